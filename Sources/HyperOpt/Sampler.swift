@@ -1,0 +1,136 @@
+import Foundation
+
+public enum Direction: String, Sendable, Hashable {
+    case minimize, maximize
+
+    /// True when `a` is strictly better than `b` in this direction.
+    public func isBetter(_ a: Double, than b: Double) -> Bool {
+        self == .maximize ? a > b : a < b
+    }
+}
+
+/// One scored parameter set as the sampler sees it: the mean of its finished repeats.
+public struct Observation: Sendable, Hashable {
+    public let params: Params
+    public let value: Double
+    /// Trial number of the set's first run; orders observations from oldest to newest.
+    public let number: Int
+
+    public init(params: Params, value: Double, number: Int) {
+        self.params = params
+        self.value = value
+        self.number = number
+    }
+}
+
+/// Identity of a parameter set: its values in search-space order.
+public struct ParamKey: Sendable, Hashable {
+    public let values: [ParamValue]
+
+    public init(_ params: Params, space: SearchSpace) {
+        values = space.parameters.map { params[$0.name] ?? .null }
+    }
+}
+
+/// Everything a sampler may look at when asked for the next parameter set.
+public struct SamplingContext: Sendable {
+    public var space: SearchSpace
+    public var direction: Direction
+    /// Number of the trial being sampled; with `seed` it fixes the random stream.
+    public var trialNumber: Int
+    public var seed: UInt64
+    /// Retry count for the same trial (a proposal was refused); changes the random stream.
+    public var attempt: Int
+    /// One observation per scored parameter set, oldest first.
+    public var completed: [Observation]
+    /// Parameter sets launched and not yet scored (TPE's constant liar treats them as bad).
+    public var running: [Params]
+    /// Sets that must not be proposed again (they reached `max_trials_per_param`).
+    public var excluded: Set<ParamKey>
+
+    public init(space: SearchSpace, direction: Direction, trialNumber: Int, seed: UInt64, attempt: Int = 0,
+                completed: [Observation] = [], running: [Params] = [], excluded: Set<ParamKey> = []) {
+        self.space = space
+        self.direction = direction
+        self.trialNumber = trialNumber
+        self.seed = seed
+        self.attempt = attempt
+        self.completed = completed
+        self.running = running
+        self.excluded = excluded
+    }
+
+    /// A generator fixed by (seed, trial number, attempt): the same study replays the same draws.
+    public func makeGenerator(salt: UInt64 = 0) -> SeededGenerator {
+        SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(trialNumber + 1)
+            ^ (UInt64(attempt) << 40) ^ salt)
+    }
+}
+
+/// Proposes parameter sets. Stateless: all it needs comes in the context, so it is reproducible.
+public protocol Sampler: Sendable {
+    var name: String { get }
+    /// The next parameter set, or nil when this sampler has nothing left to propose (a finished grid).
+    func sample(_ context: SamplingContext) -> Params?
+}
+
+/// SplitMix64: small, fast, and good enough for sampling; fully determined by its seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}
+
+extension Distribution {
+    /// A uniform draw (uniform in log space for log distributions), on the step grid.
+    public func sampleUniform(using g: inout SeededGenerator) -> ParamValue {
+        switch self {
+        case .float(let low, let high, let log, let step):
+            if let step {
+                let n = cardinality ?? 1
+                return .float(low + Double(Int(g.unit() * Double(n))) * step)
+            }
+            if log {
+                return .float(min(high, exp(Foundation.log(low) + g.unit() * (Foundation.log(high) - Foundation.log(low)))))
+            }
+            return .float(min(high, low + g.unit() * (high - low)))
+        case .int(let low, let high, let log, let step):
+            if log {
+                let lo = Foundation.log(Double(low) - 0.5), hi = Foundation.log(Double(high) + 0.5)
+                return toExternal(exp(lo + g.unit() * (hi - lo)))
+            }
+            let n = (high - low) / step + 1
+            return .int(low + Int(g.unit() * Double(n)) * step)
+        case .categorical(let choices):
+            return choices[min(choices.count - 1, Int(g.unit() * Double(choices.count)))]
+        }
+    }
+}
+
+/// Uniform random search.
+public struct RandomSampler: Sampler {
+    public init() {}
+    public var name: String { "random" }
+
+    public func sample(_ context: SamplingContext) -> Params? {
+        var g = context.makeGenerator()
+        var out = Params()
+        for p in context.space.parameters {
+            out[p.name] = p.distribution.sampleUniform(using: &g)
+        }
+        return out
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// A parameter's value as the job receives it and as the user reads it.
+public enum ParamValue: Sendable, Hashable, CustomStringConvertible {
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case bool(Bool)
+    case null
+
+    public var description: String {
+        switch self {
+        case .int(let v): return String(v)
+        case .float(let v): return ParamValue.format(v)
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    /// The numeric value, if there is one (ints and floats).
+    public var number: Double? {
+        switch self {
+        case .int(let v): return Double(v)
+        case .float(let v): return v
+        default: return nil
+        }
+    }
+
+    /// Shortest decimal text that reads back as the same Double (Swift's description already is).
+    static func format(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(format: "%.1f", v) }
+        return "\(v)"
+    }
+
+    /// JSON text of this value (for $HYPERTOP_PARAMS, Optuna's choices and attributes).
+    public var jsonText: String {
+        switch self {
+        case .int(let v): return String(v)
+        case .float(let v): return v.isFinite ? "\(v)" : "null"
+        case .string(let s): return JSONText.quote(s)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+}
+
+/// A parameter's set of admissible values: Optuna's Float/Int/CategoricalDistribution.
+public enum Distribution: Sendable, Hashable {
+    case float(low: Double, high: Double, log: Bool, step: Double?)
+    case int(low: Int, high: Int, log: Bool, step: Int)
+    case categorical(choices: [ParamValue])
+
+    /// Number of distinct values, or nil when continuous.
+    public var cardinality: Int? {
+        switch self {
+        case .float(let low, let high, _, let step):
+            guard let step else { return nil }
+            return Int(((high - low) / step).rounded(.down) + 1e-9) + 1
+        case .int(let low, let high, _, let step):
+            return (high - low) / step + 1
+        case .categorical(let choices):
+            return choices.count
+        }
+    }
+
+    /// The internal representation samplers work in (as Optuna stores `param_value`):
+    /// floats and ints as numbers, a categorical as the index of its choice.
+    public func toInternal(_ value: ParamValue) -> Double? {
+        switch self {
+        case .float, .int:
+            return value.number
+        case .categorical(let choices):
+            return choices.firstIndex(of: value).map(Double.init)
+        }
+    }
+
+    /// Inverse of `toInternal`; snaps to the grid and clamps to the bounds.
+    public func toExternal(_ x: Double) -> ParamValue {
+        switch self {
+        case .float(let low, let high, _, let step):
+            var v = x
+            if let step { v = low + ((x - low) / step).rounded() * step }
+            return .float(min(max(v, low), high))
+        case .int(let low, let high, _, let step):
+            let k = ((x - Double(low)) / Double(step)).rounded()
+            let v = low + Int(k) * step
+            return .int(min(max(v, low), high - (high - low) % step))
+        case .categorical(let choices):
+            let i = min(max(Int(x.rounded()), 0), choices.count - 1)
+            return choices[i]
+        }
+    }
+
+    /// Whether `value` is one this distribution can produce.
+    public func contains(_ value: ParamValue) -> Bool {
+        switch self {
+        case .float(let low, let high, _, let step):
+            guard let v = value.number, v >= low, v <= high else { return false }
+            if let step {
+                let k = (v - low) / step
+                return abs(k - k.rounded()) < 1e-8
+            }
+            return true
+        case .int(let low, let high, _, let step):
+            guard case .int(let v) = value else { return false }
+            return v >= low && v <= high && (v - low) % step == 0
+        case .categorical(let choices):
+            return choices.contains(value)
+        }
+    }
+}
+
+public struct Parameter: Sendable, Hashable {
+    /// The name as written in the config, e.g. `++algorithm.learning_rate`.
+    public let name: String
+    public let distribution: Distribution
+
+    public init(name: String, distribution: Distribution) {
+        self.name = name
+        self.distribution = distribution
+    }
+
+    /// The dotted key without Hydra's `+`/`++`/`~` prefix, e.g. `algorithm.learning_rate`.
+    public var key: String {
+        String(name.drop(while: { $0 == "+" || $0 == "~" }))
+    }
+}
+
+/// The parameters of a study, in config order.
+public struct SearchSpace: Sendable, Hashable {
+    public let parameters: [Parameter]
+
+    public init(_ parameters: [Parameter]) {
+        self.parameters = parameters
+    }
+
+    /// Number of distinct parameter sets, or nil when any parameter is continuous.
+    public var cardinality: Int? {
+        var total = 1
+        for p in parameters {
+            guard let c = p.distribution.cardinality else { return nil }
+            let (r, overflow) = total.multipliedReportingOverflow(by: c)
+            if overflow { return nil }
+            total = r
+        }
+        return total
+    }
+}
+
+/// One trial's parameter values, keyed by parameter name.
+public typealias Params = [String: ParamValue]
+
+/// Minimal JSON text helpers for the few places that write JSON by hand (order-stable output).
+public enum JSONText {
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `{"a": 1, "b": "x"}` with keys in the given order.
+    public static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// A params dictionary as JSON, keys in search-space order.
+    public static func params(_ params: Params, order: SearchSpace) -> String {
+        object(order.parameters.compactMap { p in params[p.name].map { (p.name, $0.jsonText) } })
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+
+/// Optuna's trial states; raw values are the names Optuna stores.
+public enum TrialState: String, Sendable, Hashable, CaseIterable {
+    case waiting = "WAITING"
+    case running = "RUNNING"
+    case complete = "COMPLETE"
+    case pruned = "PRUNED"
+    case failed = "FAIL"
+
+    public var isFinished: Bool { self == .complete || self == .pruned || self == .failed }
+}
+
+/// What the engine is doing with the study as a whole.
+public enum StudyPhase: String, Sendable, Hashable {
+    case running = "RUNNING"
+    case paused = "PAUSED"
+    case stopping = "STOPPING"
+    case done = "DONE"
+}
+
+/// One dump of a job's logger: the values it reported at one step.
+public struct MetricRow: Sendable, Hashable {
+    public var step: Int?
+    public var values: [String: Double]
+
+    public init(step: Int? = nil, values: [String: Double]) {
+        self.step = step
+        self.values = values
+    }
+}
+
+/// A trial as launched.
+public struct TrialLaunch: Sendable, Hashable {
+    public var number: Int
+    /// Id of the parameter set this trial repeats (0-based, in order of first launch).
+    public var group: Int
+    /// 0 for the first run of a set, 1 for its first repeat, ...
+    public var repeatIndex: Int
+    public var params: Params
+    public var runDir: String
+    public var command: [String]
+    public var startedAt: Date
+
+    public init(number: Int, group: Int, repeatIndex: Int, params: Params, runDir: String, command: [String], startedAt: Date) {
+        self.number = number
+        self.group = group
+        self.repeatIndex = repeatIndex
+        self.params = params
+        self.runDir = runDir
+        self.command = command
+        self.startedAt = startedAt
+    }
+}
+
+/// How a trial ended.
+public struct TrialOutcome: Sendable, Hashable {
+    public var number: Int
+    public var state: TrialState
+    public var score: Double?
+    /// Why it failed or was pruned; nil for a complete trial.
+    public var reason: String?
+    public var exitStatus: Int32?
+    public var signal: Int32?
+    public var endedAt: Date
+
+    public init(number: Int, state: TrialState, score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, endedAt: Date) {
+        self.number = number
+        self.state = state
+        self.score = score
+        self.reason = reason
+        self.exitStatus = exitStatus
+        self.signal = signal
+        self.endedAt = endedAt
+    }
+}
+
+/// Where a study runs and what it is: sent once when the engine starts.
+public struct StudyInfo: Sendable {
+    public var spec: StudySpec
+    public var sweepDir: String
+    public var stopFile: String
+    public var pauseFile: String
+    public var startedAt: Date
+
+    public init(spec: StudySpec, sweepDir: String, stopFile: String, pauseFile: String, startedAt: Date) {
+        self.spec = spec
+        self.sweepDir = sweepDir
+        self.stopFile = stopFile
+        self.pauseFile = pauseFile
+        self.startedAt = startedAt
+    }
+}
+
+public enum OutputStream: String, Sendable { case stdout, stderr }
+
+/// Everything the engine reports, in order. The store records each before the dashboard sees it.
+public enum EngineEvent: Sendable {
+    case started(StudyInfo)
+    case launched(TrialLaunch)
+    case metrics(trial: Int, rows: [MetricRow])
+    case output(trial: Int, stream: OutputStream, lines: [String])
+    case finished(TrialOutcome)
+    case phase(StudyPhase, reason: String?)
+    case message(String, at: Date)
+}
+
+/// A trial as the study knows it: launch facts, metrics so far, outcome.
+public struct TrialRecord: Sendable, Hashable {
+    public var launch: TrialLaunch
+    public var state: TrialState
+    public var metrics: [MetricRow] = []
+    public var outcome: TrialOutcome?
+
+    public var number: Int { launch.number }
+    public var score: Double? { outcome?.score }
+
+    public init(launch: TrialLaunch, state: TrialState = .running) {
+        self.launch = launch
+        self.state = state
+    }
+
+    /// The series of one metric, as (step or row index, value) pairs.
+    public func series(_ key: String) -> [(step: Int, value: Double)] {
+        metrics.enumerated().compactMap { i, row in row.values[key].map { (row.step ?? i, $0) } }
+    }
+}
+
+/// Repeats of one parameter set, aggregated.
+public struct ParamSetStats: Sendable, Hashable {
+    public var group: Int
+    public var params: Params
+    public var firstTrial: Int
+    public var scores: [Double] = []
+    public var launched = 0
+    public var running = 0
+    public var failed = 0
+
+    public var count: Int { scores.count }
+    public var mean: Double? { scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count) }
+    /// Sample standard deviation; 0 for a single score.
+    public var std: Double? {
+        guard let m = mean else { return nil }
+        guard scores.count > 1 else { return 0 }
+        return (scores.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(scores.count - 1)).squareRoot()
+    }
+}
+
+/// The whole state of a study, rebuilt by applying engine events in order. Pure: the scheduler,
+/// the dashboard and a resumed study all hold one and agree on it.
+public struct Study: Sendable {
+    public var info: StudyInfo?
+    public var phase: StudyPhase = .running
+    public var phaseReason: String?
+    public private(set) var trials: [TrialRecord] = []
+    public private(set) var paramSets: [ParamSetStats] = []
+    private var trialIndex: [Int: Int] = [:]
+
+    public init(info: StudyInfo? = nil) { self.info = info }
+
+    public var direction: Direction { info?.spec.direction ?? .maximize }
+
+    public func trial(_ number: Int) -> TrialRecord? {
+        trialIndex[number].map { trials[$0] }
+    }
+
+    public mutating func apply(_ event: EngineEvent) {
+        switch event {
+        case .started(let info):
+            self.info = info
+        case .launched(let launch):
+            while paramSets.count <= launch.group {
+                paramSets.append(ParamSetStats(group: paramSets.count, params: launch.params, firstTrial: launch.number))
+            }
+            paramSets[launch.group].launched += 1
+            paramSets[launch.group].running += 1
+            trialIndex[launch.number] = trials.count
+            trials.append(TrialRecord(launch: launch))
+        case .metrics(let number, let rows):
+            if let i = trialIndex[number] { trials[i].metrics.append(contentsOf: rows) }
+        case .output:
+            break
+        case .finished(let outcome):
+            guard let i = trialIndex[outcome.number] else { return }
+            trials[i].state = outcome.state
+            trials[i].outcome = outcome
+            let g = trials[i].launch.group
+            paramSets[g].running -= 1
+            if outcome.state == .complete, let s = outcome.score, s.isFinite {
+                paramSets[g].scores.append(s)
+            } else if outcome.state == .failed {
+                paramSets[g].failed += 1
+            }
+        case .phase(let phase, let reason):
+            self.phase = phase
+            phaseReason = reason
+        case .message:
+            break
+        }
+    }
+
+    public func count(_ state: TrialState) -> Int {
+        trials.reduce(0) { $0 + ($1.state == state ? 1 : 0) }
+    }
+
+    /// The best parameter set by the mean of its scored repeats.
+    public var best: ParamSetStats? {
+        var best: ParamSetStats?
+        for s in paramSets {
+            guard let m = s.mean else { continue }
+            if let b = best, let bm = b.mean, !direction.isBetter(m, than: bm) { continue }
+            best = s
+        }
+        return best
+    }
+
+    /// One observation per scored parameter set, oldest first: what samplers learn from.
+    public var observations: [Observation] {
+        paramSets.compactMap { s in s.mean.map { Observation(params: s.params, value: $0, number: s.firstTrial) } }
+    }
+}

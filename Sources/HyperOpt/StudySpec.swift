@@ -1,0 +1,101 @@
+import Foundation
+
+/// Options of the TPE sampler, Optuna 5's defaults.
+public struct TPEOptions: Sendable, Hashable {
+    public var nStartupTrials = 10
+    public var nEICandidates = 24
+    public var multivariate = true
+    public var constantLiar = true
+    public var priorWeight = 1.0
+    public var considerMagicClip = true
+    public var considerEndpoints = false
+
+    public init() {}
+}
+
+public enum SamplerSpec: Sendable, Hashable {
+    case random
+    case grid
+    case tpe(TPEOptions)
+
+    public var name: String {
+        switch self {
+        case .random: return "random"
+        case .grid: return "grid"
+        case .tpe: return "tpe"
+        }
+    }
+}
+
+/// How one run's criterion history becomes its score.
+public enum ScoreRule: String, Sendable, Hashable, CaseIterable {
+    /// The wiki's formula: (mean(h) + mean(h[-n:])) / E.
+    case wiki
+    /// Scilab-RL's 2023 code: last = max(1, E//5); divide by E when mean(h) >= 0, else multiply.
+    case scilab2023
+    case last, mean, max
+}
+
+/// A sweep as the config file describes it.
+public struct StudySpec: Sendable {
+    public var studyName: String
+    public var maxTrials: Int
+    public var nJobs: Int
+    public var direction: Direction
+    public var maxDurationMinutes: Double?
+    public var minTrialsPerParam: Int
+    public var maxTrialsPerParam: Int
+    public var space: SearchSpace
+    /// The job's argv; nil means the bundled `reach-trainer`.
+    public var command: [String]?
+    public var sampler: SamplerSpec
+    public var seed: UInt64?
+    public var workdir: String
+    public var score: ScoreRule
+    /// Metric whose history is scored: `hyperopt_criterion`, else `early_stop_data_column`, else `eval/success_rate`.
+    public var criterion: String
+    public var earlyStopLastN: Int
+    /// Planned evaluation epochs of one run (`n_epochs`), when the config says.
+    public var nEpochs: Int?
+    public var evalAfterNSteps: Int?
+    /// Seconds between SIGTERM and SIGKILL when jobs are stopped hard.
+    public var killGraceSeconds: Double
+    /// Re-runs of a parameter set whose trial was lost to a dead engine.
+    public var retries: Int
+    /// Path of the store file, when set in the config.
+    public var storage: String?
+    /// Absolute path of the config file it came from.
+    public var configPath: String
+    /// `<Env>/<name>` when the config lives under `conf/performance/`: passed as `+performance=...`.
+    public var performanceName: String?
+
+    public init(studyName: String, maxTrials: Int, nJobs: Int, direction: Direction, maxDurationMinutes: Double? = nil,
+                minTrialsPerParam: Int = 1, maxTrialsPerParam: Int = 1, space: SearchSpace, command: [String]? = nil,
+                sampler: SamplerSpec = .tpe(TPEOptions()), seed: UInt64? = nil, workdir: String = "data",
+                score: ScoreRule = .wiki, criterion: String = "eval/success_rate", earlyStopLastN: Int = 3,
+                nEpochs: Int? = nil, evalAfterNSteps: Int? = nil, killGraceSeconds: Double = 10, retries: Int = 1,
+                storage: String? = nil, configPath: String = "", performanceName: String? = nil) {
+        self.studyName = studyName
+        self.maxTrials = maxTrials
+        self.nJobs = nJobs
+        self.direction = direction
+        self.maxDurationMinutes = maxDurationMinutes
+        self.minTrialsPerParam = minTrialsPerParam
+        self.maxTrialsPerParam = maxTrialsPerParam
+        self.space = space
+        self.command = command
+        self.sampler = sampler
+        self.seed = seed
+        self.workdir = workdir
+        self.score = score
+        self.criterion = criterion
+        self.earlyStopLastN = earlyStopLastN
+        self.nEpochs = nEpochs
+        self.evalAfterNSteps = evalAfterNSteps
+        self.killGraceSeconds = killGraceSeconds
+        self.retries = retries
+        self.storage = storage
+        self.configPath = configPath
+        self.performanceName = performanceName
+    }
+}

@@ -1,0 +1,2 @@
+// Placeholder so the target builds; the store and scheduler land here.
+import HyperOpt

@@ -1,0 +1,2 @@
+import HyperOpt
+print("hypertop")

@@ -1,0 +1,2 @@
+import ReachLearner
+print("reach-trainer: not built yet")

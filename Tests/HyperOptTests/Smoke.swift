@@ -1,0 +1,6 @@
+import XCTest
+@testable import HyperOpt
+
+final class HyperOptSmokeTests: XCTestCase {
+    func testModuleLoads() throws { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import ReachLearner
+
+final class ReachLearnerSmokeTests: XCTestCase {
+    func testModuleLoads() throws { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import SweepEngine
+
+final class SweepEngineSmokeTests: XCTestCase {
+    func testModuleLoads() throws { XCTAssertTrue(true) }
+}
