@@ -1,6 +1,6 @@
 import Foundation
 
-public enum Direction: String, Sendable, Hashable {
+public enum Direction: String, Sendable, Hashable, Codable {
     case minimize, maximize
 
     /// True when `a` is strictly better than `b` in this direction.
@@ -10,7 +10,7 @@ public enum Direction: String, Sendable, Hashable {
 }
 
 /// One scored parameter set as the sampler sees it: the mean of its finished repeats.
-public struct Observation: Sendable, Hashable {
+public struct Observation: Sendable, Hashable, Codable {
     public let params: Params
     public let value: Double
     /// Trial number of the set's first run; orders observations from oldest to newest.

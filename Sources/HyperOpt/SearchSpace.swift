@@ -1,7 +1,7 @@
 import Foundation
 
 /// A parameter's value as the job receives it and as the user reads it.
-public enum ParamValue: Sendable, Hashable, CustomStringConvertible {
+public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case int(Int)
     case float(Double)
     case string(String)
@@ -46,7 +46,7 @@ public enum ParamValue: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A parameter's set of admissible values: Optuna's Float/Int/CategoricalDistribution.
-public enum Distribution: Sendable, Hashable {
+public enum Distribution: Sendable, Hashable, Codable {
     case float(low: Double, high: Double, log: Bool, step: Double?)
     case int(low: Int, high: Int, log: Bool, step: Int)
     case categorical(choices: [ParamValue])
@@ -111,7 +111,7 @@ public enum Distribution: Sendable, Hashable {
     }
 }
 
-public struct Parameter: Sendable, Hashable {
+public struct Parameter: Sendable, Hashable, Codable {
     /// The name as written in the config, e.g. `++algorithm.learning_rate`.
     public let name: String
     public let distribution: Distribution
@@ -128,7 +128,7 @@ public struct Parameter: Sendable, Hashable {
 }
 
 /// The parameters of a study, in config order.
-public struct SearchSpace: Sendable, Hashable {
+public struct SearchSpace: Sendable, Hashable, Codable {
     public let parameters: [Parameter]
 
     public init(_ parameters: [Parameter]) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Optuna's trial states; raw values are the names Optuna stores.
-public enum TrialState: String, Sendable, Hashable, CaseIterable {
+public enum TrialState: String, Sendable, Hashable, Codable, CaseIterable {
     case waiting = "WAITING"
     case running = "RUNNING"
     case complete = "COMPLETE"
@@ -12,7 +12,7 @@ public enum TrialState: String, Sendable, Hashable, CaseIterable {
 }
 
 /// What the engine is doing with the study as a whole.
-public enum StudyPhase: String, Sendable, Hashable {
+public enum StudyPhase: String, Sendable, Hashable, Codable {
     case running = "RUNNING"
     case paused = "PAUSED"
     case stopping = "STOPPING"
@@ -20,7 +20,7 @@ public enum StudyPhase: String, Sendable, Hashable {
 }
 
 /// One dump of a job's logger: the values it reported at one step.
-public struct MetricRow: Sendable, Hashable {
+public struct MetricRow: Sendable, Hashable, Codable {
     public var step: Int?
     public var values: [String: Double]
 
@@ -31,7 +31,7 @@ public struct MetricRow: Sendable, Hashable {
 }
 
 /// A trial as launched.
-public struct TrialLaunch: Sendable, Hashable {
+public struct TrialLaunch: Sendable, Hashable, Codable {
     public var number: Int
     /// Id of the parameter set this trial repeats (0-based, in order of first launch).
     public var group: Int
@@ -54,7 +54,7 @@ public struct TrialLaunch: Sendable, Hashable {
 }
 
 /// How a trial ended.
-public struct TrialOutcome: Sendable, Hashable {
+public struct TrialOutcome: Sendable, Hashable, Codable {
     public var number: Int
     public var state: TrialState
     public var score: Double?
@@ -76,7 +76,7 @@ public struct TrialOutcome: Sendable, Hashable {
 }
 
 /// Where a study runs and what it is: sent once when the engine starts.
-public struct StudyInfo: Sendable {
+public struct StudyInfo: Sendable, Codable {
     public var spec: StudySpec
     public var sweepDir: String
     public var stopFile: String
@@ -92,10 +92,10 @@ public struct StudyInfo: Sendable {
     }
 }
 
-public enum OutputStream: String, Sendable { case stdout, stderr }
+public enum OutputStream: String, Sendable, Codable { case stdout, stderr }
 
 /// Everything the engine reports, in order. The store records each before the dashboard sees it.
-public enum EngineEvent: Sendable {
+public enum EngineEvent: Sendable, Codable {
     case started(StudyInfo)
     case launched(TrialLaunch)
     case metrics(trial: Int, rows: [MetricRow])

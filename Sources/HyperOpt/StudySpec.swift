@@ -1,7 +1,7 @@
 import Foundation
 
 /// Options of the TPE sampler, Optuna 5's defaults.
-public struct TPEOptions: Sendable, Hashable {
+public struct TPEOptions: Sendable, Hashable, Codable {
     public var nStartupTrials = 10
     public var nEICandidates = 24
     public var multivariate = true
@@ -13,7 +13,7 @@ public struct TPEOptions: Sendable, Hashable {
     public init() {}
 }
 
-public enum SamplerSpec: Sendable, Hashable {
+public enum SamplerSpec: Sendable, Hashable, Codable {
     case random
     case grid
     case tpe(TPEOptions)
@@ -28,7 +28,7 @@ public enum SamplerSpec: Sendable, Hashable {
 }
 
 /// How one run's criterion history becomes its score.
-public enum ScoreRule: String, Sendable, Hashable, CaseIterable {
+public enum ScoreRule: String, Sendable, Hashable, Codable, CaseIterable {
     /// The wiki's formula: (mean(h) + mean(h[-n:])) / E.
     case wiki
     /// Scilab-RL's 2023 code: last = max(1, E//5); divide by E when mean(h) >= 0, else multiply.
@@ -37,7 +37,7 @@ public enum ScoreRule: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A sweep as the config file describes it.
-public struct StudySpec: Sendable {
+public struct StudySpec: Sendable, Codable {
     public var studyName: String
     public var maxTrials: Int
     public var nJobs: Int
