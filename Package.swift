@@ -17,7 +17,9 @@ let package = Package(
         // Pure model: config -> StudySpec, search space, samplers, scores, events. No I/O but reading the config text.
         .target(name: "HyperOpt", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Everything with a side effect: scheduler, launchers, metric tailers, stop files, the store.
-        .target(name: "SweepEngine", dependencies: ["HyperOpt", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepEngine", dependencies: ["HyperOpt", "CSpawn", .product(name: "GRDB", package: "GRDB.swift")]),
+        // posix_spawn with a working directory and a process group (see the comment in cspawn.c).
+        .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),

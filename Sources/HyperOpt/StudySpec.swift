@@ -60,6 +60,8 @@ public struct StudySpec: Sendable, Codable {
     public var evalAfterNSteps: Int?
     /// Seconds between SIGTERM and SIGKILL when jobs are stopped hard.
     public var killGraceSeconds: Double
+    /// Minutes running jobs may go on past `max_duration_minutes` before they are killed; nil: 5.
+    public var deadlineGraceMinutes: Double?
     /// Re-runs of a parameter set whose trial was lost to a dead engine.
     public var retries: Int
     /// Path of the store file, when set in the config.
