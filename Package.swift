@@ -36,7 +36,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt"]),
-        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"]),
+        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
     ]

@@ -52,7 +52,7 @@ public enum ConfigLoader {
         } catch let error as ConfigError {
             throw error
         } catch let error as YamlError {
-            throw yamlError(error, path: path)
+            throw yamlError(error, path: path, text: text)
         }
         let doc = Doc(path: path)
         let top = try doc.mapping(root, "the file")
@@ -151,13 +151,30 @@ public enum ConfigLoader {
         return spec
     }
 
-    static func yamlError(_ error: YamlError, path: String) -> ConfigError {
+    static func yamlError(_ error: YamlError, path: String, text: String) -> ConfigError {
         switch error {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.sorted().first ?? ""
+            return ConfigError(file: path, line: secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line,
+                               "key `\(key)` appears twice in the same mapping; keep one.")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: path, line: mark.line, "malformed YAML: \(problem) (column \(mark.column)).")
         default:
             return ConfigError(file: path, line: nil, "malformed YAML: \(error).")
         }
+    }
+
+    /// Line of the second `key:` at or after line `from` (1-based), for the duplicate-key message.
+    static func secondOccurrence(of key: String, in text: String, from: Int) -> Int? {
+        var seen = 0
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 >= from {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix(key + ":") || t.hasPrefix("'\(key)':") || t.hasPrefix("\"\(key)\":") {
+                seen += 1
+                if seen == 2 { return i + 1 }
+            }
+        }
+        return nil
     }
 
     static func searchSpace(_ node: Node, doc: Doc) throws -> SearchSpace {

@@ -10,6 +10,9 @@ struct FileTail {
     let path: String
     private(set) var offset: Int64 = 0
     private var partial: [UInt8] = []
+    /// The file's first bytes as first read: when they change, the file was rewritten in place.
+    private var signature: [UInt8] = []
+    static let signatureLength = 512
     /// Longest line kept; longer lines are cut (a job printing garbage must not eat memory).
     static let maxLine = 64 * 1024
     static let chunk = 256 * 1024
@@ -25,10 +28,14 @@ struct FileTail {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return ([], false) }
         var rewound = false
-        if Int64(st.st_size) < offset {
+        if Int64(st.st_size) < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
             offset = 0
             partial.removeAll()
+            signature.removeAll()
             rewound = true
+        }
+        if signature.count < Self.signatureLength && Int64(st.st_size) > Int64(signature.count) {
+            signature = Self.readPrefix(fd, count: min(Self.signatureLength, Int(st.st_size)))
         }
         var lines: [String] = []
         var buffer = [UInt8](repeating: 0, count: Self.chunk)
@@ -51,6 +58,12 @@ struct FileTail {
             partial.removeAll()
         }
         return (lines, rewound)
+    }
+
+    private static func readPrefix(_ fd: Int32, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        return Array(bytes.prefix(max(0, n)))
     }
 
     private mutating func append(_ bytes: ArraySlice<UInt8>, to lines: inout [String]) {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A tiny trial job for the engine's tests. Reads Hydra overrides from argv:
 #   ++x=<number>      the value it reports as eval/success_rate for each of its epochs
-#   ++mode=<mode>     ok | crash | nan | silent | garbage | table | csv | score
+#   ++mode=<mode>     ok | crash | writenan | silent | garbage | table | csv | score
 #   ++sleep=<secs>    how long each epoch takes
 # and writes every argument, one per line, to $HYPERTOP_TRIAL_DIR/args.txt.
 x=0.5; mode=ok; sleep=0; epochs=3
@@ -20,7 +20,7 @@ while [ "$i" -le "$epochs" ]; do
   [ "$sleep" != 0 ] && sleep "$sleep"
   case "$mode" in
     ok) echo "{\"step\": $i, \"eval/success_rate\": $x}" >> "$HYPERTOP_METRICS" ;;
-    nan) echo "{\"step\": $i, \"eval/success_rate\": NaN}" >> "$HYPERTOP_METRICS" ;;
+    writenan) echo "{\"step\": $i, \"eval/success_rate\": NaN}" >> "$HYPERTOP_METRICS" ;;
     silent) echo "{\"step\": $i, \"train/loss\": 1.0}" >> "$HYPERTOP_METRICS" ;;
     garbage) echo "this is not json {{{" >> "$HYPERTOP_METRICS"; echo "{\"step\": $i, \"eval/success_rate\": $x}" >> "$HYPERTOP_METRICS" ;;
     crash) echo "{\"step\": $i, \"eval/success_rate\": 99}" >> "$HYPERTOP_METRICS"; echo "boom: simulated crash" >&2; exit 3 ;;
