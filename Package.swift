@@ -39,5 +39,7 @@ let package = Package(
         .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
+        // Runs the built `hypertop` binary end to end (it must be built first; `swift test` does).
+        .testTarget(name: "HypertopCLITests"),
     ]
 )

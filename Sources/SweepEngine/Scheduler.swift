@@ -252,6 +252,7 @@ public actor Scheduler {
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, group: group)
             let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.projectDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr))
+            paths.writeJobID(job.id)
             running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
                                                                           stdoutPath: paths.stdout, stderrPath: paths.stderr))
         } catch {

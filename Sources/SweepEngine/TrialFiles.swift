@@ -16,6 +16,8 @@ public struct TrialFiles: Sendable {
     public var command: String { file("command.txt") }
     public var params: String { file("params.json") }
     public var outcome: String { file("outcome.json") }
+    /// The job's process group id, so a later engine can end jobs a dead one left behind.
+    public var jobID: String { file("job.pid") }
 
     /// `command.txt` holds the argv one argument per line (exact, no quoting needed), then a
     /// shell-quoted line to paste; `params.json` the parameters.
@@ -28,6 +30,14 @@ public struct TrialFiles: Sendable {
             ("repeat", String(repeatIndex)),
         ])
         try (json + "\n").write(toFile: self.params, atomically: true, encoding: .utf8)
+    }
+
+    func writeJobID(_ id: Int32) {
+        try? "\(id)\n".write(toFile: jobID, atomically: true, encoding: .utf8)
+    }
+
+    public func readJobID() -> Int32? {
+        (try? String(contentsOfFile: jobID, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     func writeOutcome(_ o: TrialOutcome) {
