@@ -35,11 +35,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt"]),
-        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"], exclude: ["Fixtures"]),
+        // Inputs and probes the test targets share (a scripted sampler, a process-group probe).
+        .target(name: "TestSupport", dependencies: ["HyperOpt"], path: "Tests/TestSupport"),
+        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "TestSupport"]),
+        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
         // Runs the built `hypertop` binary end to end (it must be built first; `swift test` does).
-        .testTarget(name: "HypertopCLITests"),
+        .testTarget(name: "HypertopCLITests", dependencies: ["TestSupport"]),
     ]
 )

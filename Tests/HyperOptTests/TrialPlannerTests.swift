@@ -1,15 +1,7 @@
 import Foundation
 import XCTest
 @testable import HyperOpt
-
-/// Proposes the given parameter sets in order, then repeats the last: a fixed input for the planner.
-struct ScriptedSampler: Sampler {
-    let script: [Params]
-    var name: String { "scripted" }
-    func sample(_ context: SamplingContext) -> Params? {
-        script[min(context.trialNumber, script.count - 1)]
-    }
-}
+import TestSupport
 
 final class TrialPlannerTests: XCTestCase {
     let space = SearchSpace([Parameter(name: "++c", distribution: .categorical(choices: [.string("min"), .string("max")]))])
@@ -21,7 +13,7 @@ final class TrialPlannerTests: XCTestCase {
 
     func testMinimumRepeatsAreQueuedBeforeNewProposals() {
         var planner = TrialPlanner(space: space, direction: .maximize, minPerSet: 3, maxPerSet: 3, seed: 1,
-                                   sampler: ScriptedSampler(script: [["++c": .string("min")], ["++c": .string("max")]]))
+                                   sampler: ScriptedParams(script: [["++c": .string("min")], ["++c": .string("max")]]))
         var study = Study()
         var seen: [(Int, Int)] = []
         for n in 0..<6 {
@@ -55,7 +47,7 @@ final class TrialPlannerTests: XCTestCase {
         // The sampler insists on the same set; with max 2 it may run twice, then must be refused.
         var planner = TrialPlanner(space: SearchSpace([Parameter(name: "x", distribution: .float(low: 0, high: 1, log: false, step: nil))]),
                                    direction: .maximize, minPerSet: 1, maxPerSet: 2, seed: 3,
-                                   sampler: ScriptedSampler(script: [["x": .float(0.5)]]))
+                                   sampler: ScriptedParams(script: [["x": .float(0.5)]]))
         var study = Study()
         var groups: [Int] = []
         for n in 0..<3 {
@@ -71,7 +63,7 @@ final class TrialPlannerTests: XCTestCase {
 
     func testRestoreRequeuesLostTrialsUpToRetries() {
         var planner = TrialPlanner(space: space, direction: .maximize, minPerSet: 1, maxPerSet: 1, seed: 1,
-                                   sampler: ScriptedSampler(script: [["++c": .string("max")]]))
+                                   sampler: ScriptedParams(script: [["++c": .string("max")]]))
         var study = Study()
         study.apply(.launched(TrialLaunch(number: 0, group: 0, repeatIndex: 0, params: ["++c": .string("min")], runDir: "", command: [], startedAt: Date())))
         study.apply(.finished(TrialOutcome(number: 0, state: .failed, score: nil, reason: "engine died", exitStatus: nil, signal: nil, endedAt: Date())))

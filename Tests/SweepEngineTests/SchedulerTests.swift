@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import HyperOpt
 @testable import SweepEngine
+import TestSupport
 
 final class SchedulerTests: XCTestCase {
     /// The original waits for its slowest job; we refill a slot as soon as any job ends.

@@ -2,14 +2,7 @@ import Foundation
 import XCTest
 @testable import HyperOpt
 @testable import SweepEngine
-
-/// Proposes the given parameter sets in trial order (the last one again when the script runs out):
-/// a fixed input, so a test decides which job behaviour each trial gets.
-struct ScriptedParams: Sampler {
-    let script: [Params]
-    var name: String { "scripted" }
-    func sample(_ context: SamplingContext) -> Params? { script[min(context.trialNumber, script.count - 1)] }
-}
+import TestSupport
 
 /// A sweep of `Fixtures/job.sh` in a fresh temporary project directory.
 struct SweepFixture {
@@ -60,15 +53,3 @@ func eventually(timeout: Double = 10, _ what: String, _ condition: @escaping () 
     XCTFail("timed out waiting for: \(what)")
 }
 
-/// Pids of the processes in a process group that are alive (zombies, which only wait for init to
-/// reap them, do not count).
-func liveProcesses(inGroup group: Int32) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { Int32($0) }.filter { pid in
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        // After "pid (comm)": state, ppid, pgrp, ...
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 2 && fields[0] != "Z" && Int32(fields[2]) == group
-    }.sorted()
-}
