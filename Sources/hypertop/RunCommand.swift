@@ -53,19 +53,8 @@ struct RunCommand: AsyncParsableCommand {
         let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed)
         let scheduler = Scheduler(setup: setup, sampler: sampler)
-        let signals = SignalTrap { await scheduler.interrupt() }
-        defer { signals.restore() }
-
-        var log = HeadlessLog()
-        print(log.stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
-        let printer = Task {
-            for await event in scheduler.events {
-                for line in log.lines(for: event) { print(line) }
-                fflush(nil)
-            }
-        }
-        let study = await scheduler.run()
-        await printer.value
+        print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
+        let study = await HeadlessRun.run(scheduler)
         for line in StudySummary.lines(study, spec: spec) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")
         do {
@@ -75,18 +64,37 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("could not write \(results): \(error.localizedDescription)")
         }
     }
+}
 
-    /// A sweep directory that already holds trials is moved aside, or refused without `--new`.
-    private func prepareSweepDirectory(_ dir: String, startOver: Bool) throws {
-        let fm = FileManager.default
-        guard let entries = try? fm.contentsOfDirectory(atPath: dir), entries.contains(where: { Int($0) != nil }) else { return }
-        guard startOver else {
-            throw CLIError("the sweep directory \(dir) already holds trials of an earlier run; pass --new to move it aside and start over.")
+/// A sweep directory that already holds trials is moved aside, or refused without `--new`.
+func prepareSweepDirectory(_ dir: String, startOver: Bool) throws {
+    let fm = FileManager.default
+    guard let entries = try? fm.contentsOfDirectory(atPath: dir), entries.contains(where: { Int($0) != nil }) else { return }
+    guard startOver else {
+        throw CLIError("the sweep directory \(dir) already holds trials of an earlier run; pass --new to move it aside and start over.")
+    }
+    let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+    let aside = dir + "-" + stamp
+    try fm.moveItem(atPath: dir, toPath: aside)
+    print("Moved the earlier sweep directory to \(aside)")
+}
+
+/// Runs a scheduler to its end, printing the headless log lines; Ctrl-C goes to the scheduler.
+enum HeadlessRun {
+    static func run(_ scheduler: Scheduler, onEvent: @escaping @Sendable (EngineEvent) async -> Void = { _ in }) async -> Study {
+        let signals = SignalTrap { await scheduler.interrupt() }
+        defer { signals.restore() }
+        let printer = Task {
+            var log = HeadlessLog()
+            for await event in scheduler.events {
+                for line in log.lines(for: event) { print(line) }
+                fflush(nil)
+                await onEvent(event)
+            }
         }
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-        let aside = dir + "-" + stamp
-        try fm.moveItem(atPath: dir, toPath: aside)
-        print("Moved the earlier sweep directory to \(aside)")
+        let study = await scheduler.run()
+        await printer.value
+        return study
     }
 }
 

@@ -124,5 +124,37 @@ final class CLITests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/cli/2"), "no trial was launched after Ctrl-C")
     }
-}
 
+    func performanceTest(evalValue: Double) -> String {
+        """
+        # @package _global_
+        eval_after_n_steps: 100
+        performance_testing_conditions:
+          total_runs: 3
+          succ_runs: 2
+          eval_columns: eval/success_rate
+          eval_value: \(evalValue)
+          max_steps: 300
+        hydra:
+          sweeper:
+            n_jobs: 3
+            command: [\(Self.job)]
+        """
+    }
+
+    func testPerformanceTestPassesWhenEnoughRunsReachTheValue() throws {
+        _ = try write("p-test.yaml", performanceTest(evalValue: 0.4))
+        let r = try run(["test", "p-test.yaml"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Performance test p-test successful!"), r.stdout)
+        let args = try String(contentsOfFile: dir + "/data/p-test/0/args.txt", encoding: .utf8)
+        XCTAssertEqual(args, "n_epochs=3\n", "n_epochs = max_steps / eval_after_n_steps")
+    }
+
+    func testPerformanceTestFailsWithExitStatus1() throws {
+        _ = try write("p-test.yaml", performanceTest(evalValue: 0.6))
+        let r = try run(["test", "p-test.yaml"])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Performance test p-test failed: 0 of"), r.stdout)
+    }
+}
