@@ -64,6 +64,8 @@ public struct StudySpec: Sendable, Codable {
     public var deadlineGraceMinutes: Double?
     /// Re-runs of a parameter set whose trial was lost to a dead engine.
     public var retries: Int
+    /// Stops trials whose curves fall behind; none by default, as in the original.
+    public var pruner: PrunerSpec = .none
     /// Path of the store file, when set in the config.
     public var storage: String?
     /// Absolute path of the config file it came from.

@@ -47,6 +47,7 @@ public actor Scheduler {
         var killReason: String?
         var termSentAt: Date?
         var killSent = false
+        var pruned = false
     }
 
     public nonisolated let events: AsyncStream<EngineEvent>
@@ -55,6 +56,7 @@ public actor Scheduler {
     private let launcher: any Launcher
     private let sink: (any EventSink)?
     private let scorer: Scorer
+    private let pruner: MedianPruner?
     private var study: Study
     private var planner: TrialPlanner
     private var running: [Int: RunningTrial] = [:]
@@ -76,6 +78,11 @@ public actor Scheduler {
         self.launcher = launcher
         self.sink = sink
         scorer = Scorer(spec: setup.spec)
+        if case .median(let options) = setup.spec.pruner {
+            pruner = MedianPruner(options: options, direction: setup.spec.direction, criterion: setup.spec.criterion)
+        } else {
+            pruner = nil
+        }
         (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)
         var planner = TrialPlanner(space: setup.spec.space, direction: setup.spec.direction,
                                    minPerSet: setup.spec.minTrialsPerParam, maxPerSet: setup.spec.maxTrialsPerParam,
@@ -276,6 +283,7 @@ public actor Scheduler {
             let update = t.tailer.poll(final: status != .running)
             running[number] = t
             deliver(update, trial: number)
+            if status == .running, !update.rows.isEmpty { prune(number) }
             guard status != .running else { continue }
             running[number] = nil
             finish(outcome(number: number, status: status, trial: t, now: now), runDir: study.trial(number)?.launch.runDir)
@@ -289,7 +297,19 @@ public actor Scheduler {
         if update.malformed > 0 { note("Trial #\(number): skipped \(update.malformed) malformed metric line(s)") }
     }
 
+    private func prune(_ number: Int) {
+        guard let pruner, running[number]?.termSentAt == nil, let trial = study.trial(number) else { return }
+        let completed = study.trials.filter { $0.state == .complete }
+        if let reason = pruner.reasonToPrune(trial, completed: completed) {
+            kill(trial: number, reason: reason)
+            running[number]?.pruned = true
+        }
+    }
+
     private func outcome(number: Int, status: JobStatus, trial t: RunningTrial, now: Date) -> TrialOutcome {
+        if t.pruned {
+            return TrialOutcome(number: number, state: .pruned, score: nil, reason: t.killReason, exitStatus: nil, signal: nil, endedAt: now)
+        }
         func failed(_ reason: String, exit: Int32? = nil, signal: Int32? = nil) -> TrialOutcome {
             TrialOutcome(number: number, state: .failed, score: nil, reason: reason, exitStatus: exit, signal: signal, endedAt: now)
         }

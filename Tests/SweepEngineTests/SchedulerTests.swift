@@ -155,4 +155,18 @@ final class SchedulerTests: XCTestCase {
             XCTAssertEqual(liveProcesses(inGroup: Int32(pid) ?? 0), [], "job group \(pid) outlived the interrupt")
         }
     }
+
+    func testMedianPrunerStopsAFallingBehindTrial() async throws {
+        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        f.spec.pruner = .median(MedianPrunerOptions(nStartupTrials: 2))
+        defer { f.remove() }
+        let good = SweepFixture.params(x: 0.9, epochs: 3)
+        let poor = SweepFixture.params(x: 0.1, sleep: 0.3, epochs: 20)
+        let started = Date()
+        let study = await f.scheduler(ScriptedParams(script: [good, SweepFixture.params(x: 0.8, epochs: 3), poor])).run()
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete, .pruned])
+        XCTAssertTrue(study.trials[2].outcome?.reason?.contains("median") ?? false, study.trials[2].outcome?.reason ?? "")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4, "the pruned trial ran to its end (20 x 0.3 s)")
+        XCTAssertEqual(study.paramSets[2].count, 0, "a pruned run is not a score")
+    }
 }
