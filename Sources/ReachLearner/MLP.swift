@@ -117,38 +117,22 @@ public struct MLP: Sendable, Equatable {
     }
 }
 
-// The kernels below run in a fixed order, so results are bit-identical run to run.
-
+/// One layer: y = x * w + b, then ReLU for hidden layers.
 @inline(__always)
 private func denseForward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>,
                           y: UnsafeMutablePointer<Float>, batch: Int, nIn: Int, nOut: Int, relu: Bool) {
-    for r in 0..<batch {
-        let xr = x + r * nIn, yr = y + r * nOut
-        yr.update(from: b, count: nOut)
-        for i in 0..<nIn {
-            let xi = xr[i]
-            if xi == 0 { continue }  // ReLU zeros: most hidden inputs, nothing to add
-            let wi = w + i * nOut
-            for j in 0..<nOut { yr[j] += xi * wi[j] }
-        }
-        if relu {
-            for j in 0..<nOut where !(yr[j] > 0) { yr[j] = 0 }
-        }
-    }
+    multiply(x, w, bias: b, into: y, rows: batch, k: nIn, n: nOut)
+    if relu { zeroWhereNotPositive(y, mask: y, count: batch * nOut) }
 }
 
+/// dW += x^T * dy, db += column sums of dy.
 @inline(__always)
 private func denseParameterGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                     db: UnsafeMutablePointer<Float>, batch: Int, nIn: Int, nOut: Int) {
+    accumulateTransposedProduct(x, dy, into: dw, rows: batch, k: nIn, n: nOut)
     for r in 0..<batch {
-        let xr = x + r * nIn, dyr = dy + r * nOut
+        let dyr = dy + r * nOut
         for j in 0..<nOut { db[j] += dyr[j] }
-        for i in 0..<nIn {
-            let xi = xr[i]
-            if xi == 0 { continue }
-            let dwi = dw + i * nOut
-            for j in 0..<nOut { dwi[j] += xi * dyr[j] }
-        }
     }
 }
 
@@ -156,28 +140,13 @@ private func denseParameterGradient(x: UnsafePointer<Float>, dy: UnsafePointer<F
 @inline(__always)
 private func denseInputGradient(w: UnsafePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>, batch: Int, nIn: Int, nOut: Int, reluBelow: Bool) {
-    for r in 0..<batch {
-        let dyr = dy + r * nOut, xr = x + r * nIn, dxr = dx + r * nIn
+    // W^T is small next to a batch, and makes this product the same contiguous kernel as the forward pass.
+    var transposed = [Float](repeating: 0, count: nIn * nOut)
+    transposed.withUnsafeMutableBufferPointer { t in
         for i in 0..<nIn {
-            if reluBelow && !(xr[i] > 0) { dxr[i] = 0; continue }
-            dxr[i] = dot(w + i * nOut, dyr, nOut)
+            for j in 0..<nOut { t[j * nIn + i] = w[i * nOut + j] }
         }
+        multiply(dy, UnsafePointer(t.baseAddress!), bias: nil, into: dx, rows: batch, k: nOut, n: nIn)
     }
-}
-
-/// Dot product with four independent accumulators: the compiler may not reorder a float sum itself.
-@inline(__always)
-private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var s = SIMD4<Float>(repeating: 0)
-    var k = 0
-    while k + 4 <= n {
-        s += SIMD4(a[k], a[k + 1], a[k + 2], a[k + 3]) * SIMD4(b[k], b[k + 1], b[k + 2], b[k + 3])
-        k += 4
-    }
-    var total = (s[0] + s[1]) + (s[2] + s[3])
-    while k < n {
-        total += a[k] * b[k]
-        k += 1
-    }
-    return total
+    if reluBelow { zeroWhereNotPositive(dx, mask: x, count: batch * nIn) }
 }

@@ -12,8 +12,8 @@ public struct ReachEnvironment: Sendable, Equatable {
     public let tolerance: Double
     public let episodeLength: Int
 
-    public init(dimensions: Int = 2, reward: Reward = .sparse, maxStep: Double = 0.2, tolerance: Double = 0.1,
-                episodeLength: Int = 16) {
+    public init(dimensions: Int = 3, reward: Reward = .sparse, maxStep: Double = 0.05, tolerance: Double = 0.05,
+                episodeLength: Int = 50) {
         self.dimensions = dimensions
         self.reward = reward
         self.maxStep = maxStep

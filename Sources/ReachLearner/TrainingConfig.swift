@@ -1,7 +1,7 @@
 /// Everything one run of reach-trainer is told; defaults learn the 2-D task in a few seconds.
 public struct TrainingConfig: Sendable, Equatable {
-    public var environmentName = "Reach2D-v0"
-    public var environment = ReachEnvironment(dimensions: 2)
+    public var environmentName = "Reach3D-v0"
+    public var environment = ReachEnvironment(dimensions: 3)
     /// nil: a fresh seed is drawn and printed, so that repeats of one parameter set differ.
     public var seed: UInt64?
     public var nEpochs = 20
