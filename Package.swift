@@ -26,7 +26,7 @@ let package = Package(
         // The only code that calls curses.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore"]),
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
-        .target(name: "ReachLearner"),
+        .target(name: "ReachLearner", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
         .executableTarget(
             name: "hypertop",
