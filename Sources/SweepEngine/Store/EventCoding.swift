@@ -1,0 +1,52 @@
+import Foundation
+import HyperOpt
+
+/// JSON of engine events in `hypertop_events.payload`. Non-finite scores are legal in a study
+/// (a diverged run), so they are spelled as Python's json module spells them.
+enum EventCoding {
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }
+
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return d
+    }
+
+    static func kind(_ event: EngineEvent) -> String {
+        switch event {
+        case .started: return "started"
+        case .launched: return "launched"
+        case .metrics: return "metrics"
+        case .output: return "output"
+        case .finished: return "finished"
+        case .phase: return "phase"
+        case .message: return "message"
+        }
+    }
+
+    static func trialNumber(_ event: EngineEvent) -> Int? {
+        switch event {
+        case .launched(let l): return l.number
+        case .metrics(let n, _), .output(let n, _, _): return n
+        case .finished(let o): return o.number
+        case .started, .phase, .message: return nil
+        }
+    }
+
+    /// Decodes many payloads with one decoder call: per-call setup dominates for small events.
+    static func decodeAll(_ payloads: [String]) throws -> [EngineEvent] {
+        guard !payloads.isEmpty else { return [] }
+        var text = "["
+        text.reserveCapacity(payloads.reduce(2) { $0 + $1.utf8.count + 1 })
+        for (i, p) in payloads.enumerated() {
+            if i > 0 { text += "," }
+            text += p
+        }
+        text += "]"
+        return try decoder().decode([EngineEvent].self, from: Data(text.utf8))
+    }
+}
