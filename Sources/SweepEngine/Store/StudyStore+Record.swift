@@ -22,7 +22,7 @@ extension StudyStore {
         let encoder = EventCoding.encoder()
         try writeState.with(studyID, load: { try Self.loadWriteCache(db, studyID) }) { cache in
             if !cache.hasEvents {
-                try Self.adoptOptunaTrials(db, studyID: studyID, cache: &cache, encoder: encoder)
+                try Self.adoptOptunaTrials(db, studyID: studyID, startsWith: events.first, cache: &cache, encoder: encoder)
             }
             let now = OptunaFormat.datetime(Date())
             for event in events {
@@ -62,13 +62,16 @@ extension StudyStore {
 
     /// A study Python optuna started gets its trials written into our log before our first event,
     /// so replaying the log gives the whole study.
-    private static func adoptOptunaTrials(_ db: Database, studyID: Int, cache: inout StudyWriteCache, encoder: JSONEncoder) throws {
+    private static func adoptOptunaTrials(_ db: Database, studyID: Int, startsWith first: EngineEvent?, cache: inout StudyWriteCache,
+                                          encoder: JSONEncoder) throws {
+        defer { cache.hasEvents = true }
+        // A new study's first event is its `started`: there is nothing to adopt.
+        if cache.trialIDs.isEmpty, case .started? = first { return }
         let imported = try OptunaImport.read(db, studyID: studyID)
         let at = OptunaFormat.datetime(Date())
         for event in imported.events {
             try writeLog(db, event, studyID: studyID, at: at, cache: &cache, encoder: encoder)
         }
-        cache.hasEvents = true
     }
 
     private static func writeOptuna(_ db: Database, _ event: EngineEvent, studyID: Int, cache: inout StudyWriteCache) throws {
