@@ -116,6 +116,32 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(rows, StoreFixtures.rows(1, base: 0.5))
     }
 
+    func testFollowerGetsRowsLoggedBeforeAndAfterATrialFinishes() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let info = StoreFixtures.info(dir: dir)
+        let store = try StudyStore(path: path)
+        let id = try store.createStudy(info)
+        let reader = try StudyStore(path: path, readOnly: true)
+        try store.record([.launched(StoreFixtures.launch(0)), .metrics(trial: 0, rows: StoreFixtures.rows(2, base: 0))], studyID: id)
+        let first = try reader.events(studyID: id, after: 0)
+        let late = [MetricRow(step: 5000, values: ["eval/success_rate": 0.9])]
+        let rest: [EngineEvent] = [.metrics(trial: 0, rows: late), .finished(StoreFixtures.outcome(0, .complete, score: 0.9)),
+                                   .metrics(trial: 0, rows: StoreFixtures.rows(1, base: 1))]
+        try store.record(rest, studyID: id)
+        let second = try reader.events(studyID: id, after: first.cursor)
+        XCTAssertEqual(second.events.count, 3)
+        guard case .metrics(0, let rows) = second.events[0], case .finished = second.events[1], case .metrics(0, let after) = second.events[2] else {
+            return XCTFail("events out of order: \(second.events)")
+        }
+        XCTAssertEqual(rows, late, "only the row logged after the cursor, though the trial's rows are packed now")
+        XCTAssertEqual(after, StoreFixtures.rows(1, base: 1))
+        var study = Study()
+        for e in first.events + second.events { study.apply(e) }
+        XCTAssertEqual(study.trials, try reader.loadStudy(id: id).trials)
+        XCTAssertEqual(study.trials, StoreFixtures.study(info, [.launched(StoreFixtures.launch(0)), .metrics(trial: 0, rows: StoreFixtures.rows(2, base: 0))] + rest).trials)
+    }
+
     func testResumedStudyContinuesNumberingAndKeepsRows() throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path
@@ -136,10 +162,10 @@ final class StoreRoundTripTests: XCTestCase {
         try store.record(more, studyID: id)
         let loaded = try store.loadStudy(id: id)
         XCTAssertEqual(loaded.trials, StoreFixtures.study(info, events + more).trials)
-        let steps = try DatabaseQueue(path: path).read { db in
-            try Int.fetchAll(db, sql: "SELECT \"row\" FROM hypertop_metrics m JOIN trials t USING (trial_id) WHERE t.number = 4 ORDER BY \"row\"")
+        let compacted = try DatabaseQueue(path: path).read { db in
+            try Int.fetchOne(db, sql: "SELECT row_count FROM hypertop_trial_metrics m JOIN trials t USING (trial_id) WHERE t.number = 4")
         }
-        XCTAssertEqual(steps, [0, 1, 2], "row indexes continue after a reopen")
+        XCTAssertEqual(compacted, 3, "row indexes continue after a reopen, and a finished trial's rows are packed")
     }
 
     func testSummaryCountsStatesAndBestValue() throws {

@@ -64,14 +64,17 @@ enum OptunaSchema {
         """,
     ]
 
-    /// hypertop's own tables. `hypertop_events` is the exact engine event log (one row per event;
-    /// a `metrics` event keeps its rows in `hypertop_metrics`, every series, not just the criterion).
-    /// `hypertop_metrics.metric_values` packs one row's values: per entry a little-endian UInt32
-    /// `hypertop_metric_keys.key_id` then a little-endian Float64 (12 bytes an entry).
+    /// hypertop's own tables, one id sequence for all of a file's events:
+    /// - `hypertop_events`: the engine's events as JSON (`payload`), except metrics;
+    /// - `hypertop_metrics`: one row per logged metric row of a running trial, every series (not just
+    ///   the criterion); `metric_values` packs per entry a little-endian UInt32 key id
+    ///   (`hypertop_metric_keys`) then a little-endian Float64;
+    /// - `hypertop_trial_metrics`: a finished trial's rows moved into one blob (see `MetricValues`),
+    ///   so reopening a study reads one row per trial instead of one per logged row.
     static let hypertopTables = [
         """
         CREATE TABLE IF NOT EXISTS hypertop_events (
-        \tevent_id INTEGER NOT NULL PRIMARY KEY, \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tat DATETIME NOT NULL, \n\tkind VARCHAR(16) NOT NULL, \n\ttrial_number INTEGER, \n\tpayload TEXT
+        \tevent_id INTEGER NOT NULL PRIMARY KEY, \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tat DATETIME NOT NULL, \n\tkind VARCHAR(16) NOT NULL, \n\ttrial_number INTEGER, \n\tpayload TEXT NOT NULL
         )
         """,
         "CREATE INDEX IF NOT EXISTS ix_hypertop_events_study ON hypertop_events (study_id, event_id)",
@@ -82,10 +85,16 @@ enum OptunaSchema {
         """,
         """
         CREATE TABLE IF NOT EXISTS hypertop_metrics (
-        \tmetric_row_id INTEGER NOT NULL PRIMARY KEY, \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tevent_id INTEGER NOT NULL REFERENCES hypertop_events (event_id), \n\ttrial_id INTEGER NOT NULL REFERENCES trials (trial_id), \n\t"row" INTEGER NOT NULL, \n\tstep INTEGER, \n\tmetric_values BLOB NOT NULL, \n\tUNIQUE (trial_id, "row")
+        \tmetric_row_id INTEGER NOT NULL PRIMARY KEY, \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tevent_id INTEGER NOT NULL, \n\ttrial_id INTEGER NOT NULL REFERENCES trials (trial_id), \n\t"row" INTEGER NOT NULL, \n\tstep INTEGER, \n\tmetric_values BLOB NOT NULL, \n\tUNIQUE (trial_id, "row")
         )
         """,
-        "CREATE INDEX IF NOT EXISTS ix_hypertop_metrics_study ON hypertop_metrics (study_id, event_id)",
+        "CREATE INDEX IF NOT EXISTS ix_hypertop_metrics_event ON hypertop_metrics (event_id)",
+        """
+        CREATE TABLE IF NOT EXISTS hypertop_trial_metrics (
+        \ttrial_id INTEGER NOT NULL PRIMARY KEY REFERENCES trials (trial_id), \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tlast_event_id INTEGER NOT NULL, \n\trow_count INTEGER NOT NULL, \n\t"rows" BLOB NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_hypertop_trial_metrics_event ON hypertop_trial_metrics (last_event_id)",
     ]
 
     private static func attributes(_ table: String, id: String, owner: String, ownerTable: String) -> String {

@@ -17,7 +17,8 @@ public struct StudyFollower: Sendable {
 
     public let store: StudyStore
     public let studyID: Int
-    private var cursor: Int64 = -1
+    private var cursor: Int64?
+    private var hasLog = false
     private var fingerprint: [Int64] = []
 
     public init(store: StudyStore, studyID: Int) {
@@ -26,33 +27,32 @@ public struct StudyFollower: Sendable {
     }
 
     public mutating func poll() throws -> Update {
-        if cursor < 0 {
-            let (study, at) = try store.snapshot(studyID: studyID)
-            cursor = at
-            if at == 0 { fingerprint = try store.trialsFingerprint(studyID: studyID) }
-            return .study(study)
+        guard let cursor else { return try reload() }
+        if hasLog {
+            let (events, next) = try store.events(studyID: studyID, after: cursor)
+            self.cursor = next
+            return events.isEmpty ? .none : .events(events)
         }
-        if cursor == 0 {
-            // Either an Optuna-written study, or ours before its first event: look at both.
-            if try store.latestEventID(studyID: studyID) > 0 {
-                let (study, at) = try store.snapshot(studyID: studyID)
-                cursor = at
-                return .study(study)
-            }
-            let now = try store.trialsFingerprint(studyID: studyID)
-            guard now != fingerprint else { return .none }
-            fingerprint = now
-            return .study(try store.loadStudy(id: studyID))
-        }
-        let (events, next) = try store.events(studyID: studyID, after: cursor)
-        cursor = next
-        return events.isEmpty ? .none : .events(events)
+        // hypertop may start recording a study Python optuna began: then follow its log.
+        if try store.hasEventLog(studyID: studyID) { return try reload() }
+        guard try store.trialsFingerprint(studyID: studyID) != fingerprint else { return .none }
+        return try reload()
+    }
+
+    private mutating func reload() throws -> Update {
+        hasLog = try store.hasEventLog(studyID: studyID)
+        if !hasLog { fingerprint = try store.trialsFingerprint(studyID: studyID) }
+        let (study, at) = try store.snapshot(studyID: studyID)
+        cursor = at
+        return .study(study)
     }
 }
 
 extension StudyStore {
-    func latestEventID(studyID: Int) throws -> Int64 {
-        try pool.read { db in try lastEventID(db, studyID) }
+    /// Whether hypertop has recorded events for the study (false for a study only Python optuna wrote).
+    public func hasEventLog(studyID: Int) throws -> Bool {
+        guard hasEventTables else { return false }
+        return try pool.read { db in try Self.hasEvents(db, studyID) }
     }
 
     /// Changes whenever a trial is added, finishes, or reports an intermediate value.

@@ -15,21 +15,16 @@ extension StudyStore {
     public func snapshot(studyID: Int) throws -> (study: Study, cursor: Int64) {
         try pool.read { db in
             try Self.requireStudy(db, studyID)
-            let cursor = try lastEventID(db, studyID)
             var study = Study()
-            guard cursor > 0 else {
+            guard hasEventTables, try Self.hasEvents(db, studyID) else {
                 for event in try OptunaImport.read(db, studyID: studyID).events { study.apply(event) }
-                return (study, 0)
+                return (study, try hasEventTables ? Self.lastEventID(db) : 0)
             }
-            let rows = try Self.metricRowsByTrial(db, studyID: studyID, upTo: cursor)
+            let rows = try Self.metricRowsByTrial(db, studyID: studyID)
             var payloads: [String] = []
-            let cursorRows = try Row.fetchCursor(db, sql: """
-                SELECT payload FROM hypertop_events
-                WHERE study_id = ? AND event_id <= ? AND kind != 'metrics' ORDER BY event_id
-                """, arguments: [studyID, cursor])
-            while let row = try cursorRows.next() {
-                if let payload: String = row[0] { payloads.append(payload) }
-            }
+            let cursor = try String.fetchCursor(db, sql: "SELECT payload FROM hypertop_events WHERE study_id = ? ORDER BY event_id",
+                                                arguments: [studyID])
+            while let payload = try cursor.next() { payloads.append(payload) }
             // Metrics of a trial replay right after its launch: the result is the same Study, and
             // the rows go in as one event per trial instead of one per logged row.
             for event in try EventCoding.decodeAll(payloads) {
@@ -38,52 +33,71 @@ extension StudyStore {
                     study.apply(.metrics(trial: launch.number, rows: trialRows))
                 }
             }
-            return (study, cursor)
+            return (study, try Self.lastEventID(db))
         }
     }
 
-    /// Events recorded after `cursor` (0 = from the start), in order, at most `limit` of them, and the
-    /// cursor to pass next time. Empty for a study with no hypertop event log (use `StudyFollower`).
-    public func events(studyID: Int, after cursor: Int64, limit: Int = 20_000) throws -> (events: [EngineEvent], cursor: Int64) {
+    /// Events recorded after `cursor` (0 = from the start), in order, and the cursor to pass next
+    /// time. Empty for a study with no hypertop event log (`StudyFollower` handles those).
+    public func events(studyID: Int, after cursor: Int64) throws -> (events: [EngineEvent], cursor: Int64) {
         guard hasEventTables else { return ([], cursor) }
         return try pool.read { db in
-            var kinds: [(id: Int64, trial: Int?, payload: String?)] = []
+            let last = try Self.lastEventID(db)
+            guard last > cursor else { return ([], cursor) }
+            var ids: [Int64] = []
+            var payloads: [String] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT event_id, trial_number, payload FROM hypertop_events
-                WHERE study_id = ? AND event_id > ? ORDER BY event_id LIMIT ?
-                """, arguments: [studyID, cursor, limit]) {
-                kinds.append((row[0], row[1], row[2]))
+                SELECT event_id, payload FROM hypertop_events WHERE study_id = ? AND event_id > ? ORDER BY event_id
+                """, arguments: [studyID, cursor]) {
+                ids.append(row[0])
+                payloads.append(row[1])
             }
-            guard let last = kinds.last?.id else { return ([], cursor) }
+            var timeline: [(id: Int64, event: EngineEvent)] = Array(zip(ids, try EventCoding.decodeAll(payloads)))
             let keys = try Self.metricKeys(db, studyID)
-            var metricRows: [Int64: [MetricRow]] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT event_id, step, metric_values FROM hypertop_metrics
-                WHERE study_id = ? AND event_id > ? AND event_id <= ? ORDER BY metric_row_id
-                """, arguments: [studyID, cursor, last])
-            while let row = try rows.next() {
-                let step: Int? = row[1]
-                let metricRow = try row.withUnsafeData(atIndex: 2) { Self.metricRow(step: step, data: $0, keys: keys) }
-                metricRows[row[0], default: []].append(metricRow)
+            let numbers = try Self.trialNumbers(db, studyID)
+            var metrics: [Int64: (trial: Int64, rows: [MetricRow])] = [:]
+            func add(_ eventID: Int64, _ trialID: Int64, _ row: MetricRow) {
+                metrics[eventID, default: (trialID, [])].rows.append(row)
             }
-            let decoded = try EventCoding.decodeAll(kinds.compactMap(\.payload))
-            var events: [EngineEvent] = []
-            events.reserveCapacity(kinds.count)
-            var next = decoded.makeIterator()
-            for k in kinds {
-                if k.payload == nil {
-                    events.append(.metrics(trial: k.trial ?? -1, rows: metricRows[k.id] ?? []))
-                } else if let event = next.next() {
-                    events.append(event)
+            // Finished trials' rows were moved into one blob each; take those logged after the cursor.
+            for row in try Row.fetchAll(db, sql: """
+                SELECT trial_id, "rows" FROM hypertop_trial_metrics WHERE study_id = ? AND last_event_id > ? ORDER BY trial_id
+                """, arguments: [studyID, cursor]) {
+                let trialID: Int64 = row[0]
+                try row.withUnsafeData(atIndex: 1) { data in
+                    data?.withUnsafeBytes { raw in
+                        MetricValues.unpackRows(raw) { eventID, step, entries in
+                            if eventID > cursor { add(eventID, trialID, Self.metricRow(step: step, entries: entries, keys: keys)) }
+                        }
+                    }
                 }
             }
-            return (events, last)
+            for row in try Row.fetchAll(db, sql: """
+                SELECT event_id, trial_id, step, metric_values FROM hypertop_metrics WHERE event_id > ? AND study_id = ? ORDER BY metric_row_id
+                """, arguments: [cursor, studyID]) {
+                let step: Int? = row[2]
+                let metricRow = try row.withUnsafeData(atIndex: 3) { data in
+                    data?.withUnsafeBytes { Self.metricRow(step: step, entries: $0, keys: keys) } ?? MetricRow(step: step, values: [:])
+                }
+                add(row[0], row[1], metricRow)
+            }
+            for (eventID, m) in metrics {
+                timeline.append((eventID, .metrics(trial: numbers[m.trial] ?? -1, rows: m.rows)))
+            }
+            timeline.sort { $0.id < $1.id }
+            return (timeline.map(\.event), last)
         }
     }
 
-    func lastEventID(_ db: Database, _ studyID: Int) throws -> Int64 {
-        guard hasEventTables else { return 0 }
-        return try Int64.fetchOne(db, sql: "SELECT max(event_id) FROM hypertop_events WHERE study_id = ?", arguments: [studyID]) ?? 0
+    static func hasEvents(_ db: Database, _ studyID: Int) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM hypertop_events WHERE study_id = ?)", arguments: [studyID]) ?? false
+    }
+
+    /// The newest event id of the whole file: one sequence serves every study in it.
+    static func lastEventID(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: """
+            SELECT max((SELECT ifnull(max(event_id), 0) FROM hypertop_events), (SELECT ifnull(max(event_id), 0) FROM hypertop_metrics))
+            """) ?? 0
     }
 
     static func metricKeys(_ db: Database, _ studyID: Int) throws -> [UInt32: String] {
@@ -94,42 +108,53 @@ extension StudyStore {
         return keys
     }
 
-    static func metricRow(step: Int?, data: Data?, keys: [UInt32: String]) -> MetricRow {
-        var values: [String: Double] = [:]
-        if let data {
-            values.reserveCapacity(data.count / MetricValues.entrySize)
-            MetricValues.unpack(data) { key, value in
-                if let name = keys[key] { values[name] = value }
-            }
-        }
-        return MetricRow(step: step, values: values)
-    }
-
-    /// Every metric row of a study up to an event, by trial number, in logged order.
-    static func metricRowsByTrial(_ db: Database, studyID: Int, upTo cursor: Int64) throws -> [Int: [MetricRow]] {
-        let keys = try metricKeys(db, studyID)
+    static func trialNumbers(_ db: Database, _ studyID: Int) throws -> [Int64: Int] {
         var numbers: [Int64: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT trial_id, number FROM trials WHERE study_id = ?", arguments: [studyID]) {
             numbers[row[0]] = row[1]
         }
-        var byTrial: [Int: [MetricRow]] = [:]
-        var currentID: Int64 = -1
-        var current: [MetricRow] = []
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT trial_id, step, metric_values FROM hypertop_metrics
-            WHERE study_id = ? AND event_id <= ? ORDER BY trial_id, "row"
-            """, arguments: [studyID, cursor])
-        while let row = try rows.next() {
-            let trialID: Int64 = row[0]
-            if trialID != currentID {
-                if let n = numbers[currentID] { byTrial[n] = current }
-                currentID = trialID
-                current = []
-            }
-            let step: Int? = row[1]
-            current.append(try row.withUnsafeData(atIndex: 2) { metricRow(step: step, data: $0, keys: keys) })
+        return numbers
+    }
+
+    static func metricRow(step: Int?, entries: UnsafeRawBufferPointer, keys: [UInt32: String]) -> MetricRow {
+        var values: [String: Double] = Dictionary(minimumCapacity: entries.count / MetricValues.entrySize)
+        MetricValues.unpack(entries) { key, value in
+            if let name = keys[key] { values[name] = value }
         }
-        if let n = numbers[currentID] { byTrial[n] = current }
+        return MetricRow(step: step, values: values)
+    }
+
+    /// Every metric row of a study by trial number, in logged order: finished trials' blobs, then
+    /// the rows of trials still running (or logged after their finish).
+    static func metricRowsByTrial(_ db: Database, studyID: Int) throws -> [Int: [MetricRow]] {
+        let keys = try metricKeys(db, studyID)
+        let numbers = try trialNumbers(db, studyID)
+        var byTrial: [Int: [MetricRow]] = [:]
+        let blobs = try Row.fetchCursor(db, sql: """
+            SELECT trial_id, row_count, "rows" FROM hypertop_trial_metrics WHERE study_id = ?
+            """, arguments: [studyID])
+        while let row = try blobs.next() {
+            guard let number = numbers[row[0]] else { continue }
+            var rows: [MetricRow] = []
+            rows.reserveCapacity(row[1])
+            try row.withUnsafeData(atIndex: 2) { data in
+                data?.withUnsafeBytes { raw in
+                    MetricValues.unpackRows(raw) { _, step, entries in rows.append(metricRow(step: step, entries: entries, keys: keys)) }
+                }
+            }
+            byTrial[number] = rows
+        }
+        let live = try Row.fetchCursor(db, sql: """
+            SELECT trial_id, step, metric_values FROM hypertop_metrics WHERE study_id = ? ORDER BY metric_row_id
+            """, arguments: [studyID])
+        while let row = try live.next() {
+            guard let number = numbers[row[0]] else { continue }
+            let step: Int? = row[1]
+            let decoded = try row.withUnsafeData(atIndex: 2) { data in
+                data?.withUnsafeBytes { metricRow(step: step, entries: $0, keys: keys) } ?? MetricRow(step: step, values: [:])
+            }
+            byTrial[number, default: []].append(decoded)
+        }
         return byTrial
     }
 }

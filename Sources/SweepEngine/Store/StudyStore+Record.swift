@@ -24,12 +24,22 @@ extension StudyStore {
             if !cache.hasEvents {
                 try Self.adoptOptunaTrials(db, studyID: studyID, startsWith: events.first, cache: &cache, encoder: encoder)
             }
+            cache.nextEventID = try Self.nextEventID(db)
             let now = OptunaFormat.datetime(Date())
             for event in events {
                 try Self.writeOptuna(db, event, studyID: studyID, cache: &cache)
                 try Self.writeLog(db, event, studyID: studyID, at: now, cache: &cache, encoder: encoder)
             }
         }
+    }
+
+    /// Events of every study in a file share one id sequence (the follower's cursor). Read inside the
+    /// write transaction, so two processes writing two studies of one file never collide.
+    /// Compacted rows need no look: a trial's `finished` event always has a larger id.
+    private static func nextEventID(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: """
+            SELECT max((SELECT ifnull(max(event_id), 0) FROM hypertop_events), (SELECT ifnull(max(event_id), 0) FROM hypertop_metrics)) + 1
+            """) ?? 1
     }
 
     static func loadWriteCache(_ db: Database, _ studyID: Int) throws -> StudyWriteCache {
@@ -41,6 +51,10 @@ extension StudyStore {
         cache.hasEvents = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM hypertop_events WHERE study_id = ?)",
                                             arguments: [studyID]) ?? false
         if cache.hasEvents {
+            for row in try Row.fetchAll(db, sql: "SELECT trial_id, row_count FROM hypertop_trial_metrics WHERE study_id = ?",
+                                        arguments: [studyID]) {
+                cache.rowCounts[row[0]] = row[1]
+            }
             for row in try Row.fetchAll(db, sql: "SELECT trial_id, max(\"row\") + 1 FROM hypertop_metrics WHERE study_id = ? GROUP BY trial_id",
                                         arguments: [studyID]) {
                 cache.rowCounts[row[0]] = row[1]
@@ -68,6 +82,7 @@ extension StudyStore {
         // A new study's first event is its `started`: there is nothing to adopt.
         if cache.trialIDs.isEmpty, case .started? = first { return }
         let imported = try OptunaImport.read(db, studyID: studyID)
+        cache.nextEventID = try nextEventID(db)
         let at = OptunaFormat.datetime(Date())
         for event in imported.events {
             try writeLog(db, event, studyID: studyID, at: at, cache: &cache, encoder: encoder)
@@ -168,32 +183,58 @@ extension StudyStore {
 
     static func writeLog(_ db: Database, _ event: EngineEvent, studyID: Int, at: String, cache: inout StudyWriteCache,
                          encoder: JSONEncoder) throws {
-        var payload: String?
-        if case .metrics = event {
-            payload = nil
-        } else {
-            payload = String(decoding: try encoder.encode(event), as: UTF8.self)
+        let eventID = cache.nextEventID
+        cache.nextEventID += 1
+        cache.hasEvents = true
+        switch event {
+        case .metrics(let number, let rows):
+            guard let trialID = cache.trialIDs[number] else { return }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO hypertop_metrics (study_id, event_id, trial_id, "row", step, metric_values) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            var index = cache.rowCounts[trialID] ?? 0
+            var entries: [MetricValues.Entry] = []
+            for row in rows {
+                entries.removeAll(keepingCapacity: true)
+                for (name, value) in row.values {
+                    entries.append((try keyID(db, name, studyID: studyID, cache: &cache), value))
+                }
+                try insert.execute(arguments: [studyID, eventID, trialID, index, row.step, MetricValues.pack(entries)])
+                index += 1
+            }
+            cache.rowCounts[trialID] = index
+            return
+        case .finished(let outcome):
+            if let trialID = cache.trialIDs[outcome.number] { try compactMetrics(db, trialID: trialID, studyID: studyID) }
+        default:
+            break
+        }
+        let payload = String(decoding: try encoder.encode(event), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO hypertop_events (event_id, study_id, at, kind, trial_number, payload) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [eventID, studyID, at, EventCoding.kind(event), EventCoding.trialNumber(event), payload])
+    }
+
+    /// Moves a finished trial's metric rows into one blob (appending to an earlier one).
+    private static func compactMetrics(_ db: Database, trialID: Int64, studyID: Int) throws {
+        var rows: [MetricValues.StoredRow] = []
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT event_id, step, metric_values FROM hypertop_metrics WHERE trial_id = ? ORDER BY "row"
+            """), arguments: [trialID]) {
+            rows.append(MetricValues.StoredRow(eventID: row[0], step: row[1], values: row[2]))
+        }
+        guard let last = rows.last?.eventID else { return }
+        var blob = MetricValues.packRows(rows)
+        var count = rows.count
+        if let earlier = try Row.fetchOne(db, sql: "SELECT \"rows\", row_count FROM hypertop_trial_metrics WHERE trial_id = ?",
+                                          arguments: [trialID]) {
+            blob = (earlier[0] as Data) + blob
+            count += earlier[1] as Int
         }
         try db.cachedStatement(sql: """
-            INSERT INTO hypertop_events (study_id, at, kind, trial_number, payload) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [studyID, at, EventCoding.kind(event), EventCoding.trialNumber(event), payload])
-        cache.hasEvents = true
-        guard case .metrics(let number, let rows) = event, let trialID = cache.trialIDs[number] else { return }
-        let eventID = db.lastInsertedRowID
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO hypertop_metrics (study_id, event_id, trial_id, "row", step, metric_values) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        var index = cache.rowCounts[trialID] ?? 0
-        for row in rows {
-            var entries: [(key: UInt32, value: Double)] = []
-            entries.reserveCapacity(row.values.count)
-            for (name, value) in row.values {
-                entries.append((try keyID(db, name, studyID: studyID, cache: &cache), value))
-            }
-            try insert.execute(arguments: [studyID, eventID, trialID, index, row.step, MetricValues.pack(entries)])
-            index += 1
-        }
-        cache.rowCounts[trialID] = index
+            INSERT OR REPLACE INTO hypertop_trial_metrics (trial_id, study_id, last_event_id, row_count, "rows") VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [trialID, studyID, last, count, blob])
+        try db.cachedStatement(sql: "DELETE FROM hypertop_metrics WHERE trial_id = ?").execute(arguments: [trialID])
     }
 
     private static func keyID(_ db: Database, _ name: String, studyID: Int, cache: inout StudyWriteCache) throws -> UInt32 {

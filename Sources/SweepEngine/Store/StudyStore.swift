@@ -89,10 +89,12 @@ public final class StudyStore: Sendable {
                 summaries[id]?.bestValue = s.direction == .maximize ? row[2] : row[1]
             }
             if hasEventTables {
-                for row in try Row.fetchAll(db, sql: "SELECT study_id, min(at) FROM hypertop_events GROUP BY study_id") {
-                    let id: Int = row[0]
+                // One indexed look per study: a GROUP BY would read every event of the file.
+                let first = try db.cachedStatement(sql: "SELECT at FROM hypertop_events WHERE study_id = ? ORDER BY event_id LIMIT 1")
+                for id in order {
+                    guard let at = try String.fetchOne(first, arguments: [id]) else { continue }
                     summaries[id]?.hasEventLog = true
-                    if summaries[id]?.started == nil { summaries[id]?.started = (row[1] as String?).flatMap(OptunaFormat.date) }
+                    if summaries[id]?.started == nil { summaries[id]?.started = OptunaFormat.date(at) }
                 }
             }
             return order.compactMap { summaries[$0] }

@@ -11,6 +11,8 @@ struct StudyWriteCache {
     var rowCounts: [Int64: Int] = [:]
     var keyIDs: [String: UInt32] = [:]
     var hasEvents = false
+    /// The id the next event gets; read from the file at the start of each transaction.
+    var nextEventID: Int64 = 1
 
     mutating func adopt(_ spec: StudySpec) {
         self.spec = spec
