@@ -37,16 +37,20 @@ enum EventCoding {
         }
     }
 
-    /// Decodes many payloads with one decoder call: per-call setup dominates for small events.
+    /// Decodes payloads in order: the common events by `EventFastPath`, the rest with one
+    /// JSONDecoder call for all of them (per-call setup dominates for small events).
     static func decodeAll(_ payloads: [String]) throws -> [EngineEvent] {
-        guard !payloads.isEmpty else { return [] }
+        var events: [EngineEvent?] = payloads.map(EventFastPath.decode)
+        let slow = events.indices.filter { events[$0] == nil }
+        guard !slow.isEmpty else { return events.compactMap { $0 } }
         var text = "["
-        text.reserveCapacity(payloads.reduce(2) { $0 + $1.utf8.count + 1 })
-        for (i, p) in payloads.enumerated() {
-            if i > 0 { text += "," }
-            text += p
+        text.reserveCapacity(slow.reduce(2) { $0 + payloads[$1].utf8.count + 1 })
+        for (n, i) in slow.enumerated() {
+            if n > 0 { text += "," }
+            text += payloads[i]
         }
         text += "]"
-        return try decoder().decode([EngineEvent].self, from: Data(text.utf8))
+        for (i, event) in zip(slow, try decoder().decode([EngineEvent].self, from: Data(text.utf8))) { events[i] = event }
+        return events.compactMap { $0 }
     }
 }
