@@ -142,6 +142,24 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(study.trials, StoreFixtures.study(info, [.launched(StoreFixtures.launch(0)), .metrics(trial: 0, rows: StoreFixtures.rows(2, base: 0))] + rest).trials)
     }
 
+    func testTwoStudiesInOneFileKeepTheirOwnEvents() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
+        let a = try store.createStudy(StoreFixtures.info(name: "a", dir: dir))
+        let b = try store.createStudy(StoreFixtures.info(name: "b", dir: dir))
+        let start = try store.events(studyID: a, after: 0).cursor
+        for n in 0..<3 {
+            try store.record([.launched(StoreFixtures.launch(n)), .metrics(trial: n, rows: StoreFixtures.rows(1, base: 0.1))], studyID: a)
+            try store.record([.launched(StoreFixtures.launch(n)), .metrics(trial: n, rows: StoreFixtures.rows(2, base: 0.5))], studyID: b)
+        }
+        let newA = try store.events(studyID: a, after: start).events
+        XCTAssertEqual(newA.count, 6)
+        let rowsA = newA.reduce(0) { total, e in if case .metrics(_, let rows) = e { return total + rows.count }; return total }
+        XCTAssertEqual(rowsA, 3)
+        XCTAssertEqual(try store.loadStudy(id: b).trials.map(\.metrics.count), [2, 2, 2])
+        XCTAssertEqual(try store.loadStudy(id: a).trials.map(\.metrics.count), [1, 1, 1])
+    }
+
     func testResumedStudyContinuesNumberingAndKeepsRows() throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path

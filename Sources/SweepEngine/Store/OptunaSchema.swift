@@ -68,7 +68,8 @@ enum OptunaSchema {
     /// - `hypertop_events`: the engine's events as JSON (`payload`), except metrics;
     /// - `hypertop_metrics`: one row per logged metric row of a running trial, every series (not just
     ///   the criterion); `metric_values` packs per entry a little-endian UInt32 key id
-    ///   (`hypertop_metric_keys`) then a little-endian Float64;
+    ///   (`hypertop_metric_keys`) then a little-endian Float64. Rows are inserted in event order, so
+    ///   `metric_row_id` order is `event_id` order and no index on `event_id` is needed;
     /// - `hypertop_trial_metrics`: a finished trial's rows moved into one blob (see `MetricValues`),
     ///   so reopening a study reads one row per trial instead of one per logged row.
     static let hypertopTables = [
@@ -88,7 +89,6 @@ enum OptunaSchema {
         \tmetric_row_id INTEGER NOT NULL PRIMARY KEY, \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tevent_id INTEGER NOT NULL, \n\ttrial_id INTEGER NOT NULL REFERENCES trials (trial_id), \n\t"row" INTEGER NOT NULL, \n\tstep INTEGER, \n\tmetric_values BLOB NOT NULL, \n\tUNIQUE (trial_id, "row")
         )
         """,
-        "CREATE INDEX IF NOT EXISTS ix_hypertop_metrics_event ON hypertop_metrics (event_id)",
         """
         CREATE TABLE IF NOT EXISTS hypertop_trial_metrics (
         \ttrial_id INTEGER NOT NULL PRIMARY KEY REFERENCES trials (trial_id), \n\tstudy_id INTEGER NOT NULL REFERENCES studies (study_id), \n\tlast_event_id INTEGER NOT NULL, \n\trow_count INTEGER NOT NULL, \n\t"rows" BLOB NOT NULL

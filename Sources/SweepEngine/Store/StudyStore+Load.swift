@@ -13,27 +13,22 @@ extension StudyStore {
     /// The study and the cursor of its last event, read in one transaction: pass the cursor to
     /// `events(studyID:after:)` to follow the study from there without missing or repeating an event.
     public func snapshot(studyID: Int) throws -> (study: Study, cursor: Int64) {
-        try pool.read { db in
+        enum Read { case imported([EngineEvent], Int64), logged(LoggedStudy) }
+        // Copy the bytes out inside the read transaction; decode after it, on both cores.
+        let read: Read = try pool.read { db in
             try Self.requireStudy(db, studyID)
-            var study = Study()
             guard hasEventTables, try Self.hasEvents(db, studyID) else {
-                for event in try OptunaImport.read(db, studyID: studyID).events { study.apply(event) }
-                return (study, try hasEventTables ? Self.lastEventID(db) : 0)
+                return .imported(try OptunaImport.read(db, studyID: studyID).events, hasEventTables ? try Self.lastEventID(db) : 0)
             }
-            let rows = try Self.metricRowsByTrial(db, studyID: studyID)
-            var payloads: [String] = []
-            let cursor = try String.fetchCursor(db, sql: "SELECT payload FROM hypertop_events WHERE study_id = ? ORDER BY event_id",
-                                                arguments: [studyID])
-            while let payload = try cursor.next() { payloads.append(payload) }
-            // Metrics of a trial replay right after its launch: the result is the same Study, and
-            // the rows go in as one event per trial instead of one per logged row.
-            for event in try EventCoding.decodeAll(payloads) {
-                study.apply(event)
-                if case .launched(let launch) = event, let trialRows = rows[launch.number] {
-                    study.apply(.metrics(trial: launch.number, rows: trialRows))
-                }
-            }
-            return (study, try Self.lastEventID(db))
+            return .logged(try LoggedStudy(db, studyID: studyID))
+        }
+        switch read {
+        case .imported(let events, let cursor):
+            var study = Study()
+            for event in events { study.apply(event) }
+            return (study, cursor)
+        case .logged(let logged):
+            return (try logged.replay(), logged.cursor)
         }
     }
 
@@ -72,15 +67,22 @@ extension StudyStore {
                     }
                 }
             }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT event_id, trial_id, step, metric_values FROM hypertop_metrics WHERE event_id > ? AND study_id = ? ORDER BY metric_row_id
-                """, arguments: [cursor, studyID]) {
+            // Newest first, stopping at the cursor: rowid order is event order (see OptunaSchema).
+            let live = try Row.fetchCursor(db, sql: """
+                SELECT event_id, trial_id, step, metric_values, study_id FROM hypertop_metrics ORDER BY metric_row_id DESC
+                """)
+            var newest: [(Int64, Int64, MetricRow)] = []
+            while let row = try live.next() {
+                let eventID: Int64 = row[0]
+                if eventID <= cursor { break }
+                guard row[4] as Int == studyID else { continue }
                 let step: Int? = row[2]
                 let metricRow = try row.withUnsafeData(atIndex: 3) { data in
                     data?.withUnsafeBytes { Self.metricRow(step: step, entries: $0, keys: keys) } ?? MetricRow(step: step, values: [:])
                 }
-                add(row[0], row[1], metricRow)
+                newest.append((eventID, row[1], metricRow))
             }
+            for (eventID, trialID, metricRow) in newest.reversed() { add(eventID, trialID, metricRow) }
             for (eventID, m) in metrics {
                 timeline.append((eventID, .metrics(trial: numbers[m.trial] ?? -1, rows: m.rows)))
             }
@@ -96,14 +98,15 @@ extension StudyStore {
     /// The newest event id of the whole file: one sequence serves every study in it.
     static func lastEventID(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: """
-            SELECT max((SELECT ifnull(max(event_id), 0) FROM hypertop_events), (SELECT ifnull(max(event_id), 0) FROM hypertop_metrics))
+            SELECT max((SELECT ifnull(max(event_id), 0) FROM hypertop_events),
+                       ifnull((SELECT event_id FROM hypertop_metrics ORDER BY metric_row_id DESC LIMIT 1), 0))
             """) ?? 0
     }
 
-    static func metricKeys(_ db: Database, _ studyID: Int) throws -> [UInt32: String] {
-        var keys: [UInt32: String] = [:]
+    static func metricKeys(_ db: Database, _ studyID: Int) throws -> MetricKeyNames {
+        var keys = MetricKeyNames()
         for row in try Row.fetchAll(db, sql: "SELECT key_id, name FROM hypertop_metric_keys WHERE study_id = ?", arguments: [studyID]) {
-            keys[UInt32(truncatingIfNeeded: row[0] as Int64)] = row[1]
+            keys.add(UInt32(truncatingIfNeeded: row[0] as Int64), row[1])
         }
         return keys
     }
@@ -116,45 +119,11 @@ extension StudyStore {
         return numbers
     }
 
-    static func metricRow(step: Int?, entries: UnsafeRawBufferPointer, keys: [UInt32: String]) -> MetricRow {
+    static func metricRow(step: Int?, entries: UnsafeRawBufferPointer, keys: MetricKeyNames) -> MetricRow {
         var values: [String: Double] = Dictionary(minimumCapacity: entries.count / MetricValues.entrySize)
         MetricValues.unpack(entries) { key, value in
             if let name = keys[key] { values[name] = value }
         }
         return MetricRow(step: step, values: values)
-    }
-
-    /// Every metric row of a study by trial number, in logged order: finished trials' blobs, then
-    /// the rows of trials still running (or logged after their finish).
-    static func metricRowsByTrial(_ db: Database, studyID: Int) throws -> [Int: [MetricRow]] {
-        let keys = try metricKeys(db, studyID)
-        let numbers = try trialNumbers(db, studyID)
-        var byTrial: [Int: [MetricRow]] = [:]
-        let blobs = try Row.fetchCursor(db, sql: """
-            SELECT trial_id, row_count, "rows" FROM hypertop_trial_metrics WHERE study_id = ?
-            """, arguments: [studyID])
-        while let row = try blobs.next() {
-            guard let number = numbers[row[0]] else { continue }
-            var rows: [MetricRow] = []
-            rows.reserveCapacity(row[1])
-            try row.withUnsafeData(atIndex: 2) { data in
-                data?.withUnsafeBytes { raw in
-                    MetricValues.unpackRows(raw) { _, step, entries in rows.append(metricRow(step: step, entries: entries, keys: keys)) }
-                }
-            }
-            byTrial[number] = rows
-        }
-        let live = try Row.fetchCursor(db, sql: """
-            SELECT trial_id, step, metric_values FROM hypertop_metrics WHERE study_id = ? ORDER BY metric_row_id
-            """, arguments: [studyID])
-        while let row = try live.next() {
-            guard let number = numbers[row[0]] else { continue }
-            let step: Int? = row[1]
-            let decoded = try row.withUnsafeData(atIndex: 2) { data in
-                data?.withUnsafeBytes { metricRow(step: step, entries: $0, keys: keys) } ?? MetricRow(step: step, values: [:])
-            }
-            byTrial[number, default: []].append(decoded)
-        }
-        return byTrial
     }
 }

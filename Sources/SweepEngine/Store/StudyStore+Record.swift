@@ -37,9 +37,7 @@ extension StudyStore {
     /// write transaction, so two processes writing two studies of one file never collide.
     /// Compacted rows need no look: a trial's `finished` event always has a larger id.
     private static func nextEventID(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: """
-            SELECT max((SELECT ifnull(max(event_id), 0) FROM hypertop_events), (SELECT ifnull(max(event_id), 0) FROM hypertop_metrics)) + 1
-            """) ?? 1
+        try lastEventID(db) + 1
     }
 
     static func loadWriteCache(_ db: Database, _ studyID: Int) throws -> StudyWriteCache {
