@@ -68,17 +68,18 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
 
 let options = try Options(Array(CommandLine.arguments.dropFirst()))
-// `store-bench --open FILE`: only time opening an existing file's first study (for profiling).
+// `store-bench --open FILE`: open the file's first study as `hypertop studies` does in a new
+// process (open, list, replay) and print the milliseconds each step took.
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--open" {
     let path = CommandLine.arguments[2]
-    var kept: [Study] = []
-    for _ in 0..<3 {
-        var list: [StoredStudySummary] = []
-        let reader = try StudyStore(path: path, readOnly: true)
-        let t = try seconds { list = try reader.studies() }
-        let u = try seconds { kept.append(try reader.loadStudy(id: list[0].studyID)) }
-        print("studies() ms", t * 1000, "loadStudy ms", u * 1000)
-    }
+    var list: [StoredStudySummary] = []
+    var study = Study()
+    var reader: StudyStore?
+    let open = try seconds { reader = try StudyStore(path: path, readOnly: true) }
+    let listing = try seconds { list = try reader?.studies() ?? [] }
+    let load = try seconds { study = try reader?.loadStudy(id: list[0].studyID) ?? Study() }
+    print(JSONText.object([("open_ms", String(open * 1000)), ("studies_ms", String(listing * 1000)), ("load_ms", String(load * 1000)),
+                           ("rows", String(study.trials.reduce(0) { $0 + $1.metrics.count }))]))
     exit(0)
 }
 var results: [(String, String)] = []
@@ -159,21 +160,30 @@ do {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }()
     results.append(("open_build_s", String(build)))
-    var opens: [Double] = []
-    var listOnly: [Double] = []
+    // Each open in a new process, as a user opening the study in `hypertop studies` would.
+    var totals: [Double] = []
+    var listings: [Double] = []
     var rows = 0
-    // Freeing a million metric rows is not part of opening: keep each loaded study past its timing.
-    var kept: [Study] = []
-    for _ in 0..<3 {
-        opens.append(try seconds {
-            let reader = try StudyStore(path: path, readOnly: true)
-            listOnly.append(try seconds { _ = try reader.studies() })
-            kept.append(try reader.loadStudy(id: id))
-        })
-        rows = kept.last?.trials.reduce(0) { $0 + $1.metrics.count } ?? 0
+    for _ in 0..<5 {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["--open", path]
+        let out = Pipe()
+        child.standardOutput = out
+        try child.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let open = json["open_ms"] as? Double, let listing = json["studies_ms"] as? Double, let load = json["load_ms"] as? Double else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        totals.append(open + listing + load)
+        listings.append(listing)
+        rows = json["rows"] as? Int ?? 0
     }
-    results.append(("open_ms", String(median(opens) * 1000)))
-    results.append(("studies_list_ms", String(median(listOnly) * 1000)))
+    results.append(("open_ms", String(median(totals))))
+    results.append(("open_ms_min", String(totals.min() ?? 0)))
+    results.append(("studies_list_ms", String(median(listings))))
     results.append(("open_trials", String(options.openTrials)))
     results.append(("open_rows", String(rows)))
     let size = [path, path + "-wal"].reduce(0) { total, file in

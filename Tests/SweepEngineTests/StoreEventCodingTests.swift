@@ -48,3 +48,27 @@ final class StoreEventCodingTests: XCTestCase {
         XCTAssertEqual(at, Date(timeIntervalSince1970: 2))
     }
 }
+
+final class StoreMetricRowTests: XCTestCase {
+    func testRowsOfChangingSeriesDecodeExactly() throws {
+        var keys = MetricKeyNames()
+        keys.add(7, "a")
+        keys.add(5, "b")
+        keys.add(9, "c")
+        var decoder = MetricRowDecoder(keys: keys)
+        let rows: [([MetricValues.Entry], [String: Double])] = [
+            ([(5, 1), (7, 2)], ["b": 1, "a": 2]),
+            ([(5, 3), (7, .infinity)], ["b": 3, "a": .infinity]),
+            ([(5, 4)], ["b": 4]),
+            ([(5, 5), (7, 6), (9, -1)], ["b": 5, "a": 6, "c": -1]),
+            ([(5, 5), (42, 6)], ["b": 5]),
+            ([], [:]),
+            ([(9, 0.5)], ["c": 0.5]),
+        ]
+        for (entries, expected) in rows {
+            let data = MetricValues.pack(entries)
+            let row = data.withUnsafeBytes { decoder.row(step: 3, entries: $0) }
+            XCTAssertEqual(row, MetricRow(step: 3, values: expected))
+        }
+    }
+}

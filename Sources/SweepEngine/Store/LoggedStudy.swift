@@ -24,6 +24,52 @@ struct MetricKeyNames: Sendable {
     }
 }
 
+/// Turns packed entries into a MetricRow's dictionary. Consecutive rows almost always carry the same
+/// series in the same (key id) order: for those, `mapValues` on a template dictionary builds the
+/// new dictionary with the template's layout, without hashing a key; a million rows make it count.
+struct MetricRowDecoder {
+    let keys: MetricKeyNames
+    /// The key ids of the last layout, and a dictionary of those names whose values are positions.
+    private var layout: [UInt32] = []
+    private var template: [String: Double] = [:]
+    private var values: [Double] = []
+
+    init(keys: MetricKeyNames) { self.keys = keys }
+
+    mutating func row(step: Int?, entries: UnsafeRawBufferPointer) -> MetricRow {
+        values.removeAll(keepingCapacity: true)
+        var same = true
+        var i = 0
+        MetricValues.unpack(entries) { key, value in
+            if same && (i >= layout.count || layout[i] != key) { same = false }
+            values.append(value)
+            i += 1
+        }
+        if !same || i != layout.count { relayout(entries) }
+        guard template.count == values.count else {
+            // Unknown key ids or a repeated key: no template fits, build it the plain way.
+            var plain: [String: Double] = [:]
+            MetricValues.unpack(entries) { key, value in
+                if let name = keys[key] { plain[name] = value }
+            }
+            return MetricRow(step: step, values: plain)
+        }
+        let current = values
+        return MetricRow(step: step, values: template.mapValues { current[Int($0)] })
+    }
+
+    private mutating func relayout(_ entries: UnsafeRawBufferPointer) {
+        layout.removeAll(keepingCapacity: true)
+        template = [:]
+        var position = 0.0
+        MetricValues.unpack(entries) { key, _ in
+            layout.append(key)
+            if let name = keys[key] { template[name] = position }
+            position += 1
+        }
+    }
+}
+
 /// A hypertop study's log as bytes copied out of one read transaction, replayed into a `Study`
 /// outside it. Decoding a large study (a million metric rows) is split over the cores.
 struct LoggedStudy: Sendable {
@@ -74,15 +120,17 @@ struct LoggedStudy: Sendable {
             } else {
                 let s = job - payloadHalves
                 let range = min(packed.count, s * rowChunk)..<min(packed.count, (s + 1) * rowChunk)
-                rows[s] = range.map { decodePacked(packed[$0]) }
+                var decoder = MetricRowDecoder(keys: keys)
+                rows[s] = range.map { decodePacked(packed[$0], &decoder) }
             }
         }
         var byTrial: [Int: [MetricRow]] = Dictionary(minimumCapacity: packed.count)
         for slice in rows.all {
             for (number, trialRows) in slice { byTrial[number] = trialRows }
         }
+        var decoder = MetricRowDecoder(keys: keys)
         for row in live {
-            let decoded = row.data.withUnsafeBytes { StudyStore.metricRow(step: row.step, entries: $0, keys: keys) }
+            let decoded = row.data.withUnsafeBytes { decoder.row(step: row.step, entries: $0) }
             byTrial[row.number, default: []].append(decoded)
         }
         var study = Study()
@@ -99,10 +147,10 @@ struct LoggedStudy: Sendable {
         return study
     }
 
-    private func decodePacked(_ trial: (number: Int, data: Data)) -> (Int, [MetricRow]) {
+    private func decodePacked(_ trial: (number: Int, data: Data), _ decoder: inout MetricRowDecoder) -> (Int, [MetricRow]) {
         var out: [MetricRow] = []
         trial.data.withUnsafeBytes { raw in
-            MetricValues.unpackRows(raw) { _, step, entries in out.append(StudyStore.metricRow(step: step, entries: entries, keys: keys)) }
+            MetricValues.unpackRows(raw) { _, step, entries in out.append(decoder.row(step: step, entries: entries)) }
         }
         return (trial.number, out)
     }

@@ -120,10 +120,7 @@ extension StudyStore {
     }
 
     static func metricRow(step: Int?, entries: UnsafeRawBufferPointer, keys: MetricKeyNames) -> MetricRow {
-        var values: [String: Double] = Dictionary(minimumCapacity: entries.count / MetricValues.entrySize)
-        MetricValues.unpack(entries) { key, value in
-            if let name = keys[key] { values[name] = value }
-        }
-        return MetricRow(step: step, values: values)
+        var decoder = MetricRowDecoder(keys: keys)
+        return decoder.row(step: step, entries: entries)
     }
 }

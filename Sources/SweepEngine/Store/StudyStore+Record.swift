@@ -197,6 +197,8 @@ extension StudyStore {
                 for (name, value) in row.values {
                     entries.append((try keyID(db, name, studyID: studyID, cache: &cache), value))
                 }
+                // Sorted by key id, rows with the same series have the same layout (see MetricRowDecoder).
+                entries.sort { $0.key < $1.key }
                 try insert.execute(arguments: [studyID, eventID, trialID, index, row.step, MetricValues.pack(entries)])
                 index += 1
             }
