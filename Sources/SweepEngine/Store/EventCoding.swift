@@ -6,6 +6,8 @@ import HyperOpt
 enum EventCoding {
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
+        // Paths are most of a launch: `\/` would send every payload down the slow path.
+        e.outputFormatting = [.withoutEscapingSlashes]
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return e
     }
