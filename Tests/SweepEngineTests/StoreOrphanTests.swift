@@ -55,6 +55,45 @@ final class StoreOrphanTests: XCTestCase {
         XCTAssertNil(EngineOwner(pid: 1, host: "another-machine", since: Date()).isAlive)
     }
 
+    func testResumeRefusesALiveEngineAndTakesOverFromADeadOne() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
+        let id = try store.createStudy(StoreFixtures.info(dir: dir))
+        try store.record([.launched(StoreFixtures.launch(0)), .finished(StoreFixtures.outcome(0, .complete, score: 1)),
+                          .launched(StoreFixtures.launch(1))], studyID: id)
+        let host = ProcessInfo.processInfo.hostName
+
+        let alive = Process()
+        alive.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        alive.arguments = ["30"]
+        try alive.run()
+        defer { alive.terminate() }
+        try store.claim(studyID: id, owner: EngineOwner(pid: alive.processIdentifier, host: host, since: Date()))
+        XCTAssertThrowsError(try store.resume(studyID: id)) {
+            XCTAssertEqual($0 as? StoreError, .studyRunning(name: "reach", pid: alive.processIdentifier, host: host))
+        }
+        XCTAssertEqual(try store.loadStudy(id: id).count(.running), 1, "a live engine's trials are left alone")
+
+        alive.terminate()
+        alive.waitUntilExit()
+        // The heartbeat is fresh, but the process is gone: its trial is an orphan all the same.
+        try store.heartbeat(studyID: id, trials: [1])
+        let resumed = try store.resume(studyID: id)
+        XCTAssertEqual(resumed.orphans, [1])
+        XCTAssertEqual(resumed.previousOwner?.pid, alive.processIdentifier)
+        XCTAssertEqual(resumed.study.count(.complete), 1)
+        XCTAssertEqual(resumed.study.count(.failed), 1)
+        XCTAssertEqual(try store.engineOwner(studyID: id)?.pid, getpid())
+    }
+
+    func testDefaultPathIsInTheWorkdirUnlessConfigured() {
+        var spec = StoreFixtures.info(dir: URL(fileURLWithPath: "/tmp")).spec
+        spec.workdir = "/data/runs"
+        XCTAssertEqual(StudyStore.defaultPath(for: spec), "/data/runs/hypertop.db")
+        spec.storage = "/elsewhere/s.db"
+        XCTAssertEqual(StudyStore.defaultPath(for: spec), "/elsewhere/s.db")
+    }
+
     func testStopFileIsStoredWithTheStudy() throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path

@@ -4,7 +4,7 @@ import HyperOpt
 /// A JSON value read exactly as written: `3` stays an integer and `3.0` a float, which
 /// Foundation's parsers blur. Optuna's `distribution_json` and `value_json` need that
 /// distinction (a categorical choice of 3 is not 3.0).
-enum JSONValue: Sendable, Hashable {
+enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -12,23 +12,6 @@ enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
-
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.int(x), .int(y)): return x == y
-        case let (.double(x), .double(y)): return x == y
-        case let (.string(x), .string(y)): return x == y
-        case let (.array(x), .array(y)): return x == y
-        case let (.object(x), .object(y)): return x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
-        default: return false
-        }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(String(describing: self))
-    }
 
     subscript(key: String) -> JSONValue? {
         if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingFile(path: String)
     case studyExists(name: String)
     case unknownStudy(id: Int)
+    /// Another engine, still alive, runs the study.
+    case studyRunning(name: String, pid: Int32, host: String)
     /// A study row holds something Optuna itself would not write.
     case corrupt(path: String, detail: String)
 
@@ -28,6 +30,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "A study named \"\(name)\" already exists in this store. Resume it with --resume, or start over with --new."
         case .unknownStudy(let id):
             return "There is no study with id \(id) in this store. List the studies with `hypertop studies --list`."
+        case .studyRunning(let name, let pid, let host):
+            return "Study \"\(name)\" is being run by process \(pid) on \(host). Follow it with `hypertop watch`, or stop that process first."
         case .corrupt(let path, let detail):
             return "\(path) holds a study hypertop cannot read: \(detail). Open it with Python optuna to inspect it."
         }

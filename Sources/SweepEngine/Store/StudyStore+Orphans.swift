@@ -87,3 +87,41 @@ extension StudyStore {
         }
     }
 }
+
+/// What `resume` found and did.
+public struct Resumption: Sendable {
+    /// The study as recorded, orphans already failed: its trials count toward `max_trials`, its
+    /// observations feed the sampler, and its failed sets are the ones to re-run (`retries`).
+    public var study: Study
+    /// Trials the dead engine left RUNNING, now FAIL.
+    public var orphans: [Int]
+    /// The engine that ran the study before.
+    public var previousOwner: EngineOwner?
+}
+
+extension StudyStore {
+    /// Takes a study over from an engine that is gone: refuses while that engine lives (same host:
+    /// its process exists; other host: its trials' heartbeats are fresher than `heartbeatTimeout`),
+    /// fails its orphaned trials, records this process as the owner, and returns the study.
+    public func resume(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date()) throws -> Resumption {
+        let owner = try engineOwner(studyID: studyID)
+        let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
+        var staleAfter = heartbeatTimeout
+        if let owner, owner.pid != getpid() || owner.host != ProcessInfo.processInfo.hostName {
+            switch owner.isAlive {
+            case true?: throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
+            case false?: staleAfter = 0
+            case nil: break
+            }
+        } else if owner == nil {
+            staleAfter = 0
+        }
+        let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now)
+        let study = try loadStudy(id: studyID)
+        if study.count(.running) > 0, let owner {
+            throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
+        }
+        try claim(studyID: studyID, owner: .current(at: now))
+        return Resumption(study: study, orphans: orphans, previousOwner: owner)
+    }
+}

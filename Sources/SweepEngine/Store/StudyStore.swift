@@ -174,3 +174,11 @@ public final class StudyStore: Sendable {
         }
     }
 }
+
+extension StudyStore {
+    /// Where a study's store lives: the config's `storage` key, else `<workdir>/hypertop.db`.
+    public static func defaultPath(for spec: StudySpec) -> String {
+        if let storage = spec.storage, !storage.isEmpty { return storage }
+        return URL(fileURLWithPath: spec.workdir).appendingPathComponent("hypertop.db").path
+    }
+}
