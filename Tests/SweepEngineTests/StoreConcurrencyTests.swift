@@ -44,6 +44,54 @@ final class StoreConcurrencyTests: XCTestCase {
         XCTAssertGreaterThan(polls, 2, "the reader ran alongside the writer")
     }
 
+    /// Another process (Python's sqlite3, polling as fast as it can) reads the file while we write:
+    /// our commits are never refused or held up, and the reader sees every trial.
+    func testReaderInAnotherProcessNeverBlocksTheWriter() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no /usr/bin/python3") }
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let store = try StudyStore(path: path)
+        let id = try store.createStudy(StoreFixtures.info(dir: dir))
+        let trials = 300
+        let script = """
+            import sqlite3, sys, time
+            db = sqlite3.connect("file:\(path)?mode=ro", uri=True, timeout=0)
+            polls, best, end = 0, 0, time.time() + 60
+            while time.time() < end:
+                n = db.execute("SELECT count(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0]
+                db.execute("SELECT count(*) FROM hypertop_metrics").fetchone()
+                polls += 1
+                best = max(best, n)
+                if n == \(trials):
+                    break
+            print(polls, best)
+            """
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        reader.arguments = ["-c", script]
+        let out = Pipe()
+        reader.standardOutput = out
+        try reader.run()
+
+        let writer = StoreWriter(store: store, studyID: id, flushInterval: .milliseconds(5))
+        var slowest = 0.0
+        for n in 0..<trials {
+            let start = Date()
+            try await writer.append([.launched(StoreFixtures.launch(n)), .metrics(trial: n, rows: StoreFixtures.rows(20, base: 0))])
+            try await writer.append(.finished(StoreFixtures.outcome(n, .complete, score: 1)))
+            if n % 10 == 0 { try await writer.flush() }
+            slowest = max(slowest, Date().timeIntervalSince(start))
+        }
+        try await writer.flush()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reader.waitUntilExit()
+        XCTAssertEqual(reader.terminationStatus, 0)
+        let numbers = text.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        XCTAssertEqual(numbers.last, trials, "the reader saw every trial: \(text)")
+        XCTAssertGreaterThan(numbers.first ?? 0, 10, "the reader polled during the writes")
+        XCTAssertLessThan(slowest, 1.0, "no commit waited on the reader")
+    }
+
     func testWriterBatchesAndFlushCommits() async throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path
