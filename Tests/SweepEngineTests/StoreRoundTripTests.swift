@@ -89,6 +89,17 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(state, "FAIL")
     }
 
+    func testARepeatedLaunchAddsNoSecondOptunaTrial() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let store = try StudyStore(path: path)
+        let id = try store.createStudy(StoreFixtures.info(dir: dir))
+        try store.record([.launched(StoreFixtures.launch(0))], studyID: id)
+        try store.record([.launched(StoreFixtures.launch(0))], studyID: id)
+        let count = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM trials") }
+        XCTAssertEqual(count, 1)
+    }
+
     func testEventsAfterCursorFollowTheLogInOrder() throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path

@@ -102,6 +102,8 @@ extension StudyStore {
                 try setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID), key: key, json: json)
             }
         case .launched(let launch):
+            // Optuna has no unique (study, number): a repeated launch must not add a second trial row.
+            guard cache.trialIDs[launch.number] == nil else { return }
             try db.cachedStatement(sql: """
                 INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', ?)
                 """).execute(arguments: [launch.number, studyID, OptunaFormat.datetime(launch.startedAt)])

@@ -6,8 +6,15 @@ import HyperOpt
 /// open it) plus hypertop's event log. Safe to share across tasks; one process writes, any number
 /// of processes read at the same time (WAL: readers never block the writer).
 ///
-/// Writers call `createStudy` once, then `record` (or a `StoreWriter` that batches) for every
-/// engine event; `record` returns after the commit, so an event can be shown once it returned.
+/// How the commands use it:
+/// - `run`: `StudyStore(path: StudyStore.defaultPath(for: spec))`; `studyID(named:)` then either
+///   `createStudy(info)` + `claim(studyID:)`, or `resume(studyID:)` (fails the dead engine's
+///   orphans, claims the study, returns the Study to continue). Then a `StoreWriter`: `append`
+///   every event, `await flush()` before the dashboard sees them, `beat()` on quiet ticks.
+/// - `watch`: `StudyStore(path:, readOnly: true)`, a `StudyFollower` polled each refresh, and
+///   `stopFile(studyID:)` for the stop key.
+/// - `studies`: `studies()` for the table, `loadStudy(id:)` on Enter, `exportCSV`/`exportJSON`.
+/// `record` returns after the commit, so an event can be shown once it returned.
 public final class StudyStore: Sendable {
     public let path: String
     public let readOnly: Bool
