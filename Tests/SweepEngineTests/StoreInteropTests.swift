@@ -179,4 +179,39 @@ final class StoreInteropTests: XCTestCase {
             """, in: dir)
         XCTAssertEqual(count.trimmingCharacters(in: .whitespacesAndNewlines), "4 {'++algorithm.tau': 0.5} 0.5")
     }
+
+    func testFollowerReloadsAStudyPythonOptunaIsRunning() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let addTrials = """
+            import optuna, sys
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            s = optuna.create_study(storage="sqlite:///python.db", study_name="py", load_if_exists=True)
+            s.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
+            """
+        _ = try StoreFixtures.python(addTrials, in: dir)
+        let path = dir.appendingPathComponent("python.db").path
+        let reader = try StudyStore(path: path, readOnly: true)
+        let id = try XCTUnwrap(try reader.studyID(named: "py"))
+        var follower = StudyFollower(store: reader, studyID: id)
+        guard case .study(let first) = try follower.poll() else { return XCTFail("first poll loads the study") }
+        XCTAssertEqual(first.trials.count, 2)
+        guard case .none = try follower.poll() else { return XCTFail("nothing changed") }
+
+        _ = try StoreFixtures.python(addTrials, in: dir)
+        guard case .study(let second) = try follower.poll() else { return XCTFail("new trials reload the study") }
+        XCTAssertEqual(second.trials.count, 4)
+
+        // hypertop takes the study over: the follower switches to its event log.
+        let writer = try StudyStore(path: path)
+        let launch = TrialLaunch(number: 4, group: 4, repeatIndex: 0, params: ["x": .float(0.5)], runDir: "/tmp/4", command: ["job"],
+                                 startedAt: Date())
+        try writer.record([.launched(launch)], studyID: id)
+        guard case .study(let third) = try follower.poll() else { return XCTFail("the new log reloads the study") }
+        XCTAssertEqual(third.trials.count, 5)
+        try writer.record([.finished(StoreFixtures.outcome(4, .complete, score: 0.5))], studyID: id)
+        guard case .events(let events) = try follower.poll(), case .finished(let outcome)? = events.first else {
+            return XCTFail("then it follows the log")
+        }
+        XCTAssertEqual(outcome.number, 4)
+    }
 }

@@ -51,19 +51,19 @@ public struct StudyFollower: Sendable {
 extension StudyStore {
     /// Whether hypertop has recorded events for the study (false for a study only Python optuna wrote).
     public func hasEventLog(studyID: Int) throws -> Bool {
-        guard hasEventTables else { return false }
-        return try pool.read { db in try Self.hasEvents(db, studyID) }
+        try pool.read { db in try eventTablesExist(db) && Self.hasEvents(db, studyID) }
     }
 
-    /// Changes whenever a trial is added, finishes, or reports an intermediate value.
+    /// Changes whenever a trial is added or finishes, or any trial of the file reports a value.
+    /// Cheap on a big file: the two maxima are primary-key looks, the counts use the study index.
     func trialsFingerprint(studyID: Int) throws -> [Int64] {
         try pool.read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT count(*), max(t.trial_id), count(t.datetime_complete),
-                       (SELECT count(*) FROM trial_intermediate_values v JOIN trials u ON u.trial_id = v.trial_id WHERE u.study_id = ?),
-                       (SELECT count(*) FROM trials WHERE study_id = ? AND state = 'RUNNING')
-                FROM trials t WHERE t.study_id = ?
-                """, arguments: [studyID, studyID, studyID])
+                SELECT count(*), ifnull(max(trial_id), 0), count(datetime_complete),
+                       (SELECT ifnull(max(trial_intermediate_value_id), 0) FROM trial_intermediate_values),
+                       (SELECT ifnull(max(trial_value_id), 0) FROM trial_values)
+                FROM trials WHERE study_id = ?
+                """, arguments: [studyID])
             return (0..<5).map { (row?[$0] as Int64?) ?? 0 }
         }
     }

@@ -17,8 +17,9 @@ extension StudyStore {
         // Copy the bytes out inside the read transaction; decode after it, on both cores.
         let read: Read = try pool.read { db in
             try Self.requireStudy(db, studyID)
-            guard hasEventTables, try Self.hasEvents(db, studyID) else {
-                return .imported(try OptunaImport.read(db, studyID: studyID).events, hasEventTables ? try Self.lastEventID(db) : 0)
+            let tables = try eventTablesExist(db)
+            guard tables, try Self.hasEvents(db, studyID) else {
+                return .imported(try OptunaImport.read(db, studyID: studyID).events, tables ? try Self.lastEventID(db) : 0)
             }
             return .logged(try LoggedStudy(db, studyID: studyID))
         }
@@ -35,8 +36,8 @@ extension StudyStore {
     /// Events recorded after `cursor` (0 = from the start), in order, and the cursor to pass next
     /// time. Empty for a study with no hypertop event log (`StudyFollower` handles those).
     public func events(studyID: Int, after cursor: Int64) throws -> (events: [EngineEvent], cursor: Int64) {
-        guard hasEventTables else { return ([], cursor) }
         return try pool.read { db in
+            guard try eventTablesExist(db) else { return ([], cursor) }
             let last = try Self.lastEventID(db)
             guard last > cursor else { return ([], cursor) }
             var ids: [Int64] = []

@@ -19,7 +19,8 @@ public final class StudyStore: Sendable {
     public let path: String
     public let readOnly: Bool
     let pool: DatabasePool
-    /// Files Python optuna wrote have no hypertop tables, and a read-only store cannot add them.
+    /// Files Python optuna wrote have no hypertop tables, and a read-only store cannot add them;
+    /// a writer may add them later, so a false here is checked again (`eventTablesExist`).
     let hasEventTables: Bool
     let writeState = WriteState()
 
@@ -95,7 +96,7 @@ public final class StudyStore: Sendable {
                 guard let s = summaries[id] else { continue }
                 summaries[id]?.bestValue = s.direction == .maximize ? row[2] : row[1]
             }
-            if hasEventTables {
+            if try eventTablesExist(db) {
                 // One indexed look per study: a GROUP BY would read every event of the file.
                 let first = try db.cachedStatement(sql: "SELECT at FROM hypertop_events WHERE study_id = ? ORDER BY event_id LIMIT 1")
                 for id in order {
@@ -173,6 +174,10 @@ public final class StudyStore: Sendable {
             INSERT INTO \(table) (\(owner), "key", value_json) VALUES (?, ?, ?)
             ON CONFLICT (\(owner), "key") DO UPDATE SET value_json = excluded.value_json
             """).execute(arguments: [id, key, json])
+    }
+
+    func eventTablesExist(_ db: Database) throws -> Bool {
+        try hasEventTables || db.tableExists("hypertop_events")
     }
 
     static func requireStudy(_ db: Database, _ studyID: Int) throws {
