@@ -28,6 +28,8 @@ let package = Package(
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
         .target(name: "ReachLearner", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
+        // Store benchmark (Benchmarks/store.sh): cost per trial and metric row, time to open a big study.
+        .executableTarget(name: "store-bench", dependencies: ["SweepEngine", "HyperOpt"]),
         .executableTarget(
             name: "hypertop",
             dependencies: [
