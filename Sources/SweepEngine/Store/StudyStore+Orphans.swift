@@ -22,7 +22,13 @@ public struct EngineOwner: Sendable, Hashable {
     /// Whether the process still exists. Only knowable on this host: elsewhere, trust heartbeats.
     public var isAlive: Bool? {
         guard host == ProcessInfo.processInfo.hostName else { return nil }
-        return kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        // A killed engine may linger as a zombie nobody reaps (a container's init): that is not alive.
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
+            let state = stat[stat.index(after: close)...].split(separator: " ").first
+            if state == "Z" || state == "X" { return false }
+        }
+        return true
     }
 
     var json: String {
