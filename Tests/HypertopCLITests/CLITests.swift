@@ -25,8 +25,9 @@ final class CLITests: XCTestCase {
 
     struct Output { var status: Int32; var stdout: String; var stderr: String }
 
-    func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
+    func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         p.executableURL = Self.productsDirectory.appendingPathComponent("hypertop")
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
@@ -156,5 +157,63 @@ final class CLITests: XCTestCase {
         let r = try run(["test", "p-test.yaml"])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Performance test p-test failed: 0 of"), r.stdout)
+    }
+
+    private func pid(_ path: String) -> Int32? {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    private func waitFor(_ paths: [String], timeout: Double = 20) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && !paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(20_000) }
+    }
+
+    /// Issue 6's crash test: kill -9 the engine mid-study, resume: nothing completed is lost, no
+    /// trial stays RUNNING, the orphaned jobs are ended and the study completes with the right counts.
+    func testKilledEngineResumesWithoutLosingTrials() throws {
+        _ = try write("crash-opti.yaml", config(maxTrials: 6, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: categorical, choices: [2]}"))
+        let (engine, _, _) = try start(["run", "--headless", "crash-opti.yaml"], environment: ["SLOW_FROM": "2"])
+        let sweep = dir + "/data/cli"
+        waitFor([sweep + "/0/outcome.json", sweep + "/1/outcome.json", sweep + "/2/pid", sweep + "/3/pid"])
+        kill(engine.processIdentifier, SIGKILL)
+        engine.waitUntilExit()
+        let orphans = [2, 3].compactMap { pid(sweep + "/\($0)/pid") }
+        XCTAssertEqual(orphans.count, 2)
+        let ps = Process()
+        ps.executableURL = URL(fileURLWithPath: "/bin/ps")
+        ps.arguments = ["-eo", "pid,pgid,stat,args"]
+        let psOut = Pipe()
+        ps.standardOutput = psOut
+        try ps.run()
+        ps.waitUntilExit()
+        let psText = String(decoding: psOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for g in orphans { XCTAssertFalse(liveProcesses(inGroup: g).isEmpty, "orphan \(g) should still run before the resume \(psText) \((try? String(contentsOfFile: sweep + "/2/stderr.log", encoding: .utf8)) ?? "")") }
+
+        let r = try run(["run", "--headless", "--resume", "crash-opti.yaml"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        for g in orphans { XCTAssertEqual(liveProcesses(inGroup: g), [], "orphaned job group \(g) was not ended") }
+        XCTAssertTrue(r.stdout.contains("Resuming study cli with 4 recorded trial(s)"), r.stdout)
+        // 2 completed before the crash + 2 re-runs of the lost sets + 2 new = 6 counted runs; the 2 lost are FAIL.
+        XCTAssertTrue(r.stdout.contains("Trials: 8 (6 COMPLETE, 2 FAIL)"), r.stdout)
+        let list = try run(["studies", "--list"])
+        let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("cli ") }.map(String.init) ?? ""
+        XCTAssertTrue(row.range(of: #"^cli\s+maximize\s+8\s+6\s+0\s+2\s+0\s+0\s"#, options: .regularExpression) != nil, list.stdout)
+    }
+
+    /// Issue 6: `watch` in a second process sees every trial while the sweep runs, and never blocks it.
+    func testWatchInAnotherProcessSeesEveryTrial() throws {
+        _ = try write("w-opti.yaml", config(maxTrials: 8, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++sleep: {type: categorical, choices: [0.1]}"))
+        let (engine, engineOut, engineErr) = try start(["run", "--headless", "w-opti.yaml"])
+        waitFor([dir + "/data/hypertop.db"])
+        usleep(200_000)
+        let w = try run(["watch", "--study", "cli", "--refresh", "0.05", "data/hypertop.db"], timeout: 60)
+        engine.waitUntilExit()
+        let engineText = String(decoding: engineOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            + String(decoding: engineErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(engine.terminationStatus, 0, engineText)
+        XCTAssertEqual(w.status, 0, w.stderr)
+        for n in 0..<8 { XCTAssertTrue(w.stdout.contains("Trial #\(n) COMPLETE"), "watch missed trial \(n):\n\(w.stdout)") }
+        XCTAssertFalse(engineText.contains("locked") || engineText.contains("could not record"), engineText)
+        XCTAssertTrue(w.stdout.contains("Best value: "), w.stdout)
     }
 }
