@@ -1,0 +1,30 @@
+import Foundation
+
+/// A sampler configuration that cannot work with the study's search space.
+public enum SamplerError: Error, Equatable, LocalizedError, CustomStringConvertible {
+    /// `grid` met a float parameter with no `step`: it has infinitely many values.
+    case gridNeedsStep(parameter: String)
+    /// The grid has more points than can be counted.
+    case gridTooLarge
+
+    public var description: String {
+        switch self {
+        case .gridNeedsStep(let name):
+            return "The grid sampler cannot enumerate the continuous parameter '\(name)'. "
+                + "Give it a step (e.g. `\(name): float(0.0, 1.0, step=0.1)`) or use `sampler: tpe`."
+        case .gridTooLarge:
+            return "The grid has too many points to enumerate. Give the parameters fewer values or use `sampler: tpe`."
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// The sampler a study's config asks for.
+public func makeSampler(_ spec: SamplerSpec, space: SearchSpace) throws -> any Sampler {
+    switch spec {
+    case .random: return RandomSampler()
+    case .grid: return try GridSampler(space: space)
+    case .tpe(let options): return TPESampler(options: options)
+    }
+}
