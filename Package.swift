@@ -26,6 +26,8 @@ let package = Package(
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
         .target(name: "ReachLearner"),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
+        // Sampler benchmark (quality and cost), run next to Optuna by Benchmarks/sampler.sh.
+        .executableTarget(name: "hypertop-bench", dependencies: ["HyperOpt"]),
         .executableTarget(
             name: "hypertop",
             dependencies: [

@@ -12,17 +12,26 @@ struct History {
 
     init(_ context: SamplingContext, domains: [ParameterDomain]) {
         let names = context.space.parameters.map(\.name)
-        dims = names.count
-        rows.reserveCapacity((context.completed.count + context.running.count) * dims)
+        let d = names.count
+        dims = d
+        rows.reserveCapacity((context.completed.count + context.running.count) * d)
         scores.reserveCapacity(context.completed.count)
-        var row = [Double](repeating: 0, count: dims)
+        var row = [Double](repeating: 0, count: d)
+        var seen = [Bool](repeating: false, count: d)
+        // Matching each entry's name against the (few) parameter names is several times cheaper
+        // than hashing the names for lookups; the names are usually the very same strings.
         func convert(_ params: Params) -> Bool {
-            for j in 0..<names.count {
+            guard params.count >= names.count else { return false }
+            for j in 0..<d { seen[j] = false }
+            var found = 0
+            for (name, value) in params {
+                guard let j = names.firstIndex(of: name) else { continue }
                 // A set from before a change of the search space does not fit the model: skip it.
-                guard let v = params[names[j]], let x = domains[j].internalValue(v) else { return false }
+                guard let x = domains[j].internalValue(value) else { return false }
                 row[j] = x
+                if !seen[j] { seen[j] = true; found += 1 }
             }
-            return true
+            return found == d
         }
         for o in context.completed where o.value.isFinite && convert(o.params) {
             rows.append(contentsOf: row)
