@@ -12,12 +12,12 @@ struct ParzenEstimator: Sendable {
     let kernelCount: Int
     private let dims: Int
     /// Per dim and kernel, at `[dim * kernelCount + kernel]`: centre (a choice index for
-    /// categorical dims, -1 for the prior kernel), width, 1 / width, log width.
+    /// categorical dims, -1 for the prior kernel) and 1 / width.
     private var mu: [Double]
-    private var sigma: [Double]
     private var invSigma: [Double]
+    /// Same layout, filled for stepped dims only (continuous ones fold theirs into `base`):
+    /// log width, and log of the kernel's mass inside the domain (its truncation).
     private var logSigma: [Double]
-    /// Per dim and kernel: log of the kernel's mass inside the domain (its truncation).
     private var logZ: [Double]
     /// Per kernel: log weight plus the constant part of every continuous dim's log density.
     private var base: [Double]
@@ -34,10 +34,18 @@ struct ParzenEstimator: Sendable {
         var considerEndpoints: Bool
     }
 
+    /// The first continuous dim, along which the observation kernels are stored in order, so
+    /// that a candidate only visits the kernels near it (see `window`).
+    private var axis: Int?
+    private var axisMaxSigma = 0.0
+    private var maxBase = -Double.infinity
+
     /// - Parameters:
     ///   - rows: internal values, `rows[i * domains.count + j]` for observation i and dim j.
     ///   - weights: one non-negative weight per observation.
-    init(domains: [ParameterDomain], rows: [Double], weights: [Double], options: Options) {
+    ///   - sorted: per dim, the observations sorted by their value there (ties by index), when
+    ///     the caller knows it; sorted here otherwise.
+    init(domains: [ParameterDomain], rows: [Double], weights: [Double], options: Options, sorted: [[Int]?]? = nil) {
         let d = domains.count
         let n = weights.count
         let k = n + 1
@@ -45,26 +53,43 @@ struct ParzenEstimator: Sendable {
         dims = d
         kernelCount = k
         mu = [Double](repeating: 0, count: k * d)
-        sigma = [Double](repeating: 1, count: k * d)
         invSigma = [Double](repeating: 1, count: k * d)
-        logSigma = [Double](repeating: 0, count: k * d)
-        logZ = [Double](repeating: 0, count: k * d)
+        let hasDiscrete = domains.contains { if case .discrete = $0.kind { return true } else { return false } }
+        logSigma = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
+        logZ = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
         logHit = [Double](repeating: 0, count: d)
         logMiss = [Double](repeating: 0, count: d)
         logUniform = [Double](repeating: 0, count: d)
 
-        var w = weights
-        w.append(n == 0 ? 1 : options.priorWeight)
-        let total = w.reduce(0, +)
-        base = w.map { Foundation.log($0 / total) }
-        var running = 0.0
-        cumulativeWeight = w.map { running += $0 / total; return running }
-
         var column = [Double](repeating: 0, count: n)
+        var orders = [[Int]?](repeating: nil, count: d)
+        for j in 0..<d where !domains[j].isCategorical {
+            if let given = sorted?[j], given.count == n {
+                orders[j] = given
+            } else {
+                for i in 0..<n { column[i] = rows[i * d + j] }
+                orders[j] = column.indices.sorted { a, b in column[a] != column[b] ? column[a] < column[b] : a < b }
+            }
+        }
+        axis = domains.firstIndex { if case .continuous = $0.kind { return true } else { return false } }
+        // slot s of every per-kernel array holds observation `observation[s]`; the prior is last.
+        let observation: [Int] = axis.flatMap { orders[$0] } ?? Array(0..<n)
+
+        let priorWeight = n == 0 ? 1 : options.priorWeight
+        let total = weights.reduce(0, +) + priorWeight
+        // Per slot: weight over the product of the continuous widths and truncations; one log
+        // per kernel at the end instead of one per kernel and dim.
+        var linear = [Double](repeating: 1, count: k)
+        for s in 0..<n { linear[s] = weights[observation[s]] / total }
+        linear[n] = priorWeight / total
+        var running = 0.0
+        cumulativeWeight = linear.map { running += $0; return running }
+        var logCorrection = [Double](repeating: 0, count: k)
+        var continuousDims = 0
+
         for j in 0..<d {
             let domain = domains[j]
             let row = j * k
-            for i in 0..<n { column[i] = rows[i * d + j] }
             switch domain.kind {
             case .categorical(let count):
                 // Each observation kernel: prior_weight / kernels on every choice, +1 on its own.
@@ -73,25 +98,36 @@ struct ParzenEstimator: Sendable {
                 logHit[j] = Foundation.log((1 + share) / rowSum)
                 logMiss[j] = Foundation.log(share / rowSum)
                 logUniform[j] = -Foundation.log(Double(count))
-                for i in 0..<n { mu[row + i] = column[i] }
+                for s in 0..<n { mu[row + s] = rows[observation[s] * d + j] }
                 mu[row + n] = -1
             case .continuous, .discrete:
-                let widths = ParzenEstimator.bandwidths(column, low: domain.low, high: domain.high, options: options)
+                for i in 0..<n { column[i] = rows[i * d + j] }
+                let widths = ParzenEstimator.bandwidths(column, order: orders[j] ?? [], low: domain.low, high: domain.high,
+                                                        options: options)
                 let isContinuous: Bool
                 if case .continuous = domain.kind { isContinuous = true } else { isContinuous = false }
-                for i in 0...n {
-                    let m = i < n ? column[i] : 0.5 * (domain.low + domain.high)
-                    let s = i < n ? widths[i] : domain.high - domain.low
-                    let at = row + i
+                if isContinuous { continuousDims += 1 }
+                for s in 0...n {
+                    let m = s < n ? column[observation[s]] : 0.5 * (domain.low + domain.high)
+                    let w = s < n ? widths[observation[s]] : domain.high - domain.low
+                    let at = row + s
                     mu[at] = m
-                    sigma[at] = s
-                    invSigma[at] = 1 / s
-                    logSigma[at] = Foundation.log(s)
-                    logZ[at] = ParzenEstimator.logMassInside((domain.low - m) / s, (domain.high - m) / s)
-                    if isContinuous { base[i] -= logZ[at] + logSigma[at] + TruncatedNormal.logSqrt2Pi }
+                    invSigma[at] = 1 / w
+                    let inside = ParzenEstimator.logMassInside((domain.low - m) / w, (domain.high - m) / w)
+                    if isContinuous {
+                        linear[s] /= w
+                        logCorrection[s] -= inside
+                    } else {
+                        logZ[at] = inside
+                        logSigma[at] = Foundation.log(w)
+                    }
+                    if j == axis && s < n { axisMaxSigma = max(axisMaxSigma, w) }
                 }
             }
         }
+        let constant = -Double(continuousDims) * TruncatedNormal.logSqrt2Pi
+        base = (0..<k).map { Foundation.log(linear[$0]) + logCorrection[$0] + constant }
+        maxBase = base.prefix(n).max() ?? -.infinity
     }
 
     /// log P(a < Z < b) for a kernel whose centre lies in [a, b]: tails beyond 8.3 standard
@@ -103,17 +139,13 @@ struct ParzenEstimator: Sendable {
 
     /// Kernel widths: the larger gap to the sorted neighbours (domain ends included), clipped to
     /// [range / min(100, kernels + 1), range] with the magic clip (Optuna's rule).
-    static func bandwidths(_ values: [Double], low: Double, high: Double, options: Options) -> [Double] {
+    static func bandwidths(_ values: [Double], order: [Int], low: Double, high: Double, options: Options) -> [Double] {
         let n = values.count
         guard n > 0 else { return [] }
-        var order = [(value: Double, index: Int)]()
-        order.reserveCapacity(n)
-        for (i, v) in values.enumerated() { order.append((v, i)) }
-        order.sort { $0.value < $1.value }
         var sorted = [Double](repeating: 0, count: n + 2)
         sorted[0] = low
         sorted[n + 1] = high
-        for r in 0..<n { sorted[r + 1] = order[r].value }
+        for r in 0..<n { sorted[r + 1] = values[order[r]] }
         var widths = [Double](repeating: 0, count: n)
         let range = high - low
         let minWidth = options.considerMagicClip ? range / min(100, 1 + Double(n + 1)) : 1e-12
@@ -123,7 +155,7 @@ struct ParzenEstimator: Sendable {
                 // The outermost kernels ignore the gap to the domain's end.
                 if r == 1 { s = sorted[2] - sorted[1] } else if r == n { s = sorted[n] - sorted[n - 1] }
             }
-            widths[order[r - 1].index] = min(max(s, minWidth), range)
+            widths[order[r - 1]] = min(max(s, minWidth), range)
         }
         return widths
     }
@@ -159,12 +191,12 @@ struct ParzenEstimator: Sendable {
                     values[j] = domain.external(Double(choice))
                 case .continuous:
                     let z = TruncatedNormal.sample((domain.low - mu[at]) * invSigma[at], (domain.high - mu[at]) * invSigma[at], u: g.unit())
-                    let y = min(max(mu[at] + sigma[at] * z, domain.low), domain.high)
+                    let y = min(max(mu[at] + z / invSigma[at], domain.low), domain.high)
                     point[j] = y
                     values[j] = domain.external(y)
                 case .discrete(let step):
                     let z = TruncatedNormal.sample((domain.low - mu[at]) * invSigma[at], (domain.high - mu[at]) * invSigma[at], u: g.unit())
-                    let value = domain.external(mu[at] + sigma[at] * z)
+                    let value = domain.external(mu[at] + z / invSigma[at])
                     let x = value.number ?? 0
                     values[j] = value
                     if domain.isLog {
@@ -183,24 +215,26 @@ struct ParzenEstimator: Sendable {
         return batch
     }
 
-    /// Kernels more than this many nats below the best one change the density by less than
-    /// 1e-17 of it: they are skipped, with their exp and erfc calls.
-    private static let cutoff = 40.0
-
     /// log density of each candidate under the mixture (in the transformed space; the log
     /// Jacobian is the same for l and g, so their ratio does not need it).
     ///
-    /// One pass per dim over all kernels (vectorisable), giving every kernel's exact log term,
-    /// or for stepped dims an upper bound of it; then the kernels near the top are summed, with
-    /// the exact bin mass where a bound stood in.
+    /// Per candidate: the kernels that can matter (`window`), then one pass per dim over them
+    /// (vectorisable) giving each kernel's exact log term, or for stepped dims an upper bound of
+    /// it; then a log-sum-exp, with the exact bin mass wherever a bound stood in.
     func logDensity(_ batch: CandidateBatch) -> [Double] {
         var out = [Double](repeating: 0, count: batch.count)
         var acc = [Double](repeating: 0, count: kernelCount)
         let hasDiscrete = domains.contains { if case .discrete = $0.kind { return true } else { return false } }
+        let prior = kernelCount - 1
         for c in 0..<batch.count {
             let b = c * dims
+            let (lo, hi) = window(candidate: c, batch: batch)
+            // The prior kernel sits outside a window; its exact term joins the sum separately.
+            let priorTerm: Double? = hi <= prior ? exactLogTerm(kernel: prior, candidate: c, batch: batch) : nil
             acc.withUnsafeMutableBufferPointer { acc in
-                base.withUnsafeBufferPointer { base in _ = acc.update(fromContentsOf: base) }
+                base.withUnsafeBufferPointer { base in
+                    for k in lo..<hi { acc[k] = base[k] }
+                }
                 for j in 0..<dims {
                     let row = j * kernelCount
                     switch domains[j].kind {
@@ -208,7 +242,7 @@ struct ParzenEstimator: Sendable {
                         let x = batch.point[b + j]
                         mu.withUnsafeBufferPointer { mu in
                         invSigma.withUnsafeBufferPointer { inv in
-                            for k in 0..<kernelCount {
+                            for k in lo..<hi {
                                 let z = (x - mu[row + k]) * inv[row + k]
                                 acc[k] -= 0.5 * z * z
                             }
@@ -216,50 +250,100 @@ struct ParzenEstimator: Sendable {
                     case .categorical:
                         let x = batch.point[b + j], hit = logHit[j], miss = logMiss[j]
                         mu.withUnsafeBufferPointer { mu in
-                            for k in 0..<kernelCount { acc[k] += mu[row + k] == x ? hit : miss }
+                            for k in lo..<hi { acc[k] += mu[row + k] == x ? hit : miss }
                         }
-                        acc[kernelCount - 1] += logUniform[j] - miss
+                        if hi > prior { acc[prior] += logUniform[j] - miss }
                     case .discrete:
                         // Bound: bin width times the density at the bin's point nearest the centre.
-                        let lo = batch.lower[b + j], hi = batch.upper[b + j]
-                        let logWidth = Foundation.log(hi - lo) - TruncatedNormal.logSqrt2Pi
+                        let lower = batch.lower[b + j], upper = batch.upper[b + j]
+                        let logWidth = Foundation.log(upper - lower) - TruncatedNormal.logSqrt2Pi
                         mu.withUnsafeBufferPointer { mu in
                         invSigma.withUnsafeBufferPointer { inv in
                         logSigma.withUnsafeBufferPointer { logSigma in
                         logZ.withUnsafeBufferPointer { logZ in
-                            for k in 0..<kernelCount {
-                                let za = (lo - mu[row + k]) * inv[row + k], zb = (hi - mu[row + k]) * inv[row + k]
+                            for k in lo..<hi {
+                                let za = (lower - mu[row + k]) * inv[row + k], zb = (upper - mu[row + k]) * inv[row + k]
                                 let near = za > 0 ? za : (zb < 0 ? -zb : 0)
                                 acc[k] += min(0, logWidth - logSigma[row + k] - 0.5 * near * near) - logZ[row + k]
                             }
                         }}}}
                     }
                 }
-                out[c] = hasDiscrete ? sumWithExactBins(acc, candidate: c, batch: batch) : ParzenEstimator.logSumExp(acc)
+                let terms = UnsafeMutableBufferPointer(rebasing: acc[lo..<hi])
+                out[c] = hasDiscrete
+                    ? sumWithExactBins(terms, offset: lo, extra: priorTerm, candidate: c, batch: batch)
+                    : ParzenEstimator.logSumExp(terms, extra: priorTerm)
             }
         }
         return out
     }
 
-    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>) -> Double {
-        var m = -Double.infinity
+    /// Kernels more than this many nats below the best one change the density by less than
+    /// 1e-17 of it each: they are skipped, with their exp and erfc calls.
+    private static let cutoff = 40.0
+
+    /// The range of kernel slots a candidate must visit. Observation kernels are stored in order
+    /// along `axis`; every dim's log term is at most 0 beyond `base`, so a kernel farther than
+    /// `axisMaxSigma * sqrt(2 (maxBase - L + cutoff))` along the axis is below L - cutoff, where
+    /// L is the exact term of some kernel. With few kernels, all of them.
+    private func window(candidate c: Int, batch: CandidateBatch) -> (Int, Int) {
+        let n = kernelCount - 1
+        guard let axis, n >= 64 else { return (0, kernelCount) }
+        let row = axis * kernelCount
+        let x = batch.point[c * dims + axis]
+        let centre = lowerBound(x, row: row, n: n)
+        var best = exactLogTerm(kernel: n, candidate: c, batch: batch)
+        for k in max(0, centre - 8)..<min(n, centre + 8) {
+            best = max(best, exactLogTerm(kernel: k, candidate: c, batch: batch))
+        }
+        guard best > -.infinity else { return (0, kernelCount) }
+        let reach = axisMaxSigma * (2 * max(0, maxBase - best + ParzenEstimator.cutoff)).squareRoot()
+        return (lowerBound(x - reach, row: row, n: n), upperBound(x + reach, row: row, n: n))
+    }
+
+    /// First slot whose axis centre is >= x.
+    private func lowerBound(_ x: Double, row: Int, n: Int) -> Int {
+        var lo = 0, hi = n
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if mu[row + mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// First slot whose axis centre is > x.
+    private func upperBound(_ x: Double, row: Int, n: Int) -> Int {
+        var lo = 0, hi = n
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if mu[row + mid] <= x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
+        var m = extra ?? -Double.infinity
         for t in terms where t > m { m = t }
         guard m > -.infinity else { return m }
-        var s = 0.0
+        var s = extra.map { Foundation.exp($0 - m) } ?? 0
         for t in terms where t > m - cutoff { s += Foundation.exp(t - m) }
         return m + Foundation.log(s)
     }
 
     /// log-sum-exp where `bounds` over-estimate the stepped dims: exact terms for the kernels
     /// that can matter, measured against the exact term of the most promising kernel.
-    private func sumWithExactBins(_ bounds: UnsafeMutableBufferPointer<Double>, candidate c: Int, batch: CandidateBatch) -> Double {
-        var top = 0
-        for k in 0..<kernelCount where bounds[k] > bounds[top] { top = k }
-        let reference = exactLogTerm(kernel: top, candidate: c, batch: batch)
+    private func sumWithExactBins(_ bounds: UnsafeMutableBufferPointer<Double>, offset: Int, extra: Double?,
+                                  candidate c: Int, batch: CandidateBatch) -> Double {
+        var reference = extra ?? -Double.infinity
+        if !bounds.isEmpty {
+            var top = 0
+            for k in bounds.indices where bounds[k] > bounds[top] { top = k }
+            reference = max(reference, exactLogTerm(kernel: top + offset, candidate: c, batch: batch))
+        }
         guard reference > -.infinity else { return reference }
-        var s = 0.0
-        for k in 0..<kernelCount where bounds[k] > reference - ParzenEstimator.cutoff {
-            s += Foundation.exp(exactLogTerm(kernel: k, candidate: c, batch: batch) - reference)
+        var s = extra.map { Foundation.exp($0 - reference) } ?? 0
+        for k in bounds.indices where bounds[k] > reference - ParzenEstimator.cutoff {
+            s += Foundation.exp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
         }
         return reference + Foundation.log(s)
     }

@@ -6,6 +6,8 @@ import Foundation
 /// l and propose the one maximising log l(x) - log g(x).
 public struct TPESampler: Sampler {
     public let options: TPEOptions
+    /// Saves converting and sorting the whole history on every ask; never changes a result.
+    private let memo = HistoryMemo()
 
     public init(options: TPEOptions = TPEOptions()) {
         self.options = options
@@ -37,7 +39,7 @@ public struct TPESampler: Sampler {
     public func sample(_ context: SamplingContext) -> Params? {
         let parameters = context.space.parameters
         let domains = parameters.map { ParameterDomain($0.distribution) }
-        let history = History(context, domains: domains)
+        let history = History(context, domains: domains, memo: memo)
         guard history.completedCount >= max(options.nStartupTrials, 1), !parameters.isEmpty else {
             return RandomSampler().sample(context)
         }
@@ -75,7 +77,8 @@ public struct TPESampler: Sampler {
         let below = ParzenEstimator(domains: domains, rows: history.rows(split.below, columns: columns),
                                     weights: TPESampler.weights(split.below.count), options: parzen)
         let above = ParzenEstimator(domains: domains, rows: history.rows(split.above, columns: columns),
-                                    weights: TPESampler.weights(split.above.count), options: parzen)
+                                    weights: TPESampler.weights(split.above.count), options: parzen,
+                                    sorted: columns.map { split.aboveSorted[$0] })
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
         let l = below.logDensity(candidates), gx = above.logDensity(candidates)
         let score = zip(l, gx).map { a, b in (a - b).isNaN ? -Double.infinity : a - b }
