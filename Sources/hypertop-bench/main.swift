@@ -16,7 +16,7 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 
 /// One study: asks, evaluates and tells like the scheduler does, one observation per set
-/// (the mean of its repeats). Returns the noise-free value of the best observed trial at each
+/// (the mean of its repeats, should a set run twice). Returns the noise-free value of the best observed trial at each
 /// checkpoint.
 func runStudy(_ sampler: any Sampler, problem: Problem, seed: Int, trials: Int) -> [Double] {
     var observations: [Observation] = []
@@ -24,9 +24,16 @@ func runStudy(_ sampler: any Sampler, problem: Problem, seed: Int, trials: Int) 
     var bestObserved = Double.nan, bestTruth = Double.nan
     var out: [Double] = []
     for t in 0..<trials {
-        let context = SamplingContext(space: problem.space, direction: problem.direction, trialNumber: t,
-                                      seed: UInt64(seed), completed: observations)
-        guard let params = sampler.sample(context) else { break }
+        // As the scheduler does with max_trials_per_param = 1: sets already run are excluded; a
+        // refused proposal is asked again with the next attempt, then random search steps in.
+        var context = SamplingContext(space: problem.space, direction: problem.direction, trialNumber: t,
+                                      seed: UInt64(seed), completed: observations, excluded: Set(sums.keys))
+        var proposal = sampler.sample(context)
+        while let p = proposal, context.excluded.contains(ParamKey(p, space: problem.space)), context.attempt < 100 {
+            context.attempt += 1
+            proposal = context.attempt < 3 ? sampler.sample(context) : RandomSampler().sample(context)
+        }
+        guard let params = proposal else { break }
         let (observed, truth) = problem.evaluate(params, seed, t)
         if bestObserved.isNaN || problem.direction.isBetter(observed, than: bestObserved) {
             bestObserved = observed

@@ -29,7 +29,14 @@ final class HistoryMemo: @unchecked Sendable {
         var row = [Double](repeating: 0, count: d)
         var changed = false
         let known = params.count
-        for i in 0..<known where completed[i].params != params[i] {
+        // Borrowing through buffers keeps this check free of reference counting; for the same
+        // dictionaries it is a pointer comparison.
+        let stale = completed.withUnsafeBufferPointer { now in
+            params.withUnsafeBufferPointer { then in
+                (0..<known).filter { now[$0].params != then[$0] }
+            }
+        }
+        for i in stale {
             params[i] = completed[i].params
             valid[i] = converter.convert(params[i], into: &row)
             if valid[i] { replaceRow(i, with: row) }
