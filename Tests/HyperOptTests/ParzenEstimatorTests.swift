@@ -117,6 +117,28 @@ final class ParzenEstimatorTests: XCTestCase {
         }
     }
 
+    func testDrawsFollowTheDensity() {
+        // Candidates drawn from the mixture land in each bin as often as its density says.
+        let d = Distribution.float(low: 0, high: 10, log: false, step: nil)
+        let parzen = estimator([d], observations: [[.float(1)], [.float(1.5)], [.float(7)], [.float(9.9)]])
+        var g = SeededGenerator(seed: 12)
+        let draws = parzen.sample(count: 40000, using: &g)
+        var counts = [Int](repeating: 0, count: 10)
+        for i in 0..<draws.count { counts[min(9, Int(draws.values(of: i).first?.number ?? 0))] += 1 }
+        for bin in 0..<10 {
+            let p = density(parzen, (0...200).map { [.float(Double(bin) + Double($0) / 200)] })
+            let mass = (p.reduce(0, +) - 0.5 * (p[0] + p[200])) / 200
+            XCTAssertEqual(Double(counts[bin]) / 40000, mass, accuracy: 0.008, "bin \(bin)")
+        }
+        let cat = estimator([.categorical(choices: ["a", "b", "c"].map(ParamValue.string))], observations: [[.string("b")], [.string("b")]])
+        let choices = cat.sample(count: 30000, using: &g)
+        let expected = density(cat, ["a", "b", "c"].map { [.string($0)] })
+        for (i, choice) in ["a", "b", "c"].enumerated() {
+            let share = Double((0..<choices.count).filter { choices.values(of: $0).first == .string(choice) }.count) / 30000
+            XCTAssertEqual(share, expected[i], accuracy: 0.01)
+        }
+    }
+
     func testTruncatedNormalMassAndQuantile() {
         XCTAssertEqual(exp(TruncatedNormal.logMass(-1, 1)), 0.6826894921370859, accuracy: 1e-14)
         XCTAssertEqual(exp(TruncatedNormal.logMass(2, 3)), 0.021400233916549, accuracy: 1e-14)
