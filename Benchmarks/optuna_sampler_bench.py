@@ -9,6 +9,7 @@ import argparse
 import json
 import math
 import random
+import statistics
 import sys
 import time
 
@@ -151,7 +152,7 @@ def cost_objective(p):
 
 
 def cost(n, asks):
-    """ms per ask + tell with n trials already in the study (history added without sampling)."""
+    """Median ms per ask + tell with n trials already in the study (history added without sampling)."""
     rng = random.Random(12345)
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
     history = []
@@ -167,10 +168,13 @@ def cost(n, asks):
         study.tell(trial, cost_objective(p))
 
     ask_and_tell()  # warm-up
-    start = time.perf_counter()
+    # The median of single timings: other processes on a shared machine only add outliers.
+    times = []
     for _ in range(asks):
+        start = time.perf_counter()
         ask_and_tell()
-    return (time.perf_counter() - start) / asks * 1000
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
 def check():

@@ -65,7 +65,7 @@ def main():
                     "> random" if beats_random else "NOT better than random")
             lines.append(f"| {name} | {direction[:3]} | {label} | " + " | ".join(cells) + f" | {verdict} |")
     lines.append("")
-    lines.append("## Sampler cost: milliseconds per ask + tell, 3 parameters (float, log float, categorical)")
+    lines.append("## Sampler cost: median milliseconds per ask + tell, 3 parameters (float, log float, categorical)")
     lines.append("")
     lines.append("| trials in study | hypertop tpe (ms) | optuna tpe (ms) | optuna / hypertop |")
     lines.append("| --- | --- | --- | --- |")

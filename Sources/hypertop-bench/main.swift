@@ -74,7 +74,7 @@ func quality() -> [String: Any] {
     return result
 }
 
-/// Milliseconds per ask + tell with `n` trials already told.
+/// Milliseconds per ask + tell with `n` trials already told (median over `asks` of them).
 func cost(n: Int, asks: Int) -> Double {
     var g = SeededGenerator(seed: 12345)
     var observations: [Observation] = []
@@ -91,10 +91,15 @@ func cost(n: Int, asks: Int) -> Double {
         observations.append(Observation(params: params, value: costObjective(params), number: t))
     }
     askAndTell(n) // warm-up, like the Python side
-    let start = DispatchTime.now().uptimeNanoseconds
-    for r in 0..<asks { askAndTell(n + 1 + r) }
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-    return elapsed / Double(asks)
+    // The median of single timings: other processes on a shared machine only add outliers.
+    var times: [Double] = []
+    for r in 0..<asks {
+        let start = DispatchTime.now().uptimeNanoseconds
+        askAndTell(n + 1 + r)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return times[times.count / 2]
 }
 
 func check() -> [String: Any] {

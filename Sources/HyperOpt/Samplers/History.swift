@@ -30,7 +30,7 @@ struct History {
                 if memo.isValid(i) && value.isFinite { scores.append(value) }
             }
             if allValid && scores.count == completed.count {
-                rows = memo.rows(upTo: completed.count)
+                rows = memo.allRows
             } else {
                 for i in completed.indices where memo.isValid(i) && completed[i].value.isFinite {
                     rows.append(contentsOf: memo.row(i))
@@ -127,16 +127,9 @@ struct History {
         return out
     }
 
-    /// The listed rows restricted to `columns`, flat.
-    func rows(_ indices: [Int], columns: [Int]) -> [Double] {
-        var out = [Double]()
-        out.reserveCapacity(indices.count * columns.count)
-        rows.withUnsafeBufferPointer { rows in
-            for i in indices {
-                for j in columns { out.append(rows[i * dims + j]) }
-            }
-        }
-        return out
+    /// The listed rows restricted to `columns`, without copying them.
+    func table(_ indices: [Int], columns: [Int]) -> ObservationTable {
+        ObservationTable(values: rows, stride: dims, indices: indices, columns: columns)
     }
 }
 

@@ -29,11 +29,9 @@ final class HistoryMemo: @unchecked Sendable {
         var row = [Double](repeating: 0, count: d)
         var changed = false
         let known = params.count
-        // Borrowing through buffers keeps this check free of reference counting; for the same
-        // dictionaries it is a pointer comparison.
         let stale = completed.withUnsafeBufferPointer { now in
             params.withUnsafeBufferPointer { then in
-                (0..<known).filter { now[$0].params != then[$0] }
+                (0..<known).filter { !HistoryMemo.same(now[$0].params, then[$0]) }
             }
         }
         for i in stale {
@@ -96,9 +94,21 @@ final class HistoryMemo: @unchecked Sendable {
         }
     }
 
+    /// Equal parameter sets. The scheduler hands over the very dictionaries it handed before,
+    /// so first compare the storage they point to: the memo holds a reference to each, so the
+    /// storage cannot have been freed, reused or changed in place. Otherwise compare contents.
+    private static func same(_ a: borrowing Params, _ b: borrowing Params) -> Bool {
+        if MemoryLayout<Params>.size == MemoryLayout<UInt>.size,
+           unsafeBitCast(copy a, to: UInt.self) == unsafeBitCast(copy b, to: UInt.self) {
+            return true
+        }
+        return a == b
+    }
+
     func allValid(upTo count: Int) -> Bool { !valid.prefix(count).contains(false) }
     func isValid(_ i: Int) -> Bool { valid[i] }
     func row(_ i: Int) -> ArraySlice<Double> { rows[i * dims..<(i + 1) * dims] }
-    func rows(upTo count: Int) -> [Double] { Array(rows[0..<count * dims]) }
+    /// Every entry's row (shared, not copied: the memo only changes it on the next update).
+    var allRows: [Double] { rows }
     func sorted(dim j: Int) -> [Int]? { orders[j] }
 }

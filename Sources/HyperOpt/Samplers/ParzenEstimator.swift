@@ -21,7 +21,8 @@ struct ParzenEstimator: Sendable {
     private var logZ: [Double]
     /// Per kernel: log weight plus the constant part of every continuous dim's log density.
     private var base: [Double]
-    private var cumulativeWeight: [Double]
+    /// Per kernel: its mixture weight (they sum to 1).
+    private var weight: [Double]
     /// Per categorical dim: log probability of the kernel's own choice, of any other choice, and
     /// of every choice under the prior kernel.
     private var logHit: [Double]
@@ -36,30 +37,42 @@ struct ParzenEstimator: Sendable {
 
     /// The first continuous dim, along which the observation kernels are stored in order, so
     /// that a candidate only visits the kernels near it (see `window`).
-    private var axis: Int?
-    private var axisMaxSigma = 0.0
-    private var maxBase = -Double.infinity
+    private let axis: Int?
+    private let axisMaxSigma: Double
+    private let maxBase: Double
 
     /// - Parameters:
     ///   - rows: internal values, `rows[i * domains.count + j]` for observation i and dim j.
     ///   - weights: one non-negative weight per observation.
+    init(domains: [ParameterDomain], rows: [Double], weights: [Double], options: Options) {
+        let table = ObservationTable(values: rows, stride: domains.count, indices: Array(0..<weights.count),
+                                     columns: Array(0..<domains.count))
+        self.init(domains: domains, observations: table, weights: weights, options: options)
+    }
+
+    /// - Parameters:
+    ///   - observations: the observations' internal values, in the order of `weights`.
+    ///   - weights: one non-negative weight per observation.
     ///   - sorted: per dim, the observations sorted by their value there (ties by index), when
     ///     the caller knows it; sorted here otherwise.
-    init(domains: [ParameterDomain], rows: [Double], weights: [Double], options: Options, sorted: [[Int]?]? = nil) {
+    init(domains: [ParameterDomain], observations table: ObservationTable, weights: [Double], options: Options,
+         sorted: [[Int]?]? = nil) {
         let d = domains.count
         let n = weights.count
         let k = n + 1
         self.domains = domains
         dims = d
         kernelCount = k
-        mu = [Double](repeating: 0, count: k * d)
-        invSigma = [Double](repeating: 1, count: k * d)
+        // Built in locals: the loops below write them through buffer pointers.
+        var mu = [Double](repeating: 0, count: k * d)
+        var invSigma = [Double](repeating: 1, count: k * d)
         let hasDiscrete = domains.contains { if case .discrete = $0.kind { return true } else { return false } }
-        logSigma = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
-        logZ = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
-        logHit = [Double](repeating: 0, count: d)
-        logMiss = [Double](repeating: 0, count: d)
-        logUniform = [Double](repeating: 0, count: d)
+        var logSigma = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
+        var logZ = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
+        var logHit = [Double](repeating: 0, count: d)
+        var logMiss = [Double](repeating: 0, count: d)
+        var logUniform = [Double](repeating: 0, count: d)
+        var axisMaxSigma = 0.0
 
         var column = [Double](repeating: 0, count: n)
         var orders = [[Int]?](repeating: nil, count: d)
@@ -67,29 +80,28 @@ struct ParzenEstimator: Sendable {
             if let given = sorted?[j], given.count == n {
                 orders[j] = given
             } else {
-                for i in 0..<n { column[i] = rows[i * d + j] }
+                table.gather(column: j, into: &column)
                 orders[j] = column.indices.sorted { a, b in column[a] != column[b] ? column[a] < column[b] : a < b }
             }
         }
-        axis = domains.firstIndex { if case .continuous = $0.kind { return true } else { return false } }
-        // slot s of every per-kernel array holds observation `observation[s]`; the prior is last.
+        let axis = domains.firstIndex { if case .continuous = $0.kind { return true } else { return false } }
+        // Slot s of every per-kernel array holds observation `observation[s]`; the prior is last.
         let observation: [Int] = axis.flatMap { orders[$0] } ?? Array(0..<n)
 
         let priorWeight = n == 0 ? 1 : options.priorWeight
         let total = weights.reduce(0, +) + priorWeight
-        // Per slot: weight over the product of the continuous widths and truncations; one log
-        // per kernel at the end instead of one per kernel and dim.
+        // Per slot: weight over the product of the continuous widths and truncated masses, so
+        // that one log per kernel at the end replaces one per kernel and dim.
         var linear = [Double](repeating: 1, count: k)
         for s in 0..<n { linear[s] = weights[observation[s]] / total }
         linear[n] = priorWeight / total
-        var running = 0.0
-        cumulativeWeight = linear.map { running += $0; return running }
-        var logCorrection = [Double](repeating: 0, count: k)
+        let weight = linear
         var continuousDims = 0
 
         for j in 0..<d {
             let domain = domains[j]
             let row = j * k
+            table.gather(column: j, into: &column)
             switch domain.kind {
             case .categorical(let count):
                 // Each observation kernel: prior_weight / kernels on every choice, +1 on its own.
@@ -98,43 +110,58 @@ struct ParzenEstimator: Sendable {
                 logHit[j] = Foundation.log((1 + share) / rowSum)
                 logMiss[j] = Foundation.log(share / rowSum)
                 logUniform[j] = -Foundation.log(Double(count))
-                for s in 0..<n { mu[row + s] = rows[observation[s] * d + j] }
+                for s in 0..<n { mu[row + s] = column[observation[s]] }
                 mu[row + n] = -1
             case .continuous, .discrete:
-                for i in 0..<n { column[i] = rows[i * d + j] }
                 let widths = ParzenEstimator.bandwidths(column, order: orders[j] ?? [], low: domain.low, high: domain.high,
                                                         options: options)
                 let isContinuous: Bool
                 if case .continuous = domain.kind { isContinuous = true } else { isContinuous = false }
                 if isContinuous { continuousDims += 1 }
-                for s in 0...n {
-                    let m = s < n ? column[observation[s]] : 0.5 * (domain.low + domain.high)
-                    let w = s < n ? widths[observation[s]] : domain.high - domain.low
-                    let at = row + s
-                    mu[at] = m
-                    invSigma[at] = 1 / w
-                    let inside = ParzenEstimator.logMassInside((domain.low - m) / w, (domain.high - m) / w)
-                    if isContinuous {
-                        linear[s] /= w
-                        logCorrection[s] -= inside
-                    } else {
-                        logZ[at] = inside
-                        logSigma[at] = Foundation.log(w)
+                var widest = 0.0
+                mu.withUnsafeMutableBufferPointer { mu in
+                invSigma.withUnsafeMutableBufferPointer { invSigma in
+                    for s in 0...n {
+                        let m = s < n ? column[observation[s]] : 0.5 * (domain.low + domain.high)
+                        let w = s < n ? widths[observation[s]] : domain.high - domain.low
+                        mu[row + s] = m
+                        invSigma[row + s] = 1 / w
+                        let a = (domain.low - m) / w, b = (domain.high - m) / w
+                        if isContinuous {
+                            linear[s] /= w * ParzenEstimator.massInside(a, b)
+                        } else {
+                            logZ[row + s] = TruncatedNormal.logMass(a, b)
+                            logSigma[row + s] = Foundation.log(w)
+                        }
+                        if s < n { widest = max(widest, w) }
                     }
-                    if j == axis && s < n { axisMaxSigma = max(axisMaxSigma, w) }
-                }
+                }}
+                if j == axis { axisMaxSigma = widest }
             }
         }
         let constant = -Double(continuousDims) * TruncatedNormal.logSqrt2Pi
-        base = (0..<k).map { Foundation.log(linear[$0]) + logCorrection[$0] + constant }
+        base = linear.map { Foundation.log($0) + constant }
         maxBase = base.prefix(n).max() ?? -.infinity
+        self.mu = mu
+        self.invSigma = invSigma
+        self.logSigma = logSigma
+        self.logZ = logZ
+        self.logHit = logHit
+        self.logMiss = logMiss
+        self.logUniform = logUniform
+        self.weight = weight
+        self.axis = axis
+        self.axisMaxSigma = axisMaxSigma
     }
 
-    /// log P(a < Z < b) for a kernel whose centre lies in [a, b]: tails beyond 8.3 standard
-    /// deviations weigh less than 1e-16 and are not worth two erfc calls.
-    private static func logMassInside(_ a: Double, _ b: Double) -> Double {
-        if a < -8.3 && b > 8.3 { return 0 }
-        return TruncatedNormal.logMass(a, b)
+    /// P(a < Z < b) for a kernel whose centre lies in [a, b] (so a <= 0 <= b and, with widths
+    /// at most the range, the mass is at least 0.19): one minus the tails, skipping a tail
+    /// beyond 8.3 standard deviations (under 1e-16) and its erfc call.
+    private static func massInside(_ a: Double, _ b: Double) -> Double {
+        var mass = 1.0
+        if a > -8.3 { mass -= 0.5 * erfc(-a / 2.0.squareRoot()) }
+        if b < 8.3 { mass -= 0.5 * erfc(b / 2.0.squareRoot()) }
+        return mass
     }
 
     /// Kernel widths: the larger gap to the sorted neighbours (domain ends included), clipped to
@@ -163,11 +190,13 @@ struct ParzenEstimator: Sendable {
     /// Draws `count` candidates from the mixture.
     func sample(count: Int, using g: inout SeededGenerator) -> CandidateBatch {
         var batch = CandidateBatch(domains: domains, capacity: count)
+        var total = 0.0
+        let cumulativeWeight = weight.map { total += $0; return total }
         var point = [Double](repeating: 0, count: dims)
         var lower = point, upper = point
         var values = [ParamValue](repeating: .null, count: dims)
         for _ in 0..<count {
-            let u = g.unit()
+            let u = g.unit() * total
             var k = 0
             while k < kernelCount - 1 && cumulativeWeight[k] <= u { k += 1 }
             for j in 0..<dims {
@@ -399,5 +428,23 @@ struct CandidateBatch: Sendable {
 
     func values(of candidate: Int) -> ArraySlice<ParamValue> {
         values[candidate * dims..<(candidate + 1) * dims]
+    }
+}
+
+/// Observations as an estimator reads them: rows `indices` of a flat table with `stride` values
+/// per row, restricted to `columns`. Lets both sides of the split share one table.
+struct ObservationTable {
+    let values: [Double]
+    let stride: Int
+    let indices: [Int]
+    let columns: [Int]
+
+    func gather(column j: Int, into out: inout [Double]) {
+        let c = columns[j], stride = stride
+        values.withUnsafeBufferPointer { values in
+            indices.withUnsafeBufferPointer { indices in
+                for i in indices.indices { out[i] = values[indices[i] * stride + c] }
+            }
+        }
     }
 }

@@ -74,9 +74,9 @@ public struct TPESampler: Sampler {
     private func bestCandidate(domains: [ParameterDomain], columns: [Int], split: History.Split, history: History,
                                parzen: ParzenEstimator.Options, using g: inout SeededGenerator,
                                allowed: ([ParamValue]) -> Bool) -> [ParamValue] {
-        let below = ParzenEstimator(domains: domains, rows: history.rows(split.below, columns: columns),
+        let below = ParzenEstimator(domains: domains, observations: history.table(split.below, columns: columns),
                                     weights: TPESampler.weights(split.below.count), options: parzen)
-        let above = ParzenEstimator(domains: domains, rows: history.rows(split.above, columns: columns),
+        let above = ParzenEstimator(domains: domains, observations: history.table(split.above, columns: columns),
                                     weights: TPESampler.weights(split.above.count), options: parzen,
                                     sorted: columns.map { split.aboveSorted[$0] })
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
