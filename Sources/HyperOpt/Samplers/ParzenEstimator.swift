@@ -352,10 +352,10 @@ struct ParzenEstimator: Sendable {
 
     private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
         var m = extra ?? -Double.infinity
-        for t in terms where t > m { m = t }
+        for t in terms { m = t > m ? t : m }
         guard m > -.infinity else { return m }
         var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        for t in terms where t > m - cutoff { s += Foundation.exp(t - m) }
+        for t in terms where t > m - cutoff { s += fastExp(t - m) }
         return m + Foundation.log(s)
     }
 
@@ -372,7 +372,7 @@ struct ParzenEstimator: Sendable {
         guard reference > -.infinity else { return reference }
         var s = extra.map { Foundation.exp($0 - reference) } ?? 0
         for k in bounds.indices where bounds[k] > reference - ParzenEstimator.cutoff {
-            s += Foundation.exp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
+            s += fastExp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
         }
         return reference + Foundation.log(s)
     }
