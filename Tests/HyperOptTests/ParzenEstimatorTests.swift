@@ -139,6 +139,17 @@ final class ParzenEstimatorTests: XCTestCase {
         }
     }
 
+    func testFastExpMatchesExp() {
+        var g = SeededGenerator(seed: 8)
+        for _ in 0..<20000 {
+            let x = -745 + 745 * g.unit()
+            let want = x < -700 ? 0 : exp(x)
+            XCTAssertEqual(fastExp(x), want, accuracy: max(1.5e-15 * want, 1e-300), "x = \(x)")
+        }
+        XCTAssertEqual(fastExp(0), 1)
+        XCTAssertEqual(fastExp(3.5), exp(3.5), accuracy: 1e-15 * exp(3.5))
+    }
+
     func testTruncatedNormalMassAndQuantile() {
         XCTAssertEqual(exp(TruncatedNormal.logMass(-1, 1)), 0.6826894921370859, accuracy: 1e-14)
         XCTAssertEqual(exp(TruncatedNormal.logMass(2, 3)), 0.021400233916549, accuracy: 1e-14)

@@ -10,6 +10,11 @@ import Foundation
 struct ParzenEstimator: Sendable {
     let domains: [ParameterDomain]
     let kernelCount: Int
+    /// What each dim is, without the payloads: the hot loops must not copy a domain (its
+    /// distribution holds arrays, and copying them costs reference counting).
+    private enum DimKind { case continuous, discrete, categorical }
+    private let kinds: [DimKind]
+    private let hasDiscrete: Bool
     private let dims: Int
     /// Per dim and kernel, at `[dim * kernelCount + kernel]`: centre (a choice index for
     /// categorical dims, -1 for the prior kernel) and 1 / width.
@@ -66,7 +71,16 @@ struct ParzenEstimator: Sendable {
         // Built in locals: the loops below write them through buffer pointers.
         var mu = [Double](repeating: 0, count: k * d)
         var invSigma = [Double](repeating: 1, count: k * d)
-        let hasDiscrete = domains.contains { if case .discrete = $0.kind { return true } else { return false } }
+        let kinds: [DimKind] = domains.map {
+            switch $0.kind {
+            case .continuous: return .continuous
+            case .discrete: return .discrete
+            case .categorical: return .categorical
+            }
+        }
+        let hasDiscrete = kinds.contains(.discrete)
+        self.kinds = kinds
+        self.hasDiscrete = hasDiscrete
         var logSigma = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
         var logZ = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
         var logHit = [Double](repeating: 0, count: d)
@@ -119,23 +133,32 @@ struct ParzenEstimator: Sendable {
                 if case .continuous = domain.kind { isContinuous = true } else { isContinuous = false }
                 if isContinuous { continuousDims += 1 }
                 var widest = 0.0
+                let low = domain.low, high = domain.high
+                column.withUnsafeBufferPointer { column in
+                widths.withUnsafeBufferPointer { widths in
+                observation.withUnsafeBufferPointer { observation in
+                linear.withUnsafeMutableBufferPointer { linear in
                 mu.withUnsafeMutableBufferPointer { mu in
                 invSigma.withUnsafeMutableBufferPointer { invSigma in
+                logZ.withUnsafeMutableBufferPointer { logZ in
+                logSigma.withUnsafeMutableBufferPointer { logSigma in
                     for s in 0...n {
-                        let m = s < n ? column[observation[s]] : 0.5 * (domain.low + domain.high)
-                        let w = s < n ? widths[observation[s]] : domain.high - domain.low
+                        let m = s < n ? column[observation[s]] : 0.5 * (low + high)
+                        let w = s < n ? widths[observation[s]] : high - low
+                        let inverse = 1 / w
                         mu[row + s] = m
-                        invSigma[row + s] = 1 / w
-                        let a = (domain.low - m) / w, b = (domain.high - m) / w
+                        invSigma[row + s] = inverse
+                        let a = (low - m) * inverse, b = (high - m) * inverse
                         if isContinuous {
-                            linear[s] /= w * ParzenEstimator.massInside(a, b)
+                            let mass = a > -8.3 || b < 8.3 ? ParzenEstimator.massInside(a, b) : 1
+                            linear[s] *= mass == 1 ? inverse : inverse / mass
                         } else {
                             logZ[row + s] = TruncatedNormal.logMass(a, b)
                             logSigma[row + s] = Foundation.log(w)
                         }
-                        if s < n { widest = max(widest, w) }
+                        if s < n && w > widest { widest = w }
                     }
-                }}
+                }}}}}}}}
                 if j == axis { axisMaxSigma = widest }
             }
         }
@@ -253,49 +276,42 @@ struct ParzenEstimator: Sendable {
     func logDensity(_ batch: CandidateBatch) -> [Double] {
         var out = [Double](repeating: 0, count: batch.count)
         var acc = [Double](repeating: 0, count: kernelCount)
-        let hasDiscrete = domains.contains { if case .discrete = $0.kind { return true } else { return false } }
-        let prior = kernelCount - 1
-        for c in 0..<batch.count {
-            let b = c * dims
-            let (lo, hi) = window(candidate: c, batch: batch)
-            // The prior kernel sits outside a window; its exact term joins the sum separately.
-            let priorTerm: Double? = hi <= prior ? exactLogTerm(kernel: prior, candidate: c, batch: batch) : nil
-            acc.withUnsafeMutableBufferPointer { acc in
-                base.withUnsafeBufferPointer { base in
-                    for k in lo..<hi { acc[k] = base[k] }
-                }
+        let prior = kernelCount - 1, dims = dims, kernelCount = kernelCount
+        // All buffers taken once: the loops below run per candidate and per kernel.
+        mu.withUnsafeBufferPointer { mu in
+        invSigma.withUnsafeBufferPointer { inv in
+        logSigma.withUnsafeBufferPointer { logSigma in
+        logZ.withUnsafeBufferPointer { logZ in
+        base.withUnsafeBufferPointer { base in
+        acc.withUnsafeMutableBufferPointer { acc in
+            for c in 0..<batch.count {
+                let b = c * dims
+                let (lo, hi) = window(candidate: c, batch: batch)
+                // The prior kernel sits outside a window; its exact term joins the sum separately.
+                let priorTerm: Double? = hi <= prior ? exactLogTerm(kernel: prior, candidate: c, batch: batch) : nil
+                for k in lo..<hi { acc[k] = base[k] }
                 for j in 0..<dims {
                     let row = j * kernelCount
-                    switch domains[j].kind {
+                    switch kinds[j] {
                     case .continuous:
                         let x = batch.point[b + j]
-                        mu.withUnsafeBufferPointer { mu in
-                        invSigma.withUnsafeBufferPointer { inv in
-                            for k in lo..<hi {
-                                let z = (x - mu[row + k]) * inv[row + k]
-                                acc[k] -= 0.5 * z * z
-                            }
-                        }}
+                        for k in lo..<hi {
+                            let z = (x - mu[row + k]) * inv[row + k]
+                            acc[k] -= 0.5 * z * z
+                        }
                     case .categorical:
                         let x = batch.point[b + j], hit = logHit[j], miss = logMiss[j]
-                        mu.withUnsafeBufferPointer { mu in
-                            for k in lo..<hi { acc[k] += mu[row + k] == x ? hit : miss }
-                        }
+                        for k in lo..<hi { acc[k] += mu[row + k] == x ? hit : miss }
                         if hi > prior { acc[prior] += logUniform[j] - miss }
                     case .discrete:
                         // Bound: bin width times the density at the bin's point nearest the centre.
                         let lower = batch.lower[b + j], upper = batch.upper[b + j]
                         let logWidth = Foundation.log(upper - lower) - TruncatedNormal.logSqrt2Pi
-                        mu.withUnsafeBufferPointer { mu in
-                        invSigma.withUnsafeBufferPointer { inv in
-                        logSigma.withUnsafeBufferPointer { logSigma in
-                        logZ.withUnsafeBufferPointer { logZ in
-                            for k in lo..<hi {
-                                let za = (lower - mu[row + k]) * inv[row + k], zb = (upper - mu[row + k]) * inv[row + k]
-                                let near = za > 0 ? za : (zb < 0 ? -zb : 0)
-                                acc[k] += min(0, logWidth - logSigma[row + k] - 0.5 * near * near) - logZ[row + k]
-                            }
-                        }}}}
+                        for k in lo..<hi {
+                            let za = (lower - mu[row + k]) * inv[row + k], zb = (upper - mu[row + k]) * inv[row + k]
+                            let near = za > 0 ? za : (zb < 0 ? -zb : 0)
+                            acc[k] += min(0, logWidth - logSigma[row + k] - 0.5 * near * near) - logZ[row + k]
+                        }
                     }
                 }
                 let terms = UnsafeMutableBufferPointer(rebasing: acc[lo..<hi])
@@ -303,7 +319,7 @@ struct ParzenEstimator: Sendable {
                     ? sumWithExactBins(terms, offset: lo, extra: priorTerm, candidate: c, batch: batch)
                     : ParzenEstimator.logSumExp(terms, extra: priorTerm)
             }
-        }
+        }}}}}}
         return out
     }
 
@@ -315,14 +331,15 @@ struct ParzenEstimator: Sendable {
     /// along `axis`; every dim's log term is at most 0 beyond `base`, so a kernel farther than
     /// `axisMaxSigma * sqrt(2 (maxBase - L + cutoff))` along the axis is below L - cutoff, where
     /// L is the exact term of some kernel. With few kernels, all of them.
+    /// (L: the best of the prior and the kernels next to the candidate along the axis.)
     private func window(candidate c: Int, batch: CandidateBatch) -> (Int, Int) {
         let n = kernelCount - 1
-        guard let axis, n >= 64 else { return (0, kernelCount) }
+        guard let axis, n >= 128 else { return (0, kernelCount) }
         let row = axis * kernelCount
         let x = batch.point[c * dims + axis]
         let centre = lowerBound(x, row: row, n: n)
         var best = exactLogTerm(kernel: n, candidate: c, batch: batch)
-        for k in max(0, centre - 8)..<min(n, centre + 8) {
+        for k in max(0, centre - 4)..<min(n, centre + 4) {
             best = max(best, exactLogTerm(kernel: k, candidate: c, batch: batch))
         }
         guard best > -.infinity else { return (0, kernelCount) }
@@ -351,11 +368,32 @@ struct ParzenEstimator: Sendable {
     }
 
     private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
-        var m = extra ?? -Double.infinity
-        for t in terms { m = t > m ? t : m }
+        // Four lanes at a time: the max and the sum are chains of dependent operations, and
+        // independent lanes let them overlap.
+        let count = terms.count, whole = count & ~3
+        var m4 = SIMD4<Double>(repeating: extra ?? -.infinity)
+        var k = 0
+        while k < whole {
+            m4 = pointwiseMax(m4, SIMD4(terms[k], terms[k + 1], terms[k + 2], terms[k + 3]))
+            k += 4
+        }
+        var m = m4.max()
+        while k < count { m = terms[k] > m ? terms[k] : m; k += 1 }
         guard m > -.infinity else { return m }
-        var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        for t in terms where t > m - cutoff { s += fastExp(t - m) }
+        // Exponentials in place, branch-free so that the loop vectorises; then their sum.
+        for k in terms.indices {
+            let d = terms[k] - m
+            let e = fastExp(d)
+            terms[k] = d > -cutoff ? e : 0
+        }
+        var s4 = SIMD4<Double>(repeating: 0)
+        k = 0
+        while k < whole {
+            s4 += SIMD4(terms[k], terms[k + 1], terms[k + 2], terms[k + 3])
+            k += 4
+        }
+        var s = s4.sum() + (extra.map { Foundation.exp($0 - m) } ?? 0)
+        while k < count { s += terms[k]; k += 1 }
         return m + Foundation.log(s)
     }
 
@@ -382,7 +420,7 @@ struct ParzenEstimator: Sendable {
         var t = base[k]
         for j in 0..<dims {
             let at = j * kernelCount + k, x = batch.point[c * dims + j]
-            switch domains[j].kind {
+            switch kinds[j] {
             case .continuous:
                 let z = (x - mu[at]) * invSigma[at]
                 t -= 0.5 * z * z
