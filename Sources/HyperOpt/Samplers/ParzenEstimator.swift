@@ -334,7 +334,7 @@ struct ParzenEstimator: Sendable {
     /// (L: the best of the prior and the kernels next to the candidate along the axis.)
     private func window(candidate c: Int, batch: CandidateBatch) -> (Int, Int) {
         let n = kernelCount - 1
-        guard let axis, n >= 128 else { return (0, kernelCount) }
+        guard let axis, n >= 32 else { return (0, kernelCount) }
         let row = axis * kernelCount
         let x = batch.point[c * dims + axis]
         let centre = lowerBound(x, row: row, n: n)
@@ -380,20 +380,8 @@ struct ParzenEstimator: Sendable {
         var m = m4.max()
         while k < count { m = terms[k] > m ? terms[k] : m; k += 1 }
         guard m > -.infinity else { return m }
-        // Exponentials in place, branch-free so that the loop vectorises; then their sum.
-        for k in terms.indices {
-            let d = terms[k] - m
-            let e = fastExp(d)
-            terms[k] = d > -cutoff ? e : 0
-        }
-        var s4 = SIMD4<Double>(repeating: 0)
-        k = 0
-        while k < whole {
-            s4 += SIMD4(terms[k], terms[k + 1], terms[k + 2], terms[k + 3])
-            k += 4
-        }
-        var s = s4.sum() + (extra.map { Foundation.exp($0 - m) } ?? 0)
-        while k < count { s += terms[k]; k += 1 }
+        var s = extra.map { Foundation.exp($0 - m) } ?? 0
+        for t in terms where t > m - cutoff { s += fastExp(t - m) }
         return m + Foundation.log(s)
     }
 
