@@ -68,6 +68,21 @@ final class DistributionSamplingTests: XCTestCase {
         }
     }
 
+    func testTrialsDrawIndependentStreams() {
+        // Neighbouring trials (and attempts) must not replay each other's numbers shifted by one.
+        for seed in [0, 1, 42] as [UInt64] {
+            var draws = Set<UInt64>()
+            for trial in 0..<50 {
+                for attempt in 0..<3 {
+                    var g = SamplingContext(space: space, direction: .minimize, trialNumber: trial, seed: seed,
+                                            attempt: attempt).makeGenerator()
+                    for _ in 0..<20 { draws.insert(g.next()) }
+                }
+            }
+            XCTAssertEqual(draws.count, 50 * 3 * 20, "seed \(seed)")
+        }
+    }
+
     func testDomainSnapsDrawsOntoTheGrid() {
         let q = ParameterDomain(.float(low: 0, high: 1, log: false, step: 0.3))
         // The widened domain ends half a step past the top grid value 0.9, not past `high`.
