@@ -270,13 +270,20 @@ struct ParzenEstimator: Sendable {
     /// log density of each candidate under the mixture (in the transformed space; the log
     /// Jacobian is the same for l and g, so their ratio does not need it).
     ///
-    /// Per candidate: the kernels that can matter (`window`), then one pass per dim over them
-    /// (vectorisable) giving each kernel's exact log term, or for stepped dims an upper bound of
-    /// it; then a log-sum-exp, with the exact bin mass wherever a bound stood in.
+    /// Per candidate: one pass per dim over the kernels that can matter (vectorisable), giving
+    /// each kernel's exact log term, or for stepped dims an upper bound of it; then a
+    /// log-sum-exp, with the exact bin mass wherever a bound stood in.
+    ///
+    /// Which kernels can matter: observation kernels are stored in order along `axis`, and every
+    /// dim's log term is at most 0 beyond `base`, so a kernel farther than
+    /// `axisMaxSigma * sqrt(2 (maxBase - L + cutoff))` along the axis lies below L - cutoff,
+    /// for L any kernel's exact term. L comes from a first, narrower window (the one that would
+    /// do if the best kernel reached `maxBase`); the window then widens as far as L requires.
     func logDensity(_ batch: CandidateBatch) -> [Double] {
         var out = [Double](repeating: 0, count: batch.count)
         var acc = [Double](repeating: 0, count: kernelCount)
-        let prior = kernelCount - 1, dims = dims, kernelCount = kernelCount
+        let prior = kernelCount - 1, dims = dims, kernelCount = kernelCount, cutoff = ParzenEstimator.cutoff
+        let windowAxis = kernelCount > 32 ? axis : nil
         // All buffers taken once: the loops below run per candidate and per kernel.
         mu.withUnsafeBufferPointer { mu in
         invSigma.withUnsafeBufferPointer { inv in
@@ -286,33 +293,67 @@ struct ParzenEstimator: Sendable {
         acc.withUnsafeMutableBufferPointer { acc in
             for c in 0..<batch.count {
                 let b = c * dims
-                let (lo, hi) = window(candidate: c, batch: batch)
-                // The prior kernel sits outside a window; its exact term joins the sum separately.
-                let priorTerm: Double? = hi <= prior ? exactLogTerm(kernel: prior, candidate: c, batch: batch) : nil
-                for k in lo..<hi { acc[k] = base[k] }
-                for j in 0..<dims {
-                    let row = j * kernelCount
-                    switch kinds[j] {
-                    case .continuous:
-                        let x = batch.point[b + j]
-                        for k in lo..<hi {
-                            let z = (x - mu[row + k]) * inv[row + k]
-                            acc[k] -= 0.5 * z * z
-                        }
-                    case .categorical:
-                        let x = batch.point[b + j], hit = logHit[j], miss = logMiss[j]
-                        for k in lo..<hi { acc[k] += mu[row + k] == x ? hit : miss }
-                        if hi > prior { acc[prior] += logUniform[j] - miss }
-                    case .discrete:
-                        // Bound: bin width times the density at the bin's point nearest the centre.
-                        let lower = batch.lower[b + j], upper = batch.upper[b + j]
-                        let logWidth = Foundation.log(upper - lower) - TruncatedNormal.logSqrt2Pi
-                        for k in lo..<hi {
-                            let za = (lower - mu[row + k]) * inv[row + k], zb = (upper - mu[row + k]) * inv[row + k]
-                            let near = za > 0 ? za : (zb < 0 ? -zb : 0)
-                            acc[k] += min(0, logWidth - logSigma[row + k] - 0.5 * near * near) - logZ[row + k]
+                func accumulate(_ lo: Int, _ hi: Int) {
+                    guard lo < hi else { return }
+                    for k in lo..<hi { acc[k] = base[k] }
+                    for j in 0..<dims {
+                        let row = j * kernelCount
+                        switch kinds[j] {
+                        case .continuous:
+                            let x = batch.point[b + j]
+                            for k in lo..<hi {
+                                let z = (x - mu[row + k]) * inv[row + k]
+                                acc[k] -= 0.5 * z * z
+                            }
+                        case .categorical:
+                            let x = batch.point[b + j], hit = logHit[j], miss = logMiss[j]
+                            for k in lo..<hi { acc[k] += mu[row + k] == x ? hit : miss }
+                            if hi > prior { acc[prior] += logUniform[j] - miss }
+                        case .discrete:
+                            // Bound: bin width times the density at the bin's point nearest the centre.
+                            let lower = batch.lower[b + j], upper = batch.upper[b + j]
+                            let logWidth = Foundation.log(upper - lower) - TruncatedNormal.logSqrt2Pi
+                            for k in lo..<hi {
+                                let za = (lower - mu[row + k]) * inv[row + k], zb = (upper - mu[row + k]) * inv[row + k]
+                                let near = za > 0 ? za : (zb < 0 ? -zb : 0)
+                                acc[k] += min(0, logWidth - logSigma[row + k] - 0.5 * near * near) - logZ[row + k]
+                            }
                         }
                     }
+                }
+                /// A lower bound of the largest exact term among slots lo..<hi.
+                func bestExact(_ lo: Int, _ hi: Int) -> Double {
+                    guard lo < hi else { return -.infinity }
+                    var top = lo
+                    for k in lo..<hi where acc[k] > acc[top] { top = k }
+                    return hasDiscrete ? exactLogTerm(kernel: top, candidate: c, batch: batch) : acc[top]
+                }
+
+                var lo = 0, hi = kernelCount
+                // The prior kernel lies outside a window: its exact term joins the sum separately.
+                var priorTerm: Double?
+                if let axis = windowAxis {
+                    let row = axis * kernelCount, x = batch.point[b + axis], n = kernelCount - 1
+                    let exactPrior = exactLogTerm(kernel: prior, candidate: c, batch: batch)
+                    priorTerm = exactPrior
+                    let narrow = axisMaxSigma * (2 * cutoff).squareRoot()
+                    lo = lowerBound(x - narrow, row: row, n: n)
+                    hi = upperBound(x + narrow, row: row, n: n)
+                    accumulate(lo, hi)
+                    let best = max(exactPrior, bestExact(lo, hi))
+                    if best > -.infinity, maxBase - best > 0 {
+                        let reach = axisMaxSigma * (2 * (maxBase - best + cutoff)).squareRoot()
+                        let wideLo = lowerBound(x - reach, row: row, n: n), wideHi = upperBound(x + reach, row: row, n: n)
+                        accumulate(wideLo, lo)
+                        accumulate(hi, wideHi)
+                        (lo, hi) = (wideLo, wideHi)
+                    } else if best == -.infinity {
+                        accumulate(0, lo)
+                        accumulate(hi, kernelCount)
+                        (lo, hi, priorTerm) = (0, kernelCount, nil)
+                    }
+                } else {
+                    accumulate(0, kernelCount)
                 }
                 let terms = UnsafeMutableBufferPointer(rebasing: acc[lo..<hi])
                 out[c] = hasDiscrete
@@ -324,28 +365,8 @@ struct ParzenEstimator: Sendable {
     }
 
     /// Kernels more than this many nats below the best one change the density by less than
-    /// 1e-17 of it each: they are skipped, with their exp and erfc calls.
-    private static let cutoff = 40.0
-
-    /// The range of kernel slots a candidate must visit. Observation kernels are stored in order
-    /// along `axis`; every dim's log term is at most 0 beyond `base`, so a kernel farther than
-    /// `axisMaxSigma * sqrt(2 (maxBase - L + cutoff))` along the axis is below L - cutoff, where
-    /// L is the exact term of some kernel. With few kernels, all of them.
-    /// (L: the best of the prior and the kernels next to the candidate along the axis.)
-    private func window(candidate c: Int, batch: CandidateBatch) -> (Int, Int) {
-        let n = kernelCount - 1
-        guard let axis, n >= 32 else { return (0, kernelCount) }
-        let row = axis * kernelCount
-        let x = batch.point[c * dims + axis]
-        let centre = lowerBound(x, row: row, n: n)
-        var best = exactLogTerm(kernel: n, candidate: c, batch: batch)
-        for k in max(0, centre - 4)..<min(n, centre + 4) {
-            best = max(best, exactLogTerm(kernel: k, candidate: c, batch: batch))
-        }
-        guard best > -.infinity else { return (0, kernelCount) }
-        let reach = axisMaxSigma * (2 * max(0, maxBase - best + ParzenEstimator.cutoff)).squareRoot()
-        return (lowerBound(x - reach, row: row, n: n), upperBound(x + reach, row: row, n: n))
-    }
+    /// 1e-14 of it each: they are skipped, with their exp and erfc calls.
+    private static let cutoff = 32.0
 
     /// First slot whose axis centre is >= x.
     private func lowerBound(_ x: Double, row: Int, n: Int) -> Int {
