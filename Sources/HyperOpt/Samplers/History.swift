@@ -69,14 +69,19 @@ struct History {
         let n = completedCount
         let k = min(count, n)
         // The k best by partial insertion: k is at most 25, so this is one pass over the scores.
+        // Losses: smaller is better in either direction.
+        let sign = direction == .maximize ? -1.0 : 1.0
         var best = [Int]()
         best.reserveCapacity(k + 1)
-        for i in 0..<n where k > 0 {
-            if best.count == k, !direction.isBetter(scores[i], than: scores[best[k - 1]]) { continue }
-            var at = best.count
-            while at > 0 && direction.isBetter(scores[i], than: scores[best[at - 1]]) { at -= 1 }
-            best.insert(i, at: at)
-            if best.count > k { best.removeLast() }
+        scores.withUnsafeBufferPointer { scores in
+            for i in 0..<n where k > 0 {
+                let loss = sign * scores[i]
+                if best.count == k, !(loss < sign * scores[best[k - 1]]) { continue }
+                var at = best.count
+                while at > 0 && loss < sign * scores[best[at - 1]] { at -= 1 }
+                best.insert(i, at: at)
+                if best.count > k { best.removeLast() }
+            }
         }
         var isBelow = [Bool](repeating: false, count: n)
         for i in best { isBelow[i] = true }
@@ -111,6 +116,12 @@ struct History {
         }
         var out = [Int]()
         out.reserveCapacity(order.count + extra)
+        if extra == 0 {
+            position.withUnsafeBufferPointer { position in
+                for i in order where position[i] >= 0 { out.append(position[i]) }
+            }
+            return out
+        }
         var r = 0
         for i in order where position[i] >= 0 {
             let v = rows[i * dims + j]
