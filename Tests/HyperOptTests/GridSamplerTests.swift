@@ -66,10 +66,15 @@ final class GridSamplerTests: XCTestCase {
             Parameter(name: "++algorithm.learning_rate", distribution: .float(low: 1e-4, high: 1e-2, log: true, step: nil)),
         ])
         XCTAssertThrowsError(try makeSampler(.grid, space: continuous)) { error in
-            XCTAssertEqual(error as? SamplerError, .gridNeedsStep(parameter: "++algorithm.learning_rate"))
+            XCTAssertEqual(error as? SamplerError, .gridNeedsStep(parameter: "++algorithm.learning_rate", low: 1e-4, high: 1e-2, log: true))
             let text = "\(error)"
-            XCTAssertTrue(text.contains("++algorithm.learning_rate") && text.contains("step"), text)
+            XCTAssertTrue(text.contains("++algorithm.learning_rate") && text.contains("categorical") && text.contains("sampler: tpe"), text)
             XCTAssertEqual(error.localizedDescription, text)
+        }
+        let linear = SearchSpace([Parameter(name: "x", distribution: .float(low: 0, high: 2, log: false, step: nil))])
+        XCTAssertThrowsError(try makeSampler(.grid, space: linear)) { error in
+            XCTAssertEqual("\(error)", "The grid sampler cannot enumerate 'x', a float parameter without a step. Give it one "
+                           + "(`{type: float, low: 0.0, high: 2.0, step: 0.2}`) or use `sampler: tpe`.")
         }
     }
 

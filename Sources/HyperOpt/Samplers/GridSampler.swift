@@ -30,9 +30,9 @@ public struct GridSampler: Sampler {
 
     static func values(of parameter: Parameter) throws -> [ParamValue] {
         switch parameter.distribution {
-        case .float(let low, _, _, let step):
+        case .float(let low, let high, let log, let step):
             guard let step, let count = parameter.distribution.cardinality else {
-                throw SamplerError.gridNeedsStep(parameter: parameter.name)
+                throw SamplerError.gridNeedsStep(parameter: parameter.name, low: low, high: high, log: log)
             }
             return (0..<count).map { .float(low + Double($0) * step) }
         case .int(let low, let high, _, let step):
