@@ -30,6 +30,8 @@ let package = Package(
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
         // Store benchmark (Benchmarks/store.sh): cost per trial and metric row, time to open a big study.
         .executableTarget(name: "store-bench", dependencies: ["SweepEngine", "HyperOpt"]),
+        // Sampler benchmark (quality and cost), run next to Optuna by Benchmarks/sampler.sh.
+        .executableTarget(name: "hypertop-bench", dependencies: ["HyperOpt"]),
         .executableTarget(
             name: "hypertop",
             dependencies: [

@@ -62,8 +62,13 @@ public struct SamplingContext: Sendable {
 
     /// A generator fixed by (seed, trial number, attempt): the same study replays the same draws.
     public func makeGenerator(salt: UInt64 = 0) -> SeededGenerator {
-        SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(trialNumber + 1)
-            ^ (UInt64(attempt) << 40) ^ salt)
+        // Each input is mixed in through SplitMix64's finaliser. A SplitMix state walks in steps
+        // of its gamma, so states a multiple of gamma apart (as `seed + gamma * (trial + 1)`
+        // were) give the same stream shifted: trial t+1 would redraw trial t's numbers.
+        var state = SeededGenerator.mix(seed)
+        state = SeededGenerator.mix(state ^ UInt64(truncatingIfNeeded: trialNumber))
+        state = SeededGenerator.mix(state ^ UInt64(truncatingIfNeeded: attempt))
+        return SeededGenerator(seed: SeededGenerator.mix(state ^ salt))
     }
 }
 
@@ -82,7 +87,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        return SeededGenerator.mix(state)
+    }
+
+    /// SplitMix64's finaliser: a bijection of 64-bit words that scatters nearby inputs.
+    public static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sampler benchmark: hypertop's TPE next to Python Optuna's, same problems, one table.
+#   Benchmarks/sampler.sh [--seeds N] [--trials N]
+# Writes Benchmarks/results/sampler.md. Set HYPERTOP_PYTHON to use an existing Python that has
+# optuna; otherwise Benchmarks/.venv is created with `pip install optuna`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=20
+trials=100
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --seeds) seeds="$2"; shift 2 ;;
+        --trials) trials="$2"; shift 2 ;;
+        *) echo "usage: $0 [--seeds N] [--trials N]" >&2; exit 2 ;;
+    esac
+done
+
+python="${HYPERTOP_PYTHON:-}"
+if [ -z "$python" ] || ! "$python" -c "import optuna" 2>/dev/null; then
+    if [ ! -x Benchmarks/.venv/bin/python ] || ! Benchmarks/.venv/bin/python -c "import optuna" 2>/dev/null; then
+        echo "Creating Benchmarks/.venv with optuna..." >&2
+        python3 -m venv Benchmarks/.venv
+        Benchmarks/.venv/bin/pip install --quiet optuna
+    fi
+    python=Benchmarks/.venv/bin/python
+fi
+echo "Using $("$python" -c 'import optuna, sys; print(sys.executable, "optuna", optuna.__version__)')" >&2
+
+# Builds share the machine: take the lock like every other build.
+flock /tmp/hypertop-build.lock swift build -c release --product hypertop-bench >&2
+bench="$(swift build -c release --show-bin-path)/hypertop-bench"
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+"$bench" check > "$out/ours_check.json"
+"$python" Benchmarks/optuna_sampler_bench.py check > "$out/optuna_check.json"
+echo "hypertop: quality ($seeds seeds x $trials trials)..." >&2
+"$bench" quality --seeds "$seeds" --trials "$trials" > "$out/ours_quality.json"
+echo "hypertop: cost..." >&2
+"$bench" cost --sizes 100,500,1000,5000 --asks 200 > "$out/ours_cost.json"
+echo "optuna: cost..." >&2
+"$python" Benchmarks/optuna_sampler_bench.py cost --sizes 100,500,1000,5000 --asks 20 > "$out/optuna_cost.json"
+echo "optuna: quality ($seeds seeds x $trials trials)..." >&2
+"$python" Benchmarks/optuna_sampler_bench.py quality --seeds "$seeds" --trials "$trials" > "$out/optuna_quality.json"
+
+mkdir -p Benchmarks/results
+"$python" Benchmarks/sampler_report.py "$out/ours_quality.json" "$out/optuna_quality.json" \
+    "$out/ours_cost.json" "$out/optuna_cost.json" "$out/ours_check.json" "$out/optuna_check.json" \
+    | tee Benchmarks/results/sampler.md

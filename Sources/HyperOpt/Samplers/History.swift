@@ -1,0 +1,171 @@
+import Foundation
+
+/// The study as TPE reads it: every scored parameter set and every running one as a row of
+/// internal values, converted once per ask so that the estimators never touch a dictionary.
+struct History {
+    let dims: Int
+    /// Rows of completed sets (oldest first), then rows of running sets.
+    private(set) var rows: [Double] = []
+    private(set) var scores: [Double] = []
+    let completedCount: Int
+    let runningCount: Int
+    /// Per dim, the completed rows sorted by their value there (ties by age); nil for
+    /// categorical dims, or when unknown.
+    private(set) var sortedCompleted: [[Int]?]
+
+    init(_ context: SamplingContext, domains: [ParameterDomain], memo: HistoryMemo?) {
+        let converter = RowConverter(space: context.space, domains: domains)
+        let d = domains.count
+        dims = d
+        let completed = context.completed
+        rows.reserveCapacity((completed.count + context.running.count) * d)
+        scores.reserveCapacity(completed.count)
+        var row = [Double](repeating: 0, count: d)
+        if let memo, memo.lock.try() {
+            defer { memo.lock.unlock() }
+            memo.update(completed, converter: converter)
+            let allValid = memo.allValid(upTo: completed.count)
+            for i in completed.indices {
+                let value = completed[i].value
+                if memo.isValid(i) && value.isFinite { scores.append(value) }
+            }
+            if allValid && scores.count == completed.count {
+                rows = memo.allRows
+            } else {
+                for i in completed.indices where memo.isValid(i) && completed[i].value.isFinite {
+                    rows.append(contentsOf: memo.row(i))
+                }
+            }
+            // The memo's orders index completed sets; they are rows only when none was skipped.
+            sortedCompleted = allValid && scores.count == completed.count
+                ? (0..<d).map { memo.sorted(dim: $0) } : Array(repeating: nil, count: d)
+        } else {
+            for o in completed where o.value.isFinite && converter.convert(o.params, into: &row) {
+                rows.append(contentsOf: row)
+                scores.append(o.value)
+            }
+            sortedCompleted = Array(repeating: nil, count: d)
+        }
+        completedCount = scores.count
+        var running = 0
+        for p in context.running where converter.convert(p, into: &row) {
+            rows.append(contentsOf: row)
+            running += 1
+        }
+        runningCount = running
+    }
+
+    /// Row indices of the good and bad sides, each in age order (running sets last).
+    struct Split {
+        var below: [Int]
+        var above: [Int]
+        /// Per dim, positions in `above` sorted by value there; nil when not known.
+        var aboveSorted: [[Int]?]
+    }
+
+    /// The `count` best completed sets go below; the other completed sets, and with the constant
+    /// liar the running ones (as if they had the worst score), go above. Ties keep the older set.
+    func split(below count: Int, direction: Direction, constantLiar: Bool) -> Split {
+        let n = completedCount
+        let k = min(count, n)
+        // The k best by partial insertion: k is at most 25, so this is one pass over the scores.
+        // Losses: smaller is better in either direction.
+        let sign = direction == .maximize ? -1.0 : 1.0
+        var best = [Int]()
+        best.reserveCapacity(k + 1)
+        scores.withUnsafeBufferPointer { scores in
+            for i in 0..<n where k > 0 {
+                let loss = sign * scores[i]
+                if best.count == k, !(loss < sign * scores[best[k - 1]]) { continue }
+                var at = best.count
+                while at > 0 && loss < sign * scores[best[at - 1]] { at -= 1 }
+                best.insert(i, at: at)
+                if best.count > k { best.removeLast() }
+            }
+        }
+        var isBelow = [Bool](repeating: false, count: n)
+        for i in best { isBelow[i] = true }
+        var split = Split(below: [], above: [], aboveSorted: [])
+        split.below.reserveCapacity(k)
+        split.above.reserveCapacity(n + runningCount)
+        // position[i]: where completed row i lands in `above`.
+        var position = [Int](repeating: -1, count: n)
+        for i in 0..<n {
+            if isBelow[i] {
+                split.below.append(i)
+            } else {
+                position[i] = split.above.count
+                split.above.append(i)
+            }
+        }
+        let extra = constantLiar ? runningCount : 0
+        if extra > 0 { split.above.append(contentsOf: n..<(n + extra)) }
+        split.aboveSorted = sortedCompleted.enumerated().map { j, order in
+            order.map { mergedOrder($0, dim: j, position: position, firstRunning: split.above.count - extra, extra: extra) }
+        }
+        return split
+    }
+
+    /// The completed order without the good side, merged with the running rows (sorted here;
+    /// there are few), as positions in `above`. Ties keep completed rows first, as a stable sort.
+    private func mergedOrder(_ order: [Int], dim j: Int, position: [Int], firstRunning: Int, extra: Int) -> [Int] {
+        let n = completedCount
+        let runningSorted = (0..<extra).sorted { a, b in
+            let va = rows[(n + a) * dims + j], vb = rows[(n + b) * dims + j]
+            return va != vb ? va < vb : a < b
+        }
+        var out = [Int]()
+        out.reserveCapacity(order.count + extra)
+        if extra == 0 {
+            position.withUnsafeBufferPointer { position in
+                for i in order where position[i] >= 0 { out.append(position[i]) }
+            }
+            return out
+        }
+        var r = 0
+        for i in order where position[i] >= 0 {
+            let v = rows[i * dims + j]
+            while r < extra && rows[(n + runningSorted[r]) * dims + j] < v {
+                out.append(firstRunning + runningSorted[r])
+                r += 1
+            }
+            out.append(position[i])
+        }
+        while r < extra {
+            out.append(firstRunning + runningSorted[r])
+            r += 1
+        }
+        return out
+    }
+
+    /// The listed rows restricted to `columns`, without copying them.
+    func table(_ indices: [Int], columns: [Int]) -> ObservationTable {
+        ObservationTable(values: rows, stride: dims, indices: indices, columns: columns)
+    }
+}
+
+/// Turns a parameter set into internal values.
+struct RowConverter {
+    let names: [String]
+    let domains: [ParameterDomain]
+
+    init(space: SearchSpace, domains: [ParameterDomain]) {
+        names = space.parameters.map(\.name)
+        self.domains = domains
+    }
+
+    /// False when the set lacks a parameter or holds a value outside it (a set from before a
+    /// change of the search space): such sets do not fit the model and are skipped.
+    func convert(_ params: Params, into row: inout [Double]) -> Bool {
+        guard params.count >= names.count else { return false }
+        var found = 0
+        // Matching each entry against the few names is several times cheaper than hashing them.
+        for (name, value) in params {
+            guard let j = names.firstIndex(of: name) else { continue }
+            guard let x = domains[j].internalValue(value) else { return false }
+            row[j] = x
+            found += 1
+        }
+        return found == names.count
+    }
+}

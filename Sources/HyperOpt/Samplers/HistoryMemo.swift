@@ -1,0 +1,114 @@
+import Foundation
+
+/// What one TPE sampler remembers between asks, purely to save work: the internal rows of the
+/// sets it has already converted, and their order along each numeric parameter. A study only
+/// appends sets and updates scores, so each ask converts just the new sets.
+///
+/// It never changes a result: an entry is reused only when its parameter set equals the one in
+/// the context (a pointer comparison when the scheduler passes the same dictionaries), and the
+/// orders are the ones a stable sort would give.
+final class HistoryMemo: @unchecked Sendable {
+    /// Guards everything below; an ask that finds it taken works without the memo.
+    let lock = NSLock()
+    private var names: [String] = []
+    private var distributions: [Distribution] = []
+    private var params: [Params] = []
+    private var valid: [Bool] = []
+    private var rows: [Double] = []
+    private var dims = 0
+    /// Per dim: indices of the valid entries sorted by value (ties by index), or nil.
+    private var orders: [[Int]?] = []
+
+    init() {}
+
+    func update(_ completed: [Observation], converter: RowConverter) {
+        let d = converter.domains.count
+        if dims != d || params.count > completed.count || !sameSpace(converter) {
+            reset(converter)
+        }
+        var row = [Double](repeating: 0, count: d)
+        var changed = false
+        let known = params.count
+        let stale = completed.withUnsafeBufferPointer { now in
+            params.withUnsafeBufferPointer { then in
+                (0..<known).filter { !HistoryMemo.same(now[$0].params, then[$0]) }
+            }
+        }
+        for i in stale {
+            params[i] = completed[i].params
+            valid[i] = converter.convert(params[i], into: &row)
+            if valid[i] { replaceRow(i, with: row) }
+            changed = true
+        }
+        if changed {
+            orders = (0..<d).map { j in sortedOrder(dim: j, converter: converter) }
+        }
+        for i in known..<completed.count {
+            params.append(completed[i].params)
+            let ok = converter.convert(completed[i].params, into: &row)
+            valid.append(ok)
+            rows.append(contentsOf: row)
+            if ok { insert(i) }
+        }
+    }
+
+    private func sameSpace(_ converter: RowConverter) -> Bool {
+        names == converter.names && distributions == converter.domains.map(\.distribution)
+    }
+
+    private func reset(_ converter: RowConverter) {
+        names = converter.names
+        distributions = converter.domains.map(\.distribution)
+        dims = converter.domains.count
+        params = []
+        valid = []
+        rows = []
+        orders = converter.domains.map { $0.isCategorical ? nil : [] }
+    }
+
+    private func replaceRow(_ i: Int, with row: [Double]) {
+        for j in 0..<dims { rows[i * dims + j] = row[j] }
+    }
+
+    private func sortedOrder(dim j: Int, converter: RowConverter) -> [Int]? {
+        guard !converter.domains[j].isCategorical else { return nil }
+        return params.indices.filter { valid[$0] }.sorted { a, b in
+            let va = rows[a * dims + j], vb = rows[b * dims + j]
+            return va != vb ? va < vb : a < b
+        }
+    }
+
+    /// Inserts entry i (the newest) after every entry with a value not above its own.
+    private func insert(_ i: Int) {
+        for j in 0..<dims {
+            guard var order = orders[j] else { continue }
+            orders[j] = nil // so the insert below does not copy the array
+            let v = rows[i * dims + j]
+            var lo = 0, hi = order.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if rows[order[mid] * dims + j] <= v { lo = mid + 1 } else { hi = mid }
+            }
+            order.insert(i, at: lo)
+            orders[j] = order
+        }
+    }
+
+    /// Equal parameter sets. The scheduler hands over the very dictionaries it handed before,
+    /// so first compare the storage they point to: the memo holds a reference to each, so the
+    /// storage cannot have been freed, reused or changed in place. Otherwise compare contents.
+    private static func same(_ a: borrowing Params, _ b: borrowing Params) -> Bool {
+        if MemoryLayout<Params>.size == MemoryLayout<UInt>.size,
+           unsafeBitCast(copy a, to: UInt.self) == unsafeBitCast(copy b, to: UInt.self) {
+            return true
+        }
+        return a == b
+    }
+
+    func allValid(upTo count: Int) -> Bool { !valid.prefix(count).contains(false) }
+    func isValid(_ i: Int) -> Bool { valid[i] }
+    func row(_ i: Int) -> ArraySlice<Double> { rows[i * dims..<(i + 1) * dims] }
+    /// Every entry's row (shared, not copied: the memo only changes it on the next update).
+    var allRows: [Double] { rows }
+    func sorted(dim j: Int) -> [Int]? { orders[j] }
+}

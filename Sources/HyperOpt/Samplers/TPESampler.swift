@@ -1,0 +1,91 @@
+import Foundation
+
+/// Tree-structured Parzen Estimator, as Optuna 5 runs it by default (Watanabe 2023): after
+/// `nStartupTrials` random sets, split the observations into the best `gamma(n)` ("below", l)
+/// and the rest ("above", g), model each with a Parzen estimator, draw `nEICandidates` sets from
+/// l and propose the one maximising log l(x) - log g(x).
+public struct TPESampler: Sampler {
+    public let options: TPEOptions
+    /// Saves converting and sorting the whole history on every ask; never changes a result.
+    private let memo = HistoryMemo()
+
+    public init(options: TPEOptions = TPEOptions()) {
+        self.options = options
+    }
+
+    public var name: String { "tpe" }
+
+    /// Number of observations on the good side: min(ceil(0.1 n), 25).
+    static func gamma(_ n: Int) -> Int {
+        min((n + 9) / 10, 25)
+    }
+
+    /// Observation weights, oldest first: flat when n < 25, otherwise the newest 25 get 1 and
+    /// older ones ramp linearly from 1/n up to 1.
+    static func weights(_ n: Int) -> [Double] {
+        guard n >= 25 else { return [Double](repeating: 1, count: n) }
+        let rampCount = n - 25
+        var w = [Double](repeating: 1, count: n)
+        if rampCount == 1 {
+            w[0] = 1 / Double(n)
+        } else if rampCount > 1 {
+            let first = 1 / Double(n)
+            let stepSize = (1 - first) / Double(rampCount - 1)
+            for i in 0..<rampCount { w[i] = first + Double(i) * stepSize }
+        }
+        return w
+    }
+
+    public func sample(_ context: SamplingContext) -> Params? {
+        let parameters = context.space.parameters
+        let domains = parameters.map { ParameterDomain($0.distribution) }
+        let history = History(context, domains: domains, memo: memo)
+        guard history.completedCount >= max(options.nStartupTrials, 1), !parameters.isEmpty else {
+            return RandomSampler().sample(context)
+        }
+        var g = context.makeGenerator()
+        let split = history.split(below: TPESampler.gamma(history.completedCount), direction: context.direction,
+                                  constantLiar: options.constantLiar)
+        let parzen = ParzenEstimator.Options(priorWeight: options.priorWeight, considerMagicClip: options.considerMagicClip,
+                                             considerEndpoints: options.considerEndpoints)
+        var out = Params()
+        if options.multivariate {
+            let chosen = bestCandidate(domains: domains, columns: Array(0..<domains.count), split: split, history: history,
+                                       parzen: parzen, using: &g) { values in
+                guard !context.excluded.isEmpty else { return true }
+                var params = Params()
+                for (p, v) in zip(parameters, values) { params[p.name] = v }
+                return !context.excluded.contains(ParamKey(params, space: context.space))
+            }
+            for (p, v) in zip(parameters, chosen) { out[p.name] = v }
+        } else {
+            // Independent TPE: one estimator pair and one choice per parameter.
+            for (j, p) in parameters.enumerated() {
+                let chosen = bestCandidate(domains: [domains[j]], columns: [j], split: split, history: history,
+                                           parzen: parzen, using: &g) { _ in true }
+                out[p.name] = chosen[0]
+            }
+        }
+        return out
+    }
+
+    /// The candidate from l with the highest log l - log g among those `allowed`, or the best
+    /// one outright when none is allowed (the caller then retries or falls back).
+    private func bestCandidate(domains: [ParameterDomain], columns: [Int], split: History.Split, history: History,
+                               parzen: ParzenEstimator.Options, using g: inout SeededGenerator,
+                               allowed: ([ParamValue]) -> Bool) -> [ParamValue] {
+        let below = ParzenEstimator(domains: domains, observations: history.table(split.below, columns: columns),
+                                    weights: TPESampler.weights(split.below.count), options: parzen)
+        let above = ParzenEstimator(domains: domains, observations: history.table(split.above, columns: columns),
+                                    weights: TPESampler.weights(split.above.count), options: parzen,
+                                    sorted: columns.map { split.aboveSorted[$0] })
+        let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
+        let l = below.logDensity(candidates), gx = above.logDensity(candidates)
+        let score = zip(l, gx).map { a, b in (a - b).isNaN ? -Double.infinity : a - b }
+        var order = Array(0..<candidates.count)
+        // Stable: among equal scores the earlier draw wins, like numpy's argmax.
+        order.sort { score[$0] > score[$1] || (score[$0] == score[$1] && $0 < $1) }
+        let best = order.first { allowed(Array(candidates.values(of: $0))) } ?? order[0]
+        return Array(candidates.values(of: best))
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import HyperOpt
+
+// hypertop-bench: runs hypertop's samplers on the benchmark problems and prints JSON.
+//   hypertop-bench quality [--seeds 20] [--trials 100]
+//   hypertop-bench cost [--sizes 100,500,1000,5000] [--asks 200]
+//   hypertop-bench check      (problem values at fixed points, to compare with the Python side)
+// Benchmarks/sampler.sh runs it next to Optuna and prints the combined table.
+
+let checkpoints = [25, 50, 100]
+
+func option(_ name: String, _ fallback: String) -> String {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
+    return fallback
+}
+
+/// One study: asks, evaluates and tells like the scheduler does, one observation per set
+/// (the mean of its repeats, should a set run twice). Returns the noise-free value of the best observed trial at each
+/// checkpoint.
+func runStudy(_ sampler: any Sampler, problem: Problem, seed: Int, trials: Int) -> [Double] {
+    var observations: [Observation] = []
+    var sums: [ParamKey: (index: Int, total: Double, count: Int)] = [:]
+    var bestObserved = Double.nan, bestTruth = Double.nan
+    var out: [Double] = []
+    for t in 0..<trials {
+        // As the scheduler does with max_trials_per_param = 1: sets already run are excluded; a
+        // refused proposal is asked again with the next attempt, then random search steps in.
+        var context = SamplingContext(space: problem.space, direction: problem.direction, trialNumber: t,
+                                      seed: UInt64(seed), completed: observations, excluded: Set(sums.keys))
+        var proposal = sampler.sample(context)
+        while let p = proposal, context.excluded.contains(ParamKey(p, space: problem.space)), context.attempt < 100 {
+            context.attempt += 1
+            proposal = context.attempt < 3 ? sampler.sample(context) : RandomSampler().sample(context)
+        }
+        guard let params = proposal else { break }
+        let (observed, truth) = problem.evaluate(params, seed, t)
+        if bestObserved.isNaN || problem.direction.isBetter(observed, than: bestObserved) {
+            bestObserved = observed
+            bestTruth = truth
+        }
+        let key = ParamKey(params, space: problem.space)
+        if let s = sums[key] {
+            let entry = (s.index, s.total + observed, s.count + 1)
+            sums[key] = entry
+            let old = observations[s.index]
+            observations[s.index] = Observation(params: old.params, value: entry.1 / Double(entry.2), number: old.number)
+        } else {
+            sums[key] = (observations.count, observed, 1)
+            observations.append(Observation(params: params, value: observed, number: t))
+        }
+        if checkpoints.contains(t + 1) { out.append(bestTruth) }
+    }
+    return out
+}
+
+func quality() -> [String: Any] {
+    let seeds = Int(option("--seeds", "20")) ?? 20
+    let trials = Int(option("--trials", "100")) ?? 100
+    let samplers: [(String, any Sampler)] = [("tpe", TPESampler()), ("random", RandomSampler())]
+    var result: [String: Any] = [:]
+    for problem in problems {
+        var perSampler: [String: Any] = [:]
+        for (name, sampler) in samplers {
+            var byCheckpoint = [String: [Double]]()
+            for seed in 0..<seeds {
+                let bests = runStudy(sampler, problem: problem, seed: seed, trials: trials)
+                for (c, v) in zip(checkpoints, bests) { byCheckpoint[String(c), default: []].append(v) }
+            }
+            perSampler[name] = byCheckpoint
+        }
+        result[problem.name] = ["direction": problem.direction.rawValue, "samplers": perSampler]
+    }
+    return result
+}
+
+/// Milliseconds per ask + tell with `n` trials already told (median over `asks` of them).
+func cost(n: Int, asks: Int) -> Double {
+    var g = SeededGenerator(seed: 12345)
+    var observations: [Observation] = []
+    observations.reserveCapacity(n + asks + 1)
+    for t in 0..<n {
+        var params = Params()
+        for p in costSpace.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
+        observations.append(Observation(params: params, value: costObjective(params), number: t))
+    }
+    let sampler = TPESampler()
+    func askAndTell(_ t: Int) {
+        let context = SamplingContext(space: costSpace, direction: .minimize, trialNumber: t, seed: 0, completed: observations)
+        guard let params = sampler.sample(context) else { return }
+        observations.append(Observation(params: params, value: costObjective(params), number: t))
+    }
+    askAndTell(n) // warm-up, like the Python side
+    // The median of single timings: other processes on a shared machine only add outliers.
+    var times: [Double] = []
+    for r in 0..<asks {
+        let start = DispatchTime.now().uptimeNanoseconds
+        askAndTell(n + 1 + r)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+func check() -> [String: Any] {
+    var out: [String: Any] = [:]
+    for problem in problems {
+        var values: [Double] = []
+        for k in 0..<5 {
+            var g = SeededGenerator(seed: UInt64(k))
+            var params = Params()
+            for p in problem.space.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
+            let (observed, _) = problem.evaluate(params, 7, k)
+            values.append(observed)
+        }
+        out[problem.name] = values
+    }
+    return out
+}
+
+func printJSON(_ object: Any) {
+    if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+       let text = String(data: data, encoding: .utf8) {
+        print(text)
+    }
+}
+
+let command = CommandLine.arguments.dropFirst().first ?? "quality"
+switch command {
+case "quality":
+    printJSON(["quality": quality()])
+case "cost":
+    let sizes = option("--sizes", "100,500,1000,5000").split(separator: ",").compactMap { Int($0) }
+    let asks = Int(option("--asks", "200")) ?? 200
+    var costs: [String: Double] = [:]
+    for n in sizes { costs[String(n)] = cost(n: n, asks: asks) }
+    printJSON(["cost": costs])
+case "check":
+    printJSON(["check": check()])
+default:
+    FileHandle.standardError.write("usage: hypertop-bench quality|cost|check [options]\n".data(using: .utf8) ?? Data())
+    exit(2)
+}
