@@ -13,8 +13,10 @@ public enum TrainerCommand {
         $HYPERTOP_CONFIG_ROOT, else under the current directory or its nearest parent that has it;
         overrides on the command line win over the file.
 
-        keys: \(JobKey.allCases.map(\.rawValue).joined(separator: ", "))
-        environments: \(ReachEnvironment.catalog.map(\.name).joined(separator: ", "))
+        keys:
+        \(JobKey.allCases.map { "  " + $0.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0) + $0.help }.joined(separator: "\n"))
+
+        environments: \(ReachEnvironment.catalog.map(\.name).joined(separator: ", ")) (Dense: reward -distance)
         exit status: 0 trained (also when stopped early), 1 could not write its logs, 2 bad override or config.
         """
 

@@ -98,6 +98,7 @@ final class TrainerTests: XCTestCase {
         let r = try run(["--help"], in: "help")
         XCTAssertEqual(r.status, 0)
         XCTAssertTrue(r.stdout.contains("usage: reach-trainer"))
+        for key in JobKey.allCases { XCTAssertTrue(r.stdout.contains("\n  \(key.rawValue) "), key.rawValue) }
     }
 
     func testCannotWriteTheRunDirectoryExitsWithStatus1() {
