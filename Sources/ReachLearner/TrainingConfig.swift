@@ -1,8 +1,8 @@
-/// Everything one run of reach-trainer is told; defaults learn the 2-D task in a few seconds.
+/// Everything one run of reach-trainer is told; the defaults learn the 3-D task in a few seconds.
 public struct TrainingConfig: Sendable, Equatable {
     public var environmentName = "Reach3D-v0"
     public var environment = ReachEnvironment(dimensions: 3)
-    /// nil: a fresh seed is drawn and printed, so that repeats of one parameter set differ.
+    /// nil: `$HYPERTOP_TRIAL_SEED`, else a fresh seed drawn and printed, so that repeats of one parameter set differ.
     public var seed: UInt64?
     public var nEpochs = 20
     /// Environment steps between evaluations; one epoch.
@@ -49,7 +49,7 @@ public enum JobKey: String, CaseIterable, Sendable {
         let d = TrainingConfig()
         switch self {
         case .env: return "the task (default \(d.environmentName))"
-        case .seed: return "seed of every random draw; same seed, same run (default: drawn, and printed on stderr)"
+        case .seed: return "seed of every random draw; same seed, same run (default: $HYPERTOP_TRIAL_SEED, else drawn)"
         case .nEpochs: return "evaluations before the run ends (default \(d.nEpochs))"
         case .evalAfterNSteps: return "environment steps per epoch (default \(d.evalAfterNSteps))"
         case .nTestRollouts: return "episodes per evaluation (default \(d.nTestRollouts))"

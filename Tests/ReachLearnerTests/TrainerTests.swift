@@ -25,14 +25,14 @@ final class TrainerTests: XCTestCase {
         var metrics: String
     }
 
-    private func run(_ arguments: [String], in name: String) throws -> Run {
+    private func run(_ arguments: [String], in name: String, environment extra: [String: String] = [:]) throws -> Run {
         let trialDirectory = directory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: trialDirectory, withIntermediateDirectories: true)
         let metrics = trialDirectory.appendingPathComponent("metrics.jsonl")
         var out = "", err = ""
         let status = TrainerCommand.main(
             arguments: arguments,
-            environment: ["HYPERTOP_TRIAL_DIR": trialDirectory.path, "HYPERTOP_METRICS": metrics.path],
+            environment: ["HYPERTOP_TRIAL_DIR": trialDirectory.path, "HYPERTOP_METRICS": metrics.path].merging(extra) { $1 },
             currentDirectory: directory.path, standardOutput: { out += $0 }, standardError: { err += $0 })
         let read = { (url: URL) in (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
         return Run(status: status, stdout: out, stderr: err,
@@ -50,6 +50,14 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(a.metrics, b.metrics)
         XCTAssertEqual(a.stdout, b.stdout)
         XCTAssertNotEqual(a.progress, c.progress)
+        let fromSweep = try run(arguments, in: "d", environment: ["HYPERTOP_TRIAL_SEED": "4"])
+        XCTAssertEqual(fromSweep.progress, a.progress, "the sweep's trial seed is the default seed")
+        XCTAssertTrue(fromSweep.stderr.contains("seed 4 (from HYPERTOP_TRIAL_SEED)"), fromSweep.stderr)
+        let overridden = try run(arguments + ["seed=5"], in: "e", environment: ["HYPERTOP_TRIAL_SEED": "4"])
+        XCTAssertEqual(overridden.progress, c.progress, "seed= wins over the sweep's seed")
+        let bad = try run(arguments, in: "f", environment: ["HYPERTOP_TRIAL_SEED": "x"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("HYPERTOP_TRIAL_SEED"), bad.stderr)
     }
 
     func testEachEvaluationIsLoggedThreeWays() throws {
