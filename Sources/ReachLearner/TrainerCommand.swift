@@ -7,14 +7,17 @@ public enum TrainerCommand {
 
         Trains a soft actor-critic with hindsight experience replay on a goal-reaching task and logs
         each evaluation like stable-baselines3: progress.csv in $HYPERTOP_TRIAL_DIR (else the current
-        directory), a table on stdout, and JSON lines to $HYPERTOP_METRICS when it is set.
+        directory), a table on stdout, and JSON lines to $HYPERTOP_METRICS when it is set. Without
+        seed=, the seed is $HYPERTOP_TRIAL_SEED when it is set, else drawn and printed on stderr.
 
         +performance=Reach/sac-opti reads the job keys of conf/performance/Reach/sac-opti.yaml under
         $HYPERTOP_CONFIG_ROOT, else under the current directory or its nearest parent that has it;
         overrides on the command line win over the file.
 
-        keys: \(JobKey.allCases.map(\.rawValue).joined(separator: ", "))
-        environments: \(ReachEnvironment.catalog.map(\.name).joined(separator: ", "))
+        keys:
+        \(JobKey.allCases.map { "  " + $0.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0) + $0.help }.joined(separator: "\n"))
+
+        environments: \(ReachEnvironment.catalog.map(\.name).joined(separator: ", ")) (Dense: reward -distance)
         exit status: 0 trained (also when stopped early), 1 could not write its logs, 2 bad override or config.
         """
 
@@ -56,6 +59,21 @@ public enum TrainerCommand {
         }
     }
 
+    /// The run's seed: `seed=` when given, else the sweep's `$HYPERTOP_TRIAL_SEED` (different for each repeat of
+    /// a parameter set, fixed by the study's seed), else a fresh one; with a note on where it came from.
+    static func seed(_ config: TrainingConfig, environment: [String: String]) throws(TrainerError) -> (UInt64, String) {
+        if let seed = config.seed { return (seed, "") }
+        if let text = environment["HYPERTOP_TRIAL_SEED"], !text.isEmpty {
+            guard let seed = UInt64(text) else {
+                throw .badEnvironment(name: "HYPERTOP_TRIAL_SEED", value: text, expected: "an integer >= 0")
+            }
+            return (seed, " (from HYPERTOP_TRIAL_SEED)")
+        }
+        var system = SystemRandomNumberGenerator()
+        let seed = UInt64.random(in: 0...UInt64(UInt32.max), using: &system)
+        return (seed, " (drawn; pass seed=\(seed) to repeat)")
+    }
+
     /// Runs the command and returns its exit status; `standardOutput` gets the metric tables,
     /// `standardError` one-line notes and errors.
     public static func main(arguments: [String], environment: [String: String], currentDirectory: String,
@@ -66,12 +84,11 @@ public enum TrainerCommand {
         }
         do throws(TrainerError) {
             let config = try configuration(arguments: arguments, environment: environment, currentDirectory: currentDirectory)
-            var system = SystemRandomNumberGenerator()
-            let seed = config.seed ?? UInt64.random(in: 0...UInt64(UInt32.max), using: &system)
+            let (seed, seedOrigin) = try seed(config, environment: environment)
             let runDirectory = environment["HYPERTOP_TRIAL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? currentDirectory
             let metricsPath = environment["HYPERTOP_METRICS"].flatMap { $0.isEmpty ? nil : $0 }
             // Notes go to stderr: the engine reads key=value lines on stdout as metrics.
-            standardError("reach-trainer: \(config.environmentName), seed \(seed)\(config.seed == nil ? " (drawn; pass seed=\(seed) to repeat)" : ""), "
+            standardError("reach-trainer: \(config.environmentName), seed \(seed)\(seedOrigin), "
                           + "up to \(config.nEpochs) epochs of \(config.evalAfterNSteps) steps\n")
             let log = try ProgressLog(runDirectory: runDirectory, metricsPath: metricsPath, echo: standardOutput)
             let result = try Trainer(config: config, seed: seed).run(log: log.write)

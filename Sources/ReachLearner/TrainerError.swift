@@ -24,6 +24,7 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
     case configNotFound(name: String, searched: [String])
     case configInvalid(path: String, line: Int?, reason: String)
     case cannotWrite(path: String, reason: String)
+    case badEnvironment(name: String, value: String, expected: String)
 
     /// 2 for a usage or configuration error (as argparse and Hydra do), 1 for a failure while running.
     public var exitStatus: Int32 {
@@ -45,6 +46,8 @@ public enum TrainerError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "; set HYPERTOP_CONFIG_ROOT to the directory that holds conf/, or run from inside it."
         case .configInvalid(let path, let line, let reason):
             return "\(line.map { "\(path):\($0)" } ?? path): \(reason)."
+        case .badEnvironment(let name, let value, let expected):
+            return "bad value '\(value)' in $\(name): it must be \(expected); unset it or fix what sets it."
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason); check that the run directory exists and is writable."
         }

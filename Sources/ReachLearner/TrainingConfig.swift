@@ -1,8 +1,8 @@
-/// Everything one run of reach-trainer is told; defaults learn the 2-D task in a few seconds.
+/// Everything one run of reach-trainer is told; the defaults learn the 3-D task in a few seconds.
 public struct TrainingConfig: Sendable, Equatable {
     public var environmentName = "Reach3D-v0"
     public var environment = ReachEnvironment(dimensions: 3)
-    /// nil: a fresh seed is drawn and printed, so that repeats of one parameter set differ.
+    /// nil: `$HYPERTOP_TRIAL_SEED`, else a fresh seed drawn and printed, so that repeats of one parameter set differ.
     public var seed: UInt64?
     public var nEpochs = 20
     /// Environment steps between evaluations; one epoch.
@@ -43,6 +43,32 @@ public enum JobKey: String, CaseIterable, Sendable {
     case bufferSize = "algorithm.buffer_size"
     case entCoef = "algorithm.ent_coef"
     case hiddenSize = "algorithm.hidden_size"
+
+    /// One line of `--help`: what the key does and its default.
+    var help: String {
+        let d = TrainingConfig()
+        switch self {
+        case .env: return "the task (default \(d.environmentName))"
+        case .seed: return "seed of every random draw; same seed, same run (default: $HYPERTOP_TRIAL_SEED, else drawn)"
+        case .nEpochs: return "evaluations before the run ends (default \(d.nEpochs))"
+        case .evalAfterNSteps: return "environment steps per epoch (default \(d.evalAfterNSteps))"
+        case .nTestRollouts: return "episodes per evaluation (default \(d.nTestRollouts))"
+        case .earlyStopThreshold: return "stop when the mean of the last values reaches this (default \(d.earlyStopThreshold))"
+        case .earlyStopDataColumn: return "metric watched for the early stop (default \(d.earlyStopDataColumn))"
+        case .earlyStopLastN: return "how many last values the early stop averages (default \(d.earlyStopLastN))"
+        case .hyperoptCriterion: return "read by the sweep, ignored by the job"
+        case .learningRate: return "Adam step size of actor, critics and entropy coefficient (default \(d.agent.learningRate))"
+        case .gamma: return "discount factor (default \(d.agent.gamma))"
+        case .tau: return "soft update rate of the target critics (default \(d.agent.tau))"
+        case .criticSelect: return "min or max of the twin critics in targets and actor loss (default \(d.agent.criticSelect))"
+        case .useHER: return "hindsight experience replay, future strategy, 4 sampled goals (default \(d.useHER))"
+        case .batchSize: return "transitions per gradient step (default \(d.agent.batchSize))"
+        case .learningStarts: return "random steps before the first gradient step (default \(d.learningStarts))"
+        case .bufferSize: return "replay capacity in steps (default \(d.bufferSize))"
+        case .entCoef: return "entropy coefficient: auto, auto_<initial> or a number (default auto_0.1)"
+        case .hiddenSize: return "units in each of the two hidden layers (default \(d.agent.hiddenSize))"
+        }
+    }
 
     /// Sets this key in `config`, or returns what the value should have been.
     func apply(_ value: HydraValue, to config: inout TrainingConfig) -> String? {
