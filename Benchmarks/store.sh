@@ -32,6 +32,7 @@ echo "Using $("$python" -c 'import optuna, sys; print(sys.executable, "optuna", 
 flock /tmp/hypertop-build.lock swift build -c release --product store-bench >&2
 bench="$(swift build -c release --show-bin-path)/store-bench"
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "hypertop: $trials trials, $open_trials x $steps study..." >&2
@@ -41,12 +42,14 @@ echo "optuna: $trials trials, loading the same big study..." >&2
 theirs="$(flock /tmp/hypertop-build.lock "$python" Benchmarks/optuna_store_bench.py "$work" "$trials" "$open_db")"
 
 mkdir -p Benchmarks/results
-"$python" - "$ours" "$theirs" <<'PY' | tee Benchmarks/results/store.md
+"$python" - "$ours" "$theirs" "$load_before" <<'PY' | tee Benchmarks/results/store.md
 import json, platform, subprocess, sys
 ours, theirs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+load = sys.argv[3]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 print("# Study store benchmark\n")
 print(f"Machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores. "
+      f"Load average before the run: {load} (the machine is shared; timings move with it). "
       f"Python optuna {theirs['optuna']} (SQLite storage). Regenerate with `Benchmarks/store.sh`.\n")
 print("| measure | hypertop StudyStore | Python optuna |")
 print("| --- | ---: | ---: |")
