@@ -49,7 +49,8 @@ public actor StoreWriter {
         } else if timer == nil {
             let interval = flushInterval
             timer = Task { [weak self] in
-                try? await Task.sleep(for: interval)
+                // Cancelled by an earlier flush: that flush already committed these events.
+                do { try await Task.sleep(for: interval) } catch { return }
                 await self?.timerFired()
             }
         }
