@@ -1,0 +1,112 @@
+import Foundation
+import HyperOpt
+
+/// The trial table's columns for a given width: parameter columns narrow first, then the state
+/// column, so that the sparkline keeps some room on an 80-column terminal.
+struct TrialColumns {
+    var columns: [TableColumn]
+    var sortOrder: [SortColumn]
+    var shortStates: Bool
+
+    init(_ state: DashboardState, width: Int) {
+        let params = state.spec?.space.parameters ?? []
+        let maxNumber = state.study.trials.last?.number ?? 0
+        let numberWidth = max(3, String(maxNumber).count + 1)
+        let nEpochs = state.spec?.nEpochs
+        let progressWidth = nEpochs.map { max(5, 2 * String($0).count + 1) } ?? 6
+        var paramWidths = params.map { min(10, max(6, Format.shortName($0.name).count)) }
+        var stateWidth = 8
+        func total(_ curve: Int) -> Int {
+            let fixed = numberWidth + stateWidth + paramWidths.reduce(0, +) + 3 + progressWidth + 7 + 7 + 6
+            return fixed + curve + (params.count + 8) // one space between columns
+        }
+        while total(10) > width, let i = paramWidths.indices.max(by: { paramWidths[$0] < paramWidths[$1] }),
+              paramWidths[i] > 5 {
+            paramWidths[i] -= 1
+        }
+        shortStates = total(10) > width
+        if shortStates { stateWidth = 5 }
+        let curve = max(0, width - total(0))
+
+        columns = [TableColumn("#", width: numberWidth, alignRight: true), TableColumn("state", width: stateWidth)]
+        sortOrder = [.number, .state]
+        for (p, w) in zip(params, paramWidths) {
+            columns.append(TableColumn(Format.shortName(p.name), width: w, alignRight: p.distribution.isNumeric))
+            sortOrder.append(.param(p.name))
+        }
+        columns += [
+            TableColumn("rep", width: 3, alignRight: true),
+            TableColumn(nEpochs == nil ? "step" : "epoch", width: progressWidth, alignRight: true),
+            TableColumn("value", width: 7, alignRight: true),
+            TableColumn("score", width: 7, alignRight: true),
+            TableColumn("time", width: 6, alignRight: true),
+            TableColumn("curve", width: curve),
+        ]
+        sortOrder += [.repeatIndex, .progress, .latest, .score, .duration]
+    }
+}
+
+extension Distribution {
+    var isNumeric: Bool {
+        if case .categorical = self { return false }
+        return true
+    }
+}
+
+func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
+    guard !area.isEmpty else { return }
+    let layout = TrialColumns(state, width: area.width)
+    let params = state.spec?.space.parameters ?? []
+    let criterion = state.criterion
+    let nEpochs = state.spec?.nEpochs
+    let bestGroup = state.study.best?.group
+    let glyphs = state.glyphs
+    let trials = state.study.trials
+    let curveIndex = layout.columns.count - 1
+    let paramWidths = layout.columns[2..<(2 + params.count)].map(\.width)
+
+    if state.rows.isEmpty {
+        Table(columns: layout.columns, count: 0, scroll: TableScroll(), row: { _ in [] })
+            .render(area, &buf, glyphs: glyphs)
+        let why = trials.isEmpty ? "no trial launched yet" : "no trial matches the filter (Esc clears it)"
+        buf.put(why, x: area.x + 2, y: area.y + 2, maxWidth: area.width - 2, style: .fg(.muted))
+        return
+    }
+
+    let table = Table(
+        columns: layout.columns, count: state.rows.count,
+        scroll: TableScroll(selected: state.selectedRow, offset: state.offset),
+        sortedColumn: layout.sortOrder.firstIndex(of: state.sort), descending: state.descending
+    ) { row in
+        let t = trials[state.rows[row]]
+        var cells: [TableCell] = [
+            .text(String(t.number), t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain),
+            .text(layout.shortStates ? t.state.shortLabel : t.state.rawValue, .fg(t.state.role, bold: t.state == .running)),
+        ]
+        for (p, w) in zip(params, paramWidths) {
+            cells.append(.text(t.launch.params[p.name].map { Format.param($0, width: w) } ?? "-"))
+        }
+        let evaluations = t.evaluations(criterion)
+        let progress: String
+        if let nEpochs {
+            progress = "\(evaluations)/\(nEpochs)"
+        } else if let step = t.metrics.last?.step {
+            progress = Format.number(Double(step), width: 6)
+        } else {
+            progress = "-"
+        }
+        cells.append(.text(String(t.launch.repeatIndex), .fg(.muted)))
+        cells.append(.text(progress))
+        cells.append(.text(t.latest(criterion).map { Format.number($0, width: 7) } ?? "-"))
+        cells.append(.text(t.score.map { Format.number($0, width: 7) } ?? "-",
+                           t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain))
+        cells.append(.text(Format.duration(t.duration(now: state.now)), .fg(.muted)))
+        if layout.columns[curveIndex].width > 0 {
+            let values = t.series(criterion).map(\.value)
+            let role: ColorRole = t.state == .failed ? .failed : .accent
+            cells.append(.paint { rect, buf in Sparkline(values, style: .fg(role)).render(rect, &buf, glyphs: glyphs) })
+        }
+        return cells
+    }
+    table.render(area, &buf, glyphs: glyphs)
+}
