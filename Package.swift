@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The only code that calls curses.
-        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore"]),
+        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore", "HyperOpt"]),
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
         .target(name: "ReachLearner"),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
