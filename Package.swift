@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt"]),
         .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"]),
-        .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"]),
+        .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
     ]
 )

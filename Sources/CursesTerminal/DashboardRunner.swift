@@ -93,8 +93,10 @@ public enum DashboardRunner {
         while true {
             var redraw = false
             var messages = inbox.drain()
-            let wait = min(inboxLatencyMs, max(0, Int(nextTick.timeIntervalSinceNow * 1000)))
-            if messages.isEmpty, let input = terminal.readInput(timeoutMs: wait) {
+            // Sleep in get_wch only when nothing is waiting; a busy engine never starves the keys.
+            let untilTick = max(0, Int(nextTick.timeIntervalSinceNow * 1000))
+            let wait = messages.isEmpty ? min(inboxLatencyMs, untilTick) : 0
+            if let input = terminal.readInput(timeoutMs: wait) {
                 switch input {
                 case .key(let key): messages.append(.key(key))
                 case .resize(let newSize):

@@ -82,13 +82,16 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
 
 private func endedSpans(_ t: TrialRecord) -> [Span] {
     guard let o = t.outcome else { return [Span("still running", .fg(.running))] }
-    var spans = [Span(o.state.rawValue.lowercased(), .fg(o.state.role, bold: true))]
+    var spans = [Span(o.state.label, .fg(o.state.role, bold: true))]
+    var said = ""
     if let s = o.signal {
-        spans.append(Span("  killed by signal \(s)\(signalName(s).map { " (\($0))" } ?? "")", .fg(.failed)))
+        said = "killed by signal \(s)\(signalName(s).map { " (\($0))" } ?? "")"
+        spans.append(Span("  " + said, .fg(.failed)))
     } else if let code = o.exitStatus {
-        spans.append(Span("  exit status \(code)", code == 0 ? .plain : .fg(.failed)))
+        said = "exit status \(code)"
+        spans.append(Span("  " + said, code == 0 ? .plain : .fg(.failed)))
     }
-    if let reason = o.reason { spans.append(Span("  " + reason, .fg(.warning))) }
+    if let reason = o.reason, reason != said { spans.append(Span("  " + reason, .fg(.warning))) }
     return spans
 }
 

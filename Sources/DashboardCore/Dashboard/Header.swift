@@ -50,7 +50,7 @@ func renderHeader(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
     for s in [TrialState.running, .complete, .pruned, .failed, .waiting] {
         let n = study.count(s)
         if s == .waiting && n == 0 { continue }
-        spans.append(Span(s.rawValue.lowercased() + " ", .fg(.muted)))
+        spans.append(Span(s.label + " ", .fg(.muted)))
         spans.append(Span("\(n)", Style(fg: s.role, bold: n > 0)))
         spans.append(Span("  "))
     }

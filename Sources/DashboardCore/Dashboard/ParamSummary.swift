@@ -91,7 +91,8 @@ public struct ParamSummary: Sendable, Hashable {
             while end < sorted.count, end > 0, sorted[end].0 == sorted[end - 1].0 { end += 1 }
             guard end > start else { continue }
             let slice = sorted[start..<end]
-            let label = Format.number(sorted[start].0, width: 5) + ".." + Format.number(sorted[end - 1].0, width: 5)
+            let lo = Format.number(sorted[start].0, width: 5), hi = Format.number(sorted[end - 1].0, width: 5)
+            let label = lo == hi ? lo : lo + ".." + hi
             bins.append(ParamBin(label: label, scores: slice.map(\.1)))
             start = end
         }

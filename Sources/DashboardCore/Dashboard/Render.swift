@@ -53,7 +53,18 @@ extension TrialState {
         }
     }
 
-    /// Five-column label for narrow tables.
+    /// The state in the user's words.
+    var label: String {
+        switch self {
+        case .running: return "running"
+        case .complete: return "complete"
+        case .pruned: return "pruned"
+        case .failed: return "failed"
+        case .waiting: return "waiting"
+        }
+    }
+
+    /// Five-column label for the table.
     var shortLabel: String {
         switch self {
         case .running: return "RUN"
@@ -79,7 +90,7 @@ extension StudyPhase {
 /// `mean±std` in few columns.
 func meanText(_ mean: Double?, _ std: Double?, glyphs: Glyphs) -> String {
     guard let mean else { return "-" }
-    var s = Format.number(mean, width: 6)
-    if let std, std > 0 { s += glyphs.plusMinus + Format.number(std, width: 5) }
+    var s = Format.number(mean, width: 5)
+    if let std, std > 0 { s += glyphs.plusMinus + Format.number(std, width: 4) }
     return s
 }

@@ -18,7 +18,7 @@ struct MainLayout {
         keys = v[3]
         let body = v[1].split(.vertical, [.length(1), .fill(1)])[1]
         if size.width >= MainLayout.sidePanelWidth {
-            let h = body.split(.horizontal, [.fill(1), .length(42)], spacing: 1)
+            let h = body.split(.horizontal, [.fill(1), .length(36)], spacing: 1)
             table = h[0]
             summary = h[1]
         } else {

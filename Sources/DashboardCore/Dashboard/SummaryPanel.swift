@@ -26,15 +26,19 @@ func renderSummaryPanel(_ state: DashboardState, _ area: Rect, _ buf: inout Buff
             renderBlock(s, columns[column], row, &buf, g)
         }
     } else {
-        let placement = flow(summaries.map { _ in 1 }, columns: columnCount, rows: body.height) ?? []
-        for (s, (column, row)) in zip(summaries, placement) {
-            renderCompact(s, columns[column].row(row), &buf, g)
+        // One line each; only as many columns as the lines need, so each line gets more room.
+        let needed = min(columnCount, (summaries.count + body.height - 1) / max(1, body.height))
+        let width = (body.width - (needed - 1)) / max(1, needed)
+        let barCells = summaries.map(\.bins.count).max() ?? 0
+        for (i, s) in summaries.prefix(needed * body.height).enumerated() {
+            let column = i / body.height
+            let line = Rect(x: body.x + column * (width + 1), y: body.y + i % body.height, width: width, height: 1)
+            renderCompact(s, line, barCells: barCells, &buf, g)
         }
     }
 }
 
 /// Places blocks of the given heights down columns without splitting one; nil if they don't fit.
-/// Blocks that do not fit in compact form are left out (the placement is shorter).
 private func flow(_ heights: [Int], columns: Int, rows: Int) -> [(Int, Int)]? {
     var out: [(Int, Int)] = []
     var column = 0, row = 0
@@ -43,7 +47,7 @@ private func flow(_ heights: [Int], columns: Int, rows: Int) -> [(Int, Int)]? {
             column += 1
             row = 0
         }
-        if column >= columns || h > rows { return heights.allSatisfy({ $0 == 1 }) ? out : nil }
+        if column >= columns || h > rows { return nil }
         out.append((column, row))
         row += h
     }
@@ -65,7 +69,7 @@ private func renderBlock(_ s: ParamSummary, _ column: Rect, _ row: Int, _ buf: i
         return
     }
     let labelWidth = min(10, s.bins.map { $0.label.count }.max() ?? 1)
-    let statsWidth = 11, countWidth = 3
+    let statsWidth = 10, countWidth = 3
     let barWidth = max(3, column.width - 1 - labelWidth - 1 - 1 - statsWidth - 1 - countWidth - 2)
     for (i, (bin, fraction)) in zip(s.bins, binFractions(s)).enumerated() {
         let by = y + 1 + i
@@ -89,7 +93,7 @@ private func renderBlock(_ s: ParamSummary, _ column: Rect, _ row: Int, _ buf: i
     }
 }
 
-private func renderCompact(_ s: ParamSummary, _ line: Rect, _ buf: inout Buffer, _ g: Glyphs) {
+private func renderCompact(_ s: ParamSummary, _ line: Rect, barCells: Int, _ buf: inout Buffer, _ g: Glyphs) {
     let nameWidth = min(13, line.width / 3)
     buf.put(Format.truncate(s.name, nameWidth, ellipsis: g.ellipsis), x: line.x, y: line.y, style: .fg(.accent, bold: true))
     var x = line.x + nameWidth + 1
@@ -99,8 +103,9 @@ private func renderCompact(_ s: ParamSummary, _ line: Rect, _ buf: inout Buffer,
         buf.set(x, line.y, glyph, .fg(i == s.best ? .best : .bar))
         x += 1
     }
+    x = line.x + nameWidth + 1 + barCells
     guard let b = s.best else { return }
     let bin = s.bins[b]
-    let text = " best \(bin.label) \(meanText(bin.mean, bin.std, glyphs: g)) n=\(bin.n)"
+    let text = "  best \(bin.label): \(meanText(bin.mean, bin.std, glyphs: g)), n=\(bin.n)"
     buf.put(text, x: x, y: line.y, maxWidth: line.right - x, style: .fg(.best))
 }

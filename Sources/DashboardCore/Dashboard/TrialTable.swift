@@ -6,7 +6,8 @@ import HyperOpt
 struct TrialColumns {
     var columns: [TableColumn]
     var sortOrder: [SortColumn]
-    var shortStates: Bool
+    /// Whether the repeat column is shown: only when parameter sets are repeated.
+    var showsRepeat: Bool
 
     init(_ state: DashboardState, width: Int) {
         let params = state.spec?.space.parameters ?? []
@@ -14,35 +15,38 @@ struct TrialColumns {
         let numberWidth = max(3, String(maxNumber).count + 1)
         let nEpochs = state.spec?.nEpochs
         let progressWidth = nEpochs.map { max(5, 2 * String($0).count + 1) } ?? 6
+        let repeats = (state.spec?.maxTrialsPerParam ?? 1) > 1
+        showsRepeat = repeats
         var paramWidths = params.map { min(10, max(6, Format.shortName($0.name).count)) }
-        var stateWidth = 8
+        let separators = params.count + (repeats ? 7 : 6)
         func total(_ curve: Int) -> Int {
-            let fixed = numberWidth + stateWidth + paramWidths.reduce(0, +) + 3 + progressWidth + 7 + 7 + 6
-            return fixed + curve + (params.count + 8) // one space between columns
+            numberWidth + 5 + paramWidths.reduce(0, +) + (repeats ? 3 : 0) + progressWidth + 6 + 6 + 6 + curve + separators
         }
-        while total(10) > width, let i = paramWidths.indices.max(by: { paramWidths[$0] < paramWidths[$1] }),
+        // Parameter columns give way first, so the sparkline keeps some room.
+        while total(12) > width, let i = paramWidths.indices.max(by: { paramWidths[$0] < paramWidths[$1] }),
               paramWidths[i] > 5 {
             paramWidths[i] -= 1
         }
-        shortStates = total(10) > width
-        if shortStates { stateWidth = 5 }
         let curve = max(0, width - total(0))
 
-        columns = [TableColumn("#", width: numberWidth, alignRight: true), TableColumn("state", width: stateWidth)]
+        columns = [TableColumn("#", width: numberWidth, alignRight: true), TableColumn("state", width: 5)]
         sortOrder = [.number, .state]
         for (p, w) in zip(params, paramWidths) {
             columns.append(TableColumn(Format.shortName(p.name), width: w, alignRight: p.distribution.isNumeric))
             sortOrder.append(.param(p.name))
         }
+        if repeats {
+            columns.append(TableColumn("rep", width: 3, alignRight: true))
+            sortOrder.append(.repeatIndex)
+        }
         columns += [
-            TableColumn("rep", width: 3, alignRight: true),
             TableColumn(nEpochs == nil ? "step" : "epoch", width: progressWidth, alignRight: true),
-            TableColumn("value", width: 7, alignRight: true),
-            TableColumn("score", width: 7, alignRight: true),
+            TableColumn("value", width: 6, alignRight: true),
+            TableColumn("score", width: 6, alignRight: true),
             TableColumn("time", width: 6, alignRight: true),
             TableColumn("curve", width: curve),
         ]
-        sortOrder += [.repeatIndex, .progress, .latest, .score, .duration]
+        sortOrder += [.progress, .latest, .score, .duration]
     }
 }
 
@@ -81,7 +85,7 @@ func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer
         let t = trials[state.rows[row]]
         var cells: [TableCell] = [
             .text(String(t.number), t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain),
-            .text(layout.shortStates ? t.state.shortLabel : t.state.rawValue, .fg(t.state.role, bold: t.state == .running)),
+            .text(t.state.shortLabel, .fg(t.state.role, bold: t.state == .running)),
         ]
         for (p, w) in zip(params, paramWidths) {
             cells.append(.text(t.launch.params[p.name].map { Format.param($0, width: w) } ?? "-"))
@@ -95,10 +99,10 @@ func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer
         } else {
             progress = "-"
         }
-        cells.append(.text(String(t.launch.repeatIndex), .fg(.muted)))
+        if layout.showsRepeat { cells.append(.text(String(t.launch.repeatIndex), .fg(.muted))) }
         cells.append(.text(progress))
-        cells.append(.text(t.latest(criterion).map { Format.number($0, width: 7) } ?? "-"))
-        cells.append(.text(t.score.map { Format.number($0, width: 7) } ?? "-",
+        cells.append(.text(t.latest(criterion).map { Format.number($0, width: 6) } ?? "-"))
+        cells.append(.text(t.score.map { Format.number($0, width: 6) } ?? "-",
                            t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain))
         cells.append(.text(Format.duration(t.duration(now: state.now)), .fg(.muted)))
         if layout.columns[curveIndex].width > 0 {
