@@ -94,10 +94,10 @@ public struct DashboardState: Sendable {
         return rows.firstIndex { study.trials[$0].number == n }
     }
 
-    /// The columns `o` cycles through, in table order.
+    /// The columns `o` cycles through, in table order (the repeat column only when sets repeat).
     public var sortColumns: [SortColumn] {
         [.number, .state] + (spec?.space.parameters.map { .param($0.name) } ?? [])
-            + [.repeatIndex, .progress, .latest, .score, .duration]
+            + ((spec?.maxTrialsPerParam ?? 1) > 1 ? [.repeatIndex] : []) + [.progress, .latest, .score, .duration]
     }
 
     public var isRunning: Bool { study.phase != .done && mode != .browse }

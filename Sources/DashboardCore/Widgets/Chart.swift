@@ -27,12 +27,10 @@ public struct Chart: Sendable {
         for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, glyphs.vertical, .fg(.muted)) }
 
         let values = Sparkline.resample(points.map(\.value), to: plot.width)
-        // A short series is stretched: each point gets an equal run of columns.
-        let span = max(1, plot.width / max(1, values.count))
+        // A short series is stretched over the whole width, each point over a run of columns.
         let steps = plotHeight * 8
-        for column in 0..<min(plot.width, values.count * span) {
-            let i = column
-            let v = values[column / span]
+        for i in 0..<(values.isEmpty ? 0 : plot.width) {
+            let v = values[min(values.count - 1, i * values.count / plot.width)]
             // The lowest value still gets a sliver, so a point is never invisible.
             var eighths = hi > lo ? Int(((v - lo) / (hi - lo) * Double(steps - 1)).rounded()) + 1 : steps / 2
             if !glyphs.isUnicode { eighths = max(8, (eighths + 4) / 8 * 8) }
