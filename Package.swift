@@ -26,6 +26,8 @@ let package = Package(
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
         .target(name: "ReachLearner"),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
+        // Render time per frame at 10 / 1,000 / 10,000 trials, and a live run for idle-CPU checks.
+        .executableTarget(name: "dashboard-bench", dependencies: ["DashboardCore", "CursesTerminal", "HyperOpt"]),
         .executableTarget(
             name: "hypertop",
             dependencies: [
@@ -37,5 +39,6 @@ let package = Package(
         .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "DashboardCore", "CNcursesw"]),
     ]
 )
