@@ -62,6 +62,9 @@ public struct DashboardState: Sendable {
     /// Indexes into `study.trials`, filtered and sorted: rebuilt by `update`, read by `render`.
     public internal(set) var rows: [Int] = []
     public internal(set) var summaries: [ParamSummary] = []
+    /// Trials per state and the best parameter set, kept here so a frame does not walk every trial.
+    public internal(set) var counts: [TrialState: Int] = [:]
+    public internal(set) var best: ParamSetStats?
     public internal(set) var outputs: [Int: [OutputLine]] = [:]
     /// Feedback to the last key or the engine's last message, shown above the key line.
     public var status: String?
@@ -81,6 +84,7 @@ public struct DashboardState: Sendable {
         self.size = size
         if mode == .browse { endedAt = study.trials.compactMap { $0.outcome?.endedAt }.max() ?? now }
         rebuildRows()
+        recount()
         summaries = ParamSummary.compute(study)
         selectedTrial = rows.first.map { study.trials[$0].number }
     }
@@ -91,7 +95,8 @@ public struct DashboardState: Sendable {
     /// Row of the selected trial in `rows`, if it is shown.
     public var selectedRow: Int? {
         guard let n = selectedTrial else { return nil }
-        return rows.firstIndex { study.trials[$0].number == n }
+        let trials = study.trials
+        return rows.firstIndex { trials[$0].number == n }
     }
 
     /// The columns `o` cycles through, in table order (the repeat column only when sets repeat).
@@ -103,6 +108,16 @@ public struct DashboardState: Sendable {
     public var isRunning: Bool { study.phase != .done && mode != .browse }
 
     public func output(of trial: Int) -> [OutputLine] { outputs[trial] ?? [] }
+
+    mutating func recount() {
+        var counts: [TrialState: Int] = [:]
+        let trials = study.trials
+        for i in trials.indices { counts[trials[i].state, default: 0] += 1 }
+        self.counts = counts
+        best = study.best
+    }
+
+    public func count(_ state: TrialState) -> Int { counts[state] ?? 0 }
 
     mutating func appendOutput(_ trial: Int, _ stream: HyperOpt.OutputStream, _ lines: [String]) {
         var kept = outputs[trial] ?? []

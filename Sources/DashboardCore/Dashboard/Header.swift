@@ -48,7 +48,7 @@ func renderHeader(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
     let y3 = area.y + 2
     var spans: [Span] = [Span(" ")]
     for s in [TrialState.running, .complete, .pruned, .failed, .waiting] {
-        let n = study.count(s)
+        let n = state.count(s)
         if s == .waiting && n == 0 { continue }
         spans.append(Span(s.label + " ", .fg(.muted)))
         spans.append(Span("\(n)", Style(fg: s.role, bold: n > 0)))
@@ -69,7 +69,7 @@ func renderHeader(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
 
     // Row 4: the best parameter set by the mean of its repeats.
     let y4 = area.y + 3
-    guard let best = study.best, let mean = best.mean else {
+    guard let best = state.best, let mean = best.mean else {
         buf.put(" best  no complete trial yet", x: area.x, y: y4, maxWidth: area.width, style: .fg(.muted))
         return
     }

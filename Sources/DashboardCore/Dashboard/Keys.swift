@@ -45,7 +45,7 @@ extension DashboardState {
             return []
         case .char("K"), .char("X"):
             guard killAllowed() else { return [] }
-            guard study.count(.running) > 0 else {
+            guard count(.running) > 0 else {
                 status = "no trial is running"
                 return []
             }

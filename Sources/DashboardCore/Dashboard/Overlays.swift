@@ -36,7 +36,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
             [Span("y", key), Span(" kill    "), Span("n", key), Span(" keep it running")],
         ])
     case .confirmKillAll:
-        let n = state.study.count(.running)
+        let n = state.count(.running)
         return Dialog(title: "kill all running trials?", lines: [
             [Span("\(n) running trial\(n == 1 ? "" : "s") get SIGTERM, then SIGKILL.")],
             [Span("Launching goes on unless you also stop the study (s).")],

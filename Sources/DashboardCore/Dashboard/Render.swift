@@ -91,6 +91,6 @@ extension StudyPhase {
 func meanText(_ mean: Double?, _ std: Double?, glyphs: Glyphs) -> String {
     guard let mean else { return "-" }
     var s = Format.number(mean, width: 5)
-    if let std, std > 0 { s += glyphs.plusMinus + Format.number(std, width: 4) }
+    if let std, std > 1e-12 * max(1, abs(mean)) { s += glyphs.plusMinus + Format.number(std, width: 4) }
     return s
 }

@@ -63,7 +63,7 @@ func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer
     let params = state.spec?.space.parameters ?? []
     let criterion = state.criterion
     let nEpochs = state.spec?.nEpochs
-    let bestGroup = state.study.best?.group
+    let bestGroup = state.best?.group
     let glyphs = state.glyphs
     let trials = state.study.trials
     let curveIndex = layout.columns.count - 1

@@ -62,7 +62,10 @@ extension DashboardState {
             }
         }
         if resummarize { summaries = ParamSummary.compute(study) }
-        if reorder { reorderKeepingSelection() }
+        if reorder {
+            recount()
+            reorderKeepingSelection()
+        }
     }
 
     /// Rebuilds the row order; the selected trial keeps its place on screen when it can.
