@@ -10,12 +10,16 @@ public enum TerminalInput: Sendable, Equatable {
 
 public enum TerminalError: Error, CustomStringConvertible {
     case cannotOpen(term: String)
+    case cannotMoveCursor(term: String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let term):
             return "curses cannot drive the terminal type '\(term)'. Set TERM to one your terminal supports "
                 + "(e.g. xterm-256color), or run with --headless."
+        case .cannotMoveCursor(let term):
+            return "the terminal type '\(term)' cannot move the cursor, which the dashboard needs. "
+                + "Set TERM to your terminal's type, or run with --headless."
         }
     }
 }
@@ -56,6 +60,15 @@ public final class Terminal {
             throw TerminalError.cannotOpen(term: term)
         }
         set_term(screen)
+        // A terminal without cursor addressing (TERM=dumb) opens, but cannot show a dashboard.
+        let cup = tigetstr("cup")
+        guard let cup, Int(bitPattern: cup) != -1 else {
+            endwin()
+            delscreen(screen)
+            fclose(out)
+            fclose(inp)
+            throw TerminalError.cannotMoveCursor(term: term)
+        }
         guard let window = hypertop_stdscr() else {
             endwin()
             delscreen(screen)

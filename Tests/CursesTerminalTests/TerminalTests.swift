@@ -123,3 +123,9 @@ final class InboxTests: XCTestCase {
         XCTAssertTrue(inbox.drain().isEmpty)
     }
 }
+
+final class DumbTerminalTests: XCTestCase {
+    func testATerminalWithoutCursorAddressingIsRefused() {
+        XCTAssertThrowsError(try Terminal(termType: "dumb", outputPath: "/dev/null", inputPath: "/dev/null"))
+    }
+}

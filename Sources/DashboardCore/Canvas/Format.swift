@@ -18,8 +18,10 @@ public enum Format {
             let sign = v < 0 ? 1 : 0
             var decimals = max(0, width - intDigits - sign - 1)
             decimals = min(decimals, a >= 1 ? max(0, 4 - intDigits) : 4)
+            // Below 1, fixed point must keep at least one significant digit, or 0.004 would read "0".
+            let needed = a < 1 ? Int((-log10(a)).rounded(.down)) + 1 : 0
             let s = trimZeros(String(format: "%.\(decimals)f", v))
-            if s.count <= width { return s }
+            if decimals >= needed, s.count <= width { return s }
         }
         for digits in stride(from: 3, through: 0, by: -1) {
             let s = scientific(v, digits: digits)

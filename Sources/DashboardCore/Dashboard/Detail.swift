@@ -26,7 +26,7 @@ func renderDetail(_ state: DashboardState, _ number: Int, _ layout: DetailLayout
     let stateText = " \(t.state.rawValue) "
     buf.put(title, x: 0, y: layout.header.y, maxWidth: layout.header.width - stateText.count - 1, style: bar)
     buf.put(stateText, x: layout.header.right - stateText.count, y: layout.header.y,
-            style: Style(fg: t.state.role, bg: .headerBar, bold: true, reverse: true))
+            style: Style(fg: t.state.role == .complete ? .title : t.state.role, bg: .headerBar, bold: true))
 
     renderInfo(state, t, layout.info, &buf)
     renderCharts(state, t, layout.charts, &buf)

@@ -21,7 +21,7 @@ func renderHeader(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
     let phaseWidth = phase.count
     buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)
     buf.put(phase, x: area.right - phaseWidth, y: area.y,
-            style: Style(fg: study.phase.role, bg: .headerBar, bold: true, reverse: true))
+            style: Style(fg: study.phase.role, bg: .headerBar, bold: true))
 
     // Row 2: time against the budget, trials launched against max_trials.
     let y2 = area.y + 1
