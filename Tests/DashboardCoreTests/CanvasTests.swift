@@ -64,6 +64,7 @@ final class CanvasTests: XCTestCase {
         XCTAssertEqual(Format.number(0.000123456, width: 5), "1e-4")
         XCTAssertEqual(Format.number(0.0047, width: 4), "5e-3", "never rounded to a bare 0")
         XCTAssertEqual(Format.number(0.0047, width: 5), "0.005")
+        XCTAssertEqual(Format.number(0.001, width: 5), "0.001")
         for v in [1e-9, 0.5, 77.7777, 9.87654e5, -1.234e-7, 3e12] {
             XCTAssertLessThanOrEqual(Format.number(v, width: 6).count, 6, "\(v) -> \(Format.number(v, width: 6))")
         }

@@ -19,7 +19,7 @@ public enum Format {
             var decimals = max(0, width - intDigits - sign - 1)
             decimals = min(decimals, a >= 1 ? max(0, 4 - intDigits) : 4)
             // Below 1, fixed point must keep at least one significant digit, or 0.004 would read "0".
-            let needed = a < 1 ? Int((-log10(a)).rounded(.down)) + 1 : 0
+            let needed = a < 1 ? Int((-log10(a) - 1e-9).rounded(.up)) : 0
             let s = trimZeros(String(format: "%.\(decimals)f", v))
             if decimals >= needed, s.count <= width { return s }
         }
