@@ -17,14 +17,16 @@ let package = Package(
         // Pure model: config -> StudySpec, search space, samplers, scores, events. No I/O but reading the config text.
         .target(name: "HyperOpt", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Everything with a side effect: scheduler, launchers, metric tailers, stop files, the store.
-        .target(name: "SweepEngine", dependencies: ["HyperOpt", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepEngine", dependencies: ["HyperOpt", "CSpawn", .product(name: "GRDB", package: "GRDB.swift")]),
+        // posix_spawn with a working directory and a process group (see the comment in cspawn.c).
+        .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The only code that calls curses.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore", "HyperOpt"]),
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
-        .target(name: "ReachLearner"),
+        .target(name: "ReachLearner", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
         // Render time per frame at 10 / 1,000 / 10,000 trials, and a live run for idle-CPU checks.
         .executableTarget(name: "dashboard-bench", dependencies: ["DashboardCore", "CursesTerminal", "HyperOpt"]),
@@ -35,10 +37,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt"]),
-        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt"]),
+        // Inputs and probes the test targets share (a scripted sampler, a process-group probe).
+        .target(name: "TestSupport", dependencies: ["HyperOpt"], path: "Tests/TestSupport"),
+        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "TestSupport"]),
+        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
+        // A real curses screen on /dev/null, and the runner in tmux (needs dashboard-bench built; `swift test` does).
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "DashboardCore", "CNcursesw"]),
+        // Runs the built `hypertop` binary end to end (it must be built first; `swift test` does).
+        .testTarget(name: "HypertopCLITests", dependencies: ["TestSupport"]),
     ]
 )

@@ -60,8 +60,12 @@ public struct StudySpec: Sendable, Codable {
     public var evalAfterNSteps: Int?
     /// Seconds between SIGTERM and SIGKILL when jobs are stopped hard.
     public var killGraceSeconds: Double
+    /// Minutes running jobs may go on past `max_duration_minutes` before they are killed; nil: 5.
+    public var deadlineGraceMinutes: Double?
     /// Re-runs of a parameter set whose trial was lost to a dead engine.
     public var retries: Int
+    /// Stops trials whose curves fall behind; none by default, as in the original.
+    public var pruner: PrunerSpec = .none
     /// Path of the store file, when set in the config.
     public var storage: String?
     /// Absolute path of the config file it came from.

@@ -1,0 +1,98 @@
+import Foundation
+import Yams
+
+/// A Scilab-RL performance test (`*-test.yaml`): run `totalRuns` identical jobs and pass when at
+/// least `succRuns` of them end with `evalColumn >= evalValue`.
+public struct PerformanceTest: Sendable, Equatable {
+    public var name: String
+    public var totalRuns: Int
+    public var succRuns: Int
+    public var evalColumn: String
+    public var evalValue: Double
+    public var maxSteps: Int?
+    public var evalAfterNSteps: Int?
+    public var nJobs: Int
+    public var maxDurationMinutes: Double?
+    public var command: [String]?
+    public var workdir: String
+    public var configPath: String
+
+    /// `n_epochs` the jobs get: max_steps / eval_after_n_steps, as Scilab-RL computes it.
+    public var nEpochs: Int? {
+        guard let maxSteps, let evalAfterNSteps, evalAfterNSteps > 0 else { return nil }
+        return max(1, maxSteps / evalAfterNSteps)
+    }
+
+    /// The verdict once `successes` of `finished` runs passed: nil while undecided.
+    public func verdict(successes: Int, finished: Int) -> Bool? {
+        if successes >= succRuns { return true }
+        if totalRuns - finished < succRuns - successes { return false }
+        return nil
+    }
+
+    /// The test as a study: one empty parameter set run `totalRuns` times, scored by the last
+    /// value of `evalColumn`.
+    public var spec: StudySpec {
+        StudySpec(studyName: name, maxTrials: totalRuns, nJobs: nJobs, direction: .maximize, maxDurationMinutes: maxDurationMinutes,
+                  minTrialsPerParam: totalRuns, maxTrialsPerParam: totalRuns, space: SearchSpace([]), command: command,
+                  sampler: .random, workdir: workdir, score: .last, criterion: evalColumn, nEpochs: nEpochs,
+                  evalAfterNSteps: evalAfterNSteps, configPath: configPath, performanceName: ConfigLoader.performanceName(forConfigAt: configPath))
+    }
+
+    static let conditionKeys = ["total_runs", "succ_runs", "eval_columns", "eval_value", "max_steps"]
+    static let sweeperKeys = ["study_name", "n_jobs", "max_duration_minutes", "command", "workdir", "_target_"]
+
+    public static func load(path: String) throws -> PerformanceTest {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, line: nil, "cannot read the test file (\(error.localizedDescription)); check the path.")
+        }
+        let full = URL(fileURLWithPath: path).standardizedFileURL.path
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: full, line: nil, "the file is empty; a performance test needs `performance_testing_conditions`.")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw ConfigLoader.yamlError(error, path: full, text: text)
+        }
+        let doc = Doc(path: full)
+        let top = try doc.mapping(root, "the file")
+        guard let condNode = try doc.value(top, "performance_testing_conditions") else {
+            throw ConfigError(file: full, line: nil, "no `performance_testing_conditions:` block; add total_runs, succ_runs, eval_columns, eval_value and max_steps.")
+        }
+        let cond = try doc.mapping(condNode, "`performance_testing_conditions`")
+        for (k, _) in cond where !conditionKeys.contains(k.string ?? "") {
+            throw doc.error(k, "unknown key `\(k.string ?? "")` in performance_testing_conditions; known keys: \(conditionKeys.joined(separator: ", ")).")
+        }
+        let context = "performance_testing_conditions"
+        let total = try doc.int(try doc.required(cond, "total_runs", in: condNode, context: context), "total_runs", min: 1)
+        let succNode = try doc.required(cond, "succ_runs", in: condNode, context: context)
+        let succ = try doc.int(succNode, "succ_runs", min: 1)
+        if succ > total { throw doc.error(succNode, "succ_runs (\(succ)) is larger than total_runs (\(total)); the test could never pass.") }
+        let column = try doc.string(try doc.required(cond, "eval_columns", in: condNode, context: context), "eval_columns")
+        let value = try doc.double(try doc.required(cond, "eval_value", in: condNode, context: context), "eval_value", positive: false)
+        let maxSteps = try doc.value(cond, "max_steps").map { try doc.int($0, "max_steps", min: 1) }
+        let evalSteps = try doc.value(top, "eval_after_n_steps").map { try doc.int($0, "eval_after_n_steps", min: 1) }
+
+        let fileName = URL(fileURLWithPath: full).deletingPathExtension().lastPathComponent
+        var test = PerformanceTest(name: fileName, totalRuns: total, succRuns: succ, evalColumn: column, evalValue: value,
+                                   maxSteps: maxSteps, evalAfterNSteps: evalSteps, nJobs: 1, maxDurationMinutes: nil,
+                                   command: nil, workdir: "data", configPath: full)
+        if let hydra = try doc.value(top, "hydra"), let sweeperNode = try doc.value(try doc.mapping(hydra, "`hydra`"), "sweeper") {
+            let sweeper = try doc.mapping(sweeperNode, "`hydra.sweeper`")
+            for (k, _) in sweeper where !sweeperKeys.contains(k.string ?? "") {
+                throw doc.error(k, "unknown key `\(k.string ?? "")` in hydra.sweeper of a performance test; known keys: \(sweeperKeys.dropLast().joined(separator: ", ")).")
+            }
+            if let n = try doc.value(sweeper, "study_name") { test.name = try doc.string(n, "study_name") }
+            if let n = try doc.value(sweeper, "n_jobs") { test.nJobs = try doc.int(n, "n_jobs", min: 1) }
+            if let n = try doc.value(sweeper, "max_duration_minutes") { test.maxDurationMinutes = try doc.double(n, "max_duration_minutes", positive: true) }
+            if let n = try doc.value(sweeper, "command") { test.command = try doc.stringList(n, "command") }
+            if let n = try doc.value(sweeper, "workdir") { test.workdir = try doc.string(n, "workdir") }
+        }
+        return test
+    }
+}

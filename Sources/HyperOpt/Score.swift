@@ -1,0 +1,73 @@
+import Foundation
+
+/// Why a finished run has no usable score.
+public enum ScoreFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    case neverLogged(criterion: String)
+    case notANumber(criterion: String, step: Int)
+    case nonFinite(Double)
+
+    public var description: String {
+        switch self {
+        case .neverLogged(let c): return "criterion `\(c)` was never logged"
+        case .notANumber(let c, let step): return "criterion `\(c)` was NaN at step \(step)"
+        case .nonFinite(let v): return "score is not a finite number (\(v))"
+        }
+    }
+}
+
+extension ScoreRule {
+    /// Score of one run from the history of its criterion (one value per evaluation).
+    public func score(_ h: [Double], lastN: Int) -> Double {
+        guard !h.isEmpty else { return 0 }
+        let e = Double(h.count)
+        func mean(_ xs: ArraySlice<Double>) -> Double { xs.reduce(0, +) / Double(xs.count) }
+        switch self {
+        case .wiki:
+            return (mean(h[...]) + mean(h.suffix(Swift.max(1, lastN)))) / e
+        case .scilab2023:
+            let m = mean(h[...])
+            let tail = mean(h.suffix(Swift.max(1, h.count / 5)))
+            return m >= 0 ? (m + tail) / e : (m + tail) * e
+        case .last:
+            return h[h.count - 1]
+        case .mean:
+            return mean(h[...])
+        case .max:
+            return h.max() ?? 0
+        }
+    }
+}
+
+/// Turns a finished run's metrics into its score, the way the study is configured.
+public struct Scorer: Sendable {
+    public var rule: ScoreRule
+    public var criterion: String
+    public var lastN: Int
+    /// A metric with this name, reported by the job, replaces the computed score.
+    public static let reportedScoreKey = "hyperopt_score"
+
+    public init(rule: ScoreRule, criterion: String, lastN: Int) {
+        self.rule = rule
+        self.criterion = criterion
+        self.lastN = lastN
+    }
+
+    public init(spec: StudySpec) {
+        self.init(rule: spec.score, criterion: spec.criterion, lastN: spec.earlyStopLastN)
+    }
+
+    public func score(_ rows: [MetricRow]) -> Result<Double, ScoreFailure> {
+        if let reported = rows.last(where: { $0.values[Self.reportedScoreKey] != nil })?.values[Self.reportedScoreKey] {
+            return reported.isFinite ? .success(reported) : .failure(.nonFinite(reported))
+        }
+        var history: [Double] = []
+        for (i, row) in rows.enumerated() {
+            guard let v = row.values[criterion] else { continue }
+            if v.isNaN { return .failure(.notANumber(criterion: criterion, step: row.step ?? i)) }
+            history.append(v)
+        }
+        if history.isEmpty { return .failure(.neverLogged(criterion: criterion)) }
+        let s = rule.score(history, lastN: lastN)
+        return s.isFinite ? .success(s) : .failure(.nonFinite(s))
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Decides what the next trial runs: a queued repeat of a parameter set, or a new proposal from
+/// the sampler. It counts every launched, running and queued copy, so no set ever exceeds
+/// `max_trials_per_param`, and it says when the search space has nothing left to offer.
+public struct TrialPlanner: Sendable {
+    public enum Next: Sendable, Equatable {
+        case launch(group: Int, params: Params, repeatIndex: Int)
+        case exhausted(String)
+    }
+
+    public let space: SearchSpace
+    public let direction: Direction
+    public let minPerSet: Int
+    public let maxPerSet: Int
+    public let seed: UInt64
+    let sampler: any Sampler
+
+    private var groupByKey: [ParamKey: Int] = [:]
+    private var groupParams: [Params] = []
+    /// Runs launched per group (running or finished).
+    private var launched: [Int] = []
+    /// Groups owed a repeat, in order; a group appears once per owed run.
+    private var queue: [Int] = []
+
+    /// Proposals refused in a row before the planner stops trusting the sampler.
+    static let samplerAttempts = 20
+    /// Largest finite space the planner enumerates to find an unexplored set.
+    static let enumerationLimit = 200_000
+
+    public init(space: SearchSpace, direction: Direction, minPerSet: Int, maxPerSet: Int, seed: UInt64, sampler: any Sampler) {
+        self.space = space
+        self.direction = direction
+        self.minPerSet = minPerSet
+        self.maxPerSet = max(minPerSet, maxPerSet)
+        self.seed = seed
+        self.sampler = sampler
+    }
+
+    public var queuedRepeats: Int { queue.count }
+
+    /// Takes over the groups and counts of a study that already ran (resume). Sets whose runs were
+    /// lost (`lostTrials`) are queued again, at most `retries` times each.
+    public mutating func restore(from study: Study, lostTrials: Set<Int> = [], retries: Int = 0) {
+        for stats in study.paramSets {
+            let key = ParamKey(stats.params, space: space)
+            groupByKey[key] = stats.group
+            while groupParams.count <= stats.group {
+                groupParams.append([:])
+                launched.append(0)
+            }
+            groupParams[stats.group] = stats.params
+            launched[stats.group] = stats.launched
+        }
+        var retried: [Int: Int] = [:]
+        for trial in study.trials where lostTrials.contains(trial.number) {
+            let g = trial.launch.group
+            if retried[g, default: 0] < retries {
+                retried[g, default: 0] += 1
+                queue.append(g)
+            }
+        }
+        for g in launched.indices where launched[g] + owed(g) < minPerSet {
+            queue.append(contentsOf: Array(repeating: g, count: minPerSet - launched[g] - owed(g)))
+        }
+    }
+
+    private func owed(_ group: Int) -> Int { queue.reduce(0) { $0 + ($1 == group ? 1 : 0) } }
+
+    private func isFull(_ group: Int) -> Bool { launched[group] + owed(group) >= maxPerSet }
+
+    private var excluded: Set<ParamKey> {
+        Set(groupByKey.compactMap { key, g in isFull(g) ? key : nil })
+    }
+
+    /// The next run. `study` supplies the observations and running trials the sampler learns from.
+    public mutating func next(trialNumber: Int, study: Study) -> Next {
+        if !queue.isEmpty {
+            let g = queue.removeFirst()
+            return launch(group: g)
+        }
+        let excluded = self.excluded
+        if let total = space.cardinality, excluded.count >= total {
+            return .exhausted("every one of the \(total) parameter sets ran \(maxPerSet) time(s) (max_trials_per_param)")
+        }
+        var context = SamplingContext(
+            space: space, direction: direction, trialNumber: trialNumber, seed: seed,
+            completed: study.observations,
+            running: study.trials.filter { $0.state == .running }.map(\.launch.params),
+            excluded: excluded)
+        for attempt in 0..<Self.samplerAttempts {
+            context.attempt = attempt
+            guard let params = sampler.sample(context) else {
+                return .exhausted("the \(sampler.name) sampler has no parameter set left to propose")
+            }
+            if let planned = accept(params, excluded: excluded) { return planned }
+        }
+        if let params = unexploredSet(excluded: excluded, context: context), let planned = accept(params, excluded: excluded) {
+            return planned
+        }
+        return .exhausted("no unexplored parameter set was found after \(Self.samplerAttempts) proposals")
+    }
+
+    private mutating func accept(_ params: Params, excluded: Set<ParamKey>) -> Next? {
+        let key = ParamKey(params, space: space)
+        if excluded.contains(key) { return nil }
+        if let g = groupByKey[key] { return launch(group: g) }
+        let g = groupParams.count
+        groupByKey[key] = g
+        groupParams.append(params)
+        launched.append(0)
+        if minPerSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerSet - 1)) }
+        return launch(group: g)
+    }
+
+    private mutating func launch(group g: Int) -> Next {
+        launched[g] += 1
+        return .launch(group: g, params: groupParams[g], repeatIndex: launched[g] - 1)
+    }
+
+    /// A set nobody has filled yet: enumerated for small finite spaces, else drawn at random.
+    private func unexploredSet(excluded: Set<ParamKey>, context: SamplingContext) -> Params? {
+        var g = context.makeGenerator(salt: 0xF00D)
+        if let total = space.cardinality, total <= Self.enumerationLimit {
+            let values = space.parameters.map { allValues($0.distribution) }
+            var free: [Int] = []
+            for index in 0..<total {
+                if !excluded.contains(ParamKey(params(at: index, values: values), space: space)) { free.append(index) }
+            }
+            guard !free.isEmpty else { return nil }
+            return params(at: free[Int(g.unit() * Double(free.count))], values: values)
+        }
+        for _ in 0..<100 {
+            let p = RandomSampler().sample(SamplingContext(space: space, direction: direction, trialNumber: Int(g.next() >> 2), seed: seed))
+            if let p, !excluded.contains(ParamKey(p, space: space)) { return p }
+        }
+        return nil
+    }
+
+    private func params(at index: Int, values: [[ParamValue]]) -> Params {
+        var rest = index
+        var out = Params()
+        for (i, p) in space.parameters.enumerated() {
+            out[p.name] = values[i][rest % values[i].count]
+            rest /= values[i].count
+        }
+        return out
+    }
+
+    private func allValues(_ d: Distribution) -> [ParamValue] {
+        switch d {
+        case .categorical(let choices): return choices
+        case .int(let low, let high, _, let step): return stride(from: low, through: high, by: step).map { .int($0) }
+        case .float(let low, _, _, let step):
+            let n = d.cardinality ?? 1
+            return (0..<n).map { .float(low + Double($0) * (step ?? 0)) }
+        }
+    }
+}

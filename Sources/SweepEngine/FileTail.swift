@@ -1,0 +1,76 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the lines appended to a file since the last call, never re-reading what it has read.
+/// A file that shrinks was rewritten: reading starts over and `rewound` says so.
+struct FileTail {
+    let path: String
+    private(set) var offset: Int64 = 0
+    private var partial: [UInt8] = []
+    /// The file's first bytes as first read: when they change, the file was rewritten in place.
+    private var signature: [UInt8] = []
+    static let signatureLength = 512
+    /// Longest line kept; longer lines are cut (a job printing garbage must not eat memory).
+    static let maxLine = 64 * 1024
+    static let chunk = 256 * 1024
+
+    init(path: String) { self.path = path }
+
+    /// New complete lines (and, with `final`, a last line without newline); `rewound` when the
+    /// file shrank and was read again from its start.
+    mutating func readLines(final: Bool = false) -> (lines: [String], rewound: Bool) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return ([], false) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return ([], false) }
+        var rewound = false
+        if Int64(st.st_size) < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
+            offset = 0
+            partial.removeAll()
+            signature.removeAll()
+            rewound = true
+        }
+        if signature.count < Self.signatureLength && Int64(st.st_size) > Int64(signature.count) {
+            signature = Self.readPrefix(fd, count: min(Self.signatureLength, Int(st.st_size)))
+        }
+        var lines: [String] = []
+        var buffer = [UInt8](repeating: 0, count: Self.chunk)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Self.chunk, off_t(offset)) }
+            if n <= 0 { break }
+            offset += Int64(n)
+            var start = 0
+            for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
+                append(buffer[start..<i], to: &lines)
+                start = i + 1
+            }
+            if start < n {
+                partial.append(contentsOf: buffer[start..<n].prefix(max(0, Self.maxLine - partial.count)))
+            }
+            if n < Self.chunk { break }
+        }
+        if final && !partial.isEmpty {
+            lines.append(String(decoding: partial, as: UTF8.self))
+            partial.removeAll()
+        }
+        return (lines, rewound)
+    }
+
+    private static func readPrefix(_ fd: Int32, count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        return Array(bytes.prefix(max(0, n)))
+    }
+
+    private mutating func append(_ bytes: ArraySlice<UInt8>, to lines: inout [String]) {
+        partial.append(contentsOf: bytes.prefix(max(0, Self.maxLine - partial.count)))
+        var line = String(decoding: partial, as: UTF8.self)
+        if line.hasSuffix("\r") { line.removeLast() }
+        lines.append(line)
+        partial.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HyperOpt
+
+/// Turns engine events into the timestamped lines of headless mode, in the original's style
+/// (`[2022-04-21 11:51:41,322][HYDRA] ...`).
+public struct HeadlessLog {
+    private var startedAt: [Int: Date] = [:]
+    private var lastPhase: StudyPhase = .running
+    private let formatter: DateFormatter
+
+    public init() {
+        formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss,SSS"
+    }
+
+    public func stamp(_ text: String, at date: Date = Date()) -> String {
+        "[\(formatter.string(from: date))][HYPERTOP] \(text)"
+    }
+
+    public mutating func lines(for event: EngineEvent) -> [String] {
+        switch event {
+        case .message(let text, let at):
+            return [stamp(text, at: at)]
+        case .launched(let l):
+            startedAt[l.number] = l.startedAt
+            let overrides = l.command.filter { $0.hasPrefix("+") || $0.contains("=") }
+            let repeatNote = l.repeatIndex > 0 ? " (repeat \(l.repeatIndex + 1) of set \(l.group))" : ""
+            return [stamp("\t#\(l.number) : \(overrides.joined(separator: " "))\(repeatNote)", at: l.startedAt)]
+        case .finished(let o):
+            let took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
+            if o.state == .complete, let s = o.score {
+                return [stamp("Trial #\(o.number) COMPLETE: score \(Self.format(s))\(took)", at: o.endedAt)]
+            }
+            return [stamp("Trial #\(o.number) \(o.state.rawValue): \(o.reason ?? "no reason given")\(took)", at: o.endedAt)]
+        case .phase(let phase, _):
+            defer { lastPhase = phase }
+            if phase == .paused && lastPhase != .paused {
+                return [stamp("Paused: no trial is launched while \(ControlFiles.pauseFileName) exists")]
+            }
+            if phase == .running && lastPhase == .paused { return [stamp("Resumed launching")] }
+            return []
+        case .started, .metrics, .output:
+            return []
+        }
+    }
+
+    static func format(_ v: Double) -> String {
+        String(format: "%.6g", v)
+    }
+}
+
+/// The end-of-study summary: the original's two lines, then ours.
+public enum StudySummary {
+    /// `{'++algorithm.critic_select': 'min'}` as Python prints a dict, as users' scripts expect.
+    public static func pythonDict(_ params: Params, space: SearchSpace) -> String {
+        let items = space.parameters.compactMap { p -> String? in
+            guard let v = params[p.name] else { return nil }
+            let text: String
+            switch v {
+            case .string(let s): text = "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+            case .bool(let b): text = b ? "True" : "False"
+            case .null: text = "None"
+            default: text = v.description
+            }
+            return "'\(p.name)': \(text)"
+        }
+        return "{" + items.joined(separator: ", ") + "}"
+    }
+
+    public static func lines(_ study: Study, spec: StudySpec) -> [String] {
+        var out: [String] = []
+        let counts = TrialState.allCases.compactMap { s -> String? in
+            let n = study.count(s)
+            return n > 0 ? "\(n) \(s.rawValue)" : nil
+        }
+        out.append("Trials: \(study.trials.count) (\(counts.joined(separator: ", ")))")
+        guard let best = study.best, let mean = best.mean else {
+            out.append("No trial produced a score; see the trials' outcome.json and stderr.log under the sweep directory.")
+            return out
+        }
+        out.append("Best parameters: \(pythonDict(best.params, space: spec.space))")
+        out.append("Best value: \(mean)")
+        out.append(String(format: "Best parameter set: mean %.6g ± %.3g over %d run(s) (first trial #%d)", mean, best.std ?? 0, best.count, best.firstTrial))
+        return out
+    }
+
+    /// `optimization_results.yaml`: name, best_params, best_value (the original's keys) plus ours.
+    public static func resultsYAML(_ study: Study, spec: StudySpec) -> String {
+        var text = "name: \(JSONText.quote(spec.studyName))\n"
+        guard let best = study.best, let mean = best.mean else {
+            return text + "best_params: {}\nbest_value: null\n"
+        }
+        text += "best_params:\n"
+        for p in spec.space.parameters {
+            if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(v.jsonText)\n" }
+        }
+        text += "best_value: \(mean)\n"
+        text += "best_value_std: \(best.std ?? 0)\n"
+        text += "best_value_runs: \(best.count)\n"
+        text += "trials: \(study.trials.count)\n"
+        return text
+    }
+}

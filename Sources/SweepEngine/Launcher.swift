@@ -1,0 +1,110 @@
+import CSpawn
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What to start for one trial.
+public struct JobRequest: Sendable {
+    public var argv: [String]
+    public var environment: [String: String]
+    public var workingDirectory: String
+    public var stdoutPath: String
+    public var stderrPath: String
+
+    public init(argv: [String], environment: [String: String], workingDirectory: String, stdoutPath: String, stderrPath: String) {
+        self.argv = argv
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.stdoutPath = stdoutPath
+        self.stderrPath = stderrPath
+    }
+}
+
+/// A started job, as its launcher knows it (a local process group; a Slurm job id later).
+public struct JobHandle: Sendable, Hashable {
+    public var id: Int32
+    public init(id: Int32) { self.id = id }
+}
+
+public enum JobStatus: Sendable, Equatable {
+    case running
+    case exited(Int32)
+    case signaled(Int32)
+}
+
+public struct LaunchError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// Starts, polls, signals and waits for trial jobs. Local processes now; Slurm can follow.
+public protocol Launcher: Sendable {
+    func start(_ request: JobRequest) throws -> JobHandle
+    /// Non-blocking: the job's status now. After it reports an end, the job is gone.
+    func poll(_ job: JobHandle) -> JobStatus
+    /// Sends `signal` to the whole job (its process group).
+    func signal(_ job: JobHandle, _ signal: Int32)
+}
+
+extension Launcher {
+    /// Polls until the job ends.
+    public func wait(_ job: JobHandle, pollInterval: Duration = .milliseconds(50)) async -> JobStatus {
+        while true {
+            let s = poll(job)
+            if s != .running { return s }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+}
+
+/// Runs each job as a local process in its own process group, without a shell.
+public struct LocalLauncher: Launcher {
+    public init() {}
+
+    public func start(_ request: JobRequest) throws -> JobHandle {
+        guard let program = request.argv.first else { throw LaunchError(description: "the job's command is empty") }
+        let out = open(request.stdoutPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard out >= 0 else { throw LaunchError(description: "cannot create \(request.stdoutPath): \(String(cString: strerror(errno)))") }
+        defer { close(out) }
+        let err = open(request.stderrPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard err >= 0 else { throw LaunchError(description: "cannot create \(request.stderrPath): \(String(cString: strerror(errno)))") }
+        defer { close(err) }
+
+        let env = request.environment.map { "\($0.key)=\($0.value)" }.sorted()
+        var pid: pid_t = 0
+        let rc = withCStrings(request.argv) { argv in
+            withCStrings(env) { envp in
+                hypertop_spawn(program, argv, envp, request.workingDirectory, out, err, &pid)
+            }
+        }
+        guard rc == 0 else {
+            throw LaunchError(description: "cannot start `\(program)`: \(String(cString: strerror(rc)))")
+        }
+        return JobHandle(id: pid)
+    }
+
+    public func poll(_ job: JobHandle) -> JobStatus {
+        var status: Int32 = 0
+        let r = waitpid(job.id, &status, WNOHANG)
+        if r == 0 { return .running }
+        if r < 0 { return .exited(-1) }  // already reaped or not our child: treat as gone
+        // The leader is gone; anything it left behind in its group goes too.
+        kill(-job.id, SIGKILL)
+        let low = status & 0x7f
+        if low == 0 { return .exited((status >> 8) & 0xff) }
+        return .signaled(low)
+    }
+
+    public func signal(_ job: JobHandle, _ signal: Int32) {
+        kill(-job.id, signal)
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings, valid only during the call.
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

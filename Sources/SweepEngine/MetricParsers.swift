@@ -1,0 +1,171 @@
+import Foundation
+import HyperOpt
+
+/// Keys that give a row its step, in order of preference.
+let stepKeys = ["step", "time/total_timesteps", "global_step", "timesteps", "epoch"]
+
+func rowWithStep(_ values: [String: Double]) -> MetricRow {
+    let step = stepKeys.lazy.compactMap { values[$0] }.first.flatMap { $0.isFinite ? Int(exactly: $0.rounded()) : nil }
+    return MetricRow(step: step, values: values)
+}
+
+/// One JSON object per line: `{"step": 2000, "eval/success_rate": 0.4}`. Python's `json.dumps`
+/// writes bare `NaN` and `Infinity`, which are accepted as such.
+enum JSONLinesParser {
+    /// A JSON value of one line's object; only numbers become metrics.
+    private enum Scalar: Decodable {
+        case number(Double), other
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if (try? c.decode(Bool.self)) != nil { self = .other } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .other }
+        }
+    }
+
+    private static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return d
+    }()
+
+    /// nil for a malformed line; .some(nil) for a line that carries no numbers.
+    static func parse(_ line: String) -> MetricRow?? {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return .some(nil) }
+        guard let data = quoteNonFinite(trimmed).data(using: .utf8),
+              let object = try? decoder.decode([String: Scalar].self, from: data) else { return nil }
+        var values: [String: Double] = [:]
+        for (k, v) in object {
+            if case .number(let d) = v { values[k] = d }
+        }
+        return .some(values.isEmpty ? nil : rowWithStep(values))
+    }
+
+    /// Quotes bare NaN/Infinity tokens (outside strings) so the decoder's non-conforming float
+    /// strategy reads them.
+    static func quoteNonFinite(_ s: String) -> String {
+        guard s.contains("NaN") || s.contains("Infinity") else { return s }
+        var out = ""
+        var inString = false, escaped = false
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if inString {
+                out.append(c)
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                i = s.index(after: i)
+                continue
+            }
+            if c == "\"" { inString = true }
+            var matched = false
+            for token in ["-Infinity", "Infinity", "NaN"] where s[i...].hasPrefix(token) {
+                out += "\"\(token)\""
+                i = s.index(i, offsetBy: token.count)
+                matched = true
+                break
+            }
+            if !matched {
+                out.append(c)
+                i = s.index(after: i)
+            }
+        }
+        return out
+    }
+}
+
+/// stable-baselines3's CSV logger: a header line, then one row per dump; empty cells are absent
+/// values. SB3 rewrites the whole file when a new key appears, so a rewind re-reads the header and
+/// skips the rows already delivered.
+struct CSVProgressParser {
+    private var header: [String]?
+    private var rowsDelivered = 0
+    private var rowsSeenSinceRewind = 0
+
+    mutating func rewind() {
+        header = nil
+        rowsSeenSinceRewind = 0
+    }
+
+    /// nil for a malformed line; .some(nil) for a line that carries no row.
+    mutating func parse(_ line: String) -> MetricRow?? {
+        if line.trimmingCharacters(in: .whitespaces).isEmpty { return .some(nil) }
+        let fields = Self.split(line)
+        guard let header else {
+            self.header = fields
+            return .some(nil)
+        }
+        guard fields.count == header.count else { return nil }
+        rowsSeenSinceRewind += 1
+        if rowsSeenSinceRewind <= rowsDelivered { return .some(nil) }
+        rowsDelivered += 1
+        var values: [String: Double] = [:]
+        for (k, f) in zip(header, fields) {
+            let t = f.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { continue }
+            if let v = Double(t) { values[k] = v } else if let v = Self.special[t.lowercased()] { values[k] = v }
+        }
+        return .some(values.isEmpty ? nil : rowWithStep(values))
+    }
+
+    static let special: [String: Double] = ["nan": .nan, "inf": .infinity, "-inf": -.infinity, "infinity": .infinity, "-infinity": -.infinity]
+
+    /// Comma-separated fields; double quotes group a field that holds commas.
+    static func split(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        for c in line {
+            if c == "\"" { quoted.toggle() } else if c == "," && !quoted {
+                fields.append(current)
+                current = ""
+            } else { current.append(c) }
+        }
+        fields.append(current)
+        return fields
+    }
+}
+
+/// A job's stdout: stable-baselines3's human table (a row per table) and `key=value` lines.
+struct StdoutMetricParser {
+    private var inTable = false
+    private var section = ""
+    private var pending: [String: Double] = [:]
+
+    mutating func parse(_ line: String) -> MetricRow? {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        if t.count >= 3, t.allSatisfy({ $0 == "-" }) {
+            defer { pending = [:]; section = "" }
+            if inTable && !pending.isEmpty {
+                inTable = false
+                return rowWithStep(pending)
+            }
+            inTable = true
+            return nil
+        }
+        if inTable, t.hasPrefix("|"), t.hasSuffix("|") {
+            let cells = t.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false)
+            guard cells.count == 2 else { return nil }
+            let rawKey = cells[0]
+            let key = rawKey.trimmingCharacters(in: .whitespaces)
+            let value = cells[1].trimmingCharacters(in: .whitespaces)
+            if key.hasSuffix("/") && value.isEmpty {
+                section = key
+            } else if let v = Double(value) ?? CSVProgressParser.special[value.lowercased()] {
+                let indented = rawKey.hasPrefix("  ")
+                pending[indented ? section + key : key] = v
+            }
+            return nil
+        }
+        if inTable { inTable = false; pending = [:] }
+        return Self.keyValue(t)
+    }
+
+    /// `name=value` with a numeric value, e.g. `hyperopt_score=0.42` or `eval/success_rate=0.8`.
+    static func keyValue(_ t: String) -> MetricRow? {
+        guard let eq = t.firstIndex(of: "="), eq != t.startIndex else { return nil }
+        let key = t[..<eq], value = t[t.index(after: eq)...]
+        guard key.allSatisfy({ $0.isLetter || $0.isNumber || "_./-".contains($0) }),
+              let v = Double(value) ?? CSVProgressParser.special[value.lowercased()] else { return nil }
+        return rowWithStep([String(key): v])
+    }
+}

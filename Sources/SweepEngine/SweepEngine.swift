@@ -1,2 +1,0 @@
-// Placeholder so the target builds; the store and scheduler land here.
-import HyperOpt

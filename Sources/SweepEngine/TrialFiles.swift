@@ -1,0 +1,58 @@
+import Foundation
+import HyperOpt
+
+/// The files of one trial's run directory.
+public struct TrialFiles: Sendable {
+    public let runDir: String
+
+    public init(runDir: String) { self.runDir = runDir }
+
+    private func file(_ name: String) -> String { (runDir as NSString).appendingPathComponent(name) }
+
+    public var stdout: String { file("stdout.log") }
+    public var stderr: String { file("stderr.log") }
+    public var metrics: String { file("metrics.jsonl") }
+    public var progressCSV: String { file("progress.csv") }
+    public var command: String { file("command.txt") }
+    public var params: String { file("params.json") }
+    public var outcome: String { file("outcome.json") }
+    /// The job's process group id, so a later engine can end jobs a dead one left behind.
+    public var jobID: String { file("job.pid") }
+
+    /// `command.txt` holds the argv one argument per line (exact, no quoting needed), then a
+    /// shell-quoted line to paste; `params.json` the parameters.
+    func writeLaunchRecord(argv: [String], params: Params, space: SearchSpace, repeatIndex: Int, group: Int) throws {
+        let pasteable = argv.map(shellQuote).joined(separator: " ")
+        try (argv.joined(separator: "\n") + "\n\n# as a shell command:\n" + pasteable + "\n").write(toFile: command, atomically: true, encoding: .utf8)
+        let json = JSONText.object([
+            ("params", JSONText.params(params, order: space)),
+            ("parameter_set", String(group)),
+            ("repeat", String(repeatIndex)),
+        ])
+        try (json + "\n").write(toFile: self.params, atomically: true, encoding: .utf8)
+    }
+
+    func writeJobID(_ id: Int32) {
+        try? "\(id)\n".write(toFile: jobID, atomically: true, encoding: .utf8)
+    }
+
+    public func readJobID() -> Int32? {
+        (try? String(contentsOfFile: jobID, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    func writeOutcome(_ o: TrialOutcome) {
+        var pairs: [(String, String)] = [("state", JSONText.quote(o.state.rawValue))]
+        pairs.append(("score", o.score.map { $0.isFinite ? "\($0)" : "null" } ?? "null"))
+        pairs.append(("reason", o.reason.map(JSONText.quote) ?? "null"))
+        pairs.append(("exit_status", o.exitStatus.map(String.init) ?? "null"))
+        pairs.append(("signal", o.signal.map(String.init) ?? "null"))
+        try? (JSONText.object(pairs) + "\n").write(toFile: outcome, atomically: true, encoding: .utf8)
+    }
+}
+
+/// POSIX shell quoting for display: plain words stay as they are.
+public func shellQuote(_ s: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+./:=@%,")
+    if !s.isEmpty && s.allSatisfy({ safe.contains($0) }) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct HyperTop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hypertop",
+        abstract: "Run hyperparameter sweeps of training jobs and watch them live: top for hyperparameter optimization.",
+        discussion: """
+        Reads Scilab-RL `*-opti.yaml` sweep configs unchanged. Examples:
+          hypertop run conf/performance/Reach/sac-opti.yaml
+          hypertop run --headless conf/performance/Reach/sac-opti.yaml
+        Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching
+        trials; running trials finish. Re-create it to cancel the stop.
+        """,
+        subcommands: [RunCommand.self, TestCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}

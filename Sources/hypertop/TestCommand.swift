@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import HyperOpt
+import SweepEngine
+
+/// Scilab-RL's performance test: identical runs of one configuration, pass or fail.
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run a performance test (*-test.yaml): pass when enough identical runs reach the target.",
+        discussion: """
+        Reads `performance_testing_conditions: {total_runs, succ_runs, eval_columns, eval_value, max_steps}`
+        and runs `total_runs` jobs (each with its own seed, `n_epochs = max_steps / eval_after_n_steps`),
+        `hydra.sweeper.n_jobs` at a time. A run succeeds when the last logged value of `eval_columns` is at
+        least `eval_value`. Exit status 0 when the test passes, 1 when it fails, 2 on a config error.
+        """
+    )
+
+    @Argument(help: "The performance test file (*-test.yaml).")
+    var config: String
+
+    @Option(help: "Seed of the jobs' seeds.")
+    var seed: UInt64?
+
+    @Flag(help: "Start over when the test's directory already holds runs (the old one is moved aside).")
+    var new = false
+
+    mutating func run() async throws {
+        let passed: Bool
+        do {
+            passed = try await runTest()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if !passed { throw ExitCode(1) }
+    }
+
+    private func runTest() async throws -> Bool {
+        let test: PerformanceTest
+        do {
+            test = try PerformanceTest.load(path: config)
+        } catch let error as ConfigError {
+            throw CLIError("\(error)")
+        }
+        let spec = test.spec
+        let projectDir = FileManager.default.currentDirectoryPath
+        var jobCommand = try JobCommand.resolve(spec: spec, projectDirectory: projectDir)
+        if let epochs = test.nEpochs { jobCommand.append("n_epochs=\(epochs)") }
+        let sweepDir = absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir)
+        try prepareSweepDirectory(sweepDir, startOver: new)
+        let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
+                               configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)))
+        let scheduler = Scheduler(setup: setup, sampler: RandomSampler())
+        print(HeadlessLog().stamp("Performance test \(test.name): \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue), \(test.nJobs) at a time"))
+        let tally = Tally(test: test)
+        let study = await HeadlessRun.run(scheduler) { event in
+            guard case .finished(let outcome) = event else { return }
+            if let decided = await tally.record(outcome) {
+                await scheduler.requestStop("the performance test is decided (\(decided ? "passed" : "failed"))")
+            }
+        }
+        let finished = study.trials.filter { $0.state.isFinished }
+        let successes = finished.filter { Tally.succeeded($0.outcome, test) }.count
+        let verdict = test.verdict(successes: successes, finished: finished.count) ?? false
+        if verdict {
+            print("Performance test \(test.name) successful! The value for \(test.evalColumn) was at least \(test.evalValue) in \(successes) of \(finished.count) runs.")
+        } else {
+            print("Performance test \(test.name) failed: \(successes) of \(finished.count) runs reached \(test.evalColumn) >= \(test.evalValue); \(test.succRuns) needed.")
+        }
+        return verdict
+    }
+}
+
+/// Counts successful runs as they finish, and says when the verdict is known.
+actor Tally {
+    let test: PerformanceTest
+    var successes = 0
+    var finished = 0
+
+    init(test: PerformanceTest) { self.test = test }
+
+    static func succeeded(_ outcome: TrialOutcome?, _ test: PerformanceTest) -> Bool {
+        guard let outcome, outcome.state == .complete, let last = outcome.score else { return false }
+        return last >= test.evalValue
+    }
+
+    func record(_ outcome: TrialOutcome) -> Bool? {
+        finished += 1
+        if Self.succeeded(outcome, test) { successes += 1 }
+        return test.verdict(successes: successes, finished: finished)
+    }
+}

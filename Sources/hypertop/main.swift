@@ -1,2 +1,0 @@
-import HyperOpt
-print("hypertop")

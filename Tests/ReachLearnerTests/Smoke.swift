@@ -1,6 +1,0 @@
-import XCTest
-@testable import ReachLearner
-
-final class ReachLearnerSmokeTests: XCTestCase {
-    func testModuleLoads() throws { XCTAssertTrue(true) }
-}

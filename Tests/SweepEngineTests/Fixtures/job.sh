@@ -1,0 +1,33 @@
+#!/bin/sh
+# A tiny trial job for the engine's tests. Reads Hydra overrides from argv:
+#   ++x=<number>      the value it reports as eval/success_rate for each of its epochs
+#   ++mode=<mode>     ok | crash | writenan | silent | garbage | table | csv | score
+#   ++sleep=<secs>    how long each epoch takes
+# and writes every argument, one per line, to $HYPERTOP_TRIAL_DIR/args.txt.
+x=0.5; mode=ok; sleep=0; epochs=3
+for a in "$@"; do
+  printf '%s\n' "$a" >> "$HYPERTOP_TRIAL_DIR/args.txt"
+  case "$a" in
+    ++x=*) x="${a#++x=}" ;;
+    ++mode=*) mode="${a#++mode=}" ;;
+    ++sleep=*) sleep="${a#++sleep=}" ;;
+    ++epochs=*) epochs="${a#++epochs=}" ;;
+  esac
+done
+echo "$$" > "$HYPERTOP_TRIAL_DIR/pid"
+i=1
+while [ "$i" -le "$epochs" ]; do
+  [ "$sleep" != 0 ] && sleep "$sleep"
+  case "$mode" in
+    ok) echo "{\"step\": $i, \"eval/success_rate\": $x}" >> "$HYPERTOP_METRICS" ;;
+    writenan) echo "{\"step\": $i, \"eval/success_rate\": NaN}" >> "$HYPERTOP_METRICS" ;;
+    silent) echo "{\"step\": $i, \"train/loss\": 1.0}" >> "$HYPERTOP_METRICS" ;;
+    garbage) echo "this is not json {{{" >> "$HYPERTOP_METRICS"; echo "{\"step\": $i, \"eval/success_rate\": $x}" >> "$HYPERTOP_METRICS" ;;
+    crash) echo "{\"step\": $i, \"eval/success_rate\": 99}" >> "$HYPERTOP_METRICS"; echo "boom: simulated crash" >&2; exit 3 ;;
+    table) printf -- '-------------------------\n| eval/           |     |\n|    success_rate | %s |\n| time/           |     |\n|    total_timesteps | %s |\n-------------------------\n' "$x" "$((i*100))" ;;
+    csv) [ "$i" = 1 ] && echo "time/total_timesteps,eval/success_rate" > "$HYPERTOP_TRIAL_DIR/progress.csv"; echo "$((i*100)),$x" >> "$HYPERTOP_TRIAL_DIR/progress.csv" ;;
+    score) echo "{\"step\": $i, \"eval/success_rate\": 0.1}" >> "$HYPERTOP_METRICS"; [ "$i" = "$epochs" ] && echo "hyperopt_score=$x" ;;
+  esac
+  i=$((i+1))
+done
+exit 0
