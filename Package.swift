@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // No pkgConfig: ncursesw.pc adds -D_XOPEN_SOURCE=600, which SwiftPM refuses with a warning on every
+        // build; shim.h sets what the wide-character calls need, and the header path is the system's.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The only code that calls curses.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore", "HyperOpt"]),
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.

@@ -245,6 +245,15 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(kept.first?.stream, .stderr)
     }
 
+    func testDetailScrollStopsAtTheLastChart() {
+        var s = Fixture.state()
+        _ = send(&s, .enter)
+        for _ in 0..<10 { _ = send(&s, .char("j")) }
+        XCTAssertEqual(s.detailScroll, 1, "two metrics: the scroll stops at the second")
+        _ = send(&s, .char("k"))
+        XCTAssertEqual(s.detailScroll, 0)
+    }
+
     func testTheDetailFollowsOutputLive() {
         var s = Fixture.state()
         _ = send(&s, .end, .enter)

@@ -173,7 +173,9 @@ extension DashboardState {
         switch key {
         case .escape, .left, .backspace, .char("h"):
             screen = .trials
-        case .down, .char("j"): detailScroll += 1
+        case .down, .char("j"):
+            let charts = focusedTrial.flatMap { study.trial($0) }.map { metricKeys(of: $0).count } ?? 0
+            detailScroll = min(detailScroll + 1, max(0, charts - 1))
         case .up, .char("k"): detailScroll = max(0, detailScroll - 1)
         case .home, .char("g"): detailScroll = 0
         default: break
