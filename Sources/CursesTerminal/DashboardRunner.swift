@@ -32,7 +32,10 @@ public enum DashboardRunner {
     /// - Parameters:
     ///   - program: the starting state (`DashboardState` or `StudiesBrowserState`); its glyphs are
     ///     replaced by ASCII ones when the locale is not UTF-8, its size by the terminal's.
-    ///   - events: the engine's events; when the stream ends the dashboard stays until `q`.
+    ///   - events: the engine's events; when the stream ends the dashboard stays until `q`. The
+    ///     runner stops reading (cancels its reader, which ends an `AsyncStream`) when it returns:
+    ///     to follow the study after the dashboard closes, give it a stream of its own and forward
+    ///     the engine's events into it; a `yield` answering `.terminated` says the dashboard closed.
     ///   - perform: carries out effects that do not end the dashboard (pause, stop, kill,
     ///     export), one at a time and in order, off the curses thread. Effects that end it
     ///     (quit, quitAndStop, quitAndKill, interrupted, openStudy) are not performed: they come

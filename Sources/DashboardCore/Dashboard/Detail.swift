@@ -116,9 +116,13 @@ private func renderCharts(_ state: DashboardState, _ t: TrialRecord, _ area: Rec
         return
     }
     let columns = area.width >= 100 ? 2 : 1
-    let chartHeight = min(area.height, max(5, area.height / 2))
-    let rowsOnScreen = max(1, area.height / chartHeight)
-    let perScreen = rowsOnScreen * columns
+    var chartHeight = min(area.height, max(5, area.height / 2))
+    var perScreen = max(1, area.height / chartHeight) * columns
+    if keys.count > perScreen {
+        // The last row tells how many metrics are out of sight, so the charts give it up.
+        chartHeight = min(area.height - 1, max(5, (area.height - 1) / 2))
+        perScreen = max(1, (area.height - 1) / chartHeight) * columns
+    }
     let first = min(state.detailScroll, max(0, keys.count - perScreen)) / columns * columns
     let cellWidth = (area.width - (columns - 1) * 2) / columns
     for (i, key) in keys.dropFirst(first).prefix(perScreen).enumerated() {
