@@ -15,6 +15,13 @@ final class WidgetTests: XCTestCase {
         XCTAssertEqual(buf.plainText(), ["▄▄▄"])
     }
 
+    func testASharedRangeMakesRowsComparable() {
+        var buf = xBuffer(3, 2)
+        Sparkline([0, 0, 0], range: 0...1).render(buf.area.row(0), &buf, glyphs: .unicode)
+        Sparkline([1, 0.5, 2], range: 0...1).render(buf.area.row(1), &buf, glyphs: .unicode)
+        XCTAssertEqual(buf.plainText(), ["▁▁▁", "█▅█"], "a curve stuck at 0 sits at the bottom; values past the range are clamped")
+    }
+
     func testSparklineAveragesLongSeriesIntoTheWidth() {
         XCTAssertEqual(Sparkline.resample([1, 2, 3, 4], to: 2), [1.5, 3.5])
         XCTAssertEqual(Sparkline.resample([1, 2], to: 5), [1, 2])

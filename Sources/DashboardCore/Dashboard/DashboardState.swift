@@ -65,6 +65,8 @@ public struct DashboardState: Sendable {
     /// Trials per state and the best parameter set, kept here so a frame does not walk every trial.
     public internal(set) var counts: [TrialState: Int] = [:]
     public internal(set) var best: ParamSetStats?
+    /// Lowest and highest criterion value any trial reported: the table's sparklines share it.
+    public internal(set) var criterionRange: ClosedRange<Double>?
     public internal(set) var outputs: [Int: [OutputLine]] = [:]
     /// Feedback to the last key or the engine's last message, shown above the key line.
     public var status: String?
@@ -85,6 +87,7 @@ public struct DashboardState: Sendable {
         if mode == .browse { endedAt = study.trials.compactMap { $0.outcome?.endedAt }.max() ?? now }
         rebuildRows()
         recount()
+        for t in study.trials { widenCriterionRange(t.metrics) }
         summaries = ParamSummary.compute(study)
         selectedTrial = rows.first.map { study.trials[$0].number }
     }
@@ -118,6 +121,19 @@ public struct DashboardState: Sendable {
     }
 
     public func count(_ state: TrialState) -> Int { counts[state] ?? 0 }
+
+    mutating func widenCriterionRange(_ rows: [MetricRow]) {
+        let key = criterion
+        for row in rows {
+            guard let v = row.values[key], v.isFinite else { continue }
+            if let r = criterionRange {
+                if v < r.lowerBound { criterionRange = v...r.upperBound }
+                if v > r.upperBound { criterionRange = r.lowerBound...v }
+            } else {
+                criterionRange = v...v
+            }
+        }
+    }
 
     mutating func appendOutput(_ trial: Int, _ stream: HyperOpt.OutputStream, _ lines: [String]) {
         var kept = outputs[trial] ?? []

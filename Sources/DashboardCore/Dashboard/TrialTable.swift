@@ -65,6 +65,7 @@ func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer
     let nEpochs = state.spec?.nEpochs
     let bestGroup = state.best?.group
     let glyphs = state.glyphs
+    let range = state.criterionRange
     let trials = state.study.trials
     let curveIndex = layout.columns.count - 1
     let paramWidths = layout.columns[2..<(2 + params.count)].map(\.width)
@@ -108,7 +109,9 @@ func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer
         if layout.columns[curveIndex].width > 0 {
             let values = t.series(criterion).map(\.value)
             let role: ColorRole = t.state == .failed ? .failed : .accent
-            cells.append(.paint { rect, buf in Sparkline(values, style: .fg(role)).render(rect, &buf, glyphs: glyphs) })
+            cells.append(.paint { rect, buf in
+                Sparkline(values, range: range, style: .fg(role)).render(rect, &buf, glyphs: glyphs)
+            })
         }
         return cells
     }

@@ -37,7 +37,8 @@ extension DashboardState {
                 resummarize = true
             case .launched:
                 reorder = true
-            case .metrics:
+            case .metrics(_, let rows):
+                widenCriterionRange(rows)
                 if sort == .progress || sort == .latest { reorder = true }
             case .output(let trial, let stream, let lines):
                 appendOutput(trial, stream, lines)

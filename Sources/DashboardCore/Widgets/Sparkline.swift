@@ -2,9 +2,13 @@
 public struct Sparkline: Sendable {
     public var values: [Double]
     public var style: Style
+    /// The values at the lowest and highest level; nil: the series' own min and max. A shared
+    /// range makes the sparklines of a table comparable row to row.
+    public var range: ClosedRange<Double>?
 
-    public init(_ values: [Double], style: Style = .fg(.accent)) {
+    public init(_ values: [Double], range: ClosedRange<Double>? = nil, style: Style = .fg(.accent)) {
         self.values = values
+        self.range = range
         self.style = style
     }
 
@@ -14,10 +18,11 @@ public struct Sparkline: Sendable {
         guard !area.isEmpty else { return }
         buf.fill(area.row(0))
         let points = Sparkline.resample(values.filter(\.isFinite), to: area.width)
-        guard let lo = points.min(), let hi = points.max() else { return }
+        guard let ownLow = points.min(), let ownHigh = points.max() else { return }
+        let lo = range?.lowerBound ?? ownLow, hi = range?.upperBound ?? ownHigh
         let top = glyphs.levels.count - 1
         for (i, v) in points.enumerated() {
-            let level = hi > lo ? Int(((v - lo) / (hi - lo) * Double(top)).rounded()) : top / 2
+            let level = hi > lo ? Int(((min(max(v, lo), hi) - lo) / (hi - lo) * Double(top)).rounded()) : top / 2
             buf.set(area.x + i, area.y, glyphs.levels[min(max(level, 0), top)], style)
         }
     }
