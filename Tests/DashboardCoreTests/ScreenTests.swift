@@ -77,6 +77,22 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(buf.plainText()[1].contains("elapsed 5m15s"), buf.plainText()[1])
     }
 
+    func testManyParametersStillFitAt80Columns() {
+        var spec = Fixture.spec()
+        spec.space = SearchSpace((0..<10).map { Parameter(name: "++algorithm.parameter_\($0)", distribution: .float(low: 0, high: 1, log: false, step: nil)) })
+        var s = DashboardState(now: Fixture.t0, size: Size(width: 80, height: 24))
+        let params = Dictionary(uniqueKeysWithValues: spec.space.parameters.map { ($0.name, ParamValue.float(0.123456)) })
+        _ = update(&s, .events([
+            .started(StudyInfo(spec: spec, sweepDir: "", stopFile: "", pauseFile: "", startedAt: Fixture.t0)),
+            .launched(TrialLaunch(number: 0, group: 0, repeatIndex: 0, params: params, runDir: "", command: [], startedAt: Fixture.t0)),
+        ]))
+        let text = render(s, size: Size(width: 80, height: 24)).plainText()
+        // The last parameters give up their columns; the trial's own columns all stay.
+        XCTAssertTrue(text[5].hasPrefix(" #▲ state para… para…"), text[5])
+        XCTAssertTrue(text[5].hasSuffix("epoch  value  score   time"), text[5])
+        XCTAssertTrue(text[6].hasPrefix("  0 RUN   0.123 0.123"), text[6])
+    }
+
     func testStudiesBrowser() {
         let rows = [
             StudySummaryRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],

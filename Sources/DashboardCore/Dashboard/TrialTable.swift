@@ -8,9 +8,12 @@ struct TrialColumns {
     var sortOrder: [SortColumn]
     /// Whether the repeat column is shown: only when parameter sets are repeated.
     var showsRepeat: Bool
+    /// The parameters with a column; the last ones give theirs up when even narrow columns do
+    /// not fit (the detail view shows them all).
+    var params: [Parameter]
 
     init(_ state: DashboardState, width: Int) {
-        let params = state.spec?.space.parameters ?? []
+        var params = state.spec?.space.parameters ?? []
         let maxNumber = state.study.trials.last?.number ?? 0
         let numberWidth = max(3, String(maxNumber).count + 1)
         let nEpochs = state.spec?.nEpochs
@@ -18,16 +21,23 @@ struct TrialColumns {
         let repeats = (state.spec?.maxTrialsPerParam ?? 1) > 1
         showsRepeat = repeats
         var paramWidths = params.map { min(10, max(6, Format.shortName($0.name).count)) }
-        let separators = params.count + (repeats ? 7 : 6)
         func total(_ curve: Int) -> Int {
-            numberWidth + 5 + paramWidths.reduce(0, +) + (repeats ? 3 : 0) + progressWidth + 6 + 6 + 6 + curve + separators
+            let separators = paramWidths.count + (repeats ? 7 : 6)
+            return numberWidth + 5 + paramWidths.reduce(0, +) + (repeats ? 3 : 0) + progressWidth + 6 + 6 + 6 + curve + separators
         }
         // Parameter columns give way first, so the sparkline keeps some room.
         while total(12) > width, let i = paramWidths.indices.max(by: { paramWidths[$0] < paramWidths[$1] }),
               paramWidths[i] > 5 {
             paramWidths[i] -= 1
         }
-        let curve = max(0, width - total(0))
+        while total(0) > width, !params.isEmpty {
+            params.removeLast()
+            paramWidths.removeLast()
+        }
+        self.params = params
+        // A sliver of a sparkline says nothing: below four cells there is none.
+        let room = width - total(0)
+        let curve = room >= 4 ? room : 0
 
         columns = [TableColumn("#", width: numberWidth, alignRight: true), TableColumn("state", width: 5)]
         sortOrder = [.number, .state]
@@ -60,7 +70,7 @@ extension Distribution {
 func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
     guard !area.isEmpty else { return }
     let layout = TrialColumns(state, width: area.width)
-    let params = state.spec?.space.parameters ?? []
+    let params = layout.params
     let criterion = state.criterion
     let nEpochs = state.spec?.nEpochs
     let bestGroup = state.best?.group
