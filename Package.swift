@@ -32,6 +32,8 @@ let package = Package(
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
         // Render time per frame at 10 / 1,000 / 10,000 trials, and a live run for idle-CPU checks.
         .executableTarget(name: "dashboard-bench", dependencies: ["DashboardCore", "CursesTerminal", "HyperOpt"]),
+        // Store benchmark (Benchmarks/store.sh): cost per trial and metric row, time to open a big study.
+        .executableTarget(name: "store-bench", dependencies: ["SweepEngine", "HyperOpt"]),
         .executableTarget(
             name: "hypertop",
             dependencies: [

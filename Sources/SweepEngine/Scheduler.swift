@@ -8,6 +8,12 @@ import Glibc
 /// Receives every engine event before anyone else sees it (the study store).
 public protocol EventSink: Sendable {
     func record(_ events: [EngineEvent]) throws
+    /// Called every few seconds with the numbers of the running trials.
+    func heartbeat(running: [Int], at date: Date) throws
+}
+
+extension EventSink {
+    public func heartbeat(running: [Int], at date: Date) throws {}
 }
 
 /// Where and how a study runs; built by the CLI from the spec and the command line.
@@ -71,6 +77,8 @@ public actor Scheduler {
     private var hardKillAt: Date?
     private var phase: StudyPhase = .running
     private let startedAt: Date
+    private var lastHeartbeat = Date.distantPast
+    static let heartbeatInterval: TimeInterval = 5
 
     public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
                 sampler: any Sampler, resumed: Study? = nil, lostTrials: Set<Int> = []) {
@@ -121,6 +129,7 @@ public actor Scheduler {
             fillSlots(now)
             updatePhase()
             flush()
+            beat(now)
             if running.isEmpty && !mayLaunchMore { break }
             try? await Task.sleep(for: setup.pollInterval)
         }
@@ -361,6 +370,16 @@ public actor Scheduler {
     private func emit(_ event: EngineEvent) {
         study.apply(event)
         pending.append(event)
+    }
+
+    private func beat(_ now: Date) {
+        guard let sink, !running.isEmpty, now.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval else { return }
+        lastHeartbeat = now
+        do {
+            try sink.heartbeat(running: running.keys.sorted(), at: now)
+        } catch {
+            note("could not record the running trials' heartbeat: \(error)")
+        }
     }
 
     /// Hands the pending events to the sink first, then to the stream: what is shown is recorded.

@@ -12,7 +12,7 @@ struct HyperTop: AsyncParsableCommand {
         Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching
         trials; running trials finish. Re-create it to cancel the stop.
         """,
-        subcommands: [RunCommand.self, TestCommand.self],
+        subcommands: [RunCommand.self, WatchCommand.self, StudiesCommand.self, TestCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -24,7 +24,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seed of the sampler and the jobs' seeds (overrides hydra.sweeper.seed).")
     var seed: UInt64?
 
-    @Flag(help: "Start over when the sweep directory already holds trials (the old one is moved aside).")
+    @Option(help: "The study store (SQLite, Optuna's schema). Default: hydra.sweeper.storage, else <workdir>/hypertop.db.")
+    var storage: String?
+
+    @Flag(help: "Continue the study when the store already has it (the default when not asked interactively).")
+    var resume = false
+
+    @Flag(help: "Start the study over: the recorded one is kept under a new name and its directory moved aside.")
     var new = false
 
     mutating func run() async throws {
@@ -48,11 +54,18 @@ struct RunCommand: AsyncParsableCommand {
         let sampler = try SamplerFactory.make(spec)
         let seed = self.seed ?? spec.seed ?? UInt64.random(in: 0..<(1 << 32))
         let sweepDir = absolute(((spec.workdir as NSString).appendingPathComponent(spec.studyName)), base: projectDir)
-        try prepareSweepDirectory(sweepDir, startOver: new)
+        if resume && new { throw CLIError("--resume and --new contradict each other; pass one of them.") }
 
         let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed)
-        let scheduler = Scheduler(setup: setup, sampler: sampler)
+        let controls = setup.controls
+        let info = StudyInfo(spec: spec, sweepDir: sweepDir, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: Date())
+        let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)
+        let opening = try StudyOpening.open(spec: spec, info: info, storePath: storePath,
+                                            choice: resume ? .resume : new ? .startOver : .ask)
+        print(HeadlessLog().stamp("Recording in \(storePath) (study \"\(spec.studyName)\")"))
+        let scheduler = Scheduler(setup: setup, sink: StoreSink(store: opening.store, studyID: opening.studyID), sampler: sampler,
+                                  resumed: opening.resumed, lostTrials: opening.lost)
         print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
         let study = await HeadlessRun.run(scheduler)
         for line in StudySummary.lines(study, spec: spec) { print(line) }
@@ -64,19 +77,6 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("could not write \(results): \(error.localizedDescription)")
         }
     }
-}
-
-/// A sweep directory that already holds trials is moved aside, or refused without `--new`.
-func prepareSweepDirectory(_ dir: String, startOver: Bool) throws {
-    let fm = FileManager.default
-    guard let entries = try? fm.contentsOfDirectory(atPath: dir), entries.contains(where: { Int($0) != nil }) else { return }
-    guard startOver else {
-        throw CLIError("the sweep directory \(dir) already holds trials of an earlier run; pass --new to move it aside and start over.")
-    }
-    let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-    let aside = dir + "-" + stamp
-    try fm.moveItem(atPath: dir, toPath: aside)
-    print("Moved the earlier sweep directory to \(aside)")
 }
 
 /// Runs a scheduler to its end, printing the headless log lines; Ctrl-C goes to the scheduler.

@@ -22,9 +22,6 @@ struct TestCommand: AsyncParsableCommand {
     @Option(help: "Seed of the jobs' seeds.")
     var seed: UInt64?
 
-    @Flag(help: "Start over when the test's directory already holds runs (the old one is moved aside).")
-    var new = false
-
     mutating func run() async throws {
         let passed: Bool
         do {
@@ -48,7 +45,7 @@ struct TestCommand: AsyncParsableCommand {
         var jobCommand = try JobCommand.resolve(spec: spec, projectDirectory: projectDir)
         if let epochs = test.nEpochs { jobCommand.append("n_epochs=\(epochs)") }
         let sweepDir = absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir)
-        try prepareSweepDirectory(sweepDir, startOver: new)
+        try StudyOpening.moveAsideSweepDirectory(sweepDir, reason: "a new performance test run")
         let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)))
         let scheduler = Scheduler(setup: setup, sampler: RandomSampler())

@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import HyperOpt
+
+/// Reads a study from Optuna's tables alone (a study Python optuna wrote) as the engine events
+/// that would have produced it, so it replays into a `Study` like any hypertop study.
+enum OptunaImport {
+    /// Name of the series intermediate values become when the study does not name its criterion.
+    static let defaultCriterion = "value"
+
+    struct Result {
+        var info: StudyInfo
+        var events: [EngineEvent]
+    }
+
+    private struct TrialRow {
+        var id: Int64
+        var number: Int
+        var state: TrialState?
+        var start: Date?
+        var complete: Date?
+        var params = Params()
+        var value: Double?
+        var intermediate: [MetricRow] = []
+        var attributes: [String: JSONValue] = [:]
+    }
+
+    static func read(_ db: Database, studyID: Int) throws -> Result {
+        guard let name = try String.fetchOne(db, sql: "SELECT study_name FROM studies WHERE study_id = ?", arguments: [studyID]) else {
+            throw StoreError.unknownStudy(id: studyID)
+        }
+        let directionText = try String.fetchOne(db, sql: """
+            SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective LIMIT 1
+            """, arguments: [studyID])
+        var studyAttributes: [String: JSONValue] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT \"key\", value_json FROM study_system_attributes WHERE study_id = ?",
+                                    arguments: [studyID]) {
+            if let v = (row[1] as String?).flatMap(JSONValue.parse) { studyAttributes[row[0]] = v }
+        }
+        let criterion = studyAttributes[StoreKey.criterion]?.string ?? defaultCriterion
+
+        var trials: [TrialRow] = []
+        var index: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT trial_id, number, state, datetime_start, datetime_complete FROM trials
+            WHERE study_id = ? ORDER BY number, trial_id
+            """, arguments: [studyID]) {
+            let id: Int64 = row[0]
+            index[id] = trials.count
+            trials.append(TrialRow(id: id, number: row[1] ?? trials.count, state: TrialState(rawValue: row[2]),
+                                   start: (row[3] as String?).flatMap(OptunaFormat.date),
+                                   complete: (row[4] as String?).flatMap(OptunaFormat.date)))
+        }
+
+        var space: [Parameter] = []
+        var known: [String: Distribution] = [:]
+        var decoded: [String: Distribution] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT p.trial_id, p.param_name, p.param_value, p.distribution_json FROM trial_params p
+            JOIN trials t ON t.trial_id = p.trial_id WHERE t.study_id = ? ORDER BY p.param_id
+            """, arguments: [studyID]) {
+            guard let i = index[row[0]], let name: String = row[1], let json: String = row[3], let stored: Double = row[2] else { continue }
+            let distribution: Distribution
+            if let d = decoded[json] {
+                distribution = d
+            } else if let d = DistributionJSON.decode(json) {
+                decoded[json] = d
+                distribution = d
+            } else {
+                throw StoreError.corrupt(path: "study \(name)", detail: "parameter \(name) has a distribution hypertop does not know: \(json)")
+            }
+            if known[name] == nil {
+                known[name] = distribution
+                space.append(Parameter(name: name, distribution: distribution))
+            }
+            if case .int = distribution {
+                trials[i].params[name] = .int(Int(stored.rounded()))
+            } else {
+                trials[i].params[name] = distribution.toExternal(stored)
+            }
+        }
+
+        for row in try Row.fetchAll(db, sql: """
+            SELECT v.trial_id, v.value, v.value_type FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id
+            WHERE t.study_id = ? AND v.objective = 0
+            """, arguments: [studyID]) {
+            if let i = index[row[0]] { trials[i].value = OptunaFormat.decode(row[1], type: row[2]) }
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT v.trial_id, v.step, v.intermediate_value, v.intermediate_value_type FROM trial_intermediate_values v
+            JOIN trials t ON t.trial_id = v.trial_id WHERE t.study_id = ? ORDER BY v.trial_id, v.step
+            """, arguments: [studyID]) {
+            guard let i = index[row[0]] else { continue }
+            trials[i].intermediate.append(MetricRow(step: row[1], values: [criterion: OptunaFormat.decode(row[2], type: row[3])]))
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT a.trial_id, a."key", a.value_json FROM trial_system_attributes a JOIN trials t ON t.trial_id = a.trial_id
+            WHERE t.study_id = ? AND a."key" LIKE 'hypertop:%'
+            """, arguments: [studyID]) {
+            guard let i = index[row[0]], let v = (row[2] as String?).flatMap(JSONValue.parse) else { continue }
+            trials[i].attributes[row[1]] = v
+        }
+
+        let startedAt = trials.compactMap(\.start).min() ?? Date(timeIntervalSince1970: 0)
+        let spec = StudySpec(studyName: name, maxTrials: trials.count, nJobs: 1,
+                             direction: directionText.flatMap(OptunaFormat.direction) ?? .minimize,
+                             space: SearchSpace(space), criterion: criterion,
+                             configPath: studyAttributes[StoreKey.configPath]?.string ?? "")
+        let info = StudyInfo(spec: spec, sweepDir: studyAttributes[StoreKey.sweepDir]?.string ?? "",
+                             stopFile: studyAttributes[StoreKey.stopFile]?.string ?? "",
+                             pauseFile: studyAttributes[StoreKey.pauseFile]?.string ?? "", startedAt: startedAt)
+
+        var events: [EngineEvent] = []
+        var groups: [Params: (group: Int, runs: Int)] = [:]
+        var groupCount = 0
+        for t in trials {
+            // A WAITING trial is a queued proposal (enqueue_trial), not a run: nothing to show yet.
+            guard let state = t.state, state != .waiting else { continue }
+            var group = groups[t.params]?.group ?? groupCount
+            var repeatIndex = groups[t.params]?.runs ?? 0
+            if let g = t.attributes[StoreKey.group]?.int, g <= groupCount { group = g }
+            if let r = t.attributes[StoreKey.repeatIndex]?.int { repeatIndex = r }
+            if group == groupCount { groupCount += 1 }
+            groups[t.params] = (group, repeatIndex + 1)
+            var command: [String] = []
+            if case .array(let items)? = t.attributes[StoreKey.command] { command = items.compactMap(\.string) }
+            let started = t.start ?? t.complete ?? startedAt
+            events.append(.launched(TrialLaunch(number: t.number, group: group, repeatIndex: repeatIndex, params: t.params,
+                                                runDir: t.attributes[StoreKey.runDir]?.string ?? "", command: command,
+                                                startedAt: started)))
+            if !t.intermediate.isEmpty { events.append(.metrics(trial: t.number, rows: t.intermediate)) }
+            if state.isFinished {
+                events.append(.finished(TrialOutcome(
+                    number: t.number, state: state, score: t.value, reason: t.attributes[StoreKey.failReason]?.string,
+                    exitStatus: t.attributes[StoreKey.exitStatus]?.int.map { Int32(clamping: $0) },
+                    signal: t.attributes[StoreKey.signal]?.int.map { Int32(clamping: $0) }, endedAt: t.complete ?? started)))
+            }
+        }
+        return Result(info: info, events: [.started(info)] + events)
+    }
+}

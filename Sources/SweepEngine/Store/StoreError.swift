@@ -1,0 +1,39 @@
+import Foundation
+
+/// What can go wrong opening or using a study store; each prints as one sentence plus the fix.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file is an SQLite database but not an Optuna RDB storage.
+    case notAnOptunaStore(path: String)
+    /// An Optuna storage of a schema this build does not read or write.
+    case unsupportedSchema(path: String, schemaVersion: Int?, alembic: String?)
+    /// The file is not there (read-only opening never creates one).
+    case missingFile(path: String)
+    case studyExists(name: String)
+    case unknownStudy(id: Int)
+    /// Another engine, still alive, runs the study.
+    case studyRunning(name: String, pid: Int32, host: String)
+    /// A study row holds something Optuna itself would not write.
+    case corrupt(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .notAnOptunaStore(let path):
+            return "\(path) is an SQLite file but not an Optuna study store (no version_info/alembic_version tables). "
+                + "Pass another file with --storage, or move this one away."
+        case .unsupportedSchema(let path, let version, let alembic):
+            return "\(path) is an Optuna store of schema \(version.map(String.init) ?? "?") (alembic \(alembic ?? "?")), "
+                + "hypertop reads schema \(OptunaSchema.schemaVersion) (alembic \(OptunaSchema.alembicHead)). "
+                + "Upgrade it with `optuna storage upgrade --storage sqlite:///\(path)`."
+        case .missingFile(let path):
+            return "No study store at \(path). Check the path, or run a study first with `hypertop run`."
+        case .studyExists(let name):
+            return "A study named \"\(name)\" already exists in this store. Resume it with --resume, or start over with --new."
+        case .unknownStudy(let id):
+            return "There is no study with id \(id) in this store. List the studies with `hypertop studies --list`."
+        case .studyRunning(let name, let pid, let host):
+            return "Study \"\(name)\" is being run by process \(pid) on \(host). Follow it with `hypertop watch`, or stop that process first."
+        case .corrupt(let path, let detail):
+            return "\(path) holds a study hypertop cannot read: \(detail). Open it with Python optuna to inspect it."
+        }
+    }
+}

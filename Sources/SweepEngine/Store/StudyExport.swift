@@ -1,0 +1,81 @@
+import Foundation
+import HyperOpt
+
+/// A study's trials as files for other tools: CSV (one row per trial) and JSON (everything,
+/// metric series included). Pure functions of a `Study`, so a Python-written study exports alike.
+public enum StudyExport {
+    public static func csv(_ study: Study) -> String {
+        let space = study.info?.spec.space.parameters ?? []
+        var header = ["number", "state", "value", "group", "repeat", "datetime_start", "datetime_complete", "duration_s"]
+        header += space.map { "params_\($0.name)" }
+        header += ["run_dir", "exit_status", "signal", "reason"]
+        var lines = [header.map(field).joined(separator: ",")]
+        for t in study.trials {
+            let o = t.outcome
+            var cells = [String(t.number), t.state.rawValue, o?.score.map(number) ?? "", String(t.launch.group),
+                         String(t.launch.repeatIndex), OptunaFormat.datetime(t.launch.startedAt),
+                         o.map { OptunaFormat.datetime($0.endedAt) } ?? "",
+                         o.map { String(format: "%.3f", $0.endedAt.timeIntervalSince(t.launch.startedAt)) } ?? ""]
+            cells += space.map { t.launch.params[$0.name]?.description ?? "" }
+            cells += [t.launch.runDir, o?.exitStatus.map { String($0) } ?? "", o?.signal.map { String($0) } ?? "", o?.reason ?? ""]
+            lines.append(cells.map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func json(_ study: Study) -> String {
+        let space = study.info?.spec.space ?? SearchSpace([])
+        let trials = study.trials.map { t -> String in
+            let o = t.outcome
+            let metrics = t.metrics.map { row in
+                JSONText.object([("step", row.step.map(String.init) ?? "null"),
+                                 ("values", JSONText.object(row.values.sorted { $0.key < $1.key }.map { ($0.key, number($0.value, json: true)) }))])
+            }
+            return JSONText.object([
+                ("number", String(t.number)), ("state", JSONText.quote(t.state.rawValue)),
+                ("value", o?.score.map { number($0, json: true) } ?? "null"),
+                ("group", String(t.launch.group)), ("repeat", String(t.launch.repeatIndex)),
+                ("params", JSONText.params(t.launch.params, order: space)),
+                ("datetime_start", JSONText.quote(OptunaFormat.datetime(t.launch.startedAt))),
+                ("datetime_complete", o.map { JSONText.quote(OptunaFormat.datetime($0.endedAt)) } ?? "null"),
+                ("run_dir", JSONText.quote(t.launch.runDir)),
+                ("command", "[" + t.launch.command.map(JSONText.quote).joined(separator: ", ") + "]"),
+                ("exit_status", o?.exitStatus.map { String($0) } ?? "null"),
+                ("signal", o?.signal.map { String($0) } ?? "null"),
+                ("reason", o?.reason.map(JSONText.quote) ?? "null"),
+                ("metrics", "[" + metrics.joined(separator: ", ") + "]"),
+            ])
+        }
+        let spec = study.info?.spec
+        return JSONText.object([
+            ("study_name", spec.map { JSONText.quote($0.studyName) } ?? "null"),
+            ("direction", spec.map { JSONText.quote(OptunaFormat.direction($0.direction)) } ?? "null"),
+            ("criterion", spec.map { JSONText.quote($0.criterion) } ?? "null"),
+            ("trials", "[\n" + trials.joined(separator: ",\n") + "\n]"),
+        ]) + "\n"
+    }
+
+    /// Full precision; JSON has no non-finite numbers, so they become null there.
+    private static func number(_ v: Double, json: Bool) -> String {
+        v.isFinite ? "\(v)" : (json ? "null" : "\(v)")
+    }
+
+    private static func number(_ v: Double) -> String { number(v, json: false) }
+
+    private static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension StudyStore {
+    /// Writes the study's trials as CSV to `url` (see `StudyExport.csv`).
+    public func exportCSV(studyID: Int, to url: URL) throws {
+        try Data(StudyExport.csv(loadStudy(id: studyID)).utf8).write(to: url, options: .atomic)
+    }
+
+    /// Writes the study as JSON to `url` (see `StudyExport.json`).
+    public func exportJSON(studyID: Int, to url: URL) throws {
+        try Data(StudyExport.json(loadStudy(id: studyID)).utf8).write(to: url, options: .atomic)
+    }
+}

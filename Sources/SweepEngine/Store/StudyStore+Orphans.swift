@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import HyperOpt
+
+/// The engine process that runs a study, as recorded in the study's `hypertop:engine` attribute.
+public struct EngineOwner: Sendable, Hashable {
+    public var pid: Int32
+    public var host: String
+    public var since: Date
+
+    public init(pid: Int32, host: String, since: Date) {
+        self.pid = pid
+        self.host = host
+        self.since = since
+    }
+
+    /// The current process.
+    public static func current(at date: Date = Date()) -> EngineOwner {
+        EngineOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName, since: date)
+    }
+
+    /// Whether the process still exists. Only knowable on this host: elsewhere, trust heartbeats.
+    public var isAlive: Bool? {
+        guard host == ProcessInfo.processInfo.hostName else { return nil }
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        // A killed engine may linger as a zombie nobody reaps (a container's init): that is not alive.
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
+            let state = stat[stat.index(after: close)...].split(separator: " ").first
+            if state == "Z" || state == "X" { return false }
+        }
+        return true
+    }
+
+    var json: String {
+        JSONText.object([("pid", String(pid)), ("host", JSONText.quote(host)), ("since", JSONText.quote(OptunaFormat.datetime(since)))])
+    }
+
+    init?(json: String) {
+        guard let v = JSONValue.parse(json), let pid = v["pid"]?.int, let host = v["host"]?.string else { return nil }
+        self.init(pid: Int32(clamping: pid), host: host, since: v["since"]?.string.flatMap(OptunaFormat.date) ?? Date(timeIntervalSince1970: 0))
+    }
+}
+
+extension StudyStore {
+    /// Records that `owner` (by default this process) runs the study now.
+    public func claim(studyID: Int, owner: EngineOwner = .current()) throws {
+        try setStudyAttribute(StoreKey.engine, json: owner.json, studyID: studyID)
+    }
+
+    /// The engine that last claimed the study, if any. A resuming engine refuses to run a study
+    /// whose owner `isAlive == true`, and otherwise fails that owner's orphans.
+    public func engineOwner(studyID: Int) throws -> EngineOwner? {
+        try studyAttribute(StoreKey.engine, studyID: studyID).flatMap(EngineOwner.init(json:))
+    }
+
+    /// Refreshes the heartbeat (Optuna's `trial_heartbeats`) of running trials, by trial number.
+    public func heartbeat(studyID: Int, trials numbers: [Int], at date: Date = Date()) throws {
+        guard !numbers.isEmpty else { return }
+        try pool.write { db in
+            let lookup = try db.cachedStatement(sql: "SELECT trial_id FROM trials WHERE study_id = ? AND number = ? AND state = 'RUNNING'")
+            for number in numbers {
+                if let id = try Int64.fetchOne(lookup, arguments: [studyID, number]) { try Self.beat(db, trialID: id, at: date) }
+            }
+        }
+    }
+
+    /// Trials left RUNNING by a dead engine: their heartbeat is older than `staleAfter` seconds, or
+    /// missing. Each becomes FAIL with a reason (in Optuna's tables, and as a `finished` event so
+    /// the replayed Study agrees). Pass `staleAfter: 0` when the engine is known to be gone.
+    /// Returns the numbers of the trials failed, ascending.
+    @discardableResult
+    public func failOrphans(studyID: Int, staleAfter: TimeInterval, now: Date = Date()) throws -> [Int] {
+        let limit = OptunaFormat.datetime(now.addingTimeInterval(-staleAfter))
+        do {
+            return try pool.write { db in
+                try Self.requireStudy(db, studyID)
+                let orphans: [(number: Int, heartbeat: String?)] = try Row.fetchAll(db, sql: """
+                    SELECT t.number, h.heartbeat FROM trials t LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id
+                    WHERE t.study_id = ? AND t.state = 'RUNNING' AND (h.heartbeat IS NULL OR h.heartbeat <= ?) ORDER BY t.number
+                    """, arguments: [studyID, limit]).map { ($0[0], $0[1]) }
+                let events: [EngineEvent] = orphans.map { orphan in
+                    let since = orphan.heartbeat.map { "its last heartbeat was at \($0) UTC" } ?? "it never sent a heartbeat"
+                    return .finished(TrialOutcome(number: orphan.number, state: .failed, score: nil,
+                                                  reason: "the engine running this trial stopped (\(since))",
+                                                  exitStatus: nil, signal: nil, endedAt: now))
+                }
+                try recordInTransaction(db, events, studyID: studyID)
+                return orphans.map(\.number)
+            }
+        } catch {
+            writeState.forget(studyID)
+            throw error
+        }
+    }
+}
+
+/// What `resume` found and did.
+public struct Resumption: Sendable {
+    /// The study as recorded, orphans already failed: its trials count toward `max_trials`, its
+    /// observations feed the sampler, and its failed sets are the ones to re-run (`retries`).
+    public var study: Study
+    /// Trials the dead engine left RUNNING, now FAIL.
+    public var orphans: [Int]
+    /// The engine that ran the study before.
+    public var previousOwner: EngineOwner?
+}
+
+extension StudyStore {
+    /// Takes a study over from an engine that is gone: refuses while that engine lives (same host:
+    /// its process exists; other host: its trials' heartbeats are fresher than `heartbeatTimeout`),
+    /// fails its orphaned trials, records this process as the owner, and returns the study.
+    public func resume(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date()) throws -> Resumption {
+        let owner = try engineOwner(studyID: studyID)
+        let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
+        var staleAfter = heartbeatTimeout
+        if let owner, owner.pid != getpid() || owner.host != ProcessInfo.processInfo.hostName {
+            switch owner.isAlive {
+            case true?: throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
+            case false?: staleAfter = 0
+            case nil: break
+            }
+        } else if owner == nil {
+            staleAfter = 0
+        }
+        let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now)
+        let study = try loadStudy(id: studyID)
+        if study.count(.running) > 0, let owner {
+            throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
+        }
+        try claim(studyID: studyID, owner: .current(at: now))
+        return Resumption(study: study, orphans: orphans, previousOwner: owner)
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import GRDB
+import HyperOpt
+
+extension StudyStore {
+    /// Records events in one transaction, in order, and returns once they are committed.
+    /// Each event goes to hypertop's log and, where Optuna has a place for it, to Optuna's tables
+    /// exactly as Optuna would write it (trial rows, params, the score, the criterion's
+    /// intermediate values). Batch many events per call: the commit is the expensive part.
+    public func record(_ events: [EngineEvent], studyID: Int) throws {
+        guard !events.isEmpty else { return }
+        do {
+            try pool.write { db in try recordInTransaction(db, events, studyID: studyID) }
+        } catch {
+            writeState.forget(studyID)
+            throw error
+        }
+    }
+
+    /// `record`'s body, for callers that already hold the write transaction.
+    func recordInTransaction(_ db: Database, _ events: [EngineEvent], studyID: Int) throws {
+        let encoder = EventCoding.encoder()
+        try writeState.with(studyID, load: { try Self.loadWriteCache(db, studyID) }) { cache in
+            if !cache.hasEvents {
+                try Self.adoptOptunaTrials(db, studyID: studyID, startsWith: events.first, cache: &cache, encoder: encoder)
+            }
+            cache.nextEventID = try Self.nextEventID(db)
+            let now = OptunaFormat.datetime(Date())
+            for event in events {
+                try Self.writeOptuna(db, event, studyID: studyID, cache: &cache)
+                try Self.writeLog(db, event, studyID: studyID, at: now, cache: &cache, encoder: encoder)
+            }
+        }
+    }
+
+    /// Events of every study in a file share one id sequence (the follower's cursor). Read inside the
+    /// write transaction, so two processes writing two studies of one file never collide.
+    /// Compacted rows need no look: a trial's `finished` event always has a larger id.
+    private static func nextEventID(_ db: Database) throws -> Int64 {
+        try lastEventID(db) + 1
+    }
+
+    static func loadWriteCache(_ db: Database, _ studyID: Int) throws -> StudyWriteCache {
+        try requireStudy(db, studyID)
+        var cache = StudyWriteCache()
+        for row in try Row.fetchAll(db, sql: "SELECT number, trial_id FROM trials WHERE study_id = ?", arguments: [studyID]) {
+            cache.trialIDs[row[0]] = row[1]
+        }
+        cache.hasEvents = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM hypertop_events WHERE study_id = ?)",
+                                            arguments: [studyID]) ?? false
+        if cache.hasEvents {
+            for row in try Row.fetchAll(db, sql: "SELECT trial_id, row_count FROM hypertop_trial_metrics WHERE study_id = ?",
+                                        arguments: [studyID]) {
+                cache.rowCounts[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT trial_id, max(\"row\") + 1 FROM hypertop_metrics WHERE study_id = ? GROUP BY trial_id",
+                                        arguments: [studyID]) {
+                cache.rowCounts[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT name, key_id FROM hypertop_metric_keys WHERE study_id = ?", arguments: [studyID]) {
+                cache.keyIDs[row[0]] = UInt32(truncatingIfNeeded: row[1] as Int64)
+            }
+            let payload = try String.fetchOne(db, sql: """
+                SELECT payload FROM hypertop_events WHERE study_id = ? AND kind = 'started' ORDER BY event_id DESC LIMIT 1
+                """, arguments: [studyID])
+            if let payload, case .started(let info)? = try EventCoding.decodeAll([payload]).first {
+                cache.adopt(info.spec)
+            }
+        } else {
+            cache.adopt(try OptunaImport.read(db, studyID: studyID).info.spec)
+        }
+        return cache
+    }
+
+    /// A study Python optuna started gets its trials written into our log before our first event,
+    /// so replaying the log gives the whole study.
+    private static func adoptOptunaTrials(_ db: Database, studyID: Int, startsWith first: EngineEvent?, cache: inout StudyWriteCache,
+                                          encoder: JSONEncoder) throws {
+        defer { cache.hasEvents = true }
+        // A new study's first event is its `started`: there is nothing to adopt.
+        if cache.trialIDs.isEmpty, case .started? = first { return }
+        let imported = try OptunaImport.read(db, studyID: studyID)
+        cache.nextEventID = try nextEventID(db)
+        let at = OptunaFormat.datetime(Date())
+        for event in imported.events {
+            try writeLog(db, event, studyID: studyID, at: at, cache: &cache, encoder: encoder)
+        }
+    }
+
+    private static func writeOptuna(_ db: Database, _ event: EngineEvent, studyID: Int, cache: inout StudyWriteCache) throws {
+        switch event {
+        case .started(let info):
+            cache.adopt(info.spec)
+            let attributes: [(String, String)] = [
+                (StoreKey.stopFile, JSONText.quote(info.stopFile)),
+                (StoreKey.pauseFile, JSONText.quote(info.pauseFile)),
+                (StoreKey.sweepDir, JSONText.quote(info.sweepDir)),
+                (StoreKey.configPath, JSONText.quote(info.spec.configPath)),
+                (StoreKey.criterion, JSONText.quote(info.spec.criterion)),
+            ]
+            for (key, json) in attributes {
+                try setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID), key: key, json: json)
+            }
+        case .launched(let launch):
+            // Optuna has no unique (study, number): a repeated launch must not add a second trial row.
+            guard cache.trialIDs[launch.number] == nil else { return }
+            try db.cachedStatement(sql: """
+                INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, 'RUNNING', ?)
+                """).execute(arguments: [launch.number, studyID, OptunaFormat.datetime(launch.startedAt)])
+            let trialID = db.lastInsertedRowID
+            cache.trialIDs[launch.number] = trialID
+            let params = try db.cachedStatement(sql: """
+                INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)
+                """)
+            for parameter in cache.spec?.space.parameters ?? [] {
+                guard let value = launch.params[parameter.name], let d = cache.distributions[parameter.name],
+                      let stored = d.distribution.toInternal(value) else { continue }
+                try params.execute(arguments: [trialID, parameter.name, stored, d.json])
+            }
+            let commandJSON = "[" + launch.command.map(JSONText.quote).joined(separator: ", ") + "]"
+            for (key, json) in [(StoreKey.runDir, JSONText.quote(launch.runDir)), (StoreKey.group, String(launch.group)),
+                                (StoreKey.repeatIndex, String(launch.repeatIndex)), (StoreKey.command, commandJSON)] {
+                try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
+            }
+            try beat(db, trialID: trialID, at: launch.startedAt)
+        case .metrics(let number, let rows):
+            guard let trialID = cache.trialIDs[number], let criterion = cache.spec?.criterion else { return }
+            var index = cache.rowCounts[trialID] ?? 0
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
+                VALUES (?, ?, ?, ?)
+                """)
+            for row in rows {
+                // Optuna keeps the first report of a step and ignores later ones: so do we.
+                if let value = row.values[criterion] {
+                    let (v, type) = OptunaFormat.encode(value)
+                    try statement.execute(arguments: [trialID, row.step ?? index, v, type])
+                }
+                index += 1
+            }
+        case .finished(let outcome):
+            guard let trialID = cache.trialIDs[outcome.number] else { return }
+            var state = outcome.state
+            var reason = outcome.reason
+            var score = outcome.score
+            if state == .pruned && score == nil {
+                // Optuna gives a pruned trial its last intermediate value as its value.
+                if let last = try Row.fetchOne(db, sql: """
+                    SELECT intermediate_value, intermediate_value_type FROM trial_intermediate_values
+                    WHERE trial_id = ? ORDER BY step DESC LIMIT 1
+                    """, arguments: [trialID]) {
+                    score = OptunaFormat.decode(last[0], type: last[1])
+                }
+            }
+            if state == .complete && (score == nil || score?.isNaN == true) {
+                // Optuna refuses a COMPLETE trial without a value (and tell() turns NaN into FAIL).
+                state = .failed
+                reason = reason ?? "the trial finished without a score"
+            }
+            try db.cachedStatement(sql: "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?")
+                .execute(arguments: [state.rawValue, OptunaFormat.datetime(outcome.endedAt), trialID])
+            if state != .failed, let score, !score.isNaN {
+                let (v, type) = OptunaFormat.encode(score)
+                try db.cachedStatement(sql: """
+                    INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, ?)
+                    ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
+                    """).execute(arguments: [trialID, v, type])
+            }
+            var attributes: [(String, String)] = []
+            if let reason { attributes.append((StoreKey.failReason, JSONText.quote(reason))) }
+            if let status = outcome.exitStatus { attributes.append((StoreKey.exitStatus, String(status))) }
+            if let signal = outcome.signal { attributes.append((StoreKey.signal, String(signal))) }
+            for (key, json) in attributes {
+                try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
+            }
+        case .phase(let phase, _):
+            try setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID),
+                             key: StoreKey.phase, json: JSONText.quote(phase.rawValue))
+        case .output, .message:
+            break
+        }
+    }
+
+    static func writeLog(_ db: Database, _ event: EngineEvent, studyID: Int, at: String, cache: inout StudyWriteCache,
+                         encoder: JSONEncoder) throws {
+        let eventID = cache.nextEventID
+        cache.nextEventID += 1
+        cache.hasEvents = true
+        switch event {
+        case .metrics(let number, let rows):
+            guard let trialID = cache.trialIDs[number] else { return }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO hypertop_metrics (study_id, event_id, trial_id, "row", step, metric_values) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            var index = cache.rowCounts[trialID] ?? 0
+            var entries: [MetricValues.Entry] = []
+            for row in rows {
+                entries.removeAll(keepingCapacity: true)
+                for (name, value) in row.values {
+                    entries.append((try keyID(db, name, studyID: studyID, cache: &cache), value))
+                }
+                // Sorted by key id, rows with the same series have the same layout (see MetricRowDecoder).
+                entries.sort { $0.key < $1.key }
+                try insert.execute(arguments: [studyID, eventID, trialID, index, row.step, MetricValues.pack(entries)])
+                index += 1
+            }
+            cache.rowCounts[trialID] = index
+            return
+        case .finished(let outcome):
+            if let trialID = cache.trialIDs[outcome.number] { try compactMetrics(db, trialID: trialID, studyID: studyID) }
+        default:
+            break
+        }
+        let payload = String(decoding: try encoder.encode(event), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO hypertop_events (event_id, study_id, at, kind, trial_number, payload) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [eventID, studyID, at, EventCoding.kind(event), EventCoding.trialNumber(event), payload])
+    }
+
+    /// Moves a finished trial's metric rows into one blob (appending to an earlier one).
+    private static func compactMetrics(_ db: Database, trialID: Int64, studyID: Int) throws {
+        var rows: [MetricValues.StoredRow] = []
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT event_id, step, metric_values FROM hypertop_metrics WHERE trial_id = ? ORDER BY "row"
+            """), arguments: [trialID]) {
+            rows.append(MetricValues.StoredRow(eventID: row[0], step: row[1], values: row[2]))
+        }
+        guard let last = rows.last?.eventID else { return }
+        var blob = MetricValues.packRows(rows)
+        var count = rows.count
+        if let earlier = try Row.fetchOne(db, sql: "SELECT \"rows\", row_count FROM hypertop_trial_metrics WHERE trial_id = ?",
+                                          arguments: [trialID]) {
+            blob = (earlier[0] as Data) + blob
+            count += earlier[1] as Int
+        }
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO hypertop_trial_metrics (trial_id, study_id, last_event_id, row_count, "rows") VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [trialID, studyID, last, count, blob])
+        try db.cachedStatement(sql: "DELETE FROM hypertop_metrics WHERE trial_id = ?").execute(arguments: [trialID])
+    }
+
+    private static func keyID(_ db: Database, _ name: String, studyID: Int, cache: inout StudyWriteCache) throws -> UInt32 {
+        if let id = cache.keyIDs[name] { return id }
+        try db.execute(sql: "INSERT INTO hypertop_metric_keys (study_id, name) VALUES (?, ?)", arguments: [studyID, name])
+        let id = UInt32(truncatingIfNeeded: db.lastInsertedRowID)
+        cache.keyIDs[name] = id
+        return id
+    }
+
+    static func beat(_ db: Database, trialID: Int64, at: Date) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?)
+            ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat
+            """).execute(arguments: [trialID, OptunaFormat.datetime(at)])
+    }
+}

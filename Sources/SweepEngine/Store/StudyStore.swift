@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+import HyperOpt
+
+/// A study store: an SQLite file in Optuna's RDB schema (so Python optuna and optuna-dashboard
+/// open it) plus hypertop's event log. Safe to share across tasks; one process writes, any number
+/// of processes read at the same time (WAL: readers never block the writer).
+///
+/// How the commands use it:
+/// - `run`: `StudyStore(path: StudyStore.defaultPath(for: spec))`; `studyID(named:)` then either
+///   `createStudy(info)` + `claim(studyID:)`, or `resume(studyID:)` (fails the dead engine's
+///   orphans, claims the study, returns the Study to continue). Then a `StoreWriter`: `append`
+///   every event, `await flush()` before the dashboard sees them, `beat()` on quiet ticks.
+/// - `watch`: `StudyStore(path:, readOnly: true)`, a `StudyFollower` polled each refresh, and
+///   `stopFile(studyID:)` for the stop key.
+/// - `studies`: `studies()` for the table, `loadStudy(id:)` on Enter, `exportCSV`/`exportJSON`.
+/// `record` returns after the commit, so an event can be shown once it returned.
+public final class StudyStore: Sendable {
+    public let path: String
+    public let readOnly: Bool
+    let pool: DatabasePool
+    /// Files Python optuna wrote have no hypertop tables, and a read-only store cannot add them;
+    /// a writer may add them later, so a false here is checked again (`eventTablesExist`).
+    let hasEventTables: Bool
+    let writeState = WriteState()
+
+    /// Opens `path`, creating an empty Optuna store when the file does not exist (unless read-only).
+    /// Throws `StoreError` when the file is not an Optuna store of schema 12.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        self.readOnly = readOnly
+        let exists = FileManager.default.fileExists(atPath: path)
+        if readOnly && !exists { throw StoreError.missingFile(path: path) }
+        var config = Configuration()
+        config.readonly = readOnly
+        // A reader may meet a checkpoint, the writer a reader's lock on the WAL index: wait, never fail.
+        config.busyMode = .timeout(30)
+        config.label = "hypertop.store"
+        if !readOnly {
+            // Durable across a killed process (the crash we care about) at a fraction of FULL's cost.
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            if readOnly {
+                hasEventTables = try pool.read { db in
+                    try OptunaSchema.prepare(db, path: path, readOnly: true)
+                    return try db.tableExists("hypertop_events")
+                }
+            } else {
+                try pool.write { db in try OptunaSchema.prepare(db, path: path, readOnly: false) }
+                hasEventTables = true
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notAnOptunaStore(path: path)
+        }
+    }
+
+    /// Every study in the file, oldest first.
+    public func studies() throws -> [StoredStudySummary] {
+        try pool.read { db in
+            var summaries: [Int: StoredStudySummary] = [:]
+            var order: [Int] = []
+            for row in try Row.fetchAll(db, sql: "SELECT study_id, study_name FROM studies ORDER BY study_id") {
+                let id: Int = row[0]
+                order.append(id)
+                summaries[id] = StoredStudySummary(studyID: id, name: row[1], directions: [], counts: [:], bestValue: nil,
+                                                   started: nil, lastActivity: nil, hasEventLog: false)
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT study_id, direction FROM study_directions ORDER BY study_id, objective") {
+                if let d = OptunaFormat.direction(row[1] as String) { summaries[row[0]]?.directions.append(d) }
+            }
+            let perState = try Row.fetchAll(db, sql: """
+                SELECT study_id, state, count(*), min(datetime_start), max(datetime_start), max(datetime_complete)
+                FROM trials GROUP BY study_id, state
+                """)
+            for row in perState {
+                let id: Int = row[0]
+                guard var s = summaries[id] else { continue }
+                if let state = TrialState(rawValue: row[1]) { s.counts[state, default: 0] += row[2] as Int }
+                if let first = (row[3] as String?).flatMap(OptunaFormat.date) { s.started = min(s.started ?? first, first) }
+                for text in [row[4] as String?, row[5] as String?] {
+                    if let t = text.flatMap(OptunaFormat.date) { s.lastActivity = max(s.lastActivity ?? t, t) }
+                }
+                summaries[id] = s
+            }
+            let best = try Row.fetchAll(db, sql: """
+                SELECT t.study_id, min(v.value), max(v.value) FROM trials t
+                JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
+                WHERE t.state = 'COMPLETE' AND v.value_type = 'FINITE' GROUP BY t.study_id
+                """)
+            for row in best {
+                let id: Int = row[0]
+                guard let s = summaries[id] else { continue }
+                summaries[id]?.bestValue = s.direction == .maximize ? row[2] : row[1]
+            }
+            if try eventTablesExist(db) {
+                // One indexed look per study: a GROUP BY would read every event of the file.
+                let first = try db.cachedStatement(sql: "SELECT at FROM hypertop_events WHERE study_id = ? ORDER BY event_id LIMIT 1")
+                for id in order {
+                    guard let at = try String.fetchOne(first, arguments: [id]) else { continue }
+                    summaries[id]?.hasEventLog = true
+                    if summaries[id]?.started == nil { summaries[id]?.started = OptunaFormat.date(at) }
+                }
+            }
+            return order.compactMap { summaries[$0] }
+        }
+    }
+
+    public func studyID(named name: String) throws -> Int? {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT study_id FROM studies WHERE study_name = ?", arguments: [name]) }
+    }
+
+    /// Creates the study (Optuna rows, hypertop's study attributes) and records its `started` event.
+    /// Throws `StoreError.studyExists` when the name is taken: resume it instead.
+    @discardableResult
+    public func createStudy(_ info: StudyInfo) throws -> Int {
+        let name = info.spec.studyName
+        let id: Int = try pool.write { db in
+            if try Int.fetchOne(db, sql: "SELECT study_id FROM studies WHERE study_name = ?", arguments: [name]) != nil {
+                throw StoreError.studyExists(name: name)
+            }
+            try db.execute(sql: "INSERT INTO studies (study_name) VALUES (?)", arguments: [name])
+            let id = Int(db.lastInsertedRowID)
+            try db.execute(sql: "INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, 0)",
+                           arguments: [OptunaFormat.direction(info.spec.direction), id])
+            return id
+        }
+        try record([.started(info)], studyID: id)
+        return id
+    }
+
+    /// The JSON text of a study system attribute (Optuna's `value_json`), nil when absent.
+    public func studyAttribute(_ key: String, studyID: Int) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value_json FROM study_system_attributes WHERE study_id = ? AND \"key\" = ?",
+                                arguments: [studyID, key])
+        }
+    }
+
+    /// Sets a study system attribute; `json` must be JSON text (a string keeps its quotes).
+    public func setStudyAttribute(_ key: String, json: String, studyID: Int) throws {
+        try pool.write { db in try Self.setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID), key: key, json: json) }
+    }
+
+    /// The JSON text of a trial system attribute, nil when absent.
+    public func trialAttribute(_ key: String, studyID: Int, trial number: Int) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT a.value_json FROM trial_system_attributes a JOIN trials t ON t.trial_id = a.trial_id
+                WHERE t.study_id = ? AND t.number = ? AND a."key" = ?
+                """, arguments: [studyID, number, key])
+        }
+    }
+
+    /// Sets a trial system attribute, e.g. the process group id of the trial's job.
+    public func setTrialAttribute(_ key: String, json: String, studyID: Int, trial number: Int) throws {
+        try pool.write { db in
+            guard let trialID = try Int64.fetchOne(db, sql: "SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
+                                                   arguments: [studyID, number]) else { return }
+            try Self.setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
+        }
+    }
+
+    /// The stop file the engine running this study watches (`watch` deletes it to stop the study).
+    public func stopFile(studyID: Int) throws -> String? {
+        try studyAttribute(StoreKey.stopFile, studyID: studyID).flatMap { JSONValue.parse($0)?.string }
+    }
+
+    static func setAttribute(_ db: Database, table: String, owner: String, id: Int64, key: String, json: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO \(table) (\(owner), "key", value_json) VALUES (?, ?, ?)
+            ON CONFLICT (\(owner), "key") DO UPDATE SET value_json = excluded.value_json
+            """).execute(arguments: [id, key, json])
+    }
+
+    func eventTablesExist(_ db: Database) throws -> Bool {
+        try hasEventTables || db.tableExists("hypertop_events")
+    }
+
+    static func requireStudy(_ db: Database, _ studyID: Int) throws {
+        guard try Int.fetchOne(db, sql: "SELECT 1 FROM studies WHERE study_id = ?", arguments: [studyID]) != nil else {
+            throw StoreError.unknownStudy(id: studyID)
+        }
+    }
+}
+
+extension StudyStore {
+    /// Where a study's store lives: the config's `storage` key, else `<workdir>/hypertop.db`.
+    public static func defaultPath(for spec: StudySpec) -> String {
+        if let storage = spec.storage, !storage.isEmpty { return storage }
+        return URL(fileURLWithPath: spec.workdir).appendingPathComponent("hypertop.db").path
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import HyperOpt
+import SweepEngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Browses past studies, of hypertop or of Python optuna.
+struct StudiesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "studies",
+        abstract: "Browse the studies in one or more stores (hypertop's or Python optuna's SQLite files).",
+        discussion: "With --list (or when stdout is not a terminal) prints one line per study for scripts."
+    )
+
+    @Argument(help: "Study stores (default: data/hypertop.db).")
+    var dbs: [String] = []
+
+    @Flag(help: "Print the table as plain text and exit.")
+    var list = false
+
+    @Option(help: "Export this study's trials to <name>.csv and <name>.json in the current directory, then exit.")
+    var export: String?
+
+    mutating func run() async throws {
+        do {
+            let files = dbs.isEmpty ? ["data/hypertop.db"] : dbs
+            var rows: [(db: String, store: StudyStore, summary: StoredStudySummary)] = []
+            for f in files {
+                let store = try StoreLookup.open(f)
+                do {
+                    rows += try store.studies().map { (f, store, $0) }
+                } catch { throw CLIError("cannot read the studies in \(f): \(error)") }
+            }
+            if let export {
+                guard let row = rows.first(where: { $0.summary.name == export }) else {
+                    throw CLIError("no study named \"\(export)\" in \(files.joined(separator: ", ")).")
+                }
+                try Exporter.export(store: row.store, studyID: row.summary.studyID, name: export)
+                return
+            }
+            if list || isatty(STDOUT_FILENO) != 1 {
+                print(StudyTable.text(rows.map { ($0.db, $0.summary) }, showDB: files.count > 1))
+            } else {
+                try await StudiesBrowser.run(rows.map { ($0.db, $0.store, $0.summary) })
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum Exporter {
+    /// Writes `<name>.csv` and `<name>.json` in the current directory.
+    static func export(store: StudyStore, studyID: Int, name: String) throws {
+        let safe = name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }
+        let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(String(safe))
+        do {
+            try store.exportCSV(studyID: studyID, to: base.appendingPathExtension("csv"))
+            try store.exportJSON(studyID: studyID, to: base.appendingPathExtension("json"))
+        } catch {
+            throw CLIError("cannot export study \"\(name)\": \(error)")
+        }
+        print("Exported \(base.path).csv and \(base.path).json")
+    }
+}
+
+/// The plain-text study table of `studies --list`.
+enum StudyTable {
+    static let states: [TrialState] = [.complete, .pruned, .failed, .running, .waiting]
+
+    static func text(_ rows: [(db: String, summary: StoredStudySummary)], showDB: Bool) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var table = [(showDB ? ["store"] : []) + ["study", "direction", "trials"] + states.map(\.rawValue) + ["best", "started"]]
+        for (db, s) in rows {
+            var cells = showDB ? [db] : []
+            cells += [s.name, s.direction.rawValue, String(s.total)]
+            cells += states.map { String(s.count($0)) }
+            cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-"]
+            table.append(cells)
+        }
+        let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+        return table.map { row in
+            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

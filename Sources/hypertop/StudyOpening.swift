@@ -1,0 +1,122 @@
+import Foundation
+import HyperOpt
+import SweepEngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How `run` treats a study that already exists in the store.
+enum ExistingStudyChoice {
+    case resume, startOver, ask
+}
+
+/// The store side of `run`: creates the study, or resumes it (failing and ending what a dead
+/// engine left running), or moves it aside for a new one.
+struct StudyOpening {
+    let store: StudyStore
+    let studyID: Int
+    /// The recorded study to continue, nil for a new one.
+    let resumed: Study?
+    /// Trials a dead engine left running, now FAIL; their sets are re-run up to `retries`.
+    let lost: Set<Int>
+
+    static func open(spec: StudySpec, info: StudyInfo, storePath: String, choice: ExistingStudyChoice) throws -> StudyOpening {
+        let store: StudyStore
+        do {
+            try FileManager.default.createDirectory(atPath: (storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            store = try StudyStore(path: storePath)
+        } catch let error as StoreError {
+            throw CLIError("\(error)")
+        } catch {
+            throw CLIError("cannot open the study store \(storePath): \(error.localizedDescription); pass another file with --storage.")
+        }
+        do {
+            guard let existing = try store.studyID(named: spec.studyName) else {
+                try moveAsideSweepDirectory(info.sweepDir, reason: "it holds trials of a study that is not in \(storePath)")
+                let id = try store.createStudy(info)
+                try store.claim(studyID: id)
+                return StudyOpening(store: store, studyID: id, resumed: nil, lost: [])
+            }
+            var resume = true
+            switch choice {
+            case .resume: resume = true
+            case .startOver: resume = false
+            case .ask: resume = try askToResume(store: store, id: existing, name: spec.studyName)
+            }
+            if !resume {
+                let stamp = Self.stamp()
+                try store.renameStudy(id: existing, to: "\(spec.studyName)-\(stamp)")
+                print("Kept the earlier study as \"\(spec.studyName)-\(stamp)\" in \(storePath)")
+                try moveAsideSweepDirectory(info.sweepDir, reason: "starting over", stamp: stamp)
+                let id = try store.createStudy(info)
+                try store.claim(studyID: id)
+                return StudyOpening(store: store, studyID: id, resumed: nil, lost: [])
+            }
+            let resumption = try store.resume(studyID: existing)
+            endOrphanedJobs(resumption.orphans, study: resumption.study, grace: spec.killGraceSeconds)
+            return StudyOpening(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans))
+        } catch let error as StoreError {
+            throw CLIError("\(error)")
+        }
+    }
+
+    static func stamp() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: Date())
+    }
+
+    private static func askToResume(store: StudyStore, id: Int, name: String) throws -> Bool {
+        let trials = try store.studies().first { $0.studyID == id }?.total ?? 0
+        guard isatty(STDIN_FILENO) == 1 else {
+            print("Resuming study \"\(name)\" (\(trials) recorded trials); pass --new to start over.")
+            return true
+        }
+        print("Study \"\(name)\" already has \(trials) recorded trial(s) in \(store.path).")
+        while true {
+            print("Resume it [r], start a new one and keep the old under another name [n], or quit [q]? ", terminator: "")
+            fflush(nil)
+            guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { throw CLIError("no answer; pass --resume or --new.") }
+            switch answer {
+            case "", "r", "resume", "y", "yes": return true
+            case "n", "new": return false
+            case "q", "quit": throw CLIError("nothing was run; pass --resume or --new to choose without a question.")
+            default: continue
+            }
+        }
+    }
+
+    /// A sweep directory that already holds trials of another study is moved aside; nothing is deleted.
+    static func moveAsideSweepDirectory(_ dir: String, reason: String, stamp: String = StudyOpening.stamp()) throws {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: dir), entries.contains(where: { Int($0) != nil }) else { return }
+        let aside = dir + "-" + stamp
+        try fm.moveItem(atPath: dir, toPath: aside)
+        print("Moved the sweep directory \(dir) to \(aside) (\(reason))")
+    }
+
+    /// Jobs a dead engine left behind are ended (SIGTERM, then SIGKILL): their trials are FAIL now.
+    /// Only a process group whose leader still runs in that trial's directory is touched.
+    static func endOrphanedJobs(_ orphans: [Int], study: Study, grace: Double) {
+        var groups: [Int32] = []
+        for number in orphans {
+            guard let runDir = study.trial(number)?.launch.runDir,
+                  let pgid = TrialFiles(runDir: runDir).readJobID(),
+                  belongsToTrial(pid: pgid, runDir: runDir) else { continue }
+            kill(-pgid, SIGTERM)
+            groups.append(pgid)
+            print("Ended the job of orphaned trial #\(number) (process group \(pgid))")
+        }
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { usleep(50_000) }
+        for g in groups { kill(-g, SIGKILL) }
+    }
+
+    /// The process's environment names this trial directory (so a reused pid is never hit).
+    static func belongsToTrial(pid: Int32, runDir: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "HYPERTOP_TRIAL_DIR=\(runDir)" }
+    }
+}
