@@ -49,9 +49,28 @@ public enum DashboardRunner {
         termType: String? = nil,
         perform: @escaping @Sendable (DashboardEffect) async -> Void
     ) async throws -> DashboardExit {
+        let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
+        let forwarder = Task {
+            for await event in events { sink.yield(.event(event)) }
+            sink.finish()
+        }
+        defer { forwarder.cancel() }
+        return try await run(program, messages: messages, refreshSeconds: refreshSeconds, termType: termType, perform: perform)
+    }
+
+    /// The same, fed with messages rather than engine events: for a caller that also replaces the
+    /// whole study (`.replaceStudy`, as `hypertop watch` does when its follower starts over).
+    /// `.streamEnded` is sent when `messages` ends.
+    public static func run<Program: DashboardProgram>(
+        _ program: Program,
+        messages: AsyncStream<DashboardMsg>,
+        refreshSeconds: Double = 1,
+        termType: String? = nil,
+        perform: @escaping @Sendable (DashboardEffect) async -> Void
+    ) async throws -> DashboardExit {
         let inbox = Inbox()
         let feeder = Task {
-            for await event in events { inbox.push(.event(event)) }
+            for await msg in messages { inbox.push(msg) }
             inbox.push(.streamEnded)
         }
         let (effects, effectSink) = AsyncStream<DashboardEffect>.makeStream()
@@ -116,7 +135,10 @@ public enum DashboardRunner {
             }
             for msg in messages {
                 if case .events(let events) = msg, events.contains(where: \.changesAtAGlance) { redraw = true }
-                if case .interrupt = msg { redraw = true }
+                switch msg {
+                case .interrupt, .replaceStudy, .streamEnded: redraw = true
+                default: break
+                }
                 for effect in program.receive(msg) {
                     if let exit = DashboardExit(effect) { return exit }
                     emit(effect)

@@ -232,6 +232,19 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.selectedTrial, 0)
     }
 
+    func testAStudyReadAnewKeepsTheSelectionAndTheView() {
+        var s = Fixture.state()
+        _ = send(&s, .char("j"), .char("j"), .char("f"))
+        XCTAssertEqual(s.stateFilter, .running)
+        var fresh = Study()
+        for e in Fixture.events(finished: 5, running: 10) { fresh.apply(e) }
+        _ = update(&s, .replaceStudy(fresh))
+        XCTAssertEqual(s.rows.map { s.study.trials[$0].number }, Array(5..<15))
+        XCTAssertEqual(s.count(.running), 10)
+        XCTAssertEqual(s.stateFilter, .running)
+        XCTAssertTrue(screenText(s).contains("running 10"))
+    }
+
     func testOutputKeepsOnlyTheLastLines() {
         var s = Fixture.state()
         s.outputLimit = 200

@@ -15,6 +15,9 @@ public enum DashboardMsg: Sendable {
     case event(EngineEvent)
     /// Several engine events at once: the row order is rebuilt once, not once per event.
     case events([EngineEvent])
+    /// The whole study, read anew (`hypertop watch` when the store's follower starts over);
+    /// the selection, sort and filter stay.
+    case replaceStudy(Study)
     case resize(width: Int, height: Int)
     case tick(Date)
     /// The engine's event stream ended (the study is over, or the store stopped following it).

@@ -11,6 +11,13 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         state.apply([event])
     case .events(let events):
         state.apply(events)
+    case .replaceStudy(let study):
+        state.study = study
+        state.criterionRange = nil
+        for t in study.trials { state.widenCriterionRange(t.metrics) }
+        state.summaries = ParamSummary.compute(study)
+        state.recount()
+        state.reorderKeepingSelection()
     case .resize(let width, let height):
         state.size = Size(width: max(0, width), height: max(0, height))
         state.repairScroll()

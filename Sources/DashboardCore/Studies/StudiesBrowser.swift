@@ -90,7 +90,7 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
         state.now = date
     case .interrupt:
         return [.interrupted]
-    case .event, .events, .streamEnded:
+    case .event, .events, .replaceStudy, .streamEnded:
         break
     }
     return []
