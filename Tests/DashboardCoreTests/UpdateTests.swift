@@ -140,6 +140,8 @@ final class UpdateTests: XCTestCase {
         var study = Study()
         for e in Fixture.events(finished: 5, running: 0) { study.apply(e) }
         var s = DashboardState(study: study, mode: .browse, now: Fixture.t0)
+        _ = update(&s, .streamEnded)
+        XCTAssertNil(s.status, "a finished study has no stream to miss")
         XCTAssertEqual(send(&s, .char("s"), .char("p"), .char("x"), .char("K")), [])
         XCTAssertNil(s.overlay)
         XCTAssertEqual(send(&s, .char("j"), .enter), [])

@@ -26,7 +26,7 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         if state.sort == .duration { state.reorderKeepingSelection() }
     case .streamEnded:
         state.streamEnded = true
-        if state.study.phase != .done { state.status = "the study's event stream ended" }
+        if state.study.phase != .done && state.mode != .browse { state.status = "the study's event stream ended" }
     case .interrupt:
         return [.interrupted]
     }
