@@ -3,7 +3,7 @@
 # detail, and the help overlay. Runs the command in a tmux pane, captures it with its colours,
 # and turns each capture into a PNG (own ANSI -> SVG writer, then rsvg-convert).
 #
-#   scripts/screenshots.sh                       # hypertop run $CONFIG (built in release)
+#   scripts/screenshots.sh                       # hypertop run $CONFIG (swift build -c release first)
 #   scripts/screenshots.sh -- CMD ARGS...        # any command that shows the dashboard
 #
 # Environment: CONFIG (default conf/performance/Reach/sac-opti.yaml), WAIT (seconds before the
@@ -25,8 +25,10 @@ if [ "${1:-}" = "--" ]; then
     shift
     COMMAND=("$@")
 else
-    swift build -c release --product hypertop >/dev/null
-    COMMAND=("$(swift build -c release --show-bin-path)/hypertop" run "${CONFIG:-conf/performance/Reach/sac-opti.yaml}")
+    BIN=$(swift build -c release --show-bin-path)
+    [ -x "$BIN/hypertop" ] || { echo "screenshots.sh: build first: swift build -c release" >&2; exit 1; }
+    # The bundled job (reach-trainer) is found next to hypertop.
+    COMMAND=(env "PATH=$BIN:$PATH" "$BIN/hypertop" run "${CONFIG:-conf/performance/Reach/sac-opti.yaml}")
 fi
 
 mkdir -p "$OUT"
