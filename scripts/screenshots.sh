@@ -11,6 +11,7 @@
 # (Debian: apt-get install tmux librsvg2-bin fonts-dejavu-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+REPO=$(pwd)
 
 COLS=120 ROWS=40
 OUT=${OUT:-screenshots}
@@ -32,6 +33,7 @@ else
 fi
 
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 WORK=$(mktemp -d)
 cleanup() {
     tmux kill-session -t "$SESSION" 2>/dev/null || true
@@ -39,14 +41,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The sweep runs in a scratch directory with a copy of conf/, so the repository stays clean.
+mkdir -p "$WORK/run"
+cp -r conf "$WORK/run/"
 printf -v quoted '%q ' "${COMMAND[@]}"
-tmux new-session -d -s "$SESSION" -x "$COLS" -y "$ROWS" \
+tmux new-session -d -s "$SESSION" -x "$COLS" -y "$ROWS" -c "$WORK/run" \
     "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $quoted; sleep 3600"
 
 shot() {
     local name=$1
     tmux capture-pane -e -p -t "$SESSION" > "$WORK/$name.ansi"
-    python3 scripts/ansi2svg.py "$COLS" "$ROWS" < "$WORK/$name.ansi" > "$WORK/$name.svg"
+    python3 "$REPO/scripts/ansi2svg.py" "$COLS" "$ROWS" < "$WORK/$name.ansi" > "$WORK/$name.svg"
     rsvg-convert "$WORK/$name.svg" -o "$OUT/$name.png"
     echo "wrote $OUT/$name.png"
 }
