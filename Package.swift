@@ -22,12 +22,16 @@ let package = Package(
         .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // No pkgConfig: ncursesw.pc adds -D_XOPEN_SOURCE=600, which SwiftPM refuses with a warning on every
+        // build; shim.h sets what the wide-character calls need, and the header path is the system's.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The only code that calls curses.
-        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore"]),
+        .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore", "HyperOpt"]),
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
         .target(name: "ReachLearner", dependencies: [.product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
+        // Render time per frame at 10 / 1,000 / 10,000 trials, and a live run for idle-CPU checks.
+        .executableTarget(name: "dashboard-bench", dependencies: ["DashboardCore", "CursesTerminal", "HyperOpt"]),
         // Store benchmark (Benchmarks/store.sh): cost per trial and metric row, time to open a big study.
         .executableTarget(name: "store-bench", dependencies: ["SweepEngine", "HyperOpt"]),
         // Sampler benchmark (quality and cost), run next to Optuna by Benchmarks/sampler.sh.
@@ -43,8 +47,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HyperOpt"], path: "Tests/TestSupport"),
         .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "TestSupport"]),
         .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"]),
+        .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
+        // A real curses screen on /dev/null, and the runner in tmux (needs dashboard-bench built; `swift test` does).
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "DashboardCore", "CNcursesw"]),
         // Runs the built `hypertop` binary end to end (it must be built first; `swift test` does).
         .testTarget(name: "HypertopCLITests", dependencies: ["TestSupport"]),
     ]

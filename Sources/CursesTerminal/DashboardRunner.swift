@@ -1,0 +1,173 @@
+import DashboardCore
+import Dispatch
+import Foundation
+import HyperOpt
+
+/// How the dashboard ended; the CLI acts on it after the terminal is restored.
+public enum DashboardExit: Sendable, Hashable {
+    /// `q` (the study is over, or runs elsewhere, or the user chose nothing more).
+    case quit
+    /// `q` then `s`: stop gracefully; the running trials should be allowed to finish.
+    case quitAndStop
+    /// `q` then `k`: kill the running trials.
+    case quitAndKill
+    /// SIGINT, SIGTERM or SIGHUP: do what the headless mode does on that signal.
+    case interrupted
+    /// Studies browser: Enter on a study.
+    case openStudy(String)
+}
+
+/// Runs a dashboard (or the studies browser) in the terminal until the user leaves.
+///
+/// Threads: every curses call happens on one dedicated thread, which reads keys with `get_wch`
+/// and a timeout (that wait is its sleep, so an idle dashboard costs next to nothing), applies
+/// messages, and draws. Engine events and signals reach it through a locked inbox. Keys act at
+/// once: the frame is redrawn right after each key. Otherwise the screen is redrawn every
+/// `refreshSeconds`, and at once when the study's phase changes or a trial starts or ends.
+public enum DashboardRunner {
+    /// The longest the curses thread sleeps before looking at the inbox: an engine event (a stop
+    /// from a shell) shows within this time even with a slow refresh.
+    static let inboxLatencyMs = 200
+
+    /// - Parameters:
+    ///   - program: the starting state (`DashboardState` or `StudiesBrowserState`); its glyphs are
+    ///     replaced by ASCII ones when the locale is not UTF-8, its size by the terminal's.
+    ///   - events: the engine's events; when the stream ends the dashboard stays until `q`. The
+    ///     runner stops reading (cancels its reader, which ends an `AsyncStream`) when it returns:
+    ///     to follow the study after the dashboard closes, give it a stream of its own and forward
+    ///     the engine's events into it; a `yield` answering `.terminated` says the dashboard closed.
+    ///   - perform: carries out effects that do not end the dashboard (pause, stop, kill,
+    ///     export), one at a time and in order, off the curses thread. Effects that end it
+    ///     (quit, quitAndStop, quitAndKill, interrupted, openStudy) are not performed: they come
+    ///     back as the `DashboardExit`, after the terminal is restored.
+    ///   - termType: `$TERM` when nil.
+    /// - Throws: `TerminalError` when curses cannot drive the terminal (the caller then runs headless).
+    public static func run<Program: DashboardProgram>(
+        _ program: Program,
+        events: AsyncStream<EngineEvent>,
+        refreshSeconds: Double = 1,
+        termType: String? = nil,
+        perform: @escaping @Sendable (DashboardEffect) async -> Void
+    ) async throws -> DashboardExit {
+        let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
+        let forwarder = Task {
+            for await event in events { sink.yield(.event(event)) }
+            sink.finish()
+        }
+        defer { forwarder.cancel() }
+        return try await run(program, messages: messages, refreshSeconds: refreshSeconds, termType: termType, perform: perform)
+    }
+
+    /// The same, fed with messages rather than engine events: for a caller that also replaces the
+    /// whole study (`.replaceStudy`, as `hypertop watch` does when its follower starts over).
+    /// `.streamEnded` is sent when `messages` ends.
+    public static func run<Program: DashboardProgram>(
+        _ program: Program,
+        messages: AsyncStream<DashboardMsg>,
+        refreshSeconds: Double = 1,
+        termType: String? = nil,
+        perform: @escaping @Sendable (DashboardEffect) async -> Void
+    ) async throws -> DashboardExit {
+        let inbox = Inbox()
+        let feeder = Task {
+            for await msg in messages { inbox.push(msg) }
+            inbox.push(.streamEnded)
+        }
+        let (effects, effectSink) = AsyncStream<DashboardEffect>.makeStream()
+        let performer = Task {
+            for await effect in effects { await perform(effect) }
+        }
+        let signals = SignalWatch(inbox: inbox)
+        defer {
+            signals.stop()
+            feeder.cancel()
+        }
+        let refresh = max(0.05, refreshSeconds)
+        let result: Result<DashboardExit, Error> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: Result {
+                    try loop(program, inbox: inbox, refresh: refresh, termType: termType) { effectSink.yield($0) }
+                })
+            }
+            thread.name = "hypertop-curses"
+            thread.start()
+        }
+        effectSink.finish()
+        await performer.value
+        return try result.get()
+    }
+
+    /// The curses thread's whole life: open, draw, read, close.
+    private static func loop<Program: DashboardProgram>(
+        _ start: Program, inbox: Inbox, refresh: Double, termType: String?,
+        emit: (DashboardEffect) -> Void
+    ) throws -> DashboardExit {
+        let terminal = try Terminal(termType: termType)
+        defer { terminal.close() }
+        var program = start
+        program.glyphs = terminal.supportsUnicode ? program.glyphs : .ascii
+        var size = terminal.size
+        _ = program.receive(.resize(width: size.width, height: size.height))
+        _ = program.receive(.tick(Date()))
+        terminal.flush(program.frame(size: size))
+        var nextTick = Date().addingTimeInterval(refresh)
+
+        while true {
+            var redraw = false
+            var messages = inbox.drain()
+            // Sleep in get_wch only when nothing is waiting; a busy engine never starves the keys.
+            let untilTick = max(0, Int(nextTick.timeIntervalSinceNow * 1000))
+            let wait = messages.isEmpty ? min(inboxLatencyMs, untilTick) : 0
+            if let input = terminal.readInput(timeoutMs: wait) {
+                switch input {
+                case .key(let key): messages.append(.key(key))
+                case .resize(let newSize):
+                    size = newSize
+                    messages.append(.resize(width: newSize.width, height: newSize.height))
+                }
+                redraw = true
+                messages += inbox.drain()
+            }
+            if Date() >= nextTick {
+                messages.append(.tick(Date()))
+                nextTick = Date().addingTimeInterval(refresh)
+                redraw = true
+            }
+            for msg in messages {
+                if case .events(let events) = msg, events.contains(where: \.changesAtAGlance) { redraw = true }
+                switch msg {
+                case .interrupt, .replaceStudy, .streamEnded: redraw = true
+                default: break
+                }
+                for effect in program.receive(msg) {
+                    if let exit = DashboardExit(effect) { return exit }
+                    emit(effect)
+                }
+            }
+            if redraw { terminal.flush(program.frame(size: size)) }
+        }
+    }
+}
+
+extension DashboardExit {
+    init?(_ effect: DashboardEffect) {
+        switch effect {
+        case .quit: self = .quit
+        case .quitAndStop: self = .quitAndStop
+        case .quitAndKill: self = .quitAndKill
+        case .interrupted: self = .interrupted
+        case .openStudy(let name): self = .openStudy(name)
+        case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy: return nil
+        }
+    }
+}
+
+extension EngineEvent {
+    /// Events the user should see without waiting for the next refresh.
+    var changesAtAGlance: Bool {
+        switch self {
+        case .started, .launched, .finished, .phase, .message: return true
+        case .metrics, .output: return false
+        }
+    }
+}

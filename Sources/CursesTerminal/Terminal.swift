@@ -1,0 +1,211 @@
+import CNcursesw
+import DashboardCore
+import Foundation
+
+/// What the terminal hands the dashboard: a key, or a new size after a resize.
+public enum TerminalInput: Sendable, Equatable {
+    case key(Key)
+    case resize(Size)
+}
+
+public enum TerminalError: Error, CustomStringConvertible {
+    case cannotOpen(term: String)
+    case cannotMoveCursor(term: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let term):
+            return "curses cannot drive the terminal type '\(term)'. Set TERM to one your terminal supports "
+                + "(e.g. xterm-256color), or run with --headless."
+        case .cannotMoveCursor(let term):
+            return "the terminal type '\(term)' cannot move the cursor, which the dashboard needs. "
+                + "Set TERM to your terminal's type, or run with --headless."
+        }
+    }
+}
+
+/// The curses screen. The only place that calls curses, and not thread-safe (curses is not):
+/// create, use and close it on one thread.
+public final class Terminal {
+    /// Whether the locale is UTF-8, so Unicode glyphs will show.
+    public let supportsUnicode: Bool
+    /// Whether colours are in use (the terminal has them and NO_COLOR is not set).
+    public let usesColor: Bool
+
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    private let output: UnsafeMutablePointer<FILE>
+    private let input: UnsafeMutablePointer<FILE>
+    private let palette: Palette
+    private var closed = false
+
+    /// Takes over the terminal. `termType` nil means `$TERM`; `outputPath`/`inputPath` nil mean
+    /// stdout/stdin (tests pass /dev/null to get a screen with no terminal behind it).
+    public init(termType: String? = nil, outputPath: String? = nil, inputPath: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        setlocale(LC_ALL, "")
+        supportsUnicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        let term = termType ?? environment["TERM"] ?? "unknown"
+        guard let out = outputPath.map({ fopen($0, "w") }) ?? fdopen(dup(STDOUT_FILENO), "w") else {
+            throw TerminalError.cannotOpen(term: term)
+        }
+        guard let inp = inputPath.map({ fopen($0, "r") }) ?? fdopen(dup(STDIN_FILENO), "r") else {
+            fclose(out)
+            throw TerminalError.cannotOpen(term: term)
+        }
+        // newterm, unlike initscr, returns NULL on an unknown terminal instead of exiting.
+        guard let screen = newterm(term, out, inp) else {
+            fclose(out)
+            fclose(inp)
+            throw TerminalError.cannotOpen(term: term)
+        }
+        set_term(screen)
+        // A terminal without cursor addressing (TERM=dumb) opens, but cannot show a dashboard.
+        let cup = tigetstr("cup")
+        guard let cup, Int(bitPattern: cup) != -1 else {
+            endwin()
+            delscreen(screen)
+            fclose(out)
+            fclose(inp)
+            throw TerminalError.cannotMoveCursor(term: term)
+        }
+        guard let window = hypertop_stdscr() else {
+            endwin()
+            delscreen(screen)
+            fclose(out)
+            fclose(inp)
+            throw TerminalError.cannotOpen(term: term)
+        }
+        self.screen = screen
+        self.window = window
+        output = out
+        input = inp
+        Terminal.restoreAtExit()
+
+        cbreak()
+        noecho()
+        nonl()
+        intrflush(window, false)
+        keypad(window, true)
+        curs_set(0)
+        // Esc alone must act at once, not after curses' default one-second wait for a sequence.
+        set_escdelay(25)
+
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        usesColor = !noColor && has_colors() && start_color() == OK
+        palette = Palette(color: usesColor, defaultColors: usesColor && use_default_colors() == OK,
+                          colors: Int(hypertop_colors()), pairs: Int(hypertop_color_pairs()))
+        wclear(window)
+    }
+
+    deinit { close() }
+
+    /// Gives the terminal back: cursor, echo, line mode, the shell's screen.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        set_term(screen)
+        curs_set(1)
+        endwin()
+        delscreen(screen)
+        fclose(output)
+        fclose(input)
+    }
+
+    public var size: Size {
+        Size(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
+    }
+
+    /// Copies the frame into curses and lets `doupdate` send only what changed.
+    public func flush(_ buffer: Buffer) {
+        let height = min(buffer.height, Int(getmaxy(window)))
+        let width = min(buffer.width, Int(getmaxx(window)))
+        var text: [wchar_t] = []
+        text.reserveCapacity(width + 1)
+        for y in 0..<height {
+            var x = 0
+            while x < width {
+                let style = buffer[x, y].style
+                text.removeAll(keepingCapacity: true)
+                var end = x
+                while end < width, buffer[end, y].style == style {
+                    text.append(wchar_t(bitPattern: buffer[end, y].char.value))
+                    end += 1
+                }
+                text.append(0)
+                let (attrs, pair) = palette.attributes(for: style)
+                wattr_set(window, attrs, pair, nil)
+                _ = text.withUnsafeBufferPointer { mvwaddnwstr(window, Int32(y), Int32(x), $0.baseAddress, Int32(end - x)) }
+                x = end
+            }
+        }
+        wattr_set(window, 0, 0, nil)
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// Waits up to `timeoutMs` for a key (or a resize); nil when the time ran out. This wait is
+    /// the dashboard's sleep between frames.
+    public func readInput(timeoutMs: Int) -> TerminalInput? {
+        wtimeout(window, Int32(max(0, timeoutMs)))
+        var ch: wint_t = 0
+        let result = wget_wch(window, &ch)
+        if result == KEY_CODE_YES {
+            if Int32(ch) == KEY_RESIZE { return .resize(size) }
+            return Terminal.functionKey(Int32(ch)).map(TerminalInput.key)
+        }
+        guard result == OK else { return nil }
+        return Terminal.characterKey(UInt32(ch)).map(TerminalInput.key)
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_BTAB: return .backTab
+        case (KEY_F0 + 1)...(KEY_F0 + 12): return .function(Int(code - KEY_F0))
+        default: return nil
+        }
+    }
+
+    static func characterKey(_ code: UInt32) -> Key? {
+        switch code {
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 9: return .tab
+        default:
+            guard code >= 32, let scalar = Unicode.Scalar(code) else { return nil }
+            return .char(Character(scalar))
+        }
+    }
+
+    /// Reads back one cell of the curses screen (what `flush` wrote): for tests.
+    func cell(x: Int, y: Int) -> (char: Unicode.Scalar, attrs: attr_t, pair: Int16)? {
+        var cc = cchar_t()
+        guard mvwin_wch(window, Int32(y), Int32(x), &cc) == OK else { return nil }
+        var chars = [wchar_t](repeating: 0, count: 8)
+        var attrs: attr_t = 0
+        var pair: Int16 = 0
+        guard getcchar(&cc, &chars, &attrs, &pair, nil) == OK,
+              let scalar = Unicode.Scalar(UInt32(bitPattern: chars[0])) else { return nil }
+        return (scalar, attrs & ~hypertop_color_mask(), pair)
+    }
+
+    /// If the process exits while curses owns the screen (an error path that skipped `close`),
+    /// the shell still gets its terminal back; endwin without a screen is a harmless error.
+    private static let exitHook: Void = {
+        atexit { endwin() }
+    }()
+
+    private static func restoreAtExit() { _ = exitHook }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import HyperOpt
+
+/// Short, fixed-size text for numbers, durations and parameter values in narrow columns.
+public enum Format {
+    /// A number in at most `width` columns: `0.912`, `3.2e-4`, `12345`, `1.2e6`.
+    public static func number(_ v: Double, width: Int = 7) -> String {
+        guard v.isFinite else { return v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf") }
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if v == v.rounded(), a < 1e6 {
+            let s = String(Int(v))
+            if s.count <= width { return s }
+        }
+        if a >= 1e-3 && a < 1e6 {
+            // Fixed point with as many decimals as fit, at most 4 significant digits after the point.
+            let intDigits = a >= 1 ? Int(log10(a)) + 1 : 1
+            let sign = v < 0 ? 1 : 0
+            var decimals = max(0, width - intDigits - sign - 1)
+            decimals = min(decimals, a >= 1 ? max(0, 4 - intDigits) : 4)
+            // Below 1, fixed point must keep at least one significant digit, or 0.004 would read "0".
+            let needed = a < 1 ? Int((-log10(a) - 1e-9).rounded(.up)) : 0
+            let s = trimZeros(String(format: "%.\(decimals)f", v))
+            if decimals >= needed, s.count <= width { return s }
+        }
+        for digits in stride(from: 3, through: 0, by: -1) {
+            let s = scientific(v, digits: digits)
+            if s.count <= width { return s }
+        }
+        return scientific(v, digits: 0)
+    }
+
+    /// `3.2e-4` rather than printf's `3.2e-04`.
+    static func scientific(_ v: Double, digits: Int) -> String {
+        let s = String(format: "%.\(digits)e", v)
+        guard let e = s.firstIndex(of: "e") else { return s }
+        let mantissa = trimZeros(String(s[..<e]))
+        var exp = String(s[s.index(after: e)...])
+        let negative = exp.hasPrefix("-")
+        exp = String(exp.drop(while: { $0 == "+" || $0 == "-" || $0 == "0" }))
+        if exp.isEmpty { exp = "0" }
+        return mantissa + "e" + (negative ? "-" : "") + exp
+    }
+
+    private static func trimZeros(_ s: String) -> String {
+        guard s.contains(".") else { return s }
+        var t = Substring(s)
+        while t.last == "0" { t = t.dropLast() }
+        if t.last == "." { t = t.dropLast() }
+        return String(t)
+    }
+
+    /// A parameter value as a table cell: floats shortened, the rest as written.
+    public static func param(_ value: ParamValue, width: Int = 7) -> String {
+        switch value {
+        case .float(let v): return number(v, width: width)
+        case .int(let v): return number(Double(v), width: width)
+        default: return value.description
+        }
+    }
+
+    /// `45s`, `3m05s`, `1h02m`, `2d03h`.
+    public static func duration(_ seconds: TimeInterval) -> String {
+        guard seconds.isFinite else { return "-" }
+        let s = max(0, Int(seconds.rounded(.down)))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" + pad2(s % 60) + "s" }
+        if s < 86400 { return "\(s / 3600)h" + pad2(s / 60 % 60) + "m" }
+        return "\(s / 86400)d" + pad2(s / 3600 % 24) + "h"
+    }
+
+    private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    /// `text` cut to `width` columns, ending in an ellipsis when cut.
+    public static func truncate(_ text: String, _ width: Int, ellipsis: Unicode.Scalar = "…") -> String {
+        guard width > 0 else { return "" }
+        let scalars = text.unicodeScalars
+        guard scalars.count > width else { return text }
+        var out = String.UnicodeScalarView(scalars.prefix(width - 1))
+        out.append(ellipsis)
+        return String(out)
+    }
+
+    /// `text` padded with spaces (or cut) to exactly `width` columns, right-aligned when asked.
+    public static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let n = text.unicodeScalars.count
+        if n >= width { return String(String.UnicodeScalarView(text.unicodeScalars.prefix(width))) }
+        let spaces = String(repeating: " ", count: width - n)
+        return right ? spaces + text : text + spaces
+    }
+
+    /// The last dotted component of a parameter key: `learning_rate` for `++algorithm.learning_rate`.
+    public static func shortName(_ parameter: String) -> String {
+        let key = parameter.drop(while: { $0 == "+" || $0 == "~" })
+        return key.split(separator: ".").last.map(String.init) ?? String(key)
+    }
+}

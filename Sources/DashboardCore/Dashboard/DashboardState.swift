@@ -1,0 +1,164 @@
+import Foundation
+import HyperOpt
+
+/// How the dashboard relates to the study it shows.
+public enum DashboardMode: Sendable, Hashable {
+    /// This process runs the study: every key works; quitting while it runs asks what to do.
+    case live
+    /// Following a study another process runs (`hypertop watch`): stop and pause still work
+    /// through their files, killing trials does not; quitting just detaches.
+    case watch
+    /// A finished study opened for browsing: no controls, no live updates.
+    case browse
+}
+
+public enum DashboardScreen: Sendable, Hashable {
+    case trials
+    case detail(trial: Int)
+}
+
+public enum DashboardOverlay: Sendable, Hashable {
+    case help
+    case confirmKill(trial: Int)
+    case confirmKillAll
+    case confirmQuit
+}
+
+/// Columns the trial table can be sorted by.
+public enum SortColumn: Sendable, Hashable {
+    case number, state, param(String), repeatIndex, progress, latest, score, duration
+}
+
+/// One line a trial wrote, remembered for the detail view.
+public struct OutputLine: Sendable, Hashable {
+    public var stream: HyperOpt.OutputStream
+    public var text: String
+}
+
+/// The dashboard's whole model. `update` changes it, `render` draws it; neither does I/O.
+public struct DashboardState: Sendable {
+    public var study: Study
+    public var mode: DashboardMode
+    public var glyphs: Glyphs
+    /// The clock as of the last tick: render never reads the real clock.
+    public var now: Date
+    public var size: Size
+    public var screen: DashboardScreen = .trials
+    public var overlay: DashboardOverlay?
+
+    public var sort: SortColumn = .number
+    public var descending = false
+    public var stateFilter: TrialState?
+    public var filterText = ""
+    public var editingFilter = false
+
+    /// The selected trial by number, so that it stays selected while rows come and move.
+    public var selectedTrial: Int?
+    /// First table row on screen.
+    public var offset = 0
+    /// First chart shown in the detail view.
+    public var detailScroll = 0
+
+    /// Indexes into `study.trials`, filtered and sorted: rebuilt by `update`, read by `render`.
+    public internal(set) var rows: [Int] = []
+    public internal(set) var summaries: [ParamSummary] = []
+    /// Trials per state and the best parameter set, kept here so a frame does not walk every trial.
+    public internal(set) var counts: [TrialState: Int] = [:]
+    public internal(set) var best: ParamSetStats?
+    /// Lowest and highest criterion value any trial reported: the table's sparklines share it.
+    public internal(set) var criterionRange: ClosedRange<Double>?
+    public internal(set) var outputs: [Int: [OutputLine]] = [:]
+    /// Feedback to the last key or the engine's last message, shown above the key line.
+    public var status: String?
+    public var streamEnded = false
+    /// When the study was seen to end: the elapsed time stops there.
+    public var endedAt: Date?
+
+    /// Lines of stdout/stderr kept per trial.
+    public var outputLimit = 200
+
+    public init(study: Study = Study(), mode: DashboardMode = .live, glyphs: Glyphs = .unicode,
+                now: Date, size: Size = Size(width: 120, height: 40)) {
+        self.study = study
+        self.mode = mode
+        self.glyphs = glyphs
+        self.now = now
+        self.size = size
+        if mode == .browse { endedAt = study.trials.compactMap { $0.outcome?.endedAt }.max() ?? now }
+        rebuildRows()
+        recount()
+        for t in study.trials { widenCriterionRange(t.metrics) }
+        summaries = ParamSummary.compute(study)
+        selectedTrial = rows.first.map { study.trials[$0].number }
+    }
+
+    public var spec: StudySpec? { study.info?.spec }
+    public var criterion: String { spec?.criterion ?? "eval/success_rate" }
+
+    /// Row of the selected trial in `rows`, if it is shown.
+    public var selectedRow: Int? {
+        guard let n = selectedTrial else { return nil }
+        let trials = study.trials
+        return rows.firstIndex { trials[$0].number == n }
+    }
+
+    /// The columns `o` cycles through, in table order (the repeat column only when sets repeat).
+    public var sortColumns: [SortColumn] {
+        [.number, .state] + (spec?.space.parameters.map { .param($0.name) } ?? [])
+            + ((spec?.maxTrialsPerParam ?? 1) > 1 ? [.repeatIndex] : []) + [.progress, .latest, .score, .duration]
+    }
+
+    public var isRunning: Bool { study.phase != .done && mode != .browse }
+
+    public func output(of trial: Int) -> [OutputLine] { outputs[trial] ?? [] }
+
+    mutating func recount() {
+        var counts: [TrialState: Int] = [:]
+        let trials = study.trials
+        for i in trials.indices { counts[trials[i].state, default: 0] += 1 }
+        self.counts = counts
+        best = study.best
+    }
+
+    public func count(_ state: TrialState) -> Int { counts[state] ?? 0 }
+
+    mutating func widenCriterionRange(_ rows: [MetricRow]) {
+        let key = criterion
+        for row in rows {
+            guard let v = row.values[key], v.isFinite else { continue }
+            if let r = criterionRange {
+                if v < r.lowerBound { criterionRange = v...r.upperBound }
+                if v > r.upperBound { criterionRange = r.lowerBound...v }
+            } else {
+                criterionRange = v...v
+            }
+        }
+    }
+
+    mutating func appendOutput(_ trial: Int, _ stream: HyperOpt.OutputStream, _ lines: [String]) {
+        var kept = outputs[trial] ?? []
+        kept.append(contentsOf: lines.suffix(outputLimit).map { OutputLine(stream: stream, text: $0) })
+        if kept.count > outputLimit { kept.removeFirst(kept.count - outputLimit) }
+        outputs[trial] = kept
+    }
+}
+
+extension TrialRecord {
+    /// The criterion's latest value, if the trial reported it yet.
+    public func latest(_ criterion: String) -> Double? {
+        for row in metrics.reversed() {
+            if let v = row.values[criterion] { return v }
+        }
+        return nil
+    }
+
+    /// How many evaluations of the criterion the trial has reported.
+    public func evaluations(_ criterion: String) -> Int {
+        metrics.reduce(0) { $0 + ($1.values[criterion] == nil ? 0 : 1) }
+    }
+
+    /// Seconds it ran (until now while it runs).
+    public func duration(now: Date) -> TimeInterval {
+        (outcome?.endedAt ?? now).timeIntervalSince(launch.startedAt)
+    }
+}

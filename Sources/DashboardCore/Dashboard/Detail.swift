@@ -1,0 +1,144 @@
+import Foundation
+import HyperOpt
+
+extension DashboardState {
+    /// Metric names a trial reported, the criterion first, the rest in alphabetical order.
+    public func metricKeys(of trial: TrialRecord) -> [String] {
+        var keys = Set<String>()
+        for row in trial.metrics { keys.formUnion(row.values.keys) }
+        let rest = keys.subtracting([criterion]).sorted()
+        return keys.contains(criterion) ? [criterion] + rest : rest
+    }
+}
+
+/// One trial in full: parameters, command, run directory, how it ended, every metric series as
+/// a chart, and the last lines of its output (following live while it runs).
+func renderDetail(_ state: DashboardState, _ number: Int, _ layout: DetailLayout, _ buf: inout Buffer) {
+    let g = state.glyphs
+    guard let t = state.study.trial(number) else {
+        buf.put(" trial \(number) is not in this study", x: 0, y: 0, style: .fg(.warning, bold: true))
+        return
+    }
+    let bar = Style(fg: .title, bg: .headerBar, bold: true)
+    buf.fill(layout.header, with: Cell(" ", style: bar))
+    let title = " trial \(t.number)  repeat \(t.launch.repeatIndex) of set \(t.launch.group)"
+        + "  \(Format.duration(t.duration(now: state.now)))  \(state.spec?.studyName ?? "")"
+    let stateText = " \(t.state.rawValue) "
+    buf.put(title, x: 0, y: layout.header.y, maxWidth: layout.header.width - stateText.count - 1, style: bar)
+    buf.put(stateText, x: layout.header.right - stateText.count, y: layout.header.y,
+            style: Style(fg: t.state.role == .complete ? .title : t.state.role, bg: .headerBar, bold: true))
+
+    renderInfo(state, t, layout.info, &buf)
+    renderCharts(state, t, layout.charts, &buf)
+
+    let lines = state.output(of: number)
+    let inner = Block(title: "output, last lines" + (t.state == .running ? " (live)" : ""))
+        .render(layout.output, &buf, glyphs: g)
+    if lines.isEmpty {
+        buf.put("no output yet", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, style: .fg(.muted))
+    }
+    for (i, line) in lines.suffix(inner.height).enumerated() {
+        buf.put(line.text, x: inner.x + 1, y: inner.y + i, maxWidth: inner.width - 1,
+                style: line.stream == .stderr ? .fg(.warning) : .plain)
+    }
+}
+
+private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect, _ buf: inout Buffer) {
+    let label = Style.fg(.muted)
+    let valueX = area.x + 10
+    let width = area.right - valueX
+    func row(_ i: Int, _ name: String, _ spans: [Span]) {
+        guard i < area.height else { return }
+        buf.put(" " + name, x: area.x, y: area.y + i, style: label)
+        buf.put(spans, x: valueX, y: area.y + i, maxWidth: width)
+    }
+    var params: [Span] = []
+    for p in state.spec?.space.parameters ?? [] {
+        guard let v = t.launch.params[p.name] else { continue }
+        params.append(Span(Format.shortName(p.name) + "=", .fg(.muted)))
+        params.append(Span(v.description + "  ", .fg(.accent)))
+    }
+    row(0, "params", params)
+    // The command wraps onto a second line; past that it is cut.
+    let command = t.launch.command.map(shellQuoted).joined(separator: " ")
+    let scalars = Array(command.unicodeScalars)
+    let first = String(String.UnicodeScalarView(scalars.prefix(width)))
+    row(1, "command", [Span(first)])
+    if scalars.count > width {
+        let rest = String(String.UnicodeScalarView(scalars.dropFirst(width)))
+        row(2, "", [Span(Format.truncate(rest, width, ellipsis: state.glyphs.ellipsis))])
+    }
+    row(3, "run dir", [Span(t.launch.runDir)])
+    row(4, "ended", endedSpans(t))
+    var score: [Span] = [Span(t.score.map { Format.number($0, width: 9) } ?? "-", .fg(.best, bold: t.score != nil))]
+    if let spec = state.spec { score.append(Span("  (\(spec.score.rawValue) of \(spec.criterion))", .fg(.muted))) }
+    if let v = t.latest(state.criterion) {
+        score.append(Span("   latest \(Format.number(v, width: 9)) after \(t.evaluations(state.criterion))", .plain))
+        if let e = state.spec?.nEpochs { score.append(Span("/\(e)")) }
+        score.append(Span(" evaluations", .fg(.muted)))
+    }
+    row(5, "score", score)
+}
+
+private func endedSpans(_ t: TrialRecord) -> [Span] {
+    guard let o = t.outcome else { return [Span("still running", .fg(.running))] }
+    var spans = [Span(o.state.label, .fg(o.state.role, bold: true))]
+    var said = ""
+    if let s = o.signal {
+        said = "killed by signal \(s)\(signalName(s).map { " (\($0))" } ?? "")"
+        spans.append(Span("  " + said, .fg(.failed)))
+    } else if let code = o.exitStatus {
+        said = "exit status \(code)"
+        spans.append(Span("  " + said, code == 0 ? .plain : .fg(.failed)))
+    }
+    if let reason = o.reason, reason != said { spans.append(Span("  " + reason, .fg(.warning))) }
+    return spans
+}
+
+private func signalName(_ s: Int32) -> String? {
+    [1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"][s]
+}
+
+/// An argument as a shell would need it, so the command line can be pasted.
+func shellQuoted(_ arg: String) -> String {
+    let plain = arg.unicodeScalars.allSatisfy { s in
+        CharacterSet.alphanumerics.contains(s) || "+-_=./:,@%".unicodeScalars.contains(s)
+    }
+    if plain && !arg.isEmpty { return arg }
+    return "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+private func renderCharts(_ state: DashboardState, _ t: TrialRecord, _ area: Rect, _ buf: inout Buffer) {
+    guard area.height >= 3 else { return }
+    let keys = state.metricKeys(of: t)
+    guard !keys.isEmpty else {
+        buf.put(" no metrics reported yet", x: area.x, y: area.y + 1, maxWidth: area.width, style: .fg(.muted))
+        return
+    }
+    let columns = area.width >= 100 ? 2 : 1
+    var chartHeight = min(area.height, max(5, area.height / 2))
+    var perScreen = max(1, area.height / chartHeight) * columns
+    if keys.count > perScreen {
+        // The last row tells how many metrics are out of sight, so the charts give it up.
+        chartHeight = min(area.height - 1, max(5, (area.height - 1) / 2))
+        perScreen = max(1, (area.height - 1) / chartHeight) * columns
+    }
+    let first = min(state.detailScroll, max(0, keys.count - perScreen)) / columns * columns
+    let cellWidth = (area.width - (columns - 1) * 2) / columns
+    for (i, key) in keys.dropFirst(first).prefix(perScreen).enumerated() {
+        let cell = Rect(x: area.x + (i % columns) * (cellWidth + 2), y: area.y + (i / columns) * chartHeight,
+                        width: cellWidth, height: chartHeight)
+        let series = t.series(key)
+        var title = [Span(" " + key, Style(fg: key == state.criterion ? .best : .accent, bold: true))]
+        if let last = series.last { title.append(Span("  " + Format.number(last.value, width: 9))) }
+        title.append(Span("  \(series.count) points", .fg(.muted)))
+        buf.put(title, x: cell.x, y: cell.y, maxWidth: cell.width)
+        Chart(series, style: .fg(key == state.criterion ? .best : .accent))
+            .render(Rect(x: cell.x + 1, y: cell.y + 1, width: cell.width - 1, height: cell.height - 1), &buf, glyphs: state.glyphs)
+    }
+    let hidden = keys.count - first - perScreen
+    if first > 0 || hidden > 0 {
+        let note = " metrics \(first + 1)-\(min(keys.count, first + perScreen)) of \(keys.count) (j/k scroll) "
+        buf.put(note, x: max(area.x, area.right - note.count), y: area.bottom - 1, style: .fg(.muted))
+    }
+}

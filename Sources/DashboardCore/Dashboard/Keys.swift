@@ -1,0 +1,184 @@
+import HyperOpt
+
+extension DashboardState {
+    mutating func handle(_ key: Key) -> [DashboardEffect] {
+        if let overlay { return handle(key, in: overlay) }
+        if editingFilter { editFilter(key); return [] }
+        if let effects = handleCommon(key) { return effects }
+        switch screen {
+        case .trials: moveInTable(key)
+        case .detail: moveInDetail(key)
+        }
+        return []
+    }
+
+    /// Keys that mean the same on every screen.
+    private mutating func handleCommon(_ key: Key) -> [DashboardEffect]? {
+        switch key {
+        case .char("q"):
+            if mode == .live && isRunning {
+                overlay = .confirmQuit
+                return []
+            }
+            return [.quit]
+        case .char("?"), .function(1):
+            overlay = .help
+            return []
+        case .char("p"):
+            guard controlsAllowed() else { return [] }
+            status = study.phase == .paused ? "resuming: pause file removed" : "pausing: no new trials until p is pressed again"
+            return [.togglePause]
+        case .char("s"):
+            guard controlsAllowed() else { return [] }
+            status = study.phase == .stopping
+                ? "stop file re-created: the study goes on"
+                : "stop file deleted: no new trials; running ones finish (s again cancels)"
+            return [.toggleStop]
+        case .char("x"), .delete, .function(9):
+            guard killAllowed() else { return [] }
+            guard let n = focusedTrial, let t = study.trial(n) else { return [] }
+            guard t.state == .running else {
+                status = "trial \(n) is not running"
+                return []
+            }
+            overlay = .confirmKill(trial: n)
+            return []
+        case .char("K"), .char("X"):
+            guard killAllowed() else { return [] }
+            guard count(.running) > 0 else {
+                status = "no trial is running"
+                return []
+            }
+            overlay = .confirmKillAll
+            return []
+        default:
+            return nil
+        }
+    }
+
+    /// The trial the kill key acts on: the one in the detail view, else the selected row.
+    private var focusedTrial: Int? {
+        if case .detail(let n) = screen { return n }
+        return selectedTrial
+    }
+
+    private mutating func controlsAllowed() -> Bool {
+        if mode == .browse || study.phase == .done {
+            status = "the study is over"
+            return false
+        }
+        return true
+    }
+
+    private mutating func killAllowed() -> Bool {
+        guard controlsAllowed() else { return false }
+        if mode == .watch {
+            status = "read-only: trials can be killed only from the hypertop that runs the study"
+            return false
+        }
+        return true
+    }
+
+    private mutating func handle(_ key: Key, in overlay: DashboardOverlay) -> [DashboardEffect] {
+        switch overlay {
+        case .help:
+            self.overlay = nil
+            return []
+        case .confirmKill(let n):
+            if key == .char("y") || key == .char("Y") || key == .enter {
+                self.overlay = nil
+                status = "killing trial \(n)"
+                return [.killTrial(n)]
+            }
+            if key == .char("n") || key == .char("N") || key == .escape { self.overlay = nil }
+            return []
+        case .confirmKillAll:
+            if key == .char("y") || key == .char("Y") || key == .enter {
+                self.overlay = nil
+                status = "killing all running trials"
+                return [.killAllRunning]
+            }
+            if key == .char("n") || key == .char("N") || key == .escape { self.overlay = nil }
+            return []
+        case .confirmQuit:
+            switch key {
+            case .char("s"), .char("S"): return [.quitAndStop]
+            case .char("k"), .char("K"): return [.quitAndKill]
+            case .escape, .char("c"), .char("n"):
+                self.overlay = nil
+                return []
+            default: return []
+            }
+        }
+    }
+
+    private mutating func editFilter(_ key: Key) {
+        switch key {
+        case .enter:
+            editingFilter = false
+        case .escape:
+            editingFilter = false
+            filterText = ""
+        case .backspace:
+            if !filterText.isEmpty { filterText.removeLast() }
+        case .char(let c):
+            filterText.append(c)
+        default:
+            return
+        }
+        reorderKeepingSelection()
+    }
+
+    private mutating func moveInTable(_ key: Key) {
+        let row = selectedRow ?? 0
+        switch key {
+        case .down, .char("j"): select(row: row + 1)
+        case .up, .char("k"): select(row: row - 1)
+        case .pageDown: select(row: row + pageRows); offset = min(offset + pageRows, max(0, rows.count - pageRows)); repairScroll()
+        case .pageUp: select(row: row - pageRows); offset = max(0, offset - pageRows); repairScroll()
+        case .home, .char("g"): select(row: 0)
+        case .end, .char("G"): select(row: rows.count - 1)
+        case .enter, .right:
+            if let n = selectedTrial {
+                screen = .detail(trial: n)
+                detailScroll = 0
+            }
+        case .char("o"):
+            let columns = sortColumns
+            let i = columns.firstIndex(of: sort) ?? 0
+            sort = columns[(i + 1) % columns.count]
+            reorderKeepingSelection()
+        case .char("O"):
+            descending.toggle()
+            reorderKeepingSelection()
+        case .char("/"):
+            editingFilter = true
+        case .char("f"), .tab:
+            let cycle: [TrialState?] = [nil, .running, .complete, .pruned, .failed, .waiting]
+            let i = cycle.firstIndex(of: stateFilter) ?? 0
+            stateFilter = cycle[(i + 1) % cycle.count]
+            reorderKeepingSelection()
+        case .escape:
+            if !filterText.isEmpty || stateFilter != nil {
+                filterText = ""
+                stateFilter = nil
+                reorderKeepingSelection()
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func moveInDetail(_ key: Key) {
+        switch key {
+        case .escape, .left, .backspace, .char("h"):
+            screen = .trials
+        case .down, .char("j"):
+            let charts = focusedTrial.flatMap { study.trial($0) }.map { metricKeys(of: $0).count } ?? 0
+            detailScroll = min(detailScroll + 1, max(0, charts - 1))
+        case .up, .char("k"): detailScroll = max(0, detailScroll - 1)
+        case .home, .char("g"): detailScroll = 0
+        default: break
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import HyperOpt
+
+/// A key press as the dashboard understands it; the terminal translates curses codes into these.
+public enum Key: Sendable, Hashable {
+    case char(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, escape, backspace, tab, backTab, delete
+    case function(Int)
+}
+
+/// Everything that changes the dashboard: the user, the engine, the terminal and the clock.
+public enum DashboardMsg: Sendable {
+    case key(Key)
+    case event(EngineEvent)
+    /// Several engine events at once: the row order is rebuilt once, not once per event.
+    case events([EngineEvent])
+    /// The whole study, read anew (`hypertop watch` when the store's follower starts over);
+    /// the selection, sort and filter stay.
+    case replaceStudy(Study)
+    case resize(width: Int, height: Int)
+    case tick(Date)
+    /// The engine's event stream ended (the study is over, or the store stopped following it).
+    case streamEnded
+    /// SIGINT, SIGTERM or SIGHUP reached the process while the dashboard ran.
+    case interrupt
+}
+
+/// What the dashboard asks the program around it to do. `update` never does it itself.
+public enum DashboardEffect: Sendable, Hashable {
+    /// Create or delete the pause file.
+    case togglePause
+    /// Delete the stop file (a graceful stop), or re-create it when it is already gone (cancel).
+    case toggleStop
+    case killTrial(Int)
+    case killAllRunning
+    /// Leave the dashboard; the study keeps its course (it is over, or runs in another process).
+    case quit
+    /// Leave the dashboard and stop the study gracefully: no new trials, running ones finish.
+    case quitAndStop
+    /// Leave the dashboard and kill the running trials.
+    case quitAndKill
+    /// Leave because of a signal (Ctrl-C): the caller decides as it would without a dashboard.
+    case interrupted
+    /// Studies browser: open this study for browsing.
+    case openStudy(String)
+    /// Studies browser: export this study.
+    case exportStudy(String)
+
+    /// Whether the dashboard ends with this effect.
+    public var endsDashboard: Bool {
+        switch self {
+        case .quit, .quitAndStop, .quitAndKill, .interrupted, .openStudy: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import CursesTerminal
+import DashboardCore
+import Foundation
+import HyperOpt
+
+// dashboard-bench            render time per frame at 120x40 for 10, 1,000 and 10,000 trials
+// dashboard-bench live [--trials N] [--refresh S] [--idle] [--watch]
+//                            the real runner in this terminal on a synthetic sweep; prints the
+//                            exit and the CPU time used when it ends (for idle-CPU checks)
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[s.count / 2]
+}
+
+func milliseconds(_ body: () -> Void) -> Double {
+    let t = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
+}
+
+func benchRender() {
+    let size = Size(width: 120, height: 40)
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+    print("render of the main screen at 120x40 (median of many frames)")
+    print("trials   metric rows   setup ms   frame ms   detail ms   key+frame ms   metrics batch   end batch ms")
+    for total in [10, 1_000, 10_000] {
+        let study = SyntheticStudy(start: start, epochs: 20, maxTrials: total + 10)
+        var state = DashboardState(now: start, size: size)
+        let events = study.events(total: total, running: min(4, total))
+        let setup = milliseconds { _ = update(&state, .events(events)) }
+        _ = update(&state, .tick(start.addingTimeInterval(Double(total) * 15)))
+        let frames = total >= 10_000 ? 200 : 500
+        var times: [Double] = []
+        var sink = 0
+        for _ in 0..<frames { times.append(milliseconds { sink &+= render(state, size: size).width }) }
+        // A key press as the runner handles it: update, then a whole frame.
+        var keyTimes: [Double] = []
+        for i in 0..<frames {
+            keyTimes.append(milliseconds {
+                _ = update(&state, .key(i % 2 == 0 ? .down : .up))
+                sink &+= render(state, size: size).width
+            })
+        }
+        var detail = state
+        _ = update(&detail, .key(.enter))
+        var detailTimes: [Double] = []
+        for _ in 0..<frames { detailTimes.append(milliseconds { sink &+= render(detail, size: size).width }) }
+        // One refresh's worth of engine events: new metrics for the running trials; then the same
+        // with a trial ending and one starting (re-sort, re-count, per-parameter summaries).
+        var metricTimes: [Double] = []
+        var endTimes: [Double] = []
+        for k in 0..<20 {
+            let batch: [EngineEvent] = (0..<min(4, total)).map { study.metrics(total - 1 - $0, epochs: 15..<16) }
+            metricTimes.append(milliseconds { _ = update(&state, .events(batch)) })
+            let ending = batch + [study.finished(total - 1 - k % 4), .launched(study.launch(total + k))]
+            endTimes.append(milliseconds { _ = update(&state, .events(ending)) })
+        }
+        let rows = state.study.trials.reduce(0) { $0 + $1.metrics.count }
+        print(String(format: "%6d   %11d   %8.1f   %8.3f   %9.3f   %12.3f   %13.3f   %11.3f", total, rows, setup, median(times),
+                     median(detailTimes), median(keyTimes), median(metricTimes), median(endTimes)))
+        if sink == 42 { print("") }
+    }
+}
+
+func runLive() async {
+    let total = Int(option("--trials") ?? "") ?? 24
+    let refresh = Double(option("--refresh") ?? "") ?? 1
+    let idle = arguments.contains("--idle")
+    let study = SyntheticStudy(start: Date().addingTimeInterval(-Double(total) * 15 - 60), epochs: 20, maxTrials: total + 20)
+    var initial = Study()
+    for e in study.events(total: total, running: min(4, total)) { initial.apply(e) }
+    let state = DashboardState(study: initial, mode: arguments.contains("--watch") ? .watch : .live, now: Date())
+    let (events, sink) = AsyncStream<EngineEvent>.makeStream()
+    let engine = DemoEngine(study: study, sink: sink, next: total)
+    if !idle { Task { await engine.run() } }
+    let cpu0 = cpuSeconds(), wall0 = Date()
+    do {
+        let exit = try await DashboardRunner.run(state, events: events, refreshSeconds: refresh) { effect in
+            await engine.perform(effect)
+        }
+        let cpu = cpuSeconds() - cpu0, wall = Date().timeIntervalSince(wall0)
+        print("exit: \(exit)")
+        print("effects: \(await engine.performed)")
+        print(String(format: "cpu %.3f s over %.1f s wall = %.2f%% of a core", cpu, wall, 100 * cpu / wall))
+    } catch {
+        print("error: \(error)")
+    }
+}
+
+/// Plays the engine's part: new epochs for the running trials, trials ending and starting, and
+/// the phase changes the real engine reports after the stop or pause file changes.
+actor DemoEngine {
+    let study: SyntheticStudy
+    let sink: AsyncStream<EngineEvent>.Continuation
+    var next: Int
+    var running: [Int: Int] = [:]
+    var phase = StudyPhase.running
+    var performed: [DashboardEffect] = []
+
+    init(study: SyntheticStudy, sink: AsyncStream<EngineEvent>.Continuation, next: Int) {
+        self.study = study
+        self.sink = sink
+        self.next = next
+        for i in max(0, next - 4)..<next { running[i] = 1 + i % (study.epochs - 1) }
+    }
+
+    func perform(_ effect: DashboardEffect) {
+        performed.append(effect)
+        switch effect {
+        case .toggleStop:
+            phase = phase == .stopping ? .running : .stopping
+            sink.yield(.phase(phase, reason: phase == .stopping ? "stop file deleted" : "stop file re-created"))
+        case .togglePause:
+            phase = phase == .paused ? .running : .paused
+            sink.yield(.phase(phase, reason: phase == .paused ? "pause file created" : "pause file removed"))
+        case .killTrial(let n):
+            end(n, killed: true)
+        case .killAllRunning:
+            for n in running.keys.sorted() { end(n, killed: true) }
+        default:
+            break
+        }
+    }
+
+    private func end(_ n: Int, killed: Bool) {
+        guard running.removeValue(forKey: n) != nil else { return }
+        if killed {
+            sink.yield(.finished(TrialOutcome(number: n, state: .failed, score: nil, reason: "killed from the dashboard",
+                                              exitStatus: nil, signal: 15, endedAt: Date())))
+        } else {
+            sink.yield(study.finished(n))
+        }
+    }
+
+    func run() async {
+        while next < study.maxTrials || !running.isEmpty {
+            try? await Task.sleep(nanoseconds: 500_000_000)
+            for (n, epoch) in running.sorted(by: { $0.key < $1.key }) {
+                sink.yield(study.metrics(n, epochs: epoch..<(epoch + 1)))
+                sink.yield(.output(trial: n, stream: .stdout, lines: ["| eval/success_rate | \(String(format: "%.3f", study.value(n, epoch))) |"]))
+                running[n] = epoch + 1
+                if epoch + 1 >= study.epochs { end(n, killed: false) }
+            }
+            while running.count < 4, next < study.maxTrials, phase == .running {
+                var launch = study.launch(next)
+                launch.startedAt = Date()
+                sink.yield(.launched(launch))
+                running[next] = 0
+                next += 1
+            }
+        }
+        sink.yield(.phase(.done, reason: "max_trials reached"))
+        sink.finish()
+    }
+}
+
+if arguments.first == "live" {
+    await runLive()
+} else {
+    benchRender()
+}

@@ -1,0 +1,131 @@
+import CNcursesw
+@testable import CursesTerminal
+import DashboardCore
+import XCTest
+
+/// A real curses screen on /dev/null (`newterm` with no terminal behind it): what `flush` writes
+/// is read back cell by cell.
+final class TerminalTests: XCTestCase {
+    private func withTerminal(_ environment: [String: String] = [:], _ body: (Terminal) throws -> Void) throws {
+        let terminal = try Terminal(termType: "xterm-256color", outputPath: "/dev/null", inputPath: "/dev/null",
+                                    environment: environment)
+        defer { terminal.close() }
+        try body(terminal)
+    }
+
+    func testTheScreenHasTheTerminalsSize() throws {
+        try withTerminal { t in
+            // xterm's terminfo says 80x24 when there is no tty to ask.
+            XCTAssertEqual(t.size, Size(width: 80, height: 24))
+        }
+    }
+
+    func testFlushCopiesCharactersAndStyles() throws {
+        try withTerminal { t in
+            var buf = Buffer(width: 80, height: 24)
+            buf.put("hello", x: 0, y: 0)
+            buf.put("best", x: 10, y: 2, style: Style(fg: .best, bold: true))
+            buf.put("sel", x: 0, y: 23, style: Style(reverse: true))
+            buf.put("▁█", x: 78, y: 23, style: .fg(.accent))
+            t.flush(buf)
+            XCTAssertEqual(t.cell(x: 0, y: 0)?.char, "h")
+            XCTAssertEqual(t.cell(x: 4, y: 0)?.char, "o")
+            XCTAssertEqual(t.cell(x: 5, y: 0)?.char, " ")
+            let best = try XCTUnwrap(t.cell(x: 10, y: 2))
+            XCTAssertEqual(best.char, "b")
+            XCTAssertNotEqual(best.attrs & hypertop_a_bold(), 0)
+            XCTAssertNotEqual(best.pair, 0, "a coloured role gets a colour pair")
+            let plain = try XCTUnwrap(t.cell(x: 0, y: 0))
+            XCTAssertEqual(plain.pair, 0)
+            XCTAssertEqual(plain.attrs & hypertop_a_bold(), 0)
+            XCTAssertNotEqual(t.cell(x: 0, y: 23).map { $0.attrs & hypertop_a_reverse() }, 0)
+            XCTAssertEqual(t.cell(x: 79, y: 23)?.char, "█", "the bottom-right cell is written too")
+        }
+    }
+
+    func testNoColorTurnsRolesIntoAttributes() throws {
+        try withTerminal(["NO_COLOR": "1"]) { t in
+            XCTAssertFalse(t.usesColor)
+            var buf = Buffer(width: 80, height: 24)
+            buf.put("best", x: 0, y: 0, style: .fg(.best))
+            buf.put("bar", x: 0, y: 1, style: Style(fg: .title, bg: .headerBar))
+            t.flush(buf)
+            let best = try XCTUnwrap(t.cell(x: 0, y: 0))
+            XCTAssertEqual(best.pair, 0)
+            XCTAssertNotEqual(best.attrs & hypertop_a_bold(), 0, "what colour meant becomes bold")
+            XCTAssertNotEqual(t.cell(x: 0, y: 1).map { $0.attrs & hypertop_a_reverse() }, 0, "the header bar is reversed")
+        }
+    }
+
+    func testWithColorsAvailableTheyAreUsed() throws {
+        try withTerminal { t in XCTAssertTrue(t.usesColor) }
+    }
+
+    func testAFrameLargerThanTheScreenIsClipped() throws {
+        try withTerminal { t in
+            var buf = Buffer(width: 120, height: 40)
+            buf.put(String(repeating: "z", count: 120), x: 0, y: 0)
+            t.flush(buf)
+            XCTAssertEqual(t.cell(x: 79, y: 0)?.char, "z")
+        }
+    }
+
+    func testTheRealDashboardFlushesAtTheSmallestSize() throws {
+        try withTerminal { t in
+            let state = DashboardState(now: Date(timeIntervalSince1970: 0), size: t.size)
+            t.flush(render(state, size: t.size))
+            XCTAssertEqual(t.cell(x: 1, y: 0)?.char, "h", "the title bar starts with 'hypertop'")
+        }
+    }
+
+    func testNoKeyWithinTheTimeoutIsNil() throws {
+        try withTerminal { t in
+            XCTAssertNil(t.readInput(timeoutMs: 0))
+        }
+    }
+
+    func testAnUnknownTerminalTypeIsAnErrorNotAnExit() {
+        XCTAssertThrowsError(try Terminal(termType: "no-such-terminal-xyz", outputPath: "/dev/null", inputPath: "/dev/null")) { e in
+            XCTAssertTrue("\(e)".contains("--headless"), "\(e)")
+        }
+    }
+
+    func testOpeningAgainAfterClosingWorks() throws {
+        try withTerminal { _ in }
+        try withTerminal { t in XCTAssertEqual(t.size.width, 80) }
+    }
+
+    func testCursesKeyCodesBecomeKeys() {
+        XCTAssertEqual(Terminal.functionKey(KEY_UP), .up)
+        XCTAssertEqual(Terminal.functionKey(KEY_NPAGE), .pageDown)
+        XCTAssertEqual(Terminal.functionKey(KEY_F0 + 9), .function(9))
+        XCTAssertEqual(Terminal.functionKey(KEY_BTAB), .backTab)
+        XCTAssertEqual(Terminal.characterKey(13), .enter)
+        XCTAssertEqual(Terminal.characterKey(27), .escape)
+        XCTAssertEqual(Terminal.characterKey(127), .backspace)
+        XCTAssertEqual(Terminal.characterKey(0x6A), .char("j"))
+        XCTAssertEqual(Terminal.characterKey(0xE9), .char("é"))
+        XCTAssertNil(Terminal.characterKey(1))
+    }
+}
+
+final class InboxTests: XCTestCase {
+    func testConsecutiveEngineEventsAreBatched() {
+        let inbox = Inbox()
+        inbox.push(.event(.phase(.running, reason: nil)))
+        inbox.push(.event(.phase(.paused, reason: nil)))
+        inbox.push(.interrupt)
+        inbox.push(.event(.phase(.stopping, reason: nil)))
+        let drained = inbox.drain()
+        XCTAssertEqual(drained.count, 3)
+        if case .events(let first) = drained[0] { XCTAssertEqual(first.count, 2) } else { XCTFail("\(drained[0])") }
+        if case .interrupt = drained[1] {} else { XCTFail("\(drained[1])") }
+        XCTAssertTrue(inbox.drain().isEmpty)
+    }
+}
+
+final class DumbTerminalTests: XCTestCase {
+    func testATerminalWithoutCursorAddressingIsRefused() {
+        XCTAssertThrowsError(try Terminal(termType: "dumb", outputPath: "/dev/null", inputPath: "/dev/null"))
+    }
+}

@@ -1,0 +1,107 @@
+import DashboardCore
+import Foundation
+import HyperOpt
+import XCTest
+
+/// Whole screens at the sizes the dashboard promises, compared with plain-text goldens.
+final class ScreenTests: XCTestCase {
+    func testMainScreen120x40() {
+        let s = Fixture.state()
+        assertGolden(render(s, size: Size(width: 120, height: 40)), "main-120x40")
+    }
+
+    func testMainScreen80x24() {
+        let s = Fixture.state(size: Size(width: 80, height: 24))
+        assertGolden(render(s, size: Size(width: 80, height: 24)), "main-80x24")
+    }
+
+    func testMainScreenASCII80x24() {
+        let s = Fixture.state(size: Size(width: 80, height: 24), glyphs: .ascii)
+        let buf = render(s, size: Size(width: 80, height: 24))
+        assertGolden(buf, "main-ascii-80x24")
+        XCTAssertTrue(buf.cells.allSatisfy { $0.char.isASCII }, "ASCII mode drew a non-ASCII glyph")
+    }
+
+    func testDetail120x40() {
+        var s = Fixture.state()
+        _ = update(&s, .key(.char("j")))
+        _ = update(&s, .key(.char("j")))
+        _ = update(&s, .key(.char("j")))
+        _ = update(&s, .key(.char("j")))
+        _ = update(&s, .key(.enter))
+        XCTAssertEqual(s.screen, .detail(trial: 4))
+        assertGolden(render(s, size: Size(width: 120, height: 40)), "detail-failed-120x40")
+    }
+
+    func testDetailOfRunningTrial80x24() {
+        var s = Fixture.state(size: Size(width: 80, height: 24))
+        _ = update(&s, .key(.end))
+        _ = update(&s, .key(.enter))
+        assertGolden(render(s, size: Size(width: 80, height: 24)), "detail-running-80x24")
+    }
+
+    func testHelpOverlay120x40() {
+        var s = Fixture.state()
+        _ = update(&s, .key(.char("?")))
+        assertGolden(render(s, size: Size(width: 120, height: 40)), "help-120x40")
+    }
+
+    func testQuitDialog80x24() {
+        var s = Fixture.state(size: Size(width: 80, height: 24))
+        _ = update(&s, .key(.char("q")))
+        assertGolden(render(s, size: Size(width: 80, height: 24)), "quit-80x24")
+    }
+
+    func testStudyNotStartedYet() {
+        let s = DashboardState(now: Fixture.t0, size: Size(width: 80, height: 24))
+        assertGolden(render(s, size: Size(width: 80, height: 24)), "empty-80x24")
+    }
+
+    func testTooSmallTerminalSaysHowLargeItMustBe() {
+        let s = Fixture.state(size: Size(width: 60, height: 20))
+        let text = render(s, size: Size(width: 60, height: 20)).plainText()
+        XCTAssertTrue(text.contains { $0.contains("terminal too small: 60x20") }, text.joined(separator: "\n"))
+        XCTAssertTrue(text.contains { $0.contains("needs at least 80x24") })
+        let justWideEnough = render(s, size: Size(width: 80, height: 23)).plainText()
+        XCTAssertTrue(justWideEnough.contains { $0.contains("terminal too small: 80x23") })
+    }
+
+    func testFinishedStudyOpenedForBrowsing() {
+        var study = Study()
+        for e in Fixture.events(finished: 12, running: 0) { study.apply(e) }
+        study.apply(.phase(.done, reason: "max_trials reached"))
+        let s = DashboardState(study: study, mode: .browse, now: Fixture.t0.addingTimeInterval(9000))
+        let buf = render(s, size: Size(width: 120, height: 40))
+        assertGolden(buf, "browse-120x40")
+        // The elapsed time stops at the last trial's end, not at "now".
+        XCTAssertTrue(buf.plainText()[1].contains("elapsed 5m15s"), buf.plainText()[1])
+    }
+
+    func testManyParametersStillFitAt80Columns() {
+        var spec = Fixture.spec()
+        spec.space = SearchSpace((0..<10).map { Parameter(name: "++algorithm.parameter_\($0)", distribution: .float(low: 0, high: 1, log: false, step: nil)) })
+        var s = DashboardState(now: Fixture.t0, size: Size(width: 80, height: 24))
+        let params = Dictionary(uniqueKeysWithValues: spec.space.parameters.map { ($0.name, ParamValue.float(0.123456)) })
+        _ = update(&s, .events([
+            .started(StudyInfo(spec: spec, sweepDir: "", stopFile: "", pauseFile: "", startedAt: Fixture.t0)),
+            .launched(TrialLaunch(number: 0, group: 0, repeatIndex: 0, params: params, runDir: "", command: [], startedAt: Fixture.t0)),
+        ]))
+        let text = render(s, size: Size(width: 80, height: 24)).plainText()
+        // The last parameters give up their columns; the trial's own columns all stay.
+        XCTAssertTrue(text[5].hasPrefix(" #▲ state para… para…"), text[5])
+        XCTAssertTrue(text[5].hasSuffix("epoch  value  score   time"), text[5])
+        XCTAssertTrue(text[6].hasPrefix("  0 RUN   0.123 0.123"), text[6])
+    }
+
+    func testStudiesBrowser() {
+        let rows = [
+            StudySummaryRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],
+                            best: 0.8125, startedAt: Fixture.t0, duration: 1520),
+            StudySummaryRow(name: "reach-ddpg-long-name-of-a-study", direction: .minimize,
+                            counts: [.running: 3, .complete: 7, .pruned: 4], best: nil, startedAt: nil, duration: nil),
+        ]
+        var s = StudiesBrowserState(rows: rows, source: "studies.db", now: Fixture.t0)
+        _ = update(&s, .key(.down))
+        assertGolden(render(s, size: Size(width: 120, height: 40)), "studies-120x40")
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Pictures of the real dashboard at 120x40 for the README: the main screen mid-sweep, a trial's
+# detail, and the help overlay. Runs the command in a tmux pane, captures it with its colours,
+# and turns each capture into a PNG (own ANSI -> SVG writer, then rsvg-convert).
+#
+#   scripts/screenshots.sh                       # hypertop run $CONFIG (swift build -c release first)
+#   scripts/screenshots.sh -- CMD ARGS...        # any command that shows the dashboard
+#
+# Environment: CONFIG (default conf/performance/Reach/sac-opti.yaml), WAIT (seconds before the
+# main screen, default 25), OUT (default screenshots). Needs tmux, python3 and rsvg-convert
+# (Debian: apt-get install tmux librsvg2-bin fonts-dejavu-core).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+COLS=120 ROWS=40
+OUT=${OUT:-screenshots}
+WAIT=${WAIT:-25}
+SESSION=hypertop-shots-$$
+
+for tool in tmux python3 rsvg-convert; do
+    command -v "$tool" >/dev/null || { echo "screenshots.sh: $tool is missing (apt-get install tmux python3 librsvg2-bin)" >&2; exit 1; }
+done
+
+if [ "${1:-}" = "--" ]; then
+    shift
+    COMMAND=("$@")
+else
+    BIN=$(swift build -c release --show-bin-path)
+    [ -x "$BIN/hypertop" ] || { echo "screenshots.sh: build first: swift build -c release" >&2; exit 1; }
+    # The bundled job (reach-trainer) is found next to hypertop.
+    COMMAND=(env "PATH=$BIN:$PATH" "$BIN/hypertop" run "${CONFIG:-conf/performance/Reach/sac-opti.yaml}")
+fi
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+WORK=$(mktemp -d)
+cleanup() {
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The sweep runs in a scratch directory with a copy of conf/, so the repository stays clean.
+mkdir -p "$WORK/run"
+cp -r conf "$WORK/run/"
+printf -v quoted '%q ' "${COMMAND[@]}"
+tmux new-session -d -s "$SESSION" -x "$COLS" -y "$ROWS" -c "$WORK/run" \
+    "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $quoted; sleep 3600"
+
+shot() {
+    local name=$1
+    tmux capture-pane -e -p -t "$SESSION" > "$WORK/$name.ansi"
+    python3 "$REPO/scripts/ansi2svg.py" "$COLS" "$ROWS" < "$WORK/$name.ansi" > "$WORK/$name.svg"
+    rsvg-convert "$WORK/$name.svg" -o "$OUT/$name.png"
+    echo "wrote $OUT/$name.png"
+}
+
+sleep "$WAIT"
+shot dashboard
+tmux send-keys -t "$SESSION" j j Enter
+sleep 1.5
+shot trial-detail
+tmux send-keys -t "$SESSION" Escape
+sleep 0.5
+tmux send-keys -t "$SESSION" '?'
+sleep 1
+shot help
+tmux send-keys -t "$SESSION" Escape
+sleep 0.3
+# Leave the sweep the way a user would: q, then k to kill what still runs.
+tmux send-keys -t "$SESSION" q
+sleep 0.5
+tmux send-keys -t "$SESSION" k
+sleep 1
