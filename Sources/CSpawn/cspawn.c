@@ -22,6 +22,9 @@ int hypertop_spawn(const char *path, char *const argv[], char *const envp[], con
     if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) goto done;
     if ((rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0) goto done;
     if ((rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0) goto done;
+    // A job inherits nothing else of ours (store files, pipes, a parent's sockets): it must not keep
+    // them open after hypertop is gone.
+    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
 
     sigset_t all, none;
     sigfillset(&all);

@@ -15,6 +15,12 @@ public struct ControlFiles: Sendable {
         pauseFile = (directory as NSString).appendingPathComponent(Self.pauseFileName)
     }
 
+    /// The files a study recorded (for `watch`, which runs elsewhere than the engine).
+    public init(stopFile: String, pauseFile: String) {
+        self.stopFile = stopFile
+        self.pauseFile = pauseFile
+    }
+
     public var stopRequested: Bool { !FileManager.default.fileExists(atPath: stopFile) }
     public var paused: Bool { FileManager.default.fileExists(atPath: pauseFile) }
 

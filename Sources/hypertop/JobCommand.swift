@@ -37,9 +37,10 @@ enum JobCommand {
 /// Picks the sampler the config names.
 enum SamplerFactory {
     static func make(_ spec: StudySpec) throws -> any Sampler {
-        switch spec.sampler {
-        case .random: return RandomSampler()
-        case .grid, .tpe: return RandomSampler()
+        do {
+            return try makeSampler(spec.sampler, space: spec.space)
+        } catch {
+            throw CLIError("\(spec.configPath): \(error)")
         }
     }
 }

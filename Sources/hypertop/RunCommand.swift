@@ -3,6 +3,10 @@ import Foundation
 import HyperOpt
 import SweepEngine
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -20,6 +24,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(help: "Print log lines instead of the live dashboard (also chosen when stdout is not a terminal).")
     var headless = false
+
+    @Option(help: "Seconds between dashboard refreshes (keys act at once regardless).")
+    var refresh: Double = 1
 
     @Option(help: "Seed of the sampler and the jobs' seeds (overrides hydra.sweeper.seed).")
     var seed: UInt64?
@@ -54,6 +61,7 @@ struct RunCommand: AsyncParsableCommand {
         let sampler = try SamplerFactory.make(spec)
         let seed = self.seed ?? spec.seed ?? UInt64.random(in: 0..<(1 << 32))
         let sweepDir = absolute(((spec.workdir as NSString).appendingPathComponent(spec.studyName)), base: projectDir)
+        guard refresh > 0 && refresh.isFinite else { throw CLIError("--refresh must be a positive number of seconds.") }
         if resume && new { throw CLIError("--resume and --new contradict each other; pass one of them.") }
 
         let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
@@ -67,7 +75,14 @@ struct RunCommand: AsyncParsableCommand {
         let scheduler = Scheduler(setup: setup, sink: StoreSink(store: opening.store, studyID: opening.studyID), sampler: sampler,
                                   resumed: opening.resumed, lostTrials: opening.lost)
         print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
-        let study = await HeadlessRun.run(scheduler)
+        let study: Study
+        if headless || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
+            study = await HeadlessRun.run(scheduler)
+        } else {
+            try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
+            study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh,
+                                           logPath: (sweepDir as NSString).appendingPathComponent("hypertop.log"))
+        }
         for line in StudySummary.lines(study, spec: spec) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")
         do {

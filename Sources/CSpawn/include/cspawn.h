@@ -3,7 +3,7 @@
 #include <sys/types.h>
 
 /// Starts `path` (searched in PATH when it has no slash) with `argv` and `envp`, in its own
-/// process group, in directory `cwd`, stdin from /dev/null, stdout/stderr to the given fds,
+/// process group, in directory `cwd`, stdin from /dev/null, stdout/stderr to the given fds, no other fd,
 /// with default signal dispositions and an empty signal mask.
 /// Returns 0 and sets *pid, or an errno value.
 int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,

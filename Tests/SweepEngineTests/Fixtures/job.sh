@@ -4,7 +4,7 @@
 #   ++mode=<mode>     ok | crash | writenan | silent | garbage | table | csv | score
 #   ++sleep=<secs>    how long each epoch takes
 # and writes every argument, one per line, to $HYPERTOP_TRIAL_DIR/args.txt.
-# With $SLOW_FROM set, trials numbered SLOW_FROM and up sleep 60 s per epoch (for crash tests).
+# With $SLOW_FROM set, trials numbered SLOW_FROM and up block until killed (for crash tests).
 x=0.5; mode=ok; sleep=0; epochs=3
 for a in "$@"; do
   printf '%s\n' "$a" >> "$HYPERTOP_TRIAL_DIR/args.txt"
@@ -16,7 +16,11 @@ for a in "$@"; do
   esac
 done
 echo "$$" > "$HYPERTOP_TRIAL_DIR/pid"
-if [ -n "${SLOW_FROM:-}" ] && [ "$HYPERTOP_TRIAL_NUMBER" -ge "$SLOW_FROM" ]; then sleep=60; fi
+if [ -n "${SLOW_FROM:-}" ] && [ "$HYPERTOP_TRIAL_NUMBER" -ge "$SLOW_FROM" ]; then
+  # Blocks in the shell itself (no child process), without using CPU, until a signal ends it.
+  mkfifo "$HYPERTOP_TRIAL_DIR/block" && read -r _ < "$HYPERTOP_TRIAL_DIR/block"
+  exit 0
+fi
 i=1
 while [ "$i" -le "$epochs" ]; do
   [ "$sleep" != 0 ] && sleep "$sleep"
