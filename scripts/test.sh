@@ -5,4 +5,18 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --python
 export HYPERTOP_PYTHON="$PWD/.venv/bin/python"
 swift build --build-tests
-swift test --skip-build
+# The tests are XCTest; the Swift Testing runner would only add a "0 tests" line.
+log=$(mktemp)
+set +e
+swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -1)
+total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
+skipped=$(grep -cE "Test Case .* skipped" "$log" || true)
+rm -f "$log"
+if [ -n "$summary" ]; then
+  echo "$((total - failed - skipped)) passed, $failed failed, $skipped skipped"
+fi
+exit "$status"
