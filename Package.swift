@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
         // A real curses screen on /dev/null, and the runner in tmux (needs dashboard-bench built; `swift test` does).
-        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "DashboardCore", "CNcursesw"]),
+        .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "DashboardCore", "CNcursesw", "TestSupport"]),
         // Runs the built `hypertop` binary end to end (it must be built first; `swift test` does).
         .testTarget(name: "HypertopCLITests", dependencies: ["TestSupport"]),
     ]

@@ -2,7 +2,7 @@
 # Sampler benchmark: hypertop's TPE next to Python Optuna's, same problems, one table.
 #   Benchmarks/sampler.sh [--seeds N] [--trials N]
 # Writes Benchmarks/results/sampler.md. Set HYPERTOP_PYTHON to use an existing Python that has
-# optuna; otherwise Benchmarks/.venv is created with `pip install optuna`.
+# optuna; otherwise the project's .venv is created with it (scripts/install-deps.sh --python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=20
@@ -15,16 +15,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-python="${HYPERTOP_PYTHON:-}"
-if [ -z "$python" ] || ! "$python" -c "import optuna" 2>/dev/null; then
-    if [ ! -x Benchmarks/.venv/bin/python ] || ! Benchmarks/.venv/bin/python -c "import optuna" 2>/dev/null; then
-        echo "Creating Benchmarks/.venv with optuna..." >&2
-        python3 -m venv Benchmarks/.venv
-        Benchmarks/.venv/bin/pip install --quiet optuna
-    fi
-    python=Benchmarks/.venv/bin/python
-fi
-echo "Using $("$python" -c 'import optuna, sys; print(sys.executable, "optuna", optuna.__version__)')" >&2
+source Benchmarks/optuna-python.sh
 
 # Builds share the machine: take the lock like every other build.
 flock /tmp/hypertop-build.lock swift build -c release --product hypertop-bench >&2

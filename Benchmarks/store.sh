@@ -2,7 +2,7 @@
 # Store benchmark: hypertop's StudyStore next to Python optuna's SQLite storage, one table.
 #   Benchmarks/store.sh [--trials N] [--open-trials N] [--steps N]
 # Writes Benchmarks/results/store.md. Set HYPERTOP_PYTHON to use an existing Python that has
-# optuna; otherwise Benchmarks/.venv is created with `pip install optuna`.
+# optuna; otherwise the project's .venv is created with it (scripts/install-deps.sh --python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials=300
@@ -17,16 +17,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-python="${HYPERTOP_PYTHON:-}"
-if [ -z "$python" ] || ! "$python" -c "import optuna" 2>/dev/null; then
-    if [ ! -x Benchmarks/.venv/bin/python ] || ! Benchmarks/.venv/bin/python -c "import optuna" 2>/dev/null; then
-        echo "Creating Benchmarks/.venv with optuna..." >&2
-        python3 -m venv Benchmarks/.venv
-        Benchmarks/.venv/bin/pip install --quiet optuna
-    fi
-    python=Benchmarks/.venv/bin/python
-fi
-echo "Using $("$python" -c 'import optuna, sys; print(sys.executable, "optuna", optuna.__version__)')" >&2
+source Benchmarks/optuna-python.sh
 
 # Builds share the machine: take the lock like every other build, and run under it (CPU-bound).
 flock /tmp/hypertop-build.lock swift build -c release --product store-bench >&2

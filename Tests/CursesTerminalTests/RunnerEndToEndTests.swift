@@ -1,23 +1,22 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The runner in a real terminal: `dashboard-bench live` (the runner on a synthetic sweep whose
 /// engine answers pause and stop like the real one) in a tmux pane, driven with send-keys.
 final class RunnerEndToEndTests: XCTestCase {
-    private var session = ""
+    private var pane: TmuxPane!
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
-            throw XCTSkip("tmux is not installed (apt-get install tmux)")
-        }
+        guard TmuxPane.available else { throw XCTSkip("tmux is not installed (apt-get install tmux)") }
         guard FileManager.default.isExecutableFile(atPath: bench.path) else {
             throw XCTSkip("\(bench.path) is not built (swift build --product dashboard-bench)")
         }
-        session = "hypertop-runner-\(getpid())-\(Int.random(in: 0..<1_000_000))"
+        pane = TmuxPane(prefix: "hypertop-runner")
     }
 
     override func tearDown() {
-        try? tmux("kill-session", "-t", session)
+        pane = nil
     }
 
     private var bench: URL {
@@ -25,67 +24,20 @@ final class RunnerEndToEndTests: XCTestCase {
         return me.deletingLastPathComponent().appendingPathComponent("dashboard-bench")
     }
 
-    /// Runs tmux without capturing its output: `new-session` leaves a server behind that would
-    /// hold a pipe open forever.
-    private func tmux(_ args: String...) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-    }
-
-    /// Starts the pane. When no tmux server runs yet, `new-session` forks one that would inherit
-    /// the descriptor Foundation watches to learn that the child exited, and the wait would never
-    /// end; bash closes every descriptor above stderr first.
     private func start(_ args: String) throws {
-        let command = "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(bench.path) live \(args); echo EXITED; sleep 60"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done; exec "$@""#,
-                       "bash", "/usr/bin/tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-    }
-
-    /// The pane's text. Capturing through a pipe is safe here: the server already runs.
-    private func screen() throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = ["capture-pane", "-p", "-t", session]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try pane.start("env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(bench.path) live \(args); echo EXITED; sleep 60")
     }
 
     /// Waits until the screen contains `text`; fails with the screen if it never does.
     @discardableResult
     private func waitFor(_ text: String, seconds: Double = 8, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        var last = ""
-        while Date() < deadline {
-            last = try screen()
-            if last.contains(text) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        XCTFail("'\(text)' never appeared; the screen:\n\(last)", file: file, line: line)
-        return last
+        let (found, screen) = try pane.waitFor(text, seconds: seconds)
+        XCTAssertTrue(found, "'\(text)' never appeared; the screen:\n\(screen)", file: file, line: line)
+        return screen
     }
 
     private func keys(_ keys: String...) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        p.arguments = ["send-keys", "-t", session] + keys
-        try p.run()
-        p.waitUntilExit()
+        for k in keys { try pane.keys(k) }
     }
 
     func testKeysActAndQuittingRestoresTheTerminal() throws {
@@ -123,9 +75,9 @@ final class RunnerEndToEndTests: XCTestCase {
     func testResizeRedrawsAndATinyTerminalIsTold() throws {
         try start("--trials 5 --refresh 5")
         try waitFor("score by parameter")
-        try tmux("resize-window", "-t", session, "-x", "70", "-y", "20")
+        try pane.tmux("resize-window", "-t", pane.session, "-x", "70", "-y", "20")
         try waitFor("terminal too small: 70x20", seconds: 2)
-        try tmux("resize-window", "-t", session, "-x", "80", "-y", "24")
+        try pane.tmux("resize-window", "-t", pane.session, "-x", "80", "-y", "24")
         let screen = try waitFor("score by parameter", seconds: 2)
         XCTAssertTrue(screen.split(separator: "\n").first?.hasSuffix("RUNNING") ?? false, screen)
         try keys("q", "k")
