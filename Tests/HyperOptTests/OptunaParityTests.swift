@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import HyperOpt
 
@@ -6,28 +7,13 @@ import XCTest
 /// same observations: the log densities TPE compares must agree. Needs Python with optuna
 /// (HYPERTOP_PYTHON, else <package>/.venv/bin/python); skipped with a message otherwise.
 final class OptunaParityTests: XCTestCase {
-    private func python() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["HYPERTOP_PYTHON"], root.appendingPathComponent(".venv/bin/python").path]
-        for case let path? in candidates where FileManager.default.isExecutableFile(atPath: path) {
-            if (try? run(path, ["-c", "import optuna"])) != nil { return path }
-        }
-        throw XCTSkip("No Python with optuna: set HYPERTOP_PYTHON or create .venv with `pip install optuna`.")
-    }
+    private func python() throws -> String { try optunaPython() }
 
     @discardableResult
     private func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-        return String(decoding: data, as: UTF8.self)
+        let r = try runProgram(executable, arguments)
+        guard r.status == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+        return r.stdout
     }
 
     func testLogDensityMatchesOptuna() throws {

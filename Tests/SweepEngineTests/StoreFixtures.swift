@@ -1,5 +1,6 @@
 import Foundation
 import HyperOpt
+import TestSupport
 import XCTest
 @testable import SweepEngine
 
@@ -87,32 +88,11 @@ enum StoreFixtures {
         return s
     }
 
-    /// HYPERTOP_PYTHON, else `<package>/.venv/bin/python`; skips the test when neither has optuna.
-    static func python() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["HYPERTOP_PYTHON"], !env.isEmpty { candidates.append(env) }
-        candidates.append(root.appendingPathComponent(".venv/bin/python").path)
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-            if (try? run(candidate, ["-c", "import optuna"]))?.status == 0 { return candidate }
-        }
-        throw XCTSkip("Python optuna not found (set HYPERTOP_PYTHON or create .venv with optuna): interop test skipped")
-    }
+    static func python() throws -> String { try optunaPython() }
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], in dir: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let dir { process.currentDirectoryURL = dir }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try runProgram(executable, arguments, in: dir)
     }
 
     /// Runs a Python snippet with optuna; fails the test with its stderr when it fails.

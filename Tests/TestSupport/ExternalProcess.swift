@@ -1,0 +1,32 @@
+import Foundation
+import XCTest
+
+/// Runs a program to its end and returns its exit status and output.
+@discardableResult
+public func runProgram(_ executable: String, _ arguments: [String], in dir: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let dir { process.currentDirectoryURL = dir }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// The Python that has optuna: $HYPERTOP_PYTHON, else `<package>/.venv/bin/python` (what
+/// scripts/test.sh and CI create). Skips the calling test, with a message, when neither has it.
+public func optunaPython() throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var candidates: [String] = []
+    if let env = ProcessInfo.processInfo.environment["HYPERTOP_PYTHON"], !env.isEmpty { candidates.append(env) }
+    candidates.append(root.appendingPathComponent(".venv/bin/python").path)
+    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
+        if (try? runProgram(candidate, ["-c", "import optuna"]))?.status == 0 { return candidate }
+    }
+    throw XCTSkip("Python optuna not found (set HYPERTOP_PYTHON, or run scripts/install-deps.sh --python): test skipped")
+}
