@@ -263,6 +263,8 @@ public actor Scheduler {
         if let root = setup.configRoot { env["HYPERTOP_CONFIG_ROOT"] = root }
 
         emit(.launched(launchFacts))
+        // Recorded before the job exists: a resumed study then knows every job a dead engine left.
+        flush()
         do {
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, group: group)

@@ -117,7 +117,7 @@ enum StudiesBrowser {
             while true {
                 let exit = try await DashboardRunner.run(browser, events: AsyncStream { $0.finish() }) { effect in
                     guard case .exportStudy(let name) = effect, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
-                    try? Exporter.export(store: store, studyID: s.studyID, name: name)
+                    _ = try? Exporter.export(store: store, studyID: s.studyID, name: name)
                 }
                 guard case .openStudy(let name) = exit, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
                 let study = try store.loadStudy(id: s.studyID)

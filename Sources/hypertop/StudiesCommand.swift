@@ -38,7 +38,7 @@ struct StudiesCommand: AsyncParsableCommand {
                 guard let row = rows.first(where: { $0.summary.name == export }) else {
                     throw CLIError("no study named \"\(export)\" in \(files.joined(separator: ", ")).")
                 }
-                try Exporter.export(store: row.store, studyID: row.summary.studyID, name: export)
+                print(try Exporter.export(store: row.store, studyID: row.summary.studyID, name: export))
                 return
             }
             if list || isatty(STDOUT_FILENO) != 1 {
@@ -54,8 +54,9 @@ struct StudiesCommand: AsyncParsableCommand {
 }
 
 enum Exporter {
-    /// Writes `<name>.csv` and `<name>.json` in the current directory.
-    static func export(store: StudyStore, studyID: Int, name: String) throws {
+    /// Writes `<name>.csv` and `<name>.json` in the current directory; returns what it wrote.
+    @discardableResult
+    static func export(store: StudyStore, studyID: Int, name: String) throws -> String {
         let safe = name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }
         let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(String(safe))
         do {
@@ -64,7 +65,7 @@ enum Exporter {
         } catch {
             throw CLIError("cannot export study \"\(name)\": \(error)")
         }
-        print("Exported \(base.path).csv and \(base.path).json")
+        return "Exported \(base.path).csv and \(base.path).json"
     }
 }
 

@@ -98,16 +98,23 @@ struct StudyOpening {
     }
 
     /// Jobs a dead engine left behind are ended (SIGTERM, then SIGKILL): their trials are FAIL now.
-    /// Only a process group whose leader still runs in that trial's directory is touched.
+    /// A job is found by the process group it recorded, or by the trial directory in its
+    /// environment, so a reused pid is never hit.
     static func endOrphanedJobs(_ orphans: [Int], study: Study, grace: Double) {
-        var groups: [Int32] = []
-        for number in orphans {
-            guard let runDir = study.trial(number)?.launch.runDir,
-                  let pgid = TrialFiles(runDir: runDir).readJobID(),
-                  belongsToTrial(pid: pgid, runDir: runDir) else { continue }
-            kill(-pgid, SIGTERM)
-            groups.append(pgid)
-            print("Ended the job of orphaned trial #\(number) (process group \(pgid))")
+        let runDirs = Set(orphans.compactMap { study.trial($0)?.launch.runDir })
+        guard !runDirs.isEmpty else { return }
+        var groups = Set<Int32>()
+        for dir in runDirs {
+            if let pgid = TrialFiles(runDir: dir).readJobID(), belongsToTrial(pid: pgid, runDirs: [dir]) { groups.insert(pgid) }
+        }
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap({ Int32($0) }) ?? []
+        where belongsToTrial(pid: pid, runDirs: runDirs) {
+            let pgid = getpgid(pid)
+            if pgid > 0 { groups.insert(pgid) }
+        }
+        for g in groups.sorted() {
+            kill(-g, SIGTERM)
+            print("Ended the job (process group \(g)) of a trial the earlier engine left running")
         }
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { usleep(50_000) }
@@ -115,8 +122,11 @@ struct StudyOpening {
     }
 
     /// The process's environment names this trial directory (so a reused pid is never hit).
-    static func belongsToTrial(pid: Int32, runDir: String) -> Bool {
+    static func belongsToTrial(pid: Int32, runDirs: Set<String>) -> Bool {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-        return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "HYPERTOP_TRIAL_DIR=\(runDir)" }
+        let prefix = Array("HYPERTOP_TRIAL_DIR=".utf8)
+        return data.split(separator: 0).contains { entry in
+            entry.starts(with: prefix) && runDirs.contains(String(decoding: entry.dropFirst(prefix.count), as: UTF8.self))
+        }
     }
 }

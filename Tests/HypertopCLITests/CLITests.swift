@@ -83,6 +83,19 @@ final class CLITests: XCTestCase {
         let results = try String(contentsOfFile: dir + "/data/cli/optimization_results.yaml", encoding: .utf8)
         XCTAssertTrue(results.hasPrefix("name: \"cli\"\nbest_params:\n  \"++x\": "), results)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/delete_me_to_stop_hyperopt"), "the stop file is removed at the end")
+
+        let list = try run(["studies", "--list"])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        XCTAssertTrue(list.stdout.hasPrefix("study  direction  trials  COMPLETE  PRUNED  FAIL  RUNNING  WAITING  best"), list.stdout)
+        XCTAssertTrue(list.stdout.range(of: #"\ncli\s+maximize\s+4\s+4\s+0\s+0\s+0\s+0\s"#, options: .regularExpression) != nil, list.stdout)
+        let export = try run(["studies", "--export", "cli"])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let csv = try String(contentsOfFile: dir + "/cli.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 5, "a header and 4 trials:\n\(csv)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/cli.json"))
+        let missing = try run(["studies", "--export", "nope"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("no study named \"nope\""), missing.stderr)
     }
 
     func testConfigErrorIsOneLineWithFileAndLineAndExitStatus2() throws {
