@@ -9,8 +9,7 @@ struct HyperTop: AsyncParsableCommand {
         Reads Scilab-RL `*-opti.yaml` sweep configs unchanged. Examples:
           hypertop run conf/performance/Reach/sac-opti.yaml
           hypertop run --headless conf/performance/Reach/sac-opti.yaml
-        Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching
-        trials; running trials finish. Re-create it to cancel the stop.
+        Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching trials; running trials finish. Re-create it to cancel the stop.
         """,
         subcommands: [RunCommand.self, WatchCommand.self, StudiesCommand.self, TestCommand.self],
         defaultSubcommand: RunCommand.self

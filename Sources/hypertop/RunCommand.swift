@@ -12,10 +12,9 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the sweep a config file describes.",
         discussion: """
-        CONFIG is a Scilab-RL sweep config (`conf/performance/<Env>/<name>-opti.yaml`). Trials run in
-        `<workdir>/<study_name>/<trial number>/` (workdir defaults to `data`), each with its stdout.log,
-        stderr.log, command.txt, params.json, metrics and outcome.json. At the end hypertop prints
-        `Best parameters` and `Best value` and writes `optimization_results.yaml` in the sweep directory.
+        CONFIG is a Scilab-RL sweep config (`conf/performance/<Env>/<name>-opti.yaml`). Trials run in `<workdir>/<study_name>/<trial number>/` (workdir defaults to `data`), each with its stdout.log, stderr.log, command.txt, params.json, metrics and outcome.json. Every event is recorded in the study store (Optuna's SQLite schema); running again resumes the study.
+
+        At the end hypertop prints `Best parameters` and `Best value` and writes `optimization_results.yaml` in the sweep directory.
         """
     )
 

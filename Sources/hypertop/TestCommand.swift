@@ -9,10 +9,7 @@ struct TestCommand: AsyncParsableCommand {
         commandName: "test",
         abstract: "Run a performance test (*-test.yaml): pass when enough identical runs reach the target.",
         discussion: """
-        Reads `performance_testing_conditions: {total_runs, succ_runs, eval_columns, eval_value, max_steps}`
-        and runs `total_runs` jobs (each with its own seed, `n_epochs = max_steps / eval_after_n_steps`),
-        `hydra.sweeper.n_jobs` at a time. A run succeeds when the last logged value of `eval_columns` is at
-        least `eval_value`. Exit status 0 when the test passes, 1 when it fails, 2 on a config error.
+        Reads `performance_testing_conditions: {total_runs, succ_runs, eval_columns, eval_value, max_steps}` and runs `total_runs` jobs (each with its own seed, `n_epochs = max_steps / eval_after_n_steps`), `hydra.sweeper.n_jobs` at a time. A run succeeds when the last logged value of `eval_columns` is at least `eval_value`. Exit status 0 when the test passes, 1 when it fails, 2 on a config error.
         """
     )
 

@@ -13,8 +13,7 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "Follow a running study from its store, read-only (the stop key still works through the stop file).",
         discussion: """
-        DB defaults to data/hypertop.db; the study defaults to the one started last. When stdout is not a
-        terminal, prints a line per change instead of the dashboard, and exits when the study is done.
+        DB defaults to data/hypertop.db; the study defaults to the one started last. When stdout is not a terminal, prints a line per change instead of the dashboard, and exits when the study is done.
         """
     )
 
