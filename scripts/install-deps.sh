@@ -19,6 +19,6 @@ fi
 if [ "${1:-}" = "--python" ]; then
   if ! .venv/bin/python -c 'import optuna' >/dev/null 2>&1; then
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check 'optuna>=4' 'optuna-dashboard'
+    .venv/bin/pip install --quiet --disable-pip-version-check 'optuna>=4'
   fi
 fi
