@@ -158,7 +158,23 @@ extension ParzenEstimator {
         while k < count { m = terms[k] > m ? terms[k] : m; k += 1 }
         guard m > -.infinity else { return m }
         var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        for t in terms where t > m - cutoff { s += fastExp(t - m) }
+        // The exps four at a time (the terms are scratch: they become the summands), then the
+        // sum in the original order, so the result stays the same to the last bit; a skipped
+        // term adds an exact zero.
+        let floor = m - cutoff, top4 = SIMD4(repeating: m), floor4 = SIMD4(repeating: floor)
+        if let p = terms.baseAddress {
+            k = 0
+            while k < whole {
+                let t = load4(p, k)
+                store4(fastExp(t - top4).replacing(with: 0, where: .!(t .> floor4)), p, k)
+                k += 4
+            }
+            while k < count {
+                p[k] = p[k] > floor ? fastExp(p[k] - m) : 0
+                k += 1
+            }
+        }
+        for e in terms { s += e }
         return m + Foundation.log(s)
     }
 
