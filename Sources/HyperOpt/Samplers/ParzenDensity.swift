@@ -147,34 +147,53 @@ extension ParzenEstimator {
     private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
         // Four lanes at a time: the max and the sum are chains of dependent operations, and
         // independent lanes let them overlap.
+        // (Selects rather than pointwiseMax and branches: those compile to a jump per term.)
+        guard let p = terms.baseAddress else { return extra ?? -.infinity }
         let count = terms.count, whole = count & ~3
         var m4 = SIMD4<Double>(repeating: extra ?? -.infinity)
         var k = 0
         while k < whole {
-            m4 = pointwiseMax(m4, SIMD4(terms[k], terms[k + 1], terms[k + 2], terms[k + 3]))
+            let t = load4(p, k)
+            m4.replace(with: t, where: t .> m4)
             k += 4
         }
         var m = m4.max()
-        while k < count { m = terms[k] > m ? terms[k] : m; k += 1 }
+        while k < count { m = p[k] > m ? p[k] : m; k += 1 }
         guard m > -.infinity else { return m }
         var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        // The exps four at a time (the terms are scratch: they become the summands), then the
-        // sum in the original order, so the result stays the same to the last bit; a skipped
-        // term adds an exact zero.
-        let floor = m - cutoff, top4 = SIMD4(repeating: m), floor4 = SIMD4(repeating: floor)
-        if let p = terms.baseAddress {
-            k = 0
-            while k < whole {
-                let t = load4(p, k)
-                store4(fastExp(t - top4).replacing(with: 0, where: .!(t .> floor4)), p, k)
-                k += 4
-            }
-            while k < count {
-                p[k] = p[k] > floor ? fastExp(p[k] - m) : 0
-                k += 1
-            }
+        // The terms are scratch: keep those above the floor at the front, in order (most of
+        // a window lies far below it), take their exps four at a time, then sum them in the
+        // original order, so the result stays the same to the last bit.
+        let floor = m - cutoff, top4 = SIMD4(repeating: m)
+        // Branch-free: whether a term passes is a coin flip to the branch predictor.
+        let floor4 = SIMD4(repeating: floor), zero = SIMD4<Int64>(repeating: 0), one = SIMD4<Int64>(repeating: 1)
+        var kept = 0
+        k = 0
+        while k < whole {
+            let t = load4(p, k)
+            let pass = zero.replacing(with: one, where: t .> floor4)
+            p[kept] = t[0]; kept &+= Int(truncatingIfNeeded: pass[0])
+            p[kept] = t[1]; kept &+= Int(truncatingIfNeeded: pass[1])
+            p[kept] = t[2]; kept &+= Int(truncatingIfNeeded: pass[2])
+            p[kept] = t[3]; kept &+= Int(truncatingIfNeeded: pass[3])
+            k += 4
         }
-        for e in terms { s += e }
+        while k < count {
+            let t = p[k]
+            p[kept] = t
+            kept &+= t > floor ? 1 : 0
+            k += 1
+        }
+        k = 0
+        while k + 4 <= kept {
+            store4(fastExp(load4(p, k) - top4), p, k)
+            k += 4
+        }
+        while k < kept {
+            p[k] = fastExp(p[k] - m)
+            k += 1
+        }
+        for e in UnsafeBufferPointer(start: p, count: kept) { s += e }
         return m + Foundation.log(s)
     }
 
