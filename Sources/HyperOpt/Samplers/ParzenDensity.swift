@@ -80,6 +80,7 @@ extension ParzenEstimator {
                 /// A lower bound of the largest exact term among slots lo..<hi.
                 func bestExact(_ lo: Int, _ hi: Int) -> Double {
                     guard lo < hi else { return -.infinity }
+                    if !hasDiscrete, let a = acc.baseAddress { return ParzenEstimator.largest(a + lo, count: hi - lo) }
                     var top = lo
                     for k in lo..<hi where acc[k] > acc[top] { top = k }
                     return hasDiscrete ? exactLogTerm(kernel: top, candidate: c, batch: batch) : acc[top]
@@ -144,13 +145,10 @@ extension ParzenEstimator {
         return lo
     }
 
-    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
-        // Four lanes at a time: the max and the sum are chains of dependent operations, and
-        // independent lanes let them overlap.
-        // (Selects rather than pointwiseMax and branches: those compile to a jump per term.)
-        guard let p = terms.baseAddress else { return extra ?? -.infinity }
-        let count = terms.count, whole = count & ~3
-        var m4 = SIMD4<Double>(repeating: extra ?? -.infinity)
+    /// The largest of `count` terms, four lanes at a time and with selects, not a jump per term.
+    private static func largest(_ p: UnsafeMutablePointer<Double>, count: Int, start: Double = -.infinity) -> Double {
+        let whole = count & ~3
+        var m4 = SIMD4<Double>(repeating: start)
         var k = 0
         while k < whole {
             let t = load4(p, k)
@@ -159,7 +157,15 @@ extension ParzenEstimator {
         }
         var m = m4.max()
         while k < count { m = p[k] > m ? p[k] : m; k += 1 }
+        return m
+    }
+
+    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
+        guard let p = terms.baseAddress else { return extra ?? -.infinity }
+        let count = terms.count, whole = count & ~3
+        let m = largest(p, count: count, start: extra ?? -.infinity)
         guard m > -.infinity else { return m }
+        var k = 0
         var s = extra.map { Foundation.exp($0 - m) } ?? 0
         // The terms are scratch: keep those above the floor at the front, in order (most of
         // a window lies far below it), take their exps four at a time, then sum them in the
