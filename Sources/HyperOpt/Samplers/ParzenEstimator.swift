@@ -108,8 +108,14 @@ struct ParzenEstimator: Sendable {
         // Per slot: weight over the product of the continuous widths and truncated masses, so
         // that one log per kernel at the end replaces one per kernel and dim.
         var linear = [Double](repeating: 1, count: k)
-        for s in 0..<n { linear[s] = weights[observation[s]] / total }
-        linear[n] = priorWeight / total
+        linear.withUnsafeMutableBufferPointer { linear in
+            weights.withUnsafeBufferPointer { weights in
+                observation.withUnsafeBufferPointer { observation in
+                    for s in 0..<n { linear[s] = weights[observation[s]] / total }
+                }
+            }
+            linear[n] = priorWeight / total
+        }
         let weight = linear
         var continuousDims = 0
 
@@ -125,8 +131,14 @@ struct ParzenEstimator: Sendable {
                 logHit[j] = Foundation.log((1 + share) / rowSum)
                 logMiss[j] = Foundation.log(share / rowSum)
                 logUniform[j] = -Foundation.log(Double(count))
-                for s in 0..<n { mu[row + s] = column[observation[s]] }
-                mu[row + n] = -1
+                mu.withUnsafeMutableBufferPointer { mu in
+                    column.withUnsafeBufferPointer { column in
+                        observation.withUnsafeBufferPointer { observation in
+                            for s in 0..<n { mu[row + s] = column[observation[s]] }
+                        }
+                    }
+                    mu[row + n] = -1
+                }
             case .continuous, .discrete:
                 let widths = ParzenEstimator.bandwidths(column, order: orders[j] ?? [], low: domain.low, high: domain.high,
                                                         options: options)
