@@ -164,11 +164,15 @@ struct ParzenEstimator: Sendable {
                 invSigma.withUnsafeMutableBufferPointer { invSigma in
                 logZ.withUnsafeMutableBufferPointer { logZ in
                 logSigma.withUnsafeMutableBufferPointer { logSigma in
+                    // A local, not the captured `widest`: that one lives in memory, and a
+                    // store and reload per kernel would chain the whole loop.
+                    var wide = 0.0
+                    defer { widest = wide }
                     for s in 0...n {
                         let m = s < n ? column[observation[s]] : 0.5 * (low + high)
                         let w = s < n ? widths[observation[s]] : high - low
                         mu[row + s] = m
-                        if s < n && w > widest { widest = w }
+                        if s < n && w > wide { wide = w }
                         let id = useMemo && s < n ? rowOf[observation[s]] : -1
                         if id >= 0 && memoCenter[id] == m && memoWidth[id] == w {
                             if isContinuous {
