@@ -145,7 +145,10 @@ struct ParzenEstimator: Sendable {
                 let isContinuous: Bool
                 if case .continuous = domain.kind { isContinuous = true } else { isContinuous = false }
                 if isContinuous { continuousDims += 1 }
+                // Apart from the loop below: there it would live in memory (the loop is a closure)
+                // and chain every kernel through a store and a reload.
                 var widest = 0.0
+                for w in widths where w > widest { widest = w }
                 let low = domain.low, high = domain.high
                 let rowCount = table.values.count / max(table.stride, 1)
                 var memo = kernelMemo?.column(table.columns[j], low: low, high: high, rows: rowCount)
@@ -164,15 +167,10 @@ struct ParzenEstimator: Sendable {
                 invSigma.withUnsafeMutableBufferPointer { invSigma in
                 logZ.withUnsafeMutableBufferPointer { logZ in
                 logSigma.withUnsafeMutableBufferPointer { logSigma in
-                    // A local, not the captured `widest`: that one lives in memory, and a
-                    // store and reload per kernel would chain the whole loop.
-                    var wide = 0.0
-                    defer { widest = wide }
                     for s in 0...n {
                         let m = s < n ? column[observation[s]] : 0.5 * (low + high)
                         let w = s < n ? widths[observation[s]] : high - low
                         mu[row + s] = m
-                        if s < n && w > wide { wide = w }
                         let id = useMemo && s < n ? rowOf[observation[s]] : -1
                         if id >= 0 && memoCenter[id] == m && memoWidth[id] == w {
                             if isContinuous {
