@@ -156,6 +156,28 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(shared.sample(context(updated)), TPESampler().sample(context(updated)))
     }
 
+    func testRememberedKernelsNeverChangeAProposalInALongStudy() {
+        // Past ~40 sets the bad side is windowed and its kernels come from the sampler's memory:
+        // proposals must match a fresh sampler's exactly, with and without running sets, and
+        // with a stepped int among the parameters.
+        let stepped = SearchSpace(space.parameters + [
+            Parameter(name: "n", distribution: .int(low: 1, high: 64, log: true, step: 1)),
+        ])
+        for space in [space, stepped] {
+            let shared = TPESampler()
+            var history = randomObservations(space, count: 60, seed: 11, objective: sphere)
+            for t in 0..<30 {
+                let running = t % 3 == 0 ? history.suffix(2).map(\.params) : []
+                let ctx = SamplingContext(space: space, direction: .minimize, trialNumber: history.count, seed: UInt64(t),
+                                          completed: history, running: running)
+                let p = shared.sample(ctx)
+                XCTAssertEqual(p, TPESampler().sample(ctx), "ask \(t), \(space.parameters.count) parameters")
+                guard let p else { return XCTFail("no proposal") }
+                history.append(Observation(params: p, value: sphere(p), number: history.count))
+            }
+        }
+    }
+
     func testSetsThatDoNotFitTheSpaceAreIgnored() {
         var history = randomObservations(space, count: 30, seed: 9, objective: sphere)
         let clean = TPESampler().sample(context(history))

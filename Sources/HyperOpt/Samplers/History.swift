@@ -74,28 +74,34 @@ struct History {
         var best = [Int]()
         best.reserveCapacity(k + 1)
         scores.withUnsafeBufferPointer { scores in
+            // The loss a set must beat to get in, once the k places are taken.
+            var bar = Double.nan
             for i in 0..<n where k > 0 {
                 let loss = sign * scores[i]
-                if best.count == k, !(loss < sign * scores[best[k - 1]]) { continue }
+                if best.count == k, !(loss < bar) { continue }
                 var at = best.count
                 while at > 0 && loss < sign * scores[best[at - 1]] { at -= 1 }
                 best.insert(i, at: at)
                 if best.count > k { best.removeLast() }
+                if best.count == k { bar = sign * scores[best[k - 1]] }
             }
         }
         var isBelow = [Bool](repeating: false, count: n)
         for i in best { isBelow[i] = true }
-        var split = Split(below: [], above: [], aboveSorted: [])
-        split.below.reserveCapacity(k)
-        split.above.reserveCapacity(n + runningCount)
+        var split = Split(below: best.sorted(), above: [], aboveSorted: [])
         // position[i]: where completed row i lands in `above`.
         var position = [Int](repeating: -1, count: n)
-        for i in 0..<n {
-            if isBelow[i] {
-                split.below.append(i)
-            } else {
-                position[i] = split.above.count
-                split.above.append(i)
+        split.above = Array(unsafeUninitializedCapacity: n + (constantLiar ? runningCount : 0)) { above, count in
+            isBelow.withUnsafeBufferPointer { isBelow in
+                position.withUnsafeMutableBufferPointer { position in
+                    var next = 0
+                    for i in 0..<n where !isBelow[i] {
+                        position[i] = next
+                        above[next] = i
+                        next += 1
+                    }
+                    count = next
+                }
             }
         }
         let extra = constantLiar ? runningCount : 0
@@ -117,10 +123,20 @@ struct History {
         var out = [Int]()
         out.reserveCapacity(order.count + extra)
         if extra == 0 {
-            position.withUnsafeBufferPointer { position in
-                for i in order where position[i] >= 0 { out.append(position[i]) }
+            // Branch-free: write every position, advance past the ones that are in `above`.
+            return Array(unsafeUninitializedCapacity: order.count) { out, count in
+                position.withUnsafeBufferPointer { position in
+                    order.withUnsafeBufferPointer { order in
+                        var next = 0
+                        for i in order {
+                            let at = position[i]
+                            out[next] = at
+                            next &+= at >= 0 ? 1 : 0
+                        }
+                        count = next
+                    }
+                }
             }
-            return out
         }
         var r = 0
         for i in order where position[i] >= 0 {

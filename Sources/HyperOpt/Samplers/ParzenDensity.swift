@@ -29,9 +29,17 @@ extension ParzenEstimator {
         acc.withUnsafeMutableBufferPointer { acc in
             for c in 0..<batch.count {
                 let b = c * dims
-                func accumulate(_ lo: Int, _ hi: Int) {
+                /// Fills the terms of slots lo..<hi; returns their largest when no dim is stepped.
+                @discardableResult
+                func accumulate(_ lo: Int, _ hi: Int) -> Double {
                     guard lo < hi, let a = acc.baseAddress, let m = mu.baseAddress, let v = inv.baseAddress,
-                          let w = base.baseAddress else { return }
+                          let w = base.baseAddress else { return -.infinity }
+                    if !hasDiscrete {
+                        return batch.point.withUnsafeBufferPointer { point in
+                            guard let x = point.baseAddress else { return -.infinity }
+                            return fusedTerms(lo, hi, point: x + b, into: a, mu: m, inverse: v, base: w)
+                        }
+                    }
                     // Four kernels at a time in explicit vectors (the compiler does not vectorise
                     // these loops by itself), then the remainder one by one.
                     let whole = lo + (hi - lo) & ~3
@@ -76,8 +84,10 @@ extension ParzenEstimator {
                             }
                         }
                     }
+                    return -.infinity
                 }
-                /// A lower bound of the largest exact term among slots lo..<hi.
+                /// A lower bound of the largest exact term among slots lo..<hi (stepped dims only:
+                /// otherwise `accumulate` gives it).
                 func bestExact(_ lo: Int, _ hi: Int) -> Double {
                     guard lo < hi else { return -.infinity }
                     var top = lo
@@ -86,6 +96,8 @@ extension ParzenEstimator {
                 }
 
                 var lo = 0, hi = kernelCount
+                // The largest term in lo..<hi, when no dim is stepped.
+                var largest = -Double.infinity
                 // The prior kernel lies outside a window: its exact term joins the sum separately.
                 var priorTerm: Double?
                 if let axis = windowAxis {
@@ -95,26 +107,24 @@ extension ParzenEstimator {
                     let narrow = axisMaxSigma * (2 * cutoff).squareRoot()
                     lo = lowerBound(x - narrow, row: row, n: n)
                     hi = upperBound(x + narrow, row: row, n: n)
-                    accumulate(lo, hi)
-                    let best = max(exactPrior, bestExact(lo, hi))
+                    largest = accumulate(lo, hi)
+                    let best = max(exactPrior, hasDiscrete ? bestExact(lo, hi) : largest)
                     if best > -.infinity, maxBase - best > 0 {
                         let reach = axisMaxSigma * (2 * (maxBase - best + cutoff)).squareRoot()
                         let wideLo = lowerBound(x - reach, row: row, n: n), wideHi = upperBound(x + reach, row: row, n: n)
-                        accumulate(wideLo, lo)
-                        accumulate(hi, wideHi)
+                        largest = max(largest, accumulate(wideLo, lo), accumulate(hi, wideHi))
                         (lo, hi) = (wideLo, wideHi)
                     } else if best == -.infinity {
-                        accumulate(0, lo)
-                        accumulate(hi, kernelCount)
+                        largest = max(largest, accumulate(0, lo), accumulate(hi, kernelCount))
                         (lo, hi, priorTerm) = (0, kernelCount, nil)
                     }
                 } else {
-                    accumulate(0, kernelCount)
+                    largest = accumulate(0, kernelCount)
                 }
                 let terms = UnsafeMutableBufferPointer(rebasing: acc[lo..<hi])
                 out[c] = hasDiscrete
                     ? sumWithExactBins(terms, offset: lo, extra: priorTerm, candidate: c, batch: batch)
-                    : ParzenEstimator.logSumExp(terms, extra: priorTerm)
+                    : ParzenEstimator.logSumExp(terms, extra: priorTerm, largest: largest)
             }
         }}}}}}
         return out
@@ -144,21 +154,97 @@ extension ParzenEstimator {
         return lo
     }
 
-    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?) -> Double {
-        // Four lanes at a time: the max and the sum are chains of dependent operations, and
-        // independent lanes let them overlap.
-        let count = terms.count, whole = count & ~3
-        var m4 = SIMD4<Double>(repeating: extra ?? -.infinity)
-        var k = 0
-        while k < whole {
-            m4 = pointwiseMax(m4, SIMD4(terms[k], terms[k + 1], terms[k + 2], terms[k + 3]))
+    /// The terms of slots lo..<hi for one candidate when no dim is stepped: every dim in one
+    /// pass, four kernels at a time, with each term's operations in the same order as the exact
+    /// per-kernel formula. Returns the largest term.
+    private func fusedTerms(_ lo: Int, _ hi: Int, point x: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>,
+                            mu m: UnsafePointer<Double>, inverse v: UnsafePointer<Double>,
+                            base w: UnsafePointer<Double>) -> Double {
+        let prior = kernelCount - 1, end = min(hi, prior), kernelCount = kernelCount
+        var top4 = SIMD4<Double>(repeating: -.infinity)
+        var k = lo
+        while k + 4 <= end {
+            var t = load4(w, k)
+            for j in 0..<dims {
+                let at = j * kernelCount + k, x4 = SIMD4(repeating: x[j])
+                if kinds[j] == .categorical {
+                    let hit4 = SIMD4(repeating: logHit[j]), miss4 = SIMD4(repeating: logMiss[j])
+                    t = t + miss4.replacing(with: hit4, where: load4(m, at) .== x4)
+                } else {
+                    let z = (x4 - load4(m, at)) * load4(v, at)
+                    t = t - 0.5 * z * z
+                }
+            }
+            store4(t, a, k)
+            top4.replace(with: t, where: t .> top4)
             k += 4
         }
-        var m = m4.max()
-        while k < count { m = terms[k] > m ? terms[k] : m; k += 1 }
+        var top = top4.max()
+        func single(_ k: Int) {
+            var t = w[k]
+            for j in 0..<dims {
+                let at = j * kernelCount + k
+                if kinds[j] == .categorical {
+                    t += m[at] == x[j] ? logHit[j] : logMiss[j]
+                    if k == prior { t += logUniform[j] - logMiss[j] }
+                } else {
+                    let z = (x[j] - m[at]) * v[at]
+                    t -= 0.5 * z * z
+                }
+            }
+            a[k] = t
+            if t > top { top = t }
+        }
+        while k < end {
+            single(k)
+            k += 1
+        }
+        if hi > prior { single(prior) }
+        return top
+    }
+
+    /// - Parameter largest: the largest of `terms`, known from filling them.
+    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?, largest: Double) -> Double {
+        guard let p = terms.baseAddress else { return extra ?? -.infinity }
+        let count = terms.count, whole = count & ~3
+        var m = extra ?? -.infinity
+        if largest > m { m = largest }
         guard m > -.infinity else { return m }
+        var k = 0
         var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        for t in terms where t > m - cutoff { s += fastExp(t - m) }
+        // The terms are scratch: keep those above the floor at the front, in order (most of
+        // a window lies far below it), take their exps four at a time, then sum them in the
+        // original order, so the result stays the same to the last bit.
+        let floor = m - cutoff, top4 = SIMD4(repeating: m)
+        // Branch-free: whether a term passes is a coin flip to the branch predictor.
+        let floor4 = SIMD4(repeating: floor), zero = SIMD4<Int64>(repeating: 0), one = SIMD4<Int64>(repeating: 1)
+        var kept = 0
+        k = 0
+        while k < whole {
+            let t = load4(p, k)
+            let pass = zero.replacing(with: one, where: t .> floor4)
+            p[kept] = t[0]; kept &+= Int(truncatingIfNeeded: pass[0])
+            p[kept] = t[1]; kept &+= Int(truncatingIfNeeded: pass[1])
+            p[kept] = t[2]; kept &+= Int(truncatingIfNeeded: pass[2])
+            p[kept] = t[3]; kept &+= Int(truncatingIfNeeded: pass[3])
+            k += 4
+        }
+        while k < count {
+            let t = p[k]
+            p[kept] = t
+            kept &+= t > floor ? 1 : 0
+            k += 1
+        }
+        k = 0
+        while k + 4 <= kept {
+            store4(fastExp(load4(p, k) - top4), p, k)
+            k += 4
+        }
+        while k < kept {
+            p[k] = fastExp(p[k] - m)
+            k += 1
+        }
+        for e in UnsafeBufferPointer(start: p, count: kept) { s += e }
         return m + Foundation.log(s)
     }
 

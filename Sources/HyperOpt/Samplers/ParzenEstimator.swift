@@ -60,8 +60,9 @@ struct ParzenEstimator: Sendable {
     ///   - weights: one non-negative weight per observation.
     ///   - sorted: per dim, the observations sorted by their value there (ties by index), when
     ///     the caller knows it; sorted here otherwise.
+    ///   - kernelMemo: constants of earlier kernels, keyed by table row; the caller holds its lock.
     init(domains: [ParameterDomain], observations table: ObservationTable, weights: [Double], options: Options,
-         sorted: [[Int]?]? = nil) {
+         sorted: [[Int]?]? = nil, kernelMemo: KernelMemo? = nil) {
         let d = domains.count
         let n = weights.count
         let k = n + 1
@@ -107,8 +108,14 @@ struct ParzenEstimator: Sendable {
         // Per slot: weight over the product of the continuous widths and truncated masses, so
         // that one log per kernel at the end replaces one per kernel and dim.
         var linear = [Double](repeating: 1, count: k)
-        for s in 0..<n { linear[s] = weights[observation[s]] / total }
-        linear[n] = priorWeight / total
+        linear.withUnsafeMutableBufferPointer { linear in
+            weights.withUnsafeBufferPointer { weights in
+                observation.withUnsafeBufferPointer { observation in
+                    for s in 0..<n { linear[s] = weights[observation[s]] / total }
+                }
+            }
+            linear[n] = priorWeight / total
+        }
         let weight = linear
         var continuousDims = 0
 
@@ -124,16 +131,34 @@ struct ParzenEstimator: Sendable {
                 logHit[j] = Foundation.log((1 + share) / rowSum)
                 logMiss[j] = Foundation.log(share / rowSum)
                 logUniform[j] = -Foundation.log(Double(count))
-                for s in 0..<n { mu[row + s] = column[observation[s]] }
-                mu[row + n] = -1
+                mu.withUnsafeMutableBufferPointer { mu in
+                    column.withUnsafeBufferPointer { column in
+                        observation.withUnsafeBufferPointer { observation in
+                            for s in 0..<n { mu[row + s] = column[observation[s]] }
+                        }
+                    }
+                    mu[row + n] = -1
+                }
             case .continuous, .discrete:
                 let widths = ParzenEstimator.bandwidths(column, order: orders[j] ?? [], low: domain.low, high: domain.high,
                                                         options: options)
                 let isContinuous: Bool
                 if case .continuous = domain.kind { isContinuous = true } else { isContinuous = false }
                 if isContinuous { continuousDims += 1 }
+                // Apart from the loop below: there it would live in memory (the loop is a closure)
+                // and chain every kernel through a store and a reload.
                 var widest = 0.0
+                for w in widths where w > widest { widest = w }
                 let low = domain.low, high = domain.high
+                let rowCount = table.values.count / max(table.stride, 1)
+                var memo = kernelMemo?.column(table.columns[j], low: low, high: high, rows: rowCount)
+                    ?? KernelMemo.Column()
+                let useMemo = kernelMemo != nil
+                memo.center.withUnsafeMutableBufferPointer { memoCenter in
+                memo.width.withUnsafeMutableBufferPointer { memoWidth in
+                memo.first.withUnsafeMutableBufferPointer { memoFirst in
+                memo.second.withUnsafeMutableBufferPointer { memoSecond in
+                table.indices.withUnsafeBufferPointer { rowOf in
                 column.withUnsafeBufferPointer { column in
                 widths.withUnsafeBufferPointer { widths in
                 observation.withUnsafeBufferPointer { observation in
@@ -145,20 +170,38 @@ struct ParzenEstimator: Sendable {
                     for s in 0...n {
                         let m = s < n ? column[observation[s]] : 0.5 * (low + high)
                         let w = s < n ? widths[observation[s]] : high - low
-                        let inverse = 1 / w
                         mu[row + s] = m
+                        let id = useMemo && s < n ? rowOf[observation[s]] : -1
+                        if id >= 0 && memoCenter[id] == m && memoWidth[id] == w {
+                            if isContinuous {
+                                invSigma[row + s] = memoFirst[id]
+                                linear[s] *= memoSecond[id]
+                            } else {
+                                invSigma[row + s] = 1 / w
+                                logZ[row + s] = memoFirst[id]
+                                logSigma[row + s] = memoSecond[id]
+                            }
+                            continue
+                        }
+                        let inverse = 1 / w
                         invSigma[row + s] = inverse
                         let a = (low - m) * inverse, b = (high - m) * inverse
+                        let first: Double, second: Double
                         if isContinuous {
                             let mass = a > -8.3 || b < 8.3 ? ParzenEstimator.massInside(a, b) : 1
-                            linear[s] *= mass == 1 ? inverse : inverse / mass
+                            (first, second) = (inverse, mass == 1 ? inverse : inverse / mass)
+                            linear[s] *= second
                         } else {
-                            logZ[row + s] = TruncatedNormal.logMass(a, b)
-                            logSigma[row + s] = Foundation.log(w)
+                            (first, second) = (TruncatedNormal.logMass(a, b), Foundation.log(w))
+                            logZ[row + s] = first
+                            logSigma[row + s] = second
                         }
-                        if s < n && w > widest { widest = w }
+                        if id >= 0 {
+                            (memoCenter[id], memoWidth[id], memoFirst[id], memoSecond[id]) = (m, w, first, second)
+                        }
                     }
-                }}}}}}}}
+                }}}}}}}}}}}}}
+                kernelMemo?.store(memo, at: table.columns[j])
                 if j == axis { axisMaxSigma = widest }
             }
         }

@@ -8,6 +8,7 @@ public struct TPESampler: Sampler {
     public let options: TPEOptions
     /// Saves converting and sorting the whole history on every ask; never changes a result.
     private let memo = HistoryMemo()
+    private let kernelMemo = KernelMemo()
 
     public init(options: TPEOptions = TPEOptions()) {
         self.options = options
@@ -76,9 +77,17 @@ public struct TPESampler: Sampler {
                                allowed: ([ParamValue]) -> Bool) -> [ParamValue] {
         let below = ParzenEstimator(domains: domains, observations: history.table(split.below, columns: columns),
                                     weights: TPESampler.weights(split.below.count), options: parzen)
-        let above = ParzenEstimator(domains: domains, observations: history.table(split.above, columns: columns),
-                                    weights: TPESampler.weights(split.above.count), options: parzen,
-                                    sorted: columns.map { split.aboveSorted[$0] })
+        let aboveTable = history.table(split.above, columns: columns)
+        let aboveWeights = TPESampler.weights(split.above.count), aboveSorted = columns.map { split.aboveSorted[$0] }
+        let above: ParzenEstimator
+        if kernelMemo.lock.try() {
+            defer { kernelMemo.lock.unlock() }
+            above = ParzenEstimator(domains: domains, observations: aboveTable, weights: aboveWeights, options: parzen,
+                                    sorted: aboveSorted, kernelMemo: kernelMemo)
+        } else {
+            above = ParzenEstimator(domains: domains, observations: aboveTable, weights: aboveWeights, options: parzen,
+                                    sorted: aboveSorted)
+        }
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
         let l = below.logDensity(candidates), gx = above.logDensity(candidates)
         let score = zip(l, gx).map { a, b in (a - b).isNaN ? -Double.infinity : a - b }
