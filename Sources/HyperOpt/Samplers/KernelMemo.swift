@@ -21,7 +21,19 @@ final class KernelMemo: @unchecked Sendable {
         var second: [Double] = []
     }
 
+    /// The previous bad-side estimator's storage, handed to the next one.
+    private var spare = ParzenEstimator.Buffers()
+
     init() {}
+
+    func takeSpare() -> ParzenEstimator.Buffers {
+        var taken = ParzenEstimator.Buffers()
+        swap(&taken, &spare)
+        return taken
+    }
+
+    /// Keeps `estimator`'s storage for the next ask: reused in place once the estimator is gone.
+    func recycle(_ estimator: ParzenEstimator) { spare = estimator.buffers }
 
     /// The column for dim `j`, emptied when its domain bounds changed; sized for `rows` rows.
     func column(_ j: Int, low: Double, high: Double, rows: Int) -> Column {

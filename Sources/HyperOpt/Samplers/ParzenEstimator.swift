@@ -45,6 +45,31 @@ struct ParzenEstimator: Sendable {
     let axis: Int?
     let axisMaxSigma: Double
     let maxBase: Double
+    /// Scratch of the build, kept only to hand its storage to the next one (see `Buffers`).
+    private let linear: [Double]
+    private let column: [Double]
+
+    /// The storage of one estimator's arrays, passed from one ask's bad-side estimator to the
+    /// next through the kernel memo. Only capacity is reused: every element is written again.
+    struct Buffers {
+        var mu: [Double] = [], invSigma: [Double] = [], logSigma: [Double] = [], logZ: [Double] = []
+        var base: [Double] = [], weight: [Double] = [], linear: [Double] = [], column: [Double] = []
+
+        /// `count` copies of `value`, in the storage of `spare` (left empty) when it is big enough.
+        static func reuse(_ spare: inout [Double], _ value: Double, _ count: Int) -> [Double] {
+            var out: [Double] = []
+            swap(&out, &spare)
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: repeatElement(value, count: count))
+            return out
+        }
+    }
+
+    /// This estimator's storage, for the next one to reuse once this one is gone.
+    var buffers: Buffers {
+        Buffers(mu: mu, invSigma: invSigma, logSigma: logSigma, logZ: logZ, base: base, weight: weight,
+                linear: linear, column: column)
+    }
 
     /// - Parameters:
     ///   - rows: internal values, `rows[i * domains.count + j]` for observation i and dim j.
@@ -69,9 +94,12 @@ struct ParzenEstimator: Sendable {
         self.domains = domains
         dims = d
         kernelCount = k
-        // Built in locals: the loops below write them through buffer pointers.
-        var mu = [Double](repeating: 0, count: k * d)
-        var invSigma = [Double](repeating: 1, count: k * d)
+        // Built in locals: the loops below write them through buffer pointers. The storage
+        // comes from the previous ask's estimator when there is one, so that big studies do not
+        // allocate (and the C heap does not shrink and regrow) on every ask.
+        var spare = kernelMemo?.takeSpare() ?? Buffers()
+        var mu = Buffers.reuse(&spare.mu, 0, k * d)
+        var invSigma = Buffers.reuse(&spare.invSigma, 1, k * d)
         let kinds: [DimKind] = domains.map {
             switch $0.kind {
             case .continuous: return .continuous
@@ -82,14 +110,14 @@ struct ParzenEstimator: Sendable {
         let hasDiscrete = kinds.contains(.discrete)
         self.kinds = kinds
         self.hasDiscrete = hasDiscrete
-        var logSigma = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
-        var logZ = hasDiscrete ? [Double](repeating: 0, count: k * d) : []
+        var logSigma = Buffers.reuse(&spare.logSigma, 0, hasDiscrete ? k * d : 0)
+        var logZ = Buffers.reuse(&spare.logZ, 0, hasDiscrete ? k * d : 0)
         var logHit = [Double](repeating: 0, count: d)
         var logMiss = [Double](repeating: 0, count: d)
         var logUniform = [Double](repeating: 0, count: d)
         var axisMaxSigma = 0.0
 
-        var column = [Double](repeating: 0, count: n)
+        var column = Buffers.reuse(&spare.column, 0, n)
         var orders = [[Int]?](repeating: nil, count: d)
         for j in 0..<d where !domains[j].isCategorical {
             if let given = sorted?[j], given.count == n {
@@ -107,16 +135,17 @@ struct ParzenEstimator: Sendable {
         let total = weights.reduce(0, +) + priorWeight
         // Per slot: weight over the product of the continuous widths and truncated masses, so
         // that one log per kernel at the end replaces one per kernel and dim.
-        var linear = [Double](repeating: 1, count: k)
-        linear.withUnsafeMutableBufferPointer { linear in
+        var weight = Buffers.reuse(&spare.weight, 1, k)
+        weight.withUnsafeMutableBufferPointer { weight in
             weights.withUnsafeBufferPointer { weights in
                 observation.withUnsafeBufferPointer { observation in
-                    for s in 0..<n { linear[s] = weights[observation[s]] / total }
+                    for s in 0..<n { weight[s] = weights[observation[s]] / total }
                 }
             }
-            linear[n] = priorWeight / total
+            weight[n] = priorWeight / total
         }
-        let weight = linear
+        var linear = Buffers.reuse(&spare.linear, 0, 0)
+        linear.append(contentsOf: weight)
         var continuousDims = 0
 
         for j in 0..<d {
@@ -206,7 +235,11 @@ struct ParzenEstimator: Sendable {
             }
         }
         let constant = -Double(continuousDims) * TruncatedNormal.logSqrt2Pi
-        base = linear.map { Foundation.log($0) + constant }
+        var base = Buffers.reuse(&spare.base, 0, 0)
+        for v in linear { base.append(Foundation.log(v) + constant) }
+        self.base = base
+        self.linear = linear
+        self.column = column
         maxBase = base.prefix(n).max() ?? -.infinity
         self.mu = mu
         self.invSigma = invSigma

@@ -95,6 +95,10 @@ public struct TPESampler: Sampler {
         // Stable: among equal scores the earlier draw wins, like numpy's argmax.
         order.sort { score[$0] > score[$1] || (score[$0] == score[$1] && $0 < $1) }
         let best = order.first { allowed(Array(candidates.values(of: $0))) } ?? order[0]
+        if kernelMemo.lock.try() {
+            kernelMemo.recycle(above)
+            kernelMemo.lock.unlock()
+        }
         return Array(candidates.values(of: best))
     }
 }
