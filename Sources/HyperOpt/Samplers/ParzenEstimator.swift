@@ -235,8 +235,12 @@ struct ParzenEstimator: Sendable {
             }
         }
         let constant = -Double(continuousDims) * TruncatedNormal.logSqrt2Pi
-        var base = Buffers.reuse(&spare.base, 0, 0)
-        for v in linear { base.append(Foundation.log(v) + constant) }
+        var base = Buffers.reuse(&spare.base, 0, k)
+        base.withUnsafeMutableBufferPointer { base in
+            linear.withUnsafeBufferPointer { linear in
+                for s in 0..<k { base[s] = Foundation.log(linear[s]) + constant }
+            }
+        }
         self.base = base
         self.linear = linear
         self.column = column
