@@ -120,8 +120,6 @@ struct History {
             let va = rows[(n + a) * dims + j], vb = rows[(n + b) * dims + j]
             return va != vb ? va < vb : a < b
         }
-        var out = [Int]()
-        out.reserveCapacity(order.count + extra)
         if extra == 0 {
             // Branch-free: write every position, advance past the ones that are in `above`.
             return Array(unsafeUninitializedCapacity: order.count) { out, count in
@@ -138,6 +136,8 @@ struct History {
                 }
             }
         }
+        var out = [Int]()
+        out.reserveCapacity(order.count + extra)
         var r = 0
         for i in order where position[i] >= 0 {
             let v = rows[i * dims + j]

@@ -59,8 +59,11 @@ struct ParzenEstimator: Sendable {
         static func reuse(_ spare: inout [Double], _ value: Double, _ count: Int) -> [Double] {
             var out: [Double] = []
             swap(&out, &spare)
-            out.removeAll(keepingCapacity: true)
-            out.append(contentsOf: repeatElement(value, count: count))
+            // Resized at the end only, then filled in place: appending repeated elements one
+            // by one is a slow generic loop, and from one ask to the next only a few are new.
+            if out.count > count { out.removeLast(out.count - count) }
+            out.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+            out.append(contentsOf: repeatElement(value, count: count - out.count))
             return out
         }
     }
@@ -244,7 +247,9 @@ struct ParzenEstimator: Sendable {
         self.base = base
         self.linear = linear
         self.column = column
-        maxBase = base.prefix(n).max() ?? -.infinity
+        var maxBase = -Double.infinity
+        for s in 0..<n where base[s] > maxBase { maxBase = base[s] }
+        self.maxBase = maxBase
         self.mu = mu
         self.invSigma = invSigma
         self.logSigma = logSigma
@@ -298,6 +303,8 @@ struct ParzenEstimator: Sendable {
         var point = [Double](repeating: 0, count: dims)
         var lower = point, upper = point
         var values = [ParamValue](repeating: .null, count: dims)
+        // The categorical probabilities, once per batch rather than per draw.
+        let pHit = logHit.map { Foundation.exp($0) }, pMiss = logMiss.map { Foundation.exp($0) }
         for _ in 0..<count {
             let u = g.unit() * total
             var k = 0
@@ -311,7 +318,7 @@ struct ParzenEstimator: Sendable {
                     if mu[at] < 0 {
                         choice = min(Int(g.unit() * Double(n)), n - 1)
                     } else {
-                        let own = Int(mu[at]), pHit = Foundation.exp(logHit[j]), pMiss = Foundation.exp(logMiss[j])
+                        let own = Int(mu[at]), pHit = pHit[j], pMiss = pMiss[j]
                         var left = g.unit()
                         choice = n - 1
                         for c in 0..<n {
