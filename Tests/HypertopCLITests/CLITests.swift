@@ -221,4 +221,25 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(engineText.contains("locked") || engineText.contains("could not record"), engineText)
         XCTAssertTrue(w.stdout.contains("Best value: "), w.stdout)
     }
+
+    /// `--new` keeps the recorded study under another name and moves its directory aside;
+    /// without a flag and without a terminal, running again resumes.
+    func testNewStartsOverAndKeepsTheOldStudy() throws {
+        _ = try write("n-opti.yaml", config(maxTrials: 2, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
+        XCTAssertEqual(try run(["run", "--headless", "n-opti.yaml"]).status, 0)
+        let again = try run(["run", "--headless", "n-opti.yaml"])
+        XCTAssertTrue(again.stdout.contains("Resuming study \"cli\" (2 recorded trials)"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("Trials: 2 (2 COMPLETE)"), "a finished study has nothing left to run:\n\(again.stdout)")
+        let fresh = try run(["run", "--headless", "--new", "n-opti.yaml"])
+        XCTAssertEqual(fresh.status, 0, fresh.stderr)
+        XCTAssertTrue(fresh.stdout.contains("Kept the earlier study as \"cli-"), fresh.stdout)
+        let moved = try FileManager.default.contentsOfDirectory(atPath: dir + "/data").filter { $0.hasPrefix("cli-") }
+        XCTAssertEqual(moved.count, 1, "the old sweep directory is kept beside the new one")
+        let list = try run(["studies", "--list"]).stdout.split(separator: "\n").dropFirst()
+        XCTAssertEqual(list.count, 2, "two studies in the store:\n\(list)")
+        XCTAssertTrue(list.contains { $0.hasPrefix("cli ") } && list.contains { $0.hasPrefix("cli-") }, "\(list)")
+        let both = try run(["run", "--headless", "--new", "--resume", "n-opti.yaml"])
+        XCTAssertEqual(both.status, 2)
+        XCTAssertTrue(both.stderr.contains("contradict"), both.stderr)
+    }
 }
