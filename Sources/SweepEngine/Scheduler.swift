@@ -330,7 +330,7 @@ public actor Scheduler {
         case .signaled(let s):
             return failed(t.killReason ?? "killed by signal \(s) (\(signalName(s)))", signal: s)
         case .exited(let code) where code != 0:
-            let hint = study.trial(number).flatMap { _ in lastErrorLine(number) }.map { ": \($0)" } ?? ""
+            let hint = lastErrorLine(number).map { ": \($0)" } ?? ""
             return failed(t.killReason ?? "exit status \(code)\(hint)", exit: code)
         case .exited(let code):
             if let reason = t.killReason { return failed(reason, exit: code) }
