@@ -83,14 +83,14 @@ final class ParzenEstimatorTests: XCTestCase {
     func testBandwidthsFollowOptunasRule() {
         // Sorted with the ends: 0 | 0.2 0.5 0.6 | 1. Larger neighbour gap, the outer ones use
         // their inner gap, then clipped to [1 / min(100, 3 + 2), 1].
-        let widths = ParzenEstimator.bandwidths([0.5, 0.2, 0.6], order: [1, 0, 2], low: 0, high: 1, options: options)
+        let widths = KernelSet.bandwidths([0.5, 0.2, 0.6], order: [1, 0, 2], low: 0, high: 1, options: options)
         XCTAssertEqual(widths[0], 0.3, accuracy: 1e-12)
         XCTAssertEqual(widths[1], 0.3, accuracy: 1e-12)
         XCTAssertEqual(widths[2], 0.2, accuracy: 1e-12)
         var endpoints = options
         endpoints.considerEndpoints = true
         endpoints.considerMagicClip = false
-        let wide = ParzenEstimator.bandwidths([0.5, 0.2, 0.6], order: [1, 0, 2], low: 0, high: 1, options: endpoints)
+        let wide = KernelSet.bandwidths([0.5, 0.2, 0.6], order: [1, 0, 2], low: 0, high: 1, options: endpoints)
         XCTAssertEqual(wide, [0.3, 0.3, 0.4].map { $0 }, accuracy: 1e-12)
     }
 
@@ -105,7 +105,7 @@ final class ParzenEstimatorTests: XCTestCase {
         let fast = density(parzen, xs.map { [.float($0)] })
         let values = obs.map { $0[0].number ?? 0 }
         let order = values.indices.sorted { values[$0] != values[$1] ? values[$0] < values[$1] : $0 < $1 }
-        let widths = ParzenEstimator.bandwidths(values, order: order, low: 0, high: 1, options: options)
+        let widths = KernelSet.bandwidths(values, order: order, low: 0, high: 1, options: options)
         func kernel(_ x: Double, _ m: Double, _ s: Double) -> Double {
             let mass = 0.5 * (erfc(-(1 - m) / s / 2.0.squareRoot()) - erfc(m / s / 2.0.squareRoot()))
             return exp(-0.5 * pow((x - m) / s, 2)) / (s * (2 * Double.pi).squareRoot() * mass)

@@ -178,6 +178,32 @@ final class TPESamplerTests: XCTestCase {
         }
     }
 
+    func testEditedBadSideNeverChangesAProposal() {
+        // Past ~100 bad-side sets the sampler edits its remembered bad side from one ask to the
+        // next instead of building it again: proposals must match a fresh sampler's exactly, also
+        // when sets are running, a repeat changes a set's mean, or sets stop fitting the space.
+        let stepped = SearchSpace(space.parameters + [
+            Parameter(name: "n", distribution: .int(low: 1, high: 64, log: true, step: 1)),
+        ])
+        for space in [space, stepped] {
+            let shared = TPESampler()
+            var history = randomObservations(space, count: 130, seed: 12, objective: sphere)
+            for t in 0..<45 {
+                let running = t % 5 == 4 ? history.suffix(2).map(\.params) : []
+                if t % 7 == 6 {
+                    let i = (t * 37) % history.count
+                    history[i] = Observation(params: history[i].params, value: history[i].value - 3, number: history[i].number)
+                }
+                let ctx = SamplingContext(space: space, direction: .minimize, trialNumber: history.count, seed: UInt64(t),
+                                          completed: history, running: running)
+                let p = shared.sample(ctx)
+                XCTAssertEqual(p, TPESampler().sample(ctx), "ask \(t), \(space.parameters.count) parameters")
+                guard let p else { return XCTFail("no proposal") }
+                history.append(Observation(params: p, value: sphere(p), number: history.count))
+            }
+        }
+    }
+
     func testSetsThatDoNotFitTheSpaceAreIgnored() {
         var history = randomObservations(space, count: 30, seed: 9, objective: sphere)
         let clean = TPESampler().sample(context(history))

@@ -12,6 +12,9 @@ struct History {
     /// Per dim, the completed rows sorted by their value there (ties by age); nil for
     /// categorical dims, or when unknown.
     private(set) var sortedCompleted: [[Int]?]
+    /// Set when the completed rows are the memo's (one per completed set, in order): rows
+    /// below some count are then unchanged for as long as this number stays the same.
+    private(set) var generation: Int?
 
     init(_ context: SamplingContext, domains: [ParameterDomain], memo: HistoryMemo?) {
         let converter = RowConverter(space: context.space, domains: domains)
@@ -37,8 +40,9 @@ struct History {
                 }
             }
             // The memo's orders index completed sets; they are rows only when none was skipped.
-            sortedCompleted = allValid && scores.count == completed.count
-                ? (0..<d).map { memo.sorted(dim: $0) } : Array(repeating: nil, count: d)
+            let whole = allValid && scores.count == completed.count
+            sortedCompleted = whole ? (0..<d).map { memo.sorted(dim: $0) } : Array(repeating: nil, count: d)
+            generation = whole ? memo.generation : nil
         } else {
             for o in completed where o.value.isFinite && converter.convert(o.params, into: &row) {
                 rows.append(contentsOf: row)
@@ -59,8 +63,10 @@ struct History {
     struct Split {
         var below: [Int]
         var above: [Int]
-        /// Per dim, positions in `above` sorted by value there; nil when not known.
-        var aboveSorted: [[Int]?]
+        /// Per completed row, its index in `above`, or -1 when it is below.
+        fileprivate var position: [Int]
+        /// How many of `above` are running sets (at its end).
+        var runningAbove: Int
     }
 
     /// The `count` best completed sets go below; the other completed sets, and with the constant
@@ -88,7 +94,7 @@ struct History {
         }
         var isBelow = [Bool](repeating: false, count: n)
         for i in best { isBelow[i] = true }
-        var split = Split(below: best.sorted(), above: [], aboveSorted: [])
+        var split = Split(below: best.sorted(), above: [], position: [], runningAbove: 0)
         // position[i]: where completed row i lands in `above`.
         var position = [Int](repeating: -1, count: n)
         split.above = Array(unsafeUninitializedCapacity: n + (constantLiar ? runningCount : 0)) { above, count in
@@ -106,10 +112,19 @@ struct History {
         }
         let extra = constantLiar ? runningCount : 0
         if extra > 0 { split.above.append(contentsOf: n..<(n + extra)) }
-        split.aboveSorted = sortedCompleted.enumerated().map { j, order in
-            order.map { mergedOrder($0, dim: j, position: position, firstRunning: split.above.count - extra, extra: extra) }
-        }
+        split.position = position
+        split.runningAbove = extra
         return split
+    }
+
+    /// Per dim of `columns`, positions in `split.above` sorted by value there; nil when not known.
+    func aboveSorted(_ split: Split, columns: [Int]) -> [[Int]?] {
+        columns.map { j in
+            sortedCompleted[j].map {
+                mergedOrder($0, dim: j, position: split.position, firstRunning: split.above.count - split.runningAbove,
+                            extra: split.runningAbove)
+            }
+        }
     }
 
     /// The completed order without the good side, merged with the running rows (sorted here;

@@ -18,6 +18,9 @@ final class HistoryMemo: @unchecked Sendable {
     private var dims = 0
     /// Per dim: indices of the valid entries sorted by value (ties by index), or nil.
     private var orders: [[Int]?] = []
+    /// Changes whenever an entry already held changes (or all are dropped), never when entries
+    /// are only appended: whoever saw rows 0..<k under one generation may trust them under it.
+    private(set) var generation = 0
 
     init() {}
 
@@ -41,6 +44,7 @@ final class HistoryMemo: @unchecked Sendable {
             changed = true
         }
         if changed {
+            generation += 1
             orders = (0..<d).map { j in sortedOrder(dim: j, converter: converter) }
         }
         for i in known..<completed.count {
@@ -57,6 +61,7 @@ final class HistoryMemo: @unchecked Sendable {
     }
 
     private func reset(_ converter: RowConverter) {
+        generation += 1
         names = converter.names
         distributions = converter.domains.map(\.distribution)
         dims = converter.domains.count

@@ -1,16 +1,21 @@
 import Foundation
 
-/// What one TPE sampler remembers between asks about its bad-side kernels, purely to save work:
-/// per observation row and numeric dim, the kernel's centre and width and the constants derived
-/// from them (1 / width and the truncated mass, which costs erfc calls). Most kernels keep their
-/// centre and width from one ask to the next, so most of these are reused.
+/// What one TPE sampler remembers between asks about its bad-side kernels, purely to save work.
 ///
-/// It never changes a result: an entry is reused only when centre, width and domain bounds are
-/// exactly the ones it was computed from, and the constants are a pure function of those.
+/// - The bad side's whole kernel set (`SplicedBadSide`): from one ask to the next, a study
+///   usually gains one bad-side observation, which changes the widths of its neighbours only.
+///   The set is then edited in place rather than built again.
+/// - Otherwise, per observation row and numeric dim, the kernel's centre and width and the
+///   constants derived from them (1 / width and the truncated mass, which costs erfc calls).
+///
+/// It never changes a result: a kernel's constants are reused only when centre, width and
+/// domain bounds are exactly the ones they were computed from, and they are a pure function of
+/// those; an edited set holds exactly what a new build would (`SplicedBadSideTests`).
 final class KernelMemo: @unchecked Sendable {
     /// Guards everything below; an ask that finds it taken works without the memo.
     let lock = NSLock()
     private(set) var columns: [Column] = []
+    private var spliced: SplicedBadSide?
 
     struct Column {
         var low = Double.nan, high = Double.nan
@@ -21,19 +26,50 @@ final class KernelMemo: @unchecked Sendable {
         var second: [Double] = []
     }
 
-    /// The previous bad-side estimator's storage, handed to the next one.
-    private var spare = ParzenEstimator.Buffers()
+    /// Storage of earlier estimators, handed to the next ones.
+    private var spareKernels = KernelSet.Buffers()
+    private var spareWeighting = ParzenEstimator.Buffers()
 
     init() {}
 
-    func takeSpare() -> ParzenEstimator.Buffers {
-        var taken = ParzenEstimator.Buffers()
-        swap(&taken, &spare)
-        return taken
+    /// The bad side's estimator: the remembered kernel set edited to `table`'s observations
+    /// when that is possible, a new build otherwise. The caller holds the lock.
+    /// - Parameters:
+    ///   - generation: the history's, when its rows can be trusted from one ask to the next.
+    ///   - sorted: per dim, the observations sorted by value (for a new build).
+    func badSide(domains: [ParameterDomain], table: ObservationTable, weights: [Double],
+                 options: ParzenEstimator.Options, generation: Int?, sorted: () -> [[Int]?]) -> ParzenEstimator {
+        // Only a multivariate set of completed observations is kept: independent TPE builds one
+        // estimator per parameter, and running sets have no stable row.
+        let keep = generation != nil && table.columns == Array(0..<table.stride)
+        // Taken out while in use: held once only, editing it does not copy its arrays.
+        var previous = spliced.take()
+        if keep, let generation, var state = previous.take() {
+            if state.splice(to: table, domains: domains, options: options, generation: generation) {
+                spliced = state
+                return ParzenEstimator(kernels: state.kernels, weights: weights, options: options, spare: &spareWeighting)
+            }
+            previous = state
+        }
+        let column = spareKernels.column
+        if let old = previous.take() { spareKernels = old.kernels.buffers }
+        spareKernels.column = column
+        let kernels = KernelSet(domains: domains, table: table, options: options, sorted: sorted(),
+                                kernelMemo: self, spare: &spareKernels, headroom: keep ? 64 : 0)
+        guard keep, let generation else {
+            // Its storage serves the next build, once the estimator is gone.
+            let column = spareKernels.column
+            spareKernels = kernels.buffers
+            spareKernels.column = column
+            return ParzenEstimator(kernels: kernels, weights: weights, options: options, spare: &spareWeighting)
+        }
+        let state = SplicedBadSide(kernels: kernels, table: table, options: options, generation: generation)
+        spliced = state
+        return ParzenEstimator(kernels: state.kernels, weights: weights, options: options, spare: &spareWeighting)
     }
 
-    /// Keeps `estimator`'s storage for the next ask: reused in place once the estimator is gone.
-    func recycle(_ estimator: ParzenEstimator) { spare = estimator.buffers }
+    /// Keeps `estimator`'s weighting storage for the next ask: reused in place once it is gone.
+    func recycle(_ estimator: ParzenEstimator) { spareWeighting = estimator.buffers }
 
     /// The column for dim `j`, emptied when its domain bounds changed; sized for `rows` rows.
     func column(_ j: Int, low: Double, high: Double, rows: Int) -> Column {

@@ -18,7 +18,7 @@ extension ParzenEstimator {
     func logDensity(_ batch: CandidateBatch) -> [Double] {
         var out = [Double](repeating: 0, count: batch.count)
         var acc = [Double](repeating: 0, count: kernelCount)
-        let prior = kernelCount - 1, dims = dims, kernelCount = kernelCount, cutoff = ParzenEstimator.cutoff
+        let prior = kernelCount - 1, dims = dims, kernelCount = kernelCount, stride = stride, cutoff = ParzenEstimator.cutoff
         let windowAxis = kernelCount > 32 ? axis : nil
         // All buffers taken once: the loops below run per candidate and per kernel.
         mu.withUnsafeBufferPointer { mu in
@@ -45,7 +45,7 @@ extension ParzenEstimator {
                     let whole = lo + (hi - lo) & ~3
                     a.advanced(by: lo).update(from: w.advanced(by: lo), count: hi - lo)
                     for j in 0..<dims {
-                        let row = j * kernelCount
+                        let row = j * stride
                         switch kinds[j] {
                         case .continuous:
                             let x = batch.point[b + j], x4 = SIMD4(repeating: x)
@@ -101,7 +101,7 @@ extension ParzenEstimator {
                 // The prior kernel lies outside a window: its exact term joins the sum separately.
                 var priorTerm: Double?
                 if let axis = windowAxis {
-                    let row = axis * kernelCount, x = batch.point[b + axis], n = kernelCount - 1
+                    let row = axis * stride, x = batch.point[b + axis], n = kernelCount - 1
                     let exactPrior = exactLogTerm(kernel: prior, candidate: c, batch: batch)
                     priorTerm = exactPrior
                     let narrow = axisMaxSigma * (2 * cutoff).squareRoot()
@@ -160,13 +160,13 @@ extension ParzenEstimator {
     private func fusedTerms(_ lo: Int, _ hi: Int, point x: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>,
                             mu m: UnsafePointer<Double>, inverse v: UnsafePointer<Double>,
                             base w: UnsafePointer<Double>) -> Double {
-        let prior = kernelCount - 1, end = min(hi, prior), kernelCount = kernelCount
+        let prior = kernelCount - 1, end = min(hi, prior), stride = stride
         var top4 = SIMD4<Double>(repeating: -.infinity)
         var k = lo
         while k + 4 <= end {
             var t = load4(w, k)
             for j in 0..<dims {
-                let at = j * kernelCount + k, x4 = SIMD4(repeating: x[j])
+                let at = j * stride + k, x4 = SIMD4(repeating: x[j])
                 if kinds[j] == .categorical {
                     let hit4 = SIMD4(repeating: logHit[j]), miss4 = SIMD4(repeating: logMiss[j])
                     t = t + miss4.replacing(with: hit4, where: load4(m, at) .== x4)
@@ -183,7 +183,7 @@ extension ParzenEstimator {
         func single(_ k: Int) {
             var t = w[k]
             for j in 0..<dims {
-                let at = j * kernelCount + k
+                let at = j * stride + k
                 if kinds[j] == .categorical {
                     t += m[at] == x[j] ? logHit[j] : logMiss[j]
                     if k == prior { t += logUniform[j] - logMiss[j] }
@@ -270,7 +270,7 @@ extension ParzenEstimator {
     private func exactLogTerm(kernel k: Int, candidate c: Int, batch: CandidateBatch) -> Double {
         var t = base[k]
         for j in 0..<dims {
-            let at = j * kernelCount + k, x = batch.point[c * dims + j]
+            let at = j * stride + k, x = batch.point[c * dims + j]
             switch kinds[j] {
             case .continuous:
                 let z = (x - mu[at]) * invSigma[at]

@@ -78,15 +78,17 @@ public struct TPESampler: Sampler {
         let below = ParzenEstimator(domains: domains, observations: history.table(split.below, columns: columns),
                                     weights: TPESampler.weights(split.below.count), options: parzen)
         let aboveTable = history.table(split.above, columns: columns)
-        let aboveWeights = TPESampler.weights(split.above.count), aboveSorted = columns.map { split.aboveSorted[$0] }
+        let aboveWeights = TPESampler.weights(split.above.count)
         let above: ParzenEstimator
         if kernelMemo.lock.try() {
             defer { kernelMemo.lock.unlock() }
-            above = ParzenEstimator(domains: domains, observations: aboveTable, weights: aboveWeights, options: parzen,
-                                    sorted: aboveSorted, kernelMemo: kernelMemo)
+            above = kernelMemo.badSide(domains: domains, table: aboveTable, weights: aboveWeights, options: parzen,
+                                       generation: split.runningAbove == 0 ? history.generation : nil) {
+                history.aboveSorted(split, columns: columns)
+            }
         } else {
             above = ParzenEstimator(domains: domains, observations: aboveTable, weights: aboveWeights, options: parzen,
-                                    sorted: aboveSorted)
+                                    sorted: history.aboveSorted(split, columns: columns))
         }
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
         let l = below.logDensity(candidates), gx = above.logDensity(candidates)

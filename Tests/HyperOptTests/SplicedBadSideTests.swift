@@ -1,0 +1,153 @@
+import XCTest
+@testable import HyperOpt
+
+/// The bad side's kernel set edited from one ask to the next must hold exactly what a new build
+/// holds, bit for bit.
+final class SplicedBadSideTests: XCTestCase {
+    let options = ParzenEstimator.Options(priorWeight: 1, considerMagicClip: true, considerEndpoints: false)
+    let distributions: [Distribution] = [
+        .float(low: -5, high: 5, log: false, step: nil),
+        .categorical(choices: ["a", "b", "c"].map(ParamValue.string)),
+        .float(low: 1e-4, high: 1, log: true, step: nil),
+        .int(low: 1, high: 64, log: true, step: 1),
+        .float(low: 0, high: 1, log: false, step: 0.125),
+    ]
+
+    /// `count` random rows of internal values, with a few exact ties along every numeric dim.
+    private func table(_ domains: [ParameterDomain], count: Int, seed: UInt64) -> [Double] {
+        var g = SeededGenerator(seed: seed)
+        var rows: [Double] = []
+        for i in 0..<count {
+            for (j, d) in domains.enumerated() {
+                if i % 17 == 5 && i > 20 {
+                    rows.append(rows[(i - 20) * domains.count + j]) // an exact tie with an older row
+                } else {
+                    rows.append(d.internalValue(d.distribution.sampleUniform(using: &g)) ?? .nan)
+                }
+            }
+        }
+        return rows
+    }
+
+    private func assertSame(_ a: KernelSet, _ b: KernelSet, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, message, file: file, line: line)
+        guard a.count == b.count else { return }
+        XCTAssertEqual(a.observation, b.observation, "observation order, " + message, file: file, line: line)
+        XCTAssertTrue(a.axisWidth.map(\.bitPattern) == b.axisWidth.map(\.bitPattern), "axis widths, " + message,
+                      file: file, line: line)
+        /// The first slot where two rows differ (bitwise), if any.
+        func firstDifference(_ x: [Double], _ y: [Double], _ j: Int) -> Int? {
+            (0...a.count).first { x[j * a.stride + $0].bitPattern != y[j * b.stride + $0].bitPattern }
+        }
+        for j in 0..<a.dims {
+            var arrays = [("mu", a.mu, b.mu), ("invSigma", a.invSigma, b.invSigma)]
+            switch a.kinds[j] {
+            case .continuous: arrays.append(("second", a.second, b.second))
+            case .discrete: arrays += [("logSigma", a.logSigma, b.logSigma), ("logZ", a.logZ, b.logZ)]
+            case .categorical: break
+            }
+            for (name, x, y) in arrays {
+                XCTAssertNil(firstDifference(x, y, j), "\(name) of dim \(j) differs at that slot, " + message,
+                             file: file, line: line)
+            }
+        }
+    }
+
+    func testEditedKernelsEqualANewBuildBitForBit() {
+        let domains = distributions.map(ParameterDomain.init)
+        let d = domains.count
+        let rows = table(domains, count: 400, seed: 3)
+        func built(_ above: [Int]) -> KernelSet {
+            var spare = KernelSet.Buffers()
+            return KernelSet(domains: domains, table: ObservationTable(values: rows, stride: d, indices: above, columns: Array(0..<d)),
+                             options: options, spare: &spare)
+        }
+        var above = Array(0..<150)
+        var state = SplicedBadSide(kernels: built(above), table: ObservationTable(values: rows, stride: d, indices: above,
+                                                                                  columns: Array(0..<d)),
+                                   options: options, generation: 1)
+        var g = SeededGenerator(seed: 9)
+        var next = 150
+        var spliced = 0
+        for step in 0..<120 {
+            // Mostly the newest row joins; sometimes an older one comes back, leaves, or several change at once.
+            switch step % 6 {
+            case 0, 1, 2: above.append(next); next += 1
+            case 3:
+                let back = (0..<next).filter { !above.contains($0) }
+                if let r = back.randomElement(using: &g) { above.append(r); above.sort() }
+                above.append(next); next += 1
+            case 4: above.remove(at: Int(g.unit() * Double(above.count)))
+            default:
+                for _ in 0..<3 { above.remove(at: Int(g.unit() * Double(above.count))) }
+                above.append(contentsOf: next..<(next + 2)); next += 2
+            }
+            let table = ObservationTable(values: rows, stride: d, indices: above, columns: Array(0..<d))
+            if state.splice(to: table, domains: domains, options: options, generation: 1) {
+                spliced += 1
+            } else {
+                state = SplicedBadSide(kernels: built(above), table: table, options: options, generation: 1)
+            }
+            assertSame(state.kernels, built(above), "step \(step)")
+            // The mixture on top of it too.
+            let weights = TPESampler.weights(above.count)
+            var spare = ParzenEstimator.Buffers()
+            let a = ParzenEstimator(kernels: state.kernels, weights: weights, options: options, spare: &spare)
+            let b = ParzenEstimator(kernels: built(above), weights: weights, options: options, spare: &spare)
+            XCTAssertTrue(a.base.map(\.bitPattern) == b.base.map(\.bitPattern), "step \(step)")
+            XCTAssertTrue(a.weight.map(\.bitPattern) == b.weight.map(\.bitPattern), "step \(step)")
+            XCTAssertEqual(a.maxBase.bitPattern, b.maxBase.bitPattern)
+            XCTAssertEqual(a.axisMaxSigma.bitPattern, b.axisMaxSigma.bitPattern)
+        }
+        // It must really have been edited, not built again each time.
+        XCTAssertGreaterThan(spliced, 100)
+    }
+
+    func testRefusesWhatItCannotEdit() {
+        let domains = distributions.map(ParameterDomain.init)
+        let d = domains.count
+        let rows = table(domains, count: 300, seed: 4)
+        let start = Array(0..<150)
+        func fresh() -> SplicedBadSide {
+            var spare = KernelSet.Buffers()
+            let t = ObservationTable(values: rows, stride: d, indices: start, columns: Array(0..<d))
+            return SplicedBadSide(kernels: KernelSet(domains: domains, table: t, options: options, spare: &spare), table: t,
+                                  options: options, generation: 1)
+        }
+        func of(_ above: [Int]) -> ObservationTable {
+            ObservationTable(values: rows, stride: d, indices: above, columns: Array(0..<d))
+        }
+        var s = fresh()
+        XCTAssertFalse(s.splice(to: of(start + [150]), domains: domains, options: options, generation: 2), "history changed")
+        s = fresh()
+        var other = options
+        other.priorWeight = 2
+        XCTAssertFalse(s.splice(to: of(start + [150]), domains: domains, options: other, generation: 1), "options changed")
+        s = fresh()
+        XCTAssertFalse(s.splice(to: of(start + Array(150..<170)), domains: domains, options: options, generation: 1),
+                       "too many at once")
+        s = fresh()
+        let narrower = [ParameterDomain(.float(low: -4, high: 5, log: false, step: nil))] + domains.dropFirst()
+        XCTAssertFalse(s.splice(to: of(start + [150]), domains: narrower, options: options, generation: 1), "space changed")
+        s = fresh()
+        XCTAssertFalse(s.splice(to: of([151, 150] + start), domains: domains, options: options, generation: 1),
+                       "rows out of order")
+        s = fresh()
+        let few = Array(0..<40)
+        var spare = KernelSet.Buffers()
+        var small = SplicedBadSide(kernels: KernelSet(domains: domains, table: of(few), options: options, spare: &spare),
+                                   table: of(few), options: options, generation: 1)
+        XCTAssertFalse(small.splice(to: of(few + [40]), domains: domains, options: options, generation: 1),
+                       "the clip of the widths changes with the count below 98")
+        XCTAssertTrue(s.splice(to: of(start + [150]), domains: domains, options: options, generation: 1))
+    }
+
+    func testDifferenceOfAscendingLists() {
+        XCTAssertEqual(SplicedBadSide.difference(from: [1, 2, 3], to: [1, 2, 3])?.inserted, [])
+        let d = SplicedBadSide.difference(from: [1, 2, 4, 6], to: [0, 2, 3, 4, 6, 7])
+        XCTAssertEqual(d?.inserted, [0, 3, 7])
+        XCTAssertEqual(d?.removed, [1])
+        XCTAssertNil(SplicedBadSide.difference(from: [1, 2], to: [2, 1]))
+        XCTAssertNil(SplicedBadSide.difference(from: [], to: Array(0..<20)))
+    }
+}
