@@ -21,29 +21,39 @@ struct History {
         let d = domains.count
         dims = d
         let completed = context.completed
-        rows.reserveCapacity((completed.count + context.running.count) * d)
-        scores.reserveCapacity(completed.count)
         var row = [Double](repeating: 0, count: d)
         if let memo, memo.lock.try() {
             defer { memo.lock.unlock() }
             memo.update(completed, converter: converter)
-            let allValid = memo.allValid(upTo: completed.count)
-            for i in completed.indices {
-                let value = completed[i].value
-                if memo.isValid(i) && value.isFinite { scores.append(value) }
+            let valid = memo.validity
+            // A set counts when it fits the space and has a finite score.
+            scores = [Double](unsafeUninitializedCapacity: completed.count) { out, count in
+                completed.withUnsafeBufferPointer { observations in
+                    valid.withUnsafeBufferPointer { valid in
+                        var kept = 0
+                        for i in 0..<observations.count {
+                            let value = observations[i].value
+                            out[kept] = value
+                            kept &+= valid[i] && value.isFinite ? 1 : 0
+                        }
+                        count = kept
+                    }
+                }
             }
-            if allValid && scores.count == completed.count {
+            // Every set counts: the memo's rows and orders are the history's as they are.
+            let whole = scores.count == completed.count
+            if whole {
                 rows = memo.allRows
             } else {
-                for i in completed.indices where memo.isValid(i) && completed[i].value.isFinite {
+                for i in completed.indices where valid[i] && completed[i].value.isFinite {
                     rows.append(contentsOf: memo.row(i))
                 }
             }
-            // The memo's orders index completed sets; they are rows only when none was skipped.
-            let whole = allValid && scores.count == completed.count
-            sortedCompleted = whole ? (0..<d).map { memo.sorted(dim: $0) } : Array(repeating: nil, count: d)
+            sortedCompleted = whole ? memo.sortedOrders : Array(repeating: nil, count: d)
             generation = whole ? memo.generation : nil
         } else {
+            rows.reserveCapacity((completed.count + context.running.count) * d)
+            scores.reserveCapacity(completed.count)
             for o in completed where o.value.isFinite && converter.convert(o.params, into: &row) {
                 rows.append(contentsOf: row)
                 scores.append(o.value)
@@ -63,8 +73,6 @@ struct History {
     struct Split {
         var below: [Int]
         var above: [Int]
-        /// Per completed row, its index in `above`, or -1 when it is below.
-        fileprivate var position: [Int]
         /// How many of `above` are running sets (at its end).
         var runningAbove: Int
     }
@@ -77,51 +85,52 @@ struct History {
         // The k best by partial insertion: k is at most 25, so this is one pass over the scores.
         // Losses: smaller is better in either direction.
         let sign = direction == .maximize ? -1.0 : 1.0
-        var best = [Int]()
-        best.reserveCapacity(k + 1)
-        scores.withUnsafeBufferPointer { scores in
-            // The loss a set must beat to get in, once the k places are taken.
-            var bar = Double.nan
-            for i in 0..<n where k > 0 {
-                let loss = sign * scores[i]
-                if best.count == k, !(loss < bar) { continue }
-                var at = best.count
-                while at > 0 && loss < sign * scores[best[at - 1]] { at -= 1 }
-                best.insert(i, at: at)
-                if best.count > k { best.removeLast() }
-                if best.count == k { bar = sign * scores[best[k - 1]] }
-            }
-        }
-        var isBelow = [Bool](repeating: false, count: n)
-        for i in best { isBelow[i] = true }
-        var split = Split(below: best.sorted(), above: [], position: [], runningAbove: 0)
-        // position[i]: where completed row i lands in `above`.
-        var position = [Int](repeating: -1, count: n)
-        split.above = Array(unsafeUninitializedCapacity: n + (constantLiar ? runningCount : 0)) { above, count in
-            isBelow.withUnsafeBufferPointer { isBelow in
-                position.withUnsafeMutableBufferPointer { position in
-                    var next = 0
-                    for i in 0..<n where !isBelow[i] {
-                        position[i] = next
-                        above[next] = i
-                        next += 1
+        // best[0..<filled]: the best so far, best first (k + 1 places: one spare for the insert).
+        let best = [Int](unsafeUninitializedCapacity: k + 1) { best, count in
+            scores.withUnsafeBufferPointer { scores in
+                var filled = 0
+                // The loss a set must beat to get in, once the k places are taken.
+                var bar = Double.infinity
+                for i in 0..<n where k > 0 {
+                    let loss = sign * scores[i]
+                    if filled == k, !(loss < bar) { continue }
+                    var at = filled
+                    while at > 0 && loss < sign * scores[best[at - 1]] {
+                        best[at] = best[at - 1]
+                        at -= 1
                     }
-                    count = next
+                    best[at] = i
+                    if filled < k { filled += 1 }
+                    if filled == k { bar = sign * scores[best[k - 1]] }
                 }
+                count = filled
             }
         }
+        let below = best.sorted()
         let extra = constantLiar ? runningCount : 0
-        if extra > 0 { split.above.append(contentsOf: n..<(n + extra)) }
-        split.position = position
-        split.runningAbove = extra
-        return split
+        // The rows between the good ones, run by run.
+        let above = [Int](unsafeUninitializedCapacity: n - below.count + extra) { out, count in
+            var next = 0, from = 0
+            for b in below + [n + extra] {
+                for i in from..<b {
+                    out[next] = i
+                    next += 1
+                }
+                from = b + 1
+            }
+            count = next
+        }
+        return Split(below: below, above: above, runningAbove: extra)
     }
 
     /// Per dim of `columns`, positions in `split.above` sorted by value there; nil when not known.
     func aboveSorted(_ split: Split, columns: [Int]) -> [[Int]?] {
-        columns.map { j in
+        // position[i]: where completed row i is in `above`, or -1 when it is below.
+        var position = [Int](repeating: -1, count: completedCount)
+        for (at, i) in split.above.enumerated() where i < completedCount { position[i] = at }
+        return columns.map { j in
             sortedCompleted[j].map {
-                mergedOrder($0, dim: j, position: split.position, firstRunning: split.above.count - split.runningAbove,
+                mergedOrder($0, dim: j, position: position, firstRunning: split.above.count - split.runningAbove,
                             extra: split.runningAbove)
             }
         }

@@ -32,9 +32,10 @@ final class HistoryMemo: @unchecked Sendable {
         var row = [Double](repeating: 0, count: d)
         var changed = false
         let known = params.count
-        let stale = completed.withUnsafeBufferPointer { now in
+        var stale: [Int] = []
+        completed.withUnsafeBufferPointer { now in
             params.withUnsafeBufferPointer { then in
-                (0..<known).filter { !HistoryMemo.same(now[$0].params, then[$0]) }
+                for i in 0..<known where !HistoryMemo.same(now[i].params, then[i]) { stale.append(i) }
             }
         }
         for i in stale {
@@ -102,18 +103,19 @@ final class HistoryMemo: @unchecked Sendable {
     /// Equal parameter sets. The scheduler hands over the very dictionaries it handed before,
     /// so first compare the storage they point to: the memo holds a reference to each, so the
     /// storage cannot have been freed, reused or changed in place. Otherwise compare contents.
-    private static func same(_ a: borrowing Params, _ b: borrowing Params) -> Bool {
+    private static func same(_ a: Params, _ b: Params) -> Bool {
         if MemoryLayout<Params>.size == MemoryLayout<UInt>.size,
-           unsafeBitCast(copy a, to: UInt.self) == unsafeBitCast(copy b, to: UInt.self) {
+           withUnsafeBytes(of: a, { $0.load(as: UInt.self) }) == withUnsafeBytes(of: b, { $0.load(as: UInt.self) }) {
             return true
         }
         return a == b
     }
 
-    func allValid(upTo count: Int) -> Bool { !valid.prefix(count).contains(false) }
-    func isValid(_ i: Int) -> Bool { valid[i] }
+    /// Per entry: whether its set fits the space.
+    var validity: [Bool] { valid }
     func row(_ i: Int) -> ArraySlice<Double> { rows[i * dims..<(i + 1) * dims] }
     /// Every entry's row (shared, not copied: the memo only changes it on the next update).
     var allRows: [Double] { rows }
-    func sorted(dim j: Int) -> [Int]? { orders[j] }
+    /// Per dim: the valid entries sorted by value (ties by index), nil for categorical dims.
+    var sortedOrders: [[Int]?] { orders }
 }

@@ -49,6 +49,16 @@ struct KernelSet: Sendable {
             out.append(contentsOf: repeatElement(value, count: count - out.count))
             return out
         }
+
+        /// `count` elements, in the storage of `spare` (left empty) when it is big enough; the
+        /// caller writes every one of them.
+        static func reuse(_ spare: inout [Double], _ count: Int) -> [Double] {
+            var out: [Double] = []
+            swap(&out, &spare)
+            if out.count > count { out.removeLast(out.count - count) }
+            out.append(contentsOf: repeatElement(0, count: count - out.count))
+            return out
+        }
     }
 
     /// This set's storage, for a later build to reuse.

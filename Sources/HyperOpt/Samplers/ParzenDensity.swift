@@ -212,9 +212,8 @@ extension ParzenEstimator {
         guard m > -.infinity else { return m }
         var k = 0
         var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        // The terms are scratch: keep those above the floor at the front, in order (most of
-        // a window lies far below it), take their exps four at a time, then sum them in the
-        // original order, so the result stays the same to the last bit.
+        // The terms are scratch: keep those above the floor at the front (most of a window lies
+        // far below it), then take their exps.
         let floor = m - cutoff, top4 = SIMD4(repeating: m)
         // Branch-free: whether a term passes is a coin flip to the branch predictor.
         let floor4 = SIMD4(repeating: floor), zero = SIMD4<Int64>(repeating: 0), one = SIMD4<Int64>(repeating: 1)
@@ -235,17 +234,18 @@ extension ParzenEstimator {
             kept &+= t > floor ? 1 : 0
             k += 1
         }
+        // The exps four at a time, summed in four lanes.
+        var sum4 = SIMD4<Double>(repeating: 0)
         k = 0
         while k + 4 <= kept {
-            store4(fastExp(load4(p, k) - top4), p, k)
+            sum4 += fastExp(load4(p, k) - top4)
             k += 4
         }
         while k < kept {
-            p[k] = fastExp(p[k] - m)
+            s += fastExp(p[k] - m)
             k += 1
         }
-        for e in UnsafeBufferPointer(start: p, count: kept) { s += e }
-        return m + Foundation.log(s)
+        return m + Foundation.log(s + sum4.sum())
     }
 
     /// log-sum-exp where `bounds` over-estimate the stepped dims: exact terms for the kernels

@@ -101,21 +101,20 @@ struct ParzenEstimator: Sendable {
         logZ = kernels.logZ
 
         let priorWeight = n == 0 ? 1 : options.priorWeight
-        let total = weights.reduce(0, +) + priorWeight
+        let total = ParzenEstimator.sum(weights) + priorWeight, inverseTotal = 1 / total
         // Per slot: weight over the product of the continuous widths and truncated masses, so
         // that one log per kernel at the end replaces one per kernel and dim.
-        var weight = KernelSet.Buffers.reuse(&spare.weight, 1, k)
+        var weight = KernelSet.Buffers.reuse(&spare.weight, k)
+        var linear = KernelSet.Buffers.reuse(&spare.linear, k)
         weight.withUnsafeMutableBufferPointer { weight in
             weights.withUnsafeBufferPointer { weights in
                 kernels.observation.withUnsafeBufferPointer { observation in
-                    for s in 0..<n { weight[s] = weights[observation[s]] / total }
+                    for s in 0..<n { weight[s] = weights[observation[s]] * inverseTotal }
                 }
             }
-            weight[n] = priorWeight / total
+            weight[n] = priorWeight * inverseTotal
         }
-        var linear = KernelSet.Buffers.reuse(&spare.linear, 0, 0)
-        linear.append(contentsOf: weight)
-        var continuousDims = 0
+        var continuous: [Int] = []
         var logHit = [Double](repeating: 0, count: d)
         var logMiss = [Double](repeating: 0, count: d)
         var logUniform = [Double](repeating: 0, count: d)
@@ -129,28 +128,34 @@ struct ParzenEstimator: Sendable {
                 logMiss[j] = Foundation.log(share / rowSum)
                 logUniform[j] = -Foundation.log(Double(count))
             case .continuous:
-                continuousDims += 1
-                let row = j * stride
-                linear.withUnsafeMutableBufferPointer { linear in
-                    kernels.second.withUnsafeBufferPointer { second in
-                        for s in 0..<k { linear[s] *= second[row + s] }
-                    }
-                }
+                continuous.append(j)
             case .discrete:
                 break
             }
         }
-        let constant = -Double(continuousDims) * TruncatedNormal.logSqrt2Pi
-        var base = KernelSet.Buffers.reuse(&spare.base, 0, k)
+        linear.withUnsafeMutableBufferPointer { linear in
+            weight.withUnsafeBufferPointer { weight in
+                kernels.second.withUnsafeBufferPointer { second in
+                    if let first = continuous.first {
+                        for s in 0..<k { linear[s] = weight[s] * second[first * stride + s] }
+                    } else {
+                        for s in 0..<k { linear[s] = weight[s] }
+                    }
+                    for j in continuous.dropFirst() {
+                        for s in 0..<k { linear[s] *= second[j * stride + s] }
+                    }
+                }
+            }
+        }
+        let constant = -Double(continuous.count) * TruncatedNormal.logSqrt2Pi
+        var base = KernelSet.Buffers.reuse(&spare.base, k)
         base.withUnsafeMutableBufferPointer { base in
             linear.withUnsafeBufferPointer { linear in
                 for s in 0..<k { base[s] = Foundation.log(linear[s]) + constant }
             }
         }
-        var maxBase = -Double.infinity
-        for s in 0..<n where base[s] > maxBase { maxBase = base[s] }
-        var widest = 0.0
-        for w in kernels.axisWidth where w > widest { widest = w }
+        let maxBase = ParzenEstimator.largest(base, count: n)
+        let widest = max(ParzenEstimator.largest(kernels.axisWidth, count: kernels.axisWidth.count), 0)
         self.base = base
         self.linear = linear
         self.maxBase = maxBase
@@ -159,6 +164,47 @@ struct ParzenEstimator: Sendable {
         self.logUniform = logUniform
         self.weight = weight
         self.axisMaxSigma = widest
+    }
+
+    /// The sum of `values`, in four lanes (a plain loop is one long chain of dependent adds).
+    static func sum(_ values: [Double]) -> Double {
+        values.withUnsafeBufferPointer { v in
+            var lanes = SIMD4<Double>(repeating: 0)
+            var k = 0
+            if let p = v.baseAddress {
+                while k + 4 <= v.count {
+                    lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Double>.self)
+                    k += 4
+                }
+            }
+            var rest = 0.0
+            while k < v.count {
+                rest += v[k]
+                k += 1
+            }
+            return lanes.sum() + rest
+        }
+    }
+
+    /// The largest of the first `count` values (NaNs skipped; -infinity for none), four lanes at a time.
+    static func largest(_ values: [Double], count: Int) -> Double {
+        values.withUnsafeBufferPointer { v in
+            var lanes = SIMD4<Double>(repeating: -.infinity)
+            var k = 0
+            if let p = v.baseAddress {
+                while k + 4 <= count {
+                    let x = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Double>.self)
+                    lanes.replace(with: x, where: x .> lanes)
+                    k += 4
+                }
+            }
+            var top = lanes.max()
+            while k < count {
+                if v[k] > top { top = v[k] }
+                k += 1
+            }
+            return top
+        }
     }
 
     /// Draws `count` candidates from the mixture.

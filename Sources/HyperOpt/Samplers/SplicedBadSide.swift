@@ -26,6 +26,8 @@ struct SplicedBadSide {
     /// Per numeric dim other than the axis: the rows sorted by value there, ties by row.
     private var sortedRows: [[Int]]
     private var minWidth: [Double]
+    /// The newest row kept, when known.
+    private var newestRow: Int?
 
     /// At most this many observations joining or leaving the bad side are edited in; more
     /// are built again.
@@ -39,6 +41,7 @@ struct SplicedBadSide {
         self.options = options
         distributions = kernels.domains.map(\.distribution)
         above = table.indices
+        newestRow = table.indices.max()
         slotRow = kernels.observation.map { table.indices[$0] }
         let stride = table.stride
         sortedRows = kernels.domains.indices.map { j in
@@ -86,6 +89,7 @@ struct SplicedBadSide {
             }
             kernels.remove(slot: slot)
             slotRow.remove(at: slot)
+            if r == newestRow { newestRow = nil }
             renumber(after: r, by: -1)
         }
         for r in inserted {
@@ -93,6 +97,7 @@ struct SplicedBadSide {
             let slot = self.slot(of: r, axisValue: value(r, axis), exact: false) ?? slotRow.count
             kernels.insert(slot: slot, center: (0..<domains.count).map { value(r, $0) }, observation: older)
             slotRow.insert(r, at: slot)
+            if let newest = newestRow, r > newest { newestRow = r }
             for j in numeric where j != axis {
                 let q = rank(of: r, value: value(r, j), dim: j, values: values, stride: stride, exact: false)
                     ?? sortedRows[j].count
@@ -128,39 +133,52 @@ struct SplicedBadSide {
             }
         }
         above = table.indices
+        newestRow = above.last
         return true
     }
 
-    /// The rows that joined and left, for two ascending lists; nil when there are too many or a
-    /// list is not ascending.
+    /// The rows that joined and left, between an ascending list and another list; nil when
+    /// there are too many or the other list is not ascending.
     static func difference(from old: [Int], to new: [Int]) -> (inserted: [Int], removed: [Int])? {
         var inserted: [Int] = [], removed: [Int] = []
         return old.withUnsafeBufferPointer { a in
             new.withUnsafeBufferPointer { b in
-                var i = 0, j = 0
-                while i < a.count && j < b.count && a[i] == b[j] { i += 1; j += 1 }
-                while i < a.count || j < b.count {
-                    // The rest equal: done in one comparison of the memory.
-                    if a.count - i == b.count - j, a.count - i > 0,
-                       memcmp(a.baseAddress! + i, b.baseAddress! + j, (a.count - i) * MemoryLayout<Int>.stride) == 0 {
-                        break
+                /// Whether a[i...] equals b[j...] in the same number of elements.
+                func sameRest(_ i: Int, _ j: Int) -> Bool {
+                    a.count - i == b.count - j && (i == a.count
+                        || memcmp(a.baseAddress! + i, b.baseAddress! + j, (a.count - i) * MemoryLayout<Int>.stride) == 0)
+                }
+                // The common start, in big steps: usually it is all of `old`.
+                var i = 0
+                let common = min(a.count, b.count)
+                if common > 0, memcmp(a.baseAddress!, b.baseAddress!, common * MemoryLayout<Int>.stride) == 0 {
+                    i = common
+                } else {
+                    while i + 64 <= common && memcmp(a.baseAddress! + i, b.baseAddress! + i, 64 * MemoryLayout<Int>.stride) == 0 {
+                        i += 64
                     }
-                    if j < b.count && (i == a.count || b[j] < a[i]) {
-                        inserted.append(b[j])
+                    while i < common && a[i] == b[i] { i += 1 }
+                }
+                var j = i
+                // Every element of `new` past the common start is checked against the one before it
+                // (a rest equal to `old`'s is ascending already).
+                while !sameRest(i, j) {
+                    if j < b.count && (i == a.count || b[j] <= a[i]) {
+                        guard j == 0 || b[j] > b[j - 1] else { return nil }
+                        if i < a.count && b[j] == a[i] {
+                            i += 1
+                        } else {
+                            inserted.append(b[j])
+                        }
                         j += 1
-                    } else if i < a.count && (j == b.count || a[i] < b[j]) {
+                    } else {
                         removed.append(a[i])
                         i += 1
-                    } else {
-                        i += 1
-                        j += 1
                     }
                     if inserted.count + removed.count > maxEdits { return nil }
                 }
-                // Ascending throughout (no early exit: the loop stays branch-free).
-                var descents = 0
-                for k in 1..<max(b.count, 1) { descents &+= b[k] > b[k - 1] ? 0 : 1 }
-                return descents == 0 ? (inserted, removed) : nil
+                guard j == 0 || j == b.count || b[j] > b[j - 1] else { return nil }
+                return (inserted, removed)
             }
         }
     }
@@ -169,8 +187,10 @@ struct SplicedBadSide {
     /// many kernels are older.
     @discardableResult
     private mutating func renumber(after row: Int, by delta: Int) -> Int {
-        var older = 0
         let count = slotRow.count
+        // The newest of all, as a new set usually is: nothing to renumber.
+        if let newest = newestRow, row > newest { return count }
+        var older = 0
         slotRow.withUnsafeBufferPointer { rows in
             kernels.observation.withUnsafeMutableBufferPointer { index in
                 for s in 0..<count {
