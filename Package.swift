@@ -1,6 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The mixture loops' second build may use AVX2 and FMA (HyperOpt runs it only where the CPU has
+// them). Multiplies and adds stay unfused, so it gives the same bits as the first. Optimised in
+// every configuration, so that it inlines everything and defines no code another module could
+// share (see MixtureLoopsTests).
+#if arch(x86_64)
+let wideVectors: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-O"])]
+#else
+let wideVectors: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "hypertop",
     platforms: [.macOS(.v13)],
@@ -15,7 +25,10 @@ let package = Package(
     ],
     targets: [
         // Pure model: config -> StudySpec, search space, samplers, scores, events. No I/O but reading the config text.
-        .target(name: "HyperOpt", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "HyperOpt", dependencies: ["ParzenKernels", "ParzenKernelsAVX2", .product(name: "Yams", package: "Yams")]),
+        // The loops TPE spends its time in, built twice: for any CPU, and for CPUs with AVX2 (same sources).
+        .target(name: "ParzenKernels"),
+        .target(name: "ParzenKernelsAVX2", swiftSettings: wideVectors),
         // Everything with a side effect: scheduler, launchers, metric tailers, stop files, the store.
         .target(name: "SweepEngine", dependencies: ["HyperOpt", "CSpawn", .product(name: "GRDB", package: "GRDB.swift")]),
         // posix_spawn with a working directory and a process group (see the comment in cspawn.c).
@@ -45,7 +58,7 @@ let package = Package(
         ),
         // Inputs and probes the test targets share (a scripted sampler, a process-group probe).
         .target(name: "TestSupport", dependencies: ["HyperOpt"], path: "Tests/TestSupport"),
-        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "TestSupport"]),
+        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "ParzenKernels", "ParzenKernelsAVX2", "TestSupport"]),
         .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),

@@ -1,5 +1,6 @@
 import XCTest
 @testable import HyperOpt
+import ParzenKernels
 
 final class ParzenEstimatorTests: XCTestCase {
     let options = ParzenEstimator.Options(priorWeight: 1, considerMagicClip: true, considerEndpoints: false)

@@ -1,4 +1,5 @@
 import Foundation
+import ParzenKernels
 
 /// Evaluating the mixture: the part of TPE that runs 24 times per ask over every kernel that
 /// can matter, so it works on raw buffers in 4-wide vectors.
@@ -26,6 +27,10 @@ extension ParzenEstimator {
         logSigma.withUnsafeBufferPointer { logSigma in
         logZ.withUnsafeBufferPointer { logZ in
         base.withUnsafeBufferPointer { base in
+        logHit.withUnsafeBufferPointer { logHit in
+        logMiss.withUnsafeBufferPointer { logMiss in
+        logUniform.withUnsafeBufferPointer { logUniform in
+        isCategorical.withUnsafeBufferPointer { isCategorical in
         acc.withUnsafeMutableBufferPointer { acc in
             for c in 0..<batch.count {
                 let b = c * dims
@@ -36,8 +41,13 @@ extension ParzenEstimator {
                           let w = base.baseAddress else { return -.infinity }
                     if !hasDiscrete {
                         return batch.point.withUnsafeBufferPointer { point in
-                            guard let x = point.baseAddress else { return -.infinity }
-                            return fusedTerms(lo, hi, point: x + b, into: a, mu: m, inverse: v, base: w)
+                            guard let x = point.baseAddress, let isCategorical = isCategorical.baseAddress,
+                                  let hit = logHit.baseAddress, let miss = logMiss.baseAddress,
+                                  let uniform = logUniform.baseAddress else { return -.infinity }
+                            return MixtureLoops.terms(lo, hi, dims: dims, stride: stride, prior: prior,
+                                                      categorical: isCategorical, logHit: hit, logMiss: miss,
+                                                      logUniform: uniform, point: x + b, terms: a, mu: m, inverse: v,
+                                                      base: w)
                         }
                     }
                     // Four kernels at a time in explicit vectors (the compiler does not vectorise
@@ -124,9 +134,12 @@ extension ParzenEstimator {
                 let terms = UnsafeMutableBufferPointer(rebasing: acc[lo..<hi])
                 out[c] = hasDiscrete
                     ? sumWithExactBins(terms, offset: lo, extra: priorTerm, candidate: c, batch: batch)
-                    : ParzenEstimator.logSumExp(terms, extra: priorTerm, largest: largest)
+                    : terms.baseAddress.map {
+                        MixtureLoops.logSumExp($0, count: terms.count, extra: priorTerm ?? -.infinity, largest: largest,
+                                               cutoff: cutoff)
+                    } ?? (priorTerm ?? -.infinity)
             }
-        }}}}}}
+        }}}}}}}}}}
         return out
     }
 
@@ -154,100 +167,6 @@ extension ParzenEstimator {
         return lo
     }
 
-    /// The terms of slots lo..<hi for one candidate when no dim is stepped: every dim in one
-    /// pass, four kernels at a time, with each term's operations in the same order as the exact
-    /// per-kernel formula. Returns the largest term.
-    private func fusedTerms(_ lo: Int, _ hi: Int, point x: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>,
-                            mu m: UnsafePointer<Double>, inverse v: UnsafePointer<Double>,
-                            base w: UnsafePointer<Double>) -> Double {
-        let prior = kernelCount - 1, end = min(hi, prior), stride = stride
-        var top4 = SIMD4<Double>(repeating: -.infinity)
-        var k = lo
-        while k + 4 <= end {
-            var t = load4(w, k)
-            for j in 0..<dims {
-                let at = j * stride + k, x4 = SIMD4(repeating: x[j])
-                if kinds[j] == .categorical {
-                    let hit4 = SIMD4(repeating: logHit[j]), miss4 = SIMD4(repeating: logMiss[j])
-                    t = t + miss4.replacing(with: hit4, where: load4(m, at) .== x4)
-                } else {
-                    let z = (x4 - load4(m, at)) * load4(v, at)
-                    t = t - 0.5 * z * z
-                }
-            }
-            store4(t, a, k)
-            top4.replace(with: t, where: t .> top4)
-            k += 4
-        }
-        var top = top4.max()
-        func single(_ k: Int) {
-            var t = w[k]
-            for j in 0..<dims {
-                let at = j * stride + k
-                if kinds[j] == .categorical {
-                    t += m[at] == x[j] ? logHit[j] : logMiss[j]
-                    if k == prior { t += logUniform[j] - logMiss[j] }
-                } else {
-                    let z = (x[j] - m[at]) * v[at]
-                    t -= 0.5 * z * z
-                }
-            }
-            a[k] = t
-            if t > top { top = t }
-        }
-        while k < end {
-            single(k)
-            k += 1
-        }
-        if hi > prior { single(prior) }
-        return top
-    }
-
-    /// - Parameter largest: the largest of `terms`, known from filling them.
-    private static func logSumExp(_ terms: UnsafeMutableBufferPointer<Double>, extra: Double?, largest: Double) -> Double {
-        guard let p = terms.baseAddress else { return extra ?? -.infinity }
-        let count = terms.count, whole = count & ~3
-        var m = extra ?? -.infinity
-        if largest > m { m = largest }
-        guard m > -.infinity else { return m }
-        var k = 0
-        var s = extra.map { Foundation.exp($0 - m) } ?? 0
-        // The terms are scratch: keep those above the floor at the front (most of a window lies
-        // far below it), then take their exps.
-        let floor = m - cutoff, top4 = SIMD4(repeating: m)
-        // Branch-free: whether a term passes is a coin flip to the branch predictor.
-        let floor4 = SIMD4(repeating: floor), zero = SIMD4<Int64>(repeating: 0), one = SIMD4<Int64>(repeating: 1)
-        var kept = 0
-        k = 0
-        while k < whole {
-            let t = load4(p, k)
-            let pass = zero.replacing(with: one, where: t .> floor4)
-            p[kept] = t[0]; kept &+= Int(truncatingIfNeeded: pass[0])
-            p[kept] = t[1]; kept &+= Int(truncatingIfNeeded: pass[1])
-            p[kept] = t[2]; kept &+= Int(truncatingIfNeeded: pass[2])
-            p[kept] = t[3]; kept &+= Int(truncatingIfNeeded: pass[3])
-            k += 4
-        }
-        while k < count {
-            let t = p[k]
-            p[kept] = t
-            kept &+= t > floor ? 1 : 0
-            k += 1
-        }
-        // The exps four at a time, summed in four lanes.
-        var sum4 = SIMD4<Double>(repeating: 0)
-        k = 0
-        while k + 4 <= kept {
-            sum4 += fastExp(load4(p, k) - top4)
-            k += 4
-        }
-        while k < kept {
-            s += fastExp(p[k] - m)
-            k += 1
-        }
-        return m + Foundation.log(s + sum4.sum())
-    }
-
     /// log-sum-exp where `bounds` over-estimate the stepped dims: exact terms for the kernels
     /// that can matter, measured against the exact term of the most promising kernel.
     private func sumWithExactBins(_ bounds: UnsafeMutableBufferPointer<Double>, offset: Int, extra: Double?,
@@ -261,7 +180,7 @@ extension ParzenEstimator {
         guard reference > -.infinity else { return reference }
         var s = extra.map { Foundation.exp($0 - reference) } ?? 0
         for k in bounds.indices where bounds[k] > reference - ParzenEstimator.cutoff {
-            s += fastExp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
+            s += ParzenKernels.fastExp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
         }
         return reference + Foundation.log(s)
     }

@@ -14,6 +14,8 @@ struct ParzenEstimator: Sendable {
     /// distribution holds arrays, and copying them costs reference counting).
     enum DimKind: Sendable { case continuous, discrete, categorical }
     let kinds: [DimKind]
+    /// Per dim: whether it is categorical.
+    let isCategorical: [Bool]
     let hasDiscrete: Bool
     let dims: Int
     /// Distance between two dims' rows in the per-kernel arrays below.
@@ -93,6 +95,7 @@ struct ParzenEstimator: Sendable {
         kernelCount = k
         self.stride = stride
         kinds = kernels.kinds
+        isCategorical = kernels.kinds.map { $0 == .categorical }
         hasDiscrete = kernels.hasDiscrete
         axis = kernels.axis
         mu = kernels.mu

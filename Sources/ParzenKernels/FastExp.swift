@@ -2,8 +2,8 @@ import Foundation
 
 /// e^x for x <= 709, to within 1.5e-15 relative (a few units in the last place), inline: summing a mixture's
 /// kernels is mostly exps, and libm's exp is a call with its own checks each time.
-@inline(__always)
-func fastExp(_ x: Double) -> Double {
+@inlinable @inline(__always)
+public func fastExp(_ x: Double) -> Double {
     // Below -700 the result is under 1e-304: treat as that, never as a denormal or garbage.
     let x = x < -700 ? -700 : x
     // x = n ln2 + r, |r| <= ln2 / 2; n by the add-and-subtract rounding trick (no libm rint).
@@ -29,8 +29,8 @@ func fastExp(_ x: Double) -> Double {
 
 /// `fastExp` on four lanes at once, with the very same operations in the same order, so each
 /// lane equals the scalar result bit for bit (a mixture's sum stays what it was, only faster).
-@inline(__always)
-func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
+@inlinable @inline(__always)
+public func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
     let x = x.replacing(with: -700, where: x .< -700)
     let shifter = SIMD4<Double>(repeating: 6755399441055744.0)
     let t = x * 1.4426950408889634 + shifter

@@ -1,0 +1,1 @@
+../ParzenKernels/FastExp.swift

@@ -1,0 +1,1 @@
+../ParzenKernels/MixtureKernels.swift
