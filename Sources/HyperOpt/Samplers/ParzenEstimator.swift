@@ -45,7 +45,7 @@ struct ParzenEstimator: Sendable {
     }
 
     /// The first continuous dim, along which the observation kernels are stored in order, so
-    /// that a candidate only visits the kernels near it (see `window`).
+    /// that a candidate only visits the kernels near it (see `logDensity`).
     let axis: Int?
     let axisMaxSigma: Double
     let maxBase: Double
