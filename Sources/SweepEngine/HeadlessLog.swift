@@ -29,10 +29,7 @@ public struct HeadlessLog {
             return [stamp("\t#\(l.number) : \(overrides.joined(separator: " "))\(repeatNote)", at: l.startedAt)]
         case .finished(let o):
             let took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
-            if o.state == .complete, let s = o.score {
-                return [stamp("Trial #\(o.number) COMPLETE: score \(Self.format(s))\(took)", at: o.endedAt)]
-            }
-            return [stamp("Trial #\(o.number) \(o.state.rawValue): \(o.reason ?? "no reason given")\(took)", at: o.endedAt)]
+            return [stamp(Self.trialText(number: o.number, state: o.state, score: o.score, reason: o.reason) + took, at: o.endedAt)]
         case .phase(let phase, _):
             defer { lastPhase = phase }
             if phase == .paused && lastPhase != .paused {
@@ -43,6 +40,14 @@ public struct HeadlessLog {
         case .started, .metrics, .output:
             return []
         }
+    }
+
+    /// A trial as the log states it: `Trial #3 COMPLETE: score 0.5`, `Trial #4 FAIL: <reason>`,
+    /// `Trial #5 RUNNING`.
+    public static func trialText(number: Int, state: TrialState, score: Double?, reason: String?) -> String {
+        if state == .complete, let score { return "Trial #\(number) COMPLETE: score \(format(score))" }
+        guard state.isFinished else { return "Trial #\(number) \(state.rawValue)" }
+        return "Trial #\(number) \(state.rawValue): \(reason ?? "no reason given")"
     }
 
     static func format(_ v: Double) -> String {

@@ -57,7 +57,9 @@ struct WatchCommand: AsyncParsableCommand {
             case .study(let s):
                 current = s
                 print(log.stamp("Following study \(name) in \(db): \(s.trials.count) trial(s) recorded, \(s.phase.rawValue)"))
-                for t in s.trials { print(log.stamp(TrialLine.text(t))) }
+                for t in s.trials {
+                    print(log.stamp(HeadlessLog.trialText(number: t.number, state: t.state, score: t.score, reason: t.outcome?.reason)))
+                }
             case .events(let events):
                 for e in events {
                     current.apply(e)
@@ -71,15 +73,6 @@ struct WatchCommand: AsyncParsableCommand {
         for line in StudySummary.lines(current, spec: current.info?.spec ?? StudySpec(studyName: name, maxTrials: 0, nJobs: 0, direction: current.direction, space: SearchSpace([]))) {
             print(line)
         }
-    }
-}
-
-/// One line per recorded trial, for the snapshot `watch` starts from.
-enum TrialLine {
-    static func text(_ t: TrialRecord) -> String {
-        var s = "Trial #\(t.number) \(t.state.rawValue)"
-        if let score = t.score { s += ": score \(String(format: "%.6g", score))" } else if let r = t.outcome?.reason { s += ": \(r)" }
-        return s
     }
 }
 

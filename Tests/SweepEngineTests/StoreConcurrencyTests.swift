@@ -73,16 +73,15 @@ final class StoreConcurrencyTests: XCTestCase {
         reader.standardOutput = out
         try reader.run()
 
-        let writer = StoreWriter(store: store, studyID: id, flushInterval: .milliseconds(5))
+        // As the engine records: each tick's events in one commit through its sink.
+        let sink = StoreSink(store: store, studyID: id)
         var slowest = 0.0
         for n in 0..<trials {
             let start = Date()
-            try await writer.append([.launched(StoreFixtures.launch(n)), .metrics(trial: n, rows: StoreFixtures.rows(20, base: 0))])
-            try await writer.append(.finished(StoreFixtures.outcome(n, .complete, score: 1)))
-            if n % 10 == 0 { try await writer.flush() }
+            try sink.record([.launched(StoreFixtures.launch(n)), .metrics(trial: n, rows: StoreFixtures.rows(20, base: 0))])
+            try sink.record([.finished(StoreFixtures.outcome(n, .complete, score: 1))])
             slowest = max(slowest, Date().timeIntervalSince(start))
         }
-        try await writer.flush()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         reader.waitUntilExit()
         XCTAssertEqual(reader.terminationStatus, 0)
@@ -90,39 +89,5 @@ final class StoreConcurrencyTests: XCTestCase {
         XCTAssertEqual(numbers.last, trials, "the reader saw every trial: \(text)")
         XCTAssertGreaterThan(numbers.first ?? 0, 10, "the reader polled during the writes")
         XCTAssertLessThan(slowest, 1.0, "no commit waited on the reader")
-    }
-
-    func testWriterBatchesAndFlushCommits() async throws {
-        let dir = try StoreFixtures.tempDirectory(self)
-        let path = dir.appendingPathComponent("hypertop.db").path
-        let store = try StudyStore(path: path)
-        let info = StoreFixtures.info(dir: dir)
-        let id = try store.createStudy(info)
-        let writer = StoreWriter(store: store, studyID: id, flushInterval: .seconds(60), maxPending: 1_000)
-        let reader = try StudyStore(path: path, readOnly: true)
-
-        try await writer.append(.launched(StoreFixtures.launch(0)))
-        XCTAssertEqual(try reader.loadStudy(id: id).trials.count, 0, "buffered, not yet committed")
-        try await writer.flush()
-        XCTAssertEqual(try reader.loadStudy(id: id).trials.count, 1, "flush returns after the commit")
-
-        // Reaching maxPending commits without waiting for the timer.
-        let rows = (0..<1_000).map { EngineEvent.metrics(trial: 0, rows: [MetricRow(step: $0, values: ["eval/success_rate": 0.5])]) }
-        try await writer.append(rows)
-        XCTAssertEqual(try reader.loadStudy(id: id).trial(0)?.metrics.count, 1_000)
-    }
-
-    func testWriterCommitsOnItsOwnAfterTheInterval() async throws {
-        let dir = try StoreFixtures.tempDirectory(self)
-        let path = dir.appendingPathComponent("hypertop.db").path
-        let store = try StudyStore(path: path)
-        let id = try store.createStudy(StoreFixtures.info(dir: dir))
-        let writer = StoreWriter(store: store, studyID: id, flushInterval: .milliseconds(20))
-        try await writer.append(.launched(StoreFixtures.launch(0)))
-        let deadline = Date().addingTimeInterval(5)
-        while try store.loadStudy(id: id).trials.isEmpty, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        XCTAssertEqual(try store.loadStudy(id: id).trials.count, 1)
     }
 }

@@ -11,7 +11,7 @@ import HyperOpt
 ///   `createStudy(info)` + `claim(studyID:)`, or `resume(studyID:)` (fails the dead engine's
 ///   orphans, claims the study, returns the Study to continue). Then the scheduler records each
 ///   tick's events through a `StoreSink` (one transaction, before anyone sees them) and sends
-///   heartbeats through it. (`StoreWriter` batches by time instead; the engine does not use it.)
+///   heartbeats through it.
 /// - `watch`: `StudyStore(path:, readOnly: true)`, a `StudyFollower` polled each refresh, and
 ///   `stopFile(studyID:)` for the stop key.
 /// - `studies`: `studies()` for the table, `loadStudy(id:)` on Enter, `exportCSV`/`exportJSON`.

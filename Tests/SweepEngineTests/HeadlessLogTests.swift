@@ -1,0 +1,20 @@
+import XCTest
+import HyperOpt
+@testable import SweepEngine
+
+final class HeadlessLogTests: XCTestCase {
+    func testTrialLinesAreTheSameInTheLogAndInWatchsSnapshot() {
+        XCTAssertEqual(HeadlessLog.trialText(number: 3, state: .complete, score: 0.5, reason: nil), "Trial #3 COMPLETE: score 0.5")
+        XCTAssertEqual(HeadlessLog.trialText(number: 4, state: .failed, score: nil, reason: "exit status 1"),
+                       "Trial #4 FAIL: exit status 1")
+        XCTAssertEqual(HeadlessLog.trialText(number: 5, state: .pruned, score: nil, reason: nil), "Trial #5 PRUNED: no reason given")
+        XCTAssertEqual(HeadlessLog.trialText(number: 6, state: .running, score: nil, reason: nil), "Trial #6 RUNNING")
+
+        // The live log says the same, plus how long the trial took.
+        var log = HeadlessLog()
+        _ = log.lines(for: .launched(StoreFixtures.launch(4, at: 0)))
+        let line = log.lines(for: .finished(StoreFixtures.outcome(4, .failed, score: nil, reason: "exit status 1", at: 12.5)))
+        XCTAssertEqual(line.count, 1)
+        XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] Trial #4 FAIL: exit status 1 in 12.5s"), line[0])
+    }
+}
