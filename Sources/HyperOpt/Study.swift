@@ -75,6 +75,22 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
     }
 }
 
+extension TrialOutcome {
+    private static let engineStopped = "the engine running this trial stopped"
+
+    /// The outcome of a trial whose engine died while it ran (found when the study is resumed).
+    public static func lostWithEngine(number: Int, detail: String, at date: Date) -> TrialOutcome {
+        TrialOutcome(number: number, state: .failed, score: nil, reason: "\(engineStopped) (\(detail))", exitStatus: nil,
+                     signal: nil, endedAt: date)
+    }
+
+    /// Whether the trial ended with its engine rather than by its own job: such a trial does not
+    /// use up the study's `max_trials`.
+    public var wasLostWithEngine: Bool {
+        state == .failed && reason?.hasPrefix(Self.engineStopped) == true
+    }
+}
+
 /// Where a study runs and what it is: sent once when the engine starts.
 public struct StudyInfo: Sendable, Codable {
     public var spec: StudySpec
@@ -202,6 +218,14 @@ public struct Study: Sendable {
     public func count(_ state: TrialState) -> Int {
         trials.reduce(0) { $0 + ($1.state == state ? 1 : 0) }
     }
+
+    /// Trials lost with a dead engine (see `TrialOutcome.wasLostWithEngine`).
+    public var lostCount: Int {
+        trials.reduce(0) { $0 + ($1.outcome?.wasLostWithEngine == true ? 1 : 0) }
+    }
+
+    /// Trials that count against `max_trials`: all launched but those lost with a dead engine.
+    public var budgetUsed: Int { trials.count - lostCount }
 
     /// The best parameter set by the mean of its scored repeats.
     public var best: ParamSetStats? {

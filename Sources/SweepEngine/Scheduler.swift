@@ -68,8 +68,6 @@ public actor Scheduler {
     private var running: [Int: RunningTrial] = [:]
     private var pending: [EngineEvent] = []
     private var nextNumber: Int
-    /// Trials lost to an earlier engine's death: they do not count against `max_trials`.
-    private let lostTrials: Set<Int>
     private var stopReason: String?
     private var stopByFile = false
     private var exhausted: String?
@@ -98,7 +96,6 @@ public actor Scheduler {
         if let resumed { planner.restore(from: resumed, lostTrials: lostTrials, retries: setup.spec.retries) }
         self.planner = planner
         study = resumed ?? Study()
-        self.lostTrials = lostTrials
         nextNumber = (study.trials.map(\.number).max() ?? -1) + 1
         startedAt = Date()
     }
@@ -186,7 +183,9 @@ public actor Scheduler {
 
     public func snapshot() -> Study { study }
 
-    private var launchedCount: Int { study.trials.filter { !lostTrials.contains($0.number) }.count }
+    /// Trials that used up the budget: a trial lost with a dead engine (at this resume or an
+    /// earlier one) does not.
+    private var launchedCount: Int { study.budgetUsed }
 
     private var mayLaunchMore: Bool {
         stopReason == nil && exhausted == nil && launchedCount < setup.spec.maxTrials

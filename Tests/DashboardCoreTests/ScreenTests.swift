@@ -66,6 +66,17 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(justWideEnough.contains { $0.contains("terminal too small: 80x23") })
     }
 
+    func testTrialsLostWithADeadEngineGiveTheirPlaceBack() {
+        // A resumed study: two trials were lost with the engine; the budget count leaves them out.
+        var s = Fixture.state(size: Size(width: 120, height: 40), finished: 9, running: 0)
+        _ = update(&s, .events([9, 10].flatMap { n -> [EngineEvent] in
+            [.launched(Fixture.launch(n)),
+             .finished(.lostWithEngine(number: n, detail: "it never sent a heartbeat", at: Fixture.t0.addingTimeInterval(400)))]
+        }))
+        let header = render(s, size: Size(width: 120, height: 40)).plainText()[1]
+        XCTAssertTrue(header.hasSuffix(" 9/20 launched (+2 lost)"), header)
+    }
+
     func testFinishedStudyOpenedForBrowsing() {
         var study = Study()
         for e in Fixture.events(finished: 12, running: 0) { study.apply(e) }

@@ -102,4 +102,22 @@ final class StudyTests: XCTestCase {
             XCTAssertEqual(study.observations.count, 1)
         }
     }
+
+    func testOnlyTrialsLostWithTheirEngineGiveBackTheirPlaceInTheBudget() {
+        var study = Study()
+        let t = Date(timeIntervalSince1970: 1_790_000_000)
+        for n in 0..<4 {
+            study.apply(.launched(TrialLaunch(number: n, group: n, repeatIndex: 0, params: ["x": .float(Double(n))],
+                                              runDir: "/tmp/\(n)", command: ["job"], startedAt: t)))
+        }
+        study.apply(.finished(.lostWithEngine(number: 0, detail: "it never sent a heartbeat", at: t)))
+        study.apply(.finished(TrialOutcome(number: 1, state: .failed, score: nil, reason: "exit status 1", exitStatus: 1,
+                                           signal: nil, endedAt: t)))
+        study.apply(.finished(TrialOutcome(number: 2, state: .complete, score: 1, reason: nil, exitStatus: 0, signal: nil,
+                                           endedAt: t)))
+        XCTAssertEqual(study.lostCount, 1)
+        XCTAssertEqual(study.budgetUsed, 3, "the failed job and the running one count, the lost one does not")
+        XCTAssertTrue(study.trials[0].outcome?.wasLostWithEngine == true)
+        XCTAssertFalse(study.trials[1].outcome?.wasLostWithEngine == true)
+    }
 }

@@ -35,9 +35,10 @@ func renderHeader(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
         }
     }
     var x = area.x + buf.put(timeText, x: area.x, y: y2, style: .plain)
-    let launched = study.trials.count
+    // As the engine counts them: trials lost with a dead engine gave their place back.
+    let launched = study.budgetUsed, lost = study.lostCount
     let maxTrials = spec?.maxTrials ?? 0
-    let countText = " \(launched)/\(maxTrials) launched"
+    let countText = " \(launched)/\(maxTrials) launched" + (lost > 0 ? " (+\(lost) lost)" : "")
     x += buf.put("   trials ", x: x, y: y2, style: .fg(.muted))
     let gaugeWidth = max(0, area.right - x - countText.count)
     Gauge(fraction: maxTrials > 0 ? Double(launched) / Double(maxTrials) : 0)

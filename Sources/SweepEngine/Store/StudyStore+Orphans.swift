@@ -80,9 +80,7 @@ extension StudyStore {
                     """, arguments: [studyID, limit]).map { ($0[0], $0[1]) }
                 let events: [EngineEvent] = orphans.map { orphan in
                     let since = orphan.heartbeat.map { "its last heartbeat was at \($0) UTC" } ?? "it never sent a heartbeat"
-                    return .finished(TrialOutcome(number: orphan.number, state: .failed, score: nil,
-                                                  reason: "the engine running this trial stopped (\(since))",
-                                                  exitStatus: nil, signal: nil, endedAt: now))
+                    return .finished(.lostWithEngine(number: orphan.number, detail: since, at: now))
                 }
                 try recordInTransaction(db, events, studyID: studyID)
                 return orphans.map(\.number)
