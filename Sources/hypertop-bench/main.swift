@@ -3,7 +3,7 @@ import HyperOpt
 
 // hypertop-bench: runs hypertop's samplers on the benchmark problems and prints JSON.
 //   hypertop-bench quality [--seeds 20] [--trials 100]
-//   hypertop-bench cost [--sizes 100,500,1000,5000] [--asks 200]
+//   hypertop-bench cost [--sizes 100,500,1000,5000] [--asks 200] [--running 0]   (trials in flight at each ask)
 //   hypertop-bench check      (problem values at fixed points, to compare with the Python side)
 // Benchmarks/sampler.sh runs it next to Optuna and prints the combined table.
 
@@ -74,8 +74,10 @@ func quality() -> [String: Any] {
     return result
 }
 
-/// Milliseconds per ask + tell with `n` trials already told (median over `asks` of them).
-func cost(n: Int, asks: Int) -> Double {
+/// Milliseconds per ask + tell with `n` trials already told (median over `asks` of them). With
+/// `running` > 0, that many trials are in flight at each ask (the constant liar sees them): each
+/// ask's trial is told `running` asks later, as with `n_jobs` = running + 1.
+func cost(n: Int, asks: Int, running: Int = 0) -> Double {
     var g = SeededGenerator(seed: 12345)
     var observations: [Observation] = []
     observations.reserveCapacity(n + asks + 1)
@@ -85,17 +87,23 @@ func cost(n: Int, asks: Int) -> Double {
         observations.append(Observation(params: params, value: costObjective(params), number: t))
     }
     let sampler = TPESampler()
+    var inFlight: [(params: Params, number: Int)] = []
     func askAndTell(_ t: Int) {
-        let context = SamplingContext(space: costSpace, direction: .minimize, trialNumber: t, seed: 0, completed: observations)
+        let context = SamplingContext(space: costSpace, direction: .minimize, trialNumber: t, seed: 0, completed: observations,
+                                      running: inFlight.map(\.params))
         guard let params = sampler.sample(context) else { return }
-        observations.append(Observation(params: params, value: costObjective(params), number: t))
+        inFlight.append((params, t))
+        while inFlight.count > running {
+            let done = inFlight.removeFirst()
+            observations.append(Observation(params: done.params, value: costObjective(done.params), number: done.number))
+        }
     }
-    askAndTell(n) // warm-up, like the Python side
+    for w in 0...running { askAndTell(n + w) } // warm-up (and the first trials in flight), like the Python side
     // The median of single timings: other processes on a shared machine only add outliers.
     var times: [Double] = []
     for r in 0..<asks {
         let start = DispatchTime.now().uptimeNanoseconds
-        askAndTell(n + 1 + r)
+        askAndTell(n + running + 1 + r)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
     }
     times.sort()
@@ -132,8 +140,9 @@ case "quality":
 case "cost":
     let sizes = option("--sizes", "100,500,1000,5000").split(separator: ",").compactMap { Int($0) }
     let asks = Int(option("--asks", "200")) ?? 200
+    let running = Int(option("--running", "0")) ?? 0
     var costs: [String: Double] = [:]
-    for n in sizes { costs[String(n)] = cost(n: n, asks: asks) }
+    for n in sizes { costs[String(n)] = cost(n: n, asks: asks, running: running) }
     printJSON(["cost": costs])
 case "check":
     printJSON(["check": check()])

@@ -65,7 +65,7 @@ final class SplicedBadSideTests: XCTestCase {
         var above = Array(0..<150)
         var state = SplicedBadSide(kernels: built(above), table: ObservationTable(values: rows, stride: d, indices: above,
                                                                                   columns: Array(0..<d)),
-                                   options: options, generation: 1)
+                                   completedRows: 400, options: options, generation: 1)
         var g = SeededGenerator(seed: 9)
         var next = 150
         var spliced = 0
@@ -83,10 +83,10 @@ final class SplicedBadSideTests: XCTestCase {
                 above.append(contentsOf: next..<(next + 2)); next += 2
             }
             let table = ObservationTable(values: rows, stride: d, indices: above, columns: Array(0..<d))
-            if state.splice(to: table, domains: domains, options: options, generation: 1) {
+            if state.splice(to: table, completedRows: 400, domains: domains, options: options, generation: 1) {
                 spliced += 1
             } else {
-                state = SplicedBadSide(kernels: built(above), table: table, options: options, generation: 1)
+                state = SplicedBadSide(kernels: built(above), table: table, completedRows: 400, options: options, generation: 1)
             }
             assertSame(state.kernels, built(above), "step \(step)")
             // The mixture on top of it too.
@@ -103,6 +103,47 @@ final class SplicedBadSideTests: XCTestCase {
         XCTAssertGreaterThan(spliced, 100)
     }
 
+    func testRunningSetsAreEditedInToo() {
+        // The constant liar's running sets come after the completed rows, so their rows move on
+        // every ask; they keep their kernels anyway, also when the same set runs twice at once.
+        let domains = distributions.map(ParameterDomain.init)
+        let d = domains.count
+        let pool = table(domains, count: 400, seed: 6)
+        var completed = Array(0..<150), running = [150, 151, 151], next = 152
+        func current() -> (ObservationTable, Int) {
+            let values = (completed + running).flatMap { pool[$0 * d..<($0 + 1) * d] }
+            let n = completed.count + running.count
+            // The good side keeps a few completed rows out of the bad side.
+            let above = (0..<n).filter { $0 >= completed.count || $0 % 11 != 3 }
+            return (ObservationTable(values: values, stride: d, indices: above, columns: Array(0..<d)), completed.count)
+        }
+        func built(_ t: ObservationTable) -> KernelSet {
+            var spare = KernelSet.Buffers()
+            return KernelSet(domains: domains, table: t, options: options, spare: &spare)
+        }
+        var (t, c) = current()
+        var state = SplicedBadSide(kernels: built(t), table: t, completedRows: c, options: options, generation: 1)
+        var spliced = 0
+        for step in 0..<60 {
+            // The oldest running set completes; another starts (every third step the newest again).
+            completed.append(running.removeFirst())
+            if step % 3 == 0, let newest = running.last {
+                running.append(newest)
+            } else {
+                running.append(next)
+                next += 1
+            }
+            (t, c) = current()
+            if state.splice(to: t, completedRows: c, domains: domains, options: options, generation: 1) {
+                spliced += 1
+            } else {
+                state = SplicedBadSide(kernels: built(t), table: t, completedRows: c, options: options, generation: 1)
+            }
+            assertSame(state.kernels, built(t), "step \(step)")
+        }
+        XCTAssertGreaterThan(spliced, 50)
+    }
+
     func testRefusesWhatItCannotEdit() {
         let domains = distributions.map(ParameterDomain.init)
         let d = domains.count
@@ -112,34 +153,34 @@ final class SplicedBadSideTests: XCTestCase {
             var spare = KernelSet.Buffers()
             let t = ObservationTable(values: rows, stride: d, indices: start, columns: Array(0..<d))
             return SplicedBadSide(kernels: KernelSet(domains: domains, table: t, options: options, spare: &spare), table: t,
-                                  options: options, generation: 1)
+                                  completedRows: 300, options: options, generation: 1)
         }
         func of(_ above: [Int]) -> ObservationTable {
             ObservationTable(values: rows, stride: d, indices: above, columns: Array(0..<d))
         }
         var s = fresh()
-        XCTAssertFalse(s.splice(to: of(start + [150]), domains: domains, options: options, generation: 2), "history changed")
+        XCTAssertFalse(s.splice(to: of(start + [150]), completedRows: 300, domains: domains, options: options, generation: 2), "history changed")
         s = fresh()
         var other = options
         other.priorWeight = 2
-        XCTAssertFalse(s.splice(to: of(start + [150]), domains: domains, options: other, generation: 1), "options changed")
+        XCTAssertFalse(s.splice(to: of(start + [150]), completedRows: 300, domains: domains, options: other, generation: 1), "options changed")
         s = fresh()
-        XCTAssertFalse(s.splice(to: of(start + Array(150..<170)), domains: domains, options: options, generation: 1),
+        XCTAssertFalse(s.splice(to: of(start + Array(150..<170)), completedRows: 300, domains: domains, options: options, generation: 1),
                        "too many at once")
         s = fresh()
         let narrower = [ParameterDomain(.float(low: -4, high: 5, log: false, step: nil))] + domains.dropFirst()
-        XCTAssertFalse(s.splice(to: of(start + [150]), domains: narrower, options: options, generation: 1), "space changed")
+        XCTAssertFalse(s.splice(to: of(start + [150]), completedRows: 300, domains: narrower, options: options, generation: 1), "space changed")
         s = fresh()
-        XCTAssertFalse(s.splice(to: of([151, 150] + start), domains: domains, options: options, generation: 1),
+        XCTAssertFalse(s.splice(to: of([151, 150] + start), completedRows: 300, domains: domains, options: options, generation: 1),
                        "rows out of order")
         s = fresh()
         let few = Array(0..<40)
         var spare = KernelSet.Buffers()
         var small = SplicedBadSide(kernels: KernelSet(domains: domains, table: of(few), options: options, spare: &spare),
-                                   table: of(few), options: options, generation: 1)
-        XCTAssertFalse(small.splice(to: of(few + [40]), domains: domains, options: options, generation: 1),
+                                   table: of(few), completedRows: 300, options: options, generation: 1)
+        XCTAssertFalse(small.splice(to: of(few + [40]), completedRows: 300, domains: domains, options: options, generation: 1),
                        "the clip of the widths changes with the count below 98")
-        XCTAssertTrue(s.splice(to: of(start + [150]), domains: domains, options: options, generation: 1))
+        XCTAssertTrue(s.splice(to: of(start + [150]), completedRows: 300, domains: domains, options: options, generation: 1))
     }
 
     func testDifferenceOfAscendingLists() {

@@ -35,17 +35,18 @@ final class KernelMemo: @unchecked Sendable {
     /// The bad side's estimator: the remembered kernel set edited to `table`'s observations
     /// when that is possible, a new build otherwise. The caller holds the lock.
     /// - Parameters:
+    ///   - completedRows: rows of `table` from here on are running sets.
     ///   - generation: the history's, when its rows can be trusted from one ask to the next.
     ///   - sorted: per dim, the observations sorted by value (for a new build).
-    func badSide(domains: [ParameterDomain], table: ObservationTable, weights: [Double],
+    func badSide(domains: [ParameterDomain], table: ObservationTable, completedRows: Int, weights: [Double],
                  options: ParzenEstimator.Options, generation: Int?, sorted: () -> [[Int]?]) -> ParzenEstimator {
-        // Only a multivariate set of completed observations is kept: independent TPE builds one
-        // estimator per parameter, and running sets have no stable row.
+        // Only a multivariate set is kept: independent TPE builds one estimator per parameter.
         let keep = generation != nil && table.columns == Array(0..<table.stride)
         // Taken out while in use: held once only, editing it does not copy its arrays.
         var previous = spliced.take()
         if keep, let generation, var state = previous.take() {
-            if state.splice(to: table, domains: domains, options: options, generation: generation) {
+            if state.splice(to: table, completedRows: completedRows, domains: domains, options: options,
+                            generation: generation) {
                 spliced = state
                 return ParzenEstimator(kernels: state.kernels, weights: weights, options: options, spare: &spareWeighting)
             }
@@ -63,7 +64,8 @@ final class KernelMemo: @unchecked Sendable {
             spareKernels.column = column
             return ParzenEstimator(kernels: kernels, weights: weights, options: options, spare: &spareWeighting)
         }
-        let state = SplicedBadSide(kernels: kernels, table: table, options: options, generation: generation)
+        let state = SplicedBadSide(kernels: kernels, table: table, completedRows: completedRows, options: options,
+                                   generation: generation)
         spliced = state
         return ParzenEstimator(kernels: state.kernels, weights: weights, options: options, spare: &spareWeighting)
     }

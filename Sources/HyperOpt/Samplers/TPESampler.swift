@@ -82,8 +82,8 @@ public struct TPESampler: Sampler {
         let above: ParzenEstimator
         if kernelMemo.lock.try() {
             defer { kernelMemo.lock.unlock() }
-            above = kernelMemo.badSide(domains: domains, table: aboveTable, weights: aboveWeights, options: parzen,
-                                       generation: split.runningAbove == 0 ? history.generation : nil) {
+            above = kernelMemo.badSide(domains: domains, table: aboveTable, completedRows: history.completedCount,
+                                       weights: aboveWeights, options: parzen, generation: history.generation) {
                 history.aboveSorted(split, columns: columns)
             }
         } else {
