@@ -69,6 +69,8 @@ struct SplicedBadSide {
     /// takes the key of the first kept running set with the same values that keeps the keys
     /// ascending, or a new key.
     private mutating func keys(of table: ObservationTable, completedRows: Int) -> [Int] {
+        // No running set (the rows are ascending, so the last one tells).
+        if table.indices.last.map({ $0 < completedRows }) ?? true { return table.indices }
         let stride = table.stride
         var kept = running.keys.sorted()
         var keys = [Int]()
