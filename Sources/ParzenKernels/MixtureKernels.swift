@@ -123,17 +123,20 @@ private func lanesMax(_ v: SIMD4<Double>) -> Double {
     return a > b ? a : b
 }
 
-@inline(__always)
-private func load4(_ p: UnsafePointer<Double>, _ i: Int) -> SIMD4<Double> {
+/// Four doubles from `p + i` (any alignment).
+@inlinable @inline(__always)
+public func load4(_ p: UnsafePointer<Double>, _ i: Int) -> SIMD4<Double> {
     UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Double>.self)
 }
 
-@inline(__always)
-private func load4(_ p: UnsafeMutablePointer<Double>, _ i: Int) -> SIMD4<Double> {
+/// Four doubles from `p + i` (any alignment).
+@inlinable @inline(__always)
+public func load4(_ p: UnsafeMutablePointer<Double>, _ i: Int) -> SIMD4<Double> {
     UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Double>.self)
 }
 
-@inline(__always)
-private func store4(_ value: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
+/// Four doubles to `p + i` (any alignment).
+@inlinable @inline(__always)
+public func store4(_ value: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
     UnsafeMutableRawPointer(p + i).storeBytes(of: value, as: SIMD4<Double>.self)
 }

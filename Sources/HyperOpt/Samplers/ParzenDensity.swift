@@ -180,7 +180,7 @@ extension ParzenEstimator {
         guard reference > -.infinity else { return reference }
         var s = extra.map { Foundation.exp($0 - reference) } ?? 0
         for k in bounds.indices where bounds[k] > reference - ParzenEstimator.cutoff {
-            s += ParzenKernels.fastExp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
+            s += fastExp(exactLogTerm(kernel: k + offset, candidate: c, batch: batch) - reference)
         }
         return reference + Foundation.log(s)
     }
@@ -204,19 +204,4 @@ extension ParzenEstimator {
         }
         return t
     }
-}
-
-@inline(__always)
-private func load4(_ p: UnsafePointer<Double>, _ i: Int) -> SIMD4<Double> {
-    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Double>.self)
-}
-
-@inline(__always)
-private func load4(_ p: UnsafeMutablePointer<Double>, _ i: Int) -> SIMD4<Double> {
-    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Double>.self)
-}
-
-@inline(__always)
-private func store4(_ value: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
-    UnsafeMutableRawPointer(p + i).storeBytes(of: value, as: SIMD4<Double>.self)
 }

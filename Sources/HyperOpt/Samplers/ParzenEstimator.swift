@@ -1,4 +1,5 @@
 import Foundation
+import ParzenKernels
 
 /// TPE's density model over some parameters: a weighted mixture with one product kernel per
 /// observation plus one broad prior kernel (Watanabe 2023, sections 3 and 4; Optuna 5's
@@ -176,7 +177,7 @@ struct ParzenEstimator: Sendable {
             var k = 0
             if let p = v.baseAddress {
                 while k + 4 <= v.count {
-                    lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Double>.self)
+                    lanes += load4(p, k)
                     k += 4
                 }
             }
@@ -196,7 +197,7 @@ struct ParzenEstimator: Sendable {
             var k = 0
             if let p = v.baseAddress {
                 while k + 4 <= count {
-                    let x = UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Double>.self)
+                    let x = load4(p, k)
                     lanes.replace(with: x, where: x .> lanes)
                     k += 4
                 }
