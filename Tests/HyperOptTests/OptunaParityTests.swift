@@ -37,23 +37,7 @@ final class OptunaParityTests: XCTestCase {
         }
         let options = ParzenEstimator.Options(priorWeight: 1, considerMagicClip: true, considerEndpoints: false)
         let ours = ParzenEstimator(domains: domains, rows: rows, weights: weights, options: options)
-        var batch = CandidateBatch(domains: domains, capacity: queries.count)
-        for q in queries {
-            var point = [Double](), lower = [Double](), upper = [Double]()
-            for (p, d) in zip(space.parameters, domains) {
-                let v = q.params[p.name] ?? .null
-                let x = d.internalValue(v) ?? .nan
-                point.append(x)
-                if case .discrete(let step) = d.kind, let n = v.number {
-                    lower.append(d.isLog ? log(n - step / 2) : n - step / 2)
-                    upper.append(d.isLog ? log(n + step / 2) : n + step / 2)
-                } else {
-                    lower.append(x)
-                    upper.append(x)
-                }
-            }
-            batch.append(point: point, lower: lower, upper: upper, values: space.parameters.map { q.params[$0.name] ?? .null })
-        }
+        let batch = candidateBatch(domains, queries.map { q in space.parameters.map { q.params[$0.name] ?? .null } })
         let mine = ours.logDensity(batch)
 
         func column(_ list: [Observation], _ p: Parameter) -> String {

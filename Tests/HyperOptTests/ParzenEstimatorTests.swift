@@ -6,22 +6,7 @@ final class ParzenEstimatorTests: XCTestCase {
     let options = ParzenEstimator.Options(priorWeight: 1, considerMagicClip: true, considerEndpoints: false)
 
     private func density(_ estimator: ParzenEstimator, _ points: [[ParamValue]]) -> [Double] {
-        var batch = CandidateBatch(domains: estimator.domains, capacity: points.count)
-        for values in points {
-            var point = [Double](), lower = [Double](), upper = [Double]()
-            for (domain, value) in zip(estimator.domains, values) {
-                let x = domain.internalValue(value) ?? .nan
-                point.append(x)
-                if case .discrete(let step) = domain.kind, let v = value.number {
-                    lower.append(domain.isLog ? log(v - step / 2) : v - step / 2)
-                    upper.append(domain.isLog ? log(v + step / 2) : v + step / 2)
-                } else {
-                    lower.append(x)
-                    upper.append(x)
-                }
-            }
-            batch.append(point: point, lower: lower, upper: upper, values: values)
-        }
+        let batch = candidateBatch(estimator.domains, points)
         return estimator.logDensity(batch).map(exp)
     }
 

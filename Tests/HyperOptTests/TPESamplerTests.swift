@@ -160,45 +160,38 @@ final class TPESamplerTests: XCTestCase {
         // Past ~40 sets the bad side is windowed and its kernels come from the sampler's memory:
         // proposals must match a fresh sampler's exactly, with and without running sets, and
         // with a stepped int among the parameters.
-        let stepped = SearchSpace(space.parameters + [
-            Parameter(name: "n", distribution: .int(low: 1, high: 64, log: true, step: 1)),
-        ])
-        for space in [space, stepped] {
-            let shared = TPESampler()
-            var history = randomObservations(space, count: 60, seed: 11, objective: sphere)
-            for t in 0..<30 {
-                let running = t % 3 == 0 ? history.suffix(2).map(\.params) : []
-                let ctx = SamplingContext(space: space, direction: .minimize, trialNumber: history.count, seed: UInt64(t),
-                                          completed: history, running: running)
-                let p = shared.sample(ctx)
-                XCTAssertEqual(p, TPESampler().sample(ctx), "ask \(t), \(space.parameters.count) parameters")
-                guard let p else { return XCTFail("no proposal") }
-                history.append(Observation(params: p, value: sphere(p), number: history.count))
-            }
-        }
+        assertMemoryNeverChangesAProposal(start: 60, seed: 11, asks: 30, runningEvery: 3)
     }
 
     func testEditedBadSideNeverChangesAProposal() {
         // Past ~100 bad-side sets the sampler edits its remembered bad side from one ask to the
         // next instead of building it again: proposals must match a fresh sampler's exactly, also
-        // when sets are running, a repeat changes a set's mean, or sets stop fitting the space.
+        // when sets are running or a repeat changes a set's mean.
+        assertMemoryNeverChangesAProposal(start: 130, seed: 12, asks: 45, runningEvery: 5, changeMeanEvery: 7)
+    }
+
+    /// One sampler asked along a growing study (its memories in use) against a fresh sampler at
+    /// every ask, in this space and with a stepped int added. Every `runningEvery`-th ask sees the
+    /// two newest sets as running; every `changeMeanEvery`-th ask an older set's mean changes.
+    private func assertMemoryNeverChangesAProposal(start: Int, seed: UInt64, asks: Int, runningEvery: Int,
+                                                   changeMeanEvery: Int? = nil, line: UInt = #line) {
         let stepped = SearchSpace(space.parameters + [
             Parameter(name: "n", distribution: .int(low: 1, high: 64, log: true, step: 1)),
         ])
         for space in [space, stepped] {
             let shared = TPESampler()
-            var history = randomObservations(space, count: 130, seed: 12, objective: sphere)
-            for t in 0..<45 {
-                let running = t % 5 == 4 ? history.suffix(2).map(\.params) : []
-                if t % 7 == 6 {
+            var history = randomObservations(space, count: start, seed: seed, objective: sphere)
+            for t in 0..<asks {
+                let running = t % runningEvery == runningEvery - 1 ? history.suffix(2).map(\.params) : []
+                if let every = changeMeanEvery, t % every == every - 1 {
                     let i = (t * 37) % history.count
                     history[i] = Observation(params: history[i].params, value: history[i].value - 3, number: history[i].number)
                 }
                 let ctx = SamplingContext(space: space, direction: .minimize, trialNumber: history.count, seed: UInt64(t),
                                           completed: history, running: running)
                 let p = shared.sample(ctx)
-                XCTAssertEqual(p, TPESampler().sample(ctx), "ask \(t), \(space.parameters.count) parameters")
-                guard let p else { return XCTFail("no proposal") }
+                XCTAssertEqual(p, TPESampler().sample(ctx), "ask \(t), \(space.parameters.count) parameters", line: line)
+                guard let p else { return XCTFail("no proposal", line: line) }
                 history.append(Observation(params: p, value: sphere(p), number: history.count))
             }
         }
