@@ -52,16 +52,12 @@ final class KernelMemo: @unchecked Sendable {
             }
             previous = state
         }
-        let column = spareKernels.column
-        if let old = previous.take() { spareKernels = old.kernels.buffers }
-        spareKernels.column = column
+        if let old = previous.take() { spareKernels.keep(old.kernels) }
         let kernels = KernelSet(domains: domains, table: table, options: options, sorted: sorted(),
                                 kernelMemo: self, spare: &spareKernels, headroom: keep ? 64 : 0)
         guard keep, let generation else {
             // Its storage serves the next build, once the estimator is gone.
-            let column = spareKernels.column
-            spareKernels = kernels.buffers
-            spareKernels.column = column
+            spareKernels.keep(kernels)
             return ParzenEstimator(kernels: kernels, weights: weights, options: options, spare: &spareWeighting)
         }
         let state = SplicedBadSide(kernels: kernels, table: table, completedRows: completedRows, options: options,

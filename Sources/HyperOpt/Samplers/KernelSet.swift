@@ -29,7 +29,6 @@ struct KernelSet: Sendable {
     var observation: [Int]
 
     var dims: Int { domains.count }
-    var hasContinuous: Bool { kinds.contains(.continuous) }
     var hasDiscrete: Bool { kinds.contains(.discrete) }
 
     /// The storage of earlier arrays, handed on so that big studies do not allocate (and the C
@@ -50,6 +49,12 @@ struct KernelSet: Sendable {
             return out
         }
 
+        /// Takes `kernels`' storage for a later build to reuse (keeping the scratch column).
+        mutating func keep(_ kernels: KernelSet) {
+            (mu, invSigma, second) = (kernels.mu, kernels.invSigma, kernels.second)
+            (logSigma, logZ, axisWidth) = (kernels.logSigma, kernels.logZ, kernels.axisWidth)
+        }
+
         /// `count` elements, in the storage of `spare` (left empty) when it is big enough; the
         /// caller writes every one of them.
         static func reuse(_ spare: inout [Double], _ count: Int) -> [Double] {
@@ -61,10 +66,6 @@ struct KernelSet: Sendable {
         }
     }
 
-    /// This set's storage, for a later build to reuse.
-    var buffers: Buffers {
-        Buffers(mu: mu, invSigma: invSigma, second: second, logSigma: logSigma, logZ: logZ, axisWidth: axisWidth)
-    }
 
     /// Builds every kernel.
     /// - Parameters:
