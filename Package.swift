@@ -65,6 +65,6 @@ let package = Package(
         // A real curses screen on /dev/null, and the runner in tmux (needs dashboard-bench built; `swift test` does).
         .testTarget(name: "CursesTerminalTests", dependencies: ["CursesTerminal", "DashboardCore", "CNcursesw", "TestSupport"]),
         // Runs the built `hypertop` binary end to end (it must be built first; `swift test` does).
-        .testTarget(name: "HypertopCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "HypertopCLITests", dependencies: ["TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -2,7 +2,9 @@
 # Installs what hypertop needs on Debian besides the Swift toolchain: ncursesw headers for the
 # dashboard, tmux for the end-to-end dashboard test, nm (binutils) for the test that checks the
 # AVX2 build of the sampler's loops, and (with --python) a virtual environment
-# in .venv with Python optuna for the interoperability tests and benchmarks.
+# in .venv with Python optuna (interoperability tests, benchmarks) and hydra-core (the tests that
+# sweep real Hydra apps unchanged), and .venv-upstream with the upstream hydra-optuna-sweeper
+# plugin (it pins optuna<3, so it lives apart) for the test that sweeps an app written for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -19,8 +21,15 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
 fi
 if [ "${1:-}" = "--python" ]; then
-  if ! .venv/bin/python -c 'import optuna' >/dev/null 2>&1; then
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check 'optuna>=4'
+  if ! .venv/bin/python -c 'import optuna, hydra' >/dev/null 2>&1; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check 'optuna>=4' 'hydra-core>=1.3,<1.4'
+  fi
+  if ! .venv-upstream/bin/python -c 'import hydra_plugins.hydra_optuna_sweeper, optuna' >/dev/null 2>&1; then
+    [ -x .venv-upstream/bin/python ] || python3 -m venv .venv-upstream
+    # Pinned: the plugin's own bounds let pip pick Hydra release candidates, and optuna 2.10 needs
+    # SQLAlchemy 1.x (with an alembic of that time) for its storage.
+    .venv-upstream/bin/pip install --quiet --disable-pip-version-check 'hydra-optuna-sweeper==1.3.0' 'hydra-core==1.3.8' \
+      'sqlalchemy<2' 'alembic<1.14'
   fi
 fi

@@ -5,12 +5,15 @@ public enum ScoreFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case neverLogged(criterion: String)
     case notANumber(criterion: String, step: Int)
     case nonFinite(Double)
+    /// The app's decorated function returned something that is not a number.
+    case unsupportedReturn(type: String)
 
     public var description: String {
         switch self {
         case .neverLogged(let c): return "criterion `\(c)` was never logged"
         case .notANumber(let c, let step): return "criterion `\(c)` was NaN at step \(step)"
         case .nonFinite(let v): return "score is not a finite number (\(v))"
+        case .unsupportedReturn(let type): return "the app returned a \(type), not a number or a (score, epochs, ...) tuple"
         }
     }
 }
@@ -56,7 +59,14 @@ public struct Scorer: Sendable {
         self.init(rule: spec.score, criterion: spec.criterion, lastN: spec.earlyStopLastN)
     }
 
-    public func score(_ rows: [MetricRow]) -> Result<Double, ScoreFailure> {
+    /// `returned` is what a Hydra app's decorated function returned, when it did: it is the
+    /// objective (the upstream plugin's contract; Scilab-RL's first tuple element), before any metric.
+    public func score(_ rows: [MetricRow], returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil) -> Result<Double, ScoreFailure> {
+        switch returned {
+        case .success(let r): return r.value.isFinite ? .success(r.value) : .failure(.nonFinite(r.value))
+        case .failure(let why): return .failure(why)
+        case nil: break
+        }
         if let reported = rows.last(where: { $0.values[Self.reportedScoreKey] != nil })?.values[Self.reportedScoreKey] {
             return reported.isFinite ? .success(reported) : .failure(.nonFinite(reported))
         }

@@ -7,6 +7,19 @@ public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case string(String)
     case bool(Bool)
     case null
+    /// A list choice, e.g. a `net_arch` of `[8, 8]` (Scilab-RL's configs have lists of lists).
+    case list([ParamValue])
+    /// A mapping choice, its keys in the order written.
+    case mapping([Entry])
+
+    public struct Entry: Sendable, Hashable, Codable {
+        public var key: String
+        public var value: ParamValue
+        public init(_ key: String, _ value: ParamValue) {
+            self.key = key
+            self.value = value
+        }
+    }
 
     public var description: String {
         switch self {
@@ -15,6 +28,8 @@ public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
+        case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
+        case .mapping(let entries): return "{" + entries.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         }
     }
 
@@ -41,6 +56,8 @@ public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .string(let s): return JSONText.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
+        case .list(let items): return "[" + items.map(\.jsonText).joined(separator: ", ") + "]"
+        case .mapping(let entries): return JSONText.object(entries.map { ($0.key, $0.value.jsonText) })
         }
     }
 }

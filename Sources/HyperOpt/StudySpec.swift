@@ -36,6 +36,17 @@ public enum ScoreRule: String, Sendable, Hashable, Codable, CaseIterable {
     case last, mean, max
 }
 
+/// How a trial's job receives the sweep config's own keys.
+public enum PassConfig: String, Sendable, Hashable, Codable, CaseIterable {
+    /// As plain Hydra overrides (`algorithm=sac`, `++n_epochs=5`), plus `hydra.run.dir` and the
+    /// callback that captures the returned objective: works with any Hydra app.
+    case overrides
+    /// Scilab-RL's `+performance=<Env>/<name>`, for apps whose sweeper plugin accepts the file.
+    case performance
+    /// Only the sampled values (a job that is not a Hydra app).
+    case none
+}
+
 /// A sweep as the config file describes it.
 public struct StudySpec: Sendable, Codable {
     public var studyName: String
@@ -72,6 +83,22 @@ public struct StudySpec: Sendable, Codable {
     public var configPath: String
     /// `<Env>/<name>` when the config lives under `conf/performance/`: passed as `+performance=...`.
     public var performanceName: String?
+    /// How the job gets the file's keys; nil in stores written before it existed (`performance`).
+    public var passConfig: PassConfig?
+    /// The file's own settings as Hydra overrides (`defaults` groups, job keys), for `overrides`.
+    public var jobOverrides: [String]?
+    /// `--config-name` of a file that is itself the app's primary config (the upstream plugin's layout).
+    public var configName: String?
+    /// Job key that receives each trial's seed (`++seed=N`), so repeats differ.
+    public var seedKey: String?
+    /// Scilab-RL's epoch cap: the `n_epochs` of the first trial; later ones get less after an early stop. nil: off.
+    public var epochCap: Int?
+    /// Stop when this many first trials all failed; nil or 0: never.
+    public var maxInitialFailures: Int?
+    /// Stop when the share of failed trials passes this (the upstream plugin's `max_failure_rate`).
+    public var maxFailureRate: Double?
+
+    public var passing: PassConfig { passConfig ?? .performance }
 
     public init(studyName: String, maxTrials: Int, nJobs: Int, direction: Direction, maxDurationMinutes: Double? = nil,
                 minTrialsPerParam: Int = 1, maxTrialsPerParam: Int = 1, space: SearchSpace, command: [String]? = nil,

@@ -59,18 +59,20 @@ public struct HeadlessLog {
 public enum StudySummary {
     /// `{'++algorithm.critic_select': 'min'}` as Python prints a dict, as users' scripts expect.
     public static func pythonDict(_ params: Params, space: SearchSpace) -> String {
-        let items = space.parameters.compactMap { p -> String? in
-            guard let v = params[p.name] else { return nil }
-            let text: String
-            switch v {
-            case .string(let s): text = "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
-            case .bool(let b): text = b ? "True" : "False"
-            case .null: text = "None"
-            default: text = v.description
-            }
-            return "'\(p.name)': \(text)"
-        }
+        let items = space.parameters.compactMap { p in params[p.name].map { "'\(p.name)': \(pythonRepr($0))" } }
         return "{" + items.joined(separator: ", ") + "}"
+    }
+
+    /// A value as Python's `repr` prints it.
+    static func pythonRepr(_ v: ParamValue) -> String {
+        switch v {
+        case .string(let s): return "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        case .bool(let b): return b ? "True" : "False"
+        case .null: return "None"
+        case .list(let items): return "[" + items.map(pythonRepr).joined(separator: ", ") + "]"
+        case .mapping(let entries): return "{" + entries.map { pythonRepr(.string($0.key)) + ": " + pythonRepr($0.value) }.joined(separator: ", ") + "}"
+        case .int, .float: return v.description
+        }
     }
 
     public static func lines(_ study: Study, spec: StudySpec) -> [String] {

@@ -27,12 +27,15 @@ public struct SweepSetup: Sendable {
     public var sweepDirectory: String
     /// Directory that holds `conf/`, given to the job as `$HYPERTOP_CONFIG_ROOT`.
     public var configRoot: String?
+    /// Where the jobs run: the Hydra project's root for a user's app, else `projectDirectory`.
+    public var jobDirectory: String
     public var seed: UInt64
     public var pollInterval: Duration
 
     public init(spec: StudySpec, jobCommand: [String], projectDirectory: String, sweepDirectory: String,
-                configRoot: String?, seed: UInt64, pollInterval: Duration = .milliseconds(100)) {
+                configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100)) {
         self.spec = spec
+        self.jobDirectory = jobDirectory ?? projectDirectory
         self.jobCommand = jobCommand
         self.projectDirectory = projectDirectory
         self.sweepDirectory = sweepDirectory
@@ -42,6 +45,9 @@ public struct SweepSetup: Sendable {
     }
 
     public var controls: ControlFiles { ControlFiles(directory: projectDirectory) }
+
+    /// Where hypertop's Hydra callback module lives for this study's jobs.
+    public var callbackDirectory: String { (sweepDirectory as NSString).appendingPathComponent(".hypertop") }
 }
 
 /// The one owner of a running study: keeps `n_jobs` trials running, refills a slot the moment a
@@ -71,6 +77,8 @@ public actor Scheduler {
     private var stopReason: String?
     private var stopByFile = false
     private var exhausted: String?
+    /// Why the study was stopped for failing jobs (`max_initial_failures`, `max_failure_rate`).
+    public private(set) var abortReason: String?
     private var interrupts = 0
     private var hardKillAt: Date?
     private var phase: StudyPhase = .running
@@ -110,6 +118,7 @@ public actor Scheduler {
             try FileManager.default.createDirectory(atPath: setup.sweepDirectory, withIntermediateDirectories: true)
             try setup.controls.armStop()
             try setup.controls.setPaused(false)
+            if setup.spec.passing == .overrides { try HydraCallback.install(in: setup.callbackDirectory) }
         } catch {
             note("cannot prepare \(setup.sweepDirectory) or the stop file: \(error.localizedDescription)")
             stopReason = "the sweep directory could not be prepared"
@@ -244,11 +253,9 @@ public actor Scheduler {
     private func launch(number: Int, group: Int, params: Params, repeatIndex: Int, now: Date) {
         let spec = setup.spec
         let runDir = (setup.sweepDirectory as NSString).appendingPathComponent(String(number))
-        var argv = setup.jobCommand
-        for p in spec.space.parameters {
-            if let v = params[p.name] { argv.append(HydraOverride.argument(name: p.name, value: v)) }
-        }
-        if let performance = spec.performanceName { argv.append("+performance=\(performance)") }
+        let seed = trialSeed(number)
+        let cap = spec.epochCap.map { EpochCap.current(initial: $0, study: study, criterion: spec.criterion) }
+        let argv = TrialArguments.argv(command: setup.jobCommand, spec: spec, params: params, runDir: runDir, seed: seed, epochCap: cap)
         let launchFacts = TrialLaunch(number: number, group: group, repeatIndex: repeatIndex, params: params,
                                       runDir: runDir, command: argv, startedAt: now)
         let paths = TrialFiles(runDir: runDir)
@@ -257,9 +264,15 @@ public actor Scheduler {
         env["HYPERTOP_TRIAL_DIR"] = runDir
         env["HYPERTOP_METRICS"] = paths.metrics
         env["HYPERTOP_TRIAL_NUMBER"] = String(number)
-        env["HYPERTOP_TRIAL_SEED"] = String(trialSeed(number))
+        env["HYPERTOP_TRIAL_SEED"] = String(seed)
         env["HYPERTOP_STUDY"] = spec.studyName
         if let root = setup.configRoot { env["HYPERTOP_CONFIG_ROOT"] = root }
+        if spec.passing == .overrides {
+            // The callback that captures the returned objective.
+            env["PYTHONPATH"] = [setup.callbackDirectory, env["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
+        }
+        // Hydra's whole traceback in stderr.log, ending in the exception line that becomes the reason.
+        if env["HYDRA_FULL_ERROR"] == nil { env["HYDRA_FULL_ERROR"] = "1" }
 
         emit(.launched(launchFacts))
         // Recorded before the job exists: a resumed study then knows every job a dead engine left.
@@ -267,7 +280,7 @@ public actor Scheduler {
         do {
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, group: group)
-            let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.projectDirectory,
+            let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr))
             paths.writeJobID(job.id)
             running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
@@ -279,8 +292,10 @@ public actor Scheduler {
     }
 
     /// A seed for the job that differs between repeats and is fixed by the study's seed.
-    private func trialSeed(_ number: Int) -> UInt32 {
-        var g = SeededGenerator(seed: setup.seed ^ (UInt64(number) &* 0xD1B5_4A32_D192_ED03))
+    func trialSeed(_ number: Int) -> UInt32 { Self.trialSeed(studySeed: setup.seed, number: number) }
+
+    public static func trialSeed(studySeed: UInt64, number: Int) -> UInt32 {
+        var g = SeededGenerator(seed: studySeed ^ (UInt64(number) &* 0xD1B5_4A32_D192_ED03))
         return UInt32(truncatingIfNeeded: g.next() >> 33)
     }
 
@@ -329,11 +344,12 @@ public actor Scheduler {
         case .signaled(let s):
             return failed(t.killReason ?? "killed by signal \(s) (\(signalName(s)))", signal: s)
         case .exited(let code) where code != 0:
-            let hint = lastErrorLine(number).map { ": \($0)" } ?? ""
+            let hint = errorLine(number).map { ": \($0)" } ?? ""
             return failed(t.killReason ?? "exit status \(code)\(hint)", exit: code)
         case .exited(let code):
             if let reason = t.killReason { return failed(reason, exit: code) }
-            switch scorer.score(study.trial(number)?.metrics ?? []) {
+            let returned = study.trial(number).flatMap { TrialFiles(runDir: $0.launch.runDir).readReturned() }
+            switch scorer.score(study.trial(number)?.metrics ?? [], returned: returned) {
             case .success(let score):
                 return TrialOutcome(number: number, state: .complete, score: score, reason: nil, exitStatus: code, signal: nil, endedAt: now)
             case .failure(let why):
@@ -342,15 +358,24 @@ public actor Scheduler {
         }
     }
 
-    private func lastErrorLine(_ number: Int) -> String? {
-        guard let dir = study.trial(number)?.launch.runDir,
-              let text = try? String(contentsOfFile: TrialFiles(runDir: dir).stderr, encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }).map { String($0.prefix(200)) }
+    /// The stderr line that says why the job failed (read from the end of the log).
+    private func errorLine(_ number: Int) -> String? {
+        guard let dir = study.trial(number)?.launch.runDir else { return nil }
+        return FailureLine.pick(TrialFiles(runDir: dir).stderrTail())
     }
 
     private func finish(_ outcome: TrialOutcome, runDir: String?) {
         emit(.finished(outcome))
         if let runDir { TrialFiles(runDir: runDir).writeOutcome(outcome) }
+        if outcome.state == .failed, abortReason == nil, let reason = FailFast.reason(study: study, spec: setup.spec) {
+            abortReason = reason
+            if stopByFile {
+                // A stop file re-created later must not cancel this stop.
+                stopByFile = false
+                stopReason = nil
+            }
+            requestStop(reason)
+        }
     }
 
     private func escalateKills(_ now: Date) {

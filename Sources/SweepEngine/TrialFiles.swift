@@ -16,6 +16,8 @@ public struct TrialFiles: Sendable {
     public var command: String { file("command.txt") }
     public var params: String { file("params.json") }
     public var outcome: String { file("outcome.json") }
+    /// What a Hydra app's decorated function returned, written by hypertop's callback.
+    public var returned: String { file("returned.json") }
     /// The job's process group id, so a later engine can end jobs a dead one left behind.
     public var jobID: String { file("job.pid") }
 
@@ -30,6 +32,37 @@ public struct TrialFiles: Sendable {
             ("repeat", String(repeatIndex)),
         ])
         try (json + "\n").write(toFile: self.params, atomically: true, encoding: .utf8)
+    }
+
+    /// The value the app returned: `.success(value, epochs)`, or why it cannot be a score; nil when
+    /// nothing was returned.
+    func readReturned() -> Result<(value: Double, epochs: Int?), ScoreFailure>? {
+        guard let data = Self.readHead(returned, maxBytes: 64 * 1024),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        if let type = object["unsupported"] as? String { return .failure(.unsupportedReturn(type: type)) }
+        let epochs = (object["epochs"] as? NSNumber)?.intValue
+        if let text = object["value"] as? String, let v = Double(text) { return .failure(.nonFinite(v)) }
+        guard let number = object["value"] as? NSNumber else { return nil }
+        return .success((number.doubleValue, epochs))
+    }
+
+    /// The last lines of the job's stderr, read from the end (a failed job's log may be huge).
+    func stderrTail(maxBytes: Int = 64 * 1024) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: stderr) else { return [] }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd() else { return [] }
+        let start = size > UInt64(maxBytes) ? size - UInt64(maxBytes) : 0
+        try? handle.seek(toOffset: start)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if start > 0 && !lines.isEmpty { lines.removeFirst() }
+        return lines
+    }
+
+    static func readHead(_ path: String, maxBytes: Int) -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        return try? handle.read(upToCount: maxBytes)
     }
 
     func writeJobID(_ id: Int32) {

@@ -6,12 +6,13 @@ struct HyperTop: AsyncParsableCommand {
         commandName: "hypertop",
         abstract: "Run hyperparameter sweeps of training jobs and watch them live: top for hyperparameter optimization.",
         discussion: """
-        Reads Scilab-RL `*-opti.yaml` sweep configs unchanged. Examples:
+        Reads Scilab-RL `*-opti.yaml` sweep configs and upstream hydra-optuna-sweeper configs unchanged, and runs your Hydra app as it is. Examples:
+          hypertop check conf/performance/FetchReach/*-opti.yaml
           hypertop run conf/performance/Reach/sac-opti.yaml
           hypertop run --headless conf/performance/Reach/sac-opti.yaml
         Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching trials; running trials finish. Re-create it to cancel the stop.
         """,
-        subcommands: [RunCommand.self, WatchCommand.self, StudiesCommand.self, TestCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, WatchCommand.self, StudiesCommand.self, TestCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

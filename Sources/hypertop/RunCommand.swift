@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the sweep a config file describes.",
         discussion: """
-        CONFIG is a Scilab-RL sweep config (`conf/performance/<Env>/<name>-opti.yaml`). Trials run in `<workdir>/<study_name>/<trial number>/` (workdir defaults to `data`), each with its stdout.log, stderr.log, command.txt, params.json, metrics and outcome.json. Every event is recorded in the study store (Optuna's SQLite schema); running again resumes the study.
+        CONFIG is a Scilab-RL sweep config (`conf/performance/<Env>/<name>-opti.yaml`) or a primary config in the upstream hydra-optuna-sweeper's grammar (`hydra.sweeper.params`). The job is your Hydra app, found beside `conf/` (`python src/main.py`, or the one script with `@hydra.main`) and run in the project's root, unless hydra.sweeper.command or --command names another; it gets the file's keys as overrides (`algorithm=sac`, `++n_epochs=5`), the sampled values, and `hydra.run.dir=<trial dir>`, and what its decorated function returns is the trial's value. Trials run in `<workdir>/<study_name>/<trial number>/` (workdir defaults to `data`), each with its stdout.log, stderr.log, command.txt, params.json, metrics and outcome.json. Every event is recorded in the study store (Optuna's SQLite schema); running again resumes the study.
 
         At the end hypertop prints `Best parameters` and `Best value` and writes `optimization_results.yaml` in the sweep directory.
         """
@@ -30,6 +30,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seed of the sampler and the jobs' seeds (overrides hydra.sweeper.seed).")
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("The job's command line, e.g. \"python src/main.py\" (overrides hydra.sweeper.command).", valueName: "command line"))
+    var command: String?
+
     @Option(help: "The study store (SQLite, Optuna's schema). Default: hydra.sweeper.storage, else <workdir>/hypertop.db.")
     var storage: String?
 
@@ -39,32 +42,43 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start the study over: the recorded one is kept under a new name and its directory moved aside.")
     var new = false
 
+    func validate() throws {
+        guard refresh > 0 && refresh.isFinite else { throw ValidationError("--refresh must be a positive number of seconds.") }
+        if resume && new { throw ValidationError("--resume and --new contradict each other; pass one of them.") }
+    }
+
     mutating func run() async throws {
+        let aborted: String?
         do {
-            try await runSweep()
+            aborted = try await runSweep()
         } catch let error as CLIError {
             FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        if let aborted {
+            FileHandle.standardError.write(Data("hypertop: the study stopped: \(aborted)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 
-    private func runSweep() async throws {
+    /// Runs the sweep; returns why it was stopped for failing jobs, if it was.
+    private func runSweep() async throws -> String? {
         let spec: StudySpec
         do {
-            spec = try ConfigLoader.load(path: config)
+            let checked = try ConfigLoader.check(path: config)
+            spec = checked.spec
+            for warning in checked.warnings { FileHandle.standardError.write(Data("hypertop: \(warning)\n".utf8)) }
         } catch let error as ConfigError {
             throw CLIError("\(error)")
         }
         let projectDir = FileManager.default.currentDirectoryPath
-        let jobCommand = try JobCommand.resolve(spec: spec, projectDirectory: projectDir)
+        let job = try locateJob(spec, command: command, projectDirectory: projectDir)
         let sampler = try SamplerFactory.make(spec)
         let seed = self.seed ?? spec.seed ?? UInt64.random(in: 0..<(1 << 32))
         let sweepDir = absolute(((spec.workdir as NSString).appendingPathComponent(spec.studyName)), base: projectDir)
-        guard refresh > 0 && refresh.isFinite else { throw CLIError("--refresh must be a positive number of seconds.") }
-        if resume && new { throw CLIError("--resume and --new contradict each other; pass one of them.") }
 
-        let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
-                               configRoot: configRoot(of: spec.configPath), seed: seed)
+        let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
+                               configRoot: configRoot(of: spec.configPath), seed: seed, jobDirectory: job.directory)
         let controls = setup.controls
         let info = StudyInfo(spec: spec, sweepDir: sweepDir, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)
@@ -74,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         let scheduler = Scheduler(setup: setup, sink: StoreSink(store: opening.store, studyID: opening.studyID), sampler: sampler,
                                   resumed: opening.resumed, lostTrials: opening.lost)
         print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
+        print(HeadlessLog().stamp("Job: \(job.argv.map(shellQuote).joined(separator: " ")) (in \(job.directory))"))
         let study: Study
         if headless || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
             study = await HeadlessRun.run(scheduler)
@@ -90,6 +105,17 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("could not write \(results): \(error.localizedDescription)")
         }
+        return await scheduler.abortReason
+    }
+}
+
+/// The job and its directory, or the reason there is none as a CLI error.
+func locateJob(_ spec: StudySpec, command: String?, projectDirectory: String) throws -> JobLocator.Job {
+    do {
+        return try JobLocator.resolve(spec: spec, commandLine: try command.map(commandWords), projectDirectory: projectDirectory,
+                                      executableDirectory: JobLocator.executableDirectory)
+    } catch let error as JobCommandError {
+        throw CLIError(error.description)
     }
 }
 
@@ -128,4 +154,24 @@ func configRoot(of configPath: String) -> String? {
     let parts = URL(fileURLWithPath: configPath).pathComponents
     guard let i = parts.lastIndex(of: "conf"), i > 0 else { return nil }
     return NSString.path(withComponents: Array(parts[..<i]))
+}
+
+/// An error as a sentence: Foundation's file errors by what happened, never a domain and code.
+func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSCocoaErrorDomain {
+        switch ns.code {
+        case NSFileWriteFileExistsError: return "it already exists"
+        case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "no such file or directory"
+        case NSFileWriteOutOfSpaceError: return "no space left on the device"
+        case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+        case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+        default: break
+        }
+    }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return error.localizedDescription
 }

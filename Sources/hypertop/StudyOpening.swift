@@ -92,9 +92,34 @@ struct StudyOpening {
     static func moveAsideSweepDirectory(_ dir: String, reason: String, stamp: String = StudyOpening.stamp()) throws {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: dir), entries.contains(where: { Int($0) != nil }) else { return }
-        let aside = dir + "-" + stamp
-        try fm.moveItem(atPath: dir, toPath: aside)
+        let aside = unusedPath(dir + "-" + stamp)
+        do {
+            try fm.moveItem(atPath: dir, toPath: aside)
+        } catch {
+            throw CLIError("could not move the sweep directory \(dir) aside to \(aside) (\(reason)): \(describe(error))")
+        }
         print("Moved the sweep directory \(dir) to \(aside) (\(reason))")
+    }
+
+    /// `path`, or `path-2`, `path-3`, ... : the first that does not exist.
+    static func unusedPath(_ path: String) -> String {
+        var candidate = path, n = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = "\(path)-\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
+    /// A new directory `<parent>/<name>-<stamp>` (never an existing one), created.
+    static func freshDirectory(_ parent: String, name: String) throws -> String {
+        let dir = unusedPath((parent as NSString).appendingPathComponent("\(name)-\(stamp())"))
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("could not create the test's directory \(dir): \(describe(error))")
+        }
+        return dir
     }
 
     /// Jobs a dead engine left behind are ended (SIGTERM, then SIGKILL): their trials are FAIL now.

@@ -19,6 +19,9 @@ struct TestCommand: AsyncParsableCommand {
     @Option(help: "Seed of the jobs' seeds.")
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("The job's command line, e.g. \"python src/main.py\" (overrides hydra.sweeper.command).", valueName: "command line"))
+    var command: String?
+
     mutating func run() async throws {
         let passed: Bool
         do {
@@ -39,13 +42,17 @@ struct TestCommand: AsyncParsableCommand {
         }
         let spec = test.spec
         let projectDir = FileManager.default.currentDirectoryPath
-        var jobCommand = try JobCommand.resolve(spec: spec, projectDirectory: projectDir)
-        if let epochs = test.nEpochs { jobCommand.append("n_epochs=\(epochs)") }
-        let sweepDir = absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir)
-        try StudyOpening.moveAsideSweepDirectory(sweepDir, reason: "a new performance test run")
-        let setup = SweepSetup(spec: spec, jobCommand: jobCommand, projectDirectory: projectDir, sweepDirectory: sweepDir,
-                               configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)))
+        let job = try locateJob(spec, command: command, projectDirectory: projectDir)
+        // Each run of a test gets a directory of its own: test files that share a study_name
+        // (Scilab-RL has several) never meet, and nothing is moved or overwritten.
+        let sweepDir = try StudyOpening.freshDirectory(
+            absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir),
+            name: URL(fileURLWithPath: spec.configPath).deletingPathExtension().lastPathComponent)
+        let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
+                               configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)),
+                               jobDirectory: job.directory)
         let scheduler = Scheduler(setup: setup, sampler: RandomSampler())
+        print(HeadlessLog().stamp("Runs in \(sweepDir)"))
         print(HeadlessLog().stamp("Performance test \(test.name): \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue), \(test.nJobs) at a time"))
         let tally = Tally(test: test)
         let study = await HeadlessRun.run(scheduler) { event in
@@ -62,6 +69,7 @@ struct TestCommand: AsyncParsableCommand {
         } else {
             print("Performance test \(test.name) failed: \(successes) of \(finished.count) runs reached \(test.evalColumn) >= \(test.evalValue); \(test.succRuns) needed.")
         }
+        if let aborted = await scheduler.abortReason { print("The test stopped early: \(aborted)") }
         return verdict
     }
 }

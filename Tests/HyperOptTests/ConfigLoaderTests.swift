@@ -165,7 +165,6 @@ final class ConfigLoaderTests: XCTestCase {
             ("      x: {type: categorical, choices: []}\n", 6, "`choices` is empty"),
             ("      x: {type: float, low: 0, high: 1, step: 0.3}\n", 6, "does not divide"),
             ("      x: {type: int, low: 0, high: 10, step: 3}\n", 6, "does not divide"),
-            ("      x: {type: float, low: 0.5, high: 1.5, step: 0.5, log: true}\n", 6, "cannot be combined"),
             ("      x: {type: uniform, low: 0, high: 1}\n", 6, "not float, int or categorical"),
             ("      x: {type: int, low: 0.5, high: 1}\n", 6, "whole number"),
             ("      x: {low: 0, high: 1}\n", 6, "needs `type`"),
@@ -185,7 +184,8 @@ final class ConfigLoaderTests: XCTestCase {
         let e = try XCTUnwrap(error(sweeper("    min_trials_per_param: 3\n    max_trials_per_param: 2\n" + space)))
         XCTAssertEqual(e.line, 6)
         XCTAssertTrue(e.message.contains("smaller than min_trials_per_param"))
-        XCTAssertTrue(try XCTUnwrap(error(sweeper("    sampler: cmaes\n" + space))).message.contains("not one of tpe, random, grid"))
+        XCTAssertTrue(try XCTUnwrap(error(sweeper("    sampler: cmaes\n" + space))).message.contains("not available in hypertop; use tpe, random or grid"))
+        XCTAssertTrue(try XCTUnwrap(error(sweeper("    sampler: annealing\n" + space))).message.contains("not one of tpe, random, grid"))
         XCTAssertTrue(try XCTUnwrap(error(sweeper("    score: median\n" + space))).message.contains("score `median`"))
         XCTAssertTrue(try XCTUnwrap(error(sweeper(""))).message.contains("search_space"))
         XCTAssertTrue(try XCTUnwrap(error("a: 1\n")).message.contains("no `hydra:` block"))

@@ -153,6 +153,7 @@ final class CLITests: XCTestCase {
           sweeper:
             n_jobs: 3
             command: [\(Self.job)]
+            pass_config: none
         """
     }
 
@@ -161,7 +162,11 @@ final class CLITests: XCTestCase {
         let r = try run(["test", "p-test.yaml"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Performance test p-test successful!"), r.stdout)
-        let args = try String(contentsOfFile: dir + "/data/p-test/0/args.txt", encoding: .utf8)
+        // Each run of a test has its own directory under the study's name.
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir + "/data/p-test")
+        XCTAssertEqual(runs.count, 1)
+        XCTAssertTrue(runs[0].hasPrefix("p-test-"), runs[0])
+        let args = try String(contentsOfFile: dir + "/data/p-test/\(runs[0])/0/args.txt", encoding: .utf8)
         XCTAssertEqual(args, "n_epochs=3\n", "n_epochs = max_steps / eval_after_n_steps")
     }
 
@@ -239,7 +244,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(list.count, 2, "two studies in the store:\n\(list)")
         XCTAssertTrue(list.contains { $0.hasPrefix("cli ") } && list.contains { $0.hasPrefix("cli-") }, "\(list)")
         let both = try run(["run", "--headless", "--new", "--resume", "n-opti.yaml"])
-        XCTAssertEqual(both.status, 2)
+        XCTAssertEqual(both.status, 64, "a usage error, found before anything runs")
         XCTAssertTrue(both.stderr.contains("contradict"), both.stderr)
     }
 }

@@ -55,6 +55,7 @@ final class StoreInteropTests: XCTestCase {
                 case .string(let v): XCTAssertEqual(params[name] as? String, v, name)
                 case .null: XCTAssertTrue(params[name] is NSNull, name)
                 case .bool(let v): XCTAssertEqual(params[name] as? Bool, v, name)
+                case .list, .mapping: XCTAssertEqual(String(describing: params[name]), value.jsonText, name)
                 }
             }
             // A step reported twice keeps its first value, as Optuna's report() does.

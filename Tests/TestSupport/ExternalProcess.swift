@@ -30,3 +30,28 @@ public func optunaPython() throws -> String {
     }
     throw XCTSkip("Python optuna not found (set HYPERTOP_PYTHON, or run scripts/install-deps.sh --python): test skipped")
 }
+
+/// A test's tool is missing: skipped with the message locally, a failure in CI (`CI=true`), where
+/// `.ci/run` installs every tool and a skip would hide a missing install step.
+public func missingTool(_ message: String, file: StaticString = #filePath, line: UInt = #line) -> Error {
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+        XCTFail("\(message) (CI=true: .ci/run must install it)", file: file, line: line)
+        return MissingToolInCI(message: message)
+    }
+    return XCTSkip("\(message): test skipped")
+}
+
+struct MissingToolInCI: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// A Python of the package's virtual environments that can import `module`.
+public func python(in venv: String, importing module: String, install: String) throws -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let candidate = root.appendingPathComponent("\(venv)/bin/python").path
+    if FileManager.default.isExecutableFile(atPath: candidate), (try? runProgram(candidate, ["-c", "import \(module)"]))?.status == 0 {
+        return candidate
+    }
+    throw missingTool("\(module) not found in \(venv) (\(install))")
+}

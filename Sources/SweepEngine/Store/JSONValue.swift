@@ -39,7 +39,7 @@ enum JSONValue: Sendable {
         return nil
     }
 
-    /// The parameter value this JSON scalar stands for (categorical choices are scalars).
+    /// The parameter value this JSON stands for (categorical choices may be lists and mappings).
     var paramValue: ParamValue? {
         switch self {
         case .null: return .null
@@ -47,7 +47,12 @@ enum JSONValue: Sendable {
         case .int(let v): return .int(v)
         case .double(let v): return .float(v)
         case .string(let s): return .string(s)
-        case .array, .object: return nil
+        case .array(let items):
+            let values = items.compactMap(\.paramValue)
+            return values.count == items.count ? .list(values) : nil
+        case .object(let pairs):
+            let entries = pairs.compactMap { key, value in value.paramValue.map { ParamValue.Entry(key, $0) } }
+            return entries.count == pairs.count ? .mapping(entries) : nil
         }
     }
 

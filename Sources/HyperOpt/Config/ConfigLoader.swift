@@ -1,35 +1,68 @@
 import Foundation
 import Yams
 
-/// Reads a Scilab-RL `*-opti.yaml` file as it is, plus hypertop's own optional sweeper keys.
+/// A config value hypertop accepts but changes or ignores, said once with its place.
+public struct ConfigWarning: Sendable, Hashable, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    public let message: String
+
+    public var description: String {
+        "warning: " + (line.map { "\(file):\($0)" } ?? file) + ": " + message
+    }
+}
+
+/// Collects the warnings of one load (the typed readers are values; this is their shared log).
+final class WarningLog {
+    var items: [ConfigWarning] = []
+}
+
+/// Reads a sweep config as users have it: a Scilab-RL `*-opti.yaml` (`hydra.sweeper.search_space`),
+/// or a primary config in the upstream hydra-optuna-sweeper's grammar (`hydra.sweeper.params`),
+/// plus hypertop's own optional sweeper keys. The job keys hypertop needs (`n_epochs`, the
+/// criterion, ...) come from the composed job config: the project's primary config and its
+/// `defaults` groups, overridden by the file.
 public enum ConfigLoader {
     /// Keys of `hydra.sweeper` that Scilab-RL's sweeper uses.
     public static let scilabKeys = [
         "study_name", "max_trials", "n_jobs", "direction", "max_duration_minutes",
         "min_trials_per_param", "max_trials_per_param", "search_space",
     ]
+    /// Keys of the upstream hydra-optuna-sweeper that Scilab-RL's fork does not have.
+    public static let upstreamKeys = ["n_trials", "params", "max_failure_rate"]
     /// Keys of `hydra.sweeper` that only hypertop reads.
     public static let ownKeys = [
         "command", "sampler", "seed", "workdir", "score", "storage", "retries",
-        "kill_grace_seconds", "deadline_grace_minutes", "pruner",
+        "kill_grace_seconds", "deadline_grace_minutes", "pruner", "pass_config", "seed_key", "epoch_cap",
+        "max_initial_failures",
     ]
     /// Hydra's own sweeper keys that are accepted and ignored (`_target_` names the Python sweeper class).
     static let ignoredKeys = ["_target_"]
     static let paramKeys = ["type", "low", "high", "log", "step", "choices"]
     static let tpeKeys = [
         "type", "_target_", "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "constant_liar",
-        "prior_weight", "consider_magic_clip", "consider_endpoints",
+        "prior_weight", "consider_magic_clip", "consider_endpoints", "consider_prior", "warn_independent_sampling",
     ]
+    /// The original plugin's defaults for keys a file leaves out.
+    public static let defaultMaxTrials = 20
+    public static let defaultMaxDurationMinutes = 1440.0
+    public static let defaultMaxTrialsPerParam = 3
+    public static let defaultMaxInitialFailures = 3
 
     public static func load(path: String) throws -> StudySpec {
-        let url = URL(fileURLWithPath: path)
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, line: nil, "cannot read the config file (\(error.localizedDescription)); check the path.")
-        }
-        return try parse(text, path: url.standardizedFileURL.path)
+        try check(path: path).spec
+    }
+
+    /// The spec and the warnings of the file at `path`.
+    public static func check(path: String) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
+        let file = try YAMLFile.read(path)
+        return try parseChecked(file)
+    }
+
+    /// Whether the file is a performance test (`performance_testing_conditions`) rather than a sweep.
+    public static func isPerformanceTest(path: String) throws -> Bool {
+        guard let map = try YAMLFile.read(path).root?.mapping else { return false }
+        return map[Node("performance_testing_conditions")] != nil
     }
 
     /// The `<Env>/<name>` Hydra uses for `+performance=`, when `path` lies under `conf/performance/`.
@@ -43,18 +76,16 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ text: String, path: String) throws -> StudySpec {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(file: path, line: nil, "the file is empty; a sweep config needs a `hydra.sweeper` block.")
-            }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch let error as YamlError {
-            throw yamlError(error, path: path, text: text)
+        try parseChecked(try YAMLFile.parse(text, path: path)).spec
+    }
+
+    static func parseChecked(_ file: YAMLFile) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
+        let path = file.path
+        guard let root = file.root else {
+            throw ConfigError(file: path, line: 1, "the file is empty; a sweep config needs a `hydra.sweeper` block.")
         }
-        let doc = Doc(path: path)
+        let warnings = WarningLog()
+        let doc = Doc(path: path, warnings: warnings)
         let top = try doc.mapping(root, "the file")
         guard let hydra = try doc.value(top, "hydra") else {
             throw ConfigError(file: path, line: nil, "no `hydra:` block; a sweep config needs `hydra: sweeper: {study_name, max_trials, n_jobs, direction, search_space, ...}`.")
@@ -64,81 +95,154 @@ public enum ConfigLoader {
             throw doc.error(hydra, "`hydra:` has no `sweeper:` block; add `sweeper:` with study_name, max_trials, n_jobs, direction and search_space.")
         }
         let sweeper = try doc.mapping(sweeperNode, "`hydra.sweeper`")
-        let known = scilabKeys + ownKeys
+        // Messages about the block as a whole point at its `sweeper:` line.
+        let sweeperLine = hydraMap.first { $0.key.string == "sweeper" }?.key ?? sweeperNode
+        let known = scilabKeys + upstreamKeys + ownKeys
         for (k, _) in sweeper {
             let key = k.string ?? ""
+            if key == "custom_search_space" {
+                throw doc.error(k, "`custom_search_space` (a Python function that defines the space) is not supported; describe every parameter in `params` or `search_space`.")
+            }
             if !known.contains(key) && !ignoredKeys.contains(key) {
                 throw doc.error(k, "unknown key `\(key)` in hydra.sweeper; known keys: \(known.joined(separator: ", ")).")
             }
         }
+        let upstream = try doc.value(sweeper, "params") != nil
+        func present(_ key: String) throws -> Node? {
+            guard let n = try doc.value(sweeper, key), n.null == nil else { return nil }
+            return n
+        }
 
-        guard let nameNode = try doc.value(sweeper, "study_name") else {
-            throw doc.error(sweeperNode, "hydra.sweeper needs `study_name`.")
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        var studyName = stem
+        if let nameNode = try present("study_name") {
+            studyName = try doc.string(nameNode, "study_name")
+            if studyName.isEmpty || studyName.contains("/") || studyName == "." || studyName == ".." {
+                throw doc.error(nameNode, "study_name `\(studyName)` must be a non-empty name without `/`; it names the sweep directory.")
+            }
         }
-        let studyName = try doc.string(nameNode, "study_name")
-        if studyName.isEmpty || studyName.contains("/") || studyName == "." || studyName == ".." {
-            throw doc.error(nameNode, "study_name `\(studyName)` must be a non-empty name without `/`; it names the sweep directory.")
-        }
-        let maxTrials = try doc.int(try doc.required(sweeper, "max_trials", in: sweeperNode), "max_trials", min: 1)
-        let nJobs = try doc.value(sweeper, "n_jobs").map { try doc.int($0, "n_jobs", min: 1) } ?? 1
-        var direction = Direction.maximize
-        if let d = try doc.value(sweeper, "direction") {
+        let trialsNode = try present("max_trials") ?? present("n_trials")
+        let maxTrials = try trialsNode.map { try doc.int($0, "max_trials", min: 1) } ?? defaultMaxTrials
+        let nJobs = try present("n_jobs").map { try doc.int($0, "n_jobs", min: 1) } ?? (upstream ? 2 : 1)
+        var direction = Direction.minimize
+        if var d = try present("direction") {
+            if let seq = d.sequence {
+                guard seq.count == 1 else {
+                    throw doc.error(d, "`direction` lists \(seq.count) objectives; hypertop optimizes one objective, so give one direction (minimize or maximize).")
+                }
+                d = seq[0]
+            }
             let s = try doc.string(d, "direction").lowercased()
             guard let dir = Direction(rawValue: s) else {
                 throw doc.error(d, "direction `\(s)` is not `minimize` or `maximize`.")
             }
             direction = dir
+        } else {
+            doc.warn(sweeperLine, "hydra.sweeper has no `direction`; minimizing, as Scilab-RL's sweeper does (add `direction: maximize` for a success rate).")
         }
-        let maxMinutes = try doc.value(sweeper, "max_duration_minutes").map { try doc.double($0, "max_duration_minutes", positive: true) }
-        let minPer = try doc.value(sweeper, "min_trials_per_param").map { try doc.int($0, "min_trials_per_param", min: 1) } ?? 1
-        let maxPerNode = try doc.value(sweeper, "max_trials_per_param")
-        let maxPer = try maxPerNode.map { try doc.int($0, "max_trials_per_param", min: 1) } ?? minPer
+        var maxMinutes: Double? = upstream ? nil : defaultMaxDurationMinutes
+        if let m = try doc.value(sweeper, "max_duration_minutes") {
+            maxMinutes = m.null != nil ? nil : try doc.double(m, "max_duration_minutes", positive: true)
+        }
+        let minPer = try present("min_trials_per_param").map { try doc.int($0, "min_trials_per_param", min: 1) } ?? 1
+        let maxPerNode = try present("max_trials_per_param")
+        let maxPer = try maxPerNode.map { try doc.int($0, "max_trials_per_param", min: 1) } ?? max(defaultMaxTrialsPerParam, minPer)
         if maxPer < minPer, let n = maxPerNode {
             throw doc.error(n, "max_trials_per_param (\(maxPer)) is smaller than min_trials_per_param (\(minPer)); make it at least \(minPer).")
         }
-        guard let spaceNode = try doc.value(sweeper, "search_space") else {
-            throw doc.error(sweeperNode, "hydra.sweeper needs a `search_space` with at least one parameter.")
+        var parameters: [Parameter] = []
+        var fixed: [String] = []
+        if let spaceNode = try present("search_space") {
+            parameters += try searchSpace(spaceNode, doc: doc).parameters
         }
-        let space = try searchSpace(spaceNode, doc: doc)
+        if let paramsNode = try present("params") {
+            for (k, v) in try doc.mapping(paramsNode, "`params`") {
+                let name = try doc.string(k, "a params key")
+                if parameters.contains(where: { $0.name == name }) {
+                    throw doc.error(k, "parameter `\(name)` is defined twice (in search_space and params).")
+                }
+                guard let scalar = v.scalar else {
+                    throw doc.error(v, "params `\(name)` must be a sweep such as `interval(0.001, 1.0)` or `choice(a, b)`, or one value.")
+                }
+                if !scalar.string.contains("(") {
+                    fixed.append(name + "=" + HydraOverride.text(try doc.configValue(v)))
+                    continue
+                }
+                do {
+                    switch try SweepGrammar.parse(scalar.string) {
+                    case .parameter(let d): parameters.append(Parameter(name: name, distribution: d))
+                    case .fixed(let value): fixed.append(name + "=" + HydraOverride.text(value))
+                    }
+                } catch {
+                    throw doc.error(v, "params `\(name)`: \(error.message).")
+                }
+            }
+        }
+        if parameters.isEmpty {
+            throw doc.error(sweeperLine, "hydra.sweeper needs a `search_space` (or `params`) with at least one parameter, e.g. `++algorithm.learning_rate: {type: float, low: 0.0001, high: 0.005, log: true}`.")
+        }
+        let space = SearchSpace(parameters)
 
         var command: [String]?
-        if let c = try doc.value(sweeper, "command") {
+        if let c = try present("command") {
             command = try doc.stringList(c, "command")
             if command?.isEmpty ?? true { throw doc.error(c, "`command` is empty; give the job's argv as a list, e.g. [python, src/main.py].") }
         }
         var seed: UInt64?
-        if let s = try doc.value(sweeper, "seed") {
-            let v = try doc.int(s, "seed", min: 0)
-            seed = UInt64(v)
+        if let s = try present("seed") {
+            seed = UInt64(try doc.int(s, "seed", min: 0))
         }
+        let samplerGroup = try DefaultsEntry.list(top, doc: doc).first { $0.group == "hydra/sweeper/sampler" }
         var sampler = SamplerSpec.tpe(TPEOptions())
-        if let s = try doc.value(sweeper, "sampler") {
-            let (spec, samplerSeed) = try samplerSpec(s, doc: doc)
+        if let g = samplerGroup, let name = g.option {
+            sampler = try samplerNamed(name, node: g.node, doc: doc)
+        }
+        if let s = try present("sampler") {
+            let (spec, samplerSeed) = try samplerSpec(s, doc: doc, defaultType: samplerGroup?.option ?? "tpe")
             sampler = spec
             if seed == nil { seed = samplerSeed }
         }
         var score = ScoreRule.wiki
-        if let s = try doc.value(sweeper, "score") {
+        if let s = try present("score") {
             let name = try doc.string(s, "score")
             guard let rule = ScoreRule(rawValue: name) else {
                 throw doc.error(s, "score `\(name)` is not one of \(ScoreRule.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             score = rule
         }
-        let workdir = try doc.value(sweeper, "workdir").map { try doc.string($0, "workdir") } ?? "data"
-        let storage = try doc.value(sweeper, "storage").map { try doc.string($0, "storage") }
-        let retries = try doc.value(sweeper, "retries").map { try doc.int($0, "retries", min: 0) } ?? 1
-        let killGrace = try doc.value(sweeper, "kill_grace_seconds").map { try doc.double($0, "kill_grace_seconds", positive: true) } ?? 10
-        let deadlineGrace = try doc.value(sweeper, "deadline_grace_minutes").map { try doc.double($0, "deadline_grace_minutes", positive: false) }
+        let workdir = try present("workdir").map { try doc.string($0, "workdir") } ?? "data"
+        var storage: String?
+        if let s = try present("storage") {
+            let text = try doc.string(s, "storage")
+            if text.hasPrefix("sqlite:///") {
+                storage = String(text.dropFirst("sqlite:///".count))
+            } else if text.contains("://") {
+                throw doc.error(s, "storage `\(text)`: hypertop records in a SQLite file; give a path or `sqlite:///<path>`.")
+            } else {
+                storage = text
+            }
+        }
+        let retries = try present("retries").map { try doc.int($0, "retries", min: 0) } ?? 1
+        let killGrace = try present("kill_grace_seconds").map { try doc.double($0, "kill_grace_seconds", positive: true) } ?? 10
+        let deadlineGrace = try present("deadline_grace_minutes").map { try doc.double($0, "deadline_grace_minutes", positive: false) }
 
-        // Top-level job keys hypertop understands (the job reads the rest itself).
-        let criterionNode = try doc.value(top, "hyperopt_criterion")
-        let columnNode = try doc.value(top, "early_stop_data_column")
-        let criterion = try (criterionNode ?? columnNode).map { try doc.string($0, "hyperopt_criterion") } ?? "eval/success_rate"
-        let lastN = try doc.value(top, "early_stop_last_n").map { try doc.int($0, "early_stop_last_n", min: 1) } ?? 3
-        let nEpochs = try doc.value(top, "n_epochs").map { try doc.int($0, "n_epochs", min: 1) }
-        let evalSteps = try doc.value(top, "eval_after_n_steps").map { try doc.int($0, "eval_after_n_steps", min: 1) }
-        if let t = try doc.value(top, "early_stop_threshold") { _ = try doc.double(t, "early_stop_threshold", positive: false) }
+        // The job keys hypertop needs, as the job will see them.
+        let project = HydraProject.find(configPath: path)
+        let job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        func jobValue<T>(_ key: String, _ read: (Doc, Node) throws -> T) throws -> T? {
+            guard let s = job[key], s.node.null == nil else { return nil }
+            if let text = s.node.scalar?.string, text.contains("${") {
+                doc.warn(s.node, "`\(key)` is an interpolation (`\(text)`); hypertop does not resolve it and uses its default.", file: s.file)
+                return nil
+            }
+            return try read(Doc(path: s.file, warnings: warnings), s.node)
+        }
+        let criterion = try jobValue("hyperopt_criterion") { try $0.string($1, "hyperopt_criterion") }
+            ?? jobValue("early_stop_data_column") { try $0.string($1, "early_stop_data_column") } ?? "eval/success_rate"
+        let lastN = try jobValue("early_stop_last_n") { try $0.int($1, "early_stop_last_n", min: 1) } ?? 3
+        let nEpochs = try jobValue("n_epochs") { try $0.int($1, "n_epochs", min: 1) }
+        let evalSteps = try jobValue("eval_after_n_steps") { try $0.int($1, "eval_after_n_steps", min: 1) }
+        _ = try jobValue("early_stop_threshold") { try $0.double($1, "early_stop_threshold", positive: false) }
 
         var spec = StudySpec(
             studyName: studyName, maxTrials: maxTrials, nJobs: nJobs, direction: direction,
@@ -148,34 +252,58 @@ public enum ConfigLoader {
             killGraceSeconds: killGrace, retries: retries, storage: storage, configPath: path,
             performanceName: performanceName(forConfigAt: path))
         spec.deadlineGraceMinutes = deadlineGrace
-        if let p = try doc.value(sweeper, "pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
-        return spec
-    }
+        if let p = try present("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
 
-    static func yamlError(_ error: YamlError, path: String, text: String) -> ConfigError {
-        switch error {
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let key = duplicates.sorted().first ?? ""
-            return ConfigError(file: path, line: secondOccurrence(of: key, in: text, from: context.mark.line) ?? context.mark.line,
-                               "key `\(key)` appears twice in the same mapping; keep one.")
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return ConfigError(file: path, line: mark.line, "malformed YAML: \(problem) (column \(mark.column)).")
-        default:
-            return ConfigError(file: path, line: nil, "malformed YAML: \(error).")
+        var passing = PassConfig.overrides
+        if let p = try present("pass_config") {
+            let name = try doc.string(p, "pass_config")
+            guard let mode = PassConfig(rawValue: name) else {
+                throw doc.error(p, "pass_config `\(name)` is not one of \(PassConfig.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            if mode == .performance && spec.performanceName == nil {
+                throw doc.error(p, "pass_config `performance` needs the file under `conf/performance/<Env>/`, so that `+performance=<Env>/<name>` names it.")
+            }
+            passing = mode
         }
-    }
-
-    /// Line of the second `key:` at or after line `from` (1-based), for the duplicate-key message.
-    static func secondOccurrence(of key: String, in text: String, from: Int) -> Int? {
-        var seen = 0
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 >= from {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.hasPrefix(key + ":") || t.hasPrefix("'\(key)':") || t.hasPrefix("\"\(key)\":") {
-                seen += 1
-                if seen == 2 { return i + 1 }
+        spec.passConfig = passing
+        if let k = try present("seed_key") {
+            let key = try doc.string(k, "seed_key")
+            if key.isEmpty || key.contains("=") || key.contains(where: \.isWhitespace) {
+                throw doc.error(k, "seed_key `\(key)` is not a config key like `seed`.")
+            }
+            spec.seedKey = String(key.drop(while: { $0 == "+" }))
+        }
+        var capOn = project?.isScilabTree(configPath: path) ?? false
+        if let c = try present("epoch_cap") {
+            let v = try doc.configValue(c)
+            switch v {
+            case .string("scilab"), .bool(true): capOn = true
+            case .string("off"), .bool(false): capOn = false
+            default: throw doc.error(c, "epoch_cap `\(v)` is not `scilab` or `off`.")
+            }
+            if capOn && nEpochs == nil {
+                throw doc.error(c, "epoch_cap `scilab` needs `n_epochs` in the file or the primary config.")
             }
         }
-        return nil
+        if capOn { spec.epochCap = nEpochs }
+        spec.maxInitialFailures = try present("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
+        if let r = try present("max_failure_rate") {
+            let rate = try doc.double(r, "max_failure_rate", positive: false)
+            guard rate >= 0 && rate <= 1 else { throw doc.error(r, "max_failure_rate must be between 0 and 1, got \(rate).") }
+            spec.maxFailureRate = rate
+        }
+
+        let primary = project?.isPrimary(configPath: path) ?? false
+        if primary { spec.configName = stem }
+        if passing == .overrides {
+            var skipping = Set(space.parameters.map(\.key))
+            if let key = spec.seedKey { skipping.insert(key) }
+            if spec.epochCap != nil { skipping.insert("n_epochs") }
+            spec.jobOverrides = (primary ? [] : try JobConfig.overrides(top: top, project: project, doc: doc, skipping: skipping)) + fixed
+        } else if !fixed.isEmpty {
+            spec.jobOverrides = fixed
+        }
+        return (spec, warnings.items)
     }
 
     static func searchSpace(_ node: Node, doc: Doc) throws -> SearchSpace {
@@ -216,7 +344,10 @@ public enum ConfigLoader {
             var step: Double?
             if let s = try doc.value(map, "step") {
                 let st = try doc.double(s, "step", positive: true)
-                if log { throw doc.error(s, "parameter `\(name)`: `step` cannot be combined with `log: true`; drop one of them.") }
+                if log {
+                    doc.warn(s, "parameter `\(name)`: `step` is ignored with `log: true`, as Scilab-RL's sweeper does.")
+                    return .float(low: low, high: high, log: true, step: nil)
+                }
                 let k = (high - low) / st
                 if abs(k - k.rounded()) > 1e-8 * max(1, k) {
                     throw doc.error(s, "parameter `\(name)`: step \(st) does not divide the range \(low)...\(high); choose a step that does.")
@@ -233,7 +364,10 @@ public enum ConfigLoader {
             var step = 1
             if let s = try doc.value(map, "step") {
                 step = try doc.int(s, "step", min: 1)
-                if log && step != 1 { throw doc.error(s, "parameter `\(name)`: `step` cannot be combined with `log: true`; drop one of them.") }
+                if log && step != 1 {
+                    doc.warn(s, "parameter `\(name)`: `step` is ignored with `log: true`, as Scilab-RL's sweeper does.")
+                    step = 1
+                }
                 if (high - low) % step != 0 {
                     throw doc.error(s, "parameter `\(name)`: step \(step) does not divide the range \(low)...\(high); choose a step that does.")
                 }
@@ -246,7 +380,7 @@ public enum ConfigLoader {
             }
             var choices: [ParamValue] = []
             for c in seq {
-                let v = try doc.paramValue(c)
+                let v = try doc.configValue(c)
                 if choices.contains(v) { throw doc.error(c, "parameter `\(name)`: choice `\(v)` is listed twice.") }
                 choices.append(v)
             }
@@ -257,12 +391,12 @@ public enum ConfigLoader {
         }
     }
 
-    static func samplerSpec(_ node: Node, doc: Doc) throws -> (SamplerSpec, UInt64?) {
+    static func samplerSpec(_ node: Node, doc: Doc, defaultType: String = "tpe") throws -> (SamplerSpec, UInt64?) {
         if node.scalar != nil {
             return (try samplerNamed(try doc.string(node, "sampler"), node: node, doc: doc), nil)
         }
         let map = try doc.mapping(node, "`sampler`")
-        var typeName = "tpe"
+        var typeName = defaultType
         if let t = try doc.value(map, "type") {
             typeName = try doc.string(t, "sampler type")
         } else if let t = try doc.value(map, "_target_") {
@@ -291,6 +425,9 @@ public enum ConfigLoader {
             case "prior_weight": o.priorWeight = try doc.double(v, key, positive: true)
             case "consider_magic_clip": o.considerMagicClip = try doc.bool(v, key)
             case "consider_endpoints": o.considerEndpoints = try doc.bool(v, key)
+            case "consider_prior":
+                if !(try doc.bool(v, key)) { throw doc.error(v, "consider_prior: false is not supported (Optuna 5 always considers the prior); drop the key.") }
+            case "warn_independent_sampling": _ = try doc.bool(v, key)
             default:
                 throw doc.error(k, "unknown key `\(key)` for the tpe sampler; known keys: \(tpeKeys.joined(separator: ", ")).")
             }
@@ -330,6 +467,8 @@ public enum ConfigLoader {
         case "tpe": return .tpe(TPEOptions())
         case "random": return .random
         case "grid": return .grid
+        case "cmaes", "nsgaii", "nsgaiii", "qmc", "gp", "motpe", "partialfixed", "bruteforce":
+            throw doc.error(node, "sampler `\(name)` is not available in hypertop; use tpe, random or grid.")
         default: throw doc.error(node, "sampler `\(name)` is not one of tpe, random, grid.")
         }
     }
@@ -338,6 +477,12 @@ public enum ConfigLoader {
 /// Typed access to YAML nodes that turns every mismatch into a ConfigError at the node's line.
 struct Doc {
     let path: String
+    var warnings = WarningLog()
+
+    func warn(_ node: Node, _ message: String, file: String? = nil) {
+        let w = ConfigWarning(file: file ?? path, line: node.mark?.line, message: message)
+        if !warnings.items.contains(w) { warnings.items.append(w) }
+    }
 
     func error(_ node: Node, _ message: String) -> ConfigError {
         ConfigError(file: path, line: node.mark?.line, message)
@@ -397,9 +542,13 @@ struct Doc {
         return v
     }
 
-    /// A categorical choice keeps the type YAML gives it: quoted text stays a string.
-    func paramValue(_ node: Node) throws -> ParamValue {
-        guard let scalar = node.scalar else { throw error(node, "a choice must be a single value, not a list or mapping.") }
+    /// A value as Hydra's YAML loader reads it: lists and mappings kept, quoted text stays a string.
+    func configValue(_ node: Node) throws -> ParamValue {
+        if let seq = node.sequence { return .list(try seq.map(configValue)) }
+        if node.mapping != nil {
+            return .mapping(try self.mapping(node, "a mapping value").map { k, v in ParamValue.Entry(try string(k, "a key"), try configValue(v)) })
+        }
+        guard let scalar = node.scalar else { throw error(node, "an alias or anchor is not supported here.") }
         if scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded {
             return .string(scalar.string)
         }

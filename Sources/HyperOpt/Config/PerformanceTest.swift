@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// A Scilab-RL performance test (`*-test.yaml`): run `totalRuns` identical jobs and pass when at
 /// least `succRuns` of them end with `evalColumn >= evalValue`.
@@ -30,34 +29,36 @@ public struct PerformanceTest: Sendable, Equatable {
         return nil
     }
 
+    /// How the jobs get the file's keys, and the file's keys as overrides (see `StudySpec`).
+    public var passConfig: PassConfig = .overrides
+    public var jobOverrides: [String] = []
+    public var seedKey: String?
+
     /// The test as a study: one empty parameter set run `totalRuns` times, scored by the last
     /// value of `evalColumn`.
     public var spec: StudySpec {
-        StudySpec(studyName: name, maxTrials: totalRuns, nJobs: nJobs, direction: .maximize, maxDurationMinutes: maxDurationMinutes,
-                  minTrialsPerParam: totalRuns, maxTrialsPerParam: totalRuns, space: SearchSpace([]), command: command,
-                  sampler: .random, workdir: workdir, score: .last, criterion: evalColumn, nEpochs: nEpochs,
-                  evalAfterNSteps: evalAfterNSteps, configPath: configPath, performanceName: ConfigLoader.performanceName(forConfigAt: configPath))
+        var spec = StudySpec(studyName: name, maxTrials: totalRuns, nJobs: nJobs, direction: .maximize, maxDurationMinutes: maxDurationMinutes,
+                             minTrialsPerParam: totalRuns, maxTrialsPerParam: totalRuns, space: SearchSpace([]), command: command,
+                             sampler: .random, workdir: workdir, score: .last, criterion: evalColumn, nEpochs: nEpochs,
+                             evalAfterNSteps: evalAfterNSteps, configPath: configPath,
+                             performanceName: ConfigLoader.performanceName(forConfigAt: configPath))
+        spec.passConfig = passConfig
+        var overrides = jobOverrides
+        if let nEpochs { overrides.append((passConfig == .overrides ? "++" : "") + "n_epochs=\(nEpochs)") }
+        spec.jobOverrides = overrides
+        spec.seedKey = seedKey
+        spec.maxInitialFailures = ConfigLoader.defaultMaxInitialFailures
+        return spec
     }
 
     static let conditionKeys = ["total_runs", "succ_runs", "eval_columns", "eval_value", "max_steps"]
-    static let sweeperKeys = ["study_name", "n_jobs", "max_duration_minutes", "command", "workdir", "_target_"]
+    static let sweeperKeys = ["study_name", "n_jobs", "max_duration_minutes", "command", "workdir", "pass_config", "seed_key", "_target_"]
 
     public static func load(path: String) throws -> PerformanceTest {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigError(file: path, line: nil, "cannot read the test file (\(error.localizedDescription)); check the path.")
-        }
-        let full = URL(fileURLWithPath: path).standardizedFileURL.path
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(file: full, line: nil, "the file is empty; a performance test needs `performance_testing_conditions`.")
-            }
-            root = node
-        } catch let error as YamlError {
-            throw ConfigLoader.yamlError(error, path: full, text: text)
+        let file = try YAMLFile.read(path, what: "the test file")
+        let full = file.path
+        guard let root = file.root else {
+            throw ConfigError(file: full, line: nil, "the file is empty; a performance test needs `performance_testing_conditions`.")
         }
         let doc = Doc(path: full)
         let top = try doc.mapping(root, "the file")
@@ -76,7 +77,12 @@ public struct PerformanceTest: Sendable, Equatable {
         let column = try doc.string(try doc.required(cond, "eval_columns", in: condNode, context: context), "eval_columns")
         let value = try doc.double(try doc.required(cond, "eval_value", in: condNode, context: context), "eval_value", positive: false)
         let maxSteps = try doc.value(cond, "max_steps").map { try doc.int($0, "max_steps", min: 1) }
-        let evalSteps = try doc.value(top, "eval_after_n_steps").map { try doc.int($0, "eval_after_n_steps", min: 1) }
+        let project = HydraProject.find(configPath: full)
+        let job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        var evalSteps: Int?
+        if let s = job["eval_after_n_steps"], s.node.null == nil {
+            evalSteps = try Doc(path: s.file, warnings: doc.warnings).int(s.node, "eval_after_n_steps", min: 1)
+        }
 
         let fileName = URL(fileURLWithPath: full).deletingPathExtension().lastPathComponent
         var test = PerformanceTest(name: fileName, totalRuns: total, succRuns: succ, evalColumn: column, evalValue: value,
@@ -92,6 +98,19 @@ public struct PerformanceTest: Sendable, Equatable {
             if let n = try doc.value(sweeper, "max_duration_minutes") { test.maxDurationMinutes = try doc.double(n, "max_duration_minutes", positive: true) }
             if let n = try doc.value(sweeper, "command") { test.command = try doc.stringList(n, "command") }
             if let n = try doc.value(sweeper, "workdir") { test.workdir = try doc.string(n, "workdir") }
+            if let n = try doc.value(sweeper, "seed_key") { test.seedKey = try doc.string(n, "seed_key") }
+            if let n = try doc.value(sweeper, "pass_config") {
+                let name = try doc.string(n, "pass_config")
+                guard let mode = PassConfig(rawValue: name) else {
+                    throw doc.error(n, "pass_config `\(name)` is not one of \(PassConfig.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                test.passConfig = mode
+            }
+        }
+        if test.passConfig == .overrides {
+            var skipping: Set<String> = ["n_epochs"]
+            if let key = test.seedKey { skipping.insert(key) }
+            test.jobOverrides = try JobConfig.overrides(top: top, project: project, doc: doc, skipping: skipping)
         }
         return test
     }

@@ -1,0 +1,84 @@
+import Foundation
+import HyperOpt
+
+/// Why the job to launch could not be found; one sentence with the fix.
+public struct JobCommandError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Finds the job a study launches and where it runs: `--command` on the command line, else the
+/// config's `command`, else the user's Hydra app (`python src/main.py` in Scilab-RL's layout, or
+/// the one script beside `conf/` with `@hydra.main`), run in the project's root.
+public enum JobLocator {
+    public struct Job: Sendable, Equatable {
+        public var argv: [String]
+        public var directory: String
+    }
+
+    /// `executableDirectory` is where hypertop itself lives: programs bundled with it (the demo's
+    /// `reach-trainer`) are found there before PATH.
+    public static func resolve(spec: StudySpec, commandLine: [String]? = nil, projectDirectory: String,
+                               executableDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Job {
+        let project = HydraProject.find(configPath: spec.configPath)
+        let origin = commandLine != nil ? "--command" : "hydra.sweeper.command in \(spec.configPath)"
+        var argv: [String]
+        var directory = projectDirectory
+        if let given = commandLine ?? spec.command {
+            argv = given
+        } else if let project, let app = project.app {
+            argv = [python(environment) ?? "python3", app]
+            directory = project.root
+        } else if let project, !project.candidates.isEmpty {
+            throw JobCommandError("\(spec.configPath): \(project.candidates.count) scripts beside \(project.confDir) have @hydra.main (\(project.candidates.joined(separator: ", "))); name the app with `hydra.sweeper.command: [python, <script>]` or --command.")
+        } else {
+            throw JobCommandError("\(spec.configPath): no job to run: no src/main.py or script with @hydra.main beside a conf/ directory; set `hydra.sweeper.command: [python, src/main.py]` (the job's argv) or pass --command.")
+        }
+        guard let program = argv.first, !program.isEmpty else {
+            throw JobCommandError("the job command is empty; fix \(origin).")
+        }
+        if program.contains("/") {
+            let path = absolute(program, base: directory)
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw JobCommandError("the job command `\(program)` is not an executable file (looked at \(path)); fix \(origin).")
+            }
+            argv[0] = path
+        } else if let found = findProgram(program, executableDirectory: executableDirectory, environment: environment) {
+            if found.hasPrefix(executableDirectory + "/") { argv[0] = found }
+        } else {
+            throw JobCommandError("the job command `\(program)` is not found in PATH; fix \(origin).")
+        }
+        if let app = argv.dropFirst().first, app.hasSuffix(".py"), !app.hasPrefix("/"),
+           !FileManager.default.fileExists(atPath: absolute(app, base: directory)) {
+            throw JobCommandError("the job's script \(absolute(app, base: directory)) does not exist; fix \(origin).")
+        }
+        return Job(argv: argv, directory: directory)
+    }
+
+    /// `python` on PATH (an activated virtual environment), else `python3`.
+    static func python(_ environment: [String: String]) -> String? {
+        ["python", "python3"].first { findInPath($0, environment) != nil }
+    }
+
+    static func findProgram(_ program: String, executableDirectory: String, environment: [String: String]) -> String? {
+        let bundled = (executableDirectory as NSString).appendingPathComponent(program)
+        if FileManager.default.isExecutableFile(atPath: bundled) { return bundled }
+        return findInPath(program, environment)
+    }
+
+    static func findInPath(_ program: String, _ environment: [String: String]) -> String? {
+        let dirs = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return dirs.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func absolute(_ path: String, base: String) -> String {
+        let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+        return URL(fileURLWithPath: full).standardizedFileURL.path
+    }
+
+    /// The directory of the running executable (`/proc/self/exe`).
+    public static var executableDirectory: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import HyperOpt
+import SweepEngine
+
+/// Validates config files without running anything.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate sweep and performance-test configs without running anything.",
+        discussion: """
+        For each file prints `ok FILE: ...` with the study name, parameters, direction, trials and jobs, then the first trial's exact command line (with the seed it names, or 0) and where it runs; or the error as `FILE:LINE: ...`. Warnings print as `warning: FILE:LINE: ...`. Exit status 0 when every file is ok, 2 otherwise.
+        """
+    )
+
+    @Argument(help: "Config files (*-opti.yaml, *-test.yaml, or a primary config with hydra.sweeper.params).")
+    var configs: [String]
+
+    @Option(help: ArgumentHelp("The job's command line, as for `run`.", valueName: "command line"))
+    var command: String?
+
+    mutating func run() throws {
+        var failures = 0
+        for path in configs {
+            do {
+                for line in try check(path) { print(line) }
+            } catch let error as ConfigError {
+                print("error: \(error)")
+                failures += 1
+            } catch let error as CLIError {
+                print("error: \(error)")
+                failures += 1
+            }
+        }
+        if configs.count > 1 { print("\(configs.count - failures) of \(configs.count) files ok") }
+        if failures > 0 { throw ExitCode(2) }
+    }
+
+    private func check(_ path: String) throws -> [String] {
+        let cwd = FileManager.default.currentDirectoryPath
+        var out: [String] = []
+        let spec: StudySpec
+        if try ConfigLoader.isPerformanceTest(path: path) {
+            let test = try PerformanceTest.load(path: path)
+            spec = test.spec
+            out.append("ok \(path): performance test \(test.name), \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue)"
+                       + (test.nEpochs.map { ", n_epochs \($0)" } ?? "") + ", \(test.nJobs) at a time")
+        } else {
+            let checked = try ConfigLoader.check(path: path)
+            spec = checked.spec
+            let names = spec.space.parameters.map(\.name).joined(separator: ", ")
+            out.append("ok \(path): study \(spec.studyName), \(spec.space.parameters.count) parameter\(spec.space.parameters.count == 1 ? "" : "s") (\(names)), "
+                       + "\(spec.direction.rawValue), \(spec.maxTrials) trials, \(spec.nJobs) at a time, criterion \(spec.criterion)")
+            out += checked.warnings.map(\.description)
+        }
+        let job = try locateJob(spec, command: command, projectDirectory: cwd)
+        let seed = spec.seed ?? 0
+        var planner = TrialPlanner(space: spec.space, direction: spec.direction, minPerSet: spec.minTrialsPerParam,
+                                   maxPerSet: spec.maxTrialsPerParam, seed: seed, sampler: try SamplerFactory.make(spec))
+        var params = Params()
+        if case .launch(_, let first, _) = planner.next(trialNumber: 0, study: Study()) { params = first }
+        let sweepDir = absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: cwd)
+        let argv = TrialArguments.argv(command: job.argv, spec: spec, params: params, runDir: sweepDir + "/0",
+                                       seed: Scheduler.trialSeed(studySeed: seed, number: 0), epochCap: spec.epochCap)
+        out.append("  first trial (seed \(seed)), in \(job.directory):")
+        out.append("    " + argv.map(shellQuote).joined(separator: " "))
+        return out
+    }
+}

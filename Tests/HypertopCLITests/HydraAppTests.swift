@@ -1,0 +1,187 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Sweeps real Hydra apps (hydra-core in .venv, the upstream plugin in .venv-upstream) unchanged,
+/// with the real `hypertop` binary, as a user would run it from the project's root.
+final class HydraAppTests: XCTestCase {
+    static let apps = CLITests.packageRoot.appendingPathComponent("Tests/Fixtures/HydraApps")
+    var root: String!
+
+    override func setUpWithError() throws {
+        root = NSTemporaryDirectory() + "hydra-\(UUID().uuidString)"
+        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "hypertop binary not built at \(binary)")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Copies a fixture app to a fresh project directory.
+    func project(_ name: String) throws {
+        try FileManager.default.copyItem(atPath: Self.apps.appendingPathComponent(name).path, toPath: root)
+    }
+
+    /// `hypertop ARGS` in the project's root with `python` from `venvPython`'s directory first on PATH.
+    func hypertop(_ args: [String], python: String, timeout: Double = 240) throws -> (status: Int32, stdout: String, stderr: String, seconds: Double) {
+        let p = Process()
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = (python as NSString).deletingLastPathComponent + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env["OMP_NUM_THREADS"] = "1"
+        p.environment = env
+        p.executableURL = CLITests.productsDirectory.appendingPathComponent("hypertop")
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: root)
+        // Files, not pipes: a chatty job's output never blocks on a full pipe.
+        let outPath = root + "-stdout", errPath = root + "-stderr"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let start = Date()
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(50_000) }
+        if p.isRunning { p.interrupt(); usleep(500_000); p.terminate() }
+        p.waitUntilExit()
+        let outData = FileManager.default.contents(atPath: outPath) ?? Data()
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
+        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self), Date().timeIntervalSince(start))
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], path)
+    }
+
+    func trialDirs(_ study: String) throws -> [String] {
+        let dir = root + "/data/" + study
+        return try FileManager.default.contentsOfDirectory(atPath: dir).filter { Int($0) != nil }
+            .sorted { Int($0)! < Int($1)! }.map { dir + "/" + $0 }
+    }
+
+    /// The success rates a trial printed in stable-baselines3's table, as hypertop parses them.
+    func printedRates(_ trialDir: String) throws -> [Double] {
+        let text = try String(contentsOfFile: trialDir + "/stdout.log", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { line in
+            guard line.contains("success_rate") else { return nil }
+            return Double(line.split(separator: "|")[1].trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    func testScilabShapedAppIsSweptUnchanged() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project("scilab_toy")
+        let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Job: \(python.hasSuffix("python3") ? "python3" : "python") src/main.py (in \(URL(fileURLWithPath: root).standardizedFileURL.path))"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Trials: 6 (6 COMPLETE)"), r.stdout)
+        print("Scilab-shaped sweep: 6 trials in \(String(format: "%.1f", r.seconds)) s; " + (r.stdout.split(separator: "\n").first { $0.hasPrefix("Best value") } ?? ""))
+        var caps: [Int] = []
+        for dir in try trialDirs("sac_Toy") {
+            // The job saw the sweep file's keys, main.yaml's, and the sampled values; Hydra wrote into the trial dir.
+            let seen = try json(dir + "/seen.json")
+            let algorithm = try XCTUnwrap(seen["algorithm"] as? [String: Any])
+            XCTAssertEqual(algorithm["use_her"] as? Bool, true, "the sweep file's algorithm.use_her")
+            XCTAssertEqual(seen["early_stop_last_n"] as? Int, 2, "main.yaml's value")
+            XCTAssertEqual(seen["env"] as? String, "Toy-v0")
+            let params = try XCTUnwrap(try json(dir + "/params.json")["params"] as? [String: Any])
+            XCTAssertEqual(algorithm["learning_rate"] as? Double, params["++algorithm.learning_rate"] as? Double)
+            XCTAssertEqual(algorithm["critic_select"] as? String, params["++algorithm.critic_select"] as? String)
+            let netArch = try XCTUnwrap((algorithm["policy_kwargs"] as? [String: Any])?["net_arch"] as? [Int])
+            XCTAssertEqual(netArch, params["++algorithm.policy_kwargs.net_arch"] as? [Int])
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/.hydra/overrides.yaml"), "hydra.run.dir is the trial dir")
+            caps.append(try XCTUnwrap(seen["n_epochs"] as? Int))
+            // The score is the wiki formula with main.yaml's early_stop_last_n = 2, on what the job printed.
+            let h = try printedRates(dir)
+            XCTAssertFalse(h.isEmpty)
+            let expected = (h.reduce(0, +) / Double(h.count) + h.suffix(2).reduce(0, +) / Double(min(2, h.count))) / Double(h.count)
+            let outcome = try json(dir + "/outcome.json")
+            XCTAssertEqual(outcome["state"] as? String, "COMPLETE")
+            XCTAssertEqual(try XCTUnwrap(outcome["score"] as? Double), expected, accuracy: 1e-12, dir)
+        }
+        XCTAssertEqual(caps.first, 5, "the first trial gets the sweep file's n_epochs")
+        XCTAssertTrue(caps.allSatisfy { $0 <= 5 && $0 >= 1 }, "\(caps)")
+    }
+
+    /// Scilab-RL's epoch cap: a trial that early-stopped after E evaluations caps later ones at int(E * 1.5).
+    func testEpochCapShortensTrialsAfterAnEarlyStop() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project("scilab_toy")
+        let config = root + "/conf/performance/Toy/sac-opti.yaml"
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "early_stop_threshold: 0.9", with: "early_stop_threshold: 0.0")
+            .replacingOccurrences(of: "max_trials: 6", with: "max_trials: 3")
+            .replacingOccurrences(of: "n_jobs: 2", with: "n_jobs: 1")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        // A threshold of 0 stops every trial once early_stop_last_n (2, from main.yaml) values exist.
+        let seen = try trialDirs("sac_Toy").map { try json($0 + "/seen.json")["n_epochs"] as? Int }
+        XCTAssertEqual(seen, [5, 3, 3])
+        XCTAssertEqual(try trialDirs("sac_Toy").map { try printedRates($0).count }, [2, 2, 2])
+    }
+
+    func testReturnedObjectiveOfAnUpstreamPluginAppIsTheTrialValue() throws {
+        let python = try TestSupport.python(in: ".venv-upstream", importing: "hydra_plugins.hydra_optuna_sweeper",
+                                            install: "scripts/install-deps.sh --python installs hydra-optuna-sweeper there")
+        try project("upstream_sphere")
+        let r = try hypertop(["run", "--headless", "conf/config.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Trials: 6 (6 COMPLETE)"), r.stdout)
+        for dir in try trialDirs("sphere") {
+            let returned = try XCTUnwrap(try json(dir + "/returned.json")["value"] as? Double, dir)
+            XCTAssertEqual(try json(dir + "/outcome.json")["score"] as? Double, returned, "the recorded value is exactly what the app returned")
+            let p = try XCTUnwrap(try json(dir + "/params.json")["params"] as? [String: Any])
+            let (x, y, z, w) = (try XCTUnwrap(p["x"] as? Double), Double(try XCTUnwrap(p["y"] as? Int)), try XCTUnwrap(p["z"] as? Double),
+                                try XCTUnwrap(p["w"] as? Double))
+            XCTAssertEqual(returned, x * x + y * y + (z - 1) * (z - 1) + log10(w) * log10(w) / 10, accuracy: 1e-12)
+            let command = try String(contentsOfFile: dir + "/command.txt", encoding: .utf8)
+            XCTAssertTrue(command.contains("--config-name=config\n"), command)
+        }
+    }
+
+    func testBrokenAppStopsFastWithTheExceptionLine() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project("scilab_toy")
+        let config = root + "/conf/performance/Toy/sac-opti.yaml"
+        try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "env: 'Toy-v0'", with: "env: 'Toy-v0'\ncrash: true")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("the study stopped: the first 3 trials all failed (max_initial_failures: 3); the last: exit status 1: ValueError: simulated crash in the toy app"), r.stderr)
+        let launched = try trialDirs("sac_Toy").count
+        XCTAssertLessThan(launched, 6, "it stops launching instead of burning the budget")
+        print("Broken app: stopped after \(launched) trials in \(String(format: "%.1f", r.seconds)) s")
+    }
+
+    func testScilabPerformanceFileGivenToAStockAppShowsHydrasReason() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project("scilab_toy")
+        let config = root + "/conf/performance/Toy/sac-opti.yaml"
+        try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "    n_jobs: 2\n", with: "    n_jobs: 1\n    pass_config: performance\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("ConfigKeyError raised while composing config: Key 'study_name' not in 'BasicSweeperConf'"), r.stderr)
+    }
+
+    func testPerformanceTestsSharingAStudyNameNeverCollide() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project("scilab_toy")
+        let test = root + "/conf/performance/Toy/sac-test.yaml"
+        try FileManager.default.copyItem(atPath: test, toPath: root + "/conf/performance/Toy/sac2-test.yaml")
+        let first = try hypertop(["test", "conf/performance/Toy/sac-test.yaml"], python: python)
+        let second = try hypertop(["test", "conf/performance/Toy/sac2-test.yaml"], python: python)
+        let again = try hypertop(["test", "conf/performance/Toy/sac-test.yaml"], python: python)
+        for r in [first, second, again] {
+            XCTAssertTrue(r.status == 0 || r.status == 1, r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.contains("Performance test sac_Toy_test"), r.stdout)
+            XCTAssertFalse((r.stdout + r.stderr).contains("Error Domain"), r.stderr)
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: root + "/data/sac_Toy_test")
+        XCTAssertEqual(runs.count, 3, "\(runs)")
+        let seen = try json(root + "/data/sac_Toy_test/" + runs.sorted()[0] + "/0/seen.json")
+        XCTAssertEqual(seen["n_epochs"] as? Int, 4, "max_steps 400 / eval_after_n_steps 100 from main.yaml")
+    }
+}
