@@ -24,7 +24,9 @@ public struct HeadlessLog {
             return [stamp(text, at: at)]
         case .launched(let l):
             startedAt[l.number] = l.startedAt
-            let overrides = l.command.filter { $0.hasPrefix("+") || $0.contains("=") }
+            // The sampled values, as the original's sweeper logs them; the overrides every trial
+            // shares are in command.txt and `hypertop check`.
+            let overrides = l.command.filter { arg in l.params.keys.contains { arg.hasPrefix($0 + "=") } }
             let repeatNote = l.repeatIndex > 0 ? " (repeat \(l.repeatIndex + 1) of set \(l.group))" : ""
             return [stamp("\t#\(l.number) : \(overrides.joined(separator: " "))\(repeatNote)", at: l.startedAt)]
         case .finished(let o):

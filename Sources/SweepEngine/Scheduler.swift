@@ -31,6 +31,8 @@ public struct SweepSetup: Sendable {
     public var jobDirectory: String
     public var seed: UInt64
     public var pollInterval: Duration
+    /// The config's warnings (`warning: FILE:LINE: ...`), said in the study's log at its start.
+    public var warnings: [String] = []
 
     public init(spec: StudySpec, jobCommand: [String], projectDirectory: String, sweepDirectory: String,
                 configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100)) {
@@ -123,6 +125,7 @@ public actor Scheduler {
             note("cannot prepare \(setup.sweepDirectory) or the stop file: \(error.localizedDescription)")
             stopReason = "the sweep directory could not be prepared"
         }
+        for warning in setup.warnings { note(warning) }
         note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
         if !study.trials.isEmpty {
             note("Resuming study \(setup.spec.studyName) with \(study.trials.count) recorded trial(s)")

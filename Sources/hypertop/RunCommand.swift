@@ -64,10 +64,9 @@ struct RunCommand: AsyncParsableCommand {
     /// Runs the sweep; returns why it was stopped for failing jobs, if it was.
     private func runSweep() async throws -> String? {
         let spec: StudySpec
+        let warnings: [ConfigWarning]
         do {
-            let checked = try ConfigLoader.check(path: config)
-            spec = checked.spec
-            for warning in checked.warnings { FileHandle.standardError.write(Data("hypertop: \(warning)\n".utf8)) }
+            (spec, warnings) = try ConfigLoader.check(path: config)
         } catch let error as ConfigError {
             throw CLIError("\(error)")
         }
@@ -77,8 +76,10 @@ struct RunCommand: AsyncParsableCommand {
         let seed = self.seed ?? spec.seed ?? UInt64.random(in: 0..<(1 << 32))
         let sweepDir = absolute(((spec.workdir as NSString).appendingPathComponent(spec.studyName)), base: projectDir)
 
-        let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
+        var setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed, jobDirectory: job.directory)
+        // In the study's log: the headless lines, the dashboard's messages and the store all keep them.
+        setup.warnings = warnings.map(\.description)
         let controls = setup.controls
         let info = StudyInfo(spec: spec, sweepDir: sweepDir, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)

@@ -73,6 +73,18 @@ final class CLITests: XCTestCase {
         """
     }
 
+    /// A config's warnings are said in the study's log (so the dashboard and the store keep them).
+    func testConfigWarningsAreInTheStudysLog() throws {
+        let text = config(maxTrials: 1, nJobs: 1, space: "      ++x: {type: float, low: 0.1, high: 0.9, log: true, step: 0.1}")
+            .replacingOccurrences(of: "    direction: maximize\n", with: "")
+        let path = try write("w-opti.yaml", text)
+        let r = try run(["run", "--headless", "w-opti.yaml"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let full = URL(fileURLWithPath: path).standardizedFileURL.path
+        XCTAssertTrue(r.stdout.contains("][HYPERTOP] warning: \(full):4: hydra.sweeper has no `direction`; minimizing"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("][HYPERTOP] warning: \(full):12: parameter `++x`: `step` is ignored with `log: true`"), r.stdout)
+    }
+
     func testHeadlessRunPrintsBestAndWritesResults() throws {
         _ = try write("s-opti.yaml", config(space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: int, low: 1, high: 2}"))
         let r = try run(["run", "--headless", "s-opti.yaml"])

@@ -17,4 +17,16 @@ final class HeadlessLogTests: XCTestCase {
         XCTAssertEqual(line.count, 1)
         XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] Trial #4 FAIL: exit status 1 in 12.5s"), line[0])
     }
+
+    /// The launch line names the sampled values only, not the overrides every trial shares.
+    func testLaunchLineShowsTheSampledValues() {
+        var log = HeadlessLog()
+        let launch = TrialLaunch(number: 2, group: 1, repeatIndex: 1, params: ["++lr": .float(0.001), "net": .list([.int(8)])], runDir: "/r/2",
+                                 command: ["python", "src/main.py", "algorithm=sac", "++n_epochs=5", "++lr=0.001", "net=[8]",
+                                           "hydra.run.dir=/r/2", "++hydra.callbacks.hypertop._target_=hypertop_hydra.ReturnValue"],
+                                 startedAt: Date(timeIntervalSince1970: 0))
+        let line = log.lines(for: .launched(launch))
+        XCTAssertEqual(line.count, 1)
+        XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] \t#2 : ++lr=0.001 net=[8] (repeat 2 of set 1)"), line[0])
+    }
 }
