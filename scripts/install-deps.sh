@@ -2,8 +2,8 @@
 # Installs what hypertop needs on Debian besides the Swift toolchain: ncursesw headers for the
 # dashboard, tmux for the end-to-end dashboard test, nm (binutils) for the test that checks the
 # AVX2 build of the sampler's loops, and (with --python) a virtual environment
-# in .venv with Python optuna (interoperability tests, benchmarks) and hydra-core (the tests that
-# sweep real Hydra apps unchanged), and .venv-upstream with the upstream hydra-optuna-sweeper
+# in .venv with Python optuna (interoperability tests, benchmarks), hydra-core (the tests that
+# sweep real Hydra apps unchanged) and stable-baselines3 with a CPU torch (a real RL app), and .venv-upstream with the upstream hydra-optuna-sweeper
 # plugin (it pins optuna<3, so it lives apart) for the test that sweeps an app written for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,13 @@ if [ "${1:-}" = "--python" ]; then
   if ! .venv/bin/python -c 'import optuna, hydra' >/dev/null 2>&1; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check 'optuna>=4' 'hydra-core>=1.3,<1.4'
+  fi
+  # A real stable-baselines3 app is swept in a test. The local CPU torch wheel first: left to
+  # choose, pip takes the newer CUDA build from PyPI (gigabytes).
+  if ! .venv/bin/python -c 'import stable_baselines3, gymnasium, torch' >/dev/null 2>&1; then
+    torch_whl=$(ls /opt/wheels/torch-*.whl 2>/dev/null | head -n 1 || true)
+    .venv/bin/pip install --quiet --disable-pip-version-check "${torch_whl:-torch}"
+    .venv/bin/pip install --quiet --disable-pip-version-check stable-baselines3 gymnasium
   fi
   if ! .venv-upstream/bin/python -c 'import hydra_plugins.hydra_optuna_sweeper, optuna' >/dev/null 2>&1; then
     [ -x .venv-upstream/bin/python ] || python3 -m venv .venv-upstream

@@ -21,6 +21,20 @@ final class HydraAppTests: XCTestCase {
         try FileManager.default.copyItem(atPath: Self.apps.appendingPathComponent(name).path, toPath: root)
     }
 
+    /// The Scilab-shaped toy app, its sweep file edited by `replacing` (text, by); returns the Python to run it with.
+    func toyProject(replacing edits: [(String, String)] = []) throws -> String {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project("scilab_toy")
+        let config = root + "/conf/performance/Toy/sac-opti.yaml"
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        for (old, new) in edits {
+            XCTAssertTrue(text.contains(old), old)
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        return python
+    }
+
     /// `hypertop ARGS` in the project's root with `python` from `venvPython`'s directory first on PATH.
     func hypertop(_ args: [String], python: String, timeout: Double = 240) throws -> (status: Int32, stdout: String, stderr: String, seconds: Double) {
         let p = Process()
@@ -70,8 +84,7 @@ final class HydraAppTests: XCTestCase {
     }
 
     func testScilabShapedAppIsSweptUnchanged() throws {
-        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
-        try project("scilab_toy")
+        let python = try toyProject()
         let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Job: \(python.hasSuffix("python3") ? "python3" : "python") src/main.py (in \(URL(fileURLWithPath: root).standardizedFileURL.path))"), r.stdout)
@@ -106,20 +119,45 @@ final class HydraAppTests: XCTestCase {
 
     /// Scilab-RL's epoch cap: a trial that early-stopped after E evaluations caps later ones at int(E * 1.5).
     func testEpochCapShortensTrialsAfterAnEarlyStop() throws {
-        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
-        try project("scilab_toy")
-        let config = root + "/conf/performance/Toy/sac-opti.yaml"
-        let text = try String(contentsOfFile: config, encoding: .utf8)
-            .replacingOccurrences(of: "early_stop_threshold: 0.9", with: "early_stop_threshold: 0.0")
-            .replacingOccurrences(of: "max_trials: 6", with: "max_trials: 3")
-            .replacingOccurrences(of: "n_jobs: 2", with: "n_jobs: 1")
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let python = try toyProject(replacing: [("early_stop_threshold: 0.9", "early_stop_threshold: 0.0"), ("max_trials: 6", "max_trials: 3"),
+                                                ("n_jobs: 2", "n_jobs: 1")])
         let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         // A threshold of 0 stops every trial once early_stop_last_n (2, from main.yaml) values exist.
         let seen = try trialDirs("sac_Toy").map { try json($0 + "/seen.json")["n_epochs"] as? Int }
         XCTAssertEqual(seen, [5, 3, 3])
         XCTAssertEqual(try trialDirs("sac_Toy").map { try printedRates($0).count }, [2, 2, 2])
+    }
+
+    /// A real stable-baselines3 learner (SAC on Pendulum-v1, a few seconds a trial): the sampled
+    /// learning rate reaches the model, and the score comes from SB3's own progress.csv.
+    func testRealStableBaselines3AppIsSwept() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "stable_baselines3", install: "scripts/install-deps.sh --python")
+        try project("sb3_pendulum")
+        let r = try hypertop(["run", "--headless", "--seed", "2", "conf/performance/Pendulum/sac-opti.yaml"], python: python, timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Trials: 2 (2 COMPLETE)"), r.stdout)
+        print("SB3 sweep: 2 trials in \(String(format: "%.1f", r.seconds)) s")
+        for dir in try trialDirs("sac_Pendulum") {
+            let csv = try String(contentsOfFile: dir + "/progress.csv", encoding: .utf8).split(separator: "\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
+            func column(_ name: String) throws -> [Double] {
+                let i = try XCTUnwrap(csv[0].firstIndex(of: name), name)
+                return csv.dropFirst().compactMap { Double($0[i]) }
+            }
+            let params = try XCTUnwrap(try json(dir + "/params.json")["params"] as? [String: Any])
+            let lr = try XCTUnwrap(params["++algorithm.learning_rate"] as? Double)
+            // SB3 logs the rate its schedule computes, which can differ from the given one in the last bit.
+            let logged = try column("train/learning_rate")
+            XCTAssertEqual(logged.count, 2)
+            for v in logged { XCTAssertEqual(v, lr, accuracy: lr * 1e-12, "the learner trained with the sampled rate") }
+            let h = try column("eval/mean_reward")
+            XCTAssertEqual(h.count, 2)
+            // The wiki score with main.yaml's early_stop_last_n (3): (mean(h) + mean(h[-3:])) / E.
+            let mean = h.reduce(0, +) / Double(h.count)
+            XCTAssertEqual(try XCTUnwrap(try json(dir + "/outcome.json")["score"] as? Double), (mean + mean) / 2, accuracy: 1e-9)
+        }
     }
 
     func testReturnedObjectiveOfAnUpstreamPluginAppIsTheTrialValue() throws {
@@ -142,11 +180,7 @@ final class HydraAppTests: XCTestCase {
     }
 
     func testBrokenAppStopsFastWithTheExceptionLine() throws {
-        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
-        try project("scilab_toy")
-        let config = root + "/conf/performance/Toy/sac-opti.yaml"
-        try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "env: 'Toy-v0'", with: "env: 'Toy-v0'\ncrash: true")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        let python = try toyProject(replacing: [("env: 'Toy-v0'", "env: 'Toy-v0'\ncrash: true")])
         let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stderr.contains("the study stopped: the first 3 trials all failed (max_initial_failures: 3); the last: exit status 1: ValueError: simulated crash in the toy app"), r.stderr)
@@ -156,19 +190,14 @@ final class HydraAppTests: XCTestCase {
     }
 
     func testScilabPerformanceFileGivenToAStockAppShowsHydrasReason() throws {
-        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
-        try project("scilab_toy")
-        let config = root + "/conf/performance/Toy/sac-opti.yaml"
-        try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "    n_jobs: 2\n", with: "    n_jobs: 1\n    pass_config: performance\n")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        let python = try toyProject(replacing: [("    n_jobs: 2\n", "    n_jobs: 1\n    pass_config: performance\n")])
         let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("ConfigKeyError raised while composing config: Key 'study_name' not in 'BasicSweeperConf'"), r.stderr)
     }
 
     func testPerformanceTestsSharingAStudyNameNeverCollide() throws {
-        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
-        try project("scilab_toy")
+        let python = try toyProject()
         let test = root + "/conf/performance/Toy/sac-test.yaml"
         try FileManager.default.copyItem(atPath: test, toPath: root + "/conf/performance/Toy/sac2-test.yaml")
         let first = try hypertop(["test", "conf/performance/Toy/sac-test.yaml"], python: python)

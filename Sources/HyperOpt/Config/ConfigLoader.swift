@@ -79,24 +79,46 @@ public enum ConfigLoader {
         try parseChecked(try YAMLFile.parse(text, path: path)).spec
     }
 
+    /// The `hydra.sweeper` block of one file, read key by key.
+    struct SweeperBlock {
+        let doc: Doc
+        let map: Node.Mapping
+        /// The `sweeper:` key: messages about the block as a whole point at its line.
+        let line: Node
+
+        /// The key's value, nil when absent or `null`.
+        func node(_ key: String) throws -> Node? {
+            guard let n = try doc.value(map, key), n.null == nil else { return nil }
+            return n
+        }
+    }
+
     static func parseChecked(_ file: YAMLFile) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
-        let path = file.path
         guard let root = file.root else {
-            throw ConfigError(file: path, line: 1, "the file is empty; a sweep config needs a `hydra.sweeper` block.")
+            throw ConfigError(file: file.path, line: 1, "the file is empty; a sweep config needs a `hydra.sweeper` block.")
         }
         let warnings = WarningLog()
-        let doc = Doc(path: path, warnings: warnings)
+        let doc = Doc(path: file.path, warnings: warnings)
         let top = try doc.mapping(root, "the file")
+        let block = try sweeperBlock(top, doc: doc)
+        let (space, fixed) = try searchSpace(block)
+        var spec = try studySettings(block, space: space, path: file.path)
+        try readOwnSettings(block, top: top, into: &spec)
+        let project = HydraProject.find(configPath: file.path)
+        try readJobSettings(JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc), doc: doc, into: &spec)
+        try readLaunchRules(block, top: top, project: project, fixed: fixed, into: &spec)
+        return (spec, warnings.items)
+    }
+
+    static func sweeperBlock(_ top: Node.Mapping, doc: Doc) throws -> SweeperBlock {
         guard let hydra = try doc.value(top, "hydra") else {
-            throw ConfigError(file: path, line: nil, "no `hydra:` block; a sweep config needs `hydra: sweeper: {study_name, max_trials, n_jobs, direction, search_space, ...}`.")
+            throw ConfigError(file: doc.path, line: nil, "no `hydra:` block; a sweep config needs `hydra: sweeper: {study_name, max_trials, n_jobs, direction, search_space, ...}`.")
         }
         let hydraMap = try doc.mapping(hydra, "`hydra`")
         guard let sweeperNode = try doc.value(hydraMap, "sweeper") else {
             throw doc.error(hydra, "`hydra:` has no `sweeper:` block; add `sweeper:` with study_name, max_trials, n_jobs, direction and search_space.")
         }
         let sweeper = try doc.mapping(sweeperNode, "`hydra.sweeper`")
-        // Messages about the block as a whole point at its `sweeper:` line.
-        let sweeperLine = hydraMap.first { $0.key.string == "sweeper" }?.key ?? sweeperNode
         let known = scilabKeys + upstreamKeys + ownKeys
         for (k, _) in sweeper {
             let key = k.string ?? ""
@@ -107,55 +129,19 @@ public enum ConfigLoader {
                 throw doc.error(k, "unknown key `\(key)` in hydra.sweeper; known keys: \(known.joined(separator: ", ")).")
             }
         }
-        let upstream = try doc.value(sweeper, "params") != nil
-        func present(_ key: String) throws -> Node? {
-            guard let n = try doc.value(sweeper, key), n.null == nil else { return nil }
-            return n
-        }
+        return SweeperBlock(doc: doc, map: sweeper, line: hydraMap.first { $0.key.string == "sweeper" }?.key ?? sweeperNode)
+    }
 
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        var studyName = stem
-        if let nameNode = try present("study_name") {
-            studyName = try doc.string(nameNode, "study_name")
-            if studyName.isEmpty || studyName.contains("/") || studyName == "." || studyName == ".." {
-                throw doc.error(nameNode, "study_name `\(studyName)` must be a non-empty name without `/`; it names the sweep directory.")
-            }
-        }
-        let trialsNode = try present("max_trials") ?? present("n_trials")
-        let maxTrials = try trialsNode.map { try doc.int($0, "max_trials", min: 1) } ?? defaultMaxTrials
-        let nJobs = try present("n_jobs").map { try doc.int($0, "n_jobs", min: 1) } ?? (upstream ? 2 : 1)
-        var direction = Direction.minimize
-        if var d = try present("direction") {
-            if let seq = d.sequence {
-                guard seq.count == 1 else {
-                    throw doc.error(d, "`direction` lists \(seq.count) objectives; hypertop optimizes one objective, so give one direction (minimize or maximize).")
-                }
-                d = seq[0]
-            }
-            let s = try doc.string(d, "direction").lowercased()
-            guard let dir = Direction(rawValue: s) else {
-                throw doc.error(d, "direction `\(s)` is not `minimize` or `maximize`.")
-            }
-            direction = dir
-        } else {
-            doc.warn(sweeperLine, "hydra.sweeper has no `direction`; minimizing, as Scilab-RL's sweeper does (add `direction: maximize` for a success rate).")
-        }
-        var maxMinutes: Double? = upstream ? nil : defaultMaxDurationMinutes
-        if let m = try doc.value(sweeper, "max_duration_minutes") {
-            maxMinutes = m.null != nil ? nil : try doc.double(m, "max_duration_minutes", positive: true)
-        }
-        let minPer = try present("min_trials_per_param").map { try doc.int($0, "min_trials_per_param", min: 1) } ?? 1
-        let maxPerNode = try present("max_trials_per_param")
-        let maxPer = try maxPerNode.map { try doc.int($0, "max_trials_per_param", min: 1) } ?? max(defaultMaxTrialsPerParam, minPer)
-        if maxPer < minPer, let n = maxPerNode {
-            throw doc.error(n, "max_trials_per_param (\(maxPer)) is smaller than min_trials_per_param (\(minPer)); make it at least \(minPer).")
-        }
+    /// `search_space` (Scilab-RL's) and `params` (the upstream plugin's); a plain value in
+    /// `params` is a fixed override, returned apart.
+    static func searchSpace(_ block: SweeperBlock) throws -> (SearchSpace, fixed: [String]) {
+        let doc = block.doc
         var parameters: [Parameter] = []
         var fixed: [String] = []
-        if let spaceNode = try present("search_space") {
+        if let spaceNode = try block.node("search_space") {
             parameters += try searchSpace(spaceNode, doc: doc).parameters
         }
-        if let paramsNode = try present("params") {
+        if let paramsNode = try block.node("params") {
             for (k, v) in try doc.mapping(paramsNode, "`params`") {
                 let name = try doc.string(k, "a params key")
                 if parameters.contains(where: { $0.name == name }) {
@@ -179,83 +165,130 @@ public enum ConfigLoader {
             }
         }
         if parameters.isEmpty {
-            throw doc.error(sweeperLine, "hydra.sweeper needs a `search_space` (or `params`) with at least one parameter, e.g. `++algorithm.learning_rate: {type: float, low: 0.0001, high: 0.005, log: true}`.")
+            throw doc.error(block.line, "hydra.sweeper needs a `search_space` (or `params`) with at least one parameter, e.g. `++algorithm.learning_rate: {type: float, low: 0.0001, high: 0.005, log: true}`.")
         }
-        let space = SearchSpace(parameters)
+        return (SearchSpace(parameters), fixed)
+    }
 
-        var command: [String]?
-        if let c = try present("command") {
-            command = try doc.stringList(c, "command")
-            if command?.isEmpty ?? true { throw doc.error(c, "`command` is empty; give the job's argv as a list, e.g. [python, src/main.py].") }
+    /// The study itself: its name, budget, direction, time limit and repeats, with the original
+    /// plugin's defaults (the upstream plugin's where the file is written for it).
+    static func studySettings(_ block: SweeperBlock, space: SearchSpace, path: String) throws -> StudySpec {
+        let doc = block.doc
+        let upstream = try doc.value(block.map, "params") != nil
+        var studyName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if let nameNode = try block.node("study_name") {
+            studyName = try doc.string(nameNode, "study_name")
+            if studyName.isEmpty || studyName.contains("/") || studyName == "." || studyName == ".." {
+                throw doc.error(nameNode, "study_name `\(studyName)` must be a non-empty name without `/`; it names the sweep directory.")
+            }
         }
-        var seed: UInt64?
-        if let s = try present("seed") {
-            seed = UInt64(try doc.int(s, "seed", min: 0))
+        let trialsNode = try block.node("max_trials") ?? block.node("n_trials")
+        let maxTrials = try trialsNode.map { try doc.int($0, "max_trials", min: 1) } ?? defaultMaxTrials
+        let nJobs = try block.node("n_jobs").map { try doc.int($0, "n_jobs", min: 1) } ?? (upstream ? 2 : 1)
+        var direction = Direction.minimize
+        if var d = try block.node("direction") {
+            if let seq = d.sequence {
+                guard seq.count == 1 else {
+                    throw doc.error(d, "`direction` lists \(seq.count) objectives; hypertop optimizes one objective, so give one direction (minimize or maximize).")
+                }
+                d = seq[0]
+            }
+            let s = try doc.string(d, "direction").lowercased()
+            guard let dir = Direction(rawValue: s) else {
+                throw doc.error(d, "direction `\(s)` is not `minimize` or `maximize`.")
+            }
+            direction = dir
+        } else {
+            doc.warn(block.line, "hydra.sweeper has no `direction`; minimizing, as Scilab-RL's sweeper does (add `direction: maximize` for a success rate).")
         }
+        var maxMinutes: Double? = upstream ? nil : defaultMaxDurationMinutes
+        if let m = try doc.value(block.map, "max_duration_minutes") {
+            maxMinutes = m.null != nil ? nil : try doc.double(m, "max_duration_minutes", positive: true)
+        }
+        let minPer = try block.node("min_trials_per_param").map { try doc.int($0, "min_trials_per_param", min: 1) } ?? 1
+        let maxPerNode = try block.node("max_trials_per_param")
+        let maxPer = try maxPerNode.map { try doc.int($0, "max_trials_per_param", min: 1) } ?? max(defaultMaxTrialsPerParam, minPer)
+        if maxPer < minPer, let n = maxPerNode {
+            throw doc.error(n, "max_trials_per_param (\(maxPer)) is smaller than min_trials_per_param (\(minPer)); make it at least \(minPer).")
+        }
+        return StudySpec(studyName: studyName, maxTrials: maxTrials, nJobs: nJobs, direction: direction,
+                         maxDurationMinutes: maxMinutes, minTrialsPerParam: minPer, maxTrialsPerParam: maxPer,
+                         space: space, configPath: path, performanceName: performanceName(forConfigAt: path))
+    }
+
+    /// hypertop's own sweeper keys: the job's command, seed, sampler, score, where things go.
+    static func readOwnSettings(_ block: SweeperBlock, top: Node.Mapping, into spec: inout StudySpec) throws {
+        let doc = block.doc
+        if let c = try block.node("command") {
+            let command = try doc.stringList(c, "command")
+            if command.isEmpty { throw doc.error(c, "`command` is empty; give the job's argv as a list, e.g. [python, src/main.py].") }
+            spec.command = command
+        }
+        if let s = try block.node("seed") { spec.seed = UInt64(try doc.int(s, "seed", min: 0)) }
         let samplerGroup = try DefaultsEntry.list(top, doc: doc).first { $0.group == "hydra/sweeper/sampler" }
-        var sampler = SamplerSpec.tpe(TPEOptions())
         if let g = samplerGroup, let name = g.option {
-            sampler = try samplerNamed(name, node: g.node, doc: doc)
+            spec.sampler = try samplerNamed(name, node: g.node, doc: doc)
         }
-        if let s = try present("sampler") {
-            let (spec, samplerSeed) = try samplerSpec(s, doc: doc, defaultType: samplerGroup?.option ?? "tpe")
-            sampler = spec
-            if seed == nil { seed = samplerSeed }
+        if let s = try block.node("sampler") {
+            let (sampler, samplerSeed) = try samplerSpec(s, doc: doc, defaultType: samplerGroup?.option ?? "tpe")
+            spec.sampler = sampler
+            if spec.seed == nil { spec.seed = samplerSeed }
         }
-        var score = ScoreRule.wiki
-        if let s = try present("score") {
+        if let s = try block.node("score") {
             let name = try doc.string(s, "score")
             guard let rule = ScoreRule(rawValue: name) else {
                 throw doc.error(s, "score `\(name)` is not one of \(ScoreRule.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
-            score = rule
+            spec.score = rule
         }
-        let workdir = try present("workdir").map { try doc.string($0, "workdir") } ?? "data"
-        var storage: String?
-        if let s = try present("storage") {
+        if let w = try block.node("workdir") { spec.workdir = try doc.string(w, "workdir") }
+        if let s = try block.node("storage") {
             let text = try doc.string(s, "storage")
             if text.hasPrefix("sqlite:///") {
-                storage = String(text.dropFirst("sqlite:///".count))
+                spec.storage = String(text.dropFirst("sqlite:///".count))
             } else if text.contains("://") {
                 throw doc.error(s, "storage `\(text)`: hypertop records in a SQLite file; give a path or `sqlite:///<path>`.")
             } else {
-                storage = text
+                spec.storage = text
             }
         }
-        let retries = try present("retries").map { try doc.int($0, "retries", min: 0) } ?? 1
-        let killGrace = try present("kill_grace_seconds").map { try doc.double($0, "kill_grace_seconds", positive: true) } ?? 10
-        let deadlineGrace = try present("deadline_grace_minutes").map { try doc.double($0, "deadline_grace_minutes", positive: false) }
+        if let r = try block.node("retries") { spec.retries = try doc.int(r, "retries", min: 0) }
+        if let k = try block.node("kill_grace_seconds") { spec.killGraceSeconds = try doc.double(k, "kill_grace_seconds", positive: true) }
+        spec.deadlineGraceMinutes = try block.node("deadline_grace_minutes").map { try doc.double($0, "deadline_grace_minutes", positive: false) }
+        if let p = try block.node("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
+        spec.maxInitialFailures = try block.node("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
+        if let r = try block.node("max_failure_rate") {
+            let rate = try doc.double(r, "max_failure_rate", positive: false)
+            guard rate >= 0 && rate <= 1 else { throw doc.error(r, "max_failure_rate must be between 0 and 1, got \(rate).") }
+            spec.maxFailureRate = rate
+        }
+    }
 
-        // The job keys hypertop needs, as the job will see them.
-        let project = HydraProject.find(configPath: path)
-        let job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
-        func jobValue<T>(_ key: String, _ read: (Doc, Node) throws -> T) throws -> T? {
+    /// The job keys hypertop needs, as the job will see them (an error points at the file that set them).
+    static func readJobSettings(_ job: JobConfig, doc: Doc, into spec: inout StudySpec) throws {
+        func value<T>(_ key: String, _ read: (Doc, Node) throws -> T) throws -> T? {
             guard let s = job[key], s.node.null == nil else { return nil }
             if let text = s.node.scalar?.string, text.contains("${") {
                 doc.warn(s.node, "`\(key)` is an interpolation (`\(text)`); hypertop does not resolve it and uses its default.", file: s.file)
                 return nil
             }
-            return try read(Doc(path: s.file, warnings: warnings), s.node)
+            return try read(Doc(path: s.file, warnings: doc.warnings), s.node)
         }
-        let criterion = try jobValue("hyperopt_criterion") { try $0.string($1, "hyperopt_criterion") }
-            ?? jobValue("early_stop_data_column") { try $0.string($1, "early_stop_data_column") } ?? "eval/success_rate"
-        let lastN = try jobValue("early_stop_last_n") { try $0.int($1, "early_stop_last_n", min: 1) } ?? 3
-        let nEpochs = try jobValue("n_epochs") { try $0.int($1, "n_epochs", min: 1) }
-        let evalSteps = try jobValue("eval_after_n_steps") { try $0.int($1, "eval_after_n_steps", min: 1) }
-        _ = try jobValue("early_stop_threshold") { try $0.double($1, "early_stop_threshold", positive: false) }
+        spec.criterion = try value("hyperopt_criterion") { try $0.string($1, "hyperopt_criterion") }
+            ?? value("early_stop_data_column") { try $0.string($1, "early_stop_data_column") } ?? spec.criterion
+        spec.earlyStopLastN = try value("early_stop_last_n") { try $0.int($1, "early_stop_last_n", min: 1) } ?? spec.earlyStopLastN
+        spec.nEpochs = try value("n_epochs") { try $0.int($1, "n_epochs", min: 1) }
+        spec.evalAfterNSteps = try value("eval_after_n_steps") { try $0.int($1, "eval_after_n_steps", min: 1) }
+        _ = try value("early_stop_threshold") { try $0.double($1, "early_stop_threshold", positive: false) }
+    }
 
-        var spec = StudySpec(
-            studyName: studyName, maxTrials: maxTrials, nJobs: nJobs, direction: direction,
-            maxDurationMinutes: maxMinutes, minTrialsPerParam: minPer, maxTrialsPerParam: maxPer,
-            space: space, command: command, sampler: sampler, seed: seed, workdir: workdir, score: score,
-            criterion: criterion, earlyStopLastN: lastN, nEpochs: nEpochs, evalAfterNSteps: evalSteps,
-            killGraceSeconds: killGrace, retries: retries, storage: storage, configPath: path,
-            performanceName: performanceName(forConfigAt: path))
-        spec.deadlineGraceMinutes = deadlineGrace
-        if let p = try present("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
-
+    /// How each trial's job gets the file: `pass_config`, `seed_key`, the epoch cap, and the
+    /// file's own keys as overrides.
+    static func readLaunchRules(_ block: SweeperBlock, top: Node.Mapping, project: HydraProject?, fixed: [String],
+                                into spec: inout StudySpec) throws {
+        let doc = block.doc
         var passing = PassConfig.overrides
-        if let p = try present("pass_config") {
+        if let p = try block.node("pass_config") {
             let name = try doc.string(p, "pass_config")
             guard let mode = PassConfig(rawValue: name) else {
                 throw doc.error(p, "pass_config `\(name)` is not one of \(PassConfig.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -266,44 +299,36 @@ public enum ConfigLoader {
             passing = mode
         }
         spec.passConfig = passing
-        if let k = try present("seed_key") {
+        if let k = try block.node("seed_key") {
             let key = try doc.string(k, "seed_key")
             if key.isEmpty || key.contains("=") || key.contains(where: \.isWhitespace) {
                 throw doc.error(k, "seed_key `\(key)` is not a config key like `seed`.")
             }
             spec.seedKey = String(key.drop(while: { $0 == "+" }))
         }
-        var capOn = project?.isScilabTree(configPath: path) ?? false
-        if let c = try present("epoch_cap") {
+        var capOn = project?.isScilabTree(configPath: spec.configPath) ?? false
+        if let c = try block.node("epoch_cap") {
             let v = try doc.configValue(c)
             switch v {
             case .string("scilab"), .bool(true): capOn = true
             case .string("off"), .bool(false): capOn = false
             default: throw doc.error(c, "epoch_cap `\(v)` is not `scilab` or `off`.")
             }
-            if capOn && nEpochs == nil {
+            if capOn && spec.nEpochs == nil {
                 throw doc.error(c, "epoch_cap `scilab` needs `n_epochs` in the file or the primary config.")
             }
         }
-        if capOn { spec.epochCap = nEpochs }
-        spec.maxInitialFailures = try present("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
-        if let r = try present("max_failure_rate") {
-            let rate = try doc.double(r, "max_failure_rate", positive: false)
-            guard rate >= 0 && rate <= 1 else { throw doc.error(r, "max_failure_rate must be between 0 and 1, got \(rate).") }
-            spec.maxFailureRate = rate
-        }
-
-        let primary = project?.isPrimary(configPath: path) ?? false
-        if primary { spec.configName = stem }
+        if capOn { spec.epochCap = spec.nEpochs }
+        let primary = project?.isPrimary(configPath: spec.configPath) ?? false
+        if primary { spec.configName = URL(fileURLWithPath: spec.configPath).deletingPathExtension().lastPathComponent }
         if passing == .overrides {
-            var skipping = Set(space.parameters.map(\.key))
+            var skipping = Set(spec.space.parameters.map(\.key))
             if let key = spec.seedKey { skipping.insert(key) }
             if spec.epochCap != nil { skipping.insert("n_epochs") }
             spec.jobOverrides = (primary ? [] : try JobConfig.overrides(top: top, project: project, doc: doc, skipping: skipping)) + fixed
         } else if !fixed.isEmpty {
             spec.jobOverrides = fixed
         }
-        return (spec, warnings.items)
     }
 
     static func searchSpace(_ node: Node, doc: Doc) throws -> SearchSpace {

@@ -44,16 +44,24 @@ enum SweepGrammar {
 
         mutating func expression() throws(Failure) -> Expr {
             skipSpace()
-            let start = i
-            let word = identifier()
-            skipSpace()
-            if !word.isEmpty, i < chars.count, chars[i] == "(" {
-                i += 1
+            if let name = word(before: "(") {
                 let (args, named) = try arguments()
-                return try call(word, args, named)
+                return try call(name, args, named)
+            }
+            return .value(try primitive())
+        }
+
+        /// An identifier followed by `mark` (both consumed), or nil with nothing consumed.
+        mutating func word(before mark: Unicode.Scalar) -> String? {
+            let start = i
+            let name = identifier()
+            skipSpace()
+            if !name.isEmpty, i < chars.count, chars[i] == mark {
+                i += 1
+                return name
             }
             i = start
-            return .value(try primitive())
+            return nil
         }
 
         mutating func identifier() -> String {
@@ -72,14 +80,9 @@ enum SweepGrammar {
             if i < chars.count, chars[i] == ")" { i += 1; return (args, named) }
             while true {
                 skipSpace()
-                let start = i
-                let word = identifier()
-                skipSpace()
-                if !word.isEmpty, i < chars.count, chars[i] == "=" {
-                    i += 1
-                    named[word] = try expression()
+                if let name = word(before: "=") {
+                    named[name] = try expression()
                 } else {
-                    i = start
                     args.append(try expression())
                 }
                 skipSpace()
