@@ -8,9 +8,9 @@ final class RunnerEndToEndTests: XCTestCase {
     private var pane: TmuxPane!
 
     override func setUpWithError() throws {
-        guard TmuxPane.available else { throw XCTSkip("tmux is not installed (apt-get install tmux)") }
+        guard TmuxPane.available else { throw missingTool("tmux is not installed (apt-get install tmux)") }
         guard FileManager.default.isExecutableFile(atPath: bench.path) else {
-            throw XCTSkip("\(bench.path) is not built (swift build --product dashboard-bench)")
+            throw missingTool("\(bench.path) is not built (swift build --product dashboard-bench)")
         }
         pane = TmuxPane(prefix: "hypertop-runner")
     }

@@ -18,7 +18,7 @@ final class CLITests: XCTestCase {
         dir = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let binary = Self.productsDirectory.appendingPathComponent("hypertop").path
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "hypertop binary not built at \(binary)")
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }

@@ -9,7 +9,7 @@ final class CheckCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "hypertop binary not built at \(binary)")
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
     }
 
     func check(_ files: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

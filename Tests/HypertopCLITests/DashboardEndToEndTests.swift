@@ -8,9 +8,9 @@ final class DashboardEndToEndTests: XCTestCase {
     var pane: TmuxPane!
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(TmuxPane.available, "tmux is not installed (apt-get install tmux)")
+        guard TmuxPane.available else { throw missingTool("tmux is not installed (apt-get install tmux)") }
         let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "hypertop binary not built at \(binary)")
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
         dir = NSTemporaryDirectory() + "dash-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         pane = TmuxPane(prefix: "hypertop-e2e")

@@ -11,7 +11,7 @@ final class HydraAppTests: XCTestCase {
     override func setUpWithError() throws {
         root = NSTemporaryDirectory() + "hydra-\(UUID().uuidString)"
         let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "hypertop binary not built at \(binary)")
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }

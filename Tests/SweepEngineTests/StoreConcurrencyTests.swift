@@ -1,6 +1,7 @@
 import Foundation
 import HyperOpt
 import XCTest
+import TestSupport
 @testable import SweepEngine
 
 final class StoreConcurrencyTests: XCTestCase {
@@ -47,7 +48,7 @@ final class StoreConcurrencyTests: XCTestCase {
     /// Another process (Python's sqlite3, polling as fast as it can) reads the file while we write:
     /// our commits are never refused or held up, and the reader sees every trial.
     func testReaderInAnotherProcessNeverBlocksTheWriter() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no /usr/bin/python3") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw missingTool("no /usr/bin/python3") }
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path
         let store = try StudyStore(path: path)

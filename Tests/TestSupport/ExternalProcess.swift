@@ -28,7 +28,7 @@ public func optunaPython() throws -> String {
     for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
         if (try? runProgram(candidate, ["-c", "import optuna"]))?.status == 0 { return candidate }
     }
-    throw XCTSkip("Python optuna not found (set HYPERTOP_PYTHON, or run scripts/install-deps.sh --python): test skipped")
+    throw missingTool("Python optuna not found (set HYPERTOP_PYTHON, or run scripts/install-deps.sh --python)")
 }
 
 /// A test's tool is missing: skipped with the message locally, a failure in CI (`CI=true`), where
