@@ -24,13 +24,16 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
-        // Pure model: config -> StudySpec, search space, samplers, scores, events. No I/O but reading the config text.
+        // Pure model: config -> StudySpec, search space, samplers, scores, events. No I/O but reading config files
+        // (the sweep file, the project's primary config and its groups, the app's @hydra.main line).
         .target(name: "HyperOpt", dependencies: ["ParzenKernels", "ParzenKernelsAVX2", .product(name: "Yams", package: "Yams")]),
         // The loops TPE spends its time in, built twice: for any CPU, and for CPUs with AVX2 (same sources).
         .target(name: "ParzenKernels"),
         .target(name: "ParzenKernelsAVX2", swiftSettings: wideVectors),
         // Everything with a side effect: scheduler, launchers, metric tailers, stop files, the store.
-        .target(name: "SweepEngine", dependencies: ["HyperOpt", "CSpawn", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepEngine", dependencies: ["HyperOpt", "JobContract", "CSpawn", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The names of the environment variables a trial's job gets (the engine sets them, the demo job reads them).
+        .target(name: "JobContract"),
         // posix_spawn with a working directory and a process group (see the comment in cspawn.c).
         .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
@@ -41,7 +44,7 @@ let package = Package(
         // The only code that calls curses.
         .target(name: "CursesTerminal", dependencies: ["CNcursesw", "DashboardCore", "HyperOpt"]),
         // The bundled demo job's learner (environment, networks, agent), a library so it can be tested.
-        .target(name: "ReachLearner", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "ReachLearner", dependencies: ["JobContract", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "reach-trainer", dependencies: ["ReachLearner"]),
         // Render time per frame at 10 / 1,000 / 10,000 trials, and a live run for idle-CPU checks.
         .executableTarget(name: "dashboard-bench", dependencies: ["DashboardCore", "CursesTerminal", "HyperOpt"]),
@@ -52,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "hypertop",
             dependencies: [
-                "HyperOpt", "SweepEngine", "DashboardCore", "CursesTerminal",
+                "HyperOpt", "SweepEngine", "JobContract", "DashboardCore", "CursesTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

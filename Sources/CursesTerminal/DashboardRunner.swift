@@ -37,7 +37,8 @@ public enum DashboardRunner {
     ///     to follow the study after the dashboard closes, give it a stream of its own and forward
     ///     the engine's events into it; a `yield` answering `.terminated` says the dashboard closed.
     ///   - perform: carries out effects that do not end the dashboard (pause, stop, kill,
-    ///     export), one at a time and in order, off the curses thread. Effects that end it
+    ///     export), one at a time and in order, off the curses thread; what it returns comes back
+    ///     to the dashboard as a message (`.effectResult`). Effects that end it
     ///     (quit, quitAndStop, quitAndKill, interrupted, openStudy) are not performed: they come
     ///     back as the `DashboardExit`, after the terminal is restored.
     ///   - termType: `$TERM` when nil.
@@ -47,7 +48,7 @@ public enum DashboardRunner {
         events: AsyncStream<EngineEvent>,
         refreshSeconds: Double = 1,
         termType: String? = nil,
-        perform: @escaping @Sendable (DashboardEffect) async -> Void
+        perform: @escaping @Sendable (DashboardEffect) async -> DashboardMsg?
     ) async throws -> DashboardExit {
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let forwarder = Task {
@@ -66,7 +67,7 @@ public enum DashboardRunner {
         messages: AsyncStream<DashboardMsg>,
         refreshSeconds: Double = 1,
         termType: String? = nil,
-        perform: @escaping @Sendable (DashboardEffect) async -> Void
+        perform: @escaping @Sendable (DashboardEffect) async -> DashboardMsg?
     ) async throws -> DashboardExit {
         let inbox = Inbox()
         let feeder = Task {
@@ -75,7 +76,9 @@ public enum DashboardRunner {
         }
         let (effects, effectSink) = AsyncStream<DashboardEffect>.makeStream()
         let performer = Task {
-            for await effect in effects { await perform(effect) }
+            for await effect in effects {
+                if let result = await perform(effect) { inbox.push(result) }
+            }
         }
         let signals = SignalWatch(inbox: inbox)
         defer {

@@ -63,8 +63,12 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
     public var exitStatus: Int32?
     public var signal: Int32?
     public var endedAt: Date
+    /// Why it ended when its own job did not decide it; nil for an ordinary end.
+    public var cause: EndCause?
 
-    public init(number: Int, state: TrialState, score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, endedAt: Date) {
+    public init(number: Int, state: TrialState, score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, endedAt: Date,
+                cause: EndCause? = nil) {
+        self.cause = cause
         self.number = number
         self.state = state
         self.score = score
@@ -75,20 +79,22 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
     }
 }
 
-extension TrialOutcome {
-    private static let engineStopped = "the engine running this trial stopped"
+/// Why a trial ended, when its own job did not decide it.
+public enum EndCause: String, Sendable, Hashable, Codable {
+    /// The engine running it died; found when the study was resumed.
+    case lostWithEngine = "lost_with_engine"
+}
 
+extension TrialOutcome {
     /// The outcome of a trial whose engine died while it ran (found when the study is resumed).
     public static func lostWithEngine(number: Int, detail: String, at date: Date) -> TrialOutcome {
-        TrialOutcome(number: number, state: .failed, score: nil, reason: "\(engineStopped) (\(detail))", exitStatus: nil,
-                     signal: nil, endedAt: date)
+        TrialOutcome(number: number, state: .failed, score: nil, reason: "the engine running this trial stopped (\(detail))",
+                     exitStatus: nil, signal: nil, endedAt: date, cause: .lostWithEngine)
     }
 
     /// Whether the trial ended with its engine rather than by its own job: such a trial does not
     /// use up the study's `max_trials`.
-    public var wasLostWithEngine: Bool {
-        state == .failed && reason?.hasPrefix(Self.engineStopped) == true
-    }
+    public var wasLostWithEngine: Bool { cause == .lostWithEngine }
 }
 
 /// Where a study runs and what it is: sent once when the engine starts.

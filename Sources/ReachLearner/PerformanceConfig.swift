@@ -1,4 +1,5 @@
 import Foundation
+import JobContract
 import Yams
 
 /// A Scilab-RL `conf/performance/<Env>/<name>.yaml` file, as the job sees it: its top-level job keys.
@@ -22,10 +23,10 @@ public struct PerformanceConfig: Sendable {
     public static func locate(_ name: String, environment: [String: String], currentDirectory: String) throws(TrainerError) -> String {
         let relative = "conf/performance/" + (name.hasSuffix(".yaml") ? name : name + ".yaml")
         let manager = FileManager.default
-        if let root = environment["HYPERTOP_CONFIG_ROOT"], !root.isEmpty {
+        if let root = environment[TrialEnvironment.configRoot], !root.isEmpty {
             let path = (root as NSString).appendingPathComponent(relative)
             guard manager.fileExists(atPath: path) else {
-                throw .configNotFound(name: name, searched: [path + " (from HYPERTOP_CONFIG_ROOT)"])
+                throw .configNotFound(name: name, searched: [path + " (from \(TrialEnvironment.configRoot))"])
             }
             return path
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JobContract
 
 /// reach-trainer's command line: Hydra-style overrides in, a training run out.
 public enum TrainerCommand {
@@ -63,11 +64,11 @@ public enum TrainerCommand {
     /// a parameter set, fixed by the study's seed), else a fresh one; with a note on where it came from.
     static func seed(_ config: TrainingConfig, environment: [String: String]) throws(TrainerError) -> (UInt64, String) {
         if let seed = config.seed { return (seed, "") }
-        if let text = environment["HYPERTOP_TRIAL_SEED"], !text.isEmpty {
+        if let text = environment[TrialEnvironment.trialSeed], !text.isEmpty {
             guard let seed = UInt64(text) else {
-                throw .badEnvironment(name: "HYPERTOP_TRIAL_SEED", value: text, expected: "an integer >= 0")
+                throw .badEnvironment(name: TrialEnvironment.trialSeed, value: text, expected: "an integer >= 0")
             }
-            return (seed, " (from HYPERTOP_TRIAL_SEED)")
+            return (seed, " (from \(TrialEnvironment.trialSeed))")
         }
         var system = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64(UInt32.max), using: &system)
@@ -85,8 +86,8 @@ public enum TrainerCommand {
         do throws(TrainerError) {
             let config = try configuration(arguments: arguments, environment: environment, currentDirectory: currentDirectory)
             let (seed, seedOrigin) = try seed(config, environment: environment)
-            let runDirectory = environment["HYPERTOP_TRIAL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? currentDirectory
-            let metricsPath = environment["HYPERTOP_METRICS"].flatMap { $0.isEmpty ? nil : $0 }
+            let runDirectory = environment[TrialEnvironment.trialDirectory].flatMap { $0.isEmpty ? nil : $0 } ?? currentDirectory
+            let metricsPath = environment[TrialEnvironment.metrics].flatMap { $0.isEmpty ? nil : $0 }
             // Notes go to stderr: the engine reads key=value lines on stdout as metrics.
             standardError("reach-trainer: \(config.environmentName), seed \(seed)\(seedOrigin), "
                           + "up to \(config.nEpochs) epochs of \(config.evalAfterNSteps) steps\n")

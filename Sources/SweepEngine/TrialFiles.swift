@@ -24,7 +24,7 @@ public struct TrialFiles: Sendable {
     /// `command.txt` holds the argv one argument per line (exact, no quoting needed), then a
     /// shell-quoted line to paste; `params.json` the parameters.
     func writeLaunchRecord(argv: [String], params: Params, space: SearchSpace, repeatIndex: Int, group: Int) throws {
-        let pasteable = argv.map(shellQuote).joined(separator: " ")
+        let pasteable = ProcessText.commandLine(argv)
         try (argv.joined(separator: "\n") + "\n\n# as a shell command:\n" + pasteable + "\n").write(toFile: command, atomically: true, encoding: .utf8)
         let json = JSONText.object([
             ("params", JSONText.params(params, order: space)),
@@ -81,11 +81,4 @@ public struct TrialFiles: Sendable {
         pairs.append(("signal", o.signal.map(String.init) ?? "null"))
         try? (JSONText.object(pairs) + "\n").write(toFile: outcome, atomically: true, encoding: .utf8)
     }
-}
-
-/// POSIX shell quoting for display: plain words stay as they are.
-public func shellQuote(_ s: String) -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+./:=@%,")
-    if !s.isEmpty && s.allSatisfy({ safe.contains($0) }) { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -90,6 +90,7 @@ func runLive() async {
     do {
         let exit = try await DashboardRunner.run(state, events: events, refreshSeconds: refresh) { effect in
             await engine.perform(effect)
+            return nil
         }
         let cpu = cpuSeconds() - cpu0, wall = Date().timeIntervalSince(wall0)
         print("exit: \(exit)")

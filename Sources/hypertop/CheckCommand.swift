@@ -63,7 +63,7 @@ struct CheckCommand: ParsableCommand {
         let argv = TrialArguments.argv(command: job.argv, spec: spec, params: params, runDir: sweepDir + "/0",
                                        seed: Scheduler.trialSeed(studySeed: seed, number: 0), epochCap: spec.epochCap)
         out.append("  first trial (seed \(seed)), in \(job.directory):")
-        out.append("    " + argv.map(shellQuote).joined(separator: " "))
+        out.append("    " + ProcessText.commandLine(argv))
         return out
     }
 }

@@ -56,20 +56,25 @@ enum DashboardRun {
 }
 
 /// What the dashboard's keys do: files for stop and pause (exactly what a user in a shell would
-/// do), the scheduler for kills.
+/// do), the scheduler for kills. A control that could not be carried out says why.
 enum Controls {
-    static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?) async {
-        switch effect {
-        case .togglePause:
-            try? controls.setPaused(!controls.paused)
-        case .toggleStop:
-            if controls.stopRequested { try? controls.armStop() } else { controls.requestStop() }
-        case .killTrial(let n):
-            await scheduler?.kill(trial: n)
-        case .killAllRunning:
-            await scheduler?.killAll()
-        default:
-            break
+    static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?) async -> DashboardMsg? {
+        do {
+            switch effect {
+            case .togglePause:
+                try controls.setPaused(!controls.paused)
+            case .toggleStop:
+                if controls.stopRequested { try controls.armStop() } else { controls.requestStop() }
+            case .killTrial(let n):
+                await scheduler?.kill(trial: n)
+            case .killAllRunning:
+                await scheduler?.killAll()
+            default:
+                break
+            }
+            return nil
+        } catch {
+            return .effectResult("could not change \(controls.pauseFile) or \(controls.stopFile): \(FileErrorText.describe(error))")
         }
     }
 }
@@ -97,7 +102,8 @@ enum WatchDashboard {
         let controls = info.map { ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile) }
         do {
             _ = try await DashboardRunner.run(DashboardState(mode: .watch, now: Date()), messages: messages, refreshSeconds: refresh) { effect in
-                if let controls { await Controls.perform(effect, controls: controls, scheduler: nil) }
+                guard let controls else { return nil }
+                return await Controls.perform(effect, controls: controls, scheduler: nil)
             }
         } catch {
             throw CLIError("the dashboard cannot run here (\(error)); pass --headless.")
@@ -116,13 +122,17 @@ enum StudiesBrowser {
         do {
             while true {
                 let exit = try await DashboardRunner.run(browser, events: AsyncStream { $0.finish() }) { effect in
-                    guard case .exportStudy(let name) = effect, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
-                    _ = try? Exporter.export(store: store, studyID: s.studyID, name: name)
+                    guard case .exportStudy(let name) = effect, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return nil }
+                    do {
+                        return .effectResult(try Exporter.export(store: store, studyID: s.studyID, name: name))
+                    } catch {
+                        return .effectResult("\(error)")
+                    }
                 }
                 guard case .openStudy(let name) = exit, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
                 let study = try store.loadStudy(id: s.studyID)
                 _ = try await DashboardRunner.run(DashboardState(study: study, mode: .browse, now: Date()),
-                                                  events: AsyncStream { $0.finish() }) { _ in }
+                                                  events: AsyncStream { $0.finish() }) { _ in nil }
                 browser.status = nil
                 browser.scroll.selected = summaries.firstIndex { $0.name == name }
             }

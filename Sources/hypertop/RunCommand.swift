@@ -81,15 +81,15 @@ struct RunCommand: AsyncParsableCommand {
         // In the study's log: the headless lines, the dashboard's messages and the store all keep them.
         setup.warnings = warnings.map(\.description)
         let controls = setup.controls
-        let info = StudyInfo(spec: spec, sweepDir: sweepDir, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: Date())
+        let info = setup.info(startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)
         let opening = try StudyOpening.open(spec: spec, info: info, storePath: storePath,
                                             choice: resume ? .resume : new ? .startOver : .ask)
         print(HeadlessLog().stamp("Recording in \(storePath) (study \"\(spec.studyName)\")"))
         let scheduler = Scheduler(setup: setup, sink: StoreSink(store: opening.store, studyID: opening.studyID), sampler: sampler,
-                                  resumed: opening.resumed, lostTrials: opening.lost)
+                                  resumed: opening.resumed, lostTrials: opening.lost, startedAt: info.startedAt)
         print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
-        print(HeadlessLog().stamp("Job: \(job.argv.map(shellQuote).joined(separator: " ")) (in \(job.directory))"))
+        print(HeadlessLog().stamp("Job: \(ProcessText.commandLine(job.argv)) (in \(job.directory))"))
         let study: Study
         if headless || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
             study = await HeadlessRun.run(scheduler)
@@ -155,24 +155,4 @@ func configRoot(of configPath: String) -> String? {
     let parts = URL(fileURLWithPath: configPath).pathComponents
     guard let i = parts.lastIndex(of: "conf"), i > 0 else { return nil }
     return NSString.path(withComponents: Array(parts[..<i]))
-}
-
-/// An error as a sentence: Foundation's file errors by what happened, never a domain and code.
-func describe(_ error: Error) -> String {
-    let ns = error as NSError
-    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
-    }
-    if ns.domain == NSCocoaErrorDomain {
-        switch ns.code {
-        case NSFileWriteFileExistsError: return "it already exists"
-        case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "no such file or directory"
-        case NSFileWriteOutOfSpaceError: return "no space left on the device"
-        case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
-        case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
-        default: break
-        }
-    }
-    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-    return error.localizedDescription
 }

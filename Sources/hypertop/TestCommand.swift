@@ -45,9 +45,14 @@ struct TestCommand: AsyncParsableCommand {
         let job = try locateJob(spec, command: command, projectDirectory: projectDir)
         // Each run of a test gets a directory of its own: test files that share a study_name
         // (Scilab-RL has several) never meet, and nothing is moved or overwritten.
-        let sweepDir = try StudyOpening.freshDirectory(
-            absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir),
-            name: URL(fileURLWithPath: spec.configPath).deletingPathExtension().lastPathComponent)
+        let sweepDir: String
+        do {
+            sweepDir = try StudySession.freshDirectory(
+                absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir),
+                name: URL(fileURLWithPath: spec.configPath).deletingPathExtension().lastPathComponent)
+        } catch let error as SessionError {
+            throw CLIError(error.description)
+        }
         let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)),
                                jobDirectory: job.directory)
@@ -62,7 +67,7 @@ struct TestCommand: AsyncParsableCommand {
             }
         }
         let finished = study.trials.filter { $0.state.isFinished }
-        let successes = finished.filter { Tally.succeeded($0.outcome, test) }.count
+        let successes = finished.filter { test.succeeded($0.outcome) }.count
         let verdict = test.verdict(successes: successes, finished: finished.count) ?? false
         if verdict {
             print("Performance test \(test.name) successful! The value for \(test.evalColumn) was at least \(test.evalValue) in \(successes) of \(finished.count) runs.")
@@ -82,14 +87,9 @@ actor Tally {
 
     init(test: PerformanceTest) { self.test = test }
 
-    static func succeeded(_ outcome: TrialOutcome?, _ test: PerformanceTest) -> Bool {
-        guard let outcome, outcome.state == .complete, let last = outcome.score else { return false }
-        return last >= test.evalValue
-    }
-
     func record(_ outcome: TrialOutcome) -> Bool? {
         finished += 1
-        if Self.succeeded(outcome, test) { successes += 1 }
+        if test.succeeded(outcome) { successes += 1 }
         return test.verdict(successes: successes, finished: finished)
     }
 }

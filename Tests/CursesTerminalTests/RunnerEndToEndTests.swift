@@ -83,18 +83,4 @@ final class RunnerEndToEndTests: XCTestCase {
         try keys("q", "k")
         try waitFor("exit: quitAndKill")
     }
-
-    func testAnIdleDashboardSleeps() throws {
-        try start("--trials 24 --idle --watch")
-        try waitFor("score by parameter")
-        Thread.sleep(forTimeInterval: 5)
-        try keys("q")
-        let end = try waitFor("EXITED")
-        let line = end.split(separator: "\n").first { $0.hasPrefix("cpu ") }.map(String.init) ?? ""
-        let fields = line.split(separator: " ")
-        let cpu = fields.count > 1 ? Double(fields[1]) : nil
-        let wall = fields.count > 4 ? Double(fields[4]) : nil
-        let share = (cpu ?? 1) / max(wall ?? 1, 0.001)
-        XCTAssertLessThan(share, 0.05, "an idle dashboard used \(line)")
-    }
 }

@@ -304,6 +304,13 @@ final class UpdateTests: XCTestCase {
         XCTAssertNil(s.overlay)
     }
 
+    /// A control the program could not carry out says so on the message line.
+    func testAnEffectsResultShowsOnTheDashboard() {
+        var s = Fixture.state(size: Size(width: 120, height: 40))
+        XCTAssertEqual(update(&s, .effectResult("could not change /p/hyperopt_paused: permission denied")), [])
+        XCTAssertTrue(render(s, size: s.size).plainText().joined().contains("could not change /p/hyperopt_paused: permission denied"))
+    }
+
     func testSignalsEndTheDashboard() {
         var s = Fixture.state()
         XCTAssertEqual(update(&s, .interrupt), [.interrupted])
@@ -318,8 +325,10 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(update(&s, .key(.enter)), [.openStudy("b")])
         _ = update(&s, .key(.end))
         XCTAssertEqual(update(&s, .key(.char("e"))), [.exportStudy("c")])
-        _ = update(&s, .event(.message("exported c to c.csv", at: Fixture.t0)))
-        XCTAssertTrue(render(s, size: Size(width: 80, height: 24)).plainText().joined().contains("exported c to c.csv"))
+        XCTAssertTrue(render(s, size: Size(width: 80, height: 24)).plainText().joined().contains("exporting c"))
+        // The export's result comes back from the program around the browser as a message.
+        _ = update(&s, .effectResult("Exported /x/c.csv and /x/c.json"))
+        XCTAssertTrue(render(s, size: Size(width: 80, height: 24)).plainText().joined().contains("Exported /x/c.csv and /x/c.json"))
         XCTAssertEqual(update(&s, .key(.char("q"))), [.quit])
     }
 }

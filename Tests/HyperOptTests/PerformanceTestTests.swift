@@ -36,6 +36,18 @@ final class PerformanceTestTests: XCTestCase {
         XCTAssertEqual(t.spec.space.cardinality, 1)
     }
 
+    func testARunSucceedsWhenItCompletesAtOrAboveTheValue() {
+        let test = PerformanceTest(name: "t", totalRuns: 3, succRuns: 2, evalColumn: "eval/success_rate", evalValue: 0.9, maxSteps: nil,
+                                   evalAfterNSteps: nil, nJobs: 1, maxDurationMinutes: nil, command: nil, workdir: "data", configPath: "")
+        func run(_ state: TrialState, _ score: Double?) -> TrialOutcome {
+            TrialOutcome(number: 0, state: state, score: score, reason: nil, exitStatus: 0, signal: nil, endedAt: Date())
+        }
+        XCTAssertTrue(test.succeeded(run(.complete, 0.9)))
+        XCTAssertFalse(test.succeeded(run(.complete, 0.89)))
+        XCTAssertFalse(test.succeeded(run(.pruned, 0.95)), "only a completed run counts")
+        XCTAssertFalse(test.succeeded(nil))
+    }
+
     func testVerdictIsKnownAsSoonAsItCannotChange() {
         let t = PerformanceTest(name: "t", totalRuns: 3, succRuns: 2, evalColumn: "c", evalValue: 1, maxSteps: nil, evalAfterNSteps: nil,
                                 nJobs: 1, maxDurationMinutes: nil, command: nil, workdir: "data", configPath: "")

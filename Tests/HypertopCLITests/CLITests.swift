@@ -130,20 +130,24 @@ final class CLITests: XCTestCase {
     func testCtrlCTwiceLeavesNoJobProcess() throws {
         _ = try write("slow-opti.yaml", config(maxTrials: 6, space: "      ++sleep: {type: categorical, choices: [30]}\n      ++x: {type: float, low: 0, high: 1}"))
         let (p, out, _) = try start(["run", "--headless", "slow-opti.yaml"])
+        let log = OutputCollector(out)
         let pids = [dir + "/data/cli/0/pid", dir + "/data/cli/1/pid"]
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && !pids.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(20_000) }
         XCTAssertTrue(pids.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "both jobs started")
         kill(p.processIdentifier, SIGINT)
-        usleep(300_000)
+        XCTAssertTrue(log.waitFor("Stopping: interrupted (Ctrl-C)"), log.text)
         XCTAssertTrue(p.isRunning, "the first Ctrl-C lets running jobs finish")
+        for path in pids {
+            let pid = Int32((try String(contentsOfFile: path, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            XCTAssertFalse(liveProcesses(inGroup: pid).isEmpty, "job group \(pid) was ended by the first Ctrl-C")
+        }
         kill(p.processIdentifier, SIGINT)
         let end = Date().addingTimeInterval(15)
         while p.isRunning && Date() < end { usleep(20_000) }
         XCTAssertFalse(p.isRunning, "hypertop did not exit after the second Ctrl-C")
         p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertTrue(text.contains("Trial #0 FAIL: killed by Ctrl-C"), text)
+        XCTAssertTrue(log.waitFor("Trial #0 FAIL: killed by Ctrl-C"), log.text)
         for path in pids {
             let pid = Int32((try String(contentsOfFile: path, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             XCTAssertEqual(liveProcesses(inGroup: pid), [], "job group \(pid) outlived hypertop")
@@ -258,5 +262,38 @@ final class CLITests: XCTestCase {
         let both = try run(["run", "--headless", "--new", "--resume", "n-opti.yaml"])
         XCTAssertEqual(both.status, 64, "a usage error, found before anything runs")
         XCTAssertTrue(both.stderr.contains("contradict"), both.stderr)
+    }
+}
+
+/// Collects a process's output as it comes, so a test can wait for a line instead of sleeping.
+final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+
+    init(_ pipe: Pipe) {
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            guard let self else { return }
+            self.lock.lock()
+            self.data.append(chunk)
+            self.lock.unlock()
+            if chunk.isEmpty { handle.readabilityHandler = nil }
+        }
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Whether `needle` shows up within `timeout` seconds (a liveness bound, not a measurement).
+    func waitFor(_ needle: String, timeout: Double = 15) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if text.contains(needle) { return true }
+            usleep(20_000)
+        }
+        return text.contains(needle)
     }
 }

@@ -74,7 +74,7 @@ final class SchedulerTests: XCTestCase {
         await eventually("trial 0 running") { await scheduler.snapshot().trials.count == 1 }
         XCTAssertTrue(FileManager.default.fileExists(atPath: f.stopFile), "the stop file is created at start")
         try FileManager.default.removeItem(atPath: f.stopFile)
-        await eventually(timeout: 1, "the stop is seen within a second") { await scheduler.snapshot().phase == .stopping }
+        await eventually("the stop is seen") { await scheduler.snapshot().phase == .stopping }
         let study = await run.value
         XCTAssertEqual(study.trials.count, 1, "no launch after the stop file was deleted")
         XCTAssertEqual(study.trials[0].state, .complete, "the running trial finished")
@@ -88,9 +88,9 @@ final class SchedulerTests: XCTestCase {
         let run = Task { await scheduler.run() }
         await eventually("trial 0 running") { await scheduler.snapshot().trials.count == 1 }
         try FileManager.default.removeItem(atPath: f.stopFile)
-        await eventually(timeout: 1, "stopping") { await scheduler.snapshot().phase == .stopping }
+        await eventually("stopping") { await scheduler.snapshot().phase == .stopping }
         try "again".write(toFile: f.stopFile, atomically: true, encoding: .utf8)
-        await eventually(timeout: 1, "running again") { await scheduler.snapshot().phase == .running }
+        await eventually("running again") { await scheduler.snapshot().phase == .running }
         let study = await run.value
         XCTAssertEqual(study.trials.count, 2, "the cancelled stop let the study go on")
     }
@@ -101,9 +101,8 @@ final class SchedulerTests: XCTestCase {
         f.spec.deadlineGraceMinutes = 0.5 / 60
         f.spec.killGraceSeconds = 0.5
         defer { f.remove() }
-        let started = Date()
+        // The times are SchedulerClockTests'; this is the real process group's end.
         let study = await f.scheduler(ScriptedParams(script: [SweepFixture.params(sleep: 20, epochs: 1)])).run()
-        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the job was not killed after deadline + grace")
         XCTAssertEqual(study.trials.count, 1)
         XCTAssertEqual(study.trials[0].state, .failed)
         XCTAssertTrue(study.trials[0].outcome?.reason?.contains("time limit") ?? false, study.trials[0].outcome?.reason ?? "")
@@ -162,11 +161,10 @@ final class SchedulerTests: XCTestCase {
         defer { f.remove() }
         let good = SweepFixture.params(x: 0.9, epochs: 3)
         let poor = SweepFixture.params(x: 0.1, sleep: 0.3, epochs: 20)
-        let started = Date()
         let study = await f.scheduler(ScriptedParams(script: [good, SweepFixture.params(x: 0.8, epochs: 3), poor])).run()
         XCTAssertEqual(study.trials.map(\.state), [.complete, .complete, .pruned])
         XCTAssertTrue(study.trials[2].outcome?.reason?.contains("median") ?? false, study.trials[2].outcome?.reason ?? "")
-        XCTAssertLessThan(Date().timeIntervalSince(started), 4, "the pruned trial ran to its end (20 x 0.3 s)")
+        XCTAssertLessThan(study.trials[2].metrics.count, 20, "the pruned trial ran to its end")
         XCTAssertEqual(study.paramSets[2].count, 0, "a pruned run is not a score")
     }
 }

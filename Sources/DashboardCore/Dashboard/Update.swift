@@ -29,6 +29,8 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         if state.study.phase != .done && state.mode != .browse { state.status = "the study's event stream ended" }
     case .interrupt:
         return [.interrupted]
+    case .effectResult(let text):
+        state.status = text
     }
     return []
 }

@@ -53,8 +53,8 @@ public struct StudiesBrowserState: Sendable {
     }
 }
 
-/// Keys: move, Enter opens the selected study, `e` exports it, `q` quits. Engine events only
-/// carry messages here (an export's result).
+/// Keys: move, Enter opens the selected study, `e` exports it (its result comes back as
+/// `.effectResult`), `q` quits.
 public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [DashboardEffect] {
     switch msg {
     case .key(let key):
@@ -81,7 +81,7 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
         case .char("q"), .escape: return [.quit]
         default: break
         }
-    case .event(.message(let text, _)):
+    case .event(.message(let text, _)), .effectResult(let text):
         state.status = text
     case .resize(let w, let h):
         state.size = Size(width: w, height: h)

@@ -22,6 +22,13 @@ public struct PerformanceTest: Sendable, Equatable {
         return max(1, maxSteps / evalAfterNSteps)
     }
 
+    /// Whether one run passed: it completed and its last `eval_columns` value (its score, the
+    /// `last` rule) is at least `eval_value`.
+    public func succeeded(_ outcome: TrialOutcome?) -> Bool {
+        guard let outcome, outcome.state == .complete, let last = outcome.score else { return false }
+        return last >= evalValue
+    }
+
     /// The verdict once `successes` of `finished` runs passed: nil while undecided.
     public func verdict(successes: Int, finished: Int) -> Bool? {
         if successes >= succRuns { return true }

@@ -133,7 +133,8 @@ enum OptunaImport {
                 events.append(.finished(TrialOutcome(
                     number: t.number, state: state, score: t.value, reason: t.attributes[StoreKey.failReason]?.string,
                     exitStatus: t.attributes[StoreKey.exitStatus]?.int.map { Int32(clamping: $0) },
-                    signal: t.attributes[StoreKey.signal]?.int.map { Int32(clamping: $0) }, endedAt: t.complete ?? started)))
+                    signal: t.attributes[StoreKey.signal]?.int.map { Int32(clamping: $0) }, endedAt: t.complete ?? started,
+                    cause: t.attributes[StoreKey.endCause]?.string.flatMap(EndCause.init(rawValue:)))))
             }
         }
         return Result(info: info, events: [.started(info)] + events)

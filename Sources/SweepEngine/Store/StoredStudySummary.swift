@@ -57,4 +57,6 @@ public enum StoreKey {
     public static let exitStatus = "hypertop:exit_status"
     public static let signal = "hypertop:signal"
     public static let failReason = "hypertop:fail_reason"
+    /// `EndCause` of a trial its own job did not end (a dead engine's).
+    public static let endCause = "hypertop:end_cause"
 }

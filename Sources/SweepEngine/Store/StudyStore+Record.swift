@@ -170,6 +170,7 @@ extension StudyStore {
             if let reason { attributes.append((StoreKey.failReason, JSONText.quote(reason))) }
             if let status = outcome.exitStatus { attributes.append((StoreKey.exitStatus, String(status))) }
             if let signal = outcome.signal { attributes.append((StoreKey.signal, String(signal))) }
+            if let cause = outcome.cause { attributes.append((StoreKey.endCause, JSONText.quote(cause.rawValue))) }
             for (key, json) in attributes {
                 try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
             }

@@ -1,0 +1,17 @@
+/// The environment a trial's job gets from hypertop: the one place that names the variables, for
+/// the engine that sets them, the orphan finder that looks for them in `/proc`, and the bundled
+/// demo job that reads them. (hypertop's Python callback reads `HYPERTOP_TRIAL_DIR` as text.)
+public enum TrialEnvironment {
+    /// The trial's parameters as JSON, keyed without Hydra's `+` prefixes.
+    public static let params = "HYPERTOP_PARAMS"
+    /// The trial's run directory (also `hydra.run.dir` for a Hydra app).
+    public static let trialDirectory = "HYPERTOP_TRIAL_DIR"
+    /// A JSON-lines file the job may write its metrics to.
+    public static let metrics = "HYPERTOP_METRICS"
+    public static let trialNumber = "HYPERTOP_TRIAL_NUMBER"
+    /// A seed that differs between repeats and is fixed by the study's seed.
+    public static let trialSeed = "HYPERTOP_TRIAL_SEED"
+    public static let study = "HYPERTOP_STUDY"
+    /// The directory that holds `conf/`, for jobs that look up `+performance=...` themselves.
+    public static let configRoot = "HYPERTOP_CONFIG_ROOT"
+}

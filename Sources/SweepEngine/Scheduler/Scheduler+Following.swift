@@ -1,0 +1,39 @@
+import Foundation
+import HyperOpt
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Following: polling running jobs, tailing their metrics, pruning.
+extension Scheduler {
+    func pollRunning(_ now: Date) {
+        for number in running.keys.sorted() {
+            guard var t = running[number] else { continue }
+            let status = launcher.poll(t.job)
+            let update = t.tailer.poll(final: status != .running)
+            running[number] = t
+            deliver(update, trial: number)
+            if status == .running, !update.rows.isEmpty { prune(number) }
+            guard status != .running else { continue }
+            running[number] = nil
+            finish(outcome(number: number, status: status, trial: t, now: now), runDir: study.trial(number)?.launch.runDir)
+        }
+    }
+
+    func deliver(_ update: MetricTailer.Update, trial number: Int) {
+        if !update.rows.isEmpty { emit(.metrics(trial: number, rows: update.rows)) }
+        if !update.stdout.isEmpty { emit(.output(trial: number, stream: .stdout, lines: Array(update.stdout.suffix(200)))) }
+        if !update.stderr.isEmpty { emit(.output(trial: number, stream: .stderr, lines: Array(update.stderr.suffix(200)))) }
+        if update.malformed > 0 { note("Trial #\(number): skipped \(update.malformed) malformed metric line(s)") }
+    }
+
+    func prune(_ number: Int) {
+        guard let pruner, running[number]?.termSentAt == nil, let trial = study.trial(number) else { return }
+        let completed = study.trials.filter { $0.state == .complete }
+        if let reason = pruner.reasonToPrune(trial, completed: completed) {
+            kill(trial: number, reason: reason)
+            running[number]?.pruned = true
+        }
+    }
+}

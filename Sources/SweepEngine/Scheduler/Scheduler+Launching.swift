@@ -1,0 +1,73 @@
+import Foundation
+import HyperOpt
+import JobContract
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Launching: filling free slots from the planner and starting each trial's job.
+extension Scheduler {
+    func fillSlots(_ now: Date) {
+        guard !setup.controls.paused else { return }
+        while running.count < setup.spec.nJobs && mayLaunchMore {
+            let number = nextNumber
+            switch planner.next(trialNumber: number, study: study) {
+            case .exhausted(let why):
+                exhausted = why
+            case .launch(let group, let params, let repeatIndex):
+                nextNumber += 1
+                launch(number: number, group: group, params: params, repeatIndex: repeatIndex, now: now)
+            }
+        }
+    }
+
+    func launch(number: Int, group: Int, params: Params, repeatIndex: Int, now: Date) {
+        let spec = setup.spec
+        let runDir = (setup.sweepDirectory as NSString).appendingPathComponent(String(number))
+        let seed = trialSeed(number)
+        let cap = spec.epochCap.map { EpochCap.current(initial: $0, study: study, criterion: spec.criterion) }
+        let argv = TrialArguments.argv(command: setup.jobCommand, spec: spec, params: params, runDir: runDir, seed: seed, epochCap: cap)
+        let launchFacts = TrialLaunch(number: number, group: group, repeatIndex: repeatIndex, params: params,
+                                      runDir: runDir, command: argv, startedAt: now)
+        let paths = TrialFiles(runDir: runDir)
+        var env = ProcessInfo.processInfo.environment
+        env[TrialEnvironment.params] = JSONText.object(spec.space.parameters.compactMap { p in params[p.name].map { (p.key, $0.jsonText) } })
+        env[TrialEnvironment.trialDirectory] = runDir
+        env[TrialEnvironment.metrics] = paths.metrics
+        env[TrialEnvironment.trialNumber] = String(number)
+        env[TrialEnvironment.trialSeed] = String(seed)
+        env[TrialEnvironment.study] = spec.studyName
+        if let root = setup.configRoot { env[TrialEnvironment.configRoot] = root }
+        if spec.passing == .overrides {
+            // The callback that captures the returned objective.
+            env["PYTHONPATH"] = [setup.callbackDirectory, env["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
+        }
+        // Hydra's whole traceback in stderr.log, ending in the exception line that becomes the reason.
+        if env["HYDRA_FULL_ERROR"] == nil { env["HYDRA_FULL_ERROR"] = "1" }
+
+        emit(.launched(launchFacts))
+        // Recorded before the job exists: a resumed study then knows every job a dead engine left.
+        flush()
+        do {
+            try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+            try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, group: group)
+            let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
+                                                    stdoutPath: paths.stdout, stderrPath: paths.stderr))
+            paths.writeJobID(job.id)
+            running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
+                                                                          stdoutPath: paths.stdout, stderrPath: paths.stderr))
+        } catch {
+            finish(TrialOutcome(number: number, state: .failed, score: nil, reason: "\(error)", exitStatus: nil, signal: nil, endedAt: clock.now()),
+                   runDir: runDir)
+        }
+    }
+
+    /// A seed for the job that differs between repeats and is fixed by the study's seed.
+    func trialSeed(_ number: Int) -> UInt32 { Self.trialSeed(studySeed: setup.seed, number: number) }
+
+    public static func trialSeed(studySeed: UInt64, number: Int) -> UInt32 {
+        var g = SeededGenerator(seed: studySeed ^ (UInt64(number) &* 0xD1B5_4A32_D192_ED03))
+        return UInt32(truncatingIfNeeded: g.next() >> 33)
+    }
+}

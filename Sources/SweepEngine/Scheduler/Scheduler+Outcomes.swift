@@ -1,0 +1,56 @@
+import Foundation
+import HyperOpt
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Outcomes: how a job's end becomes a trial's outcome, and when failures stop the study.
+extension Scheduler {
+    func outcome(number: Int, status: JobStatus, trial t: RunningTrial, now: Date) -> TrialOutcome {
+        if t.pruned {
+            return TrialOutcome(number: number, state: .pruned, score: nil, reason: t.killReason, exitStatus: nil, signal: nil, endedAt: now)
+        }
+        func failed(_ reason: String, exit: Int32? = nil, signal: Int32? = nil) -> TrialOutcome {
+            TrialOutcome(number: number, state: .failed, score: nil, reason: reason, exitStatus: exit, signal: signal, endedAt: now)
+        }
+        switch status {
+        case .running:
+            return failed("still running")
+        case .signaled(let s):
+            return failed(t.killReason ?? "killed by signal \(s)" + (ProcessText.signalName(s).map { " (\($0))" } ?? ""), signal: s)
+        case .exited(let code) where code != 0:
+            let hint = errorLine(number).map { ": \($0)" } ?? ""
+            return failed(t.killReason ?? "exit status \(code)\(hint)", exit: code)
+        case .exited(let code):
+            if let reason = t.killReason { return failed(reason, exit: code) }
+            let returned = study.trial(number).flatMap { TrialFiles(runDir: $0.launch.runDir).readReturned() }
+            switch scorer.score(study.trial(number)?.metrics ?? [], returned: returned) {
+            case .success(let score):
+                return TrialOutcome(number: number, state: .complete, score: score, reason: nil, exitStatus: code, signal: nil, endedAt: now)
+            case .failure(let why):
+                return failed(why.description, exit: code)
+            }
+        }
+    }
+
+    /// The stderr line that says why the job failed (read from the end of the log).
+    func errorLine(_ number: Int) -> String? {
+        guard let dir = study.trial(number)?.launch.runDir else { return nil }
+        return FailureLine.pick(TrialFiles(runDir: dir).stderrTail())
+    }
+
+    func finish(_ outcome: TrialOutcome, runDir: String?) {
+        emit(.finished(outcome))
+        if let runDir { TrialFiles(runDir: runDir).writeOutcome(outcome) }
+        if outcome.state == .failed, abortReason == nil, let reason = FailFast.reason(study: study, spec: setup.spec) {
+            abortReason = reason
+            if stopByFile {
+                // A stop file re-created later must not cancel this stop.
+                stopByFile = false
+                stopReason = nil
+            }
+            requestStop(reason)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HyperOpt
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one owner of a running study: keeps `n_jobs` trials running, refills a slot the moment a
+/// trial ends, tails metrics, scores, and reports every change as an `EngineEvent`.
+public actor Scheduler {
+    struct RunningTrial {
+        var job: JobHandle
+        var tailer: MetricTailer
+        var killReason: String?
+        var termSentAt: Date?
+        var killSent = false
+        var pruned = false
+    }
+
+    public nonisolated let events: AsyncStream<EngineEvent>
+    let continuation: AsyncStream<EngineEvent>.Continuation
+    let setup: SweepSetup
+    let launcher: any Launcher
+    let sink: (any EventSink)?
+    let scorer: Scorer
+    let pruner: MedianPruner?
+    var study: Study
+    var planner: TrialPlanner
+    var running: [Int: RunningTrial] = [:]
+    var pending: [EngineEvent] = []
+    var nextNumber: Int
+    var stopReason: String?
+    var stopByFile = false
+    var exhausted: String?
+    /// Why the study was stopped for failing jobs (`max_initial_failures`, `max_failure_rate`).
+    public internal(set) var abortReason: String?
+    var interrupts = 0
+    var hardKillAt: Date?
+    var phase: StudyPhase = .running
+    let startedAt: Date
+    let clock: any EngineClock
+    var lastHeartbeat = Date.distantPast
+    static let heartbeatInterval: TimeInterval = 5
+
+    public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
+                sampler: any Sampler, resumed: Study? = nil, lostTrials: Set<Int> = [], clock: any EngineClock = SystemClock(),
+                startedAt: Date? = nil) {
+        self.setup = setup
+        self.clock = clock
+        self.launcher = launcher
+        self.sink = sink
+        scorer = Scorer(spec: setup.spec)
+        if case .median(let options) = setup.spec.pruner {
+            pruner = MedianPruner(options: options, direction: setup.spec.direction, criterion: setup.spec.criterion)
+        } else {
+            pruner = nil
+        }
+        (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)
+        var planner = TrialPlanner(space: setup.spec.space, direction: setup.spec.direction,
+                                   minPerSet: setup.spec.minTrialsPerParam, maxPerSet: setup.spec.maxTrialsPerParam,
+                                   seed: setup.seed, sampler: sampler)
+        if let resumed { planner.restore(from: resumed, lostTrials: lostTrials, retries: setup.spec.retries) }
+        self.planner = planner
+        study = resumed ?? Study()
+        nextNumber = (study.trials.map(\.number).max() ?? -1) + 1
+        self.startedAt = startedAt ?? clock.now()
+    }
+
+    /// Runs the study to its end and returns it. Events flow to `events` (after the sink) meanwhile.
+    public func run() async -> Study {
+        emit(.started(setup.info(startedAt: startedAt)))
+        emit(.phase(.running, reason: nil))
+        do {
+            try FileManager.default.createDirectory(atPath: setup.sweepDirectory, withIntermediateDirectories: true)
+            try setup.controls.armStop()
+            try setup.controls.setPaused(false)
+            if setup.spec.passing == .overrides { try HydraCallback.install(in: setup.callbackDirectory) }
+        } catch {
+            note("cannot prepare \(setup.sweepDirectory) or the stop file: \(error.localizedDescription)")
+            stopReason = "the sweep directory could not be prepared"
+        }
+        for warning in setup.warnings { note(warning) }
+        note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
+        if !study.trials.isEmpty {
+            note("Resuming study \(setup.spec.studyName) with \(study.trials.count) recorded trial(s)")
+        }
+        // One tick: read the controls, follow the running jobs (their ends free slots), escalate
+        // kills, refill the free slots, then hand this tick's events to the sink and the stream.
+        while true {
+            let now = clock.now()
+            checkControls(now)
+            pollRunning(now)
+            escalateKills(now)
+            fillSlots(now)
+            updatePhase()
+            flush()
+            beat(now)
+            if running.isEmpty && !mayLaunchMore { break }
+            await clock.sleep(for: setup.pollInterval)
+        }
+        if let exhausted { note("Search space exhausted: \(exhausted)") }
+        phase = .done
+        emit(.phase(.done, reason: stopReason ?? exhausted ?? "max_trials reached"))
+        flush()
+        setup.controls.remove()
+        continuation.finish()
+        return study
+    }
+}

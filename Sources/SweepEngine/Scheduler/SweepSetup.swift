@@ -1,0 +1,58 @@
+import Foundation
+import HyperOpt
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Receives every engine event before anyone else sees it (the study store).
+public protocol EventSink: Sendable {
+    func record(_ events: [EngineEvent]) throws
+    /// Called every few seconds with the numbers of the running trials.
+    func heartbeat(running: [Int], at date: Date) throws
+}
+
+extension EventSink {
+    public func heartbeat(running: [Int], at date: Date) throws {}
+}
+
+/// Where and how a study runs; built by the CLI from the spec and the command line.
+public struct SweepSetup: Sendable {
+    public var spec: StudySpec
+    /// The job's argv before the parameter overrides.
+    public var jobCommand: [String]
+    /// Working directory of the jobs and home of the stop and pause files (where hypertop was started).
+    public var projectDirectory: String
+    /// Absolute `<workdir>/<study_name>`; trial `n` runs in `<sweepDirectory>/n`.
+    public var sweepDirectory: String
+    /// Directory that holds `conf/`, given to the job as `$HYPERTOP_CONFIG_ROOT`.
+    public var configRoot: String?
+    /// Where the jobs run: the Hydra project's root for a user's app, else `projectDirectory`.
+    public var jobDirectory: String
+    public var seed: UInt64
+    public var pollInterval: Duration
+    /// The config's warnings (`warning: FILE:LINE: ...`), said in the study's log at its start.
+    public var warnings: [String] = []
+
+    public init(spec: StudySpec, jobCommand: [String], projectDirectory: String, sweepDirectory: String,
+                configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100)) {
+        self.spec = spec
+        self.jobDirectory = jobDirectory ?? projectDirectory
+        self.jobCommand = jobCommand
+        self.projectDirectory = projectDirectory
+        self.sweepDirectory = sweepDirectory
+        self.configRoot = configRoot
+        self.seed = seed
+        self.pollInterval = pollInterval
+    }
+
+    public var controls: ControlFiles { ControlFiles(directory: projectDirectory) }
+
+    /// The study as the store and the dashboard know it: one value, made once by whoever starts it.
+    public func info(startedAt: Date) -> StudyInfo {
+        StudyInfo(spec: spec, sweepDir: sweepDirectory, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: startedAt)
+    }
+
+    /// Where hypertop's Hydra callback module lives for this study's jobs.
+    public var callbackDirectory: String { (sweepDirectory as NSString).appendingPathComponent(".hypertop") }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import HyperOpt
+import JobContract
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a study could not be opened; one sentence with the fix.
+public struct SessionError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ message: String) { description = message }
+}
+
+/// The store side of a run: creates the study, or resumes it (failing and ending what a dead
+/// engine left running), or moves it aside for a new one. Nothing is deleted.
+public struct StudySession {
+    public let store: StudyStore
+    public let studyID: Int
+    /// The recorded study to continue, nil for a new one.
+    public let resumed: Study?
+    /// Trials a dead engine left running, now FAIL; their sets are re-run up to `retries`.
+    public let lost: Set<Int>
+
+    /// What to do with a study the store already has.
+    public enum Choice { case resume, startOver }
+
+    /// The study as recorded, for the caller to choose.
+    public struct Existing {
+        public let name: String
+        public let trials: Int
+        public let storePath: String
+    }
+
+    /// `choose` is asked only when the store already has the study; `say` gets what is done.
+    public static func open(spec: StudySpec, info: StudyInfo, storePath: String, choose: (Existing) throws -> Choice,
+                            say: (String) -> Void) throws -> StudySession {
+        let store: StudyStore
+        do {
+            try FileManager.default.createDirectory(atPath: (storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            store = try StudyStore(path: storePath)
+        } catch let error as StoreError {
+            throw SessionError("\(error)")
+        } catch {
+            throw SessionError("cannot open the study store \(storePath): \(FileErrorText.describe(error)); pass another file with --storage.")
+        }
+        do {
+            guard let existing = try store.studyID(named: spec.studyName) else {
+                try moveAside(info.sweepDir, reason: "it holds trials of a study that is not in \(storePath)", say: say)
+                let id = try store.createStudy(info)
+                try store.claim(studyID: id)
+                return StudySession(store: store, studyID: id, resumed: nil, lost: [])
+            }
+            let trials = try store.studies().first { $0.studyID == existing }?.total ?? 0
+            switch try choose(Existing(name: spec.studyName, trials: trials, storePath: storePath)) {
+            case .startOver:
+                let stamp = Self.stamp()
+                try store.renameStudy(id: existing, to: "\(spec.studyName)-\(stamp)")
+                say("Kept the earlier study as \"\(spec.studyName)-\(stamp)\" in \(storePath)")
+                try moveAside(info.sweepDir, reason: "starting over", stamp: stamp, say: say)
+                let id = try store.createStudy(info)
+                try store.claim(studyID: id)
+                return StudySession(store: store, studyID: id, resumed: nil, lost: [])
+            case .resume:
+                let resumption = try store.resume(studyID: existing)
+                OrphanJobs.end(resumption.orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
+                return StudySession(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans))
+            }
+        } catch let error as StoreError {
+            throw SessionError("\(error)")
+        }
+    }
+
+    public static func stamp() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return f.string(from: Date())
+    }
+
+    /// A sweep directory that already holds trials of another study is moved aside to a name not taken.
+    public static func moveAside(_ dir: String, reason: String, stamp: String = StudySession.stamp(), say: (String) -> Void) throws {
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(atPath: dir), entries.contains(where: { Int($0) != nil }) else { return }
+        let aside = unusedPath(dir + "-" + stamp)
+        do {
+            try fm.moveItem(atPath: dir, toPath: aside)
+        } catch {
+            throw SessionError("could not move the sweep directory \(dir) aside to \(aside) (\(reason)): \(FileErrorText.describe(error))")
+        }
+        say("Moved the sweep directory \(dir) to \(aside) (\(reason))")
+    }
+
+    /// `path`, or `path-2`, `path-3`, ... : the first that does not exist.
+    public static func unusedPath(_ path: String) -> String {
+        var candidate = path, n = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = "\(path)-\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
+    /// A new directory `<parent>/<name>-<stamp>` (never an existing one), created: each run of a
+    /// performance test has its own.
+    public static func freshDirectory(_ parent: String, name: String) throws -> String {
+        let dir = unusedPath((parent as NSString).appendingPathComponent("\(name)-\(stamp())"))
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw SessionError("could not create the test's directory \(dir): \(FileErrorText.describe(error))")
+        }
+        return dir
+    }
+}
+
+/// Jobs a dead engine left behind are ended (SIGTERM, then SIGKILL): their trials are FAIL now.
+/// A job is found by the process group it recorded, or by the trial directory in its
+/// environment, so a reused pid is never hit.
+public enum OrphanJobs {
+    public static func end(_ orphans: [Int], study: Study, grace: Double, say: (String) -> Void) {
+        let runDirs = Set(orphans.compactMap { study.trial($0)?.launch.runDir })
+        guard !runDirs.isEmpty else { return }
+        var groups = Set<Int32>()
+        for dir in runDirs {
+            if let pgid = TrialFiles(runDir: dir).readJobID(), belongsToTrial(pid: pgid, runDirs: [dir]) { groups.insert(pgid) }
+        }
+        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap({ Int32($0) }) ?? []
+        where belongsToTrial(pid: pid, runDirs: runDirs) {
+            let pgid = getpgid(pid)
+            if pgid > 0 { groups.insert(pgid) }
+        }
+        for g in groups.sorted() {
+            kill(-g, SIGTERM)
+            say("Ended the job (process group \(g)) of a trial the earlier engine left running")
+        }
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { usleep(50_000) }
+        for g in groups { kill(-g, SIGKILL) }
+    }
+
+    /// The process's environment names one of these trial directories.
+    static func belongsToTrial(pid: Int32, runDirs: Set<String>) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        let prefix = Array((TrialEnvironment.trialDirectory + "=").utf8)
+        return data.split(separator: 0).contains { entry in
+            entry.starts(with: prefix) && runDirs.contains(String(decoding: entry.dropFirst(prefix.count), as: UTF8.self))
+        }
+    }
+}
+
+/// Foundation's file errors as sentences: what happened, never a domain and a code.
+public enum FileErrorText {
+    public static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSCocoaErrorDomain {
+            switch ns.code {
+            case NSFileWriteFileExistsError: return "it already exists"
+            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "no such file or directory"
+            case NSFileWriteOutOfSpaceError: return "no space left on the device"
+            case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+            case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+            default: break
+            }
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return error.localizedDescription
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Synchronization
+import HyperOpt
+@testable import SweepEngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Time that moves only when the engine sleeps (by exactly what it sleeps), so a test of hours
+/// of scheduling runs in milliseconds and always the same way.
+final class ManualClock: EngineClock {
+    private let time: Mutex<Date>
+
+    init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { time = Mutex(start) }
+
+    func now() -> Date { time.withLock { $0 } }
+
+    func sleep(for duration: Duration) async {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        time.withLock { $0 = $0.addingTimeInterval(seconds) }
+        await Task.yield()
+    }
+}
+
+/// What a fake job does, in seconds of the clock after its start.
+struct FakeJob: Sendable {
+    var duration: TimeInterval
+    var exitStatus: Int32 = 0
+    /// JSON lines written to `$HYPERTOP_METRICS` once their time has come.
+    var metrics: [(at: TimeInterval, line: String)] = []
+    /// Written to stderr.log when the job ends.
+    var stderr = ""
+    /// A job that ignores SIGTERM ends only by SIGKILL.
+    var ignoresTerm = false
+    /// Run once their time has come (e.g. a user deleting the stop file).
+    var actions: [(at: TimeInterval, run: @Sendable () -> Void)] = []
+
+    /// A job reporting `value` as eval/success_rate every `every` seconds, `count` times, then ending.
+    static func reporting(_ value: Double, count: Int, every: TimeInterval = 1) -> FakeJob {
+        FakeJob(duration: Double(count) * every + 0.01,
+                metrics: (1...count).map { (Double($0) * every, "{\"step\": \($0), \"eval/success_rate\": \(value)}") })
+    }
+}
+
+/// A `Launcher` that starts no process: each trial's job follows its `FakeJob` on the clock,
+/// writing its metrics and logs where the real job would, and records the signals it gets.
+final class FakeLauncher: Launcher {
+    struct Job {
+        var trial: Int
+        var request: JobRequest
+        var startedAt: Date
+        var script: FakeJob
+        var written = 0
+        var done = 0
+        var ended: JobStatus?
+        var signals: [(Int32, Date)] = []
+    }
+
+    let clock: ManualClock
+    private let script: @Sendable (Int) -> FakeJob
+    private let jobs = Mutex<[Int32: Job]>([:])
+
+    init(clock: ManualClock, script: @escaping @Sendable (Int) -> FakeJob) {
+        self.clock = clock
+        self.script = script
+    }
+
+    func start(_ request: JobRequest) throws -> JobHandle {
+        let trial = Int(request.environment["HYPERTOP_TRIAL_NUMBER"] ?? "") ?? -1
+        FileManager.default.createFile(atPath: request.stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: request.stderrPath, contents: nil)
+        return jobs.withLock { jobs in
+            let id = Int32(1000 + jobs.count)
+            jobs[id] = Job(trial: trial, request: request, startedAt: clock.now(), script: script(trial))
+            return JobHandle(id: id)
+        }
+    }
+
+    func poll(_ handle: JobHandle) -> JobStatus {
+        let now = clock.now()
+        var due: [@Sendable () -> Void] = []
+        let status: JobStatus = jobs.withLock { jobs in
+            guard var job = jobs[handle.id] else { return .exited(-1) }
+            defer { jobs[handle.id] = job }
+            let elapsed = now.timeIntervalSince(job.startedAt)
+            while job.done < job.script.actions.count, job.script.actions[job.done].at <= elapsed {
+                due.append(job.script.actions[job.done].run)
+                job.done += 1
+            }
+            if let ended = job.ended { return ended }
+            let finished = elapsed >= job.script.duration
+            var lines: [String] = []
+            while job.written < job.script.metrics.count, finished || job.script.metrics[job.written].at <= elapsed {
+                lines.append(job.script.metrics[job.written].line)
+                job.written += 1
+            }
+            if !lines.isEmpty, let path = job.request.environment["HYPERTOP_METRICS"] { Self.append(path, lines.map { $0 + "\n" }.joined()) }
+            guard finished else { return .running }
+            Self.append(job.request.stderrPath, job.script.stderr)
+            job.ended = .exited(job.script.exitStatus)
+            return .exited(job.script.exitStatus)
+        }
+        for action in due { action() }
+        return status
+    }
+
+    func signal(_ handle: JobHandle, _ signal: Int32) {
+        let now = clock.now()
+        jobs.withLock { jobs in
+            guard var job = jobs[handle.id], job.ended == nil else { return }
+            job.signals.append((signal, now))
+            if signal == SIGKILL || (signal == SIGTERM && !job.script.ignoresTerm) { job.ended = .signaled(signal) }
+            jobs[handle.id] = job
+        }
+    }
+
+    /// The signals each trial's job got, with the clock's time of each.
+    func signals(trial: Int) -> [(Int32, Date)] {
+        jobs.withLock { jobs in jobs.values.first { $0.trial == trial }?.signals ?? [] }
+    }
+
+    var startedTrials: [Int] { jobs.withLock { $0.values.map(\.trial).sorted() } }
+
+    private static func append(_ path: String, _ text: String) {
+        guard !text.isEmpty, let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try? handle.close()
+    }
+}
+
+/// Counts what the scheduler hands to its store.
+final class RecordingSink: EventSink {
+    private let beats = Mutex<[(running: [Int], at: Date)]>([])
+    func record(_ events: [EngineEvent]) throws {}
+    func heartbeat(running: [Int], at date: Date) throws { beats.withLock { $0.append((running, date)) } }
+    var heartbeats: [(running: [Int], at: Date)] { beats.withLock { $0 } }
+}

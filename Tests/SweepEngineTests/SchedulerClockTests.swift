@@ -1,0 +1,171 @@
+import Foundation
+import XCTest
+@testable import HyperOpt
+@testable import SweepEngine
+import Synchronization
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The scheduler's rules on a fake launcher and a manual clock: hours of a study in
+/// milliseconds, with exact times instead of waits.
+final class SchedulerClockTests: XCTestCase {
+    func testASlotIsRefilledOnTheTickItsJobEnds() async throws {
+        let f = try SweepFixture(maxTrials: 5, nJobs: 2)
+        defer { f.remove() }
+        let (scheduler, _, _) = f.fakeScheduler(ScriptedParams(script: (0..<5).map { SweepFixture.params(x: Double($0) / 10) })) { n in
+            n == 0 ? .reporting(0.5, count: 100) : .reporting(0.5, count: 3)
+        }
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.map(\.state), Array(repeating: .complete, count: 5))
+        let slowEnd = try XCTUnwrap(study.trial(0)?.outcome?.endedAt)
+        for n in 2...4 {
+            let start = try XCTUnwrap(study.trial(n)?.launch.startedAt)
+            let previousEnd = try XCTUnwrap(study.trial(n - 1)?.outcome?.endedAt)
+            XCTAssertEqual(start, previousEnd, "trial \(n) starts on the tick trial \(n - 1) ended")
+            XCTAssertLessThan(start, slowEnd, "no batch barrier: trial \(n) did not wait for the slow trial 0")
+        }
+    }
+
+    /// max_duration_minutes stops launching; after the deadline's grace the jobs get SIGTERM, and
+    /// one that ignores it SIGKILL after kill_grace_seconds.
+    func testDeadlineThenGraceThenTermThenKill() async throws {
+        var f = try SweepFixture(maxTrials: 10, nJobs: 1)
+        f.spec.maxDurationMinutes = 1
+        f.spec.deadlineGraceMinutes = 1
+        f.spec.killGraceSeconds = 10
+        defer { f.remove() }
+        let (scheduler, launcher, _) = f.fakeScheduler { _ in FakeJob(duration: 10_000, ignoresTerm: true) }
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.count, 1, "nothing is launched after the deadline")
+        let started = try XCTUnwrap(study.trial(0)?.launch.startedAt)
+        let signals = launcher.signals(trial: 0)
+        XCTAssertEqual(signals.map(\.0), [SIGTERM, SIGKILL])
+        XCTAssertEqual(signals[0].1.timeIntervalSince(started), 120, accuracy: 0.5, "SIGTERM at deadline + grace")
+        XCTAssertEqual(signals[1].1.timeIntervalSince(signals[0].1), 10, accuracy: 0.5, "SIGKILL after kill_grace_seconds")
+        XCTAssertEqual(study.trials[0].state, .failed)
+        XCTAssertTrue(study.trials[0].outcome?.reason?.contains("time limit") ?? false, study.trials[0].outcome?.reason ?? "")
+        XCTAssertEqual(study.phaseReason, "max_duration_minutes (1.0) reached")
+    }
+
+    func testKillingATrialEscalatesAfterTheGraceAndItsSlotIsRefilled() async throws {
+        var f = try SweepFixture(maxTrials: 2, nJobs: 1)
+        f.spec.killGraceSeconds = 7
+        defer { f.remove() }
+        let box = SchedulerBox()
+        let (scheduler, launcher, _) = f.fakeScheduler { n in
+            n == 0 ? FakeJob(duration: 1000, ignoresTerm: true, actions: [(3, { box.killTrial(0) })]) : .reporting(0.4, count: 2)
+        }
+        box.scheduler = scheduler
+        let study = await scheduler.run()
+        let signals = launcher.signals(trial: 0)
+        XCTAssertEqual(signals.map(\.0), [SIGTERM, SIGKILL])
+        XCTAssertEqual(signals[1].1.timeIntervalSince(signals[0].1), 7, accuracy: 0.5)
+        XCTAssertEqual(study.trials.map(\.state), [.failed, .complete])
+        XCTAssertEqual(study.trials[0].outcome?.reason, "killed by the user")
+    }
+
+    /// Ctrl-C once: no more launches, running trials finish; twice: SIGTERM to every job.
+    func testInterruptOnceLetsTrialsFinishTwiceTerminatesThem() async throws {
+        for times in [1, 2] {
+            let f = try SweepFixture(maxTrials: 10, nJobs: 2)
+            defer { f.remove() }
+            let box = SchedulerBox()
+            let (scheduler, launcher, _) = f.fakeScheduler { n in
+                var job = FakeJob.reporting(0.5, count: 10)
+                if n == 1 { job.actions = [(2, { box.interrupt(times: times) })] }
+                return job
+            }
+            box.scheduler = scheduler
+            let study = await scheduler.run()
+            XCTAssertEqual(launcher.startedTrials, [0, 1], "Ctrl-C \(times)x: no launch after it")
+            if times == 1 {
+                XCTAssertEqual(study.trials.map(\.state), [.complete, .complete])
+                XCTAssertTrue(launcher.signals(trial: 0).isEmpty)
+            } else {
+                XCTAssertEqual(study.trials.map(\.state), [.failed, .failed])
+                XCTAssertEqual(launcher.signals(trial: 0).map(\.0), [SIGTERM])
+                XCTAssertEqual(study.trials[0].outcome?.reason, "killed by Ctrl-C")
+            }
+        }
+    }
+
+    func testDeletingTheStopFileStopsLaunchingOnTheNextTick() async throws {
+        let f = try SweepFixture(maxTrials: 10, nJobs: 1)
+        defer { f.remove() }
+        let stopFile = f.stopFile
+        let (scheduler, launcher, _) = f.fakeScheduler { n in
+            var job = FakeJob.reporting(0.5, count: 10)
+            if n == 1 { job.actions = [(2, { try? FileManager.default.removeItem(atPath: stopFile) })] }
+            return job
+        }
+        let study = await scheduler.run()
+        XCTAssertEqual(launcher.startedTrials, [0, 1], "nothing launched after the stop file went")
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete], "the running trial finished")
+        XCTAssertTrue(study.phaseReason?.contains("stop file") ?? false, study.phaseReason ?? "")
+    }
+
+    func testMedianPrunerStopsATrialAtTheEvaluationItFallsBehind() async throws {
+        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        f.spec.pruner = .median(MedianPrunerOptions(nStartupTrials: 2))
+        defer { f.remove() }
+        let (scheduler, launcher, _) = f.fakeScheduler { n in
+            n < 2 ? .reporting(0.9, count: 3) : .reporting(0.1, count: 20, every: 10)
+        }
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete, .pruned])
+        let started = try XCTUnwrap(study.trial(2)?.launch.startedAt)
+        let term = try XCTUnwrap(launcher.signals(trial: 2).first)
+        XCTAssertEqual(term.0, SIGTERM)
+        XCTAssertEqual(term.1.timeIntervalSince(started), 10, accuracy: 0.6, "pruned at its first evaluation, not at its end (200 s)")
+        XCTAssertEqual(study.trials[2].metrics.count, 1)
+        XCTAssertTrue(study.trials[2].outcome?.reason?.contains("median") ?? false, study.trials[2].outcome?.reason ?? "")
+    }
+
+    func testHeartbeatsEveryFiveSecondsWhileTrialsRun() async throws {
+        let f = try SweepFixture(maxTrials: 1, nJobs: 1)
+        defer { f.remove() }
+        let sink = RecordingSink()
+        let (scheduler, _, clock) = f.fakeScheduler(sink: sink) { _ in .reporting(0.5, count: 22) }
+        let start = clock.now()
+        _ = await scheduler.run()
+        let beats = sink.heartbeats
+        XCTAssertEqual(beats.map { $0.at.timeIntervalSince(start) }, [0, 5, 10, 15, 20])
+        XCTAssertTrue(beats.allSatisfy { $0.running == [0] })
+    }
+
+    func testFirstFailuresStopTheStudyWithTheJobsReason() async throws {
+        var f = try SweepFixture(maxTrials: 10, nJobs: 1)
+        f.spec.maxInitialFailures = 3
+        defer { f.remove() }
+        let (scheduler, launcher, _) = f.fakeScheduler { _ in
+            FakeJob(duration: 2, exitStatus: 1, stderr: "Traceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad lr\n\nSet the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.\n")
+        }
+        let study = await scheduler.run()
+        XCTAssertEqual(launcher.startedTrials, [0, 1, 2])
+        XCTAssertEqual(study.trials[0].outcome?.reason, "exit status 1: ValueError: bad lr")
+        let reason = await scheduler.abortReason
+        XCTAssertEqual(reason, "the first 3 trials all failed (max_initial_failures: 3); the last: exit status 1: ValueError: bad lr")
+        XCTAssertEqual(study.phaseReason, reason)
+    }
+}
+
+/// Lets a fake job's action reach the scheduler that runs it (the action runs inside the
+/// scheduler's own poll, so the kill is sent from a task of its own).
+final class SchedulerBox: Sendable {
+    private let held = Mutex<Scheduler?>(nil)
+    var scheduler: Scheduler? {
+        get { held.withLock { $0 } }
+        set { held.withLock { $0 = newValue } }
+    }
+    func killTrial(_ n: Int) {
+        guard let scheduler else { return }
+        Task.detached { await scheduler.kill(trial: n) }
+    }
+    func interrupt(times: Int) {
+        guard let scheduler else { return }
+        Task.detached { for _ in 0..<times { await scheduler.interrupt() } }
+    }
+}
