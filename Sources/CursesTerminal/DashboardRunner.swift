@@ -80,7 +80,7 @@ public enum DashboardRunner {
                 if let result = await perform(effect) { inbox.push(result) }
             }
         }
-        let signals = SignalWatch(inbox: inbox)
+        let signals = SignalTrap { _ in inbox.push(.interrupt) }
         defer {
             signals.stop()
             feeder.cancel()

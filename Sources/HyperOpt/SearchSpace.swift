@@ -139,8 +139,11 @@ public struct Parameter: Sendable, Hashable, Codable {
     }
 
     /// The dotted key without Hydra's `+`/`++`/`~` prefix, e.g. `algorithm.learning_rate`.
-    public var key: String {
-        String(name.drop(while: { $0 == "+" || $0 == "~" }))
+    public var key: String { Parameter.key(of: name) }
+
+    /// `algorithm.learning_rate` for `++algorithm.learning_rate` (also `+`, `~` and none).
+    public static func key(of override: String) -> String {
+        String(override.drop(while: { $0 == "+" || $0 == "~" }))
     }
 }
 

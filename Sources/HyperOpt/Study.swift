@@ -159,12 +159,22 @@ public struct ParamSetStats: Sendable, Hashable {
     public var failed = 0
 
     public var count: Int { scores.count }
-    public var mean: Double? { scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count) }
+    public var mean: Double? { Sample.mean(scores) }
     /// Sample standard deviation; 0 for a single score.
-    public var std: Double? {
-        guard let m = mean else { return nil }
-        guard scores.count > 1 else { return 0 }
-        return (scores.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(scores.count - 1)).squareRoot()
+    public var std: Double? { Sample.std(scores) }
+}
+
+/// Mean and sample standard deviation, as the dashboard and the summary state them.
+public enum Sample {
+    public static func mean(_ xs: [Double]) -> Double? {
+        xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+    }
+
+    /// With n - 1 in the denominator; 0 for a single value, nil for none.
+    public static func std(_ xs: [Double]) -> Double? {
+        guard let m = mean(xs) else { return nil }
+        guard xs.count > 1 else { return 0 }
+        return (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot()
     }
 }
 

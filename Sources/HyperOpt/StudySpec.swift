@@ -100,10 +100,13 @@ public struct StudySpec: Sendable, Codable {
 
     public var passing: PassConfig { passConfig ?? .performance }
 
+    /// Scilab-RL's criterion when neither `hyperopt_criterion` nor `early_stop_data_column` is set.
+    public static let defaultCriterion = "eval/success_rate"
+
     public init(studyName: String, maxTrials: Int, nJobs: Int, direction: Direction, maxDurationMinutes: Double? = nil,
                 minTrialsPerParam: Int = 1, maxTrialsPerParam: Int = 1, space: SearchSpace, command: [String]? = nil,
                 sampler: SamplerSpec = .tpe(TPEOptions()), seed: UInt64? = nil, workdir: String = "data",
-                score: ScoreRule = .wiki, criterion: String = "eval/success_rate", earlyStopLastN: Int = 3,
+                score: ScoreRule = .wiki, criterion: String = StudySpec.defaultCriterion, earlyStopLastN: Int = 3,
                 nEpochs: Int? = nil, evalAfterNSteps: Int? = nil, killGraceSeconds: Double = 10, retries: Int = 1,
                 storage: String? = nil, configPath: String = "", performanceName: String? = nil) {
         self.studyName = studyName

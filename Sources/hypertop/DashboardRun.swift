@@ -38,8 +38,8 @@ enum DashboardRun {
             FileHandle.standardError.write(Data("hypertop: the dashboard cannot run here (\(error)); going on with log lines.\n".utf8))
         }
         // The dashboard is gone: Ctrl-C goes to the scheduler again.
-        let signals = SignalTrap { await scheduler.interrupt() }
-        defer { signals.restore() }
+        let signals = SignalTrap.forScheduler(scheduler)
+        defer { signals.stop() }
         switch exit {
         case .quit, .openStudy: break
         case .quitAndStop: controls.requestStop()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CursesTerminal
 import Foundation
 import HyperOpt
 import SweepEngine
@@ -24,8 +25,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print log lines instead of the live dashboard (also chosen when stdout is not a terminal).")
     var headless = false
 
-    @Option(help: "Seconds between dashboard refreshes (keys act at once regardless).")
-    var refresh: Double = 1
+    @OptionGroup var refreshOption: RefreshOption
+    var refresh: Double { refreshOption.refresh }
 
     @Option(help: "Seed of the sampler and the jobs' seeds (overrides hydra.sweeper.seed).")
     var seed: UInt64?
@@ -43,18 +44,11 @@ struct RunCommand: AsyncParsableCommand {
     var new = false
 
     func validate() throws {
-        guard refresh > 0 && refresh.isFinite else { throw ValidationError("--refresh must be a positive number of seconds.") }
         if resume && new { throw ValidationError("--resume and --new contradict each other; pass one of them.") }
     }
 
     mutating func run() async throws {
-        let aborted: String?
-        do {
-            aborted = try await runSweep()
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let aborted = try await withUserErrors { try await runSweep() }
         if let aborted {
             FileHandle.standardError.write(Data("hypertop: the study stopped: \(aborted)\n".utf8))
             throw ExitCode(1)
@@ -123,8 +117,8 @@ func locateJob(_ spec: StudySpec, command: String?, projectDirectory: String) th
 /// Runs a scheduler to its end, printing the headless log lines; Ctrl-C goes to the scheduler.
 enum HeadlessRun {
     static func run(_ scheduler: Scheduler, onEvent: @escaping @Sendable (EngineEvent) async -> Void = { _ in }) async -> Study {
-        let signals = SignalTrap { await scheduler.interrupt() }
-        defer { signals.restore() }
+        let signals = SignalTrap.forScheduler(scheduler)
+        defer { signals.stop() }
         let printer = Task {
             var log = HeadlessLog()
             for await event in scheduler.events {
@@ -139,20 +133,15 @@ enum HeadlessRun {
     }
 }
 
-/// A user error: printed as one line, exit status 2.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-func absolute(_ path: String, base: String) -> String {
-    let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-    return URL(fileURLWithPath: full).standardizedFileURL.path
-}
-
-/// The directory that holds `conf/`, for jobs that look up `+performance=...` themselves.
-func configRoot(of configPath: String) -> String? {
-    let parts = URL(fileURLWithPath: configPath).pathComponents
-    guard let i = parts.lastIndex(of: "conf"), i > 0 else { return nil }
-    return NSString.path(withComponents: Array(parts[..<i]))
+extension SignalTrap {
+    /// Signals go to the scheduler: Ctrl-C stops launching, again terminates the jobs; SIGTERM
+    /// and SIGHUP mean "go away" and go straight to terminating them.
+    static func forScheduler(_ scheduler: Scheduler) -> SignalTrap {
+        SignalTrap { signal in
+            Task {
+                await scheduler.interrupt()
+                if signal != SIGINT { await scheduler.interrupt() }
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@ struct StudiesCommand: AsyncParsableCommand {
     var export: String?
 
     mutating func run() async throws {
-        do {
+        try await withUserErrors {
             let files = dbs.isEmpty ? ["data/hypertop.db"] : dbs
             var rows: [(db: String, store: StudyStore, summary: StoredStudySummary)] = []
             for f in files {
@@ -46,9 +46,6 @@ struct StudiesCommand: AsyncParsableCommand {
             } else {
                 try await StudiesBrowser.run(rows.map { ($0.db, $0.store, $0.summary) })
             }
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 }

@@ -23,13 +23,7 @@ struct TestCommand: AsyncParsableCommand {
     var command: String?
 
     mutating func run() async throws {
-        let passed: Bool
-        do {
-            passed = try await runTest()
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let passed = try await withUserErrors { try await runTest() }
         if !passed { throw ExitCode(1) }
     }
 

@@ -23,24 +23,20 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "The study to follow (default: the one started last).")
     var study: String?
 
-    @Option(help: "Seconds between looks at the store.")
-    var refresh: Double = 1
+    @OptionGroup var refreshOption: RefreshOption
+    var refresh: Double { refreshOption.refresh }
 
     @Flag(help: "Print log lines instead of the dashboard.")
     var headless = false
 
     mutating func run() async throws {
-        do {
+        try await withUserErrors {
             let (store, id, name) = try StoreLookup.study(db: db, named: study)
-            guard refresh > 0 && refresh.isFinite else { throw CLIError("--refresh must be a positive number of seconds.") }
             if headless || isatty(STDOUT_FILENO) != 1 {
                 try await followHeadless(store: store, studyID: id, name: name)
             } else {
                 try await WatchDashboard.run(store: store, studyID: id, refresh: refresh)
             }
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 

@@ -91,7 +91,7 @@ public enum Format {
 
     /// The last dotted component of a parameter key: `learning_rate` for `++algorithm.learning_rate`.
     public static func shortName(_ parameter: String) -> String {
-        let key = parameter.drop(while: { $0 == "+" || $0 == "~" })
-        return key.split(separator: ".").last.map(String.init) ?? String(key)
+        let key = Parameter.key(of: parameter)
+        return key.split(separator: ".").last.map(String.init) ?? key
     }
 }

@@ -93,7 +93,7 @@ public struct DashboardState: Sendable {
     }
 
     public var spec: StudySpec? { study.info?.spec }
-    public var criterion: String { spec?.criterion ?? "eval/success_rate" }
+    public var criterion: String { spec?.criterion ?? StudySpec.defaultCriterion }
 
     /// Row of the selected trial in `rows`, if it is shown.
     public var selectedRow: Int? {

@@ -10,11 +10,8 @@ public struct ParamBin: Sendable, Hashable {
     public init(label: String, scores: [Double]) {
         self.label = label
         n = scores.count
-        guard !scores.isEmpty else { return }
-        let m = scores.reduce(0, +) / Double(scores.count)
-        mean = m
-        std = scores.count > 1
-            ? (scores.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(scores.count - 1)).squareRoot() : 0
+        mean = Sample.mean(scores)
+        std = Sample.std(scores)
     }
 }
 

@@ -304,7 +304,7 @@ public enum ConfigLoader {
             if key.isEmpty || key.contains("=") || key.contains(where: \.isWhitespace) {
                 throw doc.error(k, "seed_key `\(key)` is not a config key like `seed`.")
             }
-            spec.seedKey = String(key.drop(while: { $0 == "+" }))
+            spec.seedKey = Parameter.key(of: key)
         }
         var capOn = project?.isScilabTree(configPath: spec.configPath) ?? false
         if let c = try block.node("epoch_cap") {
@@ -336,7 +336,7 @@ public enum ConfigLoader {
         var params: [Parameter] = []
         for (k, v) in map {
             let name = try doc.string(k, "a search_space key")
-            let bare = name.drop(while: { $0 == "+" })
+            let bare = Parameter.key(of: name)
             if bare.isEmpty || bare.contains("=") || bare.contains(where: \.isWhitespace) {
                 throw doc.error(k, "search_space key `\(name)` is not a Hydra override key like `++algorithm.learning_rate`.")
             }
