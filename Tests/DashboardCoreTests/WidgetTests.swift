@@ -87,6 +87,16 @@ final class WidgetTests: XCTestCase {
         XCTAssertFalse(buf[0, 2].style.reverse)
     }
 
+    /// As a stateful widget the table hands back the position it drew: a stale one repaired.
+    func testTableHandsBackTheRepairedScroll() {
+        var buf = xBuffer(10, 4)
+        let table = Table(columns: [TableColumn("a", width: 3)], count: 10, scroll: TableScroll()) { i in [.text("r\(i)")] }
+        var scroll = TableScroll(selected: 50, offset: 0)
+        table.render(buf.area, &buf, state: &scroll, glyphs: .unicode)
+        XCTAssertEqual(scroll, TableScroll(selected: 9, offset: 7))
+        XCTAssertEqual(buf.plainText().last, "r9")
+    }
+
     func testTableScrollRepair() {
         XCTAssertEqual(TableScroll(selected: 50, offset: 0).repaired(count: 10, visible: 4), TableScroll(selected: 9, offset: 6))
         XCTAssertEqual(TableScroll(selected: 2, offset: 8).repaired(count: 10, visible: 4), TableScroll(selected: 2, offset: 2))

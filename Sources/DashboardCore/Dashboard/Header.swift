@@ -2,91 +2,95 @@ import Foundation
 import HyperOpt
 
 /// Study, sampler, criterion and phase; time and progress; counts per state; the best set so far.
-func renderHeader(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
-    guard area.height >= 4 else { return }
-    let g = state.glyphs
-    let study = state.study
-    let spec = state.spec
+struct HeaderPanel: Widget {
+    let state: DashboardState
 
-    // Row 1: what is running, and in which phase.
-    let bar = Style(fg: .title, bg: .headerBar, bold: true)
-    buf.fill(area.row(0), with: Cell(" ", style: bar))
-    var title = " hypertop  \(spec?.studyName ?? "waiting for the study to start")"
-    if let spec {
-        title += "  sampler \(spec.sampler.name)  \(spec.direction.rawValue) \(spec.criterion) (\(spec.score.rawValue))"
-    }
-    var phase = " \(state.mode == .browse ? "DONE" : study.phase.rawValue) "
-    if state.mode == .watch { phase = " watch" + phase }
-    if state.mode == .browse { phase = " browse" + phase }
-    let phaseWidth = phase.count
-    buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)
-    buf.put(phase, x: area.right - phaseWidth, y: area.y,
-            style: Style(fg: study.phase.role, bg: .headerBar, bold: true))
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        guard area.height >= 4 else { return }
+        let g = state.glyphs
+        let study = state.study
+        let spec = state.spec
 
-    // Row 2: time against the budget, trials launched against max_trials.
-    let y2 = area.y + 1
-    var timeText = ""
-    if let start = study.info?.startedAt {
-        let elapsed = (state.endedAt ?? state.now).timeIntervalSince(start)
-        timeText = " elapsed \(Format.duration(elapsed))"
-        if let minutes = spec?.maxDurationMinutes {
-            timeText += "  left \(Format.duration(max(0, minutes * 60 - elapsed)))"
-            timeText += " of \(Format.duration(minutes * 60))"
+        // Row 1: what is running, and in which phase.
+        let bar = Style(fg: .title, bg: .headerBar, bold: true)
+        buf.fill(area.row(0), with: Cell(" ", style: bar))
+        var title = " hypertop  \(spec?.studyName ?? "waiting for the study to start")"
+        if let spec {
+            title += "  sampler \(spec.sampler.name)  \(spec.direction.rawValue) \(spec.criterion) (\(spec.score.rawValue))"
         }
-    }
-    var x = area.x + buf.put(timeText, x: area.x, y: y2, style: .plain)
-    // As the engine counts them: trials lost with a dead engine gave their place back.
-    let launched = study.budgetUsed, lost = study.lostCount
-    let maxTrials = spec?.maxTrials ?? 0
-    let countText = " \(launched)/\(maxTrials) launched" + (lost > 0 ? " (+\(lost) lost)" : "")
-    x += buf.put("   trials ", x: x, y: y2, style: .fg(.muted))
-    let gaugeWidth = max(0, area.right - x - countText.count)
-    Gauge(fraction: maxTrials > 0 ? Double(launched) / Double(maxTrials) : 0)
-        .render(Rect(x: x, y: y2, width: min(gaugeWidth, 60), height: 1), &buf, glyphs: g)
-    buf.put(countText, x: x + min(gaugeWidth, 60), y: y2, style: .plain)
+        var phase = " \(state.mode == .browse ? "DONE" : study.phase.rawValue) "
+        if state.mode == .watch { phase = " watch" + phase }
+        if state.mode == .browse { phase = " browse" + phase }
+        let phaseWidth = phase.count
+        buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)
+        buf.put(phase, x: area.right - phaseWidth, y: area.y,
+                style: Style(fg: study.phase.role, bg: .headerBar, bold: true))
 
-    // Row 3: counts per state, and how the table is sorted and filtered.
-    let y3 = area.y + 2
-    var spans: [Span] = [Span(" ")]
-    for s in [TrialState.running, .complete, .pruned, .failed, .waiting] {
-        let n = state.count(s)
-        if s == .waiting && n == 0 { continue }
-        spans.append(Span(s.label + " ", .fg(.muted)))
-        spans.append(Span("\(n)", Style(fg: s.role, bold: n > 0)))
-        spans.append(Span("  "))
-    }
-    spans.append(Span("sets ", .fg(.muted)))
-    spans.append(Span("\(study.paramSets.count)"))
-    buf.put(spans, x: area.x, y: y3, maxWidth: area.width)
-    var view = "sort \(sortTitle(state.sort, state))\(state.descending ? g.descending : g.ascending)"
-    if let f = state.stateFilter { view += "  state \(f.rawValue.lowercased())" }
-    if !state.filterText.isEmpty { view += "  filter \"\(state.filterText)\"" }
-    if state.rows.count != study.trials.count { view += "  \(state.rows.count) shown" }
-    let viewText = view + " "
-    let used = spans.reduce(0) { $0 + $1.text.count }
-    if used + viewText.count + 2 <= area.width {
-        buf.put(viewText, x: area.right - viewText.count, y: y3, style: .fg(.muted))
-    }
+        // Row 2: time against the budget, trials launched against max_trials.
+        let y2 = area.y + 1
+        var timeText = ""
+        if let start = study.info?.startedAt {
+            let elapsed = (state.endedAt ?? state.now).timeIntervalSince(start)
+            timeText = " elapsed \(Format.duration(elapsed))"
+            if let minutes = spec?.maxDurationMinutes {
+                timeText += "  left \(Format.duration(max(0, minutes * 60 - elapsed)))"
+                timeText += " of \(Format.duration(minutes * 60))"
+            }
+        }
+        var x = area.x + buf.put(timeText, x: area.x, y: y2, style: .plain)
+        // As the engine counts them: trials lost with a dead engine gave their place back.
+        let launched = study.budgetUsed, lost = study.lostCount
+        let maxTrials = spec?.maxTrials ?? 0
+        let countText = " \(launched)/\(maxTrials) launched" + (lost > 0 ? " (+\(lost) lost)" : "")
+        x += buf.put("   trials ", x: x, y: y2, style: .fg(.muted))
+        let gaugeWidth = max(0, area.right - x - countText.count)
+        Gauge(fraction: maxTrials > 0 ? Double(launched) / Double(maxTrials) : 0)
+            .render(Rect(x: x, y: y2, width: min(gaugeWidth, 60), height: 1), &buf, glyphs: g)
+        buf.put(countText, x: x + min(gaugeWidth, 60), y: y2, style: .plain)
 
-    // Row 4: the best parameter set by the mean of its repeats.
-    let y4 = area.y + 3
-    guard let best = state.best, let mean = best.mean else {
-        buf.put(" best  no complete trial yet", x: area.x, y: y4, maxWidth: area.width, style: .fg(.muted))
-        return
+        // Row 3: counts per state, and how the table is sorted and filtered.
+        let y3 = area.y + 2
+        var spans: [Span] = [Span(" ")]
+        for s in [TrialState.running, .complete, .pruned, .failed, .waiting] {
+            let n = state.count(s)
+            if s == .waiting && n == 0 { continue }
+            spans.append(Span(s.label + " ", .fg(.muted)))
+            spans.append(Span("\(n)", Style(fg: s.role, bold: n > 0)))
+            spans.append(Span("  "))
+        }
+        spans.append(Span("sets ", .fg(.muted)))
+        spans.append(Span("\(study.paramSets.count)"))
+        buf.put(spans, x: area.x, y: y3, maxWidth: area.width)
+        var view = "sort \(sortTitle(state.sort, state))\(state.descending ? g.descending : g.ascending)"
+        if let f = state.stateFilter { view += "  state \(f.rawValue.lowercased())" }
+        if !state.filterText.isEmpty { view += "  filter \"\(state.filterText)\"" }
+        if state.rows.count != study.trials.count { view += "  \(state.rows.count) shown" }
+        let viewText = view + " "
+        let used = spans.reduce(0) { $0 + $1.text.count }
+        if used + viewText.count + 2 <= area.width {
+            buf.put(viewText, x: area.right - viewText.count, y: y3, style: .fg(.muted))
+        }
+
+        // Row 4: the best parameter set by the mean of its repeats.
+        let y4 = area.y + 3
+        guard let best = state.best, let mean = best.mean else {
+            buf.put(" best  no complete trial yet", x: area.x, y: y4, maxWidth: area.width, style: .fg(.muted))
+            return
+        }
+        var bestSpans = [
+            Span(" best ", .fg(.muted)),
+            Span(Format.number(mean, width: 7), Style(fg: .best, bold: true)),
+        ]
+        if let std = best.std, best.count > 1 { bestSpans.append(Span(g.plusMinus + Format.number(std, width: 6))) }
+        bestSpans.append(Span("  n=\(best.count)  ", .fg(.muted)))
+        bestSpans.append(Span("#\(best.firstTrial) ", .fg(.muted)))
+        for p in spec?.space.parameters ?? [] {
+            guard let v = best.params[p.name] else { continue }
+            bestSpans.append(Span(" \(Format.shortName(p.name))=", .fg(.muted)))
+            bestSpans.append(Span(Format.param(v, width: 9), .fg(.best)))
+        }
+        buf.put(bestSpans, x: area.x, y: y4, maxWidth: area.width)
     }
-    var bestSpans = [
-        Span(" best ", .fg(.muted)),
-        Span(Format.number(mean, width: 7), Style(fg: .best, bold: true)),
-    ]
-    if let std = best.std, best.count > 1 { bestSpans.append(Span(g.plusMinus + Format.number(std, width: 6))) }
-    bestSpans.append(Span("  n=\(best.count)  ", .fg(.muted)))
-    bestSpans.append(Span("#\(best.firstTrial) ", .fg(.muted)))
-    for p in spec?.space.parameters ?? [] {
-        guard let v = best.params[p.name] else { continue }
-        bestSpans.append(Span(" \(Format.shortName(p.name))=", .fg(.muted)))
-        bestSpans.append(Span(Format.param(v, width: 9), .fg(.best)))
-    }
-    buf.put(bestSpans, x: area.x, y: y4, maxWidth: area.width)
 }
 
 func sortTitle(_ column: SortColumn, _ state: DashboardState) -> String {

@@ -12,16 +12,16 @@ public func render(_ state: DashboardState, size: Size) -> Buffer {
     switch state.screen {
     case .trials:
         let layout = MainLayout(size)
-        renderHeader(state, layout.header, &buf)
-        renderTrialTable(state, layout.table, &buf)
-        renderSummaryPanel(state, layout.summary, &buf)
-        renderStatus(state, layout.status, &buf)
-        renderKeys(state, layout.keys, &buf)
+        let panels: [(any Widget, Rect)] = [
+            (HeaderPanel(state: state), layout.header), (TrialTablePanel(state: state), layout.table),
+            (SummaryPanel(state: state), layout.summary), (StatusLine(state: state), layout.status), (KeysLine(state: state), layout.keys),
+        ]
+        for (panel, area) in panels { panel.render(area, &buf, glyphs: state.glyphs) }
     case .detail(let number):
         let layout = DetailLayout(size)
         renderDetail(state, number, layout, &buf)
-        renderStatus(state, layout.status, &buf)
-        renderKeys(state, layout.keys, &buf)
+        StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
+        KeysLine(state: state).render(layout.keys, &buf, glyphs: state.glyphs)
     }
     if let overlay = state.overlay {
         overlayDialog(state, overlay).render(over: buf.area, &buf, glyphs: state.glyphs)

@@ -3,37 +3,41 @@ import HyperOpt
 /// Mean score per choice or quantile bin of each parameter, as bars with the best bin marked:
 /// the answer to "min or max?" at a glance. Blocks flow down columns; when they cannot all fit,
 /// each parameter shrinks to one line with a bar per bin.
-func renderSummaryPanel(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
-    guard area.height >= 2, area.width >= 20 else { return }
-    let g = state.glyphs
-    buf.fill(area)
-    buf.put("score by parameter (mean\(g.plusMinus)std, n)", x: area.x, y: area.y, maxWidth: area.width,
-            style: .fg(.title, bold: true))
-    let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
-    let summaries = state.summaries
-    guard summaries.contains(where: { !$0.bins.isEmpty }) else {
-        buf.put("no complete trial yet", x: body.x + 1, y: body.y, maxWidth: body.width - 1, style: .fg(.muted))
-        return
-    }
-    let columnCount = max(1, (body.width + 1) / 39)
-    let columnWidth = (body.width - (columnCount - 1)) / columnCount
-    let columns = (0..<columnCount).map {
-        Rect(x: body.x + $0 * (columnWidth + 1), y: body.y, width: columnWidth, height: body.height)
-    }
-    let blocks = summaries.map { s in max(1, s.bins.count) + 1 }
-    if let placement = flow(blocks, columns: columnCount, rows: body.height) {
-        for (s, (column, row)) in zip(summaries, placement) {
-            renderBlock(s, columns[column], row, &buf, g)
+struct SummaryPanel: Widget {
+    let state: DashboardState
+
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        guard area.height >= 2, area.width >= 20 else { return }
+        let g = state.glyphs
+        buf.fill(area)
+        buf.put("score by parameter (mean\(g.plusMinus)std, n)", x: area.x, y: area.y, maxWidth: area.width,
+                style: .fg(.title, bold: true))
+        let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+        let summaries = state.summaries
+        guard summaries.contains(where: { !$0.bins.isEmpty }) else {
+            buf.put("no complete trial yet", x: body.x + 1, y: body.y, maxWidth: body.width - 1, style: .fg(.muted))
+            return
         }
-    } else {
-        // One line each; only as many columns as the lines need, so each line gets more room.
-        let needed = min(columnCount, (summaries.count + body.height - 1) / max(1, body.height))
-        let width = (body.width - (needed - 1)) / max(1, needed)
-        let barCells = summaries.map(\.bins.count).max() ?? 0
-        for (i, s) in summaries.prefix(needed * body.height).enumerated() {
-            let column = i / body.height
-            let line = Rect(x: body.x + column * (width + 1), y: body.y + i % body.height, width: width, height: 1)
-            renderCompact(s, line, barCells: barCells, &buf, g)
+        let columnCount = max(1, (body.width + 1) / 39)
+        let columnWidth = (body.width - (columnCount - 1)) / columnCount
+        let columns = (0..<columnCount).map {
+            Rect(x: body.x + $0 * (columnWidth + 1), y: body.y, width: columnWidth, height: body.height)
+        }
+        let blocks = summaries.map { s in max(1, s.bins.count) + 1 }
+        if let placement = flow(blocks, columns: columnCount, rows: body.height) {
+            for (s, (column, row)) in zip(summaries, placement) {
+                renderBlock(s, columns[column], row, &buf, g)
+            }
+        } else {
+            // One line each; only as many columns as the lines need, so each line gets more room.
+            let needed = min(columnCount, (summaries.count + body.height - 1) / max(1, body.height))
+            let width = (body.width - (needed - 1)) / max(1, needed)
+            let barCells = summaries.map(\.bins.count).max() ?? 0
+            for (i, s) in summaries.prefix(needed * body.height).enumerated() {
+                let column = i / body.height
+                let line = Rect(x: body.x + column * (width + 1), y: body.y + i % body.height, width: width, height: 1)
+                renderCompact(s, line, barCells: barCells, &buf, g)
+            }
         }
     }
 }

@@ -67,63 +67,67 @@ extension Distribution {
     }
 }
 
-func renderTrialTable(_ state: DashboardState, _ area: Rect, _ buf: inout Buffer) {
-    guard !area.isEmpty else { return }
-    let layout = TrialColumns(state, width: area.width)
-    let params = layout.params
-    let criterion = state.criterion
-    let nEpochs = state.spec?.nEpochs
-    let bestGroup = state.best?.group
-    let glyphs = state.glyphs
-    let range = state.criterionRange
-    let trials = state.study.trials
-    let curveIndex = layout.columns.count - 1
-    let paramWidths = layout.columns[2..<(2 + params.count)].map(\.width)
+struct TrialTablePanel: Widget {
+    let state: DashboardState
 
-    if state.rows.isEmpty {
-        Table(columns: layout.columns, count: 0, scroll: TableScroll(), row: { _ in [] })
-            .render(area, &buf, glyphs: glyphs)
-        let why = trials.isEmpty ? "no trial launched yet" : "no trial matches the filter (Esc clears it)"
-        buf.put(why, x: area.x + 2, y: area.y + 2, maxWidth: area.width - 2, style: .fg(.muted))
-        return
-    }
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        guard !area.isEmpty else { return }
+        let layout = TrialColumns(state, width: area.width)
+        let params = layout.params
+        let criterion = state.criterion
+        let nEpochs = state.spec?.nEpochs
+        let bestGroup = state.best?.group
+        let glyphs = state.glyphs
+        let range = state.criterionRange
+        let trials = state.study.trials
+        let curveIndex = layout.columns.count - 1
+        let paramWidths = layout.columns[2..<(2 + params.count)].map(\.width)
 
-    let table = Table(
-        columns: layout.columns, count: state.rows.count,
-        scroll: TableScroll(selected: state.selectedRow, offset: state.offset),
-        sortedColumn: layout.sortOrder.firstIndex(of: state.sort), descending: state.descending
-    ) { row in
-        let t = trials[state.rows[row]]
-        var cells: [TableCell] = [
-            .text(String(t.number), t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain),
-            .text(t.state.shortLabel, .fg(t.state.role, bold: t.state == .running)),
-        ]
-        for (p, w) in zip(params, paramWidths) {
-            cells.append(.text(t.launch.params[p.name].map { Format.param($0, width: w) } ?? "-"))
+        if state.rows.isEmpty {
+            Table(columns: layout.columns, count: 0, scroll: TableScroll(), row: { _ in [] })
+                .render(area, &buf, glyphs: glyphs)
+            let why = trials.isEmpty ? "no trial launched yet" : "no trial matches the filter (Esc clears it)"
+            buf.put(why, x: area.x + 2, y: area.y + 2, maxWidth: area.width - 2, style: .fg(.muted))
+            return
         }
-        let evaluations = t.evaluations(criterion)
-        let progress: String
-        if let nEpochs {
-            progress = "\(evaluations)/\(nEpochs)"
-        } else if let step = t.metrics.last?.step {
-            progress = Format.number(Double(step), width: 6)
-        } else {
-            progress = "-"
+
+        let table = Table(
+            columns: layout.columns, count: state.rows.count,
+            scroll: TableScroll(selected: state.selectedRow, offset: state.offset),
+            sortedColumn: layout.sortOrder.firstIndex(of: state.sort), descending: state.descending
+        ) { row in
+            let t = trials[state.rows[row]]
+            var cells: [TableCell] = [
+                .text(String(t.number), t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain),
+                .text(t.state.shortLabel, .fg(t.state.role, bold: t.state == .running)),
+            ]
+            for (p, w) in zip(params, paramWidths) {
+                cells.append(.text(t.launch.params[p.name].map { Format.param($0, width: w) } ?? "-"))
+            }
+            let evaluations = t.evaluations(criterion)
+            let progress: String
+            if let nEpochs {
+                progress = "\(evaluations)/\(nEpochs)"
+            } else if let step = t.metrics.last?.step {
+                progress = Format.number(Double(step), width: 6)
+            } else {
+                progress = "-"
+            }
+            if layout.showsRepeat { cells.append(.text(String(t.launch.repeatIndex), .fg(.muted))) }
+            cells.append(.text(progress))
+            cells.append(.text(t.latest(criterion).map { Format.number($0, width: 6) } ?? "-"))
+            cells.append(.text(t.score.map { Format.number($0, width: 6) } ?? "-",
+                               t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain))
+            cells.append(.text(Format.duration(t.duration(now: state.now)), .fg(.muted)))
+            if layout.columns[curveIndex].width > 0 {
+                let values = t.series(criterion).map(\.value)
+                let role: ColorRole = t.state == .failed ? .failed : .accent
+                cells.append(.paint { rect, buf in
+                    Sparkline(values, range: range, style: .fg(role)).render(rect, &buf, glyphs: glyphs)
+                })
+            }
+            return cells
         }
-        if layout.showsRepeat { cells.append(.text(String(t.launch.repeatIndex), .fg(.muted))) }
-        cells.append(.text(progress))
-        cells.append(.text(t.latest(criterion).map { Format.number($0, width: 6) } ?? "-"))
-        cells.append(.text(t.score.map { Format.number($0, width: 6) } ?? "-",
-                           t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain))
-        cells.append(.text(Format.duration(t.duration(now: state.now)), .fg(.muted)))
-        if layout.columns[curveIndex].width > 0 {
-            let values = t.series(criterion).map(\.value)
-            let role: ColorRole = t.state == .failed ? .failed : .accent
-            cells.append(.paint { rect, buf in
-                Sparkline(values, range: range, style: .fg(role)).render(rect, &buf, glyphs: glyphs)
-            })
-        }
-        return cells
+        table.render(area, &buf, glyphs: glyphs)
     }
-    table.render(area, &buf, glyphs: glyphs)
 }

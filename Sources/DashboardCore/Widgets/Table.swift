@@ -66,7 +66,16 @@ public struct Table {
     /// Rows that fit below the header in `area`.
     public static func visibleRows(in area: Rect) -> Int { max(0, area.height - 1) }
 
+    /// Renders with the table's own scroll position.
     public func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        var position = scroll
+        render(area, &buf, state: &position, glyphs: glyphs)
+    }
+}
+
+extension Table: StatefulWidget, Widget {
+    /// `state` comes back repaired for this area: the selection inside the rows and on screen.
+    public func render(_ area: Rect, _ buf: inout Buffer, state: inout TableScroll, glyphs: Glyphs) {
         guard !area.isEmpty else { return }
         buf.fill(area)
         let header = Style(fg: .title, bold: true)
@@ -79,7 +88,8 @@ public struct Table {
                     x: x, y: area.y, style: header)
             x += c.width + 1
         }
-        let scroll = self.scroll.repaired(count: count, visible: Table.visibleRows(in: area))
+        state = state.repaired(count: count, visible: Table.visibleRows(in: area))
+        let scroll = state
         let visible = Table.visibleRows(in: area)
         for line in 0..<visible {
             let index = scroll.offset + line
