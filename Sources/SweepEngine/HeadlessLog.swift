@@ -60,8 +60,10 @@ public struct HeadlessLog {
 /// The end-of-study summary: the original's two lines, then ours.
 public enum StudySummary {
     /// `{'++algorithm.critic_select': 'min'}` as Python prints a dict, as users' scripts expect.
-    public static func pythonDict(_ params: Params, space: SearchSpace) -> String {
-        let items = space.parameters.compactMap { p in params[p.name].map { "'\(p.name)': \(pythonRepr($0))" } }
+    /// Keys in the search space's order; by name when the space is not known (a study Python wrote).
+    public static func pythonDict(_ params: Params, space: SearchSpace?) -> String {
+        let names = space?.parameters.map(\.name) ?? params.keys.sorted()
+        let items = names.compactMap { name in params[name].map { "'\(name)': \(pythonRepr($0))" } }
         return "{" + items.joined(separator: ", ") + "}"
     }
 
@@ -77,7 +79,7 @@ public enum StudySummary {
         }
     }
 
-    public static func lines(_ study: Study, spec: StudySpec) -> [String] {
+    public static func lines(_ study: Study, space: SearchSpace?) -> [String] {
         var out: [String] = []
         let counts = TrialState.allCases.compactMap { s -> String? in
             let n = study.count(s)
@@ -88,7 +90,7 @@ public enum StudySummary {
             out.append("No trial produced a score; see the trials' outcome.json and stderr.log under the sweep directory.")
             return out
         }
-        out.append("Best parameters: \(pythonDict(best.params, space: spec.space))")
+        out.append("Best parameters: \(pythonDict(best.params, space: space))")
         out.append("Best value: \(mean)")
         out.append(String(format: "Best parameter set: mean %.6g ± %.3g over %d run(s) (first trial #%d)", mean, best.std ?? 0, best.count, best.firstTrial))
         return out

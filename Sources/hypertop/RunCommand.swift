@@ -92,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
             study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh,
                                            logPath: (sweepDir as NSString).appendingPathComponent("hypertop.log"))
         }
-        for line in StudySummary.lines(study, spec: spec) { print(line) }
+        for line in StudySummary.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")
         do {
             try StudySummary.resultsYAML(study, spec: spec).write(toFile: results, atomically: true, encoding: .utf8)

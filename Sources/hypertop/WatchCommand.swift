@@ -66,9 +66,7 @@ struct WatchCommand: AsyncParsableCommand {
             if current.phase == .done { break }
             try await Task.sleep(for: .milliseconds(Int(refresh * 1000)))
         }
-        for line in StudySummary.lines(current, spec: current.info?.spec ?? StudySpec(studyName: name, maxTrials: 0, nJobs: 0, direction: current.direction, space: SearchSpace([]))) {
-            print(line)
-        }
+        for line in StudySummary.lines(current, space: current.info?.spec.space) { print(line) }
     }
 }
 
