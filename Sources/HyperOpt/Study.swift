@@ -34,7 +34,7 @@ public struct MetricRow: Sendable, Hashable, Codable {
 public struct TrialLaunch: Sendable, Hashable, Codable {
     public var number: Int
     /// Id of the parameter set this trial repeats (0-based, in order of first launch).
-    public var group: Int
+    public var paramSet: Int
     /// 0 for the first run of a set, 1 for its first repeat, ...
     public var repeatIndex: Int
     public var params: Params
@@ -42,14 +42,42 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
     public var command: [String]
     public var startedAt: Date
 
-    public init(number: Int, group: Int, repeatIndex: Int, params: Params, runDir: String, command: [String], startedAt: Date) {
+    public init(number: Int, paramSet: Int, repeatIndex: Int, params: Params, runDir: String, command: [String], startedAt: Date) {
         self.number = number
-        self.group = group
+        self.paramSet = paramSet
         self.repeatIndex = repeatIndex
         self.params = params
         self.runDir = runDir
         self.command = command
         self.startedAt = startedAt
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case number, paramSet, repeatIndex, params, runDir, command, startedAt
+        /// What stores written before the name was settled call `paramSet`.
+        case legacyParamSet = "group"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        number = try c.decode(Int.self, forKey: .number)
+        paramSet = try c.decodeIfPresent(Int.self, forKey: .paramSet) ?? c.decode(Int.self, forKey: .legacyParamSet)
+        repeatIndex = try c.decode(Int.self, forKey: .repeatIndex)
+        params = try c.decode(Params.self, forKey: .params)
+        runDir = try c.decode(String.self, forKey: .runDir)
+        command = try c.decode([String].self, forKey: .command)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(paramSet, forKey: .paramSet)
+        try c.encode(repeatIndex, forKey: .repeatIndex)
+        try c.encode(params, forKey: .params)
+        try c.encode(runDir, forKey: .runDir)
+        try c.encode(command, forKey: .command)
+        try c.encode(startedAt, forKey: .startedAt)
     }
 }
 
@@ -150,7 +178,7 @@ public struct TrialRecord: Sendable, Hashable {
 
 /// Repeats of one parameter set, aggregated.
 public struct ParamSetStats: Sendable, Hashable {
-    public var group: Int
+    public var paramSet: Int
     public var params: Params
     public var firstTrial: Int
     public var scores: [Double] = []
@@ -201,11 +229,11 @@ public struct Study: Sendable {
         case .started(let info):
             self.info = info
         case .launched(let launch):
-            while paramSets.count <= launch.group {
-                paramSets.append(ParamSetStats(group: paramSets.count, params: launch.params, firstTrial: launch.number))
+            while paramSets.count <= launch.paramSet {
+                paramSets.append(ParamSetStats(paramSet: paramSets.count, params: launch.params, firstTrial: launch.number))
             }
-            paramSets[launch.group].launched += 1
-            paramSets[launch.group].running += 1
+            paramSets[launch.paramSet].launched += 1
+            paramSets[launch.paramSet].running += 1
             trialIndex[launch.number] = trials.count
             trials.append(TrialRecord(launch: launch))
         case .metrics(let number, let rows):
@@ -216,7 +244,7 @@ public struct Study: Sendable {
             guard let i = trialIndex[outcome.number] else { return }
             trials[i].state = outcome.state
             trials[i].outcome = outcome
-            let g = trials[i].launch.group
+            let g = trials[i].launch.paramSet
             paramSets[g].running -= 1
             if outcome.state == .complete, let s = outcome.score, s.isFinite {
                 paramSets[g].scores.append(s)

@@ -5,22 +5,22 @@ import Foundation
 /// `max_trials_per_param`, and it says when the search space has nothing left to offer.
 public struct TrialPlanner: Sendable {
     public enum Next: Sendable, Equatable {
-        case launch(group: Int, params: Params, repeatIndex: Int)
+        case launch(paramSet: Int, params: Params, repeatIndex: Int)
         case exhausted(String)
     }
 
     public let space: SearchSpace
     public let direction: Direction
-    public let minPerSet: Int
-    public let maxPerSet: Int
+    public let minPerParamSet: Int
+    public let maxPerParamSet: Int
     public let seed: UInt64
     let sampler: any Sampler
 
-    private var groupByKey: [ParamKey: Int] = [:]
-    private var groupParams: [Params] = []
-    /// Runs launched per group (running or finished).
+    private var paramSetByKey: [ParamKey: Int] = [:]
+    private var paramSetValues: [Params] = []
+    /// Runs launched per parameter set (running or finished).
     private var launched: [Int] = []
-    /// Groups owed a repeat, in order; a group appears once per owed run.
+    /// Parameter sets owed a repeat, in order; a set appears once per owed run.
     private var queue: [Int] = []
 
     /// Proposals refused in a row before the planner stops trusting the sampler.
@@ -28,11 +28,11 @@ public struct TrialPlanner: Sendable {
     /// Largest finite space the planner enumerates to find an unexplored set.
     static let enumerationLimit = 200_000
 
-    public init(space: SearchSpace, direction: Direction, minPerSet: Int, maxPerSet: Int, seed: UInt64, sampler: any Sampler) {
+    public init(space: SearchSpace, direction: Direction, minPerParamSet: Int, maxPerParamSet: Int, seed: UInt64, sampler: any Sampler) {
         self.space = space
         self.direction = direction
-        self.minPerSet = minPerSet
-        self.maxPerSet = max(minPerSet, maxPerSet)
+        self.minPerParamSet = minPerParamSet
+        self.maxPerParamSet = max(minPerParamSet, maxPerParamSet)
         self.seed = seed
         self.sampler = sampler
     }
@@ -44,44 +44,44 @@ public struct TrialPlanner: Sendable {
     public mutating func restore(from study: Study, lostTrials: Set<Int> = [], retries: Int = 0) {
         for stats in study.paramSets {
             let key = ParamKey(stats.params, space: space)
-            groupByKey[key] = stats.group
-            while groupParams.count <= stats.group {
-                groupParams.append([:])
+            paramSetByKey[key] = stats.paramSet
+            while paramSetValues.count <= stats.paramSet {
+                paramSetValues.append([:])
                 launched.append(0)
             }
-            groupParams[stats.group] = stats.params
-            launched[stats.group] = stats.launched
+            paramSetValues[stats.paramSet] = stats.params
+            launched[stats.paramSet] = stats.launched
         }
         var retried: [Int: Int] = [:]
         for trial in study.trials where lostTrials.contains(trial.number) {
-            let g = trial.launch.group
+            let g = trial.launch.paramSet
             if retried[g, default: 0] < retries {
                 retried[g, default: 0] += 1
                 queue.append(g)
             }
         }
-        for g in launched.indices where launched[g] + owed(g) < minPerSet {
-            queue.append(contentsOf: Array(repeating: g, count: minPerSet - launched[g] - owed(g)))
+        for g in launched.indices where launched[g] + owed(g) < minPerParamSet {
+            queue.append(contentsOf: Array(repeating: g, count: minPerParamSet - launched[g] - owed(g)))
         }
     }
 
-    private func owed(_ group: Int) -> Int { queue.reduce(0) { $0 + ($1 == group ? 1 : 0) } }
+    private func owed(_ paramSet: Int) -> Int { queue.reduce(0) { $0 + ($1 == paramSet ? 1 : 0) } }
 
-    private func isFull(_ group: Int) -> Bool { launched[group] + owed(group) >= maxPerSet }
+    private func isFull(_ paramSet: Int) -> Bool { launched[paramSet] + owed(paramSet) >= maxPerParamSet }
 
     private var excluded: Set<ParamKey> {
-        Set(groupByKey.compactMap { key, g in isFull(g) ? key : nil })
+        Set(paramSetByKey.compactMap { key, g in isFull(g) ? key : nil })
     }
 
     /// The next run. `study` supplies the observations and running trials the sampler learns from.
     public mutating func next(trialNumber: Int, study: Study) -> Next {
         if !queue.isEmpty {
             let g = queue.removeFirst()
-            return launch(group: g)
+            return launch(paramSet: g)
         }
         let excluded = self.excluded
         if let total = space.cardinality, excluded.count >= total {
-            return .exhausted("every one of the \(total) parameter sets ran \(maxPerSet) time(s) (max_trials_per_param)")
+            return .exhausted("every one of the \(total) parameter sets ran \(maxPerParamSet) time(s) (max_trials_per_param)")
         }
         var context = SamplingContext(
             space: space, direction: direction, trialNumber: trialNumber, seed: seed,
@@ -104,18 +104,18 @@ public struct TrialPlanner: Sendable {
     private mutating func accept(_ params: Params, excluded: Set<ParamKey>) -> Next? {
         let key = ParamKey(params, space: space)
         if excluded.contains(key) { return nil }
-        if let g = groupByKey[key] { return launch(group: g) }
-        let g = groupParams.count
-        groupByKey[key] = g
-        groupParams.append(params)
+        if let g = paramSetByKey[key] { return launch(paramSet: g) }
+        let g = paramSetValues.count
+        paramSetByKey[key] = g
+        paramSetValues.append(params)
         launched.append(0)
-        if minPerSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerSet - 1)) }
-        return launch(group: g)
+        if minPerParamSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerParamSet - 1)) }
+        return launch(paramSet: g)
     }
 
-    private mutating func launch(group g: Int) -> Next {
+    private mutating func launch(paramSet g: Int) -> Next {
         launched[g] += 1
-        return .launch(group: g, params: groupParams[g], repeatIndex: launched[g] - 1)
+        return .launch(paramSet: g, params: paramSetValues[g], repeatIndex: launched[g] - 1)
     }
 
     /// A set nobody has filled yet: enumerated for small finite spaces, else drawn at random.

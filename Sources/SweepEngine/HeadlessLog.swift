@@ -27,7 +27,7 @@ public struct HeadlessLog {
             // The sampled values, as the original's sweeper logs them; the overrides every trial
             // shares are in command.txt and `hypertop check`.
             let overrides = l.command.filter { arg in l.params.keys.contains { arg.hasPrefix($0 + "=") } }
-            let repeatNote = l.repeatIndex > 0 ? " (repeat \(l.repeatIndex + 1) of set \(l.group))" : ""
+            let repeatNote = l.repeatIndex > 0 ? " (repeat \(l.repeatIndex + 1) of set \(l.paramSet))" : ""
             return [stamp("\t#\(l.number) : \(overrides.joined(separator: " "))\(repeatNote)", at: l.startedAt)]
         case .finished(let o):
             let took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
@@ -58,7 +58,7 @@ public struct HeadlessLog {
 }
 
 /// The end-of-study summary: the original's two lines, then ours.
-public enum StudySummary {
+public enum StudyResults {
     /// `{'++algorithm.critic_select': 'min'}` as Python prints a dict, as users' scripts expect.
     /// Keys in the search space's order; by name when the space is not known (a study Python wrote).
     public static func pythonDict(_ params: Params, space: SearchSpace?) -> String {

@@ -23,12 +23,12 @@ public struct TrialFiles: Sendable {
 
     /// `command.txt` holds the argv one argument per line (exact, no quoting needed), then a
     /// shell-quoted line to paste; `params.json` the parameters.
-    func writeLaunchRecord(argv: [String], params: Params, space: SearchSpace, repeatIndex: Int, group: Int) throws {
+    func writeLaunchRecord(argv: [String], params: Params, space: SearchSpace, repeatIndex: Int, paramSet: Int) throws {
         let pasteable = ProcessText.commandLine(argv)
         try (argv.joined(separator: "\n") + "\n\n# as a shell command:\n" + pasteable + "\n").write(toFile: command, atomically: true, encoding: .utf8)
         let json = JSONText.object([
             ("params", JSONText.params(params, order: space)),
-            ("parameter_set", String(group)),
+            ("param_set", String(paramSet)),
             ("repeat", String(repeatIndex)),
         ])
         try (json + "\n").write(toFile: self.params, atomically: true, encoding: .utf8)

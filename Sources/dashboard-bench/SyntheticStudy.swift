@@ -42,7 +42,7 @@ struct SyntheticStudy {
     }
 
     func launch(_ i: Int) -> TrialLaunch {
-        TrialLaunch(number: i, group: i, repeatIndex: 0, params: params(i), runDir: "data/reach-sac-synthetic/\(i)",
+        TrialLaunch(number: i, paramSet: i, repeatIndex: 0, params: params(i), runDir: "data/reach-sac-synthetic/\(i)",
                     command: ["reach-trainer"] + space.parameters.compactMap { p in params(i)[p.name].map { "\(p.name)=\($0)" } },
                     startedAt: start.addingTimeInterval(Double(i) * 15))
     }

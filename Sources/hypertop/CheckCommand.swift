@@ -55,8 +55,8 @@ struct CheckCommand: ParsableCommand {
         }
         let job = try locateJob(spec, command: command, projectDirectory: cwd)
         let seed = spec.seed ?? 0
-        var planner = TrialPlanner(space: spec.space, direction: spec.direction, minPerSet: spec.minTrialsPerParam,
-                                   maxPerSet: spec.maxTrialsPerParam, seed: seed, sampler: try SamplerFactory.make(spec))
+        var planner = TrialPlanner(space: spec.space, direction: spec.direction, minPerParamSet: spec.minTrialsPerParam,
+                                   maxPerParamSet: spec.maxTrialsPerParam, seed: seed, sampler: try SamplerFactory.make(spec))
         var params = Params()
         if case .launch(_, let first, _) = planner.next(trialNumber: 0, study: Study()) { params = first }
         let sweepDir = absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: cwd)

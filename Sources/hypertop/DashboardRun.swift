@@ -115,7 +115,7 @@ enum WatchDashboard {
 enum StudiesBrowser {
     static func run(_ rows: [(String, StudyStore, StoredStudySummary)]) async throws {
         let summaries = rows.map { _, _, s in
-            StudySummaryRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
+            StudyListRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
                             duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } })
         }
         var browser = StudiesBrowserState(rows: summaries, source: Set(rows.map(\.0)).sorted().joined(separator: ", "), now: Date())

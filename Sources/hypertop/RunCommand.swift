@@ -92,10 +92,10 @@ struct RunCommand: AsyncParsableCommand {
             study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh,
                                            logPath: (sweepDir as NSString).appendingPathComponent("hypertop.log"))
         }
-        for line in StudySummary.lines(study, space: spec.space) { print(line) }
+        for line in StudyResults.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")
         do {
-            try StudySummary.resultsYAML(study, spec: spec).write(toFile: results, atomically: true, encoding: .utf8)
+            try StudyResults.resultsYAML(study, spec: spec).write(toFile: results, atomically: true, encoding: .utf8)
             print("Results written to \(results)")
         } catch {
             throw CLIError("could not write \(results): \(error.localizedDescription)")

@@ -66,7 +66,7 @@ struct WatchCommand: AsyncParsableCommand {
             if current.phase == .done { break }
             try await Task.sleep(for: .milliseconds(Int(refresh * 1000)))
         }
-        for line in StudySummary.lines(current, space: current.info?.spec.space) { print(line) }
+        for line in StudyResults.lines(current, space: current.info?.spec.space) { print(line) }
     }
 }
 

@@ -45,7 +45,7 @@ func launch(_ n: Int) -> TrialLaunch {
     var g = SeededGenerator(seed: UInt64(n))
     var params = Params()
     for p in space.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
-    return TrialLaunch(number: n, group: n, repeatIndex: 0, params: params, runDir: "/data/sweep/\(n)",
+    return TrialLaunch(number: n, paramSet: n, repeatIndex: 0, params: params, runDir: "/data/sweep/\(n)",
                        command: ["reach-trainer", "++algorithm.learning_rate=0.001"], startedAt: Date())
 }
 

@@ -41,7 +41,7 @@ enum Fixture {
     }
 
     static func launch(_ i: Int) -> TrialLaunch {
-        TrialLaunch(number: i, group: i, repeatIndex: 0, params: params(i), runDir: "data/reach-sac/\(i)",
+        TrialLaunch(number: i, paramSet: i, repeatIndex: 0, params: params(i), runDir: "data/reach-sac/\(i)",
                     command: ["reach-trainer", "++algorithm.learning_rate=\(params(i)["++algorithm.learning_rate"]?.description ?? "")",
                               "++algorithm.tau=\(params(i)["++algorithm.tau"]?.description ?? "")"],
                     startedAt: t0.addingTimeInterval(Double(i) * 20))

@@ -14,7 +14,7 @@ final class ParamSummaryTests: XCTestCase {
         spec.direction = direction
         var study = Study(info: StudyInfo(spec: spec, sweepDir: "", stopFile: "", pauseFile: "", startedAt: Fixture.t0))
         for (i, (params, score)) in trials.enumerated() {
-            study.apply(.launched(TrialLaunch(number: i, group: i, repeatIndex: 0, params: params, runDir: "", command: [],
+            study.apply(.launched(TrialLaunch(number: i, paramSet: i, repeatIndex: 0, params: params, runDir: "", command: [],
                                               startedAt: Fixture.t0)))
             study.apply(.finished(TrialOutcome(number: i, state: score == nil ? .failed : .complete, score: score,
                                                reason: nil, exitStatus: 0, signal: nil, endedAt: Fixture.t0)))

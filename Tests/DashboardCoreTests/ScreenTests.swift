@@ -95,7 +95,7 @@ final class ScreenTests: XCTestCase {
         let params = Dictionary(uniqueKeysWithValues: spec.space.parameters.map { ($0.name, ParamValue.float(0.123456)) })
         _ = update(&s, .events([
             .started(StudyInfo(spec: spec, sweepDir: "", stopFile: "", pauseFile: "", startedAt: Fixture.t0)),
-            .launched(TrialLaunch(number: 0, group: 0, repeatIndex: 0, params: params, runDir: "", command: [], startedAt: Fixture.t0)),
+            .launched(TrialLaunch(number: 0, paramSet: 0, repeatIndex: 0, params: params, runDir: "", command: [], startedAt: Fixture.t0)),
         ]))
         let text = render(s, size: Size(width: 80, height: 24)).plainText()
         // The last parameters give up their columns; the trial's own columns all stay.
@@ -106,9 +106,9 @@ final class ScreenTests: XCTestCase {
 
     func testStudiesBrowser() {
         let rows = [
-            StudySummaryRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],
+            StudyListRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],
                             best: 0.8125, startedAt: Fixture.t0, duration: 1520),
-            StudySummaryRow(name: "reach-ddpg-long-name-of-a-study", direction: .minimize,
+            StudyListRow(name: "reach-ddpg-long-name-of-a-study", direction: .minimize,
                             counts: [.running: 3, .complete: 7, .pruned: 4], best: nil, startedAt: nil, duration: nil),
         ]
         var s = StudiesBrowserState(rows: rows, source: "studies.db", now: Fixture.t0)

@@ -318,7 +318,7 @@ final class UpdateTests: XCTestCase {
 
     func testStudiesBrowserOpensAndExports() {
         let rows = ["a", "b", "c"].map {
-            StudySummaryRow(name: $0, direction: .maximize, counts: [:], best: nil, startedAt: nil, duration: nil)
+            StudyListRow(name: $0, direction: .maximize, counts: [:], best: nil, startedAt: nil, duration: nil)
         }
         var s = StudiesBrowserState(rows: rows, source: "x.db", now: Fixture.t0)
         _ = update(&s, .key(.char("j")))

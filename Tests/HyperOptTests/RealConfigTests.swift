@@ -179,7 +179,7 @@ final class RealConfigTests: XCTestCase {
         var study = Study()
         let t0 = Date(timeIntervalSince1970: 0)
         for (n, epochs, state) in [(0, 0, TrialState.failed), (1, 3, .complete), (2, 1, .pruned)] {
-            study.apply(.launched(TrialLaunch(number: n, group: n, repeatIndex: 0, params: [:], runDir: "/r/\(n)", command: [], startedAt: t0)))
+            study.apply(.launched(TrialLaunch(number: n, paramSet: n, repeatIndex: 0, params: [:], runDir: "/r/\(n)", command: [], startedAt: t0)))
             study.apply(.metrics(trial: n, rows: (0..<epochs).map { MetricRow(step: $0, values: ["c": 0.5]) }))
             study.apply(.finished(TrialOutcome(number: n, state: state, score: nil, reason: nil, exitStatus: 0, signal: nil,
                                                endedAt: t0.addingTimeInterval(Double(n)))))
@@ -193,7 +193,7 @@ final class RealConfigTests: XCTestCase {
         var study = Study()
         let t0 = Date(timeIntervalSince1970: 0)
         func end(_ n: Int, _ state: TrialState, _ reason: String?) {
-            study.apply(.launched(TrialLaunch(number: n, group: n, repeatIndex: 0, params: [:], runDir: "/r/\(n)", command: [], startedAt: t0)))
+            study.apply(.launched(TrialLaunch(number: n, paramSet: n, repeatIndex: 0, params: [:], runDir: "/r/\(n)", command: [], startedAt: t0)))
             study.apply(.finished(TrialOutcome(number: n, state: state, score: state == .complete ? 1 : nil, reason: reason, exitStatus: 1,
                                                signal: nil, endedAt: t0.addingTimeInterval(Double(n)))))
         }

@@ -157,14 +157,14 @@ final class TPESamplerTests: XCTestCase {
     }
 
     func testRememberedKernelsNeverChangeAProposalInALongStudy() {
-        // Past ~40 sets the bad side is windowed and its kernels come from the sampler's memory:
+        // Past ~40 sets the above side is windowed and its kernels come from the sampler's memory:
         // proposals must match a fresh sampler's exactly, with and without running sets, and
         // with a stepped int among the parameters.
         assertMemoryNeverChangesAProposal(start: 60, seed: 11, asks: 30, runningEvery: 3)
     }
 
-    func testEditedBadSideNeverChangesAProposal() {
-        // Past ~100 bad-side sets the sampler edits its remembered bad side from one ask to the
+    func testEditedAboveNeverChangesAProposal() {
+        // Past ~100 above-side sets the sampler edits its remembered above side from one ask to the
         // next instead of building it again: proposals must match a fresh sampler's exactly, also
         // when sets are running or a repeat changes a set's mean.
         assertMemoryNeverChangesAProposal(start: 130, seed: 12, asks: 45, runningEvery: 5, changeMeanEvery: 7)

@@ -8,11 +8,11 @@ final class TrialPlannerTests: XCTestCase {
 
     private func launch(_ study: inout Study, _ next: TrialPlanner.Next, number: Int) {
         guard case .launch(let g, let p, let r) = next else { return XCTFail("expected a launch, got \(next)") }
-        study.apply(.launched(TrialLaunch(number: number, group: g, repeatIndex: r, params: p, runDir: "", command: [], startedAt: Date())))
+        study.apply(.launched(TrialLaunch(number: number, paramSet: g, repeatIndex: r, params: p, runDir: "", command: [], startedAt: Date())))
     }
 
     func testMinimumRepeatsAreQueuedBeforeNewProposals() {
-        var planner = TrialPlanner(space: space, direction: .maximize, minPerSet: 3, maxPerSet: 3, seed: 1,
+        var planner = TrialPlanner(space: space, direction: .maximize, minPerParamSet: 3, maxPerParamSet: 3, seed: 1,
                                    sampler: ScriptedParams(script: [["++c": .string("min")], ["++c": .string("max")]]))
         var study = Study()
         var seen: [(Int, Int)] = []
@@ -28,7 +28,7 @@ final class TrialPlannerTests: XCTestCase {
     /// Reference defect 1 and 2: 2 choices x max 3 repeats < max_trials must end, not spin, and no
     /// set may exceed its maximum even while its copies are still running.
     func testExhaustedSpaceEndsAndRunningCopiesCount() {
-        var planner = TrialPlanner(space: space, direction: .maximize, minPerSet: 1, maxPerSet: 3, seed: 9, sampler: RandomSampler())
+        var planner = TrialPlanner(space: space, direction: .maximize, minPerParamSet: 1, maxPerParamSet: 3, seed: 9, sampler: RandomSampler())
         let study = Study()
         var n = 0
         // Every launch stays running (never finishes), so only running copies are there to count.
@@ -46,7 +46,7 @@ final class TrialPlannerTests: XCTestCase {
     func testRunningCopiesCountTowardsTheMaximum() {
         // The sampler insists on the same set; with max 2 it may run twice, then must be refused.
         var planner = TrialPlanner(space: SearchSpace([Parameter(name: "x", distribution: .float(low: 0, high: 1, log: false, step: nil))]),
-                                   direction: .maximize, minPerSet: 1, maxPerSet: 2, seed: 3,
+                                   direction: .maximize, minPerParamSet: 1, maxPerParamSet: 2, seed: 3,
                                    sampler: ScriptedParams(script: [["x": .float(0.5)]]))
         var study = Study()
         var groups: [Int] = []
@@ -62,30 +62,30 @@ final class TrialPlannerTests: XCTestCase {
     }
 
     func testRestoreRequeuesLostTrialsUpToRetries() {
-        var planner = TrialPlanner(space: space, direction: .maximize, minPerSet: 1, maxPerSet: 1, seed: 1,
+        var planner = TrialPlanner(space: space, direction: .maximize, minPerParamSet: 1, maxPerParamSet: 1, seed: 1,
                                    sampler: ScriptedParams(script: [["++c": .string("max")]]))
         var study = Study()
-        study.apply(.launched(TrialLaunch(number: 0, group: 0, repeatIndex: 0, params: ["++c": .string("min")], runDir: "", command: [], startedAt: Date())))
+        study.apply(.launched(TrialLaunch(number: 0, paramSet: 0, repeatIndex: 0, params: ["++c": .string("min")], runDir: "", command: [], startedAt: Date())))
         study.apply(.finished(TrialOutcome(number: 0, state: .failed, score: nil, reason: "engine died", exitStatus: nil, signal: nil, endedAt: Date())))
         planner.restore(from: study, lostTrials: [0], retries: 1)
         XCTAssertEqual(planner.queuedRepeats, 1)
-        XCTAssertEqual(planner.next(trialNumber: 1, study: study), .launch(group: 0, params: ["++c": .string("min")], repeatIndex: 1))
+        XCTAssertEqual(planner.next(trialNumber: 1, study: study), .launch(paramSet: 0, params: ["++c": .string("min")], repeatIndex: 1))
     }
 }
 
 final class StudyTests: XCTestCase {
-    private func run(_ study: inout Study, _ n: Int, group: Int, _ params: Params, score: Double?, state: TrialState = .complete) {
-        study.apply(.launched(TrialLaunch(number: n, group: group, repeatIndex: 0, params: params, runDir: "", command: [], startedAt: Date())))
+    private func run(_ study: inout Study, _ n: Int, paramSet: Int, _ params: Params, score: Double?, state: TrialState = .complete) {
+        study.apply(.launched(TrialLaunch(number: n, paramSet: paramSet, repeatIndex: 0, params: params, runDir: "", command: [], startedAt: Date())))
         study.apply(.finished(TrialOutcome(number: n, state: state, score: score, reason: nil, exitStatus: 0, signal: nil, endedAt: Date())))
     }
 
     /// Reference defect 3: the best is the best mean of repeats, not the luckiest single run.
     func testBestIsChosenByMeanOfRepeats() {
         var study = Study()
-        run(&study, 0, group: 0, ["c": .string("lucky")], score: 0.9)
-        run(&study, 1, group: 0, ["c": .string("lucky")], score: 0.1)
-        run(&study, 2, group: 1, ["c": .string("steady")], score: 0.6)
-        run(&study, 3, group: 1, ["c": .string("steady")], score: 0.6)
+        run(&study, 0, paramSet: 0, ["c": .string("lucky")], score: 0.9)
+        run(&study, 1, paramSet: 0, ["c": .string("lucky")], score: 0.1)
+        run(&study, 2, paramSet: 1, ["c": .string("steady")], score: 0.6)
+        run(&study, 3, paramSet: 1, ["c": .string("steady")], score: 0.6)
         XCTAssertEqual(study.best?.params, ["c": .string("steady")])
         XCTAssertEqual(study.best?.count, 2)
         XCTAssertEqual(study.paramSets[0].std ?? 0, 0.565685, accuracy: 1e-5)
@@ -96,9 +96,9 @@ final class StudyTests: XCTestCase {
         for direction in [Direction.minimize, .maximize] {
             var study = Study(info: StudyInfo(spec: StudySpec(studyName: "s", maxTrials: 2, nJobs: 1, direction: direction, space: SearchSpace([])),
                                               sweepDir: "", stopFile: "", pauseFile: "", startedAt: Date()))
-            run(&study, 0, group: 0, ["c": .int(0)], score: nil, state: .failed)
-            run(&study, 1, group: 1, ["c": .int(1)], score: -5)
-            XCTAssertEqual(study.best?.group, 1)
+            run(&study, 0, paramSet: 0, ["c": .int(0)], score: nil, state: .failed)
+            run(&study, 1, paramSet: 1, ["c": .int(1)], score: -5)
+            XCTAssertEqual(study.best?.paramSet, 1)
             XCTAssertEqual(study.observations.count, 1)
         }
     }
@@ -107,7 +107,7 @@ final class StudyTests: XCTestCase {
         var study = Study()
         let t = Date(timeIntervalSince1970: 1_790_000_000)
         for n in 0..<4 {
-            study.apply(.launched(TrialLaunch(number: n, group: n, repeatIndex: 0, params: ["x": .float(Double(n))],
+            study.apply(.launched(TrialLaunch(number: n, paramSet: n, repeatIndex: 0, params: ["x": .float(Double(n))],
                                               runDir: "/tmp/\(n)", command: ["job"], startedAt: t)))
         }
         study.apply(.finished(.lostWithEngine(number: 0, detail: "it never sent a heartbeat", at: t)))

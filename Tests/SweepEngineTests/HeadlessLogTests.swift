@@ -21,7 +21,7 @@ final class HeadlessLogTests: XCTestCase {
     /// The launch line names the sampled values only, not the overrides every trial shares.
     func testLaunchLineShowsTheSampledValues() {
         var log = HeadlessLog()
-        let launch = TrialLaunch(number: 2, group: 1, repeatIndex: 1, params: ["++lr": .float(0.001), "net": .list([.int(8)])], runDir: "/r/2",
+        let launch = TrialLaunch(number: 2, paramSet: 1, repeatIndex: 1, params: ["++lr": .float(0.001), "net": .list([.int(8)])], runDir: "/r/2",
                                  command: ["python", "src/main.py", "algorithm=sac", "++n_epochs=5", "++lr=0.001", "net=[8]",
                                            "hydra.run.dir=/r/2", "++hydra.callbacks.hypertop._target_=hypertop_hydra.ReturnValue"],
                                  startedAt: Date(timeIntervalSince1970: 0))

@@ -23,7 +23,7 @@ final class SchedulerTests: XCTestCase {
     /// Repeats of a set run side by side, and a set never runs more than max_trials_per_param
     /// times; a space with nothing left ends the study instead of looping (reference defects 1, 2).
     func testRepeatsRunInParallelAreBoundedAndExhaustionEnds() async throws {
-        var f = try SweepFixture(maxTrials: 10, nJobs: 3, minPerSet: 2, maxPerSet: 3,
+        var f = try SweepFixture(maxTrials: 10, nJobs: 3, minPerParamSet: 2, maxPerParamSet: 3,
                                  space: [Parameter(name: "++mode", distribution: .categorical(choices: [.string("ok")]))])
         f.spec.criterion = "eval/success_rate"
         defer { f.remove() }

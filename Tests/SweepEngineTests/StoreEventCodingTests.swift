@@ -4,9 +4,24 @@ import XCTest
 @testable import SweepEngine
 
 final class StoreEventCodingTests: XCTestCase {
+    /// A store written before the parameter set had its one name calls it `group`: both readers
+    /// still take it.
+    func testLegacyGroupKeyIsTheParamSet() throws {
+        let encoder = EventCoding.encoder()
+        let payload = String(decoding: try encoder.encode(EngineEvent.launched(StoreFixtures.launch(5, paramSet: 2))), as: UTF8.self)
+        XCTAssertTrue(payload.contains("\"paramSet\""), payload)
+        let legacy = payload.replacingOccurrences(of: "\"paramSet\"", with: "\"group\"")
+        guard case .launched(let fast)? = EventFastPath.decode(legacy),
+              case .launched(let slow) = try EventCoding.decoder().decode(EngineEvent.self, from: Data(legacy.utf8)) else {
+            return XCTFail("not a launch: \(legacy)")
+        }
+        XCTAssertEqual(fast.paramSet, 2)
+        XCTAssertEqual(slow.paramSet, 2)
+    }
+
     /// The fast path must read exactly what JSONDecoder reads, for every shape of the two events it handles.
     func testFastPathAgreesWithJSONDecoder() throws {
-        var launch = StoreFixtures.launch(7, group: 3, repeatIndex: 2)
+        var launch = StoreFixtures.launch(7, paramSet: 3, repeatIndex: 2)
         launch.params["flag"] = .bool(true)
         launch.params["name"] = .string("é \"quoted\"\n")
         launch.command = []
@@ -17,6 +32,7 @@ final class StoreEventCodingTests: XCTestCase {
             .finished(TrialOutcome(number: 2, state: .complete, score: .infinity, reason: "diverged", exitStatus: -1, signal: nil,
                                    endedAt: Date(timeIntervalSince1970: 1.5))),
             .finished(TrialOutcome(number: 3, state: .pruned, score: -.infinity, reason: nil, exitStatus: 0, signal: nil, endedAt: Date())),
+            .finished(.lostWithEngine(number: 4, detail: "it never sent a heartbeat", at: Date(timeIntervalSince1970: 2))),
         ]
         let encoder = EventCoding.encoder()
         for event in events {

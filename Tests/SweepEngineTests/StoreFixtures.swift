@@ -43,8 +43,8 @@ enum StoreFixtures {
         ]
     }
 
-    static func launch(_ number: Int, group: Int? = nil, repeatIndex: Int = 0, at t: Double = 0) -> TrialLaunch {
-        TrialLaunch(number: number, group: group ?? number, repeatIndex: repeatIndex, params: params(group ?? number),
+    static func launch(_ number: Int, paramSet: Int? = nil, repeatIndex: Int = 0, at t: Double = 0) -> TrialLaunch {
+        TrialLaunch(number: number, paramSet: paramSet ?? number, repeatIndex: repeatIndex, params: params(paramSet ?? number),
                     runDir: "/tmp/sweep/\(number)", command: ["reach-trainer", "++algorithm.tau=\(number)", "a b,\"c\""],
                     startedAt: Date(timeIntervalSince1970: 1_790_000_010 + t + Double(number)))
     }
@@ -73,7 +73,7 @@ enum StoreFixtures {
             .finished(outcome(1, .pruned, score: nil, reason: "pruned at step 0")),
             .launched(launch(2)), .metrics(trial: 2, rows: rows(1, base: 0.2)),
             .finished(outcome(2, .failed, score: nil, reason: "exit status 1")),
-            .launched(launch(3, group: 0, repeatIndex: 1)), .metrics(trial: 3, rows: rows(3, base: 0.3)),
+            .launched(launch(3, paramSet: 0, repeatIndex: 1)), .metrics(trial: 3, rows: rows(3, base: 0.3)),
             .finished(outcome(3, .complete, score: 0.5)),
             .phase(.stopping, reason: "stop file deleted"),
             .message("stop requested", at: Date(timeIntervalSince1970: 1_790_000_200)),

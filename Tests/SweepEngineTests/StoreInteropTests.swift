@@ -69,7 +69,7 @@ final class StoreInteropTests: XCTestCase {
             let system = try XCTUnwrap(t["system"] as? [String: Any])
             XCTAssertEqual(system[StoreKey.runDir] as? String, record.launch.runDir)
             XCTAssertEqual(system[StoreKey.command] as? [String], record.launch.command)
-            XCTAssertEqual(system[StoreKey.group] as? Int, record.launch.group)
+            XCTAssertEqual(system[StoreKey.paramSet] as? Int, record.launch.paramSet)
             XCTAssertEqual(t["start"] as? String, OptunaFormat.datetime(record.launch.startedAt))
         }
         XCTAssertEqual(StoreFixtures.hexDouble(trials[0]["value"]), 0.75)
@@ -166,7 +166,7 @@ final class StoreInteropTests: XCTestCase {
         let store = try StudyStore(path: path)
         let id = try XCTUnwrap(try store.studyID(named: "reach"))
         let before = try store.loadStudy(id: id)
-        let launch = TrialLaunch(number: 3, group: 3, repeatIndex: 0, params: ["++algorithm.tau": .float(0.5)], runDir: "/tmp/3",
+        let launch = TrialLaunch(number: 3, paramSet: 3, repeatIndex: 0, params: ["++algorithm.tau": .float(0.5)], runDir: "/tmp/3",
                                  command: ["job"], startedAt: Date())
         try store.record([.launched(launch), .finished(StoreFixtures.outcome(3, .complete, score: 0.5))], studyID: id)
         let after = try store.loadStudy(id: id)
@@ -204,7 +204,7 @@ final class StoreInteropTests: XCTestCase {
 
         // hypertop takes the study over: the follower switches to its event log.
         let writer = try StudyStore(path: path)
-        let launch = TrialLaunch(number: 4, group: 4, repeatIndex: 0, params: ["x": .float(0.5)], runDir: "/tmp/4", command: ["job"],
+        let launch = TrialLaunch(number: 4, paramSet: 4, repeatIndex: 0, params: ["x": .float(0.5)], runDir: "/tmp/4", command: ["job"],
                                  startedAt: Date())
         try writer.record([.launched(launch)], studyID: id)
         guard case .study(let third) = try follower.poll() else { return XCTFail("the new log reloads the study") }

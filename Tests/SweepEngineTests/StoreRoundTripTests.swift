@@ -23,7 +23,7 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(loaded.phase, .stopping)
         XCTAssertEqual(loaded.info?.stopFile, info.stopFile)
         XCTAssertEqual(loaded.info?.spec.space, info.spec.space)
-        XCTAssertEqual(loaded.best?.group, 0)
+        XCTAssertEqual(loaded.best?.paramSet, 0)
         XCTAssertEqual(loaded.trial(4)?.metrics.count, 2)
     }
 
@@ -233,7 +233,7 @@ final class StoreRoundTripTests: XCTestCase {
 
         let lines = try String(contentsOf: csvURL, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 6)
-        XCTAssertTrue(lines[0].hasPrefix("number,state,value,group,repeat,datetime_start,datetime_complete,duration_s,params_++algorithm.learning_rate,"))
+        XCTAssertTrue(lines[0].hasPrefix("number,state,value,param_set,repeat,datetime_start,datetime_complete,duration_s,params_++algorithm.learning_rate,"))
         XCTAssertTrue(lines[3].hasPrefix("2,FAIL,,2,0,2026-09-21 14:13:32.000000,2026-09-21 14:15:12.000000,100.000,0.000411"), String(lines[3]))
         XCTAssertTrue(lines[3].hasSuffix(",64,null,0.5,/tmp/sweep/2,1,,exit status 1"), String(lines[3]))
         XCTAssertTrue(lines[5].hasPrefix("4,RUNNING,,4,0,"))

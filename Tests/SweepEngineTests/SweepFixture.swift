@@ -11,7 +11,7 @@ struct SweepFixture {
     let directory: String
     var spec: StudySpec
 
-    init(maxTrials: Int, nJobs: Int, minPerSet: Int = 1, maxPerSet: Int = 1, space: [Parameter]? = nil) throws {
+    init(maxTrials: Int, nJobs: Int, minPerParamSet: Int = 1, maxPerParamSet: Int = 1, space: [Parameter]? = nil) throws {
         directory = NSTemporaryDirectory() + "sweep-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let defaultSpace = [
@@ -21,7 +21,7 @@ struct SweepFixture {
             Parameter(name: "++epochs", distribution: .int(low: 1, high: 5, log: false, step: 1)),
         ]
         spec = StudySpec(studyName: "t", maxTrials: maxTrials, nJobs: nJobs, direction: .maximize,
-                         minTrialsPerParam: minPerSet, maxTrialsPerParam: maxPerSet, space: SearchSpace(space ?? defaultSpace),
+                         minTrialsPerParam: minPerParamSet, maxTrialsPerParam: maxPerParamSet, space: SearchSpace(space ?? defaultSpace),
                          command: [Self.job], sampler: .random, seed: 1, killGraceSeconds: 1)
     }
 

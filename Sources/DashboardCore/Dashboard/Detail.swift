@@ -21,7 +21,7 @@ func renderDetail(_ state: DashboardState, _ number: Int, _ layout: DetailLayout
     }
     let bar = Style(fg: .title, bg: .headerBar, bold: true)
     buf.fill(layout.header, with: Cell(" ", style: bar))
-    let title = " trial \(t.number)  repeat \(t.launch.repeatIndex) of set \(t.launch.group)"
+    let title = " trial \(t.number)  repeat \(t.launch.repeatIndex) of set \(t.launch.paramSet)"
         + "  \(Format.duration(t.duration(now: state.now)))  \(state.spec?.studyName ?? "")"
     let stateText = " \(t.state.rawValue) "
     buf.put(title, x: 0, y: layout.header.y, maxWidth: layout.header.width - stateText.count - 1, style: bar)

@@ -76,7 +76,7 @@ struct TrialTablePanel: Widget {
         let params = layout.params
         let criterion = state.criterion
         let nEpochs = state.spec?.nEpochs
-        let bestGroup = state.best?.group
+        let bestParamSet = state.best?.paramSet
         let glyphs = state.glyphs
         let range = state.criterionRange
         let trials = state.study.trials
@@ -98,7 +98,7 @@ struct TrialTablePanel: Widget {
         ) { row in
             let t = trials[state.rows[row]]
             var cells: [TableCell] = [
-                .text(String(t.number), t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain),
+                .text(String(t.number), t.launch.paramSet == bestParamSet ? .fg(.best, bold: true) : .plain),
                 .text(t.state.shortLabel, .fg(t.state.role, bold: t.state == .running)),
             ]
             for (p, w) in zip(params, paramWidths) {
@@ -117,7 +117,7 @@ struct TrialTablePanel: Widget {
             cells.append(.text(progress))
             cells.append(.text(t.latest(criterion).map { Format.number($0, width: 6) } ?? "-"))
             cells.append(.text(t.score.map { Format.number($0, width: 6) } ?? "-",
-                               t.launch.group == bestGroup ? .fg(.best, bold: true) : .plain))
+                               t.launch.paramSet == bestParamSet ? .fg(.best, bold: true) : .plain))
             cells.append(.text(Format.duration(t.duration(now: state.now)), .fg(.muted)))
             if layout.columns[curveIndex].width > 0 {
                 let values = t.series(criterion).map(\.value)

@@ -2,7 +2,7 @@ import Foundation
 import HyperOpt
 
 /// One study in the studies browser, as the store summarises it.
-public struct StudySummaryRow: Sendable, Hashable {
+public struct StudyListRow: Sendable, Hashable {
     public var name: String
     public var direction: Direction
     public var counts: [TrialState: Int]
@@ -23,7 +23,7 @@ public struct StudySummaryRow: Sendable, Hashable {
 
 /// The model of `hypertop studies`: a table of the studies in one or more stores.
 public struct StudiesBrowserState: Sendable {
-    public var rows: [StudySummaryRow]
+    public var rows: [StudyListRow]
     /// What is being browsed, e.g. the store's path; shown in the title bar.
     public var source: String
     public var glyphs: Glyphs
@@ -33,7 +33,7 @@ public struct StudiesBrowserState: Sendable {
     public var showHelp = false
     public var status: String?
 
-    public init(rows: [StudySummaryRow], source: String, glyphs: Glyphs = .unicode, now: Date,
+    public init(rows: [StudyListRow], source: String, glyphs: Glyphs = .unicode, now: Date,
                 size: Size = Size(width: 120, height: 40)) {
         self.rows = rows
         self.source = source
@@ -43,7 +43,7 @@ public struct StudiesBrowserState: Sendable {
         scroll.selected = rows.isEmpty ? nil : 0
     }
 
-    public var selectedStudy: StudySummaryRow? { scroll.selected.flatMap { rows.indices.contains($0) ? rows[$0] : nil } }
+    public var selectedStudy: StudyListRow? { scroll.selected.flatMap { rows.indices.contains($0) ? rows[$0] : nil } }
 
     var pageRows: Int { max(1, size.height - 4) }
 

@@ -69,7 +69,7 @@ struct History {
         runningCount = running
     }
 
-    /// Row indices of the good and bad sides, each in age order (running sets last).
+    /// Row indices of the below and above sides, each in age order (running sets last).
     struct Split {
         var below: [Int]
         var above: [Int]
@@ -136,7 +136,7 @@ struct History {
         }
     }
 
-    /// The completed order without the good side, merged with the running rows (sorted here;
+    /// The completed order without the below side, merged with the running rows (sorted here;
     /// there are few), as positions in `above`. Ties keep completed rows first, as a stable sort.
     private func mergedOrder(_ order: [Int], dim j: Int, position: [Int], firstRunning: Int, extra: Int) -> [Int] {
         let n = completedCount

@@ -1,21 +1,21 @@
 import Foundation
 
-/// What one TPE sampler remembers between asks about its bad-side kernels, purely to save work.
+/// What one TPE sampler remembers between asks about its above-side kernels, purely to save work.
 ///
-/// - The bad side's whole kernel set (`SplicedBadSide`): from one ask to the next, a study
-///   usually gains one bad-side observation, which changes the widths of its neighbours only.
+/// - The above side's whole kernel set (`IncrementalAbove`): from one ask to the next, a study
+///   usually gains one above-side observation, which changes the widths of its neighbours only.
 ///   The set is then edited in place rather than built again.
 /// - Otherwise, per observation row and numeric dim, the kernel's centre and width and the
 ///   constants derived from them (1 / width and the truncated mass, which costs erfc calls).
 ///
 /// It never changes a result: a kernel's constants are reused only when centre, width and
 /// domain bounds are exactly the ones they were computed from, and they are a pure function of
-/// those; an edited set holds exactly what a new build would (`SplicedBadSideTests`).
+/// those; an edited set holds exactly what a new build would (`IncrementalAboveTests`).
 final class KernelMemo: @unchecked Sendable {
     /// Guards everything below; an ask that finds it taken works without the memo.
     let lock = NSLock()
     private(set) var columns: [Column] = []
-    private var spliced: SplicedBadSide?
+    private var spliced: IncrementalAbove?
 
     struct Column {
         var low = Double.nan, high = Double.nan
@@ -32,13 +32,13 @@ final class KernelMemo: @unchecked Sendable {
 
     init() {}
 
-    /// The bad side's estimator: the remembered kernel set edited to `table`'s observations
+    /// The above side's estimator: the remembered kernel set edited to `table`'s observations
     /// when that is possible, a new build otherwise. The caller holds the lock.
     /// - Parameters:
     ///   - completedRows: rows of `table` from here on are running sets.
     ///   - generation: the history's, when its rows can be trusted from one ask to the next.
     ///   - sorted: per dim, the observations sorted by value (for a new build).
-    func badSide(domains: [ParameterDomain], table: ObservationTable, completedRows: Int, weights: [Double],
+    func above(domains: [ParameterDomain], table: ObservationTable, completedRows: Int, weights: [Double],
                  options: ParzenEstimator.Options, generation: Int?, sorted: () -> [[Int]?]) -> ParzenEstimator {
         // Only a multivariate set is kept: independent TPE builds one estimator per parameter.
         let keep = generation != nil && table.columns == Array(0..<table.stride)
@@ -60,7 +60,7 @@ final class KernelMemo: @unchecked Sendable {
             spareKernels.keep(kernels)
             return ParzenEstimator(kernels: kernels, weights: weights, options: options, spare: &spareWeighting)
         }
-        let state = SplicedBadSide(kernels: kernels, table: table, completedRows: completedRows, options: options,
+        let state = IncrementalAbove(kernels: kernels, table: table, completedRows: completedRows, options: options,
                                    generation: generation)
         spliced = state
         return ParzenEstimator(kernels: state.kernels, weights: weights, options: options, spare: &spareWeighting)

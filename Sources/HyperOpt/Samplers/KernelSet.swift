@@ -2,8 +2,8 @@ import Foundation
 
 /// The kernels of a Parzen estimator apart from their weights: per dim and kernel the centre,
 /// the width and the constants derived from them. Weights change on every ask (they depend on
-/// the number of observations); the kernels mostly do not, so the bad side keeps a kernel set
-/// from one ask to the next and edits it (see `SplicedBadSide`).
+/// the number of observations); the kernels mostly do not, so the above side keeps a kernel set
+/// from one ask to the next and edits it (see `IncrementalAbove`).
 ///
 /// Arrays are flat and dim-major, `[dim * stride + slot]`, with `stride` >= `count + 1` so that
 /// a kernel can be inserted without moving the other dims' rows. Observation kernels take slots

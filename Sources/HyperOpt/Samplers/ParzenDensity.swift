@@ -5,7 +5,7 @@ import ParzenKernels
 /// can matter, so it works on raw buffers in 4-wide vectors.
 extension ParzenEstimator {
     /// log density of each candidate under the mixture (in the transformed space; the log
-    /// Jacobian is the same for l and g, so their ratio does not need it).
+    /// Jacobian is the same below and above, so their ratio does not need it).
     ///
     /// Per candidate: one pass per dim over the kernels that can matter (vectorisable), giving
     /// each kernel's exact log term, or for stepped dims an upper bound of it; then a

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Tree-structured Parzen Estimator, as Optuna 5 runs it by default (Watanabe 2023): after
-/// `nStartupTrials` random sets, split the observations into the best `gamma(n)` ("below", l)
-/// and the rest ("above", g), model each with a Parzen estimator, draw `nEICandidates` sets from
-/// l and propose the one maximising log l(x) - log g(x).
+/// `nStartupTrials` random sets, split the observations into the best `gamma(n)` (below) and the
+/// rest (above), model each with a Parzen estimator, draw `nEICandidates` sets from the one below
+/// and propose the one maximising log below(x) - log above(x).
 public struct TPESampler: Sampler {
     public let options: TPEOptions
     /// Saves converting and sorting the whole history on every ask; never changes a result.
@@ -16,7 +16,7 @@ public struct TPESampler: Sampler {
 
     public var name: String { "tpe" }
 
-    /// Number of observations on the good side: min(ceil(0.1 n), 25).
+    /// Number of observations on the below side: min(ceil(0.1 n), 25).
     static func gamma(_ n: Int) -> Int {
         min((n + 9) / 10, 25)
     }
@@ -70,7 +70,7 @@ public struct TPESampler: Sampler {
         return out
     }
 
-    /// The candidate from l with the highest log l - log g among those `allowed`, or the best
+    /// The candidate drawn below with the highest log below - log above among those `allowed`, or the best
     /// one outright when none is allowed (the caller then retries or falls back).
     private func bestCandidate(domains: [ParameterDomain], columns: [Int], split: History.Split, history: History,
                                parzen: ParzenEstimator.Options, using g: inout SeededGenerator,
@@ -82,7 +82,7 @@ public struct TPESampler: Sampler {
         let above: ParzenEstimator
         if kernelMemo.lock.try() {
             defer { kernelMemo.lock.unlock() }
-            above = kernelMemo.badSide(domains: domains, table: aboveTable, completedRows: history.completedCount,
+            above = kernelMemo.above(domains: domains, table: aboveTable, completedRows: history.completedCount,
                                        weights: aboveWeights, options: parzen, generation: history.generation) {
                 history.aboveSorted(split, columns: columns)
             }
@@ -91,8 +91,8 @@ public struct TPESampler: Sampler {
                                     sorted: history.aboveSorted(split, columns: columns))
         }
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
-        let l = below.logDensity(candidates), gx = above.logDensity(candidates)
-        let score = zip(l, gx).map { a, b in (a - b).isNaN ? -Double.infinity : a - b }
+        let logBelow = below.logDensity(candidates), logAbove = above.logDensity(candidates)
+        let score = zip(logBelow, logAbove).map { a, b in (a - b).isNaN ? -Double.infinity : a - b }
         var order = Array(0..<candidates.count)
         // Stable: among equal scores the earlier draw wins, like numpy's argmax.
         order.sort { score[$0] > score[$1] || (score[$0] == score[$1] && $0 < $1) }

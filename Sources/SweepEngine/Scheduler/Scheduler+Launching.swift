@@ -15,20 +15,20 @@ extension Scheduler {
             switch planner.next(trialNumber: number, study: study) {
             case .exhausted(let why):
                 exhausted = why
-            case .launch(let group, let params, let repeatIndex):
+            case .launch(let paramSet, let params, let repeatIndex):
                 nextNumber += 1
-                launch(number: number, group: group, params: params, repeatIndex: repeatIndex, now: now)
+                launch(number: number, paramSet: paramSet, params: params, repeatIndex: repeatIndex, now: now)
             }
         }
     }
 
-    func launch(number: Int, group: Int, params: Params, repeatIndex: Int, now: Date) {
+    func launch(number: Int, paramSet: Int, params: Params, repeatIndex: Int, now: Date) {
         let spec = setup.spec
         let runDir = (setup.sweepDirectory as NSString).appendingPathComponent(String(number))
         let seed = trialSeed(number)
         let cap = spec.epochCap.map { EpochCap.current(initial: $0, study: study, criterion: spec.criterion) }
         let argv = TrialArguments.argv(command: setup.jobCommand, spec: spec, params: params, runDir: runDir, seed: seed, epochCap: cap)
-        let launchFacts = TrialLaunch(number: number, group: group, repeatIndex: repeatIndex, params: params,
+        let launchFacts = TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params,
                                       runDir: runDir, command: argv, startedAt: now)
         let paths = TrialFiles(runDir: runDir)
         var env = ProcessInfo.processInfo.environment
@@ -51,7 +51,7 @@ extension Scheduler {
         flush()
         do {
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-            try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, group: group)
+            try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
             let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr))
             paths.writeJobID(job.id)

@@ -57,7 +57,7 @@ public actor Scheduler {
         }
         (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)
         var planner = TrialPlanner(space: setup.spec.space, direction: setup.spec.direction,
-                                   minPerSet: setup.spec.minTrialsPerParam, maxPerSet: setup.spec.maxTrialsPerParam,
+                                   minPerParamSet: setup.spec.minTrialsPerParam, maxPerParamSet: setup.spec.maxTrialsPerParam,
                                    seed: setup.seed, sampler: sampler)
         if let resumed { planner.restore(from: resumed, lostTrials: lostTrials, retries: setup.spec.retries) }
         self.planner = planner

@@ -24,13 +24,13 @@ enum EventFastPath {
     }
 
     private static func launch(_ r: inout JSONBytes) -> TrialLaunch? {
-        var number: Int?, group: Int?, repeatIndex: Int?, runDir: String?, started: Double?
+        var number: Int?, paramSet: Int?, repeatIndex: Int?, runDir: String?, started: Double?
         var params: Params?, command: [String]?
         guard r.take("{") else { return nil }
         while let key = r.key() {
             switch key {
             case "number": number = r.int()
-            case "group": group = r.int()
+            case "paramSet", "group": paramSet = r.int()
             case "repeatIndex": repeatIndex = r.int()
             case "runDir": runDir = r.string()
             case "startedAt": started = r.double()
@@ -40,8 +40,8 @@ enum EventFastPath {
             }
             guard r.endOfMember() else { return nil }
         }
-        guard let number, let group, let repeatIndex, let runDir, let started, let params, let command else { return nil }
-        return TrialLaunch(number: number, group: group, repeatIndex: repeatIndex, params: params, runDir: runDir, command: command,
+        guard let number, let paramSet, let repeatIndex, let runDir, let started, let params, let command else { return nil }
+        return TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params, runDir: runDir, command: command,
                            startedAt: Date(timeIntervalSinceReferenceDate: started))
     }
 

@@ -109,8 +109,8 @@ struct LoggedStudy: Sendable {
         // Jobs: payload halves and metric-row slices, balanced over the cores.
         let slices = packed.count < 64 ? 1 : 4
         let payloadHalves = payloads.count < 256 ? 1 : 2
-        let events = JobResults<Result<[EngineEvent], any Error>>(count: payloadHalves, initial: .success([]))
-        let rows = JobResults<[(Int, [MetricRow])]>(count: slices, initial: [])
+        let events = SliceResults<Result<[EngineEvent], any Error>>(count: payloadHalves, initial: .success([]))
+        let rows = SliceResults<[(Int, [MetricRow])]>(count: slices, initial: [])
         let payloadChunk = (payloads.count + payloadHalves - 1) / payloadHalves
         let rowChunk = (packed.count + slices - 1) / slices
         DispatchQueue.concurrentPerform(iterations: payloadHalves + slices) { job in
@@ -158,7 +158,7 @@ struct LoggedStudy: Sendable {
 
 /// One result cell per job of a `concurrentPerform`: each job writes only its own cell and the
 /// cells are read after the call returns, which is what makes the unchecked Sendable sound.
-final class JobResults<T>: @unchecked Sendable {
+final class SliceResults<T>: @unchecked Sendable {
     private let cells: UnsafeMutablePointer<T>
     private let count: Int
 

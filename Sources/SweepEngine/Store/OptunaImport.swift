@@ -111,21 +111,22 @@ enum OptunaImport {
                              pauseFile: studyAttributes[StoreKey.pauseFile]?.string ?? "", startedAt: startedAt)
 
         var events: [EngineEvent] = []
-        var groups: [Params: (group: Int, runs: Int)] = [:]
-        var groupCount = 0
+        var paramSets: [Params: (id: Int, runs: Int)] = [:]
+        var paramSetCount = 0
         for t in trials {
             // A WAITING trial is a queued proposal (enqueue_trial), not a run: nothing to show yet.
             guard let state = t.state, state != .waiting else { continue }
-            var group = groups[t.params]?.group ?? groupCount
-            var repeatIndex = groups[t.params]?.runs ?? 0
-            if let g = t.attributes[StoreKey.group]?.int, g <= groupCount { group = g }
+            var paramSet = paramSets[t.params]?.id ?? paramSetCount
+            var repeatIndex = paramSets[t.params]?.runs ?? 0
+            let recorded = t.attributes[StoreKey.paramSet] ?? t.attributes[StoreKey.legacyParamSet]
+            if let g = recorded?.int, g <= paramSetCount { paramSet = g }
             if let r = t.attributes[StoreKey.repeatIndex]?.int { repeatIndex = r }
-            if group == groupCount { groupCount += 1 }
-            groups[t.params] = (group, repeatIndex + 1)
+            if paramSet == paramSetCount { paramSetCount += 1 }
+            paramSets[t.params] = (paramSet, repeatIndex + 1)
             var command: [String] = []
             if case .array(let items)? = t.attributes[StoreKey.command] { command = items.compactMap(\.string) }
             let started = t.start ?? t.complete ?? startedAt
-            events.append(.launched(TrialLaunch(number: t.number, group: group, repeatIndex: repeatIndex, params: t.params,
+            events.append(.launched(TrialLaunch(number: t.number, paramSet: paramSet, repeatIndex: repeatIndex, params: t.params,
                                                 runDir: t.attributes[StoreKey.runDir]?.string ?? "", command: command,
                                                 startedAt: started)))
             if !t.intermediate.isEmpty { events.append(.metrics(trial: t.number, rows: t.intermediate)) }

@@ -51,7 +51,10 @@ public enum StoreKey {
     public static let phase = "hypertop:phase"
     public static let engine = "hypertop:engine"
     public static let runDir = "hypertop:run_dir"
-    public static let group = "hypertop:group"
+    /// The trial's parameter set (`ParamSetStats`), as hypertop numbers them.
+    public static let paramSet = "hypertop:param_set"
+    /// The same, as stores written before the name was settled call it; read, never written.
+    public static let legacyParamSet = "hypertop:group"
     public static let repeatIndex = "hypertop:repeat"
     public static let command = "hypertop:command"
     public static let exitStatus = "hypertop:exit_status"

@@ -6,13 +6,13 @@ import HyperOpt
 public enum StudyExport {
     public static func csv(_ study: Study) -> String {
         let space = study.info?.spec.space.parameters ?? []
-        var header = ["number", "state", "value", "group", "repeat", "datetime_start", "datetime_complete", "duration_s"]
+        var header = ["number", "state", "value", "param_set", "repeat", "datetime_start", "datetime_complete", "duration_s"]
         header += space.map { "params_\($0.name)" }
         header += ["run_dir", "exit_status", "signal", "reason"]
         var lines = [header.map(field).joined(separator: ",")]
         for t in study.trials {
             let o = t.outcome
-            var cells = [String(t.number), t.state.rawValue, o?.score.map(number) ?? "", String(t.launch.group),
+            var cells = [String(t.number), t.state.rawValue, o?.score.map(number) ?? "", String(t.launch.paramSet),
                          String(t.launch.repeatIndex), OptunaFormat.datetime(t.launch.startedAt),
                          o.map { OptunaFormat.datetime($0.endedAt) } ?? "",
                          o.map { String(format: "%.3f", $0.endedAt.timeIntervalSince(t.launch.startedAt)) } ?? ""]
@@ -34,7 +34,7 @@ public enum StudyExport {
             return JSONText.object([
                 ("number", String(t.number)), ("state", JSONText.quote(t.state.rawValue)),
                 ("value", o?.score.map { number($0, json: true) } ?? "null"),
-                ("group", String(t.launch.group)), ("repeat", String(t.launch.repeatIndex)),
+                ("param_set", String(t.launch.paramSet)), ("repeat", String(t.launch.repeatIndex)),
                 ("params", JSONText.params(t.launch.params, order: space)),
                 ("datetime_start", JSONText.quote(OptunaFormat.datetime(t.launch.startedAt))),
                 ("datetime_complete", o.map { JSONText.quote(OptunaFormat.datetime($0.endedAt)) } ?? "null"),

@@ -118,7 +118,7 @@ extension StudyStore {
                 try params.execute(arguments: [trialID, parameter.name, stored, d.json])
             }
             let commandJSON = "[" + launch.command.map(JSONText.quote).joined(separator: ", ") + "]"
-            for (key, json) in [(StoreKey.runDir, JSONText.quote(launch.runDir)), (StoreKey.group, String(launch.group)),
+            for (key, json) in [(StoreKey.runDir, JSONText.quote(launch.runDir)), (StoreKey.paramSet, String(launch.paramSet)),
                                 (StoreKey.repeatIndex, String(launch.repeatIndex)), (StoreKey.command, commandJSON)] {
                 try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
             }

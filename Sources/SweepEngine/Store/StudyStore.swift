@@ -88,16 +88,16 @@ public final class StudyStore: Sendable {
                 summaries[id] = s
             }
             // The best parameter set by the mean of its scored repeats, as the dashboard ranks them:
-            // hypertop's trials carry their set's group; any other trial is a set of its own (so a
+            // hypertop's trials carry their parameter set; any other trial is a set of its own (so a
             // study Python optuna wrote gets Optuna's best value).
             let means = try Row.fetchAll(db, sql: """
                 SELECT study_id, avg(value) FROM (
                     SELECT t.study_id, coalesce('g' || a.value_json, 't' || t.trial_id) AS grp, v.value FROM trials t
                     JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
-                    LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.key = ?
+                    LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.key IN (?, ?)
                     WHERE t.state = 'COMPLETE' AND v.value_type = 'FINITE')
                 GROUP BY study_id, grp
-                """, arguments: [StoreKey.group])
+                """, arguments: [StoreKey.paramSet, StoreKey.legacyParamSet])
             for row in means {
                 let id: Int = row[0]
                 guard let s = summaries[id], let mean = row[1] as Double? else { continue }

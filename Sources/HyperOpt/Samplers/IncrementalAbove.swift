@@ -1,10 +1,10 @@
 import Foundation
 
-/// The bad side's kernel set, carried from one ask to the next and edited to the new bad side
+/// The above side's kernel set, carried from one ask to the next and edited to the new above side
 /// instead of built again.
 ///
-/// Between two asks of a study the bad side usually gains one observation: the newest set, or
-/// the good side's worst one when the newest pushed it out. A kernel's width depends only on its
+/// Between two asks of a study the above side usually gains one observation: the newest set, or
+/// the below side's worst one when the newest pushed it out. A kernel's width depends only on its
 /// neighbours' values along each dim, so adding (or removing) an observation changes the widths
 /// of at most two other kernels per dim; every other kernel keeps its centre, width and
 /// constants, and only moves over by one slot. The weights change on every ask and are not kept
@@ -16,12 +16,12 @@ import Foundation
 /// while it runs (matched by its values). Whenever something else changed (the space, the
 /// options, the clip of the widths, many observations at once) `splice` refuses and the caller
 /// builds the set again.
-struct SplicedBadSide {
+struct IncrementalAbove {
     private(set) var kernels: KernelSet
     private let generation: Int
     private let options: ParzenEstimator.Options
     private let distributions: [Distribution]
-    /// The bad side's keys, ascending (which is their age order).
+    /// The above side's keys, ascending (which is their age order).
     private var above: [Int]
     /// Per slot: its key.
     private var slotKey: [Int]
@@ -34,7 +34,7 @@ struct SplicedBadSide {
     private var running: [Int: [Double]] = [:]
     private var nextRunningKey = runningBase
 
-    /// At most this many observations joining or leaving the bad side are edited in; more
+    /// At most this many observations joining or leaving the above side are edited in; more
     /// are built again.
     static let maxEdits = 8
     /// Keys from here on are running sets'; below it, completed sets' rows.
@@ -98,7 +98,7 @@ struct SplicedBadSide {
     /// Value of the set with `key` in dim `j`.
     @inline(__always)
     private func value(_ key: Int, _ j: Int, _ table: ObservationTable) -> Double {
-        key < SplicedBadSide.runningBase ? table.values[key * table.stride + j] : running[key]?[j] ?? .nan
+        key < IncrementalAbove.runningBase ? table.values[key * table.stride + j] : running[key]?[j] ?? .nan
     }
 
     /// Edits the kernels to `table`'s observations (rows from `completedRows` on are running
@@ -116,7 +116,7 @@ struct SplicedBadSide {
             return false
         }
         let keys = keys(of: table, completedRows: completedRows)
-        guard let (inserted, removed) = SplicedBadSide.difference(from: above, to: keys) else { return false }
+        guard let (inserted, removed) = IncrementalAbove.difference(from: above, to: keys) else { return false }
         if inserted.isEmpty && removed.isEmpty { return true }
 
         let numeric = domains.indices.filter { kernels.kinds[$0] != .categorical }
@@ -177,7 +177,7 @@ struct SplicedBadSide {
                 kernels.setWidth(w, slot: slot, dim: j)
             }
         }
-        for r in removed where r >= SplicedBadSide.runningBase { running[r] = nil }
+        for r in removed where r >= IncrementalAbove.runningBase { running[r] = nil }
         above = keys
         newestKey = above.last
         return true

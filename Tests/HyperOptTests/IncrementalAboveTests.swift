@@ -1,9 +1,9 @@
 import XCTest
 @testable import HyperOpt
 
-/// The bad side's kernel set edited from one ask to the next must hold exactly what a new build
+/// The above side's kernel set edited from one ask to the next must hold exactly what a new build
 /// holds, bit for bit.
-final class SplicedBadSideTests: XCTestCase {
+final class IncrementalAboveTests: XCTestCase {
     let options = ParzenEstimator.Options(priorWeight: 1, considerMagicClip: true, considerEndpoints: false)
     let distributions: [Distribution] = [
         .float(low: -5, high: 5, log: false, step: nil),
@@ -63,7 +63,7 @@ final class SplicedBadSideTests: XCTestCase {
                              options: options, spare: &spare)
         }
         var above = Array(0..<150)
-        var state = SplicedBadSide(kernels: built(above), table: ObservationTable(values: rows, stride: d, indices: above,
+        var state = IncrementalAbove(kernels: built(above), table: ObservationTable(values: rows, stride: d, indices: above,
                                                                                   columns: Array(0..<d)),
                                    completedRows: 400, options: options, generation: 1)
         var g = SeededGenerator(seed: 9)
@@ -86,7 +86,7 @@ final class SplicedBadSideTests: XCTestCase {
             if state.splice(to: table, completedRows: 400, domains: domains, options: options, generation: 1) {
                 spliced += 1
             } else {
-                state = SplicedBadSide(kernels: built(above), table: table, completedRows: 400, options: options, generation: 1)
+                state = IncrementalAbove(kernels: built(above), table: table, completedRows: 400, options: options, generation: 1)
             }
             assertSame(state.kernels, built(above), "step \(step)")
             // The mixture on top of it too.
@@ -113,7 +113,7 @@ final class SplicedBadSideTests: XCTestCase {
         func current() -> (ObservationTable, Int) {
             let values = (completed + running).flatMap { pool[$0 * d..<($0 + 1) * d] }
             let n = completed.count + running.count
-            // The good side keeps a few completed rows out of the bad side.
+            // The below side keeps a few completed rows out of the above side.
             let above = (0..<n).filter { $0 >= completed.count || $0 % 11 != 3 }
             return (ObservationTable(values: values, stride: d, indices: above, columns: Array(0..<d)), completed.count)
         }
@@ -122,7 +122,7 @@ final class SplicedBadSideTests: XCTestCase {
             return KernelSet(domains: domains, table: t, options: options, spare: &spare)
         }
         var (t, c) = current()
-        var state = SplicedBadSide(kernels: built(t), table: t, completedRows: c, options: options, generation: 1)
+        var state = IncrementalAbove(kernels: built(t), table: t, completedRows: c, options: options, generation: 1)
         var spliced = 0
         for step in 0..<60 {
             // The oldest running set completes; another starts (every third step the newest again).
@@ -137,7 +137,7 @@ final class SplicedBadSideTests: XCTestCase {
             if state.splice(to: t, completedRows: c, domains: domains, options: options, generation: 1) {
                 spliced += 1
             } else {
-                state = SplicedBadSide(kernels: built(t), table: t, completedRows: c, options: options, generation: 1)
+                state = IncrementalAbove(kernels: built(t), table: t, completedRows: c, options: options, generation: 1)
             }
             assertSame(state.kernels, built(t), "step \(step)")
         }
@@ -149,10 +149,10 @@ final class SplicedBadSideTests: XCTestCase {
         let d = domains.count
         let rows = table(domains, count: 300, seed: 4)
         let start = Array(0..<150)
-        func fresh() -> SplicedBadSide {
+        func fresh() -> IncrementalAbove {
             var spare = KernelSet.Buffers()
             let t = ObservationTable(values: rows, stride: d, indices: start, columns: Array(0..<d))
-            return SplicedBadSide(kernels: KernelSet(domains: domains, table: t, options: options, spare: &spare), table: t,
+            return IncrementalAbove(kernels: KernelSet(domains: domains, table: t, options: options, spare: &spare), table: t,
                                   completedRows: 300, options: options, generation: 1)
         }
         func of(_ above: [Int]) -> ObservationTable {
@@ -176,7 +176,7 @@ final class SplicedBadSideTests: XCTestCase {
         s = fresh()
         let few = Array(0..<40)
         var spare = KernelSet.Buffers()
-        var small = SplicedBadSide(kernels: KernelSet(domains: domains, table: of(few), options: options, spare: &spare),
+        var small = IncrementalAbove(kernels: KernelSet(domains: domains, table: of(few), options: options, spare: &spare),
                                    table: of(few), completedRows: 300, options: options, generation: 1)
         XCTAssertFalse(small.splice(to: of(few + [40]), completedRows: 300, domains: domains, options: options, generation: 1),
                        "the clip of the widths changes with the count below 98")
@@ -184,11 +184,11 @@ final class SplicedBadSideTests: XCTestCase {
     }
 
     func testDifferenceOfAscendingLists() {
-        XCTAssertEqual(SplicedBadSide.difference(from: [1, 2, 3], to: [1, 2, 3])?.inserted, [])
-        let d = SplicedBadSide.difference(from: [1, 2, 4, 6], to: [0, 2, 3, 4, 6, 7])
+        XCTAssertEqual(IncrementalAbove.difference(from: [1, 2, 3], to: [1, 2, 3])?.inserted, [])
+        let d = IncrementalAbove.difference(from: [1, 2, 4, 6], to: [0, 2, 3, 4, 6, 7])
         XCTAssertEqual(d?.inserted, [0, 3, 7])
         XCTAssertEqual(d?.removed, [1])
-        XCTAssertNil(SplicedBadSide.difference(from: [1, 2], to: [2, 1]))
-        XCTAssertNil(SplicedBadSide.difference(from: [], to: Array(0..<20)))
+        XCTAssertNil(IncrementalAbove.difference(from: [1, 2], to: [2, 1]))
+        XCTAssertNil(IncrementalAbove.difference(from: [], to: Array(0..<20)))
     }
 }
