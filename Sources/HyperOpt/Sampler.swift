@@ -9,17 +9,35 @@ public enum Direction: String, Sendable, Hashable, Codable {
     }
 }
 
-/// One scored parameter set as the sampler sees it: the mean of its finished repeats.
-public struct Observation: Sendable, Hashable, Codable {
+/// A parameter set's values, held once and shared: the study hands every ask the same object for
+/// the same set, so a sampler's memo knows a set it has seen by identity (`===`), and compares
+/// the values only for an object it has not seen.
+public final class ParamSetValues: Sendable, Hashable {
     public let params: Params
+
+    public init(_ params: Params) { self.params = params }
+
+    public static func == (a: ParamSetValues, b: ParamSetValues) -> Bool { a === b || a.params == b.params }
+    public func hash(into hasher: inout Hasher) { hasher.combine(params) }
+}
+
+/// One scored parameter set as the sampler sees it: the mean of its finished repeats.
+public struct Observation: Sendable, Hashable {
+    public let values: ParamSetValues
     public let value: Double
     /// Trial number of the set's first run; orders observations from oldest to newest.
     public let number: Int
 
-    public init(params: Params, value: Double, number: Int) {
-        self.params = params
+    public var params: Params { values.params }
+
+    public init(values: ParamSetValues, value: Double, number: Int) {
+        self.values = values
         self.value = value
         self.number = number
+    }
+
+    public init(params: Params, value: Double, number: Int) {
+        self.init(values: ParamSetValues(params), value: value, number: number)
     }
 }
 
@@ -72,11 +90,21 @@ public struct SamplingContext: Sendable {
     }
 }
 
-/// Proposes parameter sets. Stateless: all it needs comes in the context, so it is reproducible.
+/// Proposes parameter sets. What it proposes depends only on the context, so a study replays
+/// the same proposals; a sampler may keep state between asks to do less work (TPE's caches), and
+/// is then a value its owner (the trial planner) keeps and asks in turn.
 public protocol Sampler: Sendable {
     var name: String { get }
     /// The next parameter set, or nil when this sampler has nothing left to propose (a finished grid).
-    func sample(_ context: SamplingContext) -> Params?
+    mutating func sample(_ context: SamplingContext) -> Params?
+}
+
+extension Sampler {
+    /// A proposal from a copy of this sampler, which keeps none of what the ask learned.
+    public func proposal(_ context: SamplingContext) -> Params? {
+        var copy = self
+        return copy.sample(context)
+    }
 }
 
 /// SplitMix64: small, fast, and good enough for sampling; fully determined by its seed.

@@ -179,7 +179,9 @@ public struct TrialRecord: Sendable, Hashable {
 /// Repeats of one parameter set, aggregated.
 public struct ParamSetStats: Sendable, Hashable {
     public var paramSet: Int
-    public var params: Params
+    /// The set's values, one shared object for all its asks (see `ParamSetValues`).
+    public let values: ParamSetValues
+    public var params: Params { values.params }
     public var firstTrial: Int
     public var scores: [Double] = []
     public var launched = 0
@@ -190,6 +192,12 @@ public struct ParamSetStats: Sendable, Hashable {
     public var mean: Double? { Sample.mean(scores) }
     /// Sample standard deviation; 0 for a single score.
     public var std: Double? { Sample.std(scores) }
+
+    public init(paramSet: Int, params: Params, firstTrial: Int) {
+        self.paramSet = paramSet
+        values = ParamSetValues(params)
+        self.firstTrial = firstTrial
+    }
 }
 
 /// Mean and sample standard deviation, as the dashboard and the summary state them.
@@ -284,6 +292,6 @@ public struct Study: Sendable {
 
     /// One observation per scored parameter set, oldest first: what samplers learn from.
     public var observations: [Observation] {
-        paramSets.compactMap { s in s.mean.map { Observation(params: s.params, value: $0, number: s.firstTrial) } }
+        paramSets.compactMap { s in s.mean.map { Observation(values: s.values, value: $0, number: s.firstTrial) } }
     }
 }

@@ -14,7 +14,8 @@ public struct TrialPlanner: Sendable {
     public let minPerParamSet: Int
     public let maxPerParamSet: Int
     public let seed: UInt64
-    let sampler: any Sampler
+    /// The planner owns its sampler, and with it whatever the sampler keeps between asks.
+    private(set) var sampler: any Sampler
 
     private var paramSetByKey: [ParamKey: Int] = [:]
     private var paramSetValues: [Params] = []

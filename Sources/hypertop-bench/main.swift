@@ -19,6 +19,7 @@ func option(_ name: String, _ fallback: String) -> String {
 /// (the mean of its repeats, should a set run twice). Returns the noise-free value of the best observed trial at each
 /// checkpoint.
 func runStudy(_ sampler: any Sampler, problem: Problem, seed: Int, trials: Int) -> [Double] {
+    var sampler = sampler
     var observations: [Observation] = []
     var sums: [ParamKey: (index: Int, total: Double, count: Int)] = [:]
     var bestObserved = Double.nan, bestTruth = Double.nan
@@ -86,7 +87,7 @@ func cost(n: Int, asks: Int, running: Int = 0) -> Double {
         for p in costSpace.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
         observations.append(Observation(params: params, value: costObjective(params), number: t))
     }
-    let sampler = TPESampler()
+    var sampler = TPESampler()
     var inFlight: [(params: Params, number: Int)] = []
     func askAndTell(_ t: Int) {
         let context = SamplingContext(space: costSpace, direction: .minimize, trialNumber: t, seed: 0, completed: observations,

@@ -39,7 +39,7 @@ final class DistributionSamplingTests: XCTestCase {
         for multivariate in [true, false] {
             var options = TPEOptions()
             options.multivariate = multivariate
-            let sampler = TPESampler(options: options)
+            var sampler = TPESampler(options: options)
             for seed in 0..<40 {
                 let history = randomObservations(space, count: 5 + seed, seed: UInt64(seed), objective: objective)
                 for attempt in 0..<3 {

@@ -5,6 +5,7 @@ import Foundation
 /// sets already run excluded (max_trials_per_param = 1), refused proposals retried.
 func runStudy(_ sampler: any Sampler, space: SearchSpace, direction: Direction = .minimize, seed: UInt64,
               trials: Int, objective: (Params) -> Double) -> [(params: Params, value: Double)] {
+    var sampler = sampler
     var observations: [Observation] = []
     var seen = Set<ParamKey>()
     var history: [(params: Params, value: Double)] = []

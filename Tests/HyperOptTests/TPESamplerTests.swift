@@ -57,43 +57,43 @@ final class TPESamplerTests: XCTestCase {
 
     func testStartupTrialsAreRandomSearch() {
         let history = randomObservations(space, count: 9, seed: 2, objective: sphere)
-        XCTAssertEqual(TPESampler().sample(context(history)), RandomSampler().sample(context(history)))
+        XCTAssertEqual(TPESampler().proposal(context(history)), RandomSampler().sample(context(history)))
         var options = TPEOptions()
         options.nStartupTrials = 5
-        XCTAssertNotEqual(TPESampler(options: options).sample(context(history)), RandomSampler().sample(context(history)))
+        XCTAssertNotEqual(TPESampler(options: options).proposal(context(history)), RandomSampler().sample(context(history)))
     }
 
     func testDirectionsAreSymmetric() {
         let history = randomObservations(space, count: 40, seed: 3, objective: sphere)
         let negated = history.map { Observation(params: $0.params, value: -$0.value, number: $0.number) }
         for seed in 0..<5 as Range<UInt64> {
-            XCTAssertEqual(TPESampler().sample(context(history, seed: seed)),
-                           TPESampler().sample(context(negated, direction: .maximize, seed: seed)))
+            XCTAssertEqual(TPESampler().proposal(context(history, seed: seed)),
+                           TPESampler().proposal(context(negated, direction: .maximize, seed: seed)))
         }
         // And the direction matters: the same values read the other way give other proposals.
-        XCTAssertNotEqual(TPESampler().sample(context(history)), TPESampler().sample(context(history, direction: .maximize)))
+        XCTAssertNotEqual(TPESampler().proposal(context(history)), TPESampler().proposal(context(history, direction: .maximize)))
     }
 
     func testConstantLiarSpreadsParallelProposals() {
         let history = randomObservations(space, count: 30, seed: 4, objective: sphere)
-        let alone = TPESampler().sample(context(history))
+        let alone = TPESampler().proposal(context(history))
         guard let first = alone else { return XCTFail("no proposal") }
         // A second worker asks while the first proposal runs: it must not propose the same spot.
-        let next = TPESampler().sample(context(history, running: [first]))
+        let next = TPESampler().proposal(context(history, running: [first]))
         XCTAssertNotEqual(next, alone)
         var options = TPEOptions()
         options.constantLiar = false
-        XCTAssertEqual(TPESampler(options: options).sample(context(history, running: [first])),
-                       TPESampler(options: options).sample(context(history)))
+        XCTAssertEqual(TPESampler(options: options).proposal(context(history, running: [first])),
+                       TPESampler(options: options).proposal(context(history)))
     }
 
     func testExcludedSetsAreNotProposed() {
         // The best candidate excluded, the next best of the same draws is proposed instead.
         let history = randomObservations(space, count: 30, seed: 5, objective: sphere)
         for seed in 0..<10 as Range<UInt64> {
-            guard let first = TPESampler().sample(context(history, seed: seed)) else { return XCTFail("no proposal") }
+            guard let first = TPESampler().proposal(context(history, seed: seed)) else { return XCTFail("no proposal") }
             let key = ParamKey(first, space: space)
-            guard let second = TPESampler().sample(context(history, seed: seed, excluded: [key])) else { return XCTFail("no proposal") }
+            guard let second = TPESampler().proposal(context(history, seed: seed, excluded: [key])) else { return XCTFail("no proposal") }
             XCTAssertNotEqual(ParamKey(second, space: space), key)
         }
         // On a small discrete space too, while free sets remain among the candidates.
@@ -105,7 +105,7 @@ final class TPESamplerTests: XCTestCase {
         var excluded = Set<ParamKey>()
         for _ in 0..<3 {
             let ctx = SamplingContext(space: grid, direction: .minimize, trialNumber: 20, seed: 9, completed: small, excluded: excluded)
-            guard let p = TPESampler().sample(ctx) else { return XCTFail("no proposal") }
+            guard let p = TPESampler().proposal(ctx) else { return XCTFail("no proposal") }
             let key = ParamKey(p, space: grid)
             XCTAssertFalse(excluded.contains(key), "proposed excluded \(p) after \(excluded.count) exclusions")
             excluded.insert(key)
@@ -118,7 +118,7 @@ final class TPESamplerTests: XCTestCase {
         var picks = [ParamValue]()
         for t in 10..<40 {
             let ctx = SamplingContext(space: cat, direction: .minimize, trialNumber: t, seed: 6, completed: history)
-            guard let p = TPESampler().sample(ctx) else { return XCTFail("no proposal") }
+            guard let p = TPESampler().proposal(ctx) else { return XCTFail("no proposal") }
             picks.append(p["c"] ?? .null)
             history.append(Observation(params: p, value: p["c"] == .string("d") ? 0 : 1, number: t))
         }
@@ -138,22 +138,22 @@ final class TPESamplerTests: XCTestCase {
 
     func testRememberedHistoryNeverChangesAProposal() {
         // One sampler asked along a growing study (its memo in use) against a fresh sampler per ask.
-        let shared = TPESampler()
+        var shared = TPESampler()
         var history = randomObservations(space, count: 12, seed: 7, objective: sphere)
         for t in 0..<15 {
             let ctx = context(history, seed: UInt64(t))
             let p = shared.sample(ctx)
-            XCTAssertEqual(p, TPESampler().sample(ctx))
+            XCTAssertEqual(p, TPESampler().proposal(ctx))
             guard let p else { return XCTFail("no proposal") }
             history.append(Observation(params: p, value: sphere(p), number: history.count))
         }
         // Another study of the same length through the same sampler: the memo must not leak.
         let other = randomObservations(space, count: history.count, seed: 8, objective: sphere)
-        XCTAssertEqual(shared.sample(context(other)), TPESampler().sample(context(other)))
+        XCTAssertEqual(shared.sample(context(other)), TPESampler().proposal(context(other)))
         // A repeat changes a set's mean, not its parameters.
         var updated = other
         updated[3] = Observation(params: other[3].params, value: -100, number: other[3].number)
-        XCTAssertEqual(shared.sample(context(updated)), TPESampler().sample(context(updated)))
+        XCTAssertEqual(shared.sample(context(updated)), TPESampler().proposal(context(updated)))
     }
 
     func testRememberedKernelsNeverChangeAProposalInALongStudy() {
@@ -179,7 +179,7 @@ final class TPESamplerTests: XCTestCase {
             Parameter(name: "n", distribution: .int(low: 1, high: 64, log: true, step: 1)),
         ])
         for space in [space, stepped] {
-            let shared = TPESampler()
+            var shared = TPESampler()
             var history = randomObservations(space, count: start, seed: seed, objective: sphere)
             for t in 0..<asks {
                 let running = t % runningEvery == runningEvery - 1 ? history.suffix(2).map(\.params) : []
@@ -190,7 +190,7 @@ final class TPESamplerTests: XCTestCase {
                 let ctx = SamplingContext(space: space, direction: .minimize, trialNumber: history.count, seed: UInt64(t),
                                           completed: history, running: running)
                 let p = shared.sample(ctx)
-                XCTAssertEqual(p, TPESampler().sample(ctx), "ask \(t), \(space.parameters.count) parameters", line: line)
+                XCTAssertEqual(p, TPESampler().proposal(ctx), "ask \(t), \(space.parameters.count) parameters", line: line)
                 guard let p else { return XCTFail("no proposal", line: line) }
                 history.append(Observation(params: p, value: sphere(p), number: history.count))
             }
@@ -199,11 +199,11 @@ final class TPESamplerTests: XCTestCase {
 
     func testSetsThatDoNotFitTheSpaceAreIgnored() {
         var history = randomObservations(space, count: 30, seed: 9, objective: sphere)
-        let clean = TPESampler().sample(context(history))
+        let clean = TPESampler().proposal(context(history))
         history.append(Observation(params: ["x": .float(1), "lr": .float(0.1)], value: -1e9, number: 30))
         history.append(Observation(params: ["x": .float(1), "lr": .float(0.1), "c": .string("zzz")], value: -1e9, number: 31))
         history.append(Observation(params: ["x": .float(1), "lr": .float(0.1), "c": .string("a")], value: .nan, number: 32))
         let ctx = SamplingContext(space: space, direction: .minimize, trialNumber: 30, seed: 1, completed: history)
-        XCTAssertEqual(TPESampler().sample(ctx), clean)
+        XCTAssertEqual(TPESampler().proposal(ctx), clean)
     }
 }

@@ -5,14 +5,13 @@ import Foundation
 /// appends sets and updates scores, so each ask converts just the new sets.
 ///
 /// It never changes a result: an entry is reused only when its parameter set equals the one in
-/// the context (a pointer comparison when the scheduler passes the same dictionaries), and the
-/// orders are the ones a stable sort would give.
-final class HistoryMemo: @unchecked Sendable {
-    /// Guards everything below; an ask that finds it taken works without the memo.
-    let lock = NSLock()
+/// the context (the very same `ParamSetValues` when the study passes the sets it holds, which
+/// is every ask of a running study; equal values otherwise), and the orders are the ones a
+/// stable sort would give. The sampler owns it (`TPECache`): no two asks share it.
+struct HistoryMemo: Sendable {
     private var names: [String] = []
     private var distributions: [Distribution] = []
-    private var params: [Params] = []
+    private var params: [ParamSetValues] = []
     private var valid: [Bool] = []
     private var rows: [Double] = []
     private var dims = 0
@@ -24,7 +23,7 @@ final class HistoryMemo: @unchecked Sendable {
 
     init() {}
 
-    func update(_ completed: [Observation], converter: RowConverter) {
+    mutating func update(_ completed: [Observation], converter: RowConverter) {
         let d = converter.domains.count
         if dims != d || params.count > completed.count || !sameSpace(converter) {
             reset(converter)
@@ -35,12 +34,12 @@ final class HistoryMemo: @unchecked Sendable {
         var stale: [Int] = []
         completed.withUnsafeBufferPointer { now in
             params.withUnsafeBufferPointer { then in
-                for i in 0..<known where !HistoryMemo.same(now[i].params, then[i]) { stale.append(i) }
+                for i in 0..<known where now[i].values != then[i] { stale.append(i) }
             }
         }
         for i in stale {
-            params[i] = completed[i].params
-            valid[i] = converter.convert(params[i], into: &row)
+            params[i] = completed[i].values
+            valid[i] = converter.convert(params[i].params, into: &row)
             if valid[i] { replaceRow(i, with: row) }
             changed = true
         }
@@ -49,7 +48,7 @@ final class HistoryMemo: @unchecked Sendable {
             orders = (0..<d).map { j in sortedOrder(dim: j, converter: converter) }
         }
         for i in known..<completed.count {
-            params.append(completed[i].params)
+            params.append(completed[i].values)
             let ok = converter.convert(completed[i].params, into: &row)
             valid.append(ok)
             rows.append(contentsOf: row)
@@ -61,7 +60,7 @@ final class HistoryMemo: @unchecked Sendable {
         names == converter.names && distributions == converter.domains.map(\.distribution)
     }
 
-    private func reset(_ converter: RowConverter) {
+    private mutating func reset(_ converter: RowConverter) {
         generation += 1
         names = converter.names
         distributions = converter.domains.map(\.distribution)
@@ -72,7 +71,7 @@ final class HistoryMemo: @unchecked Sendable {
         orders = converter.domains.map { $0.isCategorical ? nil : [] }
     }
 
-    private func replaceRow(_ i: Int, with row: [Double]) {
+    private mutating func replaceRow(_ i: Int, with row: [Double]) {
         for j in 0..<dims { rows[i * dims + j] = row[j] }
     }
 
@@ -85,7 +84,7 @@ final class HistoryMemo: @unchecked Sendable {
     }
 
     /// Inserts entry i (the newest) after every entry with a value not above its own.
-    private func insert(_ i: Int) {
+    private mutating func insert(_ i: Int) {
         for j in 0..<dims {
             guard var order = orders[j] else { continue }
             orders[j] = nil // so the insert below does not copy the array
@@ -98,17 +97,6 @@ final class HistoryMemo: @unchecked Sendable {
             order.insert(i, at: lo)
             orders[j] = order
         }
-    }
-
-    /// Equal parameter sets. The scheduler hands over the very dictionaries it handed before,
-    /// so first compare the storage they point to: the memo holds a reference to each, so the
-    /// storage cannot have been freed, reused or changed in place. Otherwise compare contents.
-    private static func same(_ a: Params, _ b: Params) -> Bool {
-        if MemoryLayout<Params>.size == MemoryLayout<UInt>.size,
-           withUnsafeBytes(of: a, { $0.load(as: UInt.self) }) == withUnsafeBytes(of: b, { $0.load(as: UInt.self) }) {
-            return true
-        }
-        return a == b
     }
 
     /// Per entry: whether its set fits the space.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The study as TPE reads it: every scored parameter set and every running one as a row of
 /// internal values, converted once per ask so that the estimators never touch a dictionary.
-struct History {
+struct ObservationRows {
     let dims: Int
     /// Rows of completed sets (oldest first), then rows of running sets.
     private(set) var rows: [Double] = []
@@ -16,14 +16,14 @@ struct History {
     /// below some count are then unchanged for as long as this number stays the same.
     private(set) var generation: Int?
 
-    init(_ context: SamplingContext, domains: [ParameterDomain], memo: HistoryMemo?) {
+    /// `memo` is the sampler's: this ask converts only the sets it has not seen.
+    init(_ context: SamplingContext, domains: [ParameterDomain], memo: inout HistoryMemo) {
         let converter = RowConverter(space: context.space, domains: domains)
         let d = domains.count
         dims = d
         let completed = context.completed
         var row = [Double](repeating: 0, count: d)
-        if let memo, memo.lock.try() {
-            defer { memo.lock.unlock() }
+        do {
             memo.update(completed, converter: converter)
             let valid = memo.validity
             // A set counts when it fits the space and has a finite score.
@@ -51,14 +51,6 @@ struct History {
             }
             sortedCompleted = whole ? memo.sortedOrders : Array(repeating: nil, count: d)
             generation = whole ? memo.generation : nil
-        } else {
-            rows.reserveCapacity((completed.count + context.running.count) * d)
-            scores.reserveCapacity(completed.count)
-            for o in completed where o.value.isFinite && converter.convert(o.params, into: &row) {
-                rows.append(contentsOf: row)
-                scores.append(o.value)
-            }
-            sortedCompleted = Array(repeating: nil, count: d)
         }
         completedCount = scores.count
         var running = 0

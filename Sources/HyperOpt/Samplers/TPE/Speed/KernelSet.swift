@@ -72,11 +72,18 @@ struct KernelSet: Sendable {
     ///   - table: the observations' internal values, in the weights' order.
     ///   - sorted: per dim, the observations sorted by their value there (ties by index), when
     ///     the caller knows it; sorted here otherwise.
-    ///   - kernelMemo: constants of earlier kernels, keyed by table row; the caller holds its lock.
+    ///   - constants: constants of earlier kernels, keyed by table row (the above side's, kept by
+    ///     the sampler's cache); nil for a one-off build.
     ///   - spare: storage to reuse.
     ///   - headroom: free slots to leave in each row, for later insertions.
     init(domains: [ParameterDomain], table: ObservationTable, options: ParzenEstimator.Options, sorted: [[Int]?]? = nil,
-         kernelMemo: KernelMemo? = nil, spare: inout Buffers, headroom: Int = 0) {
+         spare: inout Buffers, headroom: Int = 0) {
+        var none: KernelConstants?
+        self.init(domains: domains, table: table, options: options, sorted: sorted, constants: &none, spare: &spare, headroom: headroom)
+    }
+
+    init(domains: [ParameterDomain], table: ObservationTable, options: ParzenEstimator.Options, sorted: [[Int]?]?,
+         constants: inout KernelConstants?, spare: inout Buffers, headroom: Int) {
         let d = domains.count
         let n = table.indices.count
         let stride = n + 1 + headroom
@@ -134,9 +141,9 @@ struct KernelSet: Sendable {
                 let isContinuous = kinds[j] == .continuous
                 let low = domain.low, high = domain.high
                 let rowCount = table.values.count / max(table.stride, 1)
-                var memo = kernelMemo?.column(table.columns[j], low: low, high: high, rows: rowCount)
-                    ?? KernelMemo.Column()
-                let useMemo = kernelMemo != nil
+                var memo = constants?.column(table.columns[j], low: low, high: high, rows: rowCount)
+                    ?? KernelConstants.Column()
+                let useMemo = constants != nil
                 let isAxis = j == axis
                 memo.center.withUnsafeMutableBufferPointer { memoCenter in
                 memo.width.withUnsafeMutableBufferPointer { memoWidth in
@@ -177,7 +184,7 @@ struct KernelSet: Sendable {
                         }
                     }
                 }}}}}}}}}}}}}}
-                kernelMemo?.store(memo, at: table.columns[j])
+                constants?.store(memo, at: table.columns[j])
             }
         }
         spare.column = column

@@ -6,9 +6,9 @@ import Foundation
 /// and propose the one maximising log below(x) - log above(x).
 public struct TPESampler: Sampler {
     public let options: TPEOptions
-    /// Saves converting and sorting the whole history on every ask; never changes a result.
-    private let memo = HistoryMemo()
-    private let kernelMemo = KernelMemo()
+    /// What this sampler keeps from one ask to the next to do less work; never changes a
+    /// proposal (see `TPECache`). The planner that owns the sampler owns it.
+    private var cache = TPECache()
 
     public init(options: TPEOptions = TPEOptions()) {
         self.options = options
@@ -37,10 +37,10 @@ public struct TPESampler: Sampler {
         return w
     }
 
-    public func sample(_ context: SamplingContext) -> Params? {
+    public mutating func sample(_ context: SamplingContext) -> Params? {
         let parameters = context.space.parameters
         let domains = parameters.map { ParameterDomain($0.distribution) }
-        let history = History(context, domains: domains, memo: memo)
+        let history = ObservationRows(context, domains: domains, memo: &cache.history)
         guard history.completedCount >= max(options.nStartupTrials, 1), !parameters.isEmpty else {
             return RandomSampler().sample(context)
         }
@@ -72,23 +72,16 @@ public struct TPESampler: Sampler {
 
     /// The candidate drawn below with the highest log below - log above among those `allowed`, or the best
     /// one outright when none is allowed (the caller then retries or falls back).
-    private func bestCandidate(domains: [ParameterDomain], columns: [Int], split: History.Split, history: History,
+    private mutating func bestCandidate(domains: [ParameterDomain], columns: [Int], split: ObservationRows.Split, history: ObservationRows,
                                parzen: ParzenEstimator.Options, using g: inout SeededGenerator,
                                allowed: ([ParamValue]) -> Bool) -> [ParamValue] {
         let below = ParzenEstimator(domains: domains, observations: history.table(split.below, columns: columns),
                                     weights: TPESampler.weights(split.below.count), options: parzen)
         let aboveTable = history.table(split.above, columns: columns)
         let aboveWeights = TPESampler.weights(split.above.count)
-        let above: ParzenEstimator
-        if kernelMemo.lock.try() {
-            defer { kernelMemo.lock.unlock() }
-            above = kernelMemo.above(domains: domains, table: aboveTable, completedRows: history.completedCount,
-                                       weights: aboveWeights, options: parzen, generation: history.generation) {
-                history.aboveSorted(split, columns: columns)
-            }
-        } else {
-            above = ParzenEstimator(domains: domains, observations: aboveTable, weights: aboveWeights, options: parzen,
-                                    sorted: history.aboveSorted(split, columns: columns))
+        let above = cache.kernels.above(domains: domains, table: aboveTable, completedRows: history.completedCount,
+                                        weights: aboveWeights, options: parzen, generation: history.generation) {
+            history.aboveSorted(split, columns: columns)
         }
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
         let logBelow = below.logDensity(candidates), logAbove = above.logDensity(candidates)
@@ -97,10 +90,7 @@ public struct TPESampler: Sampler {
         // Stable: among equal scores the earlier draw wins, like numpy's argmax.
         order.sort { score[$0] > score[$1] || (score[$0] == score[$1] && $0 < $1) }
         let best = order.first { allowed(Array(candidates.values(of: $0))) } ?? order[0]
-        if kernelMemo.lock.try() {
-            kernelMemo.recycle(above)
-            kernelMemo.lock.unlock()
-        }
+        cache.kernels.recycle(above)
         return Array(candidates.values(of: best))
     }
 }

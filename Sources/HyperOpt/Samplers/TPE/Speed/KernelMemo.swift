@@ -10,21 +10,11 @@ import Foundation
 ///
 /// It never changes a result: a kernel's constants are reused only when centre, width and
 /// domain bounds are exactly the ones they were computed from, and they are a pure function of
-/// those; an edited set holds exactly what a new build would (`IncrementalAboveTests`).
-final class KernelMemo: @unchecked Sendable {
-    /// Guards everything below; an ask that finds it taken works without the memo.
-    let lock = NSLock()
-    private(set) var columns: [Column] = []
+/// those; an edited set holds exactly what a new build would (`IncrementalAboveTests`). The
+/// sampler owns it (`TPECache`): no two asks share it.
+struct KernelMemo: Sendable {
+    private var constants: KernelConstants? = KernelConstants()
     private var spliced: IncrementalAbove?
-
-    struct Column {
-        var low = Double.nan, high = Double.nan
-        var center: [Double] = []
-        var width: [Double] = []
-        /// Continuous dims: 1 / width and 1 / (width × mass). Stepped dims: log mass and log width.
-        var first: [Double] = []
-        var second: [Double] = []
-    }
 
     /// Storage of earlier estimators, handed to the next ones.
     private var spareKernels = KernelSet.Buffers()
@@ -33,12 +23,12 @@ final class KernelMemo: @unchecked Sendable {
     init() {}
 
     /// The above side's estimator: the remembered kernel set edited to `table`'s observations
-    /// when that is possible, a new build otherwise. The caller holds the lock.
+    /// when that is possible, a new build otherwise.
     /// - Parameters:
     ///   - completedRows: rows of `table` from here on are running sets.
     ///   - generation: the history's, when its rows can be trusted from one ask to the next.
     ///   - sorted: per dim, the observations sorted by value (for a new build).
-    func above(domains: [ParameterDomain], table: ObservationTable, completedRows: Int, weights: [Double],
+    mutating func above(domains: [ParameterDomain], table: ObservationTable, completedRows: Int, weights: [Double],
                  options: ParzenEstimator.Options, generation: Int?, sorted: () -> [[Int]?]) -> ParzenEstimator {
         // Only a multivariate set is kept: independent TPE builds one estimator per parameter.
         let keep = generation != nil && table.columns == Array(0..<table.stride)
@@ -54,7 +44,7 @@ final class KernelMemo: @unchecked Sendable {
         }
         if let old = previous.take() { spareKernels.keep(old.kernels) }
         let kernels = KernelSet(domains: domains, table: table, options: options, sorted: sorted(),
-                                kernelMemo: self, spare: &spareKernels, headroom: keep ? 64 : 0)
+                                constants: &constants, spare: &spareKernels, headroom: keep ? 64 : 0)
         guard keep, let generation else {
             // Its storage serves the next build, once the estimator is gone.
             spareKernels.keep(kernels)
@@ -67,10 +57,25 @@ final class KernelMemo: @unchecked Sendable {
     }
 
     /// Keeps `estimator`'s weighting storage for the next ask: reused in place once it is gone.
-    func recycle(_ estimator: ParzenEstimator) { spareWeighting = estimator.buffers }
+    mutating func recycle(_ estimator: ParzenEstimator) { spareWeighting = estimator.buffers }
+}
+
+/// Per observation row and numeric dim: a kernel's centre and width and the constants derived
+/// from them, kept from one build of the above side's kernels to the next.
+struct KernelConstants: Sendable {
+    private(set) var columns: [Column] = []
+
+    struct Column: Sendable {
+        var low = Double.nan, high = Double.nan
+        var center: [Double] = []
+        var width: [Double] = []
+        /// Continuous dims: 1 / width and 1 / (width × mass). Stepped dims: log mass and log width.
+        var first: [Double] = []
+        var second: [Double] = []
+    }
 
     /// The column for dim `j`, emptied when its domain bounds changed; sized for `rows` rows.
-    func column(_ j: Int, low: Double, high: Double, rows: Int) -> Column {
+    mutating func column(_ j: Int, low: Double, high: Double, rows: Int) -> Column {
         while columns.count <= j { columns.append(Column()) }
         var c = columns[j]
         columns[j] = Column() // so that the caller's writes do not copy the arrays
@@ -87,5 +92,5 @@ final class KernelMemo: @unchecked Sendable {
         return c
     }
 
-    func store(_ c: Column, at j: Int) { columns[j] = c }
+    mutating func store(_ c: Column, at j: Int) { columns[j] = c }
 }
