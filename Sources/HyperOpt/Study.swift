@@ -111,6 +111,8 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
 public enum EndCause: String, Sendable, Hashable, Codable {
     /// The engine running it died; found when the study was resumed.
     case lostWithEngine = "lost_with_engine"
+    /// hypertop ended its job: a kill from the dashboard, Ctrl-C, the time limit.
+    case killed
 }
 
 extension TrialOutcome {

@@ -57,7 +57,8 @@ public enum EpochCap {
 /// When a study should stop because its jobs keep failing.
 public enum FailFast {
     public static func reason(study: Study, spec: StudySpec) -> String? {
-        let finished = study.trials.filter { $0.state.isFinished && !($0.outcome?.wasLostWithEngine ?? false) }
+        // Trials whose end hypertop decided (a kill, a dead engine) say nothing about the job.
+        let finished = study.trials.filter { $0.state.isFinished && $0.outcome?.cause == nil }
         let failed = finished.filter { $0.state == .failed }
         guard !failed.isEmpty else { return nil }
         let last = failed.max { ($0.outcome?.endedAt ?? .distantPast) < ($1.outcome?.endedAt ?? .distantPast) }?.outcome?.reason ?? "no reason"

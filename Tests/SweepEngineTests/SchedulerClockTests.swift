@@ -136,6 +136,24 @@ final class SchedulerClockTests: XCTestCase {
         XCTAssertTrue(beats.allSatisfy { $0.running == [0] })
     }
 
+    /// Trials the user killed are not the job's failures: they never stop the study.
+    func testKilledTrialsDoNotCountAsInitialFailures() async throws {
+        var f = try SweepFixture(maxTrials: 5, nJobs: 1)
+        f.spec.maxInitialFailures = 2
+        defer { f.remove() }
+        let box = SchedulerBox()
+        let (scheduler, launcher, _) = f.fakeScheduler { n in
+            n < 3 ? FakeJob(duration: 100, actions: [(1, { box.killTrial(n) })]) : .reporting(0.5, count: 2)
+        }
+        box.scheduler = scheduler
+        let study = await scheduler.run()
+        XCTAssertEqual(launcher.startedTrials, [0, 1, 2, 3, 4])
+        XCTAssertEqual(study.trials.map(\.state), [.failed, .failed, .failed, .complete, .complete])
+        XCTAssertEqual(study.trials[0].outcome?.cause, .killed)
+        let abort = await scheduler.abortReason
+        XCTAssertNil(abort)
+    }
+
     func testFirstFailuresStopTheStudyWithTheJobsReason() async throws {
         var f = try SweepFixture(maxTrials: 10, nJobs: 1)
         f.spec.maxInitialFailures = 3

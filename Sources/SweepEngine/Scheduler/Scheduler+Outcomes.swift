@@ -12,7 +12,9 @@ extension Scheduler {
             return TrialOutcome(number: number, state: .pruned, score: nil, reason: t.killReason, exitStatus: nil, signal: nil, endedAt: now)
         }
         func failed(_ reason: String, exit: Int32? = nil, signal: Int32? = nil) -> TrialOutcome {
-            TrialOutcome(number: number, state: .failed, score: nil, reason: reason, exitStatus: exit, signal: signal, endedAt: now)
+            // A job hypertop ended (a kill, Ctrl-C, the time limit) did not fail by itself.
+            TrialOutcome(number: number, state: .failed, score: nil, reason: t.killReason ?? reason, exitStatus: exit, signal: signal,
+                         endedAt: now, cause: t.killReason != nil ? .killed : nil)
         }
         switch status {
         case .running:
