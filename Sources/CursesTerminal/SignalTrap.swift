@@ -6,45 +6,70 @@ import Synchronization
 import Glibc
 #endif
 
-/// Turns SIGINT, SIGTERM and SIGHUP into calls of `handler` instead of ending the process: the
+/// Turns SIGINT, SIGTERM and SIGHUP into calls of a handler instead of ending the process: the
 /// dashboard leaves through its normal path and restores the terminal, and headless runs hand
-/// Ctrl-C to the scheduler (first a graceful stop, then a kill). `stop()` puts the previous
-/// dispositions back.
+/// the signal to the scheduler (a graceful stop, then a kill).
+///
+/// The signals are caught once for the life of the process and routed to the newest trap; a
+/// trap that stops hands them back to none, and a signal that arrives while no trap is set is
+/// kept for the next one. (Catching them anew for each trap does not work: once libdispatch has
+/// caught a signal, a second source for it, after the disposition was reset, never fires, so a
+/// second Ctrl-C after the dashboard closed was lost.)
 public final class SignalTrap: Sendable {
     public static let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
-    private struct Installed: ~Copyable {
+    private struct Routing: ~Copyable {
         var sources: [DispatchSourceSignal] = []
-        var previous: [Int32: sigaction] = [:]
+        var current: (token: ObjectIdentifier, handler: @Sendable (Int32) -> Void)?
+        var pending: [Int32] = []
+        var last: Int32?
     }
 
-    private let installed = Mutex(Installed())
+    private static let routing = Mutex(Routing())
 
-    public init(handler: @escaping @Sendable (Int32) -> Void) {
-        installed.withLock { state in
-            for sig in Self.watched {
-                var old = sigaction()
-                var ignore = sigaction()
-                ignore.__sigaction_handler.sa_handler = SIG_IGN
-                sigaction(sig, &ignore, &old)
-                state.previous[sig] = old
+    /// The signals are caught the first time a trap is made, and from then on for good.
+    private static let installed: Bool = {
+        routing.withLock { r in
+            for sig in watched {
+                signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { handler(sig) }
+                source.setEventHandler { SignalTrap.deliver(sig) }
                 source.resume()
-                state.sources.append(source)
+                r.sources.append(source)
             }
         }
+        return true
+    }()
+
+    private static func deliver(_ sig: Int32) {
+        let handler: (@Sendable (Int32) -> Void)? = routing.withLock { r in
+            r.last = sig
+            if let current = r.current { return current.handler }
+            r.pending.append(sig)
+            return nil
+        }
+        handler?(sig)
     }
 
+    /// The last of the watched signals the process received, if any.
+    public static var lastSignal: Int32? { routing.withLock { $0.last } }
+
+    public init(handler: @escaping @Sendable (Int32) -> Void) {
+        _ = Self.installed
+        let token = ObjectIdentifier(self)
+        let missed = Self.routing.withLock { r -> [Int32] in
+            r.current = (token, handler)
+            defer { r.pending.removeAll() }
+            return r.pending
+        }
+        for sig in missed { handler(sig) }
+    }
+
+    /// Signals no longer reach this trap's handler (they wait for the next trap).
     public func stop() {
-        installed.withLock { state in
-            for source in state.sources { source.cancel() }
-            state.sources.removeAll()
-            for (sig, old) in state.previous {
-                var action = old
-                sigaction(sig, &action, nil)
-            }
-            state.previous.removeAll()
+        let token = ObjectIdentifier(self)
+        Self.routing.withLock { r in
+            if r.current?.token == token { r.current = nil }
         }
     }
 }

@@ -46,7 +46,7 @@ enum DashboardRun {
         case .quitAndKill:
             controls.requestStop()
             await scheduler.killAll()
-        case .interrupted: await scheduler.interrupt()
+        case .interrupted: await scheduler.interrupt(signal: SignalTrap.lastSignal ?? SIGINT)
         }
         let study = await finished
         await forwarder.value

@@ -134,14 +134,8 @@ enum HeadlessRun {
 }
 
 extension SignalTrap {
-    /// Signals go to the scheduler: Ctrl-C stops launching, again terminates the jobs; SIGTERM
-    /// and SIGHUP mean "go away" and go straight to terminating them.
+    /// Signals go to the scheduler (see `Scheduler.interrupt(signal:)`).
     static func forScheduler(_ scheduler: Scheduler) -> SignalTrap {
-        SignalTrap { signal in
-            Task {
-                await scheduler.interrupt()
-                if signal != SIGINT { await scheduler.interrupt() }
-            }
-        }
+        SignalTrap { signal in Task { await scheduler.interrupt(signal: signal) } }
     }
 }

@@ -75,4 +75,87 @@ final class DashboardEndToEndTests: XCTestCase {
         let log = try String(contentsOfFile: dir + "/data/e2e/hypertop.log", encoding: .utf8)
         XCTAssertTrue(log.contains("Launching jobs, sweep output dir"), "log lines went to the sweep directory's log file")
     }
+
+    /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
+    private func startSlowSweep(_ name: String) throws -> Int32 {
+        let config = """
+        hydra:
+          sweeper:
+            study_name: \(name)
+            max_trials: 6
+            n_jobs: 2
+            direction: maximize
+            pass_config: none
+            command: [\(CLITests.job)]
+            search_space:
+              ++sleep: {type: categorical, choices: [30]}
+              ++x: {type: float, low: 0, high: 1}
+        """
+        try config.write(toFile: dir + "/\(name)-opti.yaml", atomically: true, encoding: .utf8)
+        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
+        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run \(name)-opti.yaml; echo EXITED=$?; sleep 60")
+        _ = try expect("score by parameter", seconds: 15)
+        let pids = [dir + "/data/\(name)/0/pid", dir + "/data/\(name)/1/pid"]
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline && !pids.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(50_000) }
+        XCTAssertTrue(pids.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "both jobs started")
+        let out = try String(contentsOfFile: dir + "/data/\(name)/0/command.txt", encoding: .utf8)
+        XCTAssertFalse(out.isEmpty)
+        return try hypertopPid(name)
+    }
+
+    private func hypertopPid(_ name: String) throws -> Int32 {
+        let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { Int32($0) }
+        let me = entries.first { pid in
+            // argv: the hypertop binary itself, not the shell that started it.
+            let argv = ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").split(separator: "\0")
+            return argv.first?.hasSuffix("/hypertop") == true && argv.contains { $0 == "\(name)-opti.yaml" }
+        }
+        return try XCTUnwrap(me, "the hypertop process of \(name)")
+    }
+
+    private func jobsGone(_ name: String) throws {
+        for n in 0..<2 {
+            let pid = Int32((try String(contentsOfFile: dir + "/data/\(name)/\(n)/pid", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            XCTAssertEqual(liveProcesses(inGroup: pid), [], "job group \(pid) outlived hypertop")
+        }
+    }
+
+    /// With the dashboard up, the first Ctrl-C closes it and stops launching; the second
+    /// terminates the jobs, as in headless mode (it used to be lost).
+    func testSecondCtrlCAfterTheDashboardClosedTerminatesTheJobs() throws {
+        _ = try startSlowSweep("ctrlc")
+        try pane.keys("C-c")
+        _ = try expect("press Ctrl-C again", seconds: 5)
+        try pane.keys("C-c")
+        let end = try expect("EXITED=", seconds: 20)
+        XCTAssertTrue(end.contains("Trial #0 FAIL: killed by Ctrl-C"), end)
+        try jobsGone("ctrlc")
+    }
+
+    /// SIGTERM means "go away": the dashboard closes and the jobs are terminated at once.
+    func testSIGTERMUnderTheDashboardTerminatesTheJobs() throws {
+        let pid = try startSlowSweep("term")
+        kill(pid, SIGTERM)
+        let end = try expect("EXITED=", seconds: 20)
+        XCTAssertTrue(end.contains("killed by SIGTERM"), end)
+        try jobsGone("term")
+    }
+
+    /// SIGHUP of a run that was not detached (its terminal closed) stops it gracefully: no more
+    /// launches, the running trials finish (a later SIGTERM ends them).
+    func testSIGHUPStopsGracefully() throws {
+        let pid = try startSlowSweep("hup")
+        kill(pid, SIGHUP)
+        _ = try expect("the terminal closed (SIGHUP)", seconds: 10)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/hup/2"), "no trial launched after SIGHUP")
+        let groups = try (0..<2).map { n in
+            Int32((try String(contentsOfFile: dir + "/data/hup/\(n)/pid", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        XCTAssertTrue(groups.allSatisfy { !liveProcesses(inGroup: $0).isEmpty }, "the running trials go on")
+        kill(pid, SIGTERM)
+        let end = try expect("EXITED=", seconds: 20)
+        XCTAssertTrue(end.contains("killed by SIGTERM"), end)
+        try jobsGone("hup")
+    }
 }

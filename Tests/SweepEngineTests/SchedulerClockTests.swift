@@ -92,6 +92,30 @@ final class SchedulerClockTests: XCTestCase {
         }
     }
 
+    /// SIGTERM means "go away": the jobs get SIGTERM at once, named as such; SIGHUP is a graceful stop.
+    func testSIGTERMTerminatesAtOnceAndSIGHUPStopsGracefully() async throws {
+        for signal in [SIGTERM, SIGHUP] {
+            let f = try SweepFixture(maxTrials: 10, nJobs: 2)
+            defer { f.remove() }
+            let box = SchedulerBox()
+            let (scheduler, launcher, _) = f.fakeScheduler { n in
+                var job = FakeJob.reporting(0.5, count: 10)
+                if n == 1 { job.actions = [(2, { box.interrupt(times: 1, signal: signal) })] }
+                return job
+            }
+            box.scheduler = scheduler
+            let study = await scheduler.run()
+            XCTAssertEqual(launcher.startedTrials, [0, 1])
+            if signal == SIGTERM {
+                XCTAssertEqual(study.trials.map(\.state), [.failed, .failed])
+                XCTAssertEqual(study.trials[0].outcome?.reason, "killed by SIGTERM")
+            } else {
+                XCTAssertEqual(study.trials.map(\.state), [.complete, .complete])
+                XCTAssertTrue(study.phaseReason?.contains("SIGHUP") ?? false, study.phaseReason ?? "")
+            }
+        }
+    }
+
     func testDeletingTheStopFileStopsLaunchingOnTheNextTick() async throws {
         let f = try SweepFixture(maxTrials: 10, nJobs: 1)
         defer { f.remove() }
@@ -182,8 +206,8 @@ final class SchedulerBox: Sendable {
         guard let scheduler else { return }
         Task.detached { await scheduler.kill(trial: n) }
     }
-    func interrupt(times: Int) {
+    func interrupt(times: Int, signal: Int32 = SIGINT) {
         guard let scheduler else { return }
-        Task.detached { for _ in 0..<times { await scheduler.interrupt() } }
+        Task.detached { for _ in 0..<times { await scheduler.interrupt(signal: signal) } }
     }
 }

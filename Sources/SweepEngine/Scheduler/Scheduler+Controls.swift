@@ -7,15 +7,20 @@ import Glibc
 
 /// Controls: Ctrl-C, the stop and pause files, kills and their escalation, the time limit.
 extension Scheduler {
-    /// Ctrl-C: the first stops launching, the second terminates every job, a third kills at once.
-    public func interrupt() {
-        interrupts += 1
+    /// A signal to hypertop. Ctrl-C (SIGINT): the first stops launching, the second terminates
+    /// every job, a third kills at once. SIGHUP (the terminal closed) is a graceful stop like the
+    /// first Ctrl-C; SIGTERM means "go away" and terminates the jobs at once.
+    public func interrupt(signal: Int32 = SIGINT) {
+        let name = signal == SIGINT ? "Ctrl-C" : ProcessText.signalName(signal) ?? "signal \(signal)"
+        interrupts += signal == SIGTERM && interrupts == 0 ? 2 : 1
         switch interrupts {
         case 1:
-            requestStop("interrupted (Ctrl-C); waiting for running trials; press Ctrl-C again to kill them")
+            requestStop(signal == SIGHUP
+                ? "the terminal closed (SIGHUP); waiting for running trials; Ctrl-C or SIGTERM kills them"
+                : "interrupted (Ctrl-C); waiting for running trials; press Ctrl-C again to kill them")
         case 2:
-            requestStop("interrupted twice")
-            killAll(reason: "killed by Ctrl-C")
+            requestStop(signal == SIGTERM ? "SIGTERM received" : "interrupted twice")
+            killAll(reason: "killed by \(name)")
         default:
             for (n, t) in running {
                 launcher.signal(t.job, SIGKILL)
