@@ -16,17 +16,33 @@ struct FileTail {
     /// Longest line kept; longer lines are cut (a job printing garbage must not eat memory).
     static let maxLine = 64 * 1024
     static let chunk = 256 * 1024
+    /// Most read from one file in one poll while the job runs: a job that writes faster than this
+    /// is read over several polls, and never keeps the engine from its other trials.
+    static let maxPerPoll = 4 * 1024 * 1024
 
     init(path: String) { self.path = path }
 
-    /// New complete lines (and, with `final`, a last line without newline); `rewound` when the
-    /// file shrank and was read again from its start.
-    mutating func readLines(final: Bool = false) -> (lines: [String], rewound: Bool) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return ([], false) }
+    /// What one poll read.
+    struct Read {
+        var lines: [String] = []
+        /// The file shrank or was rewritten, and was read again from its start.
+        var rewound = false
+        /// Why the file cannot be followed (it is not a regular file), when it cannot.
+        var problem: String?
+    }
+
+    /// New complete lines (and, with `final`, a last line without newline). Only a regular file
+    /// is read, and never with a blocking call: a FIFO or a link to `/dev/zero` in its place is
+    /// reported as the problem instead.
+    mutating func readLines(final: Bool = false) -> Read {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return Read() }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { return ([], false) }
+        guard fstat(fd, &st) == 0 else { return Read() }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            return Read(problem: "\(path) is not a regular file (\(Self.kind(st.st_mode))); hypertop reads only regular files")
+        }
         var rewound = false
         if Int64(st.st_size) < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
             offset = 0
@@ -39,10 +55,13 @@ struct FileTail {
         }
         var lines: [String] = []
         var buffer = [UInt8](repeating: 0, count: Self.chunk)
-        while true {
+        var read = 0
+        // The job has ended: read to its end (a regular file has one). Else a bounded amount.
+        while final || read < Self.maxPerPoll {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Self.chunk, off_t(offset)) }
             if n <= 0 { break }
             offset += Int64(n)
+            read += n
             var start = 0
             for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
                 append(buffer[start..<i], to: &lines)
@@ -57,7 +76,18 @@ struct FileTail {
             lines.append(String(decoding: partial, as: UTF8.self))
             partial.removeAll()
         }
-        return (lines, rewound)
+        return Read(lines: lines, rewound: rewound)
+    }
+
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFDIR: return "a directory"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
     }
 
     private static func readPrefix(_ fd: Int32, count: Int) -> [UInt8] {

@@ -11,6 +11,8 @@ public struct MetricTailer {
         public var stdout: [String] = []
         public var stderr: [String] = []
         public var malformed = 0
+        /// A file of the trial that cannot be followed (not a regular file): the trial must end.
+        public var problem: String?
     }
 
     enum Source: Int, Comparable {
@@ -39,7 +41,8 @@ public struct MetricTailer {
         var update = Update()
         var fromJSON: [MetricRow] = [], fromCSV: [MetricRow] = [], fromStdout: [MetricRow] = []
 
-        for line in jsonl.readLines(final: final).lines {
+        let jsonRead = jsonl.readLines(final: final)
+        for line in jsonRead.lines {
             switch JSONLinesParser.parse(line) {
             case .none: update.malformed += 1
             case .some(let row?): fromJSON.append(row)
@@ -55,11 +58,14 @@ public struct MetricTailer {
             case .some(.none): break
             }
         }
-        update.stdout = out.readLines(final: final).lines
+        let outRead = out.readLines(final: final)
+        update.stdout = outRead.lines
         for line in update.stdout {
             if let row = stdoutParser.parse(line) { fromStdout.append(row) }
         }
-        update.stderr = err.readLines(final: final).lines
+        let errRead = err.readLines(final: final)
+        update.stderr = errRead.lines
+        update.problem = [jsonRead, csvRead, outRead, errRead].lazy.compactMap(\.problem).first
 
         if !fromJSON.isEmpty { active = min(active ?? .jsonLines, .jsonLines) }
         if !fromCSV.isEmpty { active = min(active ?? .csv, .csv) }

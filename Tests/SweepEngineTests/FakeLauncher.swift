@@ -11,15 +11,26 @@ import Glibc
 /// of scheduling runs in milliseconds and always the same way.
 final class ManualClock: EngineClock {
     private let time: Mutex<Date>
+    private let due = Mutex<[@Sendable () async -> Void]>([])
 
     init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { time = Mutex(start) }
 
     func now() -> Date { time.withLock { $0 } }
 
+    /// Runs `action` in the engine's next sleep, before its next tick: a test's call into the
+    /// scheduler (a kill, Ctrl-C) lands at a known time, not whenever a task gets to run.
+    func onNextSleep(_ action: @escaping @Sendable () async -> Void) {
+        due.withLock { $0.append(action) }
+    }
+
     func sleep(for duration: Duration) async {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         time.withLock { $0 = $0.addingTimeInterval(seconds) }
-        await Task.yield()
+        let actions = due.withLock { d in
+            defer { d.removeAll() }
+            return d
+        }
+        for action in actions { await action() }
     }
 }
 

@@ -55,10 +55,10 @@ final class SchedulerClockTests: XCTestCase {
         f.spec.killGraceSeconds = 7
         defer { f.remove() }
         let box = SchedulerBox()
-        let (scheduler, launcher, _) = f.fakeScheduler { n in
+        let (scheduler, launcher, clock) = f.fakeScheduler { n in
             n == 0 ? FakeJob(duration: 1000, ignoresTerm: true, actions: [(3, { box.killTrial(0) })]) : .reporting(0.4, count: 2)
         }
-        box.scheduler = scheduler
+        box.hold(scheduler, clock)
         let study = await scheduler.run()
         let signals = launcher.signals(trial: 0)
         XCTAssertEqual(signals.map(\.0), [SIGTERM, SIGKILL])
@@ -73,12 +73,12 @@ final class SchedulerClockTests: XCTestCase {
             let f = try SweepFixture(maxTrials: 10, nJobs: 2)
             defer { f.remove() }
             let box = SchedulerBox()
-            let (scheduler, launcher, _) = f.fakeScheduler { n in
+            let (scheduler, launcher, clock) = f.fakeScheduler { n in
                 var job = FakeJob.reporting(0.5, count: 10)
                 if n == 1 { job.actions = [(2, { box.interrupt(times: times) })] }
                 return job
             }
-            box.scheduler = scheduler
+            box.hold(scheduler, clock)
             let study = await scheduler.run()
             XCTAssertEqual(launcher.startedTrials, [0, 1], "Ctrl-C \(times)x: no launch after it")
             if times == 1 {
@@ -98,12 +98,12 @@ final class SchedulerClockTests: XCTestCase {
             let f = try SweepFixture(maxTrials: 10, nJobs: 2)
             defer { f.remove() }
             let box = SchedulerBox()
-            let (scheduler, launcher, _) = f.fakeScheduler { n in
+            let (scheduler, launcher, clock) = f.fakeScheduler { n in
                 var job = FakeJob.reporting(0.5, count: 10)
                 if n == 1 { job.actions = [(2, { box.interrupt(times: 1, signal: signal) })] }
                 return job
             }
-            box.scheduler = scheduler
+            box.hold(scheduler, clock)
             let study = await scheduler.run()
             XCTAssertEqual(launcher.startedTrials, [0, 1])
             if signal == SIGTERM {
@@ -166,10 +166,10 @@ final class SchedulerClockTests: XCTestCase {
         f.spec.maxInitialFailures = 2
         defer { f.remove() }
         let box = SchedulerBox()
-        let (scheduler, launcher, _) = f.fakeScheduler { n in
+        let (scheduler, launcher, clock) = f.fakeScheduler { n in
             n < 3 ? FakeJob(duration: 100, actions: [(1, { box.killTrial(n) })]) : .reporting(0.5, count: 2)
         }
-        box.scheduler = scheduler
+        box.hold(scheduler, clock)
         let study = await scheduler.run()
         XCTAssertEqual(launcher.startedTrials, [0, 1, 2, 3, 4])
         XCTAssertEqual(study.trials.map(\.state), [.failed, .failed, .failed, .complete, .complete])
@@ -194,20 +194,20 @@ final class SchedulerClockTests: XCTestCase {
     }
 }
 
-/// Lets a fake job's action reach the scheduler that runs it (the action runs inside the
-/// scheduler's own poll, so the kill is sent from a task of its own).
+/// Lets a fake job's action reach the scheduler that runs it. The action runs inside the
+/// scheduler's own poll, so the call is made in the engine's next sleep (`ManualClock`).
 final class SchedulerBox: Sendable {
-    private let held = Mutex<Scheduler?>(nil)
-    var scheduler: Scheduler? {
-        get { held.withLock { $0 } }
-        set { held.withLock { $0 = newValue } }
-    }
+    private let held = Mutex<(Scheduler, ManualClock)?>(nil)
+
+    func hold(_ scheduler: Scheduler, _ clock: ManualClock) { held.withLock { $0 = (scheduler, clock) } }
+
     func killTrial(_ n: Int) {
-        guard let scheduler else { return }
-        Task.detached { await scheduler.kill(trial: n) }
+        guard let (scheduler, clock) = held.withLock({ $0 }) else { return }
+        clock.onNextSleep { await scheduler.kill(trial: n) }
     }
+
     func interrupt(times: Int, signal: Int32 = SIGINT) {
-        guard let scheduler else { return }
-        Task.detached { for _ in 0..<times { await scheduler.interrupt(signal: signal) } }
+        guard let (scheduler, clock) = held.withLock({ $0 }) else { return }
+        clock.onNextSleep { for _ in 0..<times { await scheduler.interrupt(signal: signal) } }
     }
 }

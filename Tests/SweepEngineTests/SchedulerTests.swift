@@ -167,4 +167,32 @@ final class SchedulerTests: XCTestCase {
         XCTAssertLessThan(study.trials[2].metrics.count, 20, "the pruned trial ran to its end")
         XCTAssertEqual(study.paramSets[2].count, 0, "a pruned run is not a score")
     }
+
+    /// A job that turns its metrics file into a FIFO or a link to /dev/zero fails with that
+    /// reason; the engine never blocks or floods on it, and the other trials go on.
+    func testNonRegularMetricsFileFailsThatTrialOnly() async throws {
+        let f = try SweepFixture(maxTrials: 3, nJobs: 2)
+        defer { f.remove() }
+        let scheduler = f.scheduler(ScriptedParams(script: [
+            SweepFixture.params(mode: "fifo"), SweepFixture.params(mode: "devzero"), SweepFixture.params(x: 0.4, epochs: 2),
+        ]))
+        let done = RunBox()
+        Task { done.study = await scheduler.run() }
+        await eventually(timeout: 30, "the study ends") { done.study != nil }
+        let study = try XCTUnwrap(done.study)
+        XCTAssertEqual(study.trials.map(\.state), [.failed, .failed, .complete])
+        XCTAssertTrue(study.trials[0].outcome?.reason?.contains("is not a regular file (a FIFO)") ?? false, study.trials[0].outcome?.reason ?? "")
+        XCTAssertTrue(study.trials[1].outcome?.reason?.contains("is not a regular file (a character device)") ?? false,
+                      study.trials[1].outcome?.reason ?? "")
+    }
+}
+
+/// The study a background run returned, for a test that waits with a bound.
+final class RunBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Study?
+    var study: Study? {
+        get { lock.lock(); defer { lock.unlock() }; return value }
+        set { lock.lock(); value = newValue; lock.unlock() }
+    }
 }

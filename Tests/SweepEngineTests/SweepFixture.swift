@@ -16,7 +16,8 @@ struct SweepFixture {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let defaultSpace = [
             Parameter(name: "++x", distribution: .float(low: 0, high: 1, log: false, step: nil)),
-            Parameter(name: "++mode", distribution: .categorical(choices: [.string("ok"), .string("crash"), .string("writenan"), .string("silent"), .string("garbage")])),
+            Parameter(name: "++mode", distribution: .categorical(choices: [.string("ok"), .string("crash"), .string("writenan"), .string("silent"), .string("garbage"),
+                                                                        .string("fifo"), .string("devzero")])),
             Parameter(name: "++sleep", distribution: .float(low: 0, high: 10, log: false, step: nil)),
             Parameter(name: "++epochs", distribution: .int(low: 1, high: 5, log: false, step: 1)),
         ]

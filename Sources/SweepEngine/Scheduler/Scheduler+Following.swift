@@ -14,6 +14,11 @@ extension Scheduler {
             let update = t.tailer.poll(final: status != .running)
             running[number] = t
             deliver(update, trial: number)
+            if let problem = update.problem {
+                // A job that turned one of its files into a FIFO or a device is ended.
+                if status == .running { kill(trial: number, reason: "stopped: \(problem)") }
+                if t.killReason == nil { t.killReason = "stopped: \(problem)" }
+            }
             if status == .running, !update.rows.isEmpty { prune(number) }
             guard status != .running else { continue }
             running[number] = nil

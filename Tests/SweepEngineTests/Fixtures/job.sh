@@ -2,6 +2,7 @@
 # A tiny trial job for the engine's tests. Reads Hydra overrides from argv:
 #   ++x=<number>      the value it reports as eval/success_rate for each of its epochs
 #   ++mode=<mode>     ok | crash | writenan | silent | garbage | table | csv | score
+#                     | fifo | devzero (its metrics file becomes a FIFO, or a link to /dev/zero)
 #   ++sleep=<secs>    how long each epoch takes
 # and writes every argument, one per line, to $HYPERTOP_TRIAL_DIR/args.txt.
 # With $SLOW_FROM set, trials numbered SLOW_FROM and up block until killed (for crash tests).
@@ -21,6 +22,10 @@ if [ -n "${SLOW_FROM:-}" ] && [ "$HYPERTOP_TRIAL_NUMBER" -ge "$SLOW_FROM" ]; the
   mkfifo "$HYPERTOP_TRIAL_DIR/block" && read -r _ < "$HYPERTOP_TRIAL_DIR/block"
   exit 0
 fi
+case "$mode" in
+  fifo) rm -f "$HYPERTOP_METRICS"; mkfifo "$HYPERTOP_METRICS"; sleep 30; exit 0 ;;
+  devzero) ln -sf /dev/zero "$HYPERTOP_METRICS"; sleep 30; exit 0 ;;
+esac
 i=1
 while [ "$i" -le "$epochs" ]; do
   [ "$sleep" != 0 ] && sleep "$sleep"
