@@ -51,7 +51,13 @@ public struct StudySession {
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             }
-            let trials = try store.studies().first { $0.studyID == existing }?.total ?? 0
+            let summary = try store.studies().first { $0.studyID == existing }
+            // A study another engine runs is never renamed or moved under it, whatever was asked.
+            if let owner = try store.engineOwner(studyID: existing), owner.pid != getpid() || owner.host != ProcessInfo.processInfo.hostName,
+               owner.isAlive == true || (owner.isAlive == nil && (summary?.counts[.running] ?? 0) > 0) {
+                throw StoreError.studyRunning(name: spec.studyName, pid: owner.pid, host: owner.host)
+            }
+            let trials = summary?.total ?? 0
             switch try choose(Existing(name: spec.studyName, trials: trials, storePath: storePath)) {
             case .startOver:
                 let stamp = Self.stamp()

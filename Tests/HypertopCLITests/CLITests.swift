@@ -73,6 +73,25 @@ final class CLITests: XCTestCase {
         """
     }
 
+    /// `--new` and `--resume` never move or take over a study another engine is running: they
+    /// are refused with who runs it, and the running study goes on untouched.
+    func testALiveStudyIsNeverMovedOrTakenOver() throws {
+        _ = try write("live-opti.yaml", config(maxTrials: 2, space: "      ++sleep: {type: categorical, choices: [3]}\n      ++x: {type: float, low: 0, high: 1}"))
+        let (first, out, _) = try start(["run", "--headless", "live-opti.yaml"])
+        let log = OutputCollector(out)
+        XCTAssertTrue(log.waitFor("Launching jobs"), log.text)
+        for flag in ["--new", "--resume"] {
+            let second = try run(["run", "--headless", flag, "live-opti.yaml"])
+            XCTAssertEqual(second.status, 2, flag)
+            XCTAssertTrue(second.stderr.contains("Study \"cli\" is being run by process \(first.processIdentifier) on "), "\(flag): \(second.stderr)")
+        }
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertTrue(log.waitFor("Trials: 2 (2 COMPLETE)"), log.text)
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: dir + "/data")
+        XCTAssertFalse(dirs.contains { $0.hasPrefix("cli-") }, "the live sweep directory was not moved aside: \(dirs)")
+    }
+
     /// A config's warnings are said in the study's log (so the dashboard and the store keep them).
     func testConfigWarningsAreInTheStudysLog() throws {
         let text = config(maxTrials: 1, nJobs: 1, space: "      ++x: {type: float, low: 0.1, high: 0.9, log: true, step: 0.1}")
