@@ -158,6 +158,8 @@ public enum OrphanJobs {
 /// Foundation's file errors as sentences: what happened, never a domain and a code.
 public enum FileErrorText {
     public static func describe(_ error: Error) -> String {
+        // hypertop's own errors say themselves; only Foundation's need translating.
+        if !(type(of: error) is NSError.Type), !(error is CocoaError) { return String(describing: error) }
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))

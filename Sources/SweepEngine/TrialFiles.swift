@@ -1,6 +1,10 @@
 import Foundation
 import HyperOpt
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The files of one trial's run directory.
 public struct TrialFiles: Sendable {
     public let runDir: String
@@ -8,6 +12,24 @@ public struct TrialFiles: Sendable {
     public init(runDir: String) { self.runDir = runDir }
 
     private func file(_ name: String) -> String { (runDir as NSString).appendingPathComponent(name) }
+
+    /// A trial directory that is already there (an earlier engine's, or a link someone left) is
+    /// renamed out of the way, the link itself and never what it points to: a new trial must read
+    /// only what its own job writes. Returns where it went, nil when there was nothing.
+    static func moveAsideExisting(_ runDir: String) throws -> String? {
+        var st = stat()
+        guard lstat(runDir, &st) == 0 else { return nil }
+        var aside = runDir + "-moved-" + StudySession.stamp()
+        var n = 2
+        while lstat(aside, &st) == 0 {
+            aside = runDir + "-moved-" + StudySession.stamp() + "-\(n)"
+            n += 1
+        }
+        guard rename(runDir, aside) == 0 else {
+            throw LaunchError(description: "\(runDir) already exists and cannot be moved aside: \(String(cString: strerror(errno)))")
+        }
+        return aside
+    }
 
     public var stdout: String { file("stdout.log") }
     public var stderr: String { file("stderr.log") }

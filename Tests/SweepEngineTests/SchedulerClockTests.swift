@@ -116,6 +116,26 @@ final class SchedulerClockTests: XCTestCase {
         }
     }
 
+    /// A trial directory that already exists (an earlier engine's files, or a link) is moved
+    /// aside: the new trial never reads an old trial's metrics, and a link's target is untouched.
+    func testATrialNeverReadsFilesAlreadyInItsDirectory() async throws {
+        let f = try SweepFixture(maxTrials: 2, nJobs: 1)
+        defer { f.remove() }
+        let sweep = f.setup.sweepDirectory
+        try FileManager.default.createDirectory(atPath: sweep + "/0", withIntermediateDirectories: true)
+        try "{\"step\": 0, \"eval/success_rate\": 99}\n".write(toFile: sweep + "/0/metrics.jsonl", atomically: true, encoding: .utf8)
+        let elsewhere = f.directory + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: sweep + "/1", withDestinationPath: elsewhere)
+        let (scheduler, _, _) = f.fakeScheduler { _ in .reporting(0.5, count: 2) }
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete])
+        XCTAssertEqual(study.trials[0].metrics.compactMap { $0.values["eval/success_rate"] }, [0.5, 0.5], "the old 99 was not read")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [], "nothing was written through the link")
+        let moved = try FileManager.default.contentsOfDirectory(atPath: sweep).filter { $0.contains("-moved-") }
+        XCTAssertEqual(moved.count, 2, "\(moved)")
+    }
+
     func testDeletingTheStopFileStopsLaunchingOnTheNextTick() async throws {
         let f = try SweepFixture(maxTrials: 10, nJobs: 1)
         defer { f.remove() }

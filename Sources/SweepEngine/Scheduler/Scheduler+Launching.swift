@@ -50,6 +50,9 @@ extension Scheduler {
         // Recorded before the job exists: a resumed study then knows every job a dead engine left.
         flush()
         do {
+            if let aside = try TrialFiles.moveAsideExisting(runDir) {
+                note("Trial #\(number): \(runDir) already existed; moved it to \(aside) so the new trial reads only its own files")
+            }
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
             let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
@@ -58,8 +61,8 @@ extension Scheduler {
             running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
                                                                           stdoutPath: paths.stdout, stderrPath: paths.stderr))
         } catch {
-            finish(TrialOutcome(number: number, state: .failed, score: nil, reason: "\(error)", exitStatus: nil, signal: nil, endedAt: clock.now()),
-                   runDir: runDir)
+            finish(TrialOutcome(number: number, state: .failed, score: nil, reason: "could not start the job: \(FileErrorText.describe(error))",
+                                exitStatus: nil, signal: nil, endedAt: clock.now()), runDir: runDir)
         }
     }
 

@@ -1,0 +1,26 @@
+import Foundation
+import XCTest
+@testable import SweepEngine
+
+/// Errors reach the user as sentences, never as a domain and a code.
+final class FileErrorTextTests: XCTestCase {
+    func testFoundationFileErrorsBecomeSentences() throws {
+        let dir = NSTemporaryDirectory() + "fe-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/b", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertThrowsError(try FileManager.default.moveItem(atPath: dir + "/a", toPath: dir + "/b")) { error in
+            let text = FileErrorText.describe(error)
+            XCTAssertFalse(text.contains("Domain"), text)
+            XCTAssertEqual(text, "it already exists")
+        }
+        XCTAssertThrowsError(try String(contentsOfFile: dir + "/none", encoding: .utf8)) { error in
+            XCTAssertEqual(FileErrorText.describe(error), "no such file or directory")
+        }
+    }
+
+    func testHypertopsOwnErrorsSayThemselves() {
+        XCTAssertEqual(FileErrorText.describe(LaunchError(description: "cannot start `x`: No such file or directory")),
+                       "cannot start `x`: No such file or directory")
+    }
+}
