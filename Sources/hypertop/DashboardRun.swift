@@ -85,7 +85,12 @@ enum WatchDashboard {
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let poller = Task {
             var follower = StudyFollower(store: store, studyID: studyID)
+            var saidGone = false
             while !Task.isCancelled {
+                if !saidGone, let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
+                    sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume <config>`"))
+                    saidGone = true
+                }
                 switch try? follower.poll() {
                 case .study(let s)?: sink.yield(.replaceStudy(s))
                 case .events(let events)?: sink.yield(.events(events))

@@ -64,6 +64,10 @@ struct WatchCommand: AsyncParsableCommand {
             }
             fflush(nil)
             if current.phase == .done { break }
+            if let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
+                print(log.stamp("\(gone); the study stopped with \(current.trials.count) trial(s) recorded. Resume it with `hypertop run --resume <config>`."))
+                throw ExitCode(1)
+            }
             try await Task.sleep(for: .milliseconds(Int(refresh * 1000)))
         }
         for line in StudyResults.lines(current, space: current.info?.spec.space) { print(line) }

@@ -245,6 +245,20 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(row.range(of: #"^cli\s+maximize\s+8\s+6\s+0\s+2\s+0\s+0\s"#, options: .regularExpression) != nil, list.stdout)
     }
 
+    /// `watch` on a study whose engine died says so and ends (it used to wait for ever).
+    func testWatchOfADeadEnginesStudyEnds() throws {
+        _ = try write("dead-opti.yaml", config(maxTrials: 6, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: categorical, choices: [2]}"))
+        let (engine, _, _) = try start(["run", "--headless", "dead-opti.yaml"], environment: ["SLOW_FROM": "1"])
+        waitFor([dir + "/data/cli/1/pid"])
+        kill(engine.processIdentifier, SIGKILL)
+        engine.waitUntilExit()
+        let r = try run(["watch", "--headless", "data/hypertop.db"], timeout: 30)
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("The engine running this study (process \(engine.processIdentifier) on "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("is gone; the study stopped with"), r.stdout)
+        _ = try run(["run", "--headless", "--resume", "dead-opti.yaml"], timeout: 60)
+    }
+
     /// Issue 6: `watch` in a second process sees every trial while the sweep runs, and never blocks it.
     func testWatchInAnotherProcessSeesEveryTrial() throws {
         _ = try write("w-opti.yaml", config(maxTrials: 8, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++sleep: {type: categorical, choices: [0.1]}"))

@@ -31,6 +31,13 @@ public struct EngineOwner: Sendable, Hashable {
         return true
     }
 
+    /// A sentence saying that the engine recorded for the study is gone, when it is known to be
+    /// (it ran on this host and its process no longer exists); nil while it lives or elsewhere.
+    public static func gone(store: StudyStore, studyID: Int) throws -> String? {
+        guard let owner = try store.engineOwner(studyID: studyID), owner.isAlive == false else { return nil }
+        return "The engine running this study (process \(owner.pid) on \(owner.host)) is gone"
+    }
+
     var json: String {
         JSONText.object([("pid", String(pid)), ("host", JSONText.quote(host)), ("since", JSONText.quote(OptunaFormat.datetime(since)))])
     }
