@@ -90,6 +90,28 @@ final class RealConfigTests: XCTestCase {
                                            "++algorithm._target_=stable_baselines3.SAC", "++render=none"])
     }
 
+    /// Values that would make a study that cannot run, or a broken directory, are refused at their line.
+    func testHostileValuesAreRefusedAtLoad() throws {
+        let space = "    search_space:\n      x: {type: float, low: 0, high: 1}\n"
+        for (sweeper, line, text) in [
+            ("    study_name: \"a\\nb\"\n", 3, "control characters"),
+            ("    study_name: \"a\\x1b]0;pwned\\x07\"\n", 3, "control characters"),
+            ("    study_name: \(String(repeating: "s", count: 300))\n", 3, "bytes long"),
+            ("    study_name: hypertop.db\n", 3, "collide with the study store"),
+            ("    study_name: s\n    command: ['']\n", 4, "`command` is empty"),
+            ("    study_name: s\n    deadline_grace_minutes: -1\n", 4, "must be 0 or more"),
+        ] {
+            XCTAssertThrowsError(try load("hydra:\n  sweeper:\n" + sweeper + space), sweeper) { error in
+                XCTAssertEqual((error as? ConfigError)?.line, line, sweeper)
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try load("hydra:\n  sweeper:\n    study_name: s\n    search_space:\n      1: {type: float, low: 0, high: 1}\n")) { error in
+            XCTAssertEqual((error as? ConfigError)?.line, 5)
+            XCTAssertTrue("\(error)".contains("is not a Hydra override key"), "\(error)")
+        }
+    }
+
     func testDuplicateKeysNameBothLines() throws {
         XCTAssertThrowsError(try load("hydra:\n  sweeper:\n    study_name: a\n    n_jobs: 2\n    study_name: b\n")) { error in
             let e = error as? ConfigError

@@ -48,6 +48,8 @@ public enum ConfigLoader {
     public static let defaultMaxDurationMinutes = 1440.0
     public static let defaultMaxTrialsPerParam = 3
     public static let defaultMaxInitialFailures = 3
+    /// A directory name holds 255 bytes; the longest suffix hypertop adds is `-moved-yyyyMMdd-HHmmss-NN`.
+    static let maxStudyNameBytes = 200
 
     public static func load(path: String) throws -> StudySpec {
         try check(path: path).spec
@@ -181,6 +183,15 @@ public enum ConfigLoader {
             if studyName.isEmpty || studyName.contains("/") || studyName == "." || studyName == ".." {
                 throw doc.error(nameNode, "study_name `\(studyName)` must be a non-empty name without `/`; it names the sweep directory.")
             }
+            if studyName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw doc.error(nameNode, "study_name must not contain control characters (a newline, a tab, NUL or an escape); it names the sweep directory.")
+            }
+            if studyName.utf8.count > maxStudyNameBytes {
+                throw doc.error(nameNode, "study_name is \(studyName.utf8.count) bytes long; at most \(maxStudyNameBytes) fit in a directory name with the suffixes hypertop adds.")
+            }
+            if studyName.hasSuffix(".db") || studyName.hasSuffix(".db-wal") || studyName.hasSuffix(".db-shm") {
+                throw doc.error(nameNode, "study_name `\(studyName)` would collide with the study store's files; choose a name not ending in .db.")
+            }
         }
         let trialsNode = try block.node("max_trials") ?? block.node("n_trials")
         let maxTrials = try trialsNode.map { try doc.int($0, "max_trials", min: 1) } ?? defaultMaxTrials
@@ -221,7 +232,7 @@ public enum ConfigLoader {
         let doc = block.doc
         if let c = try block.node("command") {
             let command = try doc.stringList(c, "command")
-            if command.isEmpty { throw doc.error(c, "`command` is empty; give the job's argv as a list, e.g. [python, src/main.py].") }
+            if command.first?.isEmpty ?? true { throw doc.error(c, "`command` is empty; give the job's argv as a list, e.g. [python, src/main.py].") }
             spec.command = command
         }
         if let s = try block.node("seed") { spec.seed = UInt64(try doc.int(s, "seed", min: 0)) }
@@ -254,7 +265,11 @@ public enum ConfigLoader {
         }
         if let r = try block.node("retries") { spec.retries = try doc.int(r, "retries", min: 0) }
         if let k = try block.node("kill_grace_seconds") { spec.killGraceSeconds = try doc.double(k, "kill_grace_seconds", positive: true) }
-        spec.deadlineGraceMinutes = try block.node("deadline_grace_minutes").map { try doc.double($0, "deadline_grace_minutes", positive: false) }
+        if let g = try block.node("deadline_grace_minutes") {
+            let minutes = try doc.double(g, "deadline_grace_minutes", positive: false)
+            if minutes < 0 { throw doc.error(g, "`deadline_grace_minutes` must be 0 or more, got \(minutes).") }
+            spec.deadlineGraceMinutes = minutes
+        }
         if let p = try block.node("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
         spec.maxInitialFailures = try block.node("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
         if let r = try block.node("max_failure_rate") {
@@ -337,7 +352,7 @@ public enum ConfigLoader {
         for (k, v) in map {
             let name = try doc.string(k, "a search_space key")
             let bare = Parameter.key(of: name)
-            if bare.isEmpty || bare.contains("=") || bare.contains(where: \.isWhitespace) {
+            if bare.isEmpty || bare.contains("=") || bare.contains(where: \.isWhitespace) || bare.first?.isNumber == true {
                 throw doc.error(k, "search_space key `\(name)` is not a Hydra override key like `++algorithm.learning_rate`.")
             }
             if params.contains(where: { $0.name == name }) {
