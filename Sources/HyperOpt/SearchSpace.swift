@@ -48,11 +48,13 @@ public enum ParamValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return "\(v)"
     }
 
-    /// JSON text of this value (for $HYPERTOP_PARAMS, Optuna's choices and attributes).
+    /// JSON text of this value (for $HYPERTOP_PARAMS, Optuna's choices and attributes). A
+    /// non-finite float is written as Python's `json` writes and reads it (`Infinity`,
+    /// `-Infinity`, `NaN`), so `.inf`, `-.inf` and `null` choices stay three values.
     public var jsonText: String {
         switch self {
         case .int(let v): return String(v)
-        case .float(let v): return v.isFinite ? "\(v)" : "null"
+        case .float(let v): return v.isNaN ? "NaN" : v.isInfinite ? (v > 0 ? "Infinity" : "-Infinity") : "\(v)"
         case .string(let s): return JSONText.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"

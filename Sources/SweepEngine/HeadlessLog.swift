@@ -97,6 +97,12 @@ public enum StudyResults {
     }
 
     /// `optimization_results.yaml`: name, best_params, best_value (the original's keys) plus ours.
+    /// A value in YAML: JSON's text, but YAML's words for non-finite floats.
+    static func yamlText(_ v: ParamValue) -> String {
+        if case .float(let x) = v, !x.isFinite { return x.isNaN ? ".nan" : x > 0 ? ".inf" : "-.inf" }
+        return v.jsonText
+    }
+
     public static func resultsYAML(_ study: Study, spec: StudySpec) -> String {
         var text = "name: \(JSONText.quote(spec.studyName))\n"
         guard let best = study.best, let mean = best.mean else {
@@ -104,7 +110,7 @@ public enum StudyResults {
         }
         text += "best_params:\n"
         for p in spec.space.parameters {
-            if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(v.jsonText)\n" }
+            if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(yamlText(v))\n" }
         }
         text += "best_value: \(mean)\n"
         text += "best_value_std: \(best.std ?? 0)\n"

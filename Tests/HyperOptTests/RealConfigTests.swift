@@ -112,6 +112,12 @@ final class RealConfigTests: XCTestCase {
         }
     }
 
+    func testTwoNaNChoicesAreOneChoiceListedTwice() throws {
+        XCTAssertThrowsError(try load("hydra:\n  sweeper:\n    study_name: s\n    search_space:\n      c: {type: categorical, choices: [.nan, 1, .nan]}\n")) { error in
+            XCTAssertTrue("\(error)".contains("is listed twice"), "\(error)")
+        }
+    }
+
     func testDuplicateKeysNameBothLines() throws {
         XCTAssertThrowsError(try load("hydra:\n  sweeper:\n    study_name: a\n    n_jobs: 2\n    study_name: b\n")) { error in
             let e = error as? ConfigError

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SweepEngine
+import HyperOpt
 
 /// Errors reach the user as sentences, never as a domain and a code.
 final class FileErrorTextTests: XCTestCase {
@@ -22,5 +23,17 @@ final class FileErrorTextTests: XCTestCase {
     func testHypertopsOwnErrorsSayThemselves() {
         XCTAssertEqual(FileErrorText.describe(LaunchError(description: "cannot start `x`: No such file or directory")),
                        "cannot start `x`: No such file or directory")
+    }
+}
+
+/// `.inf`, `-.inf` and `null` choices are three values in the store, as Python's json keeps them.
+final class NonFiniteChoiceTests: XCTestCase {
+    func testNonFiniteChoicesStayDistinctThroughTheStore() throws {
+        let choices: [ParamValue] = [.int(1), .float(2.5), .bool(true), .null, .string("x"), .float(.infinity), .float(-.infinity), .float(1e308)]
+        let text = DistributionJSON.encode(.categorical(choices: choices))
+        XCTAssertTrue(text.contains("null, \"x\", Infinity, -Infinity, 1e+308"), text)
+        XCTAssertEqual(DistributionJSON.decode(text), .categorical(choices: choices))
+        XCTAssertEqual(JSONText.params(["c": .float(-.infinity)], order: SearchSpace([Parameter(name: "c", distribution: .categorical(choices: choices))])),
+                       "{\"c\": -Infinity}")
     }
 }

@@ -421,7 +421,8 @@ public enum ConfigLoader {
             var choices: [ParamValue] = []
             for c in seq {
                 let v = try doc.configValue(c)
-                if choices.contains(v) { throw doc.error(c, "parameter `\(name)`: choice `\(v)` is listed twice.") }
+                let twice = choices.contains(v) || (v.number?.isNaN == true && choices.contains { $0.number?.isNaN == true })
+                if twice { throw doc.error(c, "parameter `\(name)`: choice `\(v)` is listed twice.") }
                 choices.append(v)
             }
             if choices.isEmpty { throw doc.error(choicesNode, "parameter `\(name)`: `choices` is empty; list at least one value.") }
