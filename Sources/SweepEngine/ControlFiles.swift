@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Controls that are plain files, so a shell, another machine or the dashboard can use them:
 /// deleting the stop file stops launching, re-creating it cancels the stop; the pause file's
 /// presence pauses launching.
@@ -9,16 +13,62 @@ public struct ControlFiles: Sendable {
 
     public let stopFile: String
     public let pauseFile: String
+    /// The study these files belong to, when known (`watch` knows only the paths).
+    public let study: String?
 
     public init(directory: String) {
         stopFile = (directory as NSString).appendingPathComponent(Self.stopFileName)
         pauseFile = (directory as NSString).appendingPathComponent(Self.pauseFileName)
+        study = nil
+    }
+
+    /// The files `study` uses in `directory`: Scilab-RL's names, unless another study that is
+    /// running uses them there already; then names of its own, `delete_me_to_stop_hyperopt.<study>`,
+    /// so that two studies started in one directory never stop or un-pause each other.
+    public init(directory: String, study: String) {
+        let owner = Self.owner(in: directory)
+        let shared = owner.map { $0.study != study && $0.isAlive } ?? false
+        let suffix = shared ? "." + study : ""
+        stopFile = (directory as NSString).appendingPathComponent(Self.stopFileName + suffix)
+        pauseFile = (directory as NSString).appendingPathComponent(Self.pauseFileName + suffix)
+        self.study = study
+    }
+
+    static let ownerFileName = ".hypertop-controls"
+
+    /// Who uses Scilab-RL's names in a directory: a process and its study.
+    struct Owner {
+        var pid: Int32
+        var host: String
+        var study: String
+        var isAlive: Bool { host == ProcessInfo.processInfo.hostName && (kill(pid, 0) == 0 || errno == EPERM) }
+    }
+
+    static func owner(in directory: String) -> Owner? {
+        let path = (directory as NSString).appendingPathComponent(ownerFileName)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count >= 3, let pid = Int32(lines[0]) else { return nil }
+        return Owner(pid: pid, host: lines[1], study: lines[2])
+    }
+
+    private var directory: String { (stopFile as NSString).deletingLastPathComponent }
+
+    /// Whether these are Scilab-RL's names (the study that uses them is the directory's first).
+    public var usesScilabNames: Bool { (stopFile as NSString).lastPathComponent == Self.stopFileName }
+
+    /// At a study's start: a study with Scilab-RL's names records that it uses them.
+    public func claim() throws {
+        guard usesScilabNames, let study else { return }
+        let text = "\(getpid())\n\(ProcessInfo.processInfo.hostName)\n\(study)\n"
+        try text.write(toFile: (directory as NSString).appendingPathComponent(Self.ownerFileName), atomically: true, encoding: .utf8)
     }
 
     /// The files a study recorded (for `watch`, which runs elsewhere than the engine).
     public init(stopFile: String, pauseFile: String) {
         self.stopFile = stopFile
         self.pauseFile = pauseFile
+        study = nil
     }
 
     public var stopRequested: Bool { !FileManager.default.fileExists(atPath: stopFile) }
@@ -43,9 +93,12 @@ public struct ControlFiles: Sendable {
         }
     }
 
-    /// Cleans up at the end of a study so the next one starts fresh.
+    /// Cleans up at the end of a study so the next one starts fresh: its own files only.
     public func remove() {
         try? FileManager.default.removeItem(atPath: stopFile)
         try? FileManager.default.removeItem(atPath: pauseFile)
+        if usesScilabNames, let study, let owner = Self.owner(in: directory), owner.study == study, owner.pid == getpid() {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(Self.ownerFileName))
+        }
     }
 }

@@ -79,8 +79,8 @@ final class FakeLauncher: Launcher {
 
     func start(_ request: JobRequest) throws -> JobHandle {
         let trial = Int(request.environment["HYPERTOP_TRIAL_NUMBER"] ?? "") ?? -1
-        FileManager.default.createFile(atPath: request.stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: request.stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: request.stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: request.stderrPath, contents: nil)
         return jobs.withLock { jobs in
             let id = Int32(1000 + jobs.count)
             jobs[id] = Job(trial: trial, request: request, startedAt: clock.now(), script: script(trial))
@@ -135,7 +135,7 @@ final class FakeLauncher: Launcher {
 
     private static func append(_ path: String, _ text: String) {
         guard !text.isEmpty, let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { return }
         handle.seekToEndOfFile()

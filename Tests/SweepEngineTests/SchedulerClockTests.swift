@@ -136,6 +136,32 @@ final class SchedulerClockTests: XCTestCase {
         XCTAssertEqual(moved.count, 2, "\(moved)")
     }
 
+    /// Two studies started in one directory never stop or un-pause each other: the second gets
+    /// control files of its own, says so, and removes only its own at the end (D6).
+    func testTwoStudiesInOneDirectoryKeepTheirOwnControlFiles() async throws {
+        let f = try SweepFixture(maxTrials: 2, nJobs: 1)
+        defer { f.remove() }
+        // Another study, running in this process, holds Scilab-RL's names here.
+        let other = ControlFiles(directory: f.directory, study: "other")
+        XCTAssertTrue(other.usesScilabNames)
+        try other.claim()
+        try other.armStop()
+        let (scheduler, _, _) = f.fakeScheduler { _ in .reporting(0.5, count: 2) }
+        let messages = Task { () -> [String] in
+            var out: [String] = []
+            for await e in scheduler.events { if case .message(let m, _) = e { out.append(m) } }
+            return out
+        }
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete], "not stopped by the other study's files")
+        let said = await messages.value
+        XCTAssertTrue(said.contains { $0.contains("Another study runs in") && $0.contains("delete_me_to_stop_hyperopt.t") }, "\(said)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: other.stopFile), "the other study's stop file is untouched")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.directory + "/delete_me_to_stop_hyperopt.t"), "its own is removed at the end")
+        other.remove()
+        XCTAssertTrue(ControlFiles(directory: f.directory, study: "t").usesScilabNames, "the next study gets Scilab-RL's names back")
+    }
+
     func testDeletingTheStopFileStopsLaunchingOnTheNextTick() async throws {
         let f = try SweepFixture(maxTrials: 10, nJobs: 1)
         defer { f.remove() }

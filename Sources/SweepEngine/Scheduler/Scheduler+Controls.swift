@@ -63,7 +63,6 @@ extension Scheduler {
     }
 
     func checkControls(_ now: Date) {
-        let controls = setup.controls
         if controls.stopRequested {
             if stopReason == nil {
                 stopByFile = true
@@ -89,7 +88,7 @@ extension Scheduler {
     }
 
     func updatePhase() {
-        let next: StudyPhase = stopReason != nil ? .stopping : setup.controls.paused ? .paused : .running
+        let next: StudyPhase = stopReason != nil ? .stopping : controls.paused ? .paused : .running
         if next != phase {
             phase = next
             emit(.phase(next, reason: stopReason))

@@ -46,7 +46,8 @@ public struct SweepSetup: Sendable {
         self.pollInterval = pollInterval
     }
 
-    public var controls: ControlFiles { ControlFiles(directory: projectDirectory) }
+    /// This study's stop and pause files in the project directory (see `ControlFiles`).
+    public var controls: ControlFiles { ControlFiles(directory: projectDirectory, study: spec.studyName) }
 
     /// The study as the store and the dashboard know it: one value, made once by whoever starts it.
     public func info(startedAt: Date) -> StudyInfo {
