@@ -112,6 +112,33 @@ final class RealConfigTests: XCTestCase {
         }
     }
 
+    /// Values that used to trap or hang (integer overflow, a tiny step, huge repeat counts, an
+    /// 8 GB candidate buffer, a grid too large to enumerate) are refused before anything runs.
+    func testLimitsAreCheckedAtLoad() throws {
+        let head = "hydra:\n  sweeper:\n    study_name: s\n"
+        for (body, line, text) in [
+            ("    search_space:\n      x: {type: int, low: -9223372036854775808, high: 9223372036854775807, step: 2}\n", 5, "beyond ±2^53"),
+            ("    search_space:\n      x: {type: float, low: -1e308, high: 1e308, step: 1e307}\n", 5, "makes"),
+            ("    search_space:\n      x: {type: float, low: 0, high: 1, step: 1e-300}\n", 5, "makes"),
+            ("    min_trials_per_param: 9223372036854775807\n    search_space:\n      x: {type: float, low: 0, high: 1}\n", 4, "at most 100000"),
+            ("    sampler: {n_ei_candidates: 1000000000}\n    search_space:\n      x: {type: float, low: 0, high: 1}\n", 4, "at most 100000"),
+        ] {
+            XCTAssertThrowsError(try load(head + body), body) { error in
+                XCTAssertEqual((error as? ConfigError)?.line, line, body)
+                XCTAssertTrue("\(error)".contains(text), "\(error)")
+            }
+        }
+        let grid = try load(head + "    sampler: grid\n    search_space:\n      x: {type: int, low: 0, high: 9000000000000000}\n      y: {type: int, low: 0, high: 9}\n").spec
+        XCTAssertThrowsError(try makeSampler(grid.sampler, space: grid.space)) { error in
+            XCTAssertEqual(error as? SamplerError, .gridTooLarge(points: 9_000_000_000_000_001), "refused at the first axis, before any value is made")
+            XCTAssertTrue("\(error)".contains("more than the 10000000 hypertop enumerates"), "\(error)")
+        }
+        // A million choices load in linear time (the duplicate check used to be quadratic).
+        let many = (0..<200_000).map(String.init).joined(separator: ", ")
+        let big = try load(head + "    search_space:\n      c: {type: categorical, choices: [\(many)]}\n").spec
+        XCTAssertEqual(big.space.parameters[0].distribution.cardinality, 200_000)
+    }
+
     func testTwoNaNChoicesAreOneChoiceListedTwice() throws {
         XCTAssertThrowsError(try load("hydra:\n  sweeper:\n    study_name: s\n    search_space:\n      c: {type: categorical, choices: [.nan, 1, .nan]}\n")) { error in
             XCTAssertTrue("\(error)".contains("is listed twice"), "\(error)")

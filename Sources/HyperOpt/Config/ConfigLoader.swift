@@ -48,6 +48,10 @@ public enum ConfigLoader {
     public static let defaultMaxDurationMinutes = 1440.0
     public static let defaultMaxTrialsPerParam = 3
     public static let defaultMaxInitialFailures = 3
+    /// Whole numbers up to this size are exact in the samplers' doubles.
+    static let maxExactInteger = 9_007_199_254_740_992.0
+    /// Repeats of one parameter set, at most (each is a queued run).
+    static let maxRepeats = 100_000
     /// A directory name holds 255 bytes; the longest suffix hypertop adds is `-moved-yyyyMMdd-HHmmss-NN`.
     static let maxStudyNameBytes = 200
 
@@ -216,9 +220,9 @@ public enum ConfigLoader {
         if let m = try doc.value(block.map, "max_duration_minutes") {
             maxMinutes = m.null != nil ? nil : try doc.double(m, "max_duration_minutes", positive: true)
         }
-        let minPer = try block.node("min_trials_per_param").map { try doc.int($0, "min_trials_per_param", min: 1) } ?? 1
+        let minPer = try block.node("min_trials_per_param").map { try doc.int($0, "min_trials_per_param", min: 1, max: maxRepeats) } ?? 1
         let maxPerNode = try block.node("max_trials_per_param")
-        let maxPer = try maxPerNode.map { try doc.int($0, "max_trials_per_param", min: 1) } ?? max(defaultMaxTrialsPerParam, minPer)
+        let maxPer = try maxPerNode.map { try doc.int($0, "max_trials_per_param", min: 1, max: maxRepeats) } ?? max(defaultMaxTrialsPerParam, minPer)
         if maxPer < minPer, let n = maxPerNode {
             throw doc.error(n, "max_trials_per_param (\(maxPer)) is smaller than min_trials_per_param (\(minPer)); make it at least \(minPer).")
         }
@@ -384,6 +388,10 @@ public enum ConfigLoader {
             var step: Double?
             if let s = try doc.value(map, "step") {
                 let st = try doc.double(s, "step", positive: true)
+                let values = (high - low) / st
+                if !(values < Self.maxExactInteger) {
+                    throw doc.error(s, "parameter `\(name)`: step \(st) makes \(values) values of \(low)...\(high); use a larger step or none.")
+                }
                 if log {
                     doc.warn(s, "parameter `\(name)`: `step` is ignored with `log: true`, as Scilab-RL's sweeper does.")
                     return .float(low: low, high: high, log: true, step: nil)
@@ -400,6 +408,9 @@ public enum ConfigLoader {
             let highNode = try doc.required(map, "high", in: node, context: "parameter `\(name)`")
             let low = try doc.int(lowNode, "low"), high = try doc.int(highNode, "high")
             if low > high { throw doc.error(lowNode, "parameter `\(name)`: low (\(low)) is greater than high (\(high)).") }
+            for (node, v) in [(lowNode, low), (highNode, high)] where abs(Double(v)) > Self.maxExactInteger {
+                throw doc.error(node, "parameter `\(name)`: \(v) is beyond ±2^53, the largest whole numbers the samplers hold exactly; narrow the range.")
+            }
             if log && low <= 0 { throw doc.error(lowNode, "parameter `\(name)`: a log range needs low > 0 (got \(low)).") }
             var step = 1
             if let s = try doc.value(map, "step") {
@@ -419,10 +430,13 @@ public enum ConfigLoader {
                 throw doc.error(choicesNode, "parameter `\(name)`: `choices` must be a list, e.g. [min, max].")
             }
             var choices: [ParamValue] = []
+            var seen = Set<ParamValue>()
+            var sawNaN = false
             for c in seq {
                 let v = try doc.configValue(c)
-                let twice = choices.contains(v) || (v.number?.isNaN == true && choices.contains { $0.number?.isNaN == true })
-                if twice { throw doc.error(c, "parameter `\(name)`: choice `\(v)` is listed twice.") }
+                let isNaN = v.number?.isNaN == true
+                if isNaN ? sawNaN : !seen.insert(v).inserted { throw doc.error(c, "parameter `\(name)`: choice `\(v)` is listed twice.") }
+                sawNaN = sawNaN || isNaN
                 choices.append(v)
             }
             if choices.isEmpty { throw doc.error(choicesNode, "parameter `\(name)`: `choices` is empty; list at least one value.") }
@@ -460,7 +474,7 @@ public enum ConfigLoader {
             case "type", "_target_": break
             case "seed": seed = UInt64(try doc.int(v, "seed", min: 0))
             case "n_startup_trials": o.nStartupTrials = try doc.int(v, key, min: 0)
-            case "n_ei_candidates": o.nEICandidates = try doc.int(v, key, min: 1)
+            case "n_ei_candidates": o.nEICandidates = try doc.int(v, key, min: 1, max: 100_000)
             case "multivariate": o.multivariate = try doc.bool(v, key)
             case "constant_liar": o.constantLiar = try doc.bool(v, key)
             case "prior_weight": o.priorWeight = try doc.double(v, key, positive: true)
@@ -560,11 +574,12 @@ struct Doc {
         return try seq.map { try string($0, key) }
     }
 
-    func int(_ node: Node, _ key: String, min: Int? = nil) throws -> Int {
+    func int(_ node: Node, _ key: String, min: Int? = nil, max: Int? = nil) throws -> Int {
         guard node.scalar != nil, let v = node.int else {
             throw error(node, "`\(key)` must be a whole number, got `\(node.scalar?.string ?? "a list or mapping")`.")
         }
         if let min, v < min { throw error(node, "`\(key)` must be at least \(min), got \(v).") }
+        if let max, v > max { throw error(node, "`\(key)` must be at most \(max), got \(v).") }
         return v
     }
 

@@ -77,7 +77,8 @@ public struct PerformanceTest: Sendable, Equatable {
             throw doc.error(k, "unknown key `\(k.string ?? "")` in performance_testing_conditions; known keys: \(conditionKeys.joined(separator: ", ")).")
         }
         let context = "performance_testing_conditions"
-        let total = try doc.int(try doc.required(cond, "total_runs", in: condNode, context: context), "total_runs", min: 1)
+        let total = try doc.int(try doc.required(cond, "total_runs", in: condNode, context: context), "total_runs", min: 1,
+                                max: ConfigLoader.maxRepeats)
         let succNode = try doc.required(cond, "succ_runs", in: condNode, context: context)
         let succ = try doc.int(succNode, "succ_runs", min: 1)
         if succ > total { throw doc.error(succNode, "succ_runs (\(succ)) is larger than total_runs (\(total)); the test could never pass.") }

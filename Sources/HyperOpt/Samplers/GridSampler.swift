@@ -16,9 +16,13 @@ public struct GridSampler: Sampler {
         var axes = [[ParamValue]]()
         var size = 1
         for p in space.parameters {
+            // Counted before any value is made: a grid too large to enumerate is refused at once.
+            let count = p.distribution.cardinality ?? 0
+            let (product, overflow) = size.multipliedReportingOverflow(by: max(count, 1))
+            guard !overflow, product <= GridSampler.maxPoints else {
+                throw SamplerError.gridTooLarge(points: overflow ? nil : product)
+            }
             let values = try GridSampler.values(of: p)
-            let (product, overflow) = size.multipliedReportingOverflow(by: values.count)
-            guard !overflow else { throw SamplerError.gridTooLarge }
             axes.append(values)
             size = product
         }
@@ -27,6 +31,9 @@ public struct GridSampler: Sampler {
     }
 
     public var name: String { "grid" }
+
+    /// The most points a grid may have (each is a trial the study can run).
+    static let maxPoints = 10_000_000
 
     static func values(of parameter: Parameter) throws -> [ParamValue] {
         switch parameter.distribution {

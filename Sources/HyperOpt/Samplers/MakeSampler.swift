@@ -4,8 +4,8 @@ import Foundation
 public enum SamplerError: Error, Equatable, LocalizedError, CustomStringConvertible {
     /// `grid` met a float parameter with no `step`: it has infinitely many values.
     case gridNeedsStep(parameter: String, low: Double, high: Double, log: Bool)
-    /// The grid has more points than can be counted.
-    case gridTooLarge
+    /// The grid has more points than a study could run (nil: more than can be counted).
+    case gridTooLarge(points: Int?)
 
     public var description: String {
         switch self {
@@ -18,8 +18,9 @@ public enum SamplerError: Error, Equatable, LocalizedError, CustomStringConverti
             return "The grid sampler cannot enumerate '\(name)', a float parameter without a step. Give it one "
                 + "(`{type: float, low: \(ParamValue.format(low)), high: \(ParamValue.format(high)), step: \(step)}`) "
                 + "or use `sampler: tpe`."
-        case .gridTooLarge:
-            return "The grid has too many points to enumerate. Give the parameters fewer values or use `sampler: tpe`."
+        case .gridTooLarge(let points):
+            let size = points.map { "\($0) points" } ?? "more points than can be counted"
+            return "The grid has \(size), more than the \(GridSampler.maxPoints) hypertop enumerates. Give the parameters fewer values or use `sampler: tpe`."
         }
     }
 
