@@ -1,6 +1,12 @@
 import Foundation
 import HyperOpt
 
+/// `path` made absolute against `base` (when relative) and standardized.
+public func absolute(_ path: String, base: String) -> String {
+    let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+    return URL(fileURLWithPath: full).standardizedFileURL.path
+}
+
 /// Why the job to launch could not be found; one sentence with the fix.
 public struct JobCommandError: Error, CustomStringConvertible, Sendable {
     public let description: String
@@ -69,11 +75,6 @@ public enum JobLocator {
     static func findInPath(_ program: String, _ environment: [String: String]) -> String? {
         let dirs = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return dirs.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    static func absolute(_ path: String, base: String) -> String {
-        let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-        return URL(fileURLWithPath: full).standardizedFileURL.path
     }
 
     /// The directory of the running executable (`/proc/self/exe`).

@@ -53,7 +53,7 @@ public struct StudySession {
             }
             let summary = try store.studies().first { $0.studyID == existing }
             // A study another engine runs is never renamed or moved under it, whatever was asked.
-            if let owner = try store.engineOwner(studyID: existing), owner.pid != getpid() || owner.host != ProcessInfo.processInfo.hostName,
+            if let owner = try store.engineOwner(studyID: existing), !owner.isThisProcess,
                owner.isAlive == true || (owner.isAlive == nil && (summary?.counts[.running] ?? 0) > 0) {
                 throw StoreError.studyRunning(name: spec.studyName, pid: owner.pid, host: owner.host)
             }
@@ -97,10 +97,11 @@ public struct StudySession {
         say("Moved the sweep directory \(dir) to \(aside) (\(reason))")
     }
 
-    /// `path`, or `path-2`, `path-3`, ... : the first that does not exist.
+    /// `path`, or `path-2`, `path-3`, ... : the first where nothing is, not even a dangling link.
     public static func unusedPath(_ path: String) -> String {
         var candidate = path, n = 2
-        while FileManager.default.fileExists(atPath: candidate) {
+        var st = stat()
+        while lstat(candidate, &st) == 0 {
             candidate = "\(path)-\(n)"
             n += 1
         }

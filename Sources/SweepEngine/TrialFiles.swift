@@ -19,12 +19,7 @@ public struct TrialFiles: Sendable {
     static func moveAsideExisting(_ runDir: String) throws -> String? {
         var st = stat()
         guard lstat(runDir, &st) == 0 else { return nil }
-        var aside = runDir + "-moved-" + StudySession.stamp()
-        var n = 2
-        while lstat(aside, &st) == 0 {
-            aside = runDir + "-moved-" + StudySession.stamp() + "-\(n)"
-            n += 1
-        }
+        let aside = StudySession.unusedPath(runDir + "-moved-" + StudySession.stamp())
         guard rename(runDir, aside) == 0 else {
             throw LaunchError(description: "\(runDir) already exists and cannot be moved aside: \(String(cString: strerror(errno)))")
         }

@@ -9,11 +9,6 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-func absolute(_ path: String, base: String) -> String {
-    let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-    return URL(fileURLWithPath: full).standardizedFileURL.path
-}
-
 /// The directory that holds `conf/`, for jobs that look up `+performance=...` themselves.
 func configRoot(of configPath: String) -> String? {
     let parts = URL(fileURLWithPath: configPath).pathComponents

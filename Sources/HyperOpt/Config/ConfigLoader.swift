@@ -111,8 +111,9 @@ public enum ConfigLoader {
         var spec = try studySettings(block, space: space, path: file.path)
         try readOwnSettings(block, top: top, into: &spec)
         let project = HydraProject.find(configPath: file.path)
-        try readJobSettings(JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc), doc: doc, into: &spec)
-        try readLaunchRules(block, top: top, project: project, fixed: fixed, into: &spec)
+        let job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        try readJobSettings(job, doc: doc, into: &spec)
+        try readLaunchRules(block, top: top, project: project, job: job, fixed: fixed, into: &spec)
         return (spec, warnings.items)
     }
 
@@ -303,7 +304,7 @@ public enum ConfigLoader {
 
     /// How each trial's job gets the file: `pass_config`, `seed_key`, the epoch cap, and the
     /// file's own keys as overrides.
-    static func readLaunchRules(_ block: SweeperBlock, top: Node.Mapping, project: HydraProject?, fixed: [String],
+    static func readLaunchRules(_ block: SweeperBlock, top: Node.Mapping, project: HydraProject?, job: JobConfig, fixed: [String],
                                 into spec: inout StudySpec) throws {
         let doc = block.doc
         var passing = PassConfig.overrides
@@ -344,7 +345,7 @@ public enum ConfigLoader {
             var skipping = Set(spec.space.parameters.map(\.key))
             if let key = spec.seedKey { skipping.insert(key) }
             if spec.epochCap != nil { skipping.insert("n_epochs") }
-            spec.jobOverrides = (primary ? [] : try JobConfig.overrides(top: top, project: project, doc: doc, skipping: skipping)) + fixed
+            spec.jobOverrides = (primary ? [] : try JobConfig.overrides(top: top, primaryGroups: job.primaryGroups, doc: doc, skipping: skipping)) + fixed
         } else if !fixed.isEmpty {
             spec.jobOverrides = fixed
         }

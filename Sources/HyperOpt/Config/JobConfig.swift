@@ -14,6 +14,9 @@ struct Setting {
 struct JobConfig {
     /// Leaf values by dotted key (`algorithm.learning_rate`).
     private(set) var settings: [String: Setting] = [:]
+    /// The groups the primary config's `defaults` chooses (`algorithm`): the sweep file's choice
+    /// of one of them is passed as `algorithm=x`, of any other as `+group=x`.
+    private(set) var primaryGroups: Set<String> = []
 
     subscript(key: String) -> Setting? { settings[key] }
 
@@ -36,6 +39,11 @@ struct JobConfig {
         settings[prefix] = Setting(node: node, file: file)
     }
 
+    /// Every job key of a file's top-level mapping (all but `defaults`, `hydra` and the test conditions).
+    mutating func merge(jobKeysOf map: Node.Mapping, file: String) {
+        for (k, v) in map where !Self.nonJobKeys.contains(k.string ?? "") { merge(v, prefix: k.string ?? "", file: file) }
+    }
+
     /// Keys of a config file that are not job configuration.
     static let nonJobKeys: Set<String> = ["defaults", "hydra", "performance_testing_conditions"]
 
@@ -49,13 +57,14 @@ struct JobConfig {
             let pdoc = Doc(path: primary.path, warnings: doc.warnings)
             if let root = primary.root, let pmap = root.mapping {
                 var groups = try DefaultsEntry.list(pmap, doc: pdoc)
+                config.primaryGroups = Set(groups.compactMap(\.group))
                 for entry in fileDefaults where entry.group != nil {
                     if let i = groups.firstIndex(where: { $0.group == entry.group }) { groups[i].option = entry.option } else { groups.append(entry) }
                 }
                 if !groups.contains(where: \.isSelf) { groups.append(DefaultsEntry(group: nil, option: "_self_", node: root)) }
                 for entry in groups {
                     if entry.isSelf {
-                        for (k, v) in pmap where !nonJobKeys.contains(k.string ?? "") { config.merge(v, prefix: k.string ?? "", file: primary.path) }
+                        config.merge(jobKeysOf: pmap, file: primary.path)
                         continue
                     }
                     guard let group = entry.group, !group.hasPrefix("hydra"), let option = entry.option else { continue }
@@ -72,17 +81,14 @@ struct JobConfig {
                 }
             }
         }
-        for (k, v) in top where !nonJobKeys.contains(k.string ?? "") { config.merge(v, prefix: k.string ?? "", file: sweepFile.path) }
+        config.merge(jobKeysOf: top, file: sweepFile.path)
         return config
     }
 
     /// The sweep file's own settings as Hydra overrides, for an app that is given them on argv:
     /// `defaults` overrides as group overrides, every job key as `++key=value`.
-    static func overrides(top: Node.Mapping, project: HydraProject?, doc: Doc, skipping: Set<String>) throws -> [String] {
-        var primaryGroups = Set<String>()
-        if let path = project?.primaryConfig, let map = try YAMLFile.read(path, what: "the primary config").root?.mapping {
-            primaryGroups = Set(try DefaultsEntry.list(map, doc: Doc(path: path, warnings: doc.warnings)).compactMap(\.group))
-        }
+    /// `primaryGroups` are the composed config's (`JobConfig.primaryGroups`).
+    static func overrides(top: Node.Mapping, primaryGroups: Set<String>, doc: Doc, skipping: Set<String>) throws -> [String] {
         var out: [String] = []
         for entry in try DefaultsEntry.list(top, doc: doc) where !entry.isSelf {
             guard let group = entry.group, let option = entry.option else {
@@ -94,7 +100,7 @@ struct JobConfig {
             out.append((known ? "" : "+") + group + "=" + HydraOverride.text(.string(option)))
         }
         var flat = JobConfig()
-        for (k, v) in top where !nonJobKeys.contains(k.string ?? "") { flat.merge(v, prefix: k.string ?? "", file: doc.path) }
+        flat.merge(jobKeysOf: top, file: doc.path)
         let keys = flat.settings.keys.sorted { (flat.settings[$0]?.node.mark?.line ?? 0, $0) < (flat.settings[$1]?.node.mark?.line ?? 0, $1) }
         for key in keys where !skipping.contains(key) {
             guard let setting = flat.settings[key] else { continue }
@@ -133,11 +139,8 @@ struct DefaultsEntry {
                 throw doc.error(item, "a `defaults` entry must be `group: option` or a name, e.g. `- override /algorithm: sac`.")
             }
             var isOverride = false
-            for word in ["optional ", "override "] where key.hasPrefix(word) {
-                isOverride = isOverride || word == "override "
-                key = String(key.dropFirst(word.count))
-            }
-            for word in ["optional ", "override "] where key.hasPrefix(word) {
+            // `optional` and `override` may both stand before the group, in either order.
+            while let word = ["optional ", "override "].first(where: key.hasPrefix) {
                 isOverride = isOverride || word == "override "
                 key = String(key.dropFirst(word.count))
             }

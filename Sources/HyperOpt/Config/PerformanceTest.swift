@@ -118,7 +118,7 @@ public struct PerformanceTest: Sendable, Equatable {
         if test.passConfig == .overrides {
             var skipping: Set<String> = ["n_epochs"]
             if let key = test.seedKey { skipping.insert(key) }
-            test.jobOverrides = try JobConfig.overrides(top: top, project: project, doc: doc, skipping: skipping)
+            test.jobOverrides = try JobConfig.overrides(top: top, primaryGroups: job.primaryGroups, doc: doc, skipping: skipping)
         }
         return test
     }

@@ -63,7 +63,7 @@ extension Scheduler {
     }
 
     func checkControls(_ now: Date) {
-        if controls.stopRequested {
+        if setup.controls.stopRequested {
             if stopReason == nil {
                 stopByFile = true
                 requestStop("stop file \(ControlFiles.stopFileName) was deleted; running trials will finish")
@@ -88,7 +88,7 @@ extension Scheduler {
     }
 
     func updatePhase() {
-        let next: StudyPhase = stopReason != nil ? .stopping : controls.paused ? .paused : .running
+        let next: StudyPhase = stopReason != nil ? .stopping : setup.controls.paused ? .paused : .running
         if next != phase {
             phase = next
             emit(.phase(next, reason: stopReason))

@@ -9,7 +9,7 @@ import Glibc
 /// Launching: filling free slots from the planner and starting each trial's job.
 extension Scheduler {
     func fillSlots(_ now: Date) {
-        guard !controls.paused else { return }
+        guard !setup.controls.paused else { return }
         while running.count < setup.spec.nJobs && mayLaunchMore {
             let number = nextNumber
             switch planner.next(trialNumber: number, study: study) {

@@ -11,21 +11,28 @@ extension Scheduler {
         if t.pruned {
             return TrialOutcome(number: number, state: .pruned, score: nil, reason: t.killReason, exitStatus: nil, signal: nil, endedAt: now)
         }
-        func failed(_ reason: String, exit: Int32? = nil, signal: Int32? = nil) -> TrialOutcome {
-            // A job hypertop ended (a kill, Ctrl-C, the time limit) did not fail by itself.
-            TrialOutcome(number: number, state: .failed, score: nil, reason: t.killReason ?? reason, exitStatus: exit, signal: signal,
-                         endedAt: now, cause: t.killReason != nil ? .killed : nil)
+        func failed(_ reason: String, exit: Int32? = nil, signal: Int32? = nil, cause: EndCause? = nil) -> TrialOutcome {
+            TrialOutcome(number: number, state: .failed, score: nil, reason: reason, exitStatus: exit, signal: signal, endedAt: now,
+                         cause: cause)
+        }
+        // A job hypertop ended (a kill, Ctrl-C, the time limit) did not fail by itself: its
+        // outcome says why hypertop ended it, whatever the job did then.
+        if let reason = t.killReason {
+            switch status {
+            case .running: return failed(reason, cause: .killed)
+            case .signaled(let s): return failed(reason, signal: s, cause: .killed)
+            case .exited(let code): return failed(reason, exit: code, cause: .killed)
+            }
         }
         switch status {
         case .running:
             return failed("still running")
         case .signaled(let s):
-            return failed(t.killReason ?? "killed by signal \(s)" + (ProcessText.signalName(s).map { " (\($0))" } ?? ""), signal: s)
+            return failed("killed by signal \(s)" + (ProcessText.signalName(s).map { " (\($0))" } ?? ""), signal: s)
         case .exited(let code) where code != 0:
             let hint = errorLine(number).map { ": \($0)" } ?? ""
-            return failed(t.killReason ?? "exit status \(code)\(hint)", exit: code)
+            return failed("exit status \(code)\(hint)", exit: code)
         case .exited(let code):
-            if let reason = t.killReason { return failed(reason, exit: code) }
             let returned = study.trial(number).flatMap { TrialFiles(runDir: $0.launch.runDir).readReturned() }
             switch scorer.score(study.trial(number)?.metrics ?? [], returned: returned) {
             case .success(let score):

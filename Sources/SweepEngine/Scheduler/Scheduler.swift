@@ -38,8 +38,6 @@ public actor Scheduler {
     var hardKillAt: Date?
     var phase: StudyPhase = .running
     let startedAt: Date
-    /// This study's control files, chosen once when it is made.
-    let controls: ControlFiles
     let clock: any EngineClock
     var lastHeartbeat = Date.distantPast
     static let heartbeatInterval: TimeInterval = 5
@@ -66,7 +64,6 @@ public actor Scheduler {
         study = resumed ?? Study()
         nextNumber = (study.trials.map(\.number).max() ?? -1) + 1
         self.startedAt = startedAt ?? clock.now()
-        controls = setup.controls
     }
 
     /// Runs the study to its end and returns it. Events flow to `events` (after the sink) meanwhile.
@@ -75,17 +72,17 @@ public actor Scheduler {
         emit(.phase(.running, reason: nil))
         do {
             try FileManager.default.createDirectory(atPath: setup.sweepDirectory, withIntermediateDirectories: true)
-            try controls.claim()
-            try controls.armStop()
-            try controls.setPaused(false)
+            try setup.controls.claim()
+            try setup.controls.armStop()
+            try setup.controls.setPaused(false)
             if setup.spec.passing == .overrides { try HydraCallback.install(in: setup.callbackDirectory) }
         } catch {
-            note("cannot prepare \(setup.sweepDirectory) or the stop file: \(error.localizedDescription)")
+            note("cannot prepare \(setup.sweepDirectory) or the stop file: \(FileErrorText.describe(error))")
             stopReason = "the sweep directory could not be prepared"
         }
         for warning in setup.warnings { note(warning) }
-        if !controls.usesScilabNames {
-            note("Another study runs in \(setup.projectDirectory) and uses \(ControlFiles.stopFileName); this study's stop file is \(controls.stopFile), its pause file \(controls.pauseFile)")
+        if !setup.controls.usesScilabNames {
+            note("Another study runs in \(setup.projectDirectory) and uses \(ControlFiles.stopFileName); this study's stop file is \(setup.controls.stopFile), its pause file \(setup.controls.pauseFile)")
         }
         note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
         if !study.trials.isEmpty {
@@ -109,7 +106,7 @@ public actor Scheduler {
         phase = .done
         emit(.phase(.done, reason: stopReason ?? exhausted ?? "max_trials reached"))
         flush()
-        controls.remove()
+        setup.controls.remove()
         continuation.finish()
         return study
     }

@@ -33,6 +33,9 @@ public struct SweepSetup: Sendable {
     public var pollInterval: Duration
     /// The config's warnings (`warning: FILE:LINE: ...`), said in the study's log at its start.
     public var warnings: [String] = []
+    /// This study's stop and pause files in the project directory (see `ControlFiles`), chosen
+    /// once: the engine, the store's record and the dashboard's keys all use these.
+    public let controls: ControlFiles
 
     public init(spec: StudySpec, jobCommand: [String], projectDirectory: String, sweepDirectory: String,
                 configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100)) {
@@ -44,10 +47,8 @@ public struct SweepSetup: Sendable {
         self.configRoot = configRoot
         self.seed = seed
         self.pollInterval = pollInterval
+        controls = ControlFiles(directory: projectDirectory, study: spec.studyName)
     }
-
-    /// This study's stop and pause files in the project directory (see `ControlFiles`).
-    public var controls: ControlFiles { ControlFiles(directory: projectDirectory, study: spec.studyName) }
 
     /// The study as the store and the dashboard know it: one value, made once by whoever starts it.
     public func info(startedAt: Date) -> StudyInfo {

@@ -19,6 +19,9 @@ public struct EngineOwner: Sendable, Hashable {
         EngineOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName, since: date)
     }
 
+    /// Whether this is the current process.
+    public var isThisProcess: Bool { pid == getpid() && host == ProcessInfo.processInfo.hostName }
+
     /// Whether the process still exists. Only knowable on this host: elsewhere, trust heartbeats.
     public var isAlive: Bool? {
         guard host == ProcessInfo.processInfo.hostName else { return nil }
@@ -118,7 +121,7 @@ extension StudyStore {
         let owner = try engineOwner(studyID: studyID)
         let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
         var staleAfter = heartbeatTimeout
-        if let owner, owner.pid != getpid() || owner.host != ProcessInfo.processInfo.hostName {
+        if let owner, !owner.isThisProcess {
             switch owner.isAlive {
             case true?: throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
             case false?: staleAfter = 0
