@@ -16,7 +16,7 @@ public enum EpochCap {
         let complete = study.trials.filter { $0.state == .complete }
             .sorted { ($0.outcome?.endedAt ?? .distantPast, $0.number) < ($1.outcome?.endedAt ?? .distantPast, $1.number) }
         return complete.reduce(initial) { cap, trial in
-            next(cap, afterEpochs: trial.metrics.filter { $0.values[criterion] != nil }.count)
+            next(cap, afterEpochs: trial.metrics.count(of: criterion))
         }
     }
 }

@@ -33,7 +33,7 @@ public struct MedianPruner: Sendable {
 
     /// The criterion's values of a trial, one per evaluation, in order.
     func history(_ trial: TrialRecord) -> [Double] {
-        trial.metrics.compactMap { $0.values[criterion] }
+        trial.metrics.values(criterion)
     }
 
     /// Why `trial` should stop now, or nil. `completed` are the study's completed trials.

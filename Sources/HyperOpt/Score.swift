@@ -62,19 +62,21 @@ public struct Scorer: Sendable {
     /// `returned` is what a Hydra app's decorated function returned, when it did: it is the
     /// objective (the upstream plugin's contract; Scilab-RL's first tuple element), before any metric.
     public func score(_ rows: [MetricRow], returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil) -> Result<Double, ScoreFailure> {
+        score(MetricSeries(rows), returned: returned)
+    }
+
+    public func score(_ metrics: MetricSeries, returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil) -> Result<Double, ScoreFailure> {
         switch returned {
         case .success(let r): return r.value.isFinite ? .success(r.value) : .failure(.nonFinite(r.value))
         case .failure(let why): return .failure(why)
         case nil: break
         }
-        if let reported = rows.last(where: { $0.values[Self.reportedScoreKey] != nil })?.values[Self.reportedScoreKey] {
+        if let reported = metrics.last(Self.reportedScoreKey)?.value {
             return reported.isFinite ? .success(reported) : .failure(.nonFinite(reported))
         }
-        var history: [Double] = []
-        for (i, row) in rows.enumerated() {
-            guard let v = row.values[criterion] else { continue }
-            if v.isNaN { return .failure(.notANumber(criterion: criterion, step: row.step ?? i)) }
-            history.append(v)
+        let history = metrics.values(criterion)
+        if let nan = history.firstIndex(where: \.isNaN) {
+            return .failure(.notANumber(criterion: criterion, step: metrics.series(criterion)[nan].step))
         }
         if history.isEmpty { return .failure(.neverLogged(criterion: criterion)) }
         let s = rule.score(history, lastN: lastN)

@@ -161,7 +161,7 @@ public enum EngineEvent: Sendable, Codable {
 public struct TrialRecord: Sendable, Hashable {
     public var launch: TrialLaunch
     public var state: TrialState
-    public var metrics: [MetricRow] = []
+    public var metrics = MetricSeries()
     public var outcome: TrialOutcome?
 
     public var number: Int { launch.number }
@@ -174,7 +174,7 @@ public struct TrialRecord: Sendable, Hashable {
 
     /// The series of one metric, as (step or row index, value) pairs.
     public func series(_ key: String) -> [(step: Int, value: Double)] {
-        metrics.enumerated().compactMap { i, row in row.values[key].map { (row.step ?? i, $0) } }
+        metrics.series(key)
     }
 }
 

@@ -12,12 +12,14 @@ struct FileTail {
     private var partial: [UInt8] = []
     /// The file's first bytes as first read: when they change, the file was rewritten in place.
     private var signature: [UInt8] = []
+    /// After a skip: the rest of the line the skip landed in is not a line of its own.
+    private var skippingLine = false
     static let signatureLength = 512
     /// Longest line kept; longer lines are cut (a job printing garbage must not eat memory).
     static let maxLine = 64 * 1024
     static let chunk = 256 * 1024
-    /// Most read from one file in one poll while the job runs: a job that writes faster than this
-    /// is read over several polls, and never keeps the engine from its other trials.
+    /// Most read from one file in one poll: a job that writes faster than this is read over
+    /// several polls (an ended one in several reads at once), and memory stays bounded.
     static let maxPerPoll = 4 * 1024 * 1024
 
     init(path: String) { self.path = path }
@@ -29,12 +31,18 @@ struct FileTail {
         var rewound = false
         /// Why the file cannot be followed (it is not a regular file), when it cannot.
         var problem: String?
+        /// More is written than this poll read: call again (at once, when the job has ended).
+        var more = false
+        /// Bytes passed over unread because the job wrote them faster than they could be followed.
+        var skipped: Int64 = 0
     }
 
-    /// New complete lines (and, with `final`, a last line without newline). Only a regular file
-    /// is read, and never with a blocking call: a FIFO or a link to `/dev/zero` in its place is
-    /// reported as the problem instead.
-    mutating func readLines(final: Bool = false) -> Read {
+    /// New complete lines (and, with `final`, a last line without newline), at most `maxPerPoll`
+    /// bytes of them. Only a regular file is read, and never with a blocking call: a FIFO or a
+    /// link to `/dev/zero` in its place is reported as the problem instead. With `backlogLimit`,
+    /// when more than that is waiting unread, all but its last `keep` bytes are skipped (for
+    /// files that are shown, not scored: memory and time stay bounded whatever the job writes).
+    mutating func readLines(final: Bool = false, backlogLimit: Int64? = nil, keep: Int64 = 256 * 1024) -> Read {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return Read() }
         defer { close(fd) }
@@ -43,40 +51,53 @@ struct FileTail {
         guard st.st_mode & S_IFMT == S_IFREG else {
             return Read(problem: "\(path) is not a regular file (\(Self.kind(st.st_mode))); hypertop reads only regular files")
         }
-        var rewound = false
-        if Int64(st.st_size) < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
+        let size = Int64(st.st_size)
+        var result = Read()
+        if size < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
             offset = 0
             partial.removeAll()
             signature.removeAll()
-            rewound = true
+            skippingLine = false
+            result.rewound = true
         }
-        if signature.count < Self.signatureLength && Int64(st.st_size) > Int64(signature.count) {
-            signature = Self.readPrefix(fd, count: min(Self.signatureLength, Int(st.st_size)))
+        if signature.count < Self.signatureLength && size > Int64(signature.count) {
+            signature = Self.readPrefix(fd, count: min(Self.signatureLength, Int(size)))
         }
-        var lines: [String] = []
+        if let backlogLimit, size - offset > backlogLimit {
+            let resume = size - keep
+            result.skipped = resume - offset
+            offset = resume
+            partial.removeAll()
+            // The bytes up to the next newline end a line whose start was skipped.
+            skippingLine = true
+        }
         var buffer = [UInt8](repeating: 0, count: Self.chunk)
         var read = 0
-        // The job has ended: read to its end (a regular file has one). Else a bounded amount.
-        while final || read < Self.maxPerPoll {
+        while read < Self.maxPerPoll {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Self.chunk, off_t(offset)) }
             if n <= 0 { break }
             offset += Int64(n)
             read += n
             var start = 0
             for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
-                append(buffer[start..<i], to: &lines)
+                if skippingLine {
+                    skippingLine = false
+                } else {
+                    append(buffer[start..<i], to: &result.lines)
+                }
                 start = i + 1
             }
-            if start < n {
+            if start < n && !skippingLine {
                 partial.append(contentsOf: buffer[start..<n].prefix(max(0, Self.maxLine - partial.count)))
             }
             if n < Self.chunk { break }
         }
-        if final && !partial.isEmpty {
-            lines.append(String(decoding: partial, as: UTF8.self))
+        result.more = offset < size
+        if final && !result.more && !partial.isEmpty {
+            result.lines.append(String(decoding: partial, as: UTF8.self))
             partial.removeAll()
         }
-        return Read(lines: lines, rewound: rewound)
+        return result
     }
 
     static func kind(_ mode: mode_t) -> String {

@@ -13,7 +13,19 @@ public struct MetricTailer {
         public var malformed = 0
         /// A file of the trial that cannot be followed (not a regular file): the trial must end.
         public var problem: String?
+        /// More was written than one poll reads: poll again (at once when the job has ended).
+        public var more = false
+        /// Output passed over unread because the job wrote it faster than it could be followed:
+        /// (file, bytes).
+        public var skipped: [(file: String, bytes: Int64)] = []
     }
+
+    /// Unread output beyond which only its end is read: stdout while it may carry metrics, and
+    /// any output shown only. Metric files (JSON lines, CSV) are always read in full.
+    static let stdoutBacklogForMetrics: Int64 = 64 * 1024 * 1024
+    static let outputBacklog: Int64 = 4 * 1024 * 1024
+    /// Longest output line kept for display (and the store's output events).
+    static let shownLineLength = 1_000
 
     enum Source: Int, Comparable {
         case jsonLines = 0, csv = 1, stdout = 2
@@ -27,6 +39,8 @@ public struct MetricTailer {
     private var csvParser = CSVProgressParser()
     private var stdoutParser = StdoutMetricParser()
     private var active: Source?
+    /// The largest step delivered: a row without a step gets the next one.
+    private var lastStep: Int?
     public private(set) var malformedLines = 0
 
     public init(metricsPath: String, progressCSVPath: String, stdoutPath: String, stderrPath: String) {
@@ -58,14 +72,20 @@ public struct MetricTailer {
             case .some(.none): break
             }
         }
-        let outRead = out.readLines(final: final)
-        update.stdout = outRead.lines
-        for line in update.stdout {
+        let stdoutMayCarryMetrics = active == nil || active == .stdout
+        let outRead = out.readLines(final: final, backlogLimit: stdoutMayCarryMetrics ? Self.stdoutBacklogForMetrics : Self.outputBacklog)
+        for line in outRead.lines {
             if let row = stdoutParser.parse(line) { fromStdout.append(row) }
         }
-        let errRead = err.readLines(final: final)
-        update.stderr = errRead.lines
-        update.problem = [jsonRead, csvRead, outRead, errRead].lazy.compactMap(\.problem).first
+        update.stdout = Self.shown(outRead.lines)
+        let errRead = err.readLines(final: final, backlogLimit: Self.outputBacklog)
+        update.stderr = Self.shown(errRead.lines)
+        let reads = [jsonRead, csvRead, outRead, errRead]
+        update.problem = reads.lazy.compactMap(\.problem).first
+        update.more = reads.contains { $0.more }
+        for (file, read) in [(out.path, outRead), (err.path, errRead)] where read.skipped > 0 {
+            update.skipped.append((file, read.skipped))
+        }
 
         if !fromJSON.isEmpty { active = min(active ?? .jsonLines, .jsonLines) }
         if !fromCSV.isEmpty { active = min(active ?? .csv, .csv) }
@@ -80,7 +100,21 @@ public struct MetricTailer {
                 }
             }
         }
+        for i in update.rows.indices {
+            if let step = update.rows[i].step {
+                lastStep = max(lastStep ?? step, step)
+            } else {
+                let step = lastStep.map { $0 == Int.max ? $0 : $0 + 1 } ?? 0
+                update.rows[i].step = step
+                lastStep = step
+            }
+        }
         malformedLines += update.malformed
         return update
+    }
+
+    /// The last lines of a read, cut to a length a screen can show.
+    static func shown(_ lines: [String]) -> [String] {
+        lines.suffix(200).map { $0.utf8.count > shownLineLength ? String($0.prefix(shownLineLength)) + "…" : $0 }
     }
 }

@@ -5,7 +5,7 @@ import XCTest
 final class PrunerTests: XCTestCase {
     private func trial(_ number: Int, _ curve: [Double]) -> TrialRecord {
         var t = TrialRecord(launch: TrialLaunch(number: number, paramSet: number, repeatIndex: 0, params: [:], runDir: "", command: [], startedAt: Date()))
-        t.metrics = curve.enumerated().map { MetricRow(step: $0.offset, values: ["c": $0.element]) }
+        t.metrics = MetricSeries(curve.enumerated().map { MetricRow(step: $0.offset, values: ["c": $0.element]) })
         return t
     }
 

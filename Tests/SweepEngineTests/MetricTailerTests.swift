@@ -75,7 +75,7 @@ final class MetricTailerTests: XCTestCase {
         let u = t.poll()
         XCTAssertEqual(u.rows, [
             MetricRow(step: 2000, values: ["eval/mean_reward": -12.5, "eval/success_rate": 0.4, "time/total_timesteps": 2000]),
-            MetricRow(values: ["hyperopt_score": 0.75]),
+            MetricRow(step: 2001, values: ["hyperopt_score": 0.75]),
         ])
         XCTAssertEqual(u.stdout.first, "Using cpu device")
     }
@@ -97,7 +97,7 @@ final class MetricTailerTests: XCTestCase {
         try append("metrics.jsonl", "{\"step\": 1, \"eval/success_rate\": 0.3}\n")
         try append("stdout.log", "eval/success_rate=0.3\nhyperopt_score=2\n")
         let u = t.poll()
-        XCTAssertEqual(u.rows, [MetricRow(step: 1, values: ["step": 1, "eval/success_rate": 0.3]), MetricRow(values: ["hyperopt_score": 2])])
+        XCTAssertEqual(u.rows, [MetricRow(step: 1, values: ["step": 1, "eval/success_rate": 0.3]), MetricRow(step: 2, values: ["hyperopt_score": 2])], "a row without a step gets the one after the last")
     }
 
     func testHugeLineIsCut() throws {
@@ -107,5 +107,108 @@ final class MetricTailerTests: XCTestCase {
         XCTAssertEqual(u.stdout.count, 2)
         XCTAssertLessThanOrEqual(u.stdout[0].utf8.count, 64 * 1024)
         XCTAssertEqual(u.stdout[1], "ok")
+    }
+
+    // MARK: Issue 12, D19: parsed as Python's json reads it
+
+    func testDuplicateKeyTakesTheLastValueAsPythonDoes() throws {
+        var t = tailer()
+        try append("metrics.jsonl", "{\"step\": 1, \"r\": 1, \"r\": 2}\n{\"step\": 2, \"r\": 1, \"r\": \"x\"}\n")
+        let u = t.poll()
+        XCTAssertEqual(u.malformed, 0)
+        XCTAssertEqual(u.rows.map { $0.values["r"] }, [2, nil], "the last value of a repeated key counts, even a non-number")
+    }
+
+    func testNumbersBeyondADoubleAreInfiniteNotDropped() throws {
+        var t = tailer()
+        try append("metrics.jsonl", "{\"step\": 1, \"r\": 1e309, \"s\": -1e309, \"u\": 1e-400}\n")
+        let u = t.poll()
+        XCTAssertEqual(u.malformed, 0)
+        XCTAssertEqual(u.rows.first?.values["r"], .infinity)
+        XCTAssertEqual(u.rows.first?.values["s"], -.infinity)
+        XCTAssertEqual(u.rows.first?.values["u"], 0)
+    }
+
+    func testRowsWithoutAStepFollowTheLastStep() throws {
+        var t = tailer()
+        try append("metrics.jsonl", "{\"r\": 0}\n{\"step\": 0, \"r\": 1}\n{\"r\": 2}\n{\"step\": 5, \"r\": 3}\n{\"r\": 4}\n")
+        let u = t.poll()
+        XCTAssertEqual(u.rows.map(\.step), [0, 0, 1, 5, 6])
+    }
+
+    func testStrictJSONGrammar() {
+        for bad in ["{\"a\": 01}", "{\"a\": 1,}", "{'a': 1}", "{\"a\": .5}", "{\"a\": 1} x", "{\"a\u{01}\": 1}", "{\"a\": -}",
+                    "{\"a\": 1e}", "{\"a\": [1, 2}", "{\"a\": tru}", "{\"a\" 1}", "{\"a\": \"\\q\"}", "[1]", "5", "{", "{\"a\": nan}"] {
+            XCTAssertNil(JSONLinesParser.parse(bad) as MetricRow??, "\(bad) is not JSON")
+        }
+        let good = JSONLinesParser.parse("{\"a\": 1e5, \"b\": -0.0, \"c\": [1, {\"d\": 2}], \"e\": null, \"f\": \"x\\\"y\", \"\\u0041\\ud83d\\ude00\": 3, \"g\": false}")
+        XCTAssertEqual(good??.values, ["a": 1e5, "b": -0.0, "A\u{1F600}": 3])
+    }
+
+    // MARK: Issue 12, D3/D11: bounded whatever the job writes
+
+    func testAnEndedJobsFileIsReadToItsEndInBoundedBatches() throws {
+        var t = tailer()
+        let rows = 250_000
+        var text = ""
+        for i in 0..<rows { text += "{\"step\": \(i), \"eval/success_rate\": 0.5}\n" }
+        try append("metrics.jsonl", text)
+        XCTAssertGreaterThan(text.utf8.count, 2 * FileTail.maxPerPoll)
+        var polls = 0, total = 0
+        var u: MetricTailer.Update
+        repeat {
+            u = t.poll(final: true)
+            total += u.rows.count
+            polls += 1
+            XCTAssertLessThanOrEqual(u.rows.count * 30, FileTail.maxPerPoll + FileTail.chunk, "one poll reads a bounded amount")
+        } while u.more
+        XCTAssertEqual(total, rows, "every row is read, over \(polls) polls")
+        XCTAssertGreaterThanOrEqual(polls, 2)
+    }
+
+    func testShownOutputFloodIsSkippedToItsEnd() throws {
+        var t = tailer()
+        try append("metrics.jsonl", "{\"step\": 1, \"eval/success_rate\": 0.3}\n")
+        _ = t.poll()
+        let line = String(repeating: "y", count: 1023) + "\n"
+        try append("stderr.log", String(repeating: line, count: 6 * 1024) + "last words\n")
+        let u = t.poll()
+        XCTAssertEqual(u.skipped.count, 1)
+        XCTAssertGreaterThan(u.skipped.first?.bytes ?? 0, Int64(5 * 1024 * 1024))
+        XCTAssertEqual(u.stderr.last, "last words")
+        XCTAssertTrue(u.stderr.dropLast().allSatisfy { $0.hasPrefix("yyyy") && $0.utf8.count <= MetricTailer.shownLineLength + 3 },
+                      "no line is a fragment of a skipped one, and shown lines are cut")
+        XCTAssertFalse(u.more)
+    }
+
+    func testStdoutThatMayCarryMetricsIsReadInFull() throws {
+        var t = tailer()
+        var text = ""
+        for i in 0..<200_000 { text += "eval/success_rate=0.\(i % 10)\n" }
+        try append("stdout.log", text)
+        var total = 0
+        var u: MetricTailer.Update
+        repeat {
+            u = t.poll(final: true)
+            total += u.rows.count
+            XCTAssertTrue(u.skipped.isEmpty)
+        } while u.more
+        XCTAssertEqual(total, 200_000)
+    }
+
+    func testMetricSeriesKeepsRowsAsAppended() {
+        let rows = [MetricRow(step: 3, values: ["a": 1, "b": 2]), MetricRow(values: ["b": .nan]), MetricRow(step: 9, values: ["a": 4])]
+        let series = MetricSeries(rows)
+        XCTAssertEqual(series.count, 3)
+        XCTAssertEqual(series[0], rows[0])
+        XCTAssertEqual(series[2], rows[2])
+        XCTAssertTrue(series[1].values["b"]?.isNaN ?? false)
+        XCTAssertNil(series[1].step)
+        XCTAssertEqual(series.values("a"), [1, 4])
+        XCTAssertEqual(series.series("b").map(\.step), [3, 1], "a row without a step is placed at its index")
+        XCTAssertEqual(series.last("a")?.step, 9)
+        XCTAssertEqual(series.count(of: "b"), 2)
+        XCTAssertEqual(series.lastStep, 9)
+        XCTAssertEqual(Set(series.keys), ["a", "b"])
     }
 }

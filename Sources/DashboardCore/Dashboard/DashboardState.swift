@@ -124,8 +124,16 @@ public struct DashboardState: Sendable {
 
     mutating func widenCriterionRange(_ rows: [MetricRow]) {
         let key = criterion
-        for row in rows {
-            guard let v = row.values[key], v.isFinite else { continue }
+        widenCriterionRange(values: rows.compactMap { $0.values[key] })
+    }
+
+    mutating func widenCriterionRange(_ series: MetricSeries) {
+        widenCriterionRange(values: series.values(criterion))
+    }
+
+    private mutating func widenCriterionRange(values: some Sequence<Double>) {
+        for v in values {
+            guard v.isFinite else { continue }
             if let r = criterionRange {
                 if v < r.lowerBound { criterionRange = v...r.upperBound }
                 if v > r.upperBound { criterionRange = r.lowerBound...v }

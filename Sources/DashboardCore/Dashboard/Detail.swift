@@ -4,8 +4,7 @@ import HyperOpt
 extension DashboardState {
     /// Metric names a trial reported, the criterion first, the rest in alphabetical order.
     public func metricKeys(of trial: TrialRecord) -> [String] {
-        var keys = Set<String>()
-        for row in trial.metrics { keys.formUnion(row.values.keys) }
+        let keys = Set(trial.metrics.keys)
         let rest = keys.subtracting([criterion]).sorted()
         return keys.contains(criterion) ? [criterion] + rest : rest
     }

@@ -108,7 +108,7 @@ struct TrialTablePanel: Widget {
             let progress: String
             if let nEpochs {
                 progress = "\(evaluations)/\(nEpochs)"
-            } else if let step = t.metrics.last?.step {
+            } else if let step = t.metrics.lastStep {
                 progress = Format.number(Double(step), width: 6)
             } else {
                 progress = "-"

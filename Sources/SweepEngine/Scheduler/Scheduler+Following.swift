@@ -11,9 +11,16 @@ extension Scheduler {
         for number in running.keys.sorted() {
             guard var t = running[number] else { continue }
             let status = launcher.poll(t.job)
-            let update = t.tailer.poll(final: status != .running)
-            running[number] = t
+            var update = t.tailer.poll(final: status != .running)
             deliver(update, trial: number)
+            // An ended job's files are read to their end now, a bounded read at a time, each
+            // handed to the store before the next: memory stays bounded, and no row is lost.
+            while status != .running, update.more, update.problem == nil {
+                flush()
+                update = t.tailer.poll(final: true)
+                deliver(update, trial: number)
+            }
+            running[number] = t
             if let problem = update.problem {
                 // A job that turned one of its files into a FIFO or a device is ended.
                 if status == .running { kill(trial: number, reason: "stopped: \(problem)") }
@@ -31,6 +38,9 @@ extension Scheduler {
         if !update.stdout.isEmpty { emit(.output(trial: number, stream: .stdout, lines: Array(update.stdout.suffix(200)))) }
         if !update.stderr.isEmpty { emit(.output(trial: number, stream: .stderr, lines: Array(update.stderr.suffix(200)))) }
         if update.malformed > 0 { note("Trial #\(number): skipped \(update.malformed) malformed metric line(s)") }
+        for (file, bytes) in update.skipped {
+            note("Trial #\(number): \((file as NSString).lastPathComponent) grows faster than it can be followed; skipped \(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)) of it, read on at its end")
+        }
     }
 
     func prune(_ number: Int) {

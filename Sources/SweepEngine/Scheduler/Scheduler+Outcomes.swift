@@ -34,7 +34,7 @@ extension Scheduler {
             return failed("exit status \(code)\(hint)", exit: code)
         case .exited(let code):
             let returned = study.trial(number).flatMap { TrialFiles(runDir: $0.launch.runDir).readReturned() }
-            switch scorer.score(study.trial(number)?.metrics ?? [], returned: returned) {
+            switch scorer.score(study.trial(number)?.metrics ?? MetricSeries(), returned: returned) {
             case .success(let score):
                 return TrialOutcome(number: number, state: .complete, score: score, reason: nil, exitStatus: code, signal: nil, endedAt: now)
             case .failure(let why):
