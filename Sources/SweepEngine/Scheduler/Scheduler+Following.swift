@@ -7,6 +7,9 @@ import Glibc
 
 /// Following: polling running jobs, tailing their metrics, pruning.
 extension Scheduler {
+    /// Most bounded reads of an ended trial's files (at 4 MB each, 1 GB per file).
+    static let maxReadsAtEnd = 256
+
     func pollRunning(_ now: Date) {
         for number in running.keys.sorted() {
             guard var t = running[number] else { continue }
@@ -15,10 +18,16 @@ extension Scheduler {
             deliver(update, trial: number)
             // An ended job's files are read to their end now, a bounded read at a time, each
             // handed to the store before the next: memory stays bounded, and no row is lost.
-            while status != .running, update.more, update.problem == nil {
+            // A bounded number of reads: a process the job left behind may go on writing.
+            var reads = 1
+            while status != .running, update.more, update.problem == nil, reads < Self.maxReadsAtEnd {
+                reads += 1
                 flush()
                 update = t.tailer.poll(final: true)
                 deliver(update, trial: number)
+            }
+            if status != .running, update.more, update.problem == nil {
+                note("Trial #\(number): its files were still being written \(Self.maxReadsAtEnd) reads after its job ended (a process it left behind?); the rest is not read")
             }
             running[number] = t
             if let problem = update.problem {
