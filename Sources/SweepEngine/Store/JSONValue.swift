@@ -64,27 +64,40 @@ enum JSONValue: Sendable {
     }
 }
 
+/// Strict JSON as Python's `json` reads it: its grammar (no leading zeros, trailing commas or bad
+/// escapes), plus bare `NaN`, `Infinity` and `-Infinity`; a number past a double's range is
+/// infinite; a lone surrogate escape becomes U+FFFD.
 private struct JSONParser {
     let bytes: [UInt8]
     var i = 0
+    /// Arrays and objects nested deeper than this are refused (Python's limit is about 1,000).
+    static let maxDepth = 512
 
     var atEnd: Bool { i >= bytes.count }
+    var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
 
     mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    mutating func literal(_ word: String) -> Bool {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { return false }
-        i += w.count
+    mutating func take(_ c: UInt8) -> Bool {
+        guard peek == c else { return false }
+        i += 1
         return true
     }
 
-    mutating func value() -> JSONValue? {
+    mutating func literal(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= bytes.count else { return false }
+        for k in 0..<n where bytes[i + k] != word.utf8Start[k] { return false }
+        i += n
+        return true
+    }
+
+    mutating func value(depth: Int = 0) -> JSONValue? {
         skipSpace()
-        guard i < bytes.count else { return nil }
-        switch bytes[i] {
+        guard depth <= Self.maxDepth, let c = peek else { return nil }
+        switch c {
         case UInt8(ascii: "n"): return literal("null") ? .null : nil
         case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
@@ -93,77 +106,80 @@ private struct JSONParser {
             i += 1
             var items: [JSONValue] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            if take(UInt8(ascii: "]")) { return .array(items) }
             while true {
-                guard let v = value() else { return nil }
+                guard let v = value(depth: depth + 1) else { return nil }
                 items.append(v)
                 skipSpace()
-                guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-                return nil
+                if take(UInt8(ascii: ",")) { continue }
+                return take(UInt8(ascii: "]")) ? .array(items) : nil
             }
         case UInt8(ascii: "{"):
             i += 1
             var pairs: [(String, JSONValue)] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+            if take(UInt8(ascii: "}")) { return .object(pairs) }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let key = string() else { return nil }
+                guard let key = string() else { return nil }
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
-                i += 1
-                guard let v = value() else { return nil }
+                guard take(UInt8(ascii: ":")), let v = value(depth: depth + 1) else { return nil }
                 pairs.append((key, v))
                 skipSpace()
-                guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
-                return nil
+                if take(UInt8(ascii: ",")) { continue }
+                return take(UInt8(ascii: "}")) ? .object(pairs) : nil
             }
         default:
             return number()
         }
     }
 
+    /// A number in JSON's grammar, `NaN`, `Infinity` or `-Infinity`. An integer stays `.int` when it fits.
     mutating func number() -> JSONValue? {
+        if literal("NaN") { return .double(.nan) }
+        if literal("Infinity") { return .double(.infinity) }
+        if literal("-Infinity") { return .double(-.infinity) }
         let start = i
-        var isFloat = false
-        while i < bytes.count {
-            let b = bytes[i]
-            if (b >= 48 && b <= 57) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") {
-                i += 1
-            } else if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
-                isFloat = true
-                i += 1
-            } else {
-                break
-            }
+        var j = i, isFloat = false
+        if j < bytes.count, bytes[j] == UInt8(ascii: "-") { j += 1 }
+        guard j < bytes.count, Self.isDigit(bytes[j]) else { return nil }
+        if bytes[j] == UInt8(ascii: "0") { j += 1 } else { while j < bytes.count, Self.isDigit(bytes[j]) { j += 1 } }
+        if j < bytes.count, bytes[j] == UInt8(ascii: ".") {
+            isFloat = true
+            j += 1
+            guard j < bytes.count, Self.isDigit(bytes[j]) else { return nil }
+            while j < bytes.count, Self.isDigit(bytes[j]) { j += 1 }
         }
-        // Python's json writes these for non-finite floats.
-        if i == start || (i == start + 1 && bytes[start] == UInt8(ascii: "-")) {
-            if literal("NaN") { return .double(.nan) }
-            if literal("Infinity") { return .double(i - start > 8 ? -.infinity : .infinity) }
-            return nil
+        if j < bytes.count, bytes[j] == UInt8(ascii: "e") || bytes[j] == UInt8(ascii: "E") {
+            isFloat = true
+            j += 1
+            if j < bytes.count, bytes[j] == UInt8(ascii: "+") || bytes[j] == UInt8(ascii: "-") { j += 1 }
+            guard j < bytes.count, Self.isDigit(bytes[j]) else { return nil }
+            while j < bytes.count, Self.isDigit(bytes[j]) { j += 1 }
         }
-        let text = String(decoding: bytes[start..<i], as: UTF8.self)
+        let text = String(decoding: bytes[start..<j], as: UTF8.self)
+        i = j
         if !isFloat, let v = Int(text) { return .int(v) }
+        // Swift's conversion rounds correctly and gives ±infinity past the double's range.
         return Double(text).map(JSONValue.double)
     }
 
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+
+    /// A string, with its escapes decoded; raw control characters and unknown escapes are refused.
     mutating func string() -> String? {
-        i += 1
+        guard take(UInt8(ascii: "\"")) else { return nil }
         var out: [UInt8] = []
         while i < bytes.count {
             let b = bytes[i]
             i += 1
             if b == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+            if b < 0x20 { return nil }
             guard b == UInt8(ascii: "\\") else { out.append(b); continue }
-            guard i < bytes.count else { return nil }
-            let e = bytes[i]
+            guard let e = peek else { return nil }
             i += 1
             switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
             case UInt8(ascii: "n"): out.append(0x0A)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "r"): out.append(0x0D)
@@ -172,24 +188,31 @@ private struct JSONParser {
             case UInt8(ascii: "u"):
                 guard var scalar = hex4() else { return nil }
                 // A surrogate pair (Python's json.dumps escapes non-ASCII this way).
-                if scalar >= 0xD800, scalar < 0xDC00, i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
+                if (0xD800..<0xDC00).contains(scalar), i + 5 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
                    bytes[i + 1] == UInt8(ascii: "u") {
+                    let resume = i
                     i += 2
-                    guard let low = hex4() else { return nil }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    if let low = hex4(), (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = resume
+                    }
                 }
-                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
-            default: out.append(e)
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+            default: return nil
             }
         }
         return nil
     }
 
     mutating func hex4() -> UInt32? {
-        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
-            return nil
-        }
+        guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ Self.hex($0) }),
+              let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
         i += 4
         return v
+    }
+
+    static func hex(_ c: UInt8) -> Bool {
+        isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
     }
 }
