@@ -44,8 +44,8 @@ extension Scheduler {
 
     func deliver(_ update: MetricTailer.Update, trial number: Int) {
         if !update.rows.isEmpty { emit(.metrics(trial: number, rows: update.rows)) }
-        if !update.stdout.isEmpty { emit(.output(trial: number, stream: .stdout, lines: Array(update.stdout.suffix(200)))) }
-        if !update.stderr.isEmpty { emit(.output(trial: number, stream: .stderr, lines: Array(update.stderr.suffix(200)))) }
+        if !update.stdout.isEmpty { emit(.output(trial: number, stream: .stdout, lines: update.stdout)) }
+        if !update.stderr.isEmpty { emit(.output(trial: number, stream: .stderr, lines: update.stderr)) }
         if update.malformed > 0 { note("Trial #\(number): skipped \(update.malformed) malformed metric line(s)") }
         for (file, bytes) in update.skipped {
             note("Trial #\(number): \((file as NSString).lastPathComponent) grows faster than it can be followed; skipped \(ByteCountFormatter.string(fromByteCount: bytes, countStyle: .binary)) of it, read on at its end")
