@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "ParzenKernels"),
         .target(name: "ParzenKernelsAVX2", swiftSettings: wideVectors),
         // Everything with a side effect: scheduler, launchers, metric tailers, stop files, the store.
-        .target(name: "SweepEngine", dependencies: ["HyperOpt", "JobContract", "CSpawn", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SweepEngine", dependencies: ["HyperOpt", "JobContract", "CSpawn", .product(name: "GRDB", package: "GRDB.swift"),
+                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The names of the environment variables a trial's job gets (the engine sets them, the demo job reads them).
         .target(name: "JobContract"),
         // posix_spawn with a working directory and a process group (see the comment in cspawn.c).

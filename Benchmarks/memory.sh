@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
         --rounds) rounds="$2"; shift 2 ;;
         --rows) rows="$2"; shift 2 ;;
         --megabytes) megabytes="$2"; shift 2 ;;
-        --binary) binaries+=("$2"); shift 2 ;;
+        --binary) binaries+=("$(realpath "$2")"); shift 2 ;;
         *) echo "usage: $0 [--rounds N] [--rows N] [--megabytes N] [--binary PATH]..." >&2; exit 2 ;;
     esac
 done

@@ -218,25 +218,40 @@ extension StudyStore {
             """).execute(arguments: [eventID, studyID, at, EventCoding.kind(event), EventCoding.trialNumber(event), payload])
     }
 
-    /// Moves a finished trial's metric rows into one blob (appending to an earlier one).
+    /// Moves a finished trial's metric rows into one blob (appending to an earlier one). The blob
+    /// is streamed: SQLite reserves it (`zeroblob`), the rows are read with a cursor and written
+    /// into it a chunk at a time, so a trial of a million rows costs a chunk of memory, not the
+    /// rows and the blob at once (which was 500 MB for a million rows).
     private static func compactMetrics(_ db: Database, trialID: Int64, studyID: Int) throws {
-        var rows: [MetricValues.StoredRow] = []
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT event_id, step, metric_values FROM hypertop_metrics WHERE trial_id = ? ORDER BY "row"
-            """), arguments: [trialID]) {
-            rows.append(MetricValues.StoredRow(eventID: row[0], step: row[1], values: row[2]))
-        }
-        guard let last = rows.last?.eventID else { return }
-        var blob = MetricValues.packRows(rows)
-        var count = rows.count
-        if let earlier = try Row.fetchOne(db, sql: "SELECT \"rows\", row_count FROM hypertop_trial_metrics WHERE trial_id = ?",
+        guard let totals = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*), coalesce(sum(length(metric_values)), 0), max(event_id) FROM hypertop_metrics WHERE trial_id = ?
+            """), arguments: [trialID]), let last = totals[2] as Int64? else { return }
+        let count: Int = totals[0]
+        let size = count * MetricValues.rowHeaderSize + (totals[1] as Int)
+        var offset = 0
+        if let earlier = try Row.fetchOne(db, sql: "SELECT length(\"rows\"), row_count FROM hypertop_trial_metrics WHERE trial_id = ?",
                                           arguments: [trialID]) {
-            blob = (earlier[0] as Data) + blob
-            count += earlier[1] as Int
+            offset = earlier[0]
+            try db.execute(sql: """
+                UPDATE hypertop_trial_metrics SET "rows" = "rows" || zeroblob(?), row_count = row_count + ?, last_event_id = ?
+                WHERE trial_id = ?
+                """, arguments: [size, count, last, trialID])
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO hypertop_trial_metrics (trial_id, study_id, last_event_id, row_count, "rows") VALUES (?, ?, ?, ?, zeroblob(?))
+                """).execute(arguments: [trialID, studyID, last, count, size])
         }
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO hypertop_trial_metrics (trial_id, study_id, last_event_id, row_count, "rows") VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [trialID, studyID, last, count, blob])
+        var blob = try BlobWriter(db, table: "hypertop_trial_metrics", column: "rows", rowID: trialID, offset: offset)
+        defer { blob.close() }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT event_id, step, metric_values FROM hypertop_metrics WHERE trial_id = ? ORDER BY "row"
+            """), arguments: [trialID])
+        while let row = try rows.next() {
+            let values: Data = row[2]
+            blob.appendRowHeader(eventID: row[0], step: row[1], entries: values.count / MetricValues.entrySize)
+            try blob.append(values)
+        }
+        try blob.finish(expectedEnd: offset + size)
         try db.cachedStatement(sql: "DELETE FROM hypertop_metrics WHERE trial_id = ?").execute(arguments: [trialID])
     }
 
