@@ -201,3 +201,38 @@ public enum JSONText {
         object(order.parameters.compactMap { p in params[p.name].map { (p.name, $0.jsonText) } })
     }
 }
+
+extension SearchSpace {
+    /// How this space differs from the one a study was recorded with, one phrase per parameter
+    /// (empty when they are the same): a resumed study says so, since its recorded trials may
+    /// hold values the new space no longer has.
+    public func changes(since recorded: SearchSpace) -> [String] {
+        let old = Dictionary(recorded.parameters.map { ($0.name, $0.distribution) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(parameters.map { ($0.name, $0.distribution) }, uniquingKeysWith: { a, _ in a })
+        var out: [String] = []
+        for p in recorded.parameters where new[p.name] == nil { out.append("`\(p.name)` was removed") }
+        for p in parameters {
+            guard let before = old[p.name] else {
+                out.append("`\(p.name)` is new")
+                continue
+            }
+            if before != p.distribution { out.append("`\(p.name)` was \(before.summary), is \(p.distribution.summary)") }
+        }
+        return out
+    }
+}
+
+extension Distribution {
+    /// A short statement of the distribution for messages, e.g. `float in [0.1, 1] (log)`.
+    public var summary: String {
+        switch self {
+        case .float(let low, let high, let log, let step):
+            return "float in [\(ParamValue.format(low)), \(ParamValue.format(high))]" + (log ? " (log)" : "") + (step.map { " step \(ParamValue.format($0))" } ?? "")
+        case .int(let low, let high, let log, let step):
+            return "int in [\(low), \(high)]" + (log ? " (log)" : "") + (step != 1 ? " step \(step)" : "")
+        case .categorical(let choices):
+            let shown = choices.prefix(8).map(\.description).joined(separator: ", ")
+            return "choices [\(shown)\(choices.count > 8 ? ", … \(choices.count) in all" : "")]"
+        }
+    }
+}

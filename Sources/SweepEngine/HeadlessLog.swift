@@ -15,7 +15,7 @@ public struct HeadlessLog {
     }
 
     public func stamp(_ text: String, at date: Date = Date()) -> String {
-        "[\(formatter.string(from: date))][HYPERTOP] \(text)"
+        "[\(formatter.string(from: date))][HYPERTOP] \(ProcessText.printable(text))"
     }
 
     public mutating func lines(for event: EngineEvent) -> [String] {

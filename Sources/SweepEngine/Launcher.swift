@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import JobContract
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,13 @@ public struct JobRequest: Sendable {
 /// A started job, as its launcher knows it (a local process group; a Slurm job id later).
 public struct JobHandle: Sendable, Hashable {
     public var id: Int32
-    public init(id: Int32) { self.id = id }
+    /// The trial directory the job's processes carry in `HYPERTOP_TRIAL_DIR`: how the ones that
+    /// left its process group (`setsid`, a double fork) are found.
+    public var trialDirectory: String?
+    public init(id: Int32, trialDirectory: String? = nil) {
+        self.id = id
+        self.trialDirectory = trialDirectory
+    }
 }
 
 public enum JobStatus: Sendable, Equatable {
@@ -81,7 +88,7 @@ public struct LocalLauncher: Launcher {
         guard rc == 0 else {
             throw LaunchError(description: "cannot start `\(program)`: \(String(cString: strerror(rc)))")
         }
-        return JobHandle(id: pid)
+        return JobHandle(id: pid, trialDirectory: request.environment[TrialEnvironment.trialDirectory])
     }
 
     public func poll(_ job: JobHandle) -> JobStatus {
@@ -89,8 +96,9 @@ public struct LocalLauncher: Launcher {
         let r = waitpid(job.id, &status, WNOHANG)
         if r == 0 { return .running }
         if r < 0 { return .exited(-1) }  // already reaped or not our child: treat as gone
-        // The leader is gone; anything it left behind in its group goes too.
+        // The leader is gone; anything it left behind goes too, in its group or not.
         kill(-job.id, SIGKILL)
+        Self.signalStrays(job, SIGKILL)
         let low = status & 0x7f
         if low == 0 { return .exited((status >> 8) & 0xff) }
         return .signaled(low)
@@ -98,6 +106,17 @@ public struct LocalLauncher: Launcher {
 
     public func signal(_ job: JobHandle, _ signal: Int32) {
         kill(-job.id, signal)
+        Self.signalStrays(job, signal)
+    }
+
+    /// Signals the job's processes outside its process group: those whose environment names its
+    /// trial directory (each with the group it leads, which holds its children).
+    static func signalStrays(_ job: JobHandle, _ signal: Int32) {
+        guard let dir = job.trialDirectory else { return }
+        for pid in OrphanJobs.processes(ofTrialDirectories: [dir]) where getpgid(pid) != job.id {
+            kill(pid, signal)
+            if getpgid(pid) == pid { kill(-pid, signal) }
+        }
     }
 }
 

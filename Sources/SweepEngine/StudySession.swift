@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HyperOpt
 import JobContract
 
@@ -32,13 +33,42 @@ public struct StudySession {
         public let storePath: String
     }
 
+    /// How long opening waits for another process's write lock on the store.
+    public static let lockWait: TimeInterval = 30
+    /// How long the engine's statements wait for a lock before it keeps their events for later.
+    public static let engineBusyTimeout: TimeInterval = 1
+
     /// `choose` is asked only when the store already has the study; `say` gets what is done.
+    /// A store another process holds locked is waited for (said at once, up to `lockWait`).
     public static func open(spec: StudySpec, info: StudyInfo, storePath: String, choose: (Existing) throws -> Choice,
                             say: (String) -> Void) throws -> StudySession {
+        let start = Date()
+        var waiting = false
+        while true {
+            do {
+                return try openOnce(spec: spec, info: info, storePath: storePath, choose: choose, say: say)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                if Date().timeIntervalSince(start) >= lockWait {
+                    throw SessionError("the study store \(storePath) stayed locked by another process for \(Int(lockWait)) s; "
+                                       + "find it with `fuser \(storePath)`, or pass another file with --storage.")
+                }
+                if !waiting { say("Waiting for the study store's write lock: another process holds \(storePath) (up to \(Int(lockWait)) s)") }
+                waiting = true
+                usleep(200_000)
+            } catch let error as DatabaseError {
+                throw SessionError("cannot use the study store \(storePath): \(StoreFailure.describe(error)).")
+            }
+        }
+    }
+
+    private static func openOnce(spec: StudySpec, info: StudyInfo, storePath: String, choose: (Existing) throws -> Choice,
+                                 say: (String) -> Void) throws -> StudySession {
         let store: StudyStore
         do {
             try FileManager.default.createDirectory(atPath: (storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            store = try StudyStore(path: storePath)
+            store = try StudyStore(path: storePath, busyTimeout: engineBusyTimeout)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw error
         } catch let error as StoreError {
             throw SessionError("\(error)")
         } catch {
@@ -57,7 +87,18 @@ public struct StudySession {
                owner.isAlive == true || (owner.isAlive == nil && (summary?.counts[.running] ?? 0) > 0) {
                 throw StoreError.studyRunning(name: spec.studyName, pid: owner.pid, host: owner.host)
             }
-            let trials = summary?.total ?? 0
+            // What an earlier engine could not record goes in first (it ended, or it died).
+            let journal = StoreJournal(storePath: storePath, studyID: existing)
+            func replayed(_ journal: StoreJournal) throws -> Bool {
+                do {
+                    let count = try store.replay(journal, studyID: existing)
+                    if count > 0 { say("Recorded \(count) event(s) an earlier run could not write, from \(journal.path)") }
+                    return count > 0
+                } catch let error as JournalError {
+                    throw SessionError("cannot replay the study's journal \(error); move it away to run without those events.")
+                }
+            }
+            let trials = try (replayed(journal) ? store.studies().first { $0.studyID == existing } : summary)?.total ?? 0
             switch try choose(Existing(name: spec.studyName, trials: trials, storePath: storePath)) {
             case .startOver:
                 let stamp = Self.stamp()
@@ -132,8 +173,7 @@ public enum OrphanJobs {
         for dir in runDirs {
             if let pgid = TrialFiles(runDir: dir).readJobID(), belongsToTrial(pid: pgid, runDirs: [dir]) { groups.insert(pgid) }
         }
-        for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap({ Int32($0) }) ?? []
-        where belongsToTrial(pid: pid, runDirs: runDirs) {
+        for pid in processes(ofTrialDirectories: runDirs) {
             let pgid = getpgid(pid)
             if pgid > 0 { groups.insert(pgid) }
         }
@@ -144,6 +184,13 @@ public enum OrphanJobs {
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { usleep(50_000) }
         for g in groups { kill(-g, SIGKILL) }
+    }
+
+    /// Live processes (not this one) whose environment names one of these trial directories.
+    static func processes(ofTrialDirectories runDirs: Set<String>) -> [Int32] {
+        let me = getpid()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+            .filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs) }
     }
 
     /// The process's environment names one of these trial directories.

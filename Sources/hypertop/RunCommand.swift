@@ -48,22 +48,25 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        let aborted = try await withUserErrors { try await runSweep() }
-        if let aborted {
-            FileHandle.standardError.write(Data("hypertop: the study stopped: \(aborted)\n".utf8))
+        let failures = try await withUserErrors { try await runSweep() }
+        if !failures.isEmpty {
+            for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
             throw ExitCode(1)
         }
     }
 
-    /// Runs the sweep; returns why it was stopped for failing jobs, if it was.
-    private func runSweep() async throws -> String? {
-        let spec: StudySpec
+    /// Runs the sweep; returns what went wrong in the end (exit status 1): the study stopped
+    /// for failing jobs, events the store could not take.
+    private func runSweep() async throws -> [String] {
+        var spec: StudySpec
         let warnings: [ConfigWarning]
         do {
             (spec, warnings) = try ConfigLoader.check(path: config)
         } catch let error as ConfigError {
             throw CLIError("\(error)")
         }
+        let capped = ProcessLimits.cap(nJobs: spec.nJobs, limit: ProcessLimits.currentLimit(), inUse: ProcessLimits.userTasks())
+        spec.nJobs = capped.nJobs
         let projectDir = FileManager.default.currentDirectoryPath
         let job = try locateJob(spec, command: command, projectDirectory: projectDir)
         let sampler = try SamplerFactory.make(spec)
@@ -73,7 +76,7 @@ struct RunCommand: AsyncParsableCommand {
         var setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed, jobDirectory: job.directory)
         // In the study's log: the headless lines, the dashboard's messages and the store all keep them.
-        setup.warnings = warnings.map(\.description)
+        setup.warnings = warnings.map(\.description) + (capped.warning.map { ["warning: \($0)"] } ?? [])
         let controls = setup.controls
         let info = setup.info(startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)
@@ -100,7 +103,14 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("could not write \(results): \(error.localizedDescription)")
         }
-        return await scheduler.abortReason
+        var failures = await scheduler.abortReason.map { ["the study stopped: \($0)"] } ?? []
+        let unrecorded = await scheduler.unrecordedEventCount
+        if unrecorded > 0 {
+            let journal = StoreJournal(storePath: storePath, studyID: opening.studyID)
+            failures.append("\(unrecorded) event(s) of this study could not be recorded in \(storePath)"
+                            + (journal.exists ? "; they are kept in \(journal.path), and the next `hypertop run` of this study records them." : " and are lost."))
+        }
+        return failures
     }
 }
 

@@ -28,12 +28,20 @@ struct StudiesCommand: AsyncParsableCommand {
         try await withUserErrors {
             let files = dbs.isEmpty ? ["data/hypertop.db"] : dbs
             var rows: [(db: String, store: StudyStore, summary: StoredStudySummary)] = []
+            // One unreadable file among several is said, and the others are still shown.
+            var unreadable: [CLIError] = []
             for f in files {
-                let store = try StoreLookup.open(f)
                 do {
-                    rows += try store.studies().map { (f, store, $0) }
-                } catch { throw CLIError("cannot read the studies in \(f): \(error)") }
+                    let store = try StoreLookup.open(f)
+                    do {
+                        rows += try store.studies().map { (f, store, $0) }
+                    } catch { throw CLIError("cannot read the studies in \(f): \(error)") }
+                } catch let error as CLIError where files.count > 1 {
+                    unreadable.append(error)
+                    FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
+                }
             }
+            if !unreadable.isEmpty && rows.isEmpty { throw unreadable[0] }
             if let export {
                 guard let row = rows.first(where: { $0.summary.name == export }) else {
                     throw CLIError("no study named \"\(export)\" in \(files.joined(separator: ", ")).")
@@ -43,6 +51,7 @@ struct StudiesCommand: AsyncParsableCommand {
             }
             if list || isatty(STDOUT_FILENO) != 1 {
                 print(StudyTable.text(rows.map { ($0.db, $0.summary) }, showDB: files.count > 1))
+                if !unreadable.isEmpty { throw ExitCode(1) }
             } else {
                 try await StudiesBrowser.run(rows.map { ($0.db, $0.store, $0.summary) })
             }
@@ -76,8 +85,8 @@ enum StudyTable {
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
         var table = [(showDB ? ["store"] : []) + ["study", "direction", "trials"] + states.map(\.rawValue) + ["best", "started"]]
         for (db, s) in rows {
-            var cells = showDB ? [db] : []
-            cells += [s.name, s.direction.rawValue, String(s.total)]
+            var cells = showDB ? [ProcessText.printable(db)] : []
+            cells += [ProcessText.printable(s.name), s.direction.rawValue, String(s.total)]
             cells += states.map { String(s.count($0)) }
             cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-"]
             table.append(cells)

@@ -191,6 +191,29 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(error("a: 1\n")).message.contains("no `hydra:` block"))
     }
 
+    /// D17: a config saved as UTF-16 (with or without a byte-order mark) or a binary file says
+    /// what it is and how to fix it, not "check the path".
+    func testAConfigThatIsNotUTF8TextSaysWhatItIs() throws {
+        let dir = NSTemporaryDirectory() + "enc-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = "hydra:\n  sweeper:\n    study_name: s\n"
+        let cases: [(String, Data, String)] = [
+            ("bom.yaml", try XCTUnwrap(yaml.data(using: .utf16)), "it is UTF-16 (or UTF-32) text; save it as UTF-8"),
+            ("le.yaml", try XCTUnwrap(yaml.data(using: .utf16LittleEndian)), "it is UTF-16 (or UTF-32) text; save it as UTF-8"),
+            ("bin.yaml", Data([0x7F, 0x45, 0x4C, 0x46, 0xC3, 0x28, 0x00, 0x01]), "it is binary data"),
+            ("latin1.yaml", Data("study_name: caf\u{E9}\n".data(using: .isoLatin1)!), "it is not UTF-8 text"),
+        ]
+        for (name, data, text) in cases {
+            let path = dir + "/" + name
+            try data.write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try ConfigLoader.load(path: path), name) { error in
+                XCTAssertTrue("\(error)".contains(text), "\(name): \(error)")
+                XCTAssertFalse("\(error)".contains("check the path"), "\(name): \(error)")
+            }
+        }
+    }
+
     func testMalformedYAMLReportsItsLine() throws {
         let e = try XCTUnwrap(error("hydra:\n  sweeper:\n    study_name: [unclosed\n    max_trials: 3\n"))
         XCTAssertNotNil(e.line)

@@ -122,6 +122,7 @@ final class RealConfigTests: XCTestCase {
             ("    search_space:\n      x: {type: float, low: 0, high: 1, step: 1e-300}\n", 5, "makes"),
             ("    min_trials_per_param: 9223372036854775807\n    search_space:\n      x: {type: float, low: 0, high: 1}\n", 4, "at most 100000"),
             ("    sampler: {n_ei_candidates: 1000000000}\n    search_space:\n      x: {type: float, low: 0, high: 1}\n", 4, "at most 100000"),
+            ("    n_jobs: 10000\n    search_space:\n      x: {type: float, low: 0, high: 1}\n", 4, "`n_jobs` must be at most 4096, got 10000"),
         ] {
             XCTAssertThrowsError(try load(head + body), body) { error in
                 XCTAssertEqual((error as? ConfigError)?.line, line, body)
@@ -137,6 +138,23 @@ final class RealConfigTests: XCTestCase {
         let many = (0..<200_000).map(String.init).joined(separator: ", ")
         let big = try load(head + "    search_space:\n      c: {type: categorical, choices: [\(many)]}\n").spec
         XCTAssertEqual(big.space.parameters[0].distribution.cardinality, 200_000)
+    }
+
+    /// D8: an alias used as a mapping key over nested anchors ("billion laughs") made composing
+    /// hash the expanded tree (9 levels ran past 30 s). It is refused at its line, at once; an
+    /// alias as a value, quoted or commented stars, and globs stay fine.
+    func testAnAliasAsAMappingKeyIsRefusedAtItsLine() throws {
+        var laughs = "a0: &a0 [lol]\n"
+        for level in 1...9 { laughs += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n" }
+        for (key, line) in [("? *a9\n: 1\n", 11), ("*a9 : 1\n", 11), ("b: {*a9: 1}\n", 11), ("c:\n  - *a9: 1\n", 12)] {
+            XCTAssertThrowsError(try load(laughs + key + "hydra:\n  sweeper:\n    search_space:\n      x: {type: float, low: 0, high: 1}\n"), key) { error in
+                XCTAssertEqual((error as? ConfigError)?.line, line, key)
+                XCTAssertTrue("\(error)".contains("an alias (`*name`) is used as a mapping key"), "\(error)")
+            }
+        }
+        for fine in ["glob: '*a: 1'\n", "note: x # *a: 1\n", "pattern: a*b: c\n", "v: *a0\n", "files: \"*.txt\"\n"] {
+            XCTAssertNil(YAMLFile.aliasKeyLine("a0: &a0 [lol]\n" + fine), fine)
+        }
     }
 
     func testTwoNaNChoicesAreOneChoiceListedTwice() throws {

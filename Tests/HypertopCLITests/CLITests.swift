@@ -245,6 +245,99 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(row.range(of: #"^cli\s+maximize\s+8\s+6\s+0\s+2\s+0\s+0\s"#, options: .regularExpression) != nil, list.stdout)
     }
 
+    /// Holds the study store's write lock (as another program writing it would) for `seconds`,
+    /// from the moment trial 0's job has started; returns the holder and the file where it writes
+    /// the time it let go.
+    func holdStoreLock(seconds: Double) throws -> (Process, String) {
+        waitFor([dir + "/data/cli/0/pid"])
+        let released = dir + "/released"
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            con = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            con.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2] + ".held", "w").close()
+            time.sleep(float(sys.argv[3]))
+            con.execute("ROLLBACK")
+            open(sys.argv[2], "w").write(repr(time.time()))
+            """, dir + "/data/hypertop.db", released, String(seconds)]
+        try holder.run()
+        waitFor([released + ".held"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: released + ".held"), "the lock holder did not start")
+        return (holder, released)
+    }
+
+    /// Trial facts from the store, by Python's sqlite3: "number state start_epoch intermediate_values" per line.
+    func storedTrials() throws -> String {
+        let r = try runProgram("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys, datetime
+            con = sqlite3.connect(sys.argv[1])
+            for n, state, start, tid in con.execute("SELECT number, state, datetime_start, trial_id FROM trials ORDER BY number"):
+                t = datetime.datetime.strptime(start, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
+                k = con.execute("SELECT count(*) FROM trial_intermediate_values WHERE trial_id = ?", (tid,)).fetchone()[0]
+                print(n, state, repr(t), k)
+            """, dir + "/data/hypertop.db"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r.stdout
+    }
+
+    /// D5: another process holds the store's write lock while a trial runs and ends: the events
+    /// are kept and recorded once the lock is gone, nothing starts meanwhile, nothing is lost.
+    func testAStoreLockedForAWhileLosesNothingAndDelaysTheNextTrial() throws {
+        _ = try write("lock-opti.yaml", config(maxTrials: 2, nJobs: 1, space: """
+                  ++sleep: {type: categorical, choices: [0.4]}
+                  ++epochs: {type: categorical, choices: [5]}
+                  ++x: {type: float, low: 0.1, high: 0.9}
+            """))
+        let (engine, out, err) = try start(["run", "--headless", "lock-opti.yaml"])
+        let log = OutputCollector(out)
+        let (holder, released) = try holdStoreLock(seconds: 3)
+        holder.waitUntilExit()
+        engine.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(engine.terminationStatus, 0, log.text + stderr)
+        XCTAssertTrue(log.text.contains("could not write the study store (another process holds its write lock): keeping "), log.text)
+        XCTAssertTrue(log.text.contains("the study store can be written again: recorded the "), log.text)
+        XCTAssertTrue(log.text.contains("Trials: 2 (2 COMPLETE)"), log.text)
+        let rows = try storedTrials().split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(rows.map { [$0[0], $0[1], $0[3]] }, [["0", "COMPLETE", "5"], ["1", "COMPLETE", "5"]], "\(rows)")
+        let releasedAt = try XCTUnwrap(Double(String(contentsOfFile: released, encoding: .utf8)))
+        let secondStart = try XCTUnwrap(Double(rows[1][2]))
+        XCTAssertGreaterThan(secondStart, releasedAt - 0.5, "trial 1 started while the store was locked")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/hypertop.db.unrecorded-1.jsonl"))
+    }
+
+    /// D5 and D17: a lock held past the study's end: exit 1, naming the journal that keeps the
+    /// events; the next run waits for the lock (and says so), replays the journal, and has it all.
+    func testAStoreLockedPastTheEndExitsWithTheJournalAndTheNextRunReplaysIt() throws {
+        _ = try write("lock-opti.yaml", config(maxTrials: 1, nJobs: 1, space: """
+                  ++sleep: {type: categorical, choices: [0.4]}
+                  ++epochs: {type: categorical, choices: [5]}
+                  ++x: {type: float, low: 0.1, high: 0.9}
+            """))
+        let (engine, out, err) = try start(["run", "--headless", "lock-opti.yaml"])
+        let log = OutputCollector(out)
+        let (holder, _) = try holdStoreLock(seconds: 16)
+        engine.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(engine.terminationStatus, 1, log.text + stderr)
+        let journal = dir + "/data/hypertop.db.unrecorded-1.jsonl"
+        XCTAssertTrue(stderr.contains("event(s) of this study could not be recorded in "), stderr)
+        XCTAssertTrue(stderr.contains("they are kept in \(URL(fileURLWithPath: journal).standardizedFileURL.path), and the next `hypertop run` of this study records them."), stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: journal))
+        XCTAssertTrue(holder.isRunning, "the lock is still held when the next run starts")
+
+        let again = try run(["run", "--headless", "--resume", "lock-opti.yaml"])
+        holder.waitUntilExit()
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertTrue(again.stdout.contains("Waiting for the study store's write lock: another process holds "), again.stdout)
+        XCTAssertTrue(again.stdout.range(of: #"Recorded \d+ event\(s\) an earlier run could not write, from "#, options: .regularExpression) != nil, again.stdout)
+        let rows = try storedTrials().split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(rows.map { [$0[0], $0[1], $0[3]] }, [["0", "COMPLETE", "5"]], "\(rows)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: journal), "the journal is removed once replayed")
+    }
+
     /// `watch` on a study whose engine died says so and ends (it used to wait for ever).
     func testWatchOfADeadEnginesStudyEnds() throws {
         _ = try write("dead-opti.yaml", config(maxTrials: 6, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: categorical, choices: [2]}"))
@@ -278,6 +371,19 @@ final class CLITests: XCTestCase {
 
     /// `--new` keeps the recorded study under another name and moves its directory aside;
     /// without a flag and without a terminal, running again resumes.
+    /// D18: resuming after the search space was edited says what changed.
+    func testResumingAfterTheSearchSpaceChangedSaysWhat() throws {
+        _ = try write("c-opti.yaml", config(maxTrials: 2, space: "      ++c: {type: categorical, choices: [a, b, c, d, e, f]}\n      ++x: {type: float, low: 0.1, high: 0.9}"))
+        XCTAssertEqual(try run(["run", "--headless", "c-opti.yaml"]).status, 0)
+        _ = try write("c-opti.yaml", config(maxTrials: 3, space: "      ++c: {type: categorical, choices: [a, b]}\n      ++y: {type: int, low: 1, high: 4}"))
+        let again = try run(["run", "--headless", "--resume", "c-opti.yaml"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("warning: the search space changed since this study was recorded: `++x` was removed; "
+                                            + "`++c` was choices [a, b, c, d, e, f], is choices [a, b]; `++y` is new. "), again.stdout)
+        let same = try run(["run", "--headless", "--resume", "c-opti.yaml"])
+        XCTAssertFalse(same.stdout.contains("search space changed"), "an unchanged space says nothing:\n\(same.stdout)")
+    }
+
     func testNewStartsOverAndKeepsTheOldStudy() throws {
         _ = try write("n-opti.yaml", config(maxTrials: 2, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
         XCTAssertEqual(try run(["run", "--headless", "n-opti.yaml"]).status, 0)

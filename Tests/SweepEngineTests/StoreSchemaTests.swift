@@ -69,7 +69,9 @@ final class StoreSchemaTests: XCTestCase {
 
         let text = dir.appendingPathComponent("notes.db").path
         try Data("not a database at all, just text that is long enough to look like a header".utf8).write(to: URL(fileURLWithPath: text))
-        XCTAssertThrowsError(try StudyStore(path: text)) { XCTAssertEqual($0 as? StoreError, .notAnOptunaStore(path: text)) }
+        XCTAssertThrowsError(try StudyStore(path: text)) { XCTAssertEqual($0 as? StoreError, .notSQLite(path: text)) }
+        XCTAssertEqual("\(StoreError.notSQLite(path: text))", "\(text) is not a study store: it is not an SQLite file at all. Name another store file, or move this one away.")
+        XCTAssertEqual(try String(contentsOfFile: text, encoding: .utf8), "not a database at all, just text that is long enough to look like a header", "left untouched")
 
         let old = dir.appendingPathComponent("old.db").path
         _ = try StudyStore(path: old)

@@ -43,8 +43,7 @@ struct SweepFixture {
 
     /// A scheduler whose jobs are `FakeJob`s on a `ManualClock`: no process, no waiting.
     func fakeScheduler(_ sampler: any Sampler = ScriptedParams(script: [params()]), sink: (any EventSink)? = nil,
-                       jobs: @escaping @Sendable (Int) -> FakeJob) -> (Scheduler, FakeLauncher, ManualClock) {
-        let clock = ManualClock()
+                       clock: ManualClock = ManualClock(), jobs: @escaping @Sendable (Int) -> FakeJob) -> (Scheduler, FakeLauncher, ManualClock) {
         let launcher = FakeLauncher(clock: clock, script: jobs)
         var setup = self.setup
         setup.pollInterval = .milliseconds(500)

@@ -22,3 +22,9 @@ public func liveProcesses(inGroup group: Int32) -> [Int32] {
         return fields.count > 2 && fields[0] != "Z" && Int32(fields[2]) == group
     }.sorted()
 }
+
+/// Whether the process runs (a zombie does not count: it is dead, waiting to be reaped).
+public func processIsLive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+}

@@ -52,6 +52,9 @@ public enum ConfigLoader {
     static let maxExactInteger = 9_007_199_254_740_992.0
     /// Repeats of one parameter set, at most (each is a queued run).
     static let maxRepeats = 100_000
+    /// More jobs at once than one engine follows well (its poll loop lags; D20). The machine's
+    /// own process limit is checked when the study starts (`ProcessLimits`).
+    public static let maxJobs = 4096
     /// A directory name holds 255 bytes; the longest suffix hypertop adds is `-moved-yyyyMMdd-HHmmss-NN`.
     static let maxStudyNameBytes = 200
 
@@ -200,7 +203,7 @@ public enum ConfigLoader {
         }
         let trialsNode = try block.node("max_trials") ?? block.node("n_trials")
         let maxTrials = try trialsNode.map { try doc.int($0, "max_trials", min: 1) } ?? defaultMaxTrials
-        let nJobs = try block.node("n_jobs").map { try doc.int($0, "n_jobs", min: 1) } ?? (upstream ? 2 : 1)
+        let nJobs = try block.node("n_jobs").map { try doc.int($0, "n_jobs", min: 1, max: maxJobs) } ?? (upstream ? 2 : 1)
         var direction = Direction.minimize
         if var d = try block.node("direction") {
             if let seq = d.sequence {

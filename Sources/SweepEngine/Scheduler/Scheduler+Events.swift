@@ -17,27 +17,33 @@ extension Scheduler {
     }
 
     func beat(_ now: Date) {
-        guard let sink, !running.isEmpty, now.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval else { return }
+        // While the store cannot be written, heartbeats would fail too; the events wait in order.
+        guard let sink, unrecorded.isEmpty, !running.isEmpty, now.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval else { return }
         lastHeartbeat = now
         do {
             try sink.heartbeat(running: running.keys.sorted(), at: now)
         } catch {
-            note("could not record the running trials' heartbeat: \(error)")
+            note("could not record the running trials' heartbeat: \(StoreFailure.describe(error))")
         }
     }
 
-    /// Hands the pending events to the sink first, then to the stream: what is shown is recorded.
+    /// Hands the pending events to the sink first, then to the stream: what is shown is recorded,
+    /// or kept (in memory and the sink's journal) until it can be, in order (see `keep`).
     func flush() {
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || !unrecorded.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
         if let sink {
-            do {
-                try sink.record(batch)
-            } catch {
-                let failure = EngineEvent.message("could not record \(batch.count) event(s) in the store: \(error)", at: clock.now())
-                study.apply(failure)
-                continuation.yield(failure)
+            if unrecorded.isEmpty {
+                do {
+                    try sink.record(batch)
+                } catch {
+                    keep(batch, failure: error)
+                }
+            } else {
+                // Behind events still waiting: they go in after them.
+                keep(batch, failure: nil)
+                retryRecording(force: false)
             }
         }
         for e in batch { continuation.yield(e) }

@@ -9,7 +9,8 @@ import Glibc
 /// Launching: filling free slots from the planner and starting each trial's job.
 extension Scheduler {
     func fillSlots(_ now: Date) {
-        guard !setup.controls.paused else { return }
+        // A trial that starts while the store cannot be written could not be recorded as launched.
+        guard !setup.controls.paused, unrecorded.isEmpty else { return }
         while running.count < setup.spec.nJobs && mayLaunchMore {
             let number = nextNumber
             switch planner.next(trialNumber: number, study: study) {

@@ -40,6 +40,11 @@ public actor Scheduler {
     let startedAt: Date
     let clock: any EngineClock
     var lastHeartbeat = Date.distantPast
+    /// Events the sink could not record yet, in order (see Scheduler+Recording).
+    var unrecorded: [EngineEvent] = []
+    var storeFailure: String?
+    var lastRecordAttempt = Date.distantPast
+    var journalFailed = false
     static let heartbeatInterval: TimeInterval = 5
 
     public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
@@ -68,6 +73,7 @@ public actor Scheduler {
 
     /// Runs the study to its end and returns it. Events flow to `events` (after the sink) meanwhile.
     public func run() async -> Study {
+        let recordedSpace = study.info?.spec.space
         emit(.started(setup.info(startedAt: startedAt)))
         emit(.phase(.running, reason: nil))
         do {
@@ -87,6 +93,11 @@ public actor Scheduler {
         note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
         if !study.trials.isEmpty {
             note("Resuming study \(setup.spec.studyName) with \(study.trials.count) recorded trial(s)")
+            let changes = recordedSpace.map { setup.spec.space.changes(since: $0) } ?? []
+            if !changes.isEmpty {
+                note("warning: the search space changed since this study was recorded: \(changes.joined(separator: "; ")). "
+                     + "Its recorded trials keep their values, so the best reported may lie outside the new space; start over with --new to avoid that")
+            }
         }
         // One tick: read the controls, follow the running jobs (their ends free slots), escalate
         // kills, refill the free slots, then hand this tick's events to the sink and the stream.
@@ -106,6 +117,7 @@ public actor Scheduler {
         phase = .done
         emit(.phase(.done, reason: stopReason ?? exhausted ?? "max_trials reached"))
         flush()
+        await recordWhatWasKept()
         setup.controls.remove()
         continuation.finish()
         return study

@@ -10,10 +10,13 @@ public protocol EventSink: Sendable {
     func record(_ events: [EngineEvent]) throws
     /// Called every few seconds with the numbers of the running trials.
     func heartbeat(running: [Int], at date: Date) throws
+    /// Where events the sink could not record are kept until it can; nil for nowhere but memory.
+    var journal: StoreJournal? { get }
 }
 
 extension EventSink {
     public func heartbeat(running: [Int], at date: Date) throws {}
+    public var journal: StoreJournal? { nil }
 }
 
 /// Where and how a study runs; built by the CLI from the spec and the command line.

@@ -4,6 +4,8 @@ import Foundation
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is an SQLite database but not an Optuna RDB storage.
     case notAnOptunaStore(path: String)
+    /// The file is not an SQLite database at all (text, random bytes).
+    case notSQLite(path: String)
     /// An Optuna storage of a schema this build does not read or write.
     case unsupportedSchema(path: String, schemaVersion: Int?, alembic: String?)
     /// The file is not there (read-only opening never creates one).
@@ -19,7 +21,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notAnOptunaStore(let path):
             return "\(path) is an SQLite file but not an Optuna study store (no version_info/alembic_version tables). "
-                + "Pass another file with --storage, or move this one away."
+                + "Name another store file, or move this one away."
+        case .notSQLite(let path):
+            return "\(path) is not a study store: it is not an SQLite file at all. Name another store file, or move this one away."
         case .unsupportedSchema(let path, let version, let alembic):
             return "\(path) is an Optuna store of schema \(version.map(String.init) ?? "?") (alembic \(alembic ?? "?")), "
                 + "hypertop reads schema \(OptunaSchema.schemaVersion) (alembic \(OptunaSchema.alembicHead)). "

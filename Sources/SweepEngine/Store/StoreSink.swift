@@ -21,6 +21,8 @@ public struct StoreSink: EventSink {
     public func heartbeat(running: [Int], at date: Date) throws {
         try store.heartbeat(studyID: studyID, trials: running, at: date)
     }
+
+    public var journal: StoreJournal? { StoreJournal(storePath: store.path, studyID: studyID) }
 }
 
 extension StudyStore {

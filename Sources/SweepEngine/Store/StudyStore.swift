@@ -26,8 +26,10 @@ public final class StudyStore: Sendable {
     let writeState = WriteState()
 
     /// Opens `path`, creating an empty Optuna store when the file does not exist (unless read-only).
-    /// Throws `StoreError` when the file is not an Optuna store of schema 12.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Throws `StoreError` when the file is not an Optuna store of schema 12. `busyTimeout` is how
+    /// long a statement waits for another process's lock before it fails with SQLITE_BUSY (the
+    /// engine waits briefly and keeps what it could not write; see Scheduler+Recording).
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
         self.path = path
         self.readOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
@@ -35,7 +37,7 @@ public final class StudyStore: Sendable {
         var config = Configuration()
         config.readonly = readOnly
         // A reader may meet a checkpoint, the writer a reader's lock on the WAL index: wait, never fail.
-        config.busyMode = .timeout(30)
+        config.busyMode = .timeout(busyTimeout)
         config.label = "hypertop.store"
         if !readOnly {
             // Durable across a killed process (the crash we care about) at a fraction of FULL's cost.
@@ -55,8 +57,15 @@ public final class StudyStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw StoreError.notAnOptunaStore(path: path)
+            throw Self.hasSQLiteHeader(path) ? StoreError.notAnOptunaStore(path: path) : StoreError.notSQLite(path: path)
         }
+    }
+
+    /// Whether the file starts as every SQLite database does ("SQLite format 3\0").
+    static func hasSQLiteHeader(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
     }
 
     /// Every study in the file, oldest first.

@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+import XCTest
+@testable import HyperOpt
+@testable import SweepEngine
+import TestSupport
+
+/// A sink that refuses every batch while `failing(now)` holds, as a locked or full store does,
+/// and otherwise keeps what it was given, in order.
+final class FlakySink: EventSink {
+    private let recorded = Mutex<[EngineEvent]>([])
+    private let journalSeen = Mutex<[Int]>([])
+    let clock: ManualClock
+    let failing: @Sendable (Date) -> Bool
+    let journal: StoreJournal?
+
+    init(clock: ManualClock, journal: StoreJournal?, failing: @escaping @Sendable (Date) -> Bool) {
+        self.clock = clock
+        self.journal = journal
+        self.failing = failing
+    }
+
+    struct Refused: Error, CustomStringConvertible { var description: String { "the disk is full" } }
+
+    func record(_ events: [EngineEvent]) throws {
+        if failing(clock.now()) { throw Refused() }
+        // The journal holds exactly what is being recorded again (nothing more, nothing less).
+        if let journal, journal.exists { journalSeen.withLock { $0.append((try? journal.read().count) ?? -1) } }
+        recorded.withLock { $0 += events }
+    }
+
+    var events: [EngineEvent] { recorded.withLock { $0 } }
+    var journalCountsAtRecovery: [Int] { journalSeen.withLock { $0 } }
+}
+
+final class SchedulerStoreFailureTests: XCTestCase {
+    /// Runs the study and returns it with every event the stream carried.
+    func run(_ scheduler: Scheduler) async -> (Study, [EngineEvent]) {
+        let reader = Task {
+            var all: [EngineEvent] = []
+            for await e in scheduler.events { all.append(e) }
+            return all
+        }
+        let study = await scheduler.run()
+        return (study, await reader.value)
+    }
+
+    func messages(_ events: [EngineEvent]) -> [String] {
+        events.compactMap { if case .message(let m, _) = $0 { return m } else { return nil } }
+    }
+
+    /// D5: while the store refuses writes the events are kept (memory and journal) and no trial
+    /// starts; once it takes them again they are all recorded, in order, and the journal is gone.
+    func testEventsAreKeptWhileTheStoreFailsAndRecordedInOrderWhenItRecovers() async throws {
+        let f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        defer { f.remove() }
+        let clock = ManualClock()
+        let start = clock.now()
+        let journal = StoreJournal(path: f.directory + "/store.db.unrecorded-1.jsonl")
+        let sink = FlakySink(clock: clock, journal: journal) { now in
+            (2.0..<8.0).contains(now.timeIntervalSince(start))
+        }
+        let (scheduler, _, _) = f.fakeScheduler(ScriptedParams(script: (0..<3).map { SweepFixture.params(x: Double($0) / 10) }),
+                                                sink: sink, clock: clock) { _ in .reporting(0.5, count: 3) }
+        let (study, streamed) = await run(scheduler)
+
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete, .complete])
+        let failed = messages(streamed).filter { $0.hasPrefix("could not write the study store (the disk is full)") }
+        XCTAssertEqual(failed.count, 1, "said once per episode: \(messages(streamed))")
+        XCTAssertTrue(failed[0].contains("and in \(journal.path)"), failed[0])
+        XCTAssertEqual(messages(streamed).filter { $0.hasPrefix("the study store can be written again: recorded the ") }.count, 1, "\(messages(streamed))")
+        // Trial 0 ended at 3 s, inside the failure: trial 1 waited for the store.
+        let secondStart = try XCTUnwrap(study.trial(1)?.launch.startedAt).timeIntervalSince(start)
+        XCTAssertGreaterThanOrEqual(secondStart, 8, "no trial starts while the store cannot be written")
+        XCTAssertLessThan(secondStart, 9.5, "retried about once a second")
+        // Everything but the failure notices reached the sink, in the order it happened.
+        let said = Set(failed + messages(streamed).filter { $0.hasPrefix("the study store can be written again") })
+        let expected = streamed.filter { if case .message(let t, _) = $0 { return !said.contains(t) } else { return true } }
+        XCTAssertEqual(sink.events.map(Self.describe), expected.map(Self.describe))
+        XCTAssertEqual(sink.journalCountsAtRecovery.count, 1)
+        XCTAssertGreaterThan(sink.journalCountsAtRecovery.first ?? 0, 0)
+        XCTAssertFalse(journal.exists, "the journal is removed once the store has its events")
+        let unrecorded = await scheduler.unrecordedEventCount
+        XCTAssertEqual(unrecorded, 0)
+    }
+
+    /// A store that never recovers: the study still ends (after a bounded wait), says what was not
+    /// recorded and where it is; the journal holds those events, the last trial's end among them.
+    func testAStoreThatNeverRecoversEndsTheStudyWithItsEventsInTheJournal() async throws {
+        let f = try SweepFixture(maxTrials: 1, nJobs: 1)
+        defer { f.remove() }
+        let clock = ManualClock()
+        let start = clock.now()
+        let journal = StoreJournal(path: f.directory + "/store.db.unrecorded-1.jsonl")
+        let sink = FlakySink(clock: clock, journal: journal) { $0.timeIntervalSince(start) >= 1 }
+        let (scheduler, _, _) = f.fakeScheduler(sink: sink, clock: clock) { _ in .reporting(0.5, count: 3) }
+        let (_, streamed) = await run(scheduler)
+
+        let unrecorded = await scheduler.unrecordedEventCount
+        XCTAssertGreaterThan(unrecorded, 0)
+        let kept = try journal.read()
+        XCTAssertEqual(kept.count, unrecorded)
+        XCTAssertTrue(kept.contains { if case .finished(let o) = $0 { return o.number == 0 } else { return false } })
+        let ended = clock.now().timeIntervalSince(start)
+        XCTAssertLessThan(ended, 3.5 + Scheduler.finalRecordWait + 1.5, "the final attempts are bounded")
+        let last = try XCTUnwrap(messages(streamed).last)
+        XCTAssertTrue(last.hasPrefix("\(unrecorded) event(s) could not be recorded in the study store (the disk is full); they are in \(journal.path)"), last)
+    }
+
+    /// The journal reads back what was appended; a last line cut short is not an event.
+    func testJournalRoundTripAndATornLastLine() throws {
+        let path = NSTemporaryDirectory() + "journal-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let journal = StoreJournal(path: path)
+        let events: [EngineEvent] = [.message("one", at: Date(timeIntervalSince1970: 1)), .metrics(trial: 2, rows: [MetricRow(step: 3, values: ["a": .nan])])]
+        try journal.append(events)
+        try journal.append([.phase(.running, reason: nil)])
+        XCTAssertEqual(try journal.read().map(Self.describe), (events + [.phase(.running, reason: nil)]).map(Self.describe))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"message":{"te"#.utf8))
+        handle.closeFile()
+        XCTAssertEqual(try journal.read().count, 3, "the torn line was never acknowledged")
+        try Data("garbage\n".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try journal.read()) { XCTAssertEqual("\($0)", "\(path): line 1 is not an event hypertop wrote") }
+    }
+
+    static func describe(_ e: EngineEvent) -> String {
+        let encoder = EventCoding.encoder()
+        encoder.outputFormatting.insert(.sortedKeys)
+        return String(decoding: (try? encoder.encode(e)) ?? Data(), as: UTF8.self)
+    }
+}
