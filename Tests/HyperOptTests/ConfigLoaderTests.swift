@@ -214,6 +214,17 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    /// Found by the fuzz test: a control character YAML refuses gave Yams's several-line text.
+    func testAControlCharacterIsOneLineAtItsLine() throws {
+        let e = try XCTUnwrap(error("hydra:\n  sweeper:\n    study_name: s\n    max_trials: 4\u{1}\n"))
+        XCTAssertEqual(e.line, 4)
+        XCTAssertEqual(e.message, "malformed YAML: control characters are not allowed (character U+0001); remove it.")
+        XCTAssertFalse(e.description.contains("\n"))
+        // A value quoted back from the file keeps the error on one line (found by the fuzz test too).
+        let quoted = try XCTUnwrap(error(sweeper("    search_space:\n      x: {type: \"float\\nint\\u001b[2J\", low: 0, high: 1}\n")))
+        XCTAssertEqual(quoted.message, "parameter `x`: type `float\\u{A}int\\u{1B}[2J` is not float, int or categorical.")
+    }
+
     func testMalformedYAMLReportsItsLine() throws {
         let e = try XCTUnwrap(error("hydra:\n  sweeper:\n    study_name: [unclosed\n    max_trials: 3\n"))
         XCTAssertNotNil(e.line)

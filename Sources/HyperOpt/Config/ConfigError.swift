@@ -10,7 +10,9 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible, 
     public init(file: String, line: Int?, _ message: String) {
         self.file = file
         self.line = line
-        self.message = message
+        // Values quoted from the file may hold newlines or escapes: the error stays one line,
+        // and nothing in it reaches the terminal as a control sequence.
+        self.message = ProcessText.printable(message)
     }
 
     public var description: String {

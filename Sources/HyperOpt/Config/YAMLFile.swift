@@ -131,8 +131,14 @@ struct YAMLFile {
                                "malformed YAML: \(problem) (the \(context.text.replacingOccurrences(of: "while parsing a ", with: "")) opened here at column \(context.mark.column) is not closed).")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: path, line: mark.line, "malformed YAML: \(problem) (column \(mark.column)).")
+        case .reader(let problem, let offset, let value, _):
+            // A byte YAML does not allow in a file (a control character): its line and what it is.
+            let line = offset.map { o in text.prefix(o).reduce(1) { $0 + ($1 == "\n" || $1 == "\r\n" ? 1 : 0) } }
+            return ConfigError(file: path, line: line, "malformed YAML: \(problem) (character U+\(String(format: "%04X", value))); remove it.")
         default:
-            return ConfigError(file: path, line: nil, "malformed YAML: \(error).")
+            // Yams's own text may span lines (it quotes the file): keep its first.
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? ""
+            return ConfigError(file: path, line: nil, "malformed YAML: \(first).")
         }
     }
 
