@@ -106,7 +106,9 @@ struct StdoutMetricParser {
             let rawKey = cells[0]
             let key = rawKey.trimmingCharacters(in: .whitespaces)
             let value = cells[1].trimmingCharacters(in: .whitespaces)
-            if key.hasSuffix("/") && value.isEmpty {
+            if key.isEmpty {
+                // A row without a name is no metric.
+            } else if key.hasSuffix("/") && value.isEmpty {
                 section = key
             } else if let v = Double(value) ?? CSVProgressParser.special[value.lowercased()] {
                 let indented = rawKey.hasPrefix("  ")

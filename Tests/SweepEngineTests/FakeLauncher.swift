@@ -46,6 +46,8 @@ struct FakeJob: Sendable {
     var ignoresTerm = false
     /// Run once their time has come (e.g. a user deleting the stop file).
     var actions: [(at: TimeInterval, run: @Sendable () -> Void)] = []
+    /// The job cannot be started at all (a full disk, a missing program): `start` throws this.
+    var startError: String?
 
     /// A job reporting `value` as eval/success_rate every `every` seconds, `count` times, then ending.
     static func reporting(_ value: Double, count: Int, every: TimeInterval = 1) -> FakeJob {
@@ -79,6 +81,7 @@ final class FakeLauncher: Launcher {
 
     func start(_ request: JobRequest) throws -> JobHandle {
         let trial = Int(request.environment["HYPERTOP_TRIAL_NUMBER"] ?? "") ?? -1
+        if let error = script(trial).startError { throw LaunchError(description: error) }
         _ = FileManager.default.createFile(atPath: request.stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: request.stderrPath, contents: nil)
         return jobs.withLock { jobs in

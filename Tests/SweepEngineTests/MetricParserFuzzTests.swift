@@ -79,18 +79,22 @@ final class MetricParserFuzzTests: XCTestCase {
                 if line.strip(' \\t\\r\\n') == '':
                     out.append('B'); continue
                 try:
-                    v = json.loads(line)
+                    v = json.loads(line, object_pairs_hook=lambda pairs: ('object', pairs))
                 except (ValueError, RecursionError):
                     out.append('M'); continue
-                if not isinstance(v, dict):
+                if not (isinstance(v, tuple) and v[0] == 'object'):
                     out.append('M'); continue
+                # Keys as Swift strings hold them: a lone surrogate is U+FFFD (so two keys that
+                # differ only there are one); of a key given twice the last value counts.
+                values = {}
+                for k, x in v[1]:
+                    values[k.encode('utf-16', 'surrogatepass').decode('utf-16', 'replace').encode('utf-8').hex()] = x
                 items = []
-                for k, x in v.items():
+                for key, x in values.items():
                     if isinstance(x, bool) or not isinstance(x, (int, float)): continue
                     try: f = float(x)
                     except OverflowError: f = math.inf if x > 0 else -math.inf
                     if f == 0: f = 0.0
-                    key = k.encode('utf-16', 'surrogatepass').decode('utf-16', 'replace').encode('utf-8').hex()
                     items.append(key + '=' + ('nan' if f != f else struct.pack('<d', f).hex()))
                 out.append(' '.join(sorted(items)))
             sys.stdout.write('\\n'.join(out) + '\\n')
@@ -205,6 +209,13 @@ final class MetricParserFuzzTests: XCTestCase {
             }
             XCTAssertEqual(got, want)
         }
+    }
+
+    /// Found by the long fuzz run: a table row with an empty name gave a metric named "".
+    func testATableRowWithoutANameIsNoMetric() {
+        var parser = StdoutMetricParser()
+        let rows = ["-----", "| eval/ |  |", "|    success_rate | 0.5 |", "|  | 7 |", "|    | 8 |", "-----"].compactMap { parser.parse($0) }
+        XCTAssertEqual(rows, [MetricRow(step: nil, values: ["eval/success_rate": 0.5])])
     }
 
     /// An SB3 human-format table and the row it stands for.

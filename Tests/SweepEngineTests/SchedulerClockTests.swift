@@ -240,6 +240,22 @@ final class SchedulerClockTests: XCTestCase {
     }
 }
 
+/// D13: when no job can even be started (the disk is full), the study stops after the first
+/// failures with that reason instead of burning through every trial in a second.
+final class LaunchFailureTests: XCTestCase {
+    func testJobsThatCannotStartStopTheStudyAfterTheFirstFailures() async throws {
+        var f = try SweepFixture(maxTrials: 200, nJobs: 4)
+        f.spec.maxInitialFailures = ConfigLoader.defaultMaxInitialFailures
+        defer { f.remove() }
+        let (scheduler, _, _) = f.fakeScheduler { _ in FakeJob(duration: 1, startError: "cannot create stdout.log: No space left on device") }
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.count, 3, "stopped at max_initial_failures (3), not after 200")
+        XCTAssertEqual(study.trials.first?.outcome?.reason, "could not start the job: cannot create stdout.log: No space left on device")
+        let reason = await scheduler.abortReason
+        XCTAssertEqual(reason, "the first 3 trials all failed (max_initial_failures: 3); the last: could not start the job: cannot create stdout.log: No space left on device")
+    }
+}
+
 /// Lets a fake job's action reach the scheduler that runs it. The action runs inside the
 /// scheduler's own poll, so the call is made in the engine's next sleep (`ManualClock`).
 final class SchedulerBox: Sendable {

@@ -131,3 +131,46 @@ final class SchedulerStoreFailureTests: XCTestCase {
         return String(decoding: (try? encoder.encode(e)) ?? Data(), as: UTF8.self)
     }
 }
+
+/// Output is handed on at most once a second per trial (the last 200 lines), and all at its end.
+final class OutputThrottleTests: XCTestCase {
+    func testOutputIsHandedOnOnceASecondWithItsLastLinesAndAllAtTheEnd() throws {
+        var throttle = OutputThrottle()
+        let t0 = Date(timeIntervalSince1970: 1000)
+        let first = try XCTUnwrap(throttle.add(stdout: ["a"], stderr: [], now: t0, final: false))
+        XCTAssertEqual(first.stdout, ["a"])
+        XCTAssertNil(throttle.add(stdout: ["b"], stderr: ["e1"], now: t0.addingTimeInterval(0.3), final: false))
+        XCTAssertNil(throttle.add(stdout: (0..<300).map { "l\($0)" }, stderr: [], now: t0.addingTimeInterval(0.6), final: false))
+        let second = try XCTUnwrap(throttle.add(stdout: ["c"], stderr: ["e2"], now: t0.addingTimeInterval(1.0), final: false))
+        XCTAssertEqual(second.stdout, (101..<300).map { "l\($0)" } + ["c"], "the last 200 lines since the previous hand-on")
+        XCTAssertEqual(second.stderr, ["e1", "e2"])
+        XCTAssertNil(throttle.add(stdout: ["d"], stderr: [], now: t0.addingTimeInterval(1.2), final: false))
+        XCTAssertEqual(throttle.add(stdout: [], stderr: [], now: t0.addingTimeInterval(1.3), final: true)?.stdout, ["d"], "the end hands on what is held")
+        XCTAssertNil(throttle.add(stdout: [], stderr: [], now: t0.addingTimeInterval(5), final: true), "nothing held, nothing handed on")
+    }
+}
+
+/// An ended trial's files are read a bounded number of times: past it, the end is reported with
+/// a message instead of reading on (a process left behind may write for ever).
+final class DrainLimitTests: XCTestCase {
+    func testAnEndedTrialsFilesAreReadABoundedNumberOfTimes() async throws {
+        var f = try SweepFixture(maxTrials: 1, nJobs: 1)
+        defer { f.remove() }
+        f.maxReadsAtEnd = 2
+        // 12 MB of rows, all written as the job ends: three 4 MB reads would be needed.
+        let line = "{\"step\": 1, \"eval/success_rate\": 0.5, \"pad\": \"" + String(repeating: "p", count: 1000) + "\"}"
+        let (scheduler, _, _) = f.fakeScheduler { _ in FakeJob(duration: 1, metrics: (0..<12_000).map { _ in (2, line) }) }
+        let reader = Task {
+            var said: [String] = []
+            for await e in scheduler.events { if case .message(let m, _) = e { said.append(m) } }
+            return said
+        }
+        let study = await scheduler.run()
+        let said = await reader.value
+        XCTAssertEqual(study.trials.map(\.state), [.complete])
+        XCTAssertTrue(said.contains("Trial #0: its files were still being written 2 reads after its job ended (a process it left behind?); the rest is not read"), "\(said)")
+        let rows = try XCTUnwrap(study.trial(0)?.metrics.values("eval/success_rate").count)
+        XCTAssertGreaterThan(rows, 3000, "two reads were taken")
+        XCTAssertLessThan(rows, 12_000, "the third was not")
+    }
+}

@@ -10,6 +10,7 @@ struct SweepFixture {
 
     let directory: String
     var spec: StudySpec
+    var maxReadsAtEnd = 256
 
     init(maxTrials: Int, nJobs: Int, minPerParamSet: Int = 1, maxPerParamSet: Int = 1, space: [Parameter]? = nil) throws {
         directory = NSTemporaryDirectory() + "sweep-\(UUID().uuidString)"
@@ -31,8 +32,10 @@ struct SweepFixture {
     }
 
     var setup: SweepSetup {
-        SweepSetup(spec: spec, jobCommand: [Self.job], projectDirectory: directory, sweepDirectory: directory + "/data/t",
-                   configRoot: nil, seed: 1, pollInterval: .milliseconds(50))
+        var s = SweepSetup(spec: spec, jobCommand: [Self.job], projectDirectory: directory, sweepDirectory: directory + "/data/t",
+                           configRoot: nil, seed: 1, pollInterval: .milliseconds(50))
+        s.maxReadsAtEnd = maxReadsAtEnd
+        return s
     }
 
     var stopFile: String { directory + "/" + ControlFiles.stopFileName }

@@ -15,6 +15,7 @@ public actor Scheduler {
         var termSentAt: Date?
         var killSent = false
         var pruned = false
+        var output = OutputThrottle()
     }
 
     public nonisolated let events: AsyncStream<EngineEvent>

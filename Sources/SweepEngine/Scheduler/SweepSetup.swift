@@ -34,6 +34,9 @@ public struct SweepSetup: Sendable {
     public var jobDirectory: String
     public var seed: UInt64
     public var pollInterval: Duration
+    /// Most bounded reads (4 MB each) of an ended trial's files before its end is reported: 1 GB a
+    /// file, so a process the job left behind that goes on writing cannot hold the engine.
+    public var maxReadsAtEnd = 256
     /// The config's warnings (`warning: FILE:LINE: ...`), said in the study's log at its start.
     public var warnings: [String] = []
     /// This study's stop and pause files in the project directory (see `ControlFiles`), chosen
