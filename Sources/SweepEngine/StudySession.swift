@@ -96,6 +96,9 @@ public struct StudySession {
                     return count > 0
                 } catch let error as JournalError {
                     throw SessionError("cannot replay the study's journal \(error); move it away to run without those events.")
+                } catch let error as DatabaseError where error.resultCode != .SQLITE_BUSY && error.resultCode != .SQLITE_LOCKED {
+                    throw SessionError("cannot record the study's journal \(journal.path) in the store: \(StoreFailure.describe(error)); "
+                                       + "move the journal away to run without those events.")
                 }
             }
             let trials = try (replayed(journal) ? store.studies().first { $0.studyID == existing } : summary)?.total ?? 0

@@ -65,6 +65,9 @@ public struct TrialFiles: Sendable {
 
     /// The last lines of the job's stderr, read from the end (a failed job's log may be huge).
     func stderrTail(maxBytes: Int = 64 * 1024) -> [String] {
+        // Only a regular file: a FIFO would block the open, /dev/zero would never end.
+        var st = stat()
+        guard stat(stderr, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return [] }
         guard let handle = FileHandle(forReadingAtPath: stderr) else { return [] }
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd() else { return [] }

@@ -84,6 +84,24 @@ final class SchedulerStoreFailureTests: XCTestCase {
         XCTAssertEqual(unrecorded, 0)
     }
 
+    /// With free slots, the launch whose record failed is the last one until the store recovers.
+    func testNoFurtherSlotIsFilledOnceALaunchCouldNotBeRecorded() async throws {
+        let f = try SweepFixture(maxTrials: 3, nJobs: 3)
+        defer { f.remove() }
+        let clock = ManualClock()
+        let start = clock.now()
+        let sink = FlakySink(clock: clock, journal: nil) { $0.timeIntervalSince(start) < 5 }
+        let (scheduler, launcher, _) = f.fakeScheduler(ScriptedParams(script: (0..<3).map { SweepFixture.params(x: Double($0) / 10) }),
+                                                       sink: sink, clock: clock) { _ in .reporting(0.5, count: 2) }
+        let (study, _) = await run(scheduler)
+        XCTAssertEqual(launcher.startedTrials, [0, 1, 2])
+        let starts = try (0..<3).map { try XCTUnwrap(study.trial($0)?.launch.startedAt).timeIntervalSince(start) }
+        XCTAssertEqual(starts[0], 0)
+        XCTAssertGreaterThanOrEqual(starts[1], 5, "trial 1 waited for the store")
+        XCTAssertEqual(starts[1], starts[2], "then both free slots filled at once")
+        XCTAssertEqual(sink.events.filter { if case .launched = $0 { return true } else { return false } }.count, 3)
+    }
+
     /// A store that never recovers: the study still ends (after a bounded wait), says what was not
     /// recorded and where it is; the journal holds those events, the last trial's end among them.
     func testAStoreThatNeverRecoversEndsTheStudyWithItsEventsInTheJournal() async throws {

@@ -9,9 +9,10 @@ import Glibc
 /// Launching: filling free slots from the planner and starting each trial's job.
 extension Scheduler {
     func fillSlots(_ now: Date) {
-        // A trial that starts while the store cannot be written could not be recorded as launched.
-        guard !setup.controls.paused, unrecorded.isEmpty else { return }
-        while running.count < setup.spec.nJobs && mayLaunchMore {
+        guard !setup.controls.paused else { return }
+        // No launch while the store cannot be written, checked before each one: a launch whose
+        // record failed is kept in the journal, and the next waits for the store.
+        while running.count < setup.spec.nJobs && mayLaunchMore && unrecorded.isEmpty {
             let number = nextNumber
             switch planner.next(trialNumber: number, study: study) {
             case .exhausted(let why):

@@ -14,13 +14,15 @@ extension Scheduler {
     func keep(_ events: [EngineEvent], failure: Error?) {
         unrecorded += events
         var journalText = ""
-        if let journal = sink?.journal {
+        // Once the journal failed it is not written again in this episode: what it holds stays a
+        // gapless beginning of the kept events, which a replay can record as it is.
+        if let journal = sink?.journal, !journalFailed {
             do {
                 try journal.append(events)
                 journalText = " and in \(journal.path)"
             } catch {
-                journalText = " (in memory only: the journal could not be written either: \(error))"
-                if !journalFailed { say("could not write the store's journal \(error); the events not recorded are in memory only") }
+                journalText = " (in memory only: the journal could not be written either)"
+                say("could not write the store's journal \(error); the events not recorded from now on are in memory only")
                 journalFailed = true
             }
         }
@@ -66,7 +68,11 @@ extension Scheduler {
             await clock.sleep(for: .seconds(Self.recordRetryInterval))
         }
         guard !unrecorded.isEmpty else { return }
-        let place = journalFailed ? "in memory only, now lost" : sink?.journal.map { "in \($0.path), which the next `hypertop run` of this study records" } ?? "nowhere"
+        let journal = sink?.journal
+        let place = journal.map { j in
+            journalFailed ? "lost but for the first of them in \(j.path) (the journal could not be written either), which the next `hypertop run` of this study records"
+                : "in \(j.path), which the next `hypertop run` of this study records"
+        } ?? "lost (they were kept in memory only)"
         say("\(unrecorded.count) event(s) could not be recorded in the study store (\(storeFailure ?? "")); they are \(place)")
     }
 
