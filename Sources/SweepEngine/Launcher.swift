@@ -113,9 +113,11 @@ public struct LocalLauncher: Launcher {
     /// trial directory (each with the group it leads, which holds its children).
     static func signalStrays(_ job: JobHandle, _ signal: Int32) {
         guard let dir = job.trialDirectory else { return }
-        for pid in OrphanJobs.processes(ofTrialDirectories: [dir]) where getpgid(pid) != job.id {
+        for pid in OrphanJobs.processes(ofTrialDirectories: [dir]) {
+            let group = getpgid(pid)
+            guard group != job.id else { continue }
             kill(pid, signal)
-            if getpgid(pid) == pid { kill(-pid, signal) }
+            if group == pid { kill(-pid, signal) }
         }
     }
 }

@@ -11,9 +11,10 @@ public enum ProcessLimits {
     static let headroom = 16
 
     /// `n_jobs`, or fewer with the reason when the limit leaves less room: `limit` is the soft
-    /// RLIMIT_NPROC (nil for none), `inUse` the user's processes now.
-    public static func cap(nJobs: Int, limit: Int?, inUse: Int) -> (nJobs: Int, warning: String?) {
+    /// RLIMIT_NPROC (nil for none), `inUse` the user's processes now (counted only under a limit).
+    public static func cap(nJobs: Int, limit: Int?, inUse: @autoclosure () -> Int) -> (nJobs: Int, warning: String?) {
         guard let limit else { return (nJobs, nil) }
+        let inUse = inUse()
         let room = max(1, limit - inUse - headroom)
         guard nJobs > room else { return (nJobs, nil) }
         return (room, "n_jobs \(nJobs) is more than this user may start now (process limit \(limit), \(inUse) running): running \(room) at a time; raise it with `ulimit -u`")

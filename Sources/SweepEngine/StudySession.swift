@@ -47,7 +47,7 @@ public struct StudySession {
         while true {
             do {
                 return try openOnce(spec: spec, info: info, storePath: storePath, choose: choose, say: say)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            } catch let error as DatabaseError where StoreFailure.isLock(error) {
                 if Date().timeIntervalSince(start) >= lockWait {
                     throw SessionError("the study store \(storePath) stayed locked by another process for \(Int(lockWait)) s; "
                                        + "find it with `fuser \(storePath)`, or pass another file with --storage.")
@@ -67,7 +67,7 @@ public struct StudySession {
         do {
             try FileManager.default.createDirectory(atPath: (storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             store = try StudyStore(path: storePath, busyTimeout: engineBusyTimeout)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+        } catch let error as DatabaseError where StoreFailure.isLock(error) {
             throw error
         } catch let error as StoreError {
             throw SessionError("\(error)")
@@ -96,7 +96,7 @@ public struct StudySession {
                     return count > 0
                 } catch let error as JournalError {
                     throw SessionError("cannot replay the study's journal \(error); move it away to run without those events.")
-                } catch let error as DatabaseError where error.resultCode != .SQLITE_BUSY && error.resultCode != .SQLITE_LOCKED {
+                } catch let error as DatabaseError where !StoreFailure.isLock(error) {
                     throw SessionError("cannot record the study's journal \(journal.path) in the store: \(StoreFailure.describe(error)); "
                                        + "move the journal away to run without those events.")
                 }

@@ -282,16 +282,21 @@ final class CLITests: XCTestCase {
         return r.stdout
     }
 
-    /// D5: another process holds the store's write lock while a trial runs and ends: the events
-    /// are kept and recorded once the lock is gone, nothing starts meanwhile, nothing is lost.
-    func testAStoreLockedForAWhileLosesNothingAndDelaysTheNextTrial() throws {
-        _ = try write("lock-opti.yaml", config(maxTrials: 2, nJobs: 1, space: """
+    /// Starts a study of `maxTrials` trials of 2 s each (5 epochs of 0.4 s), one at a time.
+    func startLockStudy(maxTrials: Int) throws -> (Process, OutputCollector, Pipe) {
+        _ = try write("lock-opti.yaml", config(maxTrials: maxTrials, nJobs: 1, space: """
                   ++sleep: {type: categorical, choices: [0.4]}
                   ++epochs: {type: categorical, choices: [5]}
                   ++x: {type: float, low: 0.1, high: 0.9}
             """))
         let (engine, out, err) = try start(["run", "--headless", "lock-opti.yaml"])
-        let log = OutputCollector(out)
+        return (engine, OutputCollector(out), err)
+    }
+
+    /// D5: another process holds the store's write lock while a trial runs and ends: the events
+    /// are kept and recorded once the lock is gone, nothing starts meanwhile, nothing is lost.
+    func testAStoreLockedForAWhileLosesNothingAndDelaysTheNextTrial() throws {
+        let (engine, log, err) = try startLockStudy(maxTrials: 2)
         let (holder, released) = try holdStoreLock(seconds: 3)
         holder.waitUntilExit()
         engine.waitUntilExit()
@@ -311,13 +316,7 @@ final class CLITests: XCTestCase {
     /// D5 and D17: a lock held past the study's end: exit 1, naming the journal that keeps the
     /// events; the next run waits for the lock (and says so), replays the journal, and has it all.
     func testAStoreLockedPastTheEndExitsWithTheJournalAndTheNextRunReplaysIt() throws {
-        _ = try write("lock-opti.yaml", config(maxTrials: 1, nJobs: 1, space: """
-                  ++sleep: {type: categorical, choices: [0.4]}
-                  ++epochs: {type: categorical, choices: [5]}
-                  ++x: {type: float, low: 0.1, high: 0.9}
-            """))
-        let (engine, out, err) = try start(["run", "--headless", "lock-opti.yaml"])
-        let log = OutputCollector(out)
+        let (engine, log, err) = try startLockStudy(maxTrials: 1)
         let (holder, _) = try holdStoreLock(seconds: 16)
         engine.waitUntilExit()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -113,7 +113,7 @@ struct YAMLFile {
         var isDir: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) { return "no such file" }
         if isDir.boolValue { return "it is a directory" }
-        return FileManager.default.isReadableFile(atPath: path) ? "not UTF-8 text" : "permission denied"
+        return FileManager.default.isReadableFile(atPath: path) ? "it cannot be read" : "permission denied"
     }
 
     static func yamlError(_ error: YamlError, path: String, text: String) -> ConfigError {

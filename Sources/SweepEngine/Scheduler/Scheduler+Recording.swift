@@ -89,6 +89,12 @@ extension Scheduler {
 
 /// A store failure as a sentence: SQLite's own words, never a domain and a code.
 enum StoreFailure {
+    /// Another process holds the store's lock: waiting may cure it.
+    static func isLock(_ error: Error) -> Bool {
+        guard let db = error as? DatabaseError else { return false }
+        return db.resultCode == .SQLITE_BUSY || db.resultCode == .SQLITE_LOCKED
+    }
+
     static func describe(_ error: Error) -> String {
         if let db = error as? DatabaseError {
             switch db.resultCode {
