@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "hypertop",
             dependencies: [
-                "HyperOpt", "SweepEngine", "JobContract", "DashboardCore", "CursesTerminal",
+                "HyperOpt", "SweepEngine", "JobContract", "DashboardCore", "CursesTerminal", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

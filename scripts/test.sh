@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --python
+# A one-node Slurm for the tests of the Slurm launcher (installs slurm-wlm and munge, starts the daemons).
+scripts/slurm-up.sh
 export HYPERTOP_PYTHON="$PWD/.venv/bin/python"
 swift build --build-tests
 # The tests are XCTest; the Swift Testing runner would only add a "0 tests" line.

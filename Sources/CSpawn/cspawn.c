@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/wait.h>
 
 int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                    int stdout_fd, int stderr_fd, pid_t *pid) {
@@ -39,4 +41,71 @@ done:
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
     return rc;
+}
+
+int hypertop_spawn_session(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                           int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) return rc;
+    rc = posix_spawnattr_init(&attr);
+    if (rc != 0) { posix_spawn_file_actions_destroy(&actions); return rc; }
+
+    if (cwd != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto done;
+    if (stdin_fd != 0 && (rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0)) != 0) goto done;
+    if (stdout_fd != 1 && (rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0) goto done;
+    if (stderr_fd != 2 && (rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0) goto done;
+    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
+
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    if ((rc = posix_spawnattr_setsigdefault(&attr, &all)) != 0) goto done;
+    if ((rc = posix_spawnattr_setsigmask(&attr, &none)) != 0) goto done;
+    if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0) goto done;
+
+    rc = posix_spawnp(pid, path, &actions, &attr, argv, envp);
+done:
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+static volatile sig_atomic_t supervised_child = 0;
+static volatile sig_atomic_t child_detached = 0;
+
+static void forward_signal(int sig) {
+    pid_t child = (pid_t)supervised_child;
+    if (child <= 0) return;
+    if (sig == SIGUSR1) { child_detached = 1; return; }
+    if (sig == SIGTSTP) {
+        // Ctrl-Z: the child gives the terminal back and stops, then this stand-in stops too.
+        kill(child, SIGTSTP);
+        raise(SIGSTOP);
+        return;
+    }
+    kill(child, sig);
+}
+
+int hypertop_supervise(pid_t child, int *status) {
+    supervised_child = child;
+    struct sigaction sa;
+    sa.sa_handler = forward_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGCONT, SIGTSTP, SIGUSR1};
+    for (unsigned i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (unsigned i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&mask, forwarded[i]);
+    pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
+    for (;;) {
+        int st = 0;
+        pid_t r = waitpid(child, &st, WNOHANG);
+        if (r == child) { *status = st; return 0; }
+        if (r < 0 && errno != EINTR) { *status = 0; return -1; }
+        if (child_detached) return 1;
+        usleep(20000);
+    }
 }

@@ -11,6 +11,8 @@ public enum DashboardExit: Sendable, Hashable {
     case quitAndStop
     /// `q` then `k`: kill the running trials.
     case quitAndKill
+    /// `q` then `d`: the study goes on without the terminal.
+    case detach
     /// SIGINT, SIGTERM or SIGHUP: do what the headless mode does on that signal.
     case interrupted
     /// Studies browser: Enter on a study.
@@ -158,6 +160,7 @@ extension DashboardExit {
         case .quit: self = .quit
         case .quitAndStop: self = .quitAndStop
         case .quitAndKill: self = .quitAndKill
+        case .detach: self = .detach
         case .interrupted: self = .interrupted
         case .openStudy(let name): self = .openStudy(name)
         case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy: return nil
@@ -169,7 +172,7 @@ extension EngineEvent {
     /// Events the user should see without waiting for the next refresh.
     var changesAtAGlance: Bool {
         switch self {
-        case .started, .launched, .finished, .phase, .message: return true
+        case .started, .launched, .finished, .phase, .message, .queued, .jobStarted: return true
         case .metrics, .output: return false
         }
     }

@@ -41,7 +41,19 @@ public final class SignalTrap: Sendable {
         return true
     }()
 
+    private static let hangupIgnored = Mutex(false)
+
+    /// A detached engine has no terminal to lose: SIGHUP is ignored from then on (said, not acted on).
+    public static var ignoresHangup: Bool {
+        get { hangupIgnored.withLock { $0 } }
+        set {
+            hangupIgnored.withLock { $0 = newValue }
+            if newValue { _ = installed }
+        }
+    }
+
     private static func deliver(_ sig: Int32) {
+        if sig == SIGHUP && ignoresHangup { return }
         let handler: (@Sendable (Int32) -> Void)? = routing.withLock { r in
             r.last = sig
             if let current = r.current { return current.handler }

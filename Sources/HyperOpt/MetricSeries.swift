@@ -27,6 +27,8 @@ public struct MetricSeries: Sendable, Hashable {
     public var keys: [String] { names }
 
     /// The step of the last row (nil when it had none, or there is no row).
+    /// Rows appended so far.
+    public var rowCount: Int { steps.count }
     public var lastStep: Int? { steps.last.flatMap { $0 == Self.noStep ? nil : $0 } }
 
     public mutating func append(_ row: MetricRow) {

@@ -113,6 +113,8 @@ public enum EndCause: String, Sendable, Hashable, Codable {
     case lostWithEngine = "lost_with_engine"
     /// hypertop ended its job: a kill from the dashboard, Ctrl-C, the time limit.
     case killed
+    /// The cluster lost its job (Slurm's `NODE_FAIL`, `PREEMPTED`, `BOOT_FAIL`): its set runs again.
+    case lostWithNode = "lost_with_node"
 }
 
 extension TrialOutcome {
@@ -125,6 +127,9 @@ extension TrialOutcome {
     /// Whether the trial ended with its engine rather than by its own job: such a trial does not
     /// use up the study's `max_trials`.
     public var wasLostWithEngine: Bool { cause == .lostWithEngine }
+
+    /// Whether the trial was lost to its engine or its node: it does not use up `max_trials`.
+    public var wasLost: Bool { cause == .lostWithEngine || cause == .lostWithNode }
 }
 
 /// Where a study runs and what it is: sent once when the engine starts.
@@ -155,6 +160,10 @@ public enum EngineEvent: Sendable, Codable {
     case finished(TrialOutcome)
     case phase(StudyPhase, reason: String?)
     case message(String, at: Date)
+    /// The trial's job waits in a cluster's queue (Slurm's reason: `Priority`, `Resources`, ...).
+    case queued(trial: Int, reason: String?, at: Date)
+    /// The trial's job left the queue and runs now (on `node`, when the cluster says).
+    case jobStarted(trial: Int, at: Date, node: String?)
 }
 
 /// A trial as the study knows it: launch facts, metrics so far, outcome.
@@ -163,8 +172,22 @@ public struct TrialRecord: Sendable, Hashable {
     public var state: TrialState
     public var metrics = MetricSeries()
     public var outcome: TrialOutcome?
+    /// Why its job waits in the cluster's queue, while it does.
+    public var queueReason: String?
+    /// When its job left the queue; nil for a local job (it runs from its launch) or one still queued.
+    public var runningSince: Date?
+    /// Whether its job waited in a queue at all (a cluster's job).
+    public var wasQueued = false
+    /// The node its job runs on, when the cluster said.
+    public var node: String?
 
     public var number: Int { launch.number }
+
+    /// Seconds it ran, until `now` while it runs: time in a cluster's queue is not run time.
+    public func runTime(now: Date) -> TimeInterval {
+        guard let start = runningSince ?? (wasQueued ? nil : launch.startedAt) else { return 0 }
+        return max(0, (outcome?.endedAt ?? now).timeIntervalSince(start))
+    }
     public var score: Double? { outcome?.score }
 
     public init(launch: TrialLaunch, state: TrialState = .running) {
@@ -266,6 +289,18 @@ public struct Study: Sendable {
             phaseReason = reason
         case .message:
             break
+        case .queued(let number, let reason, _):
+            guard let i = trialIndex[number], !trials[i].state.isFinished else { return }
+            trials[i].state = .waiting
+            trials[i].queueReason = reason ?? "queued"
+            trials[i].wasQueued = true
+            trials[i].runningSince = nil
+        case .jobStarted(let number, let at, let node):
+            guard let i = trialIndex[number], !trials[i].state.isFinished else { return }
+            trials[i].state = .running
+            trials[i].queueReason = nil
+            trials[i].runningSince = at
+            trials[i].node = node ?? trials[i].node
         }
     }
 
@@ -273,9 +308,9 @@ public struct Study: Sendable {
         trials.reduce(0) { $0 + ($1.state == state ? 1 : 0) }
     }
 
-    /// Trials lost with a dead engine (see `TrialOutcome.wasLostWithEngine`).
+    /// Trials lost with a dead engine or a failed node (see `TrialOutcome.wasLost`).
     public var lostCount: Int {
-        trials.reduce(0) { $0 + ($1.outcome?.wasLostWithEngine == true ? 1 : 0) }
+        trials.reduce(0) { $0 + ($1.outcome?.wasLost == true ? 1 : 0) }
     }
 
     /// Trials that count against `max_trials`: all launched but those lost with a dead engine.

@@ -98,7 +98,11 @@ public struct StudySpec: Sendable, Codable {
     /// Stop when the share of failed trials passes this (the upstream plugin's `max_failure_rate`).
     public var maxFailureRate: Double?
 
+    /// Where the trials run; nil (stores written before it existed): local processes.
+    public var launcher: LauncherSpec?
+
     public var passing: PassConfig { passConfig ?? .performance }
+    public var launching: LauncherSpec { launcher ?? .local }
 
     /// Scilab-RL's criterion when neither `hyperopt_criterion` nor `early_stop_data_column` is set.
     public static let defaultCriterion = "eval/success_rate"

@@ -74,6 +74,13 @@ public struct TrialPlanner: Sendable {
         Set(paramSetByKey.compactMap { key, g in isFull(g) ? key : nil })
     }
 
+    /// Runs `paramSet` once more, before anything new: its trial was lost to the cluster (a failed
+    /// or preempted node), not to its parameters.
+    public mutating func rerun(paramSet: Int) {
+        guard paramSet < launched.count else { return }
+        queue.insert(paramSet, at: 0)
+    }
+
     /// The next run. `study` supplies the observations and running trials the sampler learns from.
     public mutating func next(trialNumber: Int, study: Study) -> Next {
         if !queue.isEmpty {
@@ -87,7 +94,7 @@ public struct TrialPlanner: Sendable {
         var context = SamplingContext(
             space: space, direction: direction, trialNumber: trialNumber, seed: seed,
             completed: study.observations,
-            running: study.trials.filter { $0.state == .running }.map(\.launch.params),
+            running: study.trials.filter { !$0.state.isFinished }.map(\.launch.params),
             excluded: excluded)
         for attempt in 0..<Self.samplerAttempts {
             context.attempt = attempt

@@ -1,4 +1,5 @@
 import Foundation
+import HyperOpt
 
 #if canImport(Glibc)
 import Glibc
@@ -100,5 +101,58 @@ public struct ControlFiles: Sendable {
         if usesScilabNames, let study, let owner = Self.owner(in: directory), owner.study == study, owner.pid == getpid() {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(Self.ownerFileName))
         }
+    }
+}
+
+/// Requests to a running engine from another process (`hypertop attach`, on this machine or one
+/// sharing the file system): one file each in `<sweep dir>/.hypertop-requests/`, which the engine
+/// reads, carries out and deletes on its next tick. `kill-<n>` kills trial n, `kill-all` every
+/// running trial; a request's text is the reason the trial's outcome gives.
+public struct ControlRequests: Sendable {
+    public enum Request: Sendable, Equatable {
+        case kill(trial: Int, reason: String)
+        case killAll(reason: String)
+    }
+
+    public static let directoryName = ".hypertop-requests"
+    public let directory: String
+
+    public init(sweepDirectory: String) {
+        directory = (sweepDirectory as NSString).appendingPathComponent(Self.directoryName)
+    }
+
+    /// Asks the engine to kill trial `n` (`nil`: every running trial).
+    public func requestKill(trial n: Int?, reason: String = "killed by the user (from hypertop attach)") throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let name = n.map { "kill-\($0)" } ?? "kill-all"
+        let tmp = (directory as NSString).appendingPathComponent(".\(name).\(getpid())")
+        try (reason + "\n").write(toFile: tmp, atomically: false, encoding: .utf8)
+        // Renamed into place whole: the engine never reads half a request.
+        guard rename(tmp, (directory as NSString).appendingPathComponent(name)) == 0 else {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw LaunchError(description: "cannot write the request in \(directory): \(why)")
+        }
+    }
+
+    /// The requests waiting, oldest first; each is deleted as it is taken.
+    public func take() -> [Request] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var out: [(Date, Request)] = []
+        for name in names where !name.hasPrefix(".") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            try? FileManager.default.removeItem(atPath: path)
+            let reason = ProcessText.printable(String((text ?? "").prefix(200))).isEmpty ? "killed by the user (from hypertop attach)"
+                : ProcessText.printable(String((text ?? "").prefix(200)))
+            let at = (attributes?[.modificationDate] as? Date) ?? Date()
+            if name == "kill-all" {
+                out.append((at, .killAll(reason: reason)))
+            } else if name.hasPrefix("kill-"), let n = Int(name.dropFirst(5)) {
+                out.append((at, .kill(trial: n, reason: reason)))
+            }
+        }
+        return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }

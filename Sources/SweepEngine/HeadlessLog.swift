@@ -39,6 +39,12 @@ public struct HeadlessLog {
             }
             if phase == .running && lastPhase == .paused { return [stamp("Resumed launching")] }
             return []
+        case .queued(let n, let reason, let at):
+            return [stamp("Trial #\(n) QUEUED" + (reason.map { " (\($0))" } ?? ""), at: at)]
+        case .jobStarted(let n, let at, let node):
+            let waited = startedAt[n].map { String(format: " after %.1fs in the queue", at.timeIntervalSince($0)) } ?? ""
+            startedAt[n] = at
+            return [stamp("Trial #\(n) RUNNING" + (node.map { " on \($0)" } ?? "") + waited, at: at)]
         case .started, .metrics, .output:
             return []
         }

@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import HyperOpt
 import JobContract
 
 #if canImport(Glibc)
@@ -36,25 +37,74 @@ public struct JobHandle: Sendable, Hashable {
 }
 
 public enum JobStatus: Sendable, Equatable {
+    /// Waiting in a cluster's queue, with the cluster's reason (`Priority`, `Resources`, ...).
+    case queued(reason: String?)
     case running
     case exited(Int32)
     case signaled(Int32)
+    /// The cluster ended the job (Slurm's `TIMEOUT`, `OUT_OF_MEMORY`, `NODE_FAIL`, `PREEMPTED`,
+    /// `CANCELLED`, ...), with the exit code and signal it recorded.
+    case ended(state: String, exit: Int32?, signal: Int32?)
+
+    /// Whether the job has not ended yet (it runs, or waits to).
+    public var isLive: Bool {
+        switch self {
+        case .queued, .running: return true
+        case .exited, .signaled, .ended: return false
+        }
+    }
+}
+
+/// A job a dead engine left, as its launcher may take it over.
+public struct OrphanedJob: Sendable {
+    public var trial: Int
+    public var runDir: String
+    public init(trial: Int, runDir: String) {
+        self.trial = trial
+        self.runDir = runDir
+    }
 }
 
 public struct LaunchError: Error, CustomStringConvertible, Sendable {
     public let description: String
 }
 
-/// Starts, polls, signals and waits for trial jobs. Local processes now; Slurm can follow.
+/// Starts, polls, signals and waits for trial jobs: local processes, or Slurm jobs.
 public protocol Launcher: Sendable {
     func start(_ request: JobRequest) throws -> JobHandle
     /// Non-blocking: the job's status now. After it reports an end, the job is gone.
     func poll(_ job: JobHandle) -> JobStatus
-    /// Sends `signal` to the whole job (its process group).
+    /// The status of every job at once (a cluster's launcher asks its queue once for all).
+    func poll(_ jobs: [JobHandle]) -> [JobHandle: JobStatus]
+    /// Sends `signal` to the whole job (its process group; `scancel` for a Slurm job).
     func signal(_ job: JobHandle, _ signal: Int32)
+    /// The node the job runs on, when the launcher knows it.
+    func node(of job: JobHandle) -> String?
+    /// What went wrong talking to the cluster since the last call, for the study's log.
+    func takeNotes() -> [String]
+    /// Of the jobs a dead engine left, those this launcher takes over (still queued or running,
+    /// or ended while no engine watched: their files are scored). Local processes cannot be.
+    func adopt(_ orphans: [OrphanedJob]) -> [Int: JobHandle]
+    /// Ends the jobs of a dead engine that were not adopted.
+    func end(orphans: [OrphanedJob], study: Study, grace: Double, say: (String) -> Void)
+    /// At the study's end: waits until none of its jobs is left with the cluster.
+    func finish() async
 }
 
 extension Launcher {
+    public func poll(_ jobs: [JobHandle]) -> [JobHandle: JobStatus] {
+        var out: [JobHandle: JobStatus] = [:]
+        for job in jobs { out[job] = poll(job) }
+        return out
+    }
+    public func node(of job: JobHandle) -> String? { nil }
+    public func takeNotes() -> [String] { [] }
+    public func adopt(_ orphans: [OrphanedJob]) -> [Int: JobHandle] { [:] }
+    public func end(orphans: [OrphanedJob], study: Study, grace: Double, say: (String) -> Void) {
+        OrphanJobs.end(orphans.map(\.trial), study: study, grace: grace, say: say)
+    }
+    public func finish() async {}
+
     /// Polls until the job ends.
     public func wait(_ job: JobHandle, pollInterval: Duration = .milliseconds(50)) async -> JobStatus {
         while true {

@@ -42,6 +42,9 @@ public struct MetricTailer {
     /// The largest step delivered: a row without a step gets the next one.
     private var lastStep: Int?
     public private(set) var malformedLines = 0
+    /// Rows to pass over before any is delivered: those a dead engine recorded already, when a
+    /// job it left is adopted and its files are read again from their start.
+    public var skipRows = 0
 
     public init(metricsPath: String, progressCSVPath: String, stdoutPath: String, stderrPath: String) {
         jsonl = FileTail(path: metricsPath)
@@ -110,6 +113,11 @@ public struct MetricTailer {
             }
         }
         malformedLines += update.malformed
+        if skipRows > 0 {
+            let skipped = min(skipRows, update.rows.count)
+            update.rows.removeFirst(skipped)
+            skipRows -= skipped
+        }
         return update
     }
 

@@ -22,6 +22,9 @@ public struct StudySession {
     public let resumed: Study?
     /// Trials a dead engine left running, now FAIL; their sets are re-run up to `retries`.
     public let lost: Set<Int>
+    /// Trials a dead engine left whose jobs the launcher took over (Slurm jobs still queued or
+    /// running, or ended while no engine watched): they go on.
+    public var adopted: [Int: JobHandle] = [:]
 
     /// What to do with a study the store already has.
     public enum Choice { case resume, startOver }
@@ -40,13 +43,13 @@ public struct StudySession {
 
     /// `choose` is asked only when the store already has the study; `say` gets what is done.
     /// A store another process holds locked is waited for (said at once, up to `lockWait`).
-    public static func open(spec: StudySpec, info: StudyInfo, storePath: String, choose: (Existing) throws -> Choice,
-                            say: (String) -> Void) throws -> StudySession {
+    public static func open(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher = LocalLauncher(),
+                            choose: (Existing) throws -> Choice, say: (String) -> Void) throws -> StudySession {
         let start = Date()
         var waiting = false
         while true {
             do {
-                return try openOnce(spec: spec, info: info, storePath: storePath, choose: choose, say: say)
+                return try openOnce(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: choose, say: say)
             } catch let error as DatabaseError where StoreFailure.isLock(error) {
                 if Date().timeIntervalSince(start) >= lockWait {
                     throw SessionError("the study store \(storePath) stayed locked by another process for \(Int(lockWait)) s; "
@@ -61,8 +64,8 @@ public struct StudySession {
         }
     }
 
-    private static func openOnce(spec: StudySpec, info: StudyInfo, storePath: String, choose: (Existing) throws -> Choice,
-                                 say: (String) -> Void) throws -> StudySession {
+    private static func openOnce(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher,
+                                 choose: (Existing) throws -> Choice, say: (String) -> Void) throws -> StudySession {
         let store: StudyStore
         do {
             try FileManager.default.createDirectory(atPath: (storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -112,9 +115,12 @@ public struct StudySession {
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             case .resume:
-                let resumption = try store.resume(studyID: existing)
-                OrphanJobs.end(resumption.orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
-                return StudySession(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans))
+                let resumption = try store.resume(studyID: existing, adopt: launcher.adopt)
+                let orphans = resumption.orphans.compactMap { n in resumption.study.trial(n).map { OrphanedJob(trial: n, runDir: $0.launch.runDir) } }
+                launcher.end(orphans: orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
+                for n in resumption.adopted.keys.sorted() { say("Adopted trial #\(n): its job \(resumption.adopted[n]!.id) outlived the earlier engine and goes on") }
+                return StudySession(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans),
+                                    adopted: resumption.adopted)
             }
         } catch let error as StoreError {
             throw SessionError("\(error)")

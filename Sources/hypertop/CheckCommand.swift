@@ -64,6 +64,12 @@ struct CheckCommand: ParsableCommand {
                                        seed: Scheduler.trialSeed(studySeed: seed, number: 0), epochCap: spec.epochCap)
         out.append("  first trial (seed \(seed)), in \(job.directory):")
         out.append("    " + ProcessText.commandLine(argv))
+        if case .slurm(let o) = spec.launching {
+            // What each trial's sbatch gets besides its name, log files and directory.
+            out.append("  as a Slurm job: " + ProcessText.commandLine(["sbatch"] + o.sbatchOptions + ["job.sbatch"])
+                       + (o.setup.isEmpty ? "" : ", after \(o.setup.count) setup line\(o.setup.count == 1 ? "" : "s")")
+                       + (o.maxNumTimeout > 0 ? ", resubmitted up to \(o.maxNumTimeout) time\(o.maxNumTimeout == 1 ? "" : "s") after a timeout" : ""))
+        }
         return out
     }
 }

@@ -3,16 +3,20 @@ import DashboardCore
 import Foundation
 import HyperOpt
 import SweepEngine
+import Synchronization
 
 /// Runs a scheduler under the live dashboard; returns the study when it ends. While the dashboard
 /// owns the screen, log lines go to `logPath`; after it closes (q before the end) they are printed.
 enum DashboardRun {
-    static func run(_ scheduler: Scheduler, controls: ControlFiles, refresh: Double, logPath: String) async -> Study {
+    /// `detach`, when given, is offered in the quit dialog: it leaves the terminal, the study goes on.
+    static func run(_ scheduler: Scheduler, controls: ControlFiles, refresh: Double, logPath: String,
+                    detach: (@Sendable () -> Void)? = nil) async -> Study {
         let (uiEvents, ui) = AsyncStream<EngineEvent>.makeStream()
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let logFile = FileHandle(forWritingAtPath: logPath)
         logFile?.seekToEndOfFile()
         // One reader of the engine's events: the dashboard while it is open, the terminal after.
+        let echo = Mutex(true)
         let forwarder = Task {
             var log = HeadlessLog()
             var dashboardOpen = true
@@ -20,14 +24,15 @@ enum DashboardRun {
                 if dashboardOpen, case .terminated = ui.yield(event) { dashboardOpen = false }
                 for line in log.lines(for: event) {
                     logFile?.write(Data((line + "\n").utf8))
-                    if !dashboardOpen { print(line) }
+                    if !dashboardOpen && echo.withLock({ $0 }) { print(line) }
                 }
                 if !dashboardOpen { fflush(nil) }
             }
             ui.finish()
         }
         async let finished = scheduler.run()
-        let state = DashboardState(mode: .live, now: Date())
+        var state = DashboardState(mode: .live, now: Date())
+        state.canDetach = detach != nil
         var exit = DashboardExit.quit
         do {
             exit = try await DashboardRunner.run(state, events: uiEvents, refreshSeconds: refresh) { effect in
@@ -47,6 +52,10 @@ enum DashboardRun {
             controls.requestStop()
             await scheduler.killAll()
         case .interrupted: await scheduler.interrupt(signal: SignalTrap.lastSignal ?? SIGINT)
+        case .detach:
+            // The log file already gets every line; stdout becomes that file too.
+            echo.withLock { $0 = false }
+            detach?()
         }
         let study = await finished
         await forwarder.value
@@ -58,7 +67,9 @@ enum DashboardRun {
 /// What the dashboard's keys do: files for stop and pause (exactly what a user in a shell would
 /// do), the scheduler for kills. A control that could not be carried out says why.
 enum Controls {
-    static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?) async -> DashboardMsg? {
+    /// Without a scheduler (`attach`), kills go to the engine as `requests`.
+    static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?,
+                        requests: ControlRequests? = nil) async -> DashboardMsg? {
         do {
             switch effect {
             case .togglePause:
@@ -66,13 +77,15 @@ enum Controls {
             case .toggleStop:
                 if controls.stopRequested { try controls.armStop() } else { controls.requestStop() }
             case .killTrial(let n):
-                await scheduler?.kill(trial: n)
+                if let scheduler { await scheduler.kill(trial: n) } else { try requests?.requestKill(trial: n) }
             case .killAllRunning:
-                await scheduler?.killAll()
+                if let scheduler { await scheduler.killAll() } else { try requests?.requestKill(trial: nil) }
             default:
                 break
             }
             return nil
+        } catch let error as LaunchError {
+            return .effectResult(error.description)
         } catch {
             return .effectResult("could not change \(controls.pauseFile) or \(controls.stopFile): \(FileErrorText.describe(error))")
         }
@@ -81,14 +94,19 @@ enum Controls {
 
 /// `hypertop watch`: the dashboard on a study another process runs, read from its store.
 enum WatchDashboard {
-    static func run(store: StudyStore, studyID: Int, refresh: Double) async throws {
+    /// `mode` `.attach`: kills work too, through the sweep directory's request files.
+    static func run(store: StudyStore, studyID: Int, refresh: Double, mode: DashboardMode = .watch) async throws {
+        // Stop and pause work through the files the running hypertop watches.
+        let info: StudyInfo?
+        do { info = try store.loadStudy(id: studyID).info } catch { throw CLIError("cannot read the study: \(error)") }
+        let config = info?.spec.configPath ?? "<config>"
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let poller = Task {
             var follower = StudyFollower(store: store, studyID: studyID)
             var saidGone = false
             while !Task.isCancelled {
                 if !saidGone, let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
-                    sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume <config>`"))
+                    sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume \(config)`"))
                     saidGone = true
                 }
                 switch try? follower.poll() {
@@ -101,14 +119,12 @@ enum WatchDashboard {
             sink.finish()
         }
         defer { poller.cancel() }
-        // Stop and pause work through the files the running hypertop watches.
-        let info: StudyInfo?
-        do { info = try store.loadStudy(id: studyID).info } catch { throw CLIError("cannot read the study: \(error)") }
         let controls = info.map { ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile) }
+        let requests = mode == .attach ? info.map { ControlRequests(sweepDirectory: $0.sweepDir) } : nil
         do {
-            _ = try await DashboardRunner.run(DashboardState(mode: .watch, now: Date()), messages: messages, refreshSeconds: refresh) { effect in
+            _ = try await DashboardRunner.run(DashboardState(mode: mode, now: Date()), messages: messages, refreshSeconds: refresh) { effect in
                 guard let controls else { return nil }
-                return await Controls.perform(effect, controls: controls, scheduler: nil)
+                return await Controls.perform(effect, controls: controls, scheduler: nil, requests: requests)
             }
         } catch {
             throw CLIError("the dashboard cannot run here (\(error)); pass --headless.")
@@ -119,9 +135,10 @@ enum WatchDashboard {
 /// `hypertop studies`: the browser; Enter opens a study read-only, `e` exports it as CSV and JSON.
 enum StudiesBrowser {
     static func run(_ rows: [(String, StudyStore, StoredStudySummary)]) async throws {
-        let summaries = rows.map { _, _, s in
+        let summaries = rows.map { _, store, s in
             StudyListRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
-                            duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } })
+                         duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } },
+                         engine: (try? store.engineState(studyID: s.studyID))?.shortText)
         }
         var browser = StudiesBrowserState(rows: summaries, source: Set(rows.map(\.0)).sorted().joined(separator: ", "), now: Date())
         do {

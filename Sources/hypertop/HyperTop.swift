@@ -10,9 +10,10 @@ struct HyperTop: AsyncParsableCommand {
           hypertop check conf/performance/FetchReach/*-opti.yaml
           hypertop run conf/performance/Reach/sac-opti.yaml
           hypertop run --headless conf/performance/Reach/sac-opti.yaml
+          hypertop run --detach conf/performance/Reach/sac-opti.yaml   # then: hypertop attach
         Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching trials; running trials finish. Re-create it to cancel the stop.
         """,
-        subcommands: [RunCommand.self, CheckCommand.self, WatchCommand.self, StudiesCommand.self, TestCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, AttachCommand.self, WatchCommand.self, StudiesCommand.self, TestCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

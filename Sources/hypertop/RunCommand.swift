@@ -43,11 +43,24 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start the study over: the recorded one is kept under a new name and its directory moved aside.")
     var new = false
 
+    @Flag(help: ArgumentHelp("Run the engine in the background, in its own session (it outlives this terminal), its log in the sweep directory; print how to attach, and return.",
+                             discussion: "`hypertop attach STUDY` opens the live dashboard on it from any terminal; its `q` detaches again."))
+    var detach = false
+
     func validate() throws {
         if resume && new { throw ValidationError("--resume and --new contradict each other; pass one of them.") }
     }
 
     mutating func run() async throws {
+        let env = Detach.environment
+        if !detach, !headless, isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1, !Detach.isSupervised, !Detach.isDetachedEngine,
+           env[Detach.noSupervisorVariable] == nil {
+            // The dashboard and the engine run in a child that can detach; this process stands in for it.
+            let status = try await withUserErrors { try Detach.supervise(Array(CommandLine.arguments.dropFirst())) }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        if Detach.isDetachedEngine { SignalTrap.ignoresHangup = true }
         let failures = try await withUserErrors { try await runSweep() }
         if !failures.isEmpty {
             for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
@@ -80,20 +93,41 @@ struct RunCommand: AsyncParsableCommand {
         let controls = setup.controls
         let info = setup.info(startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)
-        let opening = try StudyOpening.open(spec: spec, info: info, storePath: storePath,
+        if detach {
+            var args = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--detach" }
+            if !args.contains("--headless") { args.insert("--headless", at: 1) }
+            if !resume && !new, let existing = StudyOpening.existing(spec.studyName, storePath: storePath) {
+                // The question is asked here, where the terminal is; the engine gets the answer.
+                args.insert(try StudyOpening.ask(name: existing.name, trials: existing.trials, storePath: storePath) == .resume ? "--resume" : "--new", at: 1)
+            }
+            try Detach.start(args, spec: spec, storePath: storePath, sweepDir: sweepDir, projectDir: projectDir)
+            return []
+        }
+        let launcher = try makeLauncher(spec, jobDirectory: job.directory)
+        let opening = try StudyOpening.open(spec: spec, info: info, storePath: storePath, launcher: launcher,
                                             choice: resume ? .resume : new ? .startOver : .ask)
+        let logPath = (sweepDir as NSString).appendingPathComponent("hypertop.log")
+        if Detach.isDetachedEngine {
+            // Opening may have moved an earlier sweep directory (and the log in it) aside.
+            try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
+            Detach.redirectOutput(to: logPath)
+        }
         print(HeadlessLog().stamp("Recording in \(storePath) (study \"\(spec.studyName)\")"))
-        let scheduler = Scheduler(setup: setup, sink: StoreSink(store: opening.store, studyID: opening.studyID), sampler: sampler,
-                                  resumed: opening.resumed, lostTrials: opening.lost, startedAt: info.startedAt)
-        print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(sampler.name), seed \(seed)"))
+        let scheduler = Scheduler(setup: setup, launcher: launcher, sink: StoreSink(store: opening.store, studyID: opening.studyID),
+                                  sampler: sampler, resumed: opening.resumed, lostTrials: opening.lost, adopted: opening.adopted,
+                                  startedAt: info.startedAt)
+        let on = launcher is SlurmLauncher ? " as Slurm jobs" : ""
+        print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time\(on), sampler \(sampler.name), seed \(seed)"))
         print(HeadlessLog().stamp("Job: \(ProcessText.commandLine(job.argv)) (in \(job.directory))"))
         let study: Study
         if headless || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
             study = await HeadlessRun.run(scheduler)
         } else {
             try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
-            study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh,
-                                           logPath: (sweepDir as NSString).appendingPathComponent("hypertop.log"))
+            let name = spec.studyName
+            let detacher: (@Sendable () -> Void)? = Detach.isSupervised
+                ? { @Sendable in Detach.leaveTerminal(study: name, storePath: storePath, logPath: logPath) } : nil
+            study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher)
         }
         for line in StudyResults.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")
@@ -112,6 +146,19 @@ struct RunCommand: AsyncParsableCommand {
         }
         return failures
     }
+}
+
+/// The study's launcher: local processes, or Slurm jobs once a Slurm controller answers here.
+func makeLauncher(_ spec: StudySpec, jobDirectory: String) throws -> any Launcher {
+    guard case .slurm(let options) = spec.launching else { return LocalLauncher() }
+    let tools = SlurmTools()
+    let probe = tools.run("squeue", ["-h", "-u", NSUserName(), "-o", "%i"])
+    guard probe.status == 0 else {
+        let why = probe.status == 127 ? "`squeue` is not on PATH (run hypertop on a node of the cluster, e.g. its login node)"
+            : "`squeue` failed: \(probe.stderr.split(whereSeparator: \.isNewline).first.map(String.init) ?? "exit status \(probe.status)")"
+        throw CLIError("the study's launcher is Slurm (\(spec.configPath)), but \(why).")
+    }
+    return SlurmLauncher(options: options, studyName: spec.studyName, jobDirectory: jobDirectory, tools: tools)
 }
 
 /// The job and its directory, or the reason there is none as a CLI error.

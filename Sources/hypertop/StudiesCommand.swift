@@ -50,7 +50,8 @@ struct StudiesCommand: AsyncParsableCommand {
                 return
             }
             if list || isatty(STDOUT_FILENO) != 1 {
-                print(StudyTable.text(rows.map { ($0.db, $0.summary) }, showDB: files.count > 1))
+                let states = rows.map { (try? $0.store.engineState(studyID: $0.summary.studyID)) ?? .unknown }
+                print(StudyTable.text(rows.map { ($0.db, $0.summary) }, states: states, showDB: files.count > 1))
                 if !unreadable.isEmpty { throw ExitCode(1) }
             } else {
                 try await StudiesBrowser.run(rows.map { ($0.db, $0.store, $0.summary) })
@@ -79,16 +80,16 @@ enum Exporter {
 enum StudyTable {
     static let states: [TrialState] = [.complete, .pruned, .failed, .running, .waiting]
 
-    static func text(_ rows: [(db: String, summary: StoredStudySummary)], showDB: Bool) -> String {
+    static func text(_ rows: [(db: String, summary: StoredStudySummary)], states engines: [EngineState], showDB: Bool) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        var table = [(showDB ? ["store"] : []) + ["study", "direction", "trials"] + states.map(\.rawValue) + ["best", "started"]]
-        for (db, s) in rows {
+        var table = [(showDB ? ["store"] : []) + ["study", "direction", "trials"] + states.map(\.rawValue) + ["best", "started", "engine"]]
+        for ((db, s), engine) in zip(rows, engines) {
             var cells = showDB ? [ProcessText.printable(db)] : []
             cells += [ProcessText.printable(s.name), s.direction.rawValue, String(s.total)]
             cells += states.map { String(s.count($0)) }
-            cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-"]
+            cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-", ProcessText.printable(engine.text)]
             table.append(cells)
         }
         let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }

@@ -14,13 +14,14 @@ enum ExistingStudyChoice {
 /// `run`'s side of opening a study: the question when the store already has it; the engine's
 /// `StudySession` does the rest.
 enum StudyOpening {
-    static func open(spec: StudySpec, info: StudyInfo, storePath: String, choice: ExistingStudyChoice) throws -> StudySession {
+    static func open(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher = LocalLauncher(),
+                     choice: ExistingStudyChoice) throws -> StudySession {
         do {
-            return try StudySession.open(spec: spec, info: info, storePath: storePath, choose: { existing in
+            return try StudySession.open(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: { existing in
                 switch choice {
                 case .resume: return .resume
                 case .startOver: return .startOver
-                case .ask: return try ask(existing)
+                case .ask: return try ask(name: existing.name, trials: existing.trials, storePath: existing.storePath)
                 }
             }, say: { print($0) })
         } catch let error as SessionError {
@@ -28,12 +29,19 @@ enum StudyOpening {
         }
     }
 
-    private static func ask(_ existing: StudySession.Existing) throws -> StudySession.Choice {
+    /// The study's name and trial count when the store at `storePath` has it.
+    static func existing(_ name: String, storePath: String) -> (name: String, trials: Int)? {
+        guard FileManager.default.fileExists(atPath: storePath), let store = try? StudyStore(path: storePath, readOnly: true),
+              let summary = try? store.studies().first(where: { $0.name == name }) else { return nil }
+        return (name, summary.total)
+    }
+
+    static func ask(name: String, trials: Int, storePath: String) throws -> StudySession.Choice {
         guard isatty(STDIN_FILENO) == 1 else {
-            print("Resuming study \"\(existing.name)\" (\(existing.trials) recorded trials); pass --new to start over.")
+            print("Resuming study \"\(name)\" (\(trials) recorded trials); pass --new to start over.")
             return .resume
         }
-        print("Study \"\(existing.name)\" already has \(existing.trials) recorded trial(s) in \(existing.storePath).")
+        print("Study \"\(name)\" already has \(trials) recorded trial(s) in \(storePath).")
         while true {
             print("Resume it [r], start a new one and keep the old under another name [n], or quit [q]? ", terminator: "")
             fflush(nil)

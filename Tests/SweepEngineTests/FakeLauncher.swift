@@ -48,6 +48,11 @@ struct FakeJob: Sendable {
     var actions: [(at: TimeInterval, run: @Sendable () -> Void)] = []
     /// The job cannot be started at all (a full disk, a missing program): `start` throws this.
     var startError: String?
+    /// Seconds it waits in a cluster's queue before it runs (its `duration` and metrics count from then).
+    var queuedFor: TimeInterval = 0
+    var queueReason = "Priority"
+    /// The cluster ends it at its `duration` with this Slurm state instead of its exit status.
+    var clusterEnd: String?
 
     /// A job reporting `value` as eval/success_rate every `every` seconds, `count` times, then ending.
     static func reporting(_ value: Double, count: Int, every: TimeInterval = 1) -> FakeJob {
@@ -97,7 +102,8 @@ final class FakeLauncher: Launcher {
         let status: JobStatus = jobs.withLock { jobs in
             guard var job = jobs[handle.id] else { return .exited(-1) }
             defer { jobs[handle.id] = job }
-            let elapsed = now.timeIntervalSince(job.startedAt)
+            let elapsed = now.timeIntervalSince(job.startedAt) - job.script.queuedFor
+            if job.ended == nil, elapsed < 0 { return .queued(reason: job.script.queueReason) }
             while job.done < job.script.actions.count, job.script.actions[job.done].at <= elapsed {
                 due.append(job.script.actions[job.done].run)
                 job.done += 1
@@ -112,8 +118,8 @@ final class FakeLauncher: Launcher {
             if !lines.isEmpty, let path = job.request.environment["HYPERTOP_METRICS"] { Self.append(path, lines.map { $0 + "\n" }.joined()) }
             guard finished else { return .running }
             Self.append(job.request.stderrPath, job.script.stderr)
-            job.ended = .exited(job.script.exitStatus)
-            return .exited(job.script.exitStatus)
+            job.ended = job.script.clusterEnd.map { .ended(state: $0, exit: nil, signal: nil) } ?? .exited(job.script.exitStatus)
+            return job.ended!
         }
         for action in due { action() }
         return status

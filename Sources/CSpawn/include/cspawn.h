@@ -9,4 +9,12 @@
 int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                    int stdout_fd, int stderr_fd, pid_t *pid);
 
+/// Like hypertop_spawn, but in a new session (no controlling terminal, so no SIGHUP from one),
+/// with stdin, stdout and stderr the given fds: a detached engine, or a supervised dashboard.
+int hypertop_spawn_session(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                           int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+/// Stands in the terminal's foreground for `child` (in its own session): forwards Ctrl-C, SIGTERM,
+/// SIGHUP, SIGQUIT, SIGWINCH, Ctrl-Z and SIGCONT to it, and returns 0 when it ends (its wait
+/// status in *status), 1 when it signalled SIGUSR1 ("detached": it goes on without us), -1 on error.
+int hypertop_supervise(pid_t child, int *status);
 #endif

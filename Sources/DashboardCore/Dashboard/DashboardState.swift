@@ -10,6 +10,12 @@ public enum DashboardMode: Sendable, Hashable {
     case watch
     /// A finished study opened for browsing: no controls, no live updates.
     case browse
+    /// Attached to a running study another process runs (`hypertop attach`): every key works,
+    /// through the control files of its sweep directory; quitting detaches at once.
+    case attach
+
+    /// Whether trials can be killed from this dashboard.
+    var controlsTrials: Bool { self == .live || self == .attach }
 }
 
 public enum DashboardScreen: Sendable, Hashable {
@@ -39,6 +45,8 @@ public struct OutputLine: Sendable, Hashable {
 public struct DashboardState: Sendable {
     public var study: Study
     public var mode: DashboardMode
+    /// Whether the quit dialog offers to detach (the engine runs apart from the terminal).
+    public var canDetach = false
     public var glyphs: Glyphs
     /// The clock as of the last tick: render never reads the real clock.
     public var now: Date
@@ -167,6 +175,6 @@ extension TrialRecord {
 
     /// Seconds it ran (until now while it runs).
     public func duration(now: Date) -> TimeInterval {
-        (outcome?.endedAt ?? now).timeIntervalSince(launch.startedAt)
+        runTime(now: now)
     }
 }

@@ -80,7 +80,10 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
 }
 
 private func endedSpans(_ t: TrialRecord) -> [Span] {
-    guard let o = t.outcome else { return [Span("still running", .fg(.running))] }
+    guard let o = t.outcome else {
+        if t.state == .waiting { return [Span("QUEUED", .fg(.waiting, bold: true)), Span("  " + (t.queueReason ?? "in the cluster's queue"), .fg(.muted))] }
+        return [Span("still running" + (t.node.map { " on \($0)" } ?? ""), .fg(.running))]
+    }
     var spans = [Span(o.state.label, .fg(o.state.role, bold: true))]
     var said = ""
     if let s = o.signal {

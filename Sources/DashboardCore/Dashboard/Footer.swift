@@ -24,7 +24,7 @@ struct KeysLine: Widget {
 
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard !area.isEmpty else { return }
-        var keys: [(String, String)] = [("?", "help"), ("q", "quit")]
+        var keys: [(String, String)] = [("?", "help"), ("q", state.mode == .attach ? "detach" : "quit")]
         switch state.screen {
         case .trials: keys += [("Enter", "detail"), ("j/k", "move"), ("o/O", "sort"), ("/", "filter"), ("f", "state")]
         case .detail: keys += [("Esc", "back"), ("j/k", "scroll")]
@@ -32,7 +32,7 @@ struct KeysLine: Widget {
         if state.mode != .browse && state.study.phase != .done {
             keys += [("p", state.study.phase == .paused ? "resume" : "pause"),
                      ("s", state.study.phase == .stopping ? "cancel stop" : "stop")]
-            if state.mode == .live { keys += [("x", "kill"), ("K", "kill all")] }
+            if state.mode.controlsTrials { keys += [("x", "kill"), ("K", "kill all")] }
         }
         var x = area.x
         for (key, label) in keys {

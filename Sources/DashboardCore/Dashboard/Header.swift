@@ -20,6 +20,7 @@ struct HeaderPanel: Widget {
         }
         var phase = " \(state.mode == .browse ? "DONE" : study.phase.rawValue) "
         if state.mode == .watch { phase = " watch" + phase }
+        if state.mode == .attach { phase = " attached" + phase }
         if state.mode == .browse { phase = " browse" + phase }
         let phaseWidth = phase.count
         buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)

@@ -20,6 +20,7 @@ extension DashboardState {
                 overlay = .confirmQuit
                 return []
             }
+            if mode == .attach { status = "detached: the study goes on" }
             return [.quit]
         case .char("?"), .function(1):
             overlay = .help
@@ -37,7 +38,7 @@ extension DashboardState {
         case .char("x"), .delete, .function(9):
             guard killAllowed() else { return [] }
             guard let n = focusedTrial, let t = study.trial(n) else { return [] }
-            guard t.state == .running else {
+            guard !t.state.isFinished else {
                 status = "trial \(n) is not running"
                 return []
             }
@@ -45,7 +46,7 @@ extension DashboardState {
             return []
         case .char("K"), .char("X"):
             guard killAllowed() else { return [] }
-            guard count(.running) > 0 else {
+            guard count(.running) + count(.waiting) > 0 else {
                 status = "no trial is running"
                 return []
             }
@@ -72,8 +73,8 @@ extension DashboardState {
 
     private mutating func killAllowed() -> Bool {
         guard controlsAllowed() else { return false }
-        if mode == .watch {
-            status = "read-only: trials can be killed only from the hypertop that runs the study"
+        if !mode.controlsTrials {
+            status = "read-only: trials can be killed from `hypertop attach` or the hypertop that runs the study"
             return false
         }
         return true
@@ -104,6 +105,7 @@ extension DashboardState {
             switch key {
             case .char("s"), .char("S"): return [.quitAndStop]
             case .char("k"), .char("K"): return [.quitAndKill]
+            case .char("d"), .char("D") where canDetach: return [.detach]
             case .escape, .char("c"), .char("n"):
                 self.overlay = nil
                 return []

@@ -43,6 +43,8 @@ public enum DashboardEffect: Sendable, Hashable {
     case quitAndStop
     /// Leave the dashboard and kill the running trials.
     case quitAndKill
+    /// Leave the dashboard; the study goes on in this process, without the terminal.
+    case detach
     /// Leave because of a signal (Ctrl-C): the caller decides as it would without a dashboard.
     case interrupted
     /// Studies browser: open this study for browsing.
@@ -53,7 +55,7 @@ public enum DashboardEffect: Sendable, Hashable {
     /// Whether the dashboard ends with this effect.
     public var endsDashboard: Bool {
         switch self {
-        case .quit, .quitAndStop, .quitAndKill, .interrupted, .openStudy: return true
+        case .quit, .quitAndStop, .quitAndKill, .detach, .interrupted, .openStudy: return true
         default: return false
         }
     }

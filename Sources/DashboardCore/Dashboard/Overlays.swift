@@ -19,10 +19,11 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
                 ("s", "stop: delete the stop file; again to cancel"),
             ]
         }
-        if state.mode == .live {
+        if state.mode.controlsTrials {
             rows += [("x  F9", "kill the selected trial"), ("K", "kill all running trials")]
         }
-        rows += [("q", state.mode == .live ? "quit (asks while the study runs)" : "quit"), ("?", "this help")]
+        let quit = state.mode == .live ? "quit (asks while the study runs)" : state.mode == .attach ? "detach: the study goes on" : "quit"
+        rows += [("q", quit), ("?", "this help")]
         let width = rows.map { $0.0.count }.max() ?? 0
         var lines = rows.map { [Span(Format.pad($0.0, width), key), Span("  " + $0.1)] }
         lines.append([])
@@ -47,6 +48,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         return Dialog(title: "the study is still running", lines: [
             [Span("s", key), Span("    stop gracefully: no new trials, running ones finish")],
             [Span("k", key), Span("    kill the running trials and end now")],
+        ] + (state.canDetach ? [[Span("d", key), Span("    detach: the study goes on without this terminal")]] : []) + [
             [Span("Esc", key), Span("  back to the dashboard")],
         ])
     }

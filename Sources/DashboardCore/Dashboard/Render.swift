@@ -60,7 +60,7 @@ extension TrialState {
         case .complete: return "complete"
         case .pruned: return "pruned"
         case .failed: return "failed"
-        case .waiting: return "waiting"
+        case .waiting: return "queued"
         }
     }
 
@@ -71,7 +71,7 @@ extension TrialState {
         case .complete: return "DONE"
         case .pruned: return "PRUNE"
         case .failed: return "FAIL"
-        case .waiting: return "WAIT"
+        case .waiting: return "QUEUE"
         }
     }
 }

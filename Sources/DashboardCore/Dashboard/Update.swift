@@ -69,6 +69,8 @@ extension DashboardState {
                 }
             case .message(let text, _):
                 status = text
+            case .queued, .jobStarted:
+                reorder = true
             }
         }
         if resummarize { summaries = ParamSummary.compute(study) }

@@ -9,9 +9,12 @@ public struct StudyListRow: Sendable, Hashable {
     public var best: Double?
     public var startedAt: Date?
     public var duration: TimeInterval?
+    /// Its engine: `run node3:12` (host and pid), `done`, `stopped`; nil when not known.
+    public var engine: String?
 
     public init(name: String, direction: Direction, counts: [TrialState: Int], best: Double?,
-                startedAt: Date?, duration: TimeInterval?) {
+                startedAt: Date?, duration: TimeInterval?, engine: String? = nil) {
+        self.engine = engine
         self.name = name
         self.direction = direction
         self.counts = counts
@@ -110,7 +113,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             x: 0, y: 0, maxWidth: size.width, style: bar)
 
     let columns = [
-        TableColumn("study", width: max(12, size.width - 86)),
+        TableColumn("study", width: max(12, size.width - 103)),
         TableColumn("direction", width: 9),
         TableColumn("run", width: 4, alignRight: true),
         TableColumn("done", width: 5, alignRight: true),
@@ -119,6 +122,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
         TableColumn("best", width: 9, alignRight: true),
         TableColumn("started (UTC)", width: 16),
         TableColumn("duration", width: 8, alignRight: true),
+        TableColumn("engine", width: 16),
     ]
     let rows = state.rows
     Table(columns: columns, count: rows.count, scroll: state.scroll) { i in
@@ -134,6 +138,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             .text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best)),
             .text(r.startedAt.map(utcMinute) ?? "-", .fg(.muted)),
             .text(r.duration.map(Format.duration) ?? "-"),
+            .text(r.engine ?? "-", r.engine?.hasPrefix("run ") == true ? .fg(.running, bold: true) : .fg(.muted)),
         ]
     }.render(v[2], &buf, glyphs: g)
     if rows.isEmpty {

@@ -34,7 +34,7 @@ public enum ConfigLoader {
     public static let ownKeys = [
         "command", "sampler", "seed", "workdir", "score", "storage", "retries",
         "kill_grace_seconds", "deadline_grace_minutes", "pruner", "pass_config", "seed_key", "epoch_cap",
-        "max_initial_failures",
+        "max_initial_failures", "launcher",
     ]
     /// Hydra's own sweeper keys that are accepted and ignored (`_target_` names the Python sweeper class).
     static let ignoredKeys = ["_target_"]
@@ -279,6 +279,7 @@ public enum ConfigLoader {
             spec.deadlineGraceMinutes = minutes
         }
         if let p = try block.node("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
+        try readLauncher(block, top: top, into: &spec)
         spec.maxInitialFailures = try block.node("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
         if let r = try block.node("max_failure_rate") {
             let rate = try doc.double(r, "max_failure_rate", positive: false)

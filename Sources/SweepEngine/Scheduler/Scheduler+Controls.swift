@@ -63,6 +63,15 @@ extension Scheduler {
     }
 
     func checkControls(_ now: Date) {
+        for request in setup.requests.take() {
+            switch request {
+            case .kill(let n, let reason):
+                if running[n] == nil { note("Trial #\(n): a kill was asked (\(reason)), but it is not running") }
+                kill(trial: n, reason: reason)
+            case .killAll(let reason):
+                killAll(reason: reason)
+            }
+        }
         if setup.controls.stopRequested {
             if stopReason == nil {
                 stopByFile = true

@@ -8,38 +8,59 @@ import Glibc
 /// Following: polling running jobs, tailing their metrics, pruning.
 extension Scheduler {
     func pollRunning(_ now: Date) {
+        let statuses = running.isEmpty ? [:] : launcher.poll(running.values.map(\.job))
+        for note in launcher.takeNotes() { self.note(note) }
         for number in running.keys.sorted() {
             guard var t = running[number] else { continue }
-            let status = launcher.poll(t.job)
-            var update = t.tailer.poll(final: status != .running)
+            let status = statuses[t.job] ?? .running
+            following(number, status: status, trial: &t, now: now)
+            var update = t.tailer.poll(final: !status.isLive)
             deliver(update, trial: number, output: &t.output, now: now)
             // An ended job's files are read to their end now, a bounded read at a time, each
             // handed to the store before the next: memory stays bounded, and no row is lost.
             // A bounded number of reads: a process the job left behind may go on writing.
             var reads = 1
-            while status != .running, update.more, update.problem == nil, reads < setup.maxReadsAtEnd {
+            while !status.isLive, update.more, update.problem == nil, reads < setup.maxReadsAtEnd {
                 reads += 1
                 flush()
                 update = t.tailer.poll(final: true)
                 deliver(update, trial: number, output: &t.output, now: now)
             }
-            if status != .running {
+            if !status.isLive {
                 // The end of a trial's output is shown and recorded whatever the throttle held.
                 deliver(MetricTailer.Update(), trial: number, output: &t.output, now: now, final: true)
             }
-            if status != .running, update.more, update.problem == nil {
+            if !status.isLive, update.more, update.problem == nil {
                 note("Trial #\(number): its files were still being written \(setup.maxReadsAtEnd) reads after its job ended (a process it left behind?); the rest is not read")
             }
             running[number] = t
             if let problem = update.problem {
                 // A job that turned one of its files into a FIFO or a device is ended.
-                if status == .running { kill(trial: number, reason: "stopped: \(problem)") }
+                if status.isLive { kill(trial: number, reason: "stopped: \(problem)") }
                 if t.killReason == nil { t.killReason = "stopped: \(problem)" }
             }
-            if status == .running, !update.rows.isEmpty { prune(number) }
-            guard status != .running else { continue }
+            if status.isLive, !update.rows.isEmpty { prune(number) }
+            guard !status.isLive else { continue }
             running[number] = nil
             finish(outcome(number: number, status: status, trial: t, now: now), runDir: study.trial(number)?.launch.runDir)
+        }
+    }
+
+    /// A job that waits in a cluster's queue, or leaves it: said once per change.
+    func following(_ number: Int, status: JobStatus, trial t: inout RunningTrial, now: Date) {
+        switch status {
+        case .queued(let reason):
+            if t.queue != .some(reason) {
+                t.queue = reason
+                emit(.queued(trial: number, reason: reason, at: now))
+            }
+        case .running:
+            if t.queue != nil {
+                t.queue = nil
+                emit(.jobStarted(trial: number, at: now, node: launcher.node(of: t.job)))
+            }
+        case .exited, .signaled, .ended:
+            break
         }
     }
 

@@ -19,14 +19,19 @@ extension Scheduler {
         // outcome says why hypertop ended it, whatever the job did then.
         if let reason = t.killReason {
             switch status {
-            case .running: return failed(reason, cause: .killed)
+            case .running, .queued: return failed(reason, cause: .killed)
             case .signaled(let s): return failed(reason, signal: s, cause: .killed)
             case .exited(let code): return failed(reason, exit: code, cause: .killed)
+            case .ended(_, let code, let s): return failed(reason, exit: code, signal: s, cause: .killed)
             }
         }
         switch status {
-        case .running:
+        case .running, .queued:
             return failed("still running")
+        case .ended(let state, let code, let s):
+            let options: SlurmOptions? = if case .slurm(let o) = setup.spec.launching { o } else { nil }
+            let lost = SlurmText.lostStates.contains(state)
+            return failed(SlurmText.explain(state, options: options), exit: code, signal: s, cause: lost ? .lostWithNode : nil)
         case .signaled(let s):
             return failed("killed by signal \(s)" + (ProcessText.signalName(s).map { " (\($0))" } ?? ""), signal: s)
         case .exited(let code) where code != 0:
@@ -51,6 +56,11 @@ extension Scheduler {
 
     func finish(_ outcome: TrialOutcome, runDir: String?) {
         emit(.finished(outcome))
+        if outcome.cause == .lostWithNode, let set = study.trial(outcome.number)?.launch.paramSet {
+            // The cluster lost the job, not the job itself: the same set runs again, at no cost to max_trials.
+            planner.rerun(paramSet: set)
+            note("Trial #\(outcome.number): \(outcome.reason ?? "its node was lost"); its parameter set runs again")
+        }
         if let runDir { TrialFiles(runDir: runDir).writeOutcome(outcome) }
         if outcome.state == .failed, abortReason == nil, let reason = FailFast.reason(study: study, spec: setup.spec) {
             abortReason = reason

@@ -16,6 +16,8 @@ public actor Scheduler {
         var killSent = false
         var pruned = false
         var output = OutputThrottle()
+        /// The queue state last said: nil while it runs (or never queued), `.some(reason)` while queued.
+        var queue: String?? = nil
     }
 
     public nonisolated let events: AsyncStream<EngineEvent>
@@ -49,8 +51,8 @@ public actor Scheduler {
     static let heartbeatInterval: TimeInterval = 5
 
     public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
-                sampler: any Sampler, resumed: Study? = nil, lostTrials: Set<Int> = [], clock: any EngineClock = SystemClock(),
-                startedAt: Date? = nil) {
+                sampler: any Sampler, resumed: Study? = nil, lostTrials: Set<Int> = [], adopted: [Int: JobHandle] = [:],
+                clock: any EngineClock = SystemClock(), startedAt: Date? = nil) {
         self.setup = setup
         self.clock = clock
         self.launcher = launcher
@@ -70,6 +72,14 @@ public actor Scheduler {
         study = resumed ?? Study()
         nextNumber = (study.trials.map(\.number).max() ?? -1) + 1
         self.startedAt = startedAt ?? clock.now()
+        // Jobs a dead engine left that the launcher took over go on as this engine's trials.
+        for (number, job) in adopted {
+            guard let trial = study.trial(number), !trial.state.isFinished else { continue }
+            let paths = TrialFiles(runDir: trial.launch.runDir)
+            var tailer = MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV, stdoutPath: paths.stdout, stderrPath: paths.stderr)
+            tailer.skipRows = trial.metrics.rowCount
+            running[number] = RunningTrial(job: job, tailer: tailer, queue: trial.state == .waiting ? .some(trial.queueReason) : nil)
+        }
     }
 
     /// Runs the study to its end and returns it. Events flow to `events` (after the sink) meanwhile.
@@ -92,6 +102,9 @@ public actor Scheduler {
             note("Another study runs in \(setup.projectDirectory) and uses \(ControlFiles.stopFileName); this study's stop file is \(setup.controls.stopFile), its pause file \(setup.controls.pauseFile)")
         }
         note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
+        for number in running.keys.sorted() {
+            note("Trial #\(number): adopted its job \(running[number]!.job.id), which the earlier engine left; it goes on")
+        }
         if !study.trials.isEmpty {
             note("Resuming study \(setup.spec.studyName) with \(study.trials.count) recorded trial(s)")
             let changes = recordedSpace.map { setup.spec.space.changes(since: $0) } ?? []
@@ -118,6 +131,7 @@ public actor Scheduler {
         phase = .done
         emit(.phase(.done, reason: stopReason ?? exhausted ?? "max_trials reached"))
         flush()
+        await launcher.finish()
         await recordWhatWasKept()
         setup.controls.remove()
         continuation.finish()

@@ -61,6 +61,9 @@ public struct SweepSetup: Sendable {
         StudyInfo(spec: spec, sweepDir: sweepDirectory, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: startedAt)
     }
 
+    /// Kill requests from `hypertop attach` (see `ControlRequests`).
+    public var requests: ControlRequests { ControlRequests(sweepDirectory: sweepDirectory) }
+
     /// Where hypertop's Hydra callback module lives for this study's jobs.
     public var callbackDirectory: String { (sweepDirectory as NSString).appendingPathComponent(".hypertop") }
 }

@@ -27,6 +27,8 @@ enum EventCoding {
         case .finished: return "finished"
         case .phase: return "phase"
         case .message: return "message"
+        case .queued: return "queued"
+        case .jobStarted: return "job_started"
         }
     }
 
@@ -35,6 +37,7 @@ enum EventCoding {
         case .launched(let l): return l.number
         case .metrics(let n, _), .output(let n, _, _): return n
         case .finished(let o): return o.number
+        case .queued(let n, _, _), .jobStarted(let n, _, _): return n
         case .started, .phase, .message: return nil
         }
     }

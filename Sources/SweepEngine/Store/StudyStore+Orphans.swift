@@ -78,16 +78,13 @@ extension StudyStore {
     /// missing. Each becomes FAIL with a reason (in Optuna's tables, and as a `finished` event so
     /// the replayed Study agrees). Pass `staleAfter: 0` when the engine is known to be gone.
     /// Returns the numbers of the trials failed, ascending.
+    /// Trials `except` names are left RUNNING (their jobs were adopted).
     @discardableResult
-    public func failOrphans(studyID: Int, staleAfter: TimeInterval, now: Date = Date()) throws -> [Int] {
-        let limit = OptunaFormat.datetime(now.addingTimeInterval(-staleAfter))
+    public func failOrphans(studyID: Int, staleAfter: TimeInterval, now: Date = Date(), except: Set<Int> = []) throws -> [Int] {
         do {
             return try pool.write { db in
                 try Self.requireStudy(db, studyID)
-                let orphans: [(number: Int, heartbeat: String?)] = try Row.fetchAll(db, sql: """
-                    SELECT t.number, h.heartbeat FROM trials t LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id
-                    WHERE t.study_id = ? AND t.state = 'RUNNING' AND (h.heartbeat IS NULL OR h.heartbeat <= ?) ORDER BY t.number
-                    """, arguments: [studyID, limit]).map { ($0[0], $0[1]) }
+                let orphans = try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now).filter { !except.contains($0.number) }
                 let events: [EngineEvent] = orphans.map { orphan in
                     let since = orphan.heartbeat.map { "its last heartbeat was at \($0) UTC" } ?? "it never sent a heartbeat"
                     return .finished(.lostWithEngine(number: orphan.number, detail: since, at: now))
@@ -100,6 +97,15 @@ extension StudyStore {
             throw error
         }
     }
+
+    /// RUNNING trials whose heartbeat is older than `staleAfter` seconds, or missing.
+    static func staleTrials(_ db: Database, studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
+        let limit = OptunaFormat.datetime(now.addingTimeInterval(-staleAfter))
+        return try Row.fetchAll(db, sql: """
+            SELECT t.number, h.heartbeat FROM trials t LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id
+            WHERE t.study_id = ? AND t.state = 'RUNNING' AND (h.heartbeat IS NULL OR h.heartbeat <= ?) ORDER BY t.number
+            """, arguments: [studyID, limit]).map { ($0[0], $0[1]) }
+    }
 }
 
 /// What `resume` found and did.
@@ -109,6 +115,8 @@ public struct Resumption: Sendable {
     public var study: Study
     /// Trials the dead engine left RUNNING, now FAIL.
     public var orphans: [Int]
+    /// Trials the dead engine left whose jobs the launcher took over: they go on.
+    public var adopted: [Int: JobHandle] = [:]
     /// The engine that ran the study before.
     public var previousOwner: EngineOwner?
 }
@@ -117,7 +125,9 @@ extension StudyStore {
     /// Takes a study over from an engine that is gone: refuses while that engine lives (same host:
     /// its process exists; other host: its trials' heartbeats are fresher than `heartbeatTimeout`),
     /// fails its orphaned trials, records this process as the owner, and returns the study.
-    public func resume(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date()) throws -> Resumption {
+    /// `adopt` is offered the orphans first: those it takes over stay RUNNING.
+    public func resume(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date(),
+                       adopt: ([OrphanedJob]) -> [Int: JobHandle] = { _ in [:] }) throws -> Resumption {
         let owner = try engineOwner(studyID: studyID)
         let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
         var staleAfter = heartbeatTimeout
@@ -130,12 +140,57 @@ extension StudyStore {
         } else if owner == nil {
             staleAfter = 0
         }
-        let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now)
+        let stale = try pool.read { db in try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now) }
+        var adopted: [Int: JobHandle] = [:]
+        if !stale.isEmpty {
+            let before = try loadStudy(id: studyID)
+            adopted = adopt(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } })
+        }
+        let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now, except: Set(adopted.keys))
         let study = try loadStudy(id: studyID)
-        if study.count(.running) > 0, let owner {
+        if study.trials.contains(where: { !$0.state.isFinished && adopted[$0.number] == nil }), let owner {
             throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
         }
         try claim(studyID: studyID, owner: .current(at: now))
-        return Resumption(study: study, orphans: orphans, previousOwner: owner)
+        return Resumption(study: study, orphans: orphans, adopted: adopted, previousOwner: owner)
+    }
+}
+
+/// Whether a study's engine runs, and where: for `studies` and `attach`.
+public enum EngineState: Sendable, Equatable {
+    /// Its engine process lives (on this host), or runs elsewhere and has not said it is done.
+    case running(EngineOwner)
+    /// It ran to its end.
+    case done
+    /// Its engine is gone before the end (killed, or the machine went down): resume it to go on.
+    case stopped
+    /// Not one of hypertop's (a study Python optuna wrote).
+    case unknown
+
+    public var isRunning: Bool { if case .running = self { return true } else { return false } }
+
+    /// `run node3:12`, for a narrow column.
+    public var shortText: String {
+        if case .running(let o) = self { return "run \(o.host):\(o.pid)" }
+        return text
+    }
+
+    /// `running (pid 12 on node3)`, `done`, `stopped`, `-`.
+    public var text: String {
+        switch self {
+        case .running(let o): return "running (pid \(o.pid) on \(o.host))"
+        case .done: return "done"
+        case .stopped: return "stopped"
+        case .unknown: return "-"
+        }
+    }
+}
+
+extension StudyStore {
+    public func engineState(studyID: Int) throws -> EngineState {
+        let phase = try studyAttribute(StoreKey.phase, studyID: studyID).flatMap { JSONValue.parse($0)?.string }
+        if phase == StudyPhase.done.rawValue { return .done }
+        guard let owner = try engineOwner(studyID: studyID) else { return phase == nil ? .unknown : .stopped }
+        return owner.isAlive == false ? .stopped : .running(owner)
     }
 }

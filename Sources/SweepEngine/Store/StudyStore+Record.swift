@@ -177,7 +177,12 @@ extension StudyStore {
         case .phase(let phase, _):
             try setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID),
                              key: StoreKey.phase, json: JSONText.quote(phase.rawValue))
-        case .output, .message:
+        case .jobStarted(let number, let at, _):
+            // Optuna's start is when the job began to run: its time in the queue is not its duration.
+            guard let trialID = cache.trialIDs[number] else { return }
+            try db.cachedStatement(sql: "UPDATE trials SET datetime_start = ? WHERE trial_id = ?")
+                .execute(arguments: [OptunaFormat.datetime(at), trialID])
+        case .output, .message, .queued:
             break
         }
     }

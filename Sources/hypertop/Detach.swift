@@ -1,0 +1,126 @@
+import CSpawn
+import CursesTerminal
+import Foundation
+import HyperOpt
+import SweepEngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A study that outlives its terminal. `run` with the dashboard runs the engine and the dashboard
+/// in a child process in its own session, and stays in the terminal's foreground as its stand-in
+/// (forwarding Ctrl-C, SIGHUP, window changes): choosing "detach" lets the child go on alone and
+/// gives the shell back. `run --detach` starts the child without a dashboard and returns at once.
+enum Detach {
+    /// Set in the child of a supervising `run`: the pid to tell (SIGUSR1) when it detaches.
+    static let supervisorVariable = "HYPERTOP_SUPERVISOR"
+    /// Set in an engine started detached: SIGHUP is ignored, output goes to its log.
+    static let detachedVariable = "HYPERTOP_DETACHED"
+    /// Set (to anything) to keep `run`'s dashboard in one process (no detach).
+    static let noSupervisorVariable = "HYPERTOP_NO_SUPERVISOR"
+
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+    static var isSupervised: Bool { environment[supervisorVariable] != nil }
+    static var isDetachedEngine: Bool { environment[detachedVariable] == "1" }
+
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Starts hypertop with `args` in a new session; returns its pid.
+    static func spawn(_ args: [String], environment extra: [String: String], stdin: Int32, stdout: Int32, stderr: Int32) throws -> pid_t {
+        let env = environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }.sorted()
+        let argv = [executable] + args
+        var pid: pid_t = 0
+        let rc = withCStringArray(argv) { a in
+            withCStringArray(env) { e in hypertop_spawn_session(executable, a, e, nil, stdin, stdout, stderr, &pid) }
+        }
+        guard rc == 0 else { throw CLIError("cannot start the engine process: \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    /// `run` with the dashboard: the same command in a child that may detach. Returns the exit
+    /// status to leave with.
+    static func supervise(_ args: [String]) throws -> Int32 {
+        let pid = try spawn(args, environment: [supervisorVariable: String(getpid())], stdin: 0, stdout: 1, stderr: 2)
+        var status: Int32 = 0
+        switch hypertop_supervise(pid, &status) {
+        case 1: return 0
+        case 0:
+            let low = status & 0x7f
+            return low == 0 ? (status >> 8) & 0xff : 128 + low
+        default: throw CLIError("lost track of the engine process \(pid)")
+        }
+    }
+
+    /// The child of a supervising `run` leaves the terminal: says how to come back, sends its
+    /// output to the study's log, ignores SIGHUP from now on and lets the stand-in exit.
+    static func leaveTerminal(study: String, storePath: String, logPath: String) {
+        print("Detached: study \(study) goes on in process \(getpid()) on \(ProcessInfo.processInfo.hostName); its log is \(logPath).")
+        print("Attach again with: hypertop attach \(study) --storage \(storePath)")
+        fflush(nil)
+        redirectOutput(to: logPath)
+        SignalTrap.ignoresHangup = true
+        if let pid = environment[supervisorVariable].flatMap(Int32.init) { kill(pid, SIGUSR1) }
+    }
+
+    /// Points stdout and stderr at `path` (appended), stdin at /dev/null.
+    static func redirectOutput(to path: String) {
+        fflush(nil)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        dup2(fd, STDOUT_FILENO)
+        dup2(fd, STDERR_FILENO)
+        close(fd)
+        let null = open("/dev/null", O_RDONLY)
+        if null >= 0 { dup2(null, STDIN_FILENO); close(null) }
+    }
+
+    /// `run --detach`: starts the engine in its own session (headless, output in the sweep
+    /// directory's log), waits until it has claimed the study in the store, and says how to attach.
+    static func start(_ args: [String], spec: StudySpec, storePath: String, sweepDir: String, projectDir: String) throws {
+        try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
+        let logPath = (sweepDir as NSString).appendingPathComponent("hypertop.log")
+        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw CLIError("cannot write the engine's log \(logPath): \(String(cString: strerror(errno)))") }
+        defer { close(log) }
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { if null >= 0 { close(null) } }
+        let startedAt = Date()
+        let pid = try spawn(args, environment: [detachedVariable: "1"], stdin: null, stdout: log, stderr: log)
+        let deadline = Date().addingTimeInterval(SessionStartWait.seconds)
+        while Date() < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let tail = (try? String(contentsOfFile: logPath, encoding: .utf8)).map { text in
+                    text.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
+                } ?? ""
+                throw CLIError("the detached engine ended at once (exit status \((status >> 8) & 0xff)); the end of its log \(logPath):\n\(tail)")
+            }
+            if let store = try? StudyStore(path: storePath, readOnly: true), let id = try? store.studyID(named: spec.studyName),
+               let owner = try? store.engineOwner(studyID: id), owner.pid == pid, owner.since >= startedAt.addingTimeInterval(-1) {
+                let controls = ControlFiles(directory: projectDir, study: spec.studyName)
+                print("Study \(spec.studyName) runs detached: process \(pid) on \(ProcessInfo.processInfo.hostName); its log is \(logPath).")
+                print("Attach:  hypertop attach \(spec.studyName) --storage \(storePath)")
+                print("Stop:    rm \(controls.stopFile)   (running trials finish), or `s` in attach")
+                return
+            }
+            usleep(100_000)
+        }
+        throw CLIError("the detached engine (process \(pid)) did not claim study \(spec.studyName) in \(storePath) within \(Int(SessionStartWait.seconds)) s; see its log \(logPath).")
+    }
+}
+
+enum SessionStartWait {
+    /// Opening waits up to 30 s for a locked store; the engine then claims the study.
+    static let seconds: Double = StudySession.lockWait + 30
+}
+
+/// `body` with a NULL-terminated C array of the strings.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import TestSupport
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A study that outlives its terminal: `run --detach`, `attach` in tmux, and the quit dialog's
+/// detach, with the real binary and real jobs.
+final class DetachTests: XCTestCase {
+    var dir: String!
+    var panes: [TmuxPane] = []
+    var binary: String { CLITests.productsDirectory.appendingPathComponent("hypertop").path }
+
+    override func setUpWithError() throws {
+        guard TmuxPane.available else { throw missingTool("tmux is not installed (apt-get install tmux)") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
+        dir = NSTemporaryDirectory() + "detach-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        panes = []
+        // An engine a failed test left behind goes (its jobs with it).
+        if let pid = pidIn(engineLine()) { kill(pid, SIGTERM) }
+        usleep(300_000)
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func writeConfig(maxTrials: Int, sleep: Double, epochs: Int = 3) throws -> String {
+        let path = dir + "/d-opti.yaml"
+        try """
+        hydra:
+          sweeper:
+            study_name: det
+            max_trials: \(maxTrials)
+            n_jobs: 2
+            direction: maximize
+            sampler: random
+            seed: 2
+            command: [\(CLITests.job)]
+            pass_config: none
+            search_space:
+              ++x: {type: float, low: 0.1, high: 0.9}
+              ++sleep: {type: categorical, choices: [\(sleep)]}
+              ++epochs: {type: categorical, choices: [\(epochs)]}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func hypertop(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try runProgram(binary, args, in: URL(fileURLWithPath: dir))
+    }
+
+    /// The study's line of `studies --list` (its last column says where its engine runs).
+    func engineLine() -> String {
+        guard let r = try? hypertop(["studies", "--list", dir + "/data/hypertop.db"]) else { return "" }
+        return r.stdout.split(separator: "\n").first { $0.hasPrefix("det ") }.map(String.init) ?? ""
+    }
+
+    func pidIn(_ line: String) -> Int32? {
+        guard let r = line.range(of: #"running \(pid ([0-9]+) on"#, options: .regularExpression) else { return nil }
+        return Int32(line[r].split(separator: " ")[2])
+    }
+
+    func waitUntil(_ seconds: Double, _ what: String, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(200_000)
+        }
+        return try condition()
+    }
+
+    func pane(_ command: String) throws -> TmuxPane {
+        let p = TmuxPane(prefix: "hypertop-detach")
+        try p.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(command); echo EXITED $?; sleep 120", width: 120, height: 40)
+        panes.append(p)
+        return p
+    }
+
+    func expect(_ pane: TmuxPane, _ text: String, seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line) throws {
+        let (found, screen) = try pane.waitFor(text, seconds: seconds)
+        XCTAssertTrue(found, "'\(text)' never appeared; the screen:\n\(screen)", file: file, line: line)
+    }
+
+    /// `run --detach` returns at once; the engine is in its own session, ignores SIGHUP, and
+    /// runs the study to its end after the shell that started it is gone.
+    func testRunDetachReturnsAtOnceAndTheStudyGoesOn() throws {
+        let config = try writeConfig(maxTrials: 4, sleep: 1)
+        let started = Date()
+        let r = try runProgram("/bin/bash", ["-c", "\(binary) run --detach \(config); echo shell-done"], in: URL(fileURLWithPath: dir))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "run --detach returns once the engine has claimed the study")
+        XCTAssertTrue(r.stdout.contains("Study det runs detached: process "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Attach:  hypertop attach det --storage \(dir!)/data/hypertop.db"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("shell-done\n"))
+        let line = engineLine()
+        let pid = try XCTUnwrap(pidIn(line), "studies shows the study running, and where: \(line)")
+        XCTAssertEqual(getsid(pid), pid, "the engine leads its own session")
+        kill(pid, SIGHUP)
+        XCTAssertTrue(try waitUntil(60, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        XCTAssertTrue(engineLine().range(of: #"^det\s+maximize\s+4\s+4\s"#, options: .regularExpression) != nil,
+                      "all 4 trials completed despite the SIGHUP: \(engineLine())")
+        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Trials: 4 (4 COMPLETE)"), log)
+        XCTAssertFalse(log.contains("SIGHUP"), "a detached engine does not stop for SIGHUP: \(log)")
+    }
+
+    /// `attach` shows the live dashboard of a detached study: `p` pauses it, `x` kills a trial
+    /// through the request files, `q` detaches, and the study completes.
+    func testAttachPausesKillsDetachesAndTheStudyCompletes() throws {
+        let config = try writeConfig(maxTrials: 4, sleep: 2, epochs: 4)
+        let r = try hypertop(["run", "--detach", config])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let p = try pane("\(binary) attach --storage data/hypertop.db")
+        try expect(p, "attached RUNNING")
+        try p.keys("p")
+        try expect(p, "attached PAUSED", seconds: 5)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/hyperopt_paused"))
+        try p.keys("x")
+        try expect(p, "kill trial 0?", seconds: 3)
+        try p.keys("y")
+        try expect(p, "FAIL", seconds: 10)
+        try p.keys("p")
+        try expect(p, "attached RUNNING", seconds: 5)
+        try p.keys("q")
+        try expect(p, "Detached from study det: it goes on in process", seconds: 5)
+        XCTAssertTrue(try waitUntil(90, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Trial #0 FAIL: killed by the user (from hypertop attach)"), log)
+        XCTAssertTrue(log.contains("Trials: 4 (3 COMPLETE, 1 FAIL)"), log)
+    }
+
+    /// The quit dialog of `run` detaches: the shell gets its prompt back, the engine goes on
+    /// without the terminal (closing it does not stop the study).
+    func testTheQuitDialogOfRunDetaches() throws {
+        let config = try writeConfig(maxTrials: 4, sleep: 1)
+        let p = try pane("\(binary) run \(config)")
+        try expect(p, "score by parameter", seconds: 15)
+        try p.keys("q")
+        try expect(p, "detach: the study goes on without this terminal", seconds: 3)
+        try p.keys("d")
+        try expect(p, "EXITED 0", seconds: 5)
+        try expect(p, "Attach again with: hypertop attach det --storage ", seconds: 1)
+        try p.tmux("kill-session", "-t", p.session)  // the terminal closes: its SIGHUP must not reach the engine
+        XCTAssertTrue(try waitUntil(60, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        XCTAssertTrue(engineLine().range(of: #"^det\s+maximize\s+4\s+4\s"#, options: .regularExpression) != nil, engineLine())
+    }
+
+    /// Without detaching, closing the terminal stops the study gracefully: running trials finish.
+    func testClosingTheTerminalOfARunStopsItGracefully() throws {
+        let config = try writeConfig(maxTrials: 6, sleep: 1)
+        let p = try pane("\(binary) run \(config)")
+        try expect(p, "score by parameter", seconds: 15)
+        try p.tmux("kill-session", "-t", p.session)
+        XCTAssertTrue(try waitUntil(60, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Stopping: the terminal closed (SIGHUP)"), log)
+        XCTAssertTrue(engineLine().range(of: #"^det\s+maximize\s+2\s+2\s"#, options: .regularExpression) != nil,
+                      "the 2 running trials finished, none was launched after: \(engineLine())")
+    }
+}
