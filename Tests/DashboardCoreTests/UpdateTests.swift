@@ -112,6 +112,31 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(send(&t, .char("q"), .char("k")), [.quitAndKill])
     }
 
+    func testTheQuitDialogOffersDetachOnlyWhenTheEngineCanGoOnAlone() {
+        var s = Fixture.state()
+        _ = send(&s, .char("q"))
+        XCTAssertFalse(screenText(s).contains("detach"), "a run that cannot detach does not offer it")
+        XCTAssertEqual(send(&s, .char("d")), [], "d does nothing there")
+        XCTAssertEqual(s.overlay, .confirmQuit)
+        var t = Fixture.state()
+        t.canDetach = true
+        _ = send(&t, .char("q"))
+        XCTAssertTrue(screenText(t).contains("d    detach: the study goes on without this terminal"), screenText(t))
+        XCTAssertEqual(send(&t, .char("d")), [.detach])
+    }
+
+    func testAttachModeKillsAndDetachesAtOnce() {
+        var s = Fixture.state(mode: .attach)
+        XCTAssertTrue(screenText(s).contains("attached RUNNING"), screenText(s))
+        XCTAssertTrue(screenText(s).contains("q detach"), "the footer says q detaches")
+        XCTAssertTrue(screenText(s).contains("x kill"), "kills are offered")
+        _ = send(&s, .end)
+        _ = send(&s, .char("K"))
+        XCTAssertEqual(s.overlay, .confirmKillAll)
+        XCTAssertEqual(send(&s, .char("y")), [.killAllRunning])
+        XCTAssertEqual(send(&s, .char("q")), [.quit], "q detaches without a question: the study goes on")
+    }
+
     func testQuitAfterTheStudyEndedQuitsAtOnce() {
         var s = Fixture.state()
         _ = send(&s, .char("q"))

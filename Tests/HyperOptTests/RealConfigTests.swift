@@ -198,7 +198,8 @@ final class RealConfigTests: XCTestCase {
         XCTAssertEqual(try parsed("range(4)"), .parameter(.int(low: 0, high: 4, log: false, step: 1)))
         XCTAssertEqual(try parsed("int(interval(1, 64))"), .parameter(.int(low: 1, high: 64, log: false, step: 1)))
         XCTAssertEqual(try parsed("tag(log, int(interval(16, 256)))"), .parameter(.int(low: 16, high: 256, log: true, step: 1)))
-        XCTAssertEqual(try parsed("interval(0, 1)"), .parameter(.int(low: 0, high: 1, log: false, step: 1)), "int bounds make an int, as the plugin maps it")
+        XCTAssertEqual(try parsed("interval(0, 1)"), .parameter(.float(low: 0, high: 1, log: false, step: nil)),
+                       "Hydra's interval() makes floats of int bounds (SweepGrammarParityTests checks the plugin)")
         XCTAssertEqual(try parsed("choice(adam, 'sgd', true, null, [8,8])"),
                        .parameter(.categorical(choices: [.string("adam"), .string("sgd"), .bool(true), .null, .list([.int(8), .int(8)])])))
         XCTAssertEqual(try parsed("shuffle(range(1, 3))"), .parameter(.categorical(choices: [.int(1), .int(2), .int(3)])))

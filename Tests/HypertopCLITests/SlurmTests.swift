@@ -185,6 +185,46 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(try jobsInQueue(), [])
     }
 
+    /// `max_num_timeout`: a trial whose job hits its time limit is submitted again and goes on in
+    /// its directory (this job finishes quickly on its second run).
+    func testATimedOutTrialIsSubmittedAgainUpToMaxNumTimeout() throws {
+        let job = dir + "/twice.sh"
+        try """
+        #!/bin/sh
+        if [ -e "$HYPERTOP_TRIAL_DIR/ran-once" ]; then
+          echo '{"step": 1, "eval/success_rate": 0.7}' >> "$HYPERTOP_METRICS"; exit 0
+        fi
+        touch "$HYPERTOP_TRIAL_DIR/ran-once"; sleep 300
+        """.write(toFile: job, atomically: true, encoding: .utf8)
+        chmod(job, 0o755)
+        let path = dir + "/r-opti.yaml"
+        let text = config(maxTrials: 1, nJobs: 1, epochs: 1, sleep: 0, launcher: "      max_num_timeout: 1\n      additional_parameters: {time: '0:10'}")
+            .replacingOccurrences(of: "command: [\(Self.job)]", with: "command: [\(job)]")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let (p, log) = try start(["run", "--headless", path])
+        XCTAssertEqual(finish(p, timeout: 150), 0, log.text)
+        XCTAssertTrue(log.text.contains("hit its time limit; submitted again as job"), log.text)
+        XCTAssertTrue(log.text.contains("Trials: 1 (1 COMPLETE)"), log.text)
+        XCTAssertEqual(try jobsInQueue(), [])
+    }
+
+    /// Jobs that ended while no engine watched are scored from their files when the study resumes.
+    func testJobsThatEndedWhileNoEngineWatchedAreScoredOnResume() throws {
+        let path = dir + "/e-opti.yaml"
+        try config(maxTrials: 2, nJobs: 2, epochs: 2, sleep: 2).write(toFile: path, atomically: true, encoding: .utf8)
+        let (first, log) = try start(["run", "--headless", path])
+        XCTAssertTrue(log.waitFor("Trial #1 RUNNING", timeout: 30), log.text)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let exits = (0..<2).map { "\(dir!)/data/\(study!)/\($0)/slurm_exit" }
+        let deadline = Date().addingTimeInterval(30)
+        while exits.contains(where: { !FileManager.default.fileExists(atPath: $0) }) && Date() < deadline { usleep(200_000) }
+        let (second, log2) = try start(["run", "--headless", "--resume", path])
+        XCTAssertEqual(finish(second, timeout: 60), 0, log2.text)
+        XCTAssertTrue(log2.text.contains("Adopted trial #0") && log2.text.contains("Adopted trial #1"), log2.text)
+        XCTAssertTrue(log2.text.contains("Trials: 2 (2 COMPLETE)"), log2.text)
+    }
+
     /// SIGKILL leaves no engine: the jobs go on in Slurm, and `run --resume` takes them over.
     func testAKilledEngineResumesAndAdoptsTheJobsStillRunning() throws {
         let path = dir + "/a-opti.yaml"

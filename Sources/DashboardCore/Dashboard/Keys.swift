@@ -105,7 +105,7 @@ extension DashboardState {
             switch key {
             case .char("s"), .char("S"): return [.quitAndStop]
             case .char("k"), .char("K"): return [.quitAndKill]
-            case .char("d"), .char("D") where canDetach: return [.detach]
+            case .char("d") where canDetach, .char("D") where canDetach: return [.detach]
             case .escape, .char("c"), .char("n"):
                 self.overlay = nil
                 return []

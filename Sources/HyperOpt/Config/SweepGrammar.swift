@@ -152,7 +152,9 @@ enum SweepGrammar {
                     throw Failure(message: "interval() takes two numbers, e.g. interval(0.001, 1.0)")
                 }
                 guard a.0 <= b.0 else { throw Failure(message: "interval()'s start (\(a.0)) is greater than its end (\(b.0))") }
-                return .interval(a.0, b.0, intBounds: a.isInt && b.isInt, log: false)
+                // Hydra's interval() makes its bounds floats: interval(0, 1) is a float in [0, 1]
+                // (int(interval(...)) is the int one), checked against the plugin itself.
+                return .interval(a.0, b.0, intBounds: false, log: false)
             case "int":
                 guard args.count == 1, case .interval(let a, let b, _, let log) = args[0] else {
                     throw Failure(message: "int() is supported around interval() only")

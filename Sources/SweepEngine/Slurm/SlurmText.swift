@@ -122,6 +122,7 @@ public enum SlurmText {
         case "CANCELLED": return "Slurm: CANCELLED (scancel from outside hypertop, or an administrator)"
         case "DEADLINE": return "Slurm: DEADLINE (the job passed its deadline)"
         case "FAILED": return "Slurm: FAILED"
+        case "UNKNOWN": return "Slurm no longer knows the job, and it wrote no exit status (ended before its script ran, or its node was lost)"
         default: return "Slurm: \(state)"
         }
     }
