@@ -118,7 +118,6 @@ public struct StudySession {
                 let resumption = try store.resume(studyID: existing, adopt: launcher.adopt)
                 let orphans = resumption.orphans.compactMap { n in resumption.study.trial(n).map { OrphanedJob(trial: n, runDir: $0.launch.runDir) } }
                 launcher.end(orphans: orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
-                for n in resumption.adopted.keys.sorted() { say("Adopted trial #\(n): its job \(resumption.adopted[n]!.id) outlived the earlier engine and goes on") }
                 return StudySession(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans),
                                     adopted: resumption.adopted)
             }

@@ -103,7 +103,7 @@ public actor Scheduler {
         }
         note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
         for number in running.keys.sorted() {
-            note("Trial #\(number): adopted its job \(running[number]!.job.id), which the earlier engine left; it goes on")
+            note("Adopted trial #\(number): its job \(running[number]!.job.id) outlived the earlier engine and goes on")
         }
         if !study.trials.isEmpty {
             note("Resuming study \(setup.spec.studyName) with \(study.trials.count) recorded trial(s)")
