@@ -62,7 +62,7 @@ let package = Package(
         ),
         // Inputs and probes the test targets share (a scripted sampler, a process-group probe).
         .target(name: "TestSupport", dependencies: ["HyperOpt"], path: "Tests/TestSupport"),
-        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "ParzenKernels", "ParzenKernelsAVX2", "TestSupport"]),
+        .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "ParzenKernels", "ParzenKernelsAVX2", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),

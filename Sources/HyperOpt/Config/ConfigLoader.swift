@@ -496,32 +496,6 @@ public enum ConfigLoader {
         return (spec, seed)
     }
 
-    static let prunerKeys = ["type", "n_startup_trials", "n_warmup_steps"]
-
-    /// `pruner: median`, `pruner: none`, or `pruner: {type: median, n_startup_trials: 5, n_warmup_steps: 2}`.
-    static func prunerSpec(_ node: Node, doc: Doc) throws -> PrunerSpec {
-        var type = "median"
-        var options = MedianPrunerOptions()
-        if node.scalar != nil {
-            type = try doc.string(node, "pruner")
-        } else {
-            let map = try doc.mapping(node, "`pruner`")
-            for (k, v) in map {
-                switch k.string ?? "" {
-                case "type": type = try doc.string(v, "pruner type")
-                case "n_startup_trials": options.nStartupTrials = try doc.int(v, "n_startup_trials", min: 1)
-                case "n_warmup_steps": options.nWarmupSteps = try doc.int(v, "n_warmup_steps", min: 0)
-                default: throw doc.error(k, "unknown key `\(k.string ?? "")` for the pruner; known keys: \(prunerKeys.joined(separator: ", ")).")
-                }
-            }
-        }
-        switch type.lowercased() {
-        case "median": return .median(options)
-        case "none", "nop": return .none
-        default: throw doc.error(node, "pruner `\(type)` is not one of median, none.")
-        }
-    }
-
     static func samplerNamed(_ name: String, node: Node, doc: Doc) throws -> SamplerSpec {
         switch name.lowercased() {
         case "tpe": return .tpe(TPEOptions())

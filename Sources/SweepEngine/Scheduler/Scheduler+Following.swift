@@ -77,12 +77,25 @@ extension Scheduler {
         }
     }
 
+    /// Asks the pruner once per new evaluation of the criterion, in order, as Optuna's
+    /// `should_prune` after each `report`.
     func prune(_ number: Int) {
-        guard let pruner, running[number]?.termSentAt == nil, let trial = study.trial(number) else { return }
-        let completed = study.trials.filter { $0.state == .complete }
-        if let reason = pruner.reasonToPrune(trial, completed: completed) {
-            kill(trial: number, reason: reason)
-            running[number]?.pruned = true
+        guard pruner != nil, let t = running[number], t.termSentAt == nil, let trial = study.trial(number) else { return }
+        let values = trial.metrics.values(setup.spec.criterion)
+        guard values.count > t.judged else { return }
+        let context = pruneContext
+        for k in (t.judged + 1)...values.count {
+            running[number]?.judged = k
+            if let reason = pruner!.prune(PruneSubject(number: number, values: Array(values[..<k])), context) {
+                kill(trial: number, reason: reason)
+                running[number]?.pruned = true
+                return
+            }
         }
+    }
+
+    /// The completed trials' curves, as pruners compare against them.
+    var pruneContext: PruneContext {
+        PruneContext(completed: completedCurves, direction: setup.spec.direction, studyName: setup.spec.studyName, criterion: setup.spec.criterion)
     }
 }

@@ -56,6 +56,9 @@ extension Scheduler {
 
     func finish(_ outcome: TrialOutcome, runDir: String?) {
         emit(.finished(outcome))
+        if pruner != nil, outcome.state == .complete, let t = study.trial(outcome.number) {
+            completedCurves.append((outcome.number, t.metrics.values(setup.spec.criterion)))
+        }
         if outcome.cause == .lostWithNode, let set = study.trial(outcome.number)?.launch.paramSet {
             // The cluster lost the job, not the job itself: the same set runs again, at no cost to max_trials.
             planner.rerun(paramSet: set)

@@ -18,6 +18,8 @@ public actor Scheduler {
         var output = OutputThrottle()
         /// The queue state last said: nil while it runs (or never queued), `.some(reason)` while queued.
         var queue: String?? = nil
+        /// Evaluations of the criterion the pruner has looked at.
+        var judged = 0
     }
 
     public nonisolated let events: AsyncStream<EngineEvent>
@@ -26,7 +28,9 @@ public actor Scheduler {
     let launcher: any Launcher
     let sink: (any EventSink)?
     let scorer: Scorer
-    let pruner: MedianPruner?
+    var pruner: (any TrialPruner)?
+    /// COMPLETE trials' criterion curves, kept as trials complete: what the pruner compares against.
+    var completedCurves: [(number: Int, values: [Double])] = []
     var study: Study
     var planner: TrialPlanner
     var running: [Int: RunningTrial] = [:]
@@ -58,11 +62,7 @@ public actor Scheduler {
         self.launcher = launcher
         self.sink = sink
         scorer = Scorer(spec: setup.spec)
-        if case .median(let options) = setup.spec.pruner {
-            pruner = MedianPruner(options: options, direction: setup.spec.direction, criterion: setup.spec.criterion)
-        } else {
-            pruner = nil
-        }
+        pruner = PrunerFactory.make(setup.spec.pruner)
         (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)
         var planner = TrialPlanner(space: setup.spec.space, direction: setup.spec.direction,
                                    minPerParamSet: setup.spec.minTrialsPerParam, maxPerParamSet: setup.spec.maxTrialsPerParam,
@@ -72,13 +72,22 @@ public actor Scheduler {
         study = resumed ?? Study()
         nextNumber = (study.trials.map(\.number).max() ?? -1) + 1
         self.startedAt = startedAt ?? clock.now()
+        if pruner != nil, let resumed {
+            // What the pruner knew of the earlier trials (the rungs they reached), from their curves.
+            let spec = setup.spec
+            let done = resumed.trials.filter { $0.state == .complete }.map { (number: $0.number, values: $0.metrics.values(spec.criterion)) }
+            completedCurves = done
+            let curves = resumed.trials.map { (number: $0.number, values: $0.metrics.values(spec.criterion)) }
+            pruner!.restore(curves, PruneContext(completed: done, direction: spec.direction, studyName: spec.studyName, criterion: spec.criterion))
+        }
         // Jobs a dead engine left that the launcher took over go on as this engine's trials.
         for (number, job) in adopted {
             guard let trial = study.trial(number), !trial.state.isFinished else { continue }
             let paths = TrialFiles(runDir: trial.launch.runDir)
             var tailer = MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV, stdoutPath: paths.stdout, stderrPath: paths.stderr)
             tailer.skipRows = trial.metrics.rowCount
-            running[number] = RunningTrial(job: job, tailer: tailer, queue: trial.state == .waiting ? .some(trial.queueReason) : nil)
+            running[number] = RunningTrial(job: job, tailer: tailer, queue: trial.state == .waiting ? .some(trial.queueReason) : nil,
+                                           judged: trial.metrics.values(setup.spec.criterion).count)
         }
     }
 
