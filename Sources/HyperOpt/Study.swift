@@ -217,6 +217,10 @@ public struct ParamSetStats: Sendable, Hashable {
     public var mean: Double? { Sample.mean(scores) }
     /// Sample standard deviation; 0 for a single score.
     public var std: Double? { Sample.std(scores) }
+    /// Half-width of the mean's 95% confidence interval (Student's t); nil below 2 scores.
+    public var interval95: Double? { Sample.interval95(scores) }
+    /// Trials of the set the pruner stopped.
+    public var pruned = 0
 
     public init(paramSet: Int, params: Params, firstTrial: Int) {
         self.paramSet = paramSet
@@ -229,6 +233,20 @@ public struct ParamSetStats: Sendable, Hashable {
 public enum Sample {
     public static func mean(_ xs: [Double]) -> Double? {
         xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+    }
+
+    /// Student's t at 0.975 for `df` degrees of freedom: the table to 30, Cornish-Fisher beyond.
+    public static func t975(_ df: Int) -> Double {
+        let table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                     2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        guard df >= 1 else { return .infinity }
+        return df <= table.count ? table[df - 1] : 1.959964 + 2.3724 / Double(df)
+    }
+
+    /// Half-width of the 95% confidence interval of the mean of `xs`; nil below 2 values.
+    public static func interval95(_ xs: [Double]) -> Double? {
+        guard xs.count >= 2, let s = std(xs) else { return nil }
+        return t975(xs.count - 1) * s / Double(xs.count).squareRoot()
     }
 
     /// With n - 1 in the denominator; 0 for a single value, nil for none.
@@ -283,6 +301,8 @@ public struct Study: Sendable {
                 paramSets[g].scores.append(s)
             } else if outcome.state == .failed {
                 paramSets[g].failed += 1
+            } else if outcome.state == .pruned {
+                paramSets[g].pruned += 1
             }
         case .phase(let phase, let reason):
             self.phase = phase

@@ -36,6 +36,15 @@ public enum ScoreRule: String, Sendable, Hashable, Codable, CaseIterable {
     case last, mean, max
 }
 
+/// How a parameter set earns repeats past `min_trials_per_param`.
+public enum RepeatRule: String, Sendable, Hashable, Codable {
+    /// As the original: a set runs again only when the sampler proposes it again.
+    case fixed
+    /// Racing: repeats go to the sets whose 95% interval still overlaps the best's, most
+    /// promising first, until the best stands apart (or `max_trials` is spent).
+    case adaptive
+}
+
 /// How a trial's job receives the sweep config's own keys.
 public enum PassConfig: String, Sendable, Hashable, Codable, CaseIterable {
     /// As plain Hydra overrides (`algorithm=sac`, `++n_epochs=5`), plus `hydra.run.dir` and the
@@ -97,6 +106,9 @@ public struct StudySpec: Sendable, Codable {
     public var maxInitialFailures: Int?
     /// Stop when the share of failed trials passes this (the upstream plugin's `max_failure_rate`).
     public var maxFailureRate: Double?
+
+    /// How repeats beyond `min_trials_per_param` are given out; nil: the original's fixed rule.
+    public var repeats: RepeatRule?
 
     /// Where the trials run; nil (stores written before it existed): local processes.
     public var launcher: LauncherSpec?

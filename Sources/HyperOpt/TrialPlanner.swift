@@ -7,6 +7,8 @@ public struct TrialPlanner: Sendable {
     public enum Next: Sendable, Equatable {
         case launch(paramSet: Int, params: Params, repeatIndex: Int)
         case exhausted(String)
+        /// Nothing to launch until a running trial ends (adaptive repeats wait for a race's result).
+        case wait
     }
 
     public let space: SearchSpace
@@ -23,6 +25,11 @@ public struct TrialPlanner: Sendable {
     private var launched: [Int] = []
     /// Parameter sets owed a repeat, in order; a set appears once per owed run.
     private var queue: [Int] = []
+    /// Sets the pruner stopped: never launched again.
+    public private(set) var retired: Set<Int> = []
+    /// `repeats: adaptive`: after their first `min_trials_per_param` runs, repeats go to the sets
+    /// whose 95% interval overlaps the best's (see `Racing`).
+    public var adaptive = false
 
     /// Proposals refused in a row before the planner stops trusting the sampler.
     static let samplerAttempts = 20
@@ -53,6 +60,7 @@ public struct TrialPlanner: Sendable {
             paramSetValues[stats.paramSet] = stats.params
             launched[stats.paramSet] = stats.launched
         }
+        for stats in study.paramSets where stats.pruned > 0 { retired.insert(stats.paramSet) }
         var retried: [Int: Int] = [:]
         for trial in study.trials where lostTrials.contains(trial.number) {
             let g = trial.launch.paramSet
@@ -68,10 +76,18 @@ public struct TrialPlanner: Sendable {
 
     private func owed(_ paramSet: Int) -> Int { queue.reduce(0) { $0 + ($1 == paramSet ? 1 : 0) } }
 
-    private func isFull(_ paramSet: Int) -> Bool { launched[paramSet] + owed(paramSet) >= maxPerParamSet }
+    private func isFull(_ paramSet: Int) -> Bool { retired.contains(paramSet) || launched[paramSet] + owed(paramSet) >= maxPerParamSet }
 
+    /// The pruner stopped a trial of this set: it is judged, and not launched again.
+    public mutating func retire(paramSet: Int) {
+        retired.insert(paramSet)
+        queue.removeAll { $0 == paramSet }
+    }
+
+    /// Sets the sampler may not propose: full ones; with adaptive repeats, every set already run
+    /// (its further runs come from the race alone, so a decided race frees the budget).
     private var excluded: Set<ParamKey> {
-        Set(paramSetByKey.compactMap { key, g in isFull(g) ? key : nil })
+        Set(paramSetByKey.compactMap { key, g in isFull(g) || (adaptive && launched[g] + owed(g) >= minPerParamSet) ? key : nil })
     }
 
     /// Runs `paramSet` once more, before anything new: its trial was lost to the cluster (a failed
@@ -87,8 +103,16 @@ public struct TrialPlanner: Sendable {
             let g = queue.removeFirst()
             return launch(paramSet: g)
         }
+        if adaptive, let g = Racing.nextRepeat(study: study, direction: direction, minRuns: minPerParamSet,
+                                               isOpen: { $0 < launched.count && !isFull($0) }) {
+            return launch(paramSet: g)
+        }
         let excluded = self.excluded
         if let total = space.cardinality, excluded.count >= total {
+            if adaptive && excluded.count > paramSetByKey.values.filter(isFull).count {
+                if study.paramSets.contains(where: { $0.running > 0 }) { return .wait }
+                return .exhausted("every one of the \(total) parameter sets ran, and the race among them is decided (repeats: adaptive)")
+            }
             return .exhausted("every one of the \(total) parameter sets ran \(maxPerParamSet) time(s) (max_trials_per_param)")
         }
         var context = SamplingContext(
@@ -163,5 +187,50 @@ public struct TrialPlanner: Sendable {
             let n = d.cardinality ?? 1
             return (0..<n).map { .float(low + Double($0) * (step ?? 0)) }
         }
+    }
+}
+
+/// Racing (as irace and F-race): which set's next repeat best tells the leader apart.
+public enum Racing {
+    /// A set whose 95% interval still overlaps the best set's, most promising first; nil when
+    /// the best stands apart (or no set can take a repeat). Only sets with `minRuns` scores and
+    /// no run in flight compete; a set with one score borrows the sets' pooled spread.
+    public static func nextRepeat(study: Study, direction: Direction, minRuns: Int, isOpen: (Int) -> Bool) -> Int? {
+        let scored = study.paramSets.filter { $0.count >= max(1, minRuns) && $0.mean != nil }
+        guard scored.count >= 2, let best = scored.reduce(nil as ParamSetStats?, { b, s in
+            b.map { direction.isBetter(s.mean!, than: $0.mean!) ? s : $0 } ?? s
+        }) else { return nil }
+        let pooled = pooledStd(study.paramSets)
+        func interval(_ s: ParamSetStats) -> (low: Double, high: Double) {
+            let m = s.mean!
+            let sd = s.count >= 2 ? (s.std ?? 0) : (pooled?.sd ?? .infinity)
+            let df = s.count >= 2 ? s.count - 1 : (pooled?.df ?? 0)
+            let half = sd.isInfinite ? Double.infinity : Sample.t975(df) * sd / Double(s.count).squareRoot()
+            return (m - half, m + half)
+        }
+        let b = interval(best)
+        let rivals = scored.filter { $0.paramSet != best.paramSet }.filter { s in
+            let r = interval(s)
+            return r.low <= b.high && b.low <= r.high
+        }
+        guard !rivals.isEmpty else { return nil }
+        // The leader and its rivals, most promising first: the one likeliest to be best gets the run.
+        let contenders = ([best] + rivals).filter { isOpen($0.paramSet) && $0.running == 0 }
+        return contenders.sorted { a, c in
+            let (ma, mc) = (a.mean!, c.mean!)
+            return ma == mc ? a.count < c.count : direction.isBetter(ma, than: mc)
+        }.first?.paramSet
+    }
+
+    /// The within-set standard deviation pooled over the sets with 2 or more scores, and its
+    /// degrees of freedom: the seed noise, which every set shares.
+    static func pooledStd(_ sets: [ParamSetStats]) -> (sd: Double, df: Int)? {
+        var ss = 0.0, df = 0
+        for s in sets where s.count >= 2 {
+            let m = s.mean!
+            ss += s.scores.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            df += s.count - 1
+        }
+        return df > 0 ? ((ss / Double(df)).squareRoot(), df) : nil
     }
 }

@@ -98,7 +98,12 @@ public enum StudyResults {
         }
         out.append("Best parameters: \(pythonDict(best.params, space: space))")
         out.append("Best value: \(mean)")
-        out.append(String(format: "Best parameter set: mean %.6g ± %.3g over %d run(s) (first trial #%d)", mean, best.std ?? 0, best.count, best.firstTrial))
+        if let half = best.interval95 {
+            out.append(String(format: "Best parameter set: mean %.6g ± %.3g (95%% interval; std %.3g) over %d runs (first trial #%d)",
+                              mean, half, best.std ?? 0, best.count, best.firstTrial))
+        } else {
+            out.append(String(format: "Best parameter set: mean %.6g over %d run (first trial #%d)", mean, best.count, best.firstTrial))
+        }
         return out
     }
 
@@ -121,6 +126,8 @@ public enum StudyResults {
         text += "best_value: \(mean)\n"
         text += "best_value_std: \(best.std ?? 0)\n"
         text += "best_value_runs: \(best.count)\n"
+        // The half-width of the mean's 95% interval (Student's t); null for a single run.
+        text += "best_value_ci95: \(best.interval95.map { "\($0)" } ?? "null")\n"
         text += "trials: \(study.trials.count)\n"
         return text
     }

@@ -5,6 +5,7 @@ import HyperOpt
 //   hypertop-bench quality [--seeds 20] [--trials 100]
 //   hypertop-bench cost [--sizes 100,500,1000,5000] [--asks 200] [--running 0]   (trials in flight at each ask)
 //   hypertop-bench check      (problem values at fixed points, to compare with the Python side)
+//   hypertop-bench pruning [--seeds 24] [--trials 40]   (pruners and repeat rules on simulated curves)
 // Benchmarks/sampler.sh runs it next to Optuna and prints the combined table.
 
 let checkpoints = [25, 50, 100]
@@ -147,7 +148,9 @@ case "cost":
     printJSON(["cost": costs])
 case "check":
     printJSON(["check": check()])
+case "pruning":
+    printJSON(pruningBench())
 default:
-    FileHandle.standardError.write("usage: hypertop-bench quality|cost|check [options]\n".data(using: .utf8) ?? Data())
+    FileHandle.standardError.write("usage: hypertop-bench quality|cost|check|pruning [options]\n".data(using: .utf8) ?? Data())
     exit(2)
 }

@@ -104,6 +104,25 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("][HYPERTOP] warning: \(full):12: parameter `++x`: `step` is ignored with `log: true`"), r.stdout)
     }
 
+    /// A real sweep with ASHA: the laggards are stopped at their rung with the rule and the number
+    /// in their reason, recorded as PRUNED; their sets are not run again.
+    func testASweepWithSuccessiveHalvingPrunesLaggardsAtTheirRung() throws {
+        var text = config(maxTrials: 8, nJobs: 2, space: "      ++x: {type: categorical, choices: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n"
+                                                         + "      ++sleep: {type: categorical, choices: [0.3]}\n      ++epochs: {type: categorical, choices: [6]}")
+        text = text.replacingOccurrences(of: "    seed: 3\n", with: "    seed: 3\n    pruner: {type: asha, min_resource: 1, reduction_factor: 2}\n")
+        _ = try write("asha-opti.yaml", text)
+        let r = try run(["run", "--headless", "asha-opti.yaml"], timeout: 120)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let pruned = r.stdout.split(separator: "\n").filter { $0.contains(" PRUNED: ") }
+        XCTAssertFalse(pruned.isEmpty, r.stdout)
+        for line in pruned {
+            XCTAssertTrue(line.range(of: #"PRUNED: pruned by successive halving at evaluation \d+ \(rung \d+\): eval/success_rate [0-9.]+ is not among the best 1/2 of the \d+ trials there \(needs ≥ [0-9.]+\)"#,
+                                     options: .regularExpression) != nil, String(line))
+        }
+        let list = try run(["studies", "--list"])
+        XCTAssertTrue(list.stdout.range(of: #"\ncli\s+maximize\s+8\s+\d+\s+\#(pruned.count)\s"#, options: .regularExpression) != nil, list.stdout)
+    }
+
     func testHeadlessRunPrintsBestAndWritesResults() throws {
         _ = try write("s-opti.yaml", config(space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: int, low: 1, high: 2}"))
         let r = try run(["run", "--headless", "s-opti.yaml"])

@@ -76,22 +76,29 @@ final class FakeLauncher: Launcher {
     }
 
     let clock: ManualClock
-    private let script: @Sendable (Int) -> FakeJob
+    private let script: @Sendable (Int, [String: String]) -> FakeJob
     private let jobs = Mutex<[Int32: Job]>([:])
 
     init(clock: ManualClock, script: @escaping @Sendable (Int) -> FakeJob) {
         self.clock = clock
-        self.script = script
+        self.script = { n, _ in script(n) }
+    }
+
+    /// A job that depends on the trial's environment (its parameters in `HYPERTOP_PARAMS`).
+    init(clock: ManualClock, scriptFromEnvironment: @escaping @Sendable (Int, [String: String]) -> FakeJob) {
+        self.clock = clock
+        self.script = scriptFromEnvironment
     }
 
     func start(_ request: JobRequest) throws -> JobHandle {
         let trial = Int(request.environment["HYPERTOP_TRIAL_NUMBER"] ?? "") ?? -1
-        if let error = script(trial).startError { throw LaunchError(description: error) }
+        let job = script(trial, request.environment)
+        if let error = job.startError { throw LaunchError(description: error) }
         _ = FileManager.default.createFile(atPath: request.stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: request.stderrPath, contents: nil)
         return jobs.withLock { jobs in
             let id = Int32(1000 + jobs.count)
-            jobs[id] = Job(trial: trial, request: request, startedAt: clock.now(), script: script(trial))
+            jobs[id] = Job(trial: trial, request: request, startedAt: clock.now(), script: job)
             return JobHandle(id: id)
         }
     }

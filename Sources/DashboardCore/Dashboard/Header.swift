@@ -82,8 +82,9 @@ struct HeaderPanel: Widget {
             Span(" best ", .fg(.muted)),
             Span(Format.number(mean, width: 7), Style(fg: .best, bold: true)),
         ]
-        if let std = best.std, best.count > 1 { bestSpans.append(Span(g.plusMinus + Format.number(std, width: 6))) }
-        bestSpans.append(Span("  n=\(best.count)  ", .fg(.muted)))
+        // mean ± the half-width of its 95% interval (Student's t over the set's runs).
+        if let half = best.interval95 { bestSpans.append(Span(g.plusMinus + Format.number(half, width: 6))) }
+        bestSpans.append(Span(best.interval95 == nil ? "  n=\(best.count)  " : " (95%) n=\(best.count)  ", .fg(.muted)))
         bestSpans.append(Span("#\(best.firstTrial) ", .fg(.muted)))
         for p in spec?.space.parameters ?? [] {
             guard let v = best.params[p.name] else { continue }

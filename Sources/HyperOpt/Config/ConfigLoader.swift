@@ -34,7 +34,7 @@ public enum ConfigLoader {
     public static let ownKeys = [
         "command", "sampler", "seed", "workdir", "score", "storage", "retries",
         "kill_grace_seconds", "deadline_grace_minutes", "pruner", "pass_config", "seed_key", "epoch_cap",
-        "max_initial_failures", "launcher",
+        "max_initial_failures", "launcher", "repeats",
     ]
     /// Hydra's own sweeper keys that are accepted and ignored (`_target_` names the Python sweeper class).
     static let ignoredKeys = ["_target_"]
@@ -280,6 +280,16 @@ public enum ConfigLoader {
         }
         if let p = try block.node("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
         try readLauncher(block, top: top, into: &spec)
+        if let r = try block.node("repeats") {
+            let name = try doc.string(r, "repeats")
+            guard let rule = RepeatRule(rawValue: name.lowercased()) else {
+                throw doc.error(r, "repeats `\(name)` is not one of fixed, adaptive.")
+            }
+            spec.repeats = rule
+            if rule == .adaptive && spec.maxTrialsPerParam <= spec.minTrialsPerParam {
+                doc.warn(r, "repeats: adaptive gives out runs between min_trials_per_param and max_trials_per_param, but both are \(spec.minTrialsPerParam); raise max_trials_per_param.")
+            }
+        }
         spec.maxInitialFailures = try block.node("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
         if let r = try block.node("max_failure_rate") {
             let rate = try doc.double(r, "max_failure_rate", positive: false)

@@ -78,16 +78,32 @@ extension Scheduler {
     }
 
     /// Asks the pruner once per new evaluation of the criterion, in order, as Optuna's
-    /// `should_prune` after each `report`.
+    /// `should_prune` after each `report`. A repeat is judged with its set: on the mean, at each
+    /// evaluation, of its own value and those of the set's other runs (finished or running) that
+    /// reached it, under the set's name (its first trial), so the set passes each rung once.
     func prune(_ number: Int) {
         guard pruner != nil, let t = running[number], t.termSentAt == nil, let trial = study.trial(number) else { return }
-        let values = trial.metrics.values(setup.spec.criterion)
-        guard values.count > t.judged else { return }
+        let criterion = setup.spec.criterion
+        let own = trial.metrics.values(criterion)
+        guard own.count > t.judged else { return }
+        let set = trial.launch.paramSet
+        let siblings = study.trials.filter {
+            $0.launch.paramSet == set && $0.number != number && ($0.state == .complete || !$0.state.isFinished)
+        }.map { $0.metrics.values(criterion) }
+        let subjectNumber = study.paramSets.indices.contains(set) ? study.paramSets[set].firstTrial : number
         let context = pruneContext
-        for k in (t.judged + 1)...values.count {
+        for k in (t.judged + 1)...own.count {
             running[number]?.judged = k
-            if let reason = pruner!.prune(PruneSubject(number: number, values: Array(values[..<k])), context) {
-                kill(trial: number, reason: reason)
+            var values = Array(own[..<k])
+            if !siblings.isEmpty {
+                values = values.indices.map { i in
+                    let at = [values[i]] + siblings.compactMap { $0.count > i ? $0[i] : nil }
+                    return at.reduce(0, +) / Double(at.count)
+                }
+            }
+            if let reason = pruner!.prune(PruneSubject(number: subjectNumber, values: values), context) {
+                let runs = 1 + siblings.count
+                kill(trial: number, reason: runs > 1 ? "set \(set), on the mean of its \(runs) runs: " + reason : reason)
                 running[number]?.pruned = true
                 return
             }

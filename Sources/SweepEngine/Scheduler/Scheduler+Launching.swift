@@ -17,6 +17,8 @@ extension Scheduler {
             switch planner.next(trialNumber: number, study: study) {
             case .exhausted(let why):
                 exhausted = why
+            case .wait:
+                return
             case .launch(let paramSet, let params, let repeatIndex):
                 nextNumber += 1
                 launch(number: number, paramSet: paramSet, params: params, repeatIndex: repeatIndex, now: now)

@@ -59,6 +59,10 @@ extension Scheduler {
         if pruner != nil, outcome.state == .complete, let t = study.trial(outcome.number) {
             completedCurves.append((outcome.number, t.metrics.values(setup.spec.criterion)))
         }
+        if outcome.state == .pruned, let set = study.trial(outcome.number)?.launch.paramSet, !planner.retired.contains(set) {
+            // Repeats are pruned as a set: a set pruned once is not launched again.
+            planner.retire(paramSet: set)
+        }
         if outcome.cause == .lostWithNode, let set = study.trial(outcome.number)?.launch.paramSet {
             // The cluster lost the job, not the job itself: the same set runs again, at no cost to max_trials.
             planner.rerun(paramSet: set)

@@ -68,6 +68,7 @@ public actor Scheduler {
                                    minPerParamSet: setup.spec.minTrialsPerParam, maxPerParamSet: setup.spec.maxTrialsPerParam,
                                    seed: setup.seed, sampler: sampler)
         if let resumed { planner.restore(from: resumed, lostTrials: lostTrials, retries: setup.spec.retries) }
+        planner.adaptive = setup.spec.repeats == .adaptive
         self.planner = planner
         study = resumed ?? Study()
         nextNumber = (study.trials.map(\.number).max() ?? -1) + 1
