@@ -45,13 +45,17 @@ print(f"Curves with known truth (Sources/hypertop-bench/Pruning.swift, drawn bit
       f"with the best last value. {seeds} seeds; medians, interquartile range in brackets. Optuna {theirs['optuna']}, "
       f"the same pruner settings, the same curves in the same order.")
 print()
-print("| pruner | true value of the set chosen | evaluations spent | saved vs none | trials pruned | Optuna: true value | Optuna: evaluations | same decisions |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-base = med(ours["pruning"]["none"], "evaluations")
+print("| pruner | true value of the set chosen | paired difference vs none | evaluations spent | saved vs none | trials pruned | Optuna: true value | Optuna: evaluations | same outcome as Optuna |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+none = ours["pruning"]["none"]
+base = med(none, "evaluations")
 for name in ["none", "median", "asha", "hyperband", "patient(median)"]:
     a, b = ours["pruning"][name], theirs["pruning"][name]
-    same = sum(1 for x, y in zip(a, b) if x["evaluations"] == y["evaluations"] and x["truth"] == y["truth"])
-    print(f"| {name} | {med(a, 'truth'):.3f} [{q(a, 'truth', .25):.3f}, {q(a, 'truth', .75):.3f}] | {med(a, 'evaluations'):.0f} | "
+    same = sum(1 for x, y in zip(a, b) if x["evaluations"] == y["evaluations"] and x["truth"] == y["truth"] and x["pruned"] == y["pruned"])
+    diffs = sorted(x["truth"] - y["truth"] for x, y in zip(a, none))
+    worse = sum(1 for d in diffs if d < 0)
+    print(f"| {name} | {med(a, 'truth'):.3f} [{q(a, 'truth', .25):.3f}, {q(a, 'truth', .75):.3f}] | "
+          f"{statistics.median(diffs):+.3f} (worse on {worse}/{len(diffs)}) | {med(a, 'evaluations'):.0f} | "
           f"{1 - med(a, 'evaluations') / base:.0%} | {med(a, 'pruned'):.0f} | {med(b, 'truth'):.3f} | {med(b, 'evaluations'):.0f} | {same}/{len(a)} seeds |")
 print()
 rep = ours["repeats"]

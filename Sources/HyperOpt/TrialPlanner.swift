@@ -194,17 +194,21 @@ public struct TrialPlanner: Sendable {
 public enum Racing {
     /// A set whose 95% interval still overlaps the best set's, most promising first; nil when
     /// the best stands apart (or no set can take a repeat). Only sets with `minRuns` scores and
-    /// no run in flight compete; a set with one score borrows the sets' pooled spread.
+    /// no run in flight compete. Intervals use the spread pooled over the sets (the seed noise
+    /// they share) once it rests on 2 or more degrees of freedom, else the set's own.
     public static func nextRepeat(study: Study, direction: Direction, minRuns: Int, isOpen: (Int) -> Bool) -> Int? {
         let scored = study.paramSets.filter { $0.count >= max(1, minRuns) && $0.mean != nil }
         guard scored.count >= 2, let best = scored.reduce(nil as ParamSetStats?, { b, s in
             b.map { direction.isBetter(s.mean!, than: $0.mean!) ? s : $0 } ?? s
         }) else { return nil }
+        // The seed noise is the sets' common spread: pooled over every set with 2 or more runs, it
+        // is estimated on many degrees of freedom, where a set's own 2 runs give one (t = 12.7).
         let pooled = pooledStd(study.paramSets)
         func interval(_ s: ParamSetStats) -> (low: Double, high: Double) {
             let m = s.mean!
-            let sd = s.count >= 2 ? (s.std ?? 0) : (pooled?.sd ?? .infinity)
-            let df = s.count >= 2 ? s.count - 1 : (pooled?.df ?? 0)
+            let usePooled = pooled.map { $0.df >= 2 } ?? false
+            let sd = usePooled ? pooled!.sd : s.count >= 2 ? (s.std ?? 0) : .infinity
+            let df = usePooled ? pooled!.df : s.count - 1
             let half = sd.isInfinite ? Double.infinity : Sample.t975(df) * sd / Double(s.count).squareRoot()
             return (m - half, m + half)
         }
