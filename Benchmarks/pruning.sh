@@ -51,12 +51,25 @@ none = ours["pruning"]["none"]
 base = med(none, "evaluations")
 for name in ["none", "median", "asha", "hyperband", "patient(median)"]:
     a, b = ours["pruning"][name], theirs["pruning"][name]
+    none = ours["pruning"]["none"]
     same = sum(1 for x, y in zip(a, b) if x["evaluations"] == y["evaluations"] and x["truth"] == y["truth"] and x["pruned"] == y["pruned"])
     diffs = sorted(x["truth"] - y["truth"] for x, y in zip(a, none))
     worse = sum(1 for d in diffs if d < 0)
     print(f"| {name} | {med(a, 'truth'):.3f} [{q(a, 'truth', .25):.3f}, {q(a, 'truth', .75):.3f}] | "
           f"{statistics.median(diffs):+.3f} (worse on {worse}/{len(diffs)}) | {med(a, 'evaluations'):.0f} | "
           f"{1 - med(a, 'evaluations') / base:.0%} | {med(a, 'pruned'):.0f} | {med(b, 'truth'):.3f} | {med(b, 'evaluations'):.0f} | {same}/{len(a)} seeds |")
+print()
+print("With 2 runs per set (20 sets x 2 runs = 40 trials unpruned): hypertop prunes the runs as a set (a repeat is judged on "
+      "its set's mean curve; a pruned set's runs not yet started are dropped and the budget goes to new sets); on the Optuna "
+      "side the repeat loop is written on top (each set's parameters run twice as trials of their own, each pruned alone). "
+      "The set chosen is the best mean of its complete runs.")
+print()
+print("| pruner | hypertop: true value | hypertop: evaluations | Optuna + repeat loop: true value | Optuna + repeat loop: evaluations |")
+print("| --- | --- | --- | --- | --- |")
+for name in ["none", "median", "asha", "hyperband", "patient(median)"]:
+    a, b = ours["pruning"][name + ", 2 runs per set"], theirs["pruning"][name + ", 2 runs per set"]
+    print(f"| {name} | {med(a, 'truth'):.3f} [{q(a, 'truth', .25):.3f}, {q(a, 'truth', .75):.3f}] | {med(a, 'evaluations'):.0f} | "
+          f"{med(b, 'truth'):.3f} [{q(b, 'truth', .25):.3f}, {q(b, 'truth', .75):.3f}] | {med(b, 'evaluations'):.0f} |")
 print()
 rep = ours["repeats"]
 n = len(rep["fixed"])

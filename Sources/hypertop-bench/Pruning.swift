@@ -58,18 +58,30 @@ enum Curves {
 }
 
 /// One study of `trials` trials, `nJobs` at a time, every evaluation taking one time unit: what the
-/// scheduler does, without processes. Returns the true value of the set chosen (the best last
-/// value among complete trials) and the evaluations spent.
-func simulatePruning(_ spec: PrunerSpec, seed: UInt64, trials: Int, nJobs: Int) -> (truth: Double, evaluations: Int, pruned: Int) {
+/// scheduler does, without processes. Each parameter set runs `repeats` times (its runs differ in
+/// their seed); a repeat is judged on its set's mean curve, and a pruned set's runs not yet
+/// started are dropped (the budget goes to new sets), as hypertop's scheduler does. Returns the
+/// true value of the set chosen (the best mean of its complete runs' last values) and the
+/// evaluations spent.
+func simulatePruning(_ spec: PrunerSpec, seed: UInt64, trials: Int, nJobs: Int, repeats: Int = 1) -> (truth: Double, evaluations: Int, pruned: Int) {
     var pruner = PrunerFactory.make(spec)
     var completed: [(number: Int, values: [Double])] = []
-    var running: [(trial: Int, step: Int, time: Int, curve: [Double])] = []
-    var next = 0, evaluations = 0, pruned = 0
+    var running: [(trial: Int, set: Int, step: Int, time: Int, curve: [Double])] = []
+    var pending: [Int] = []  // sets owed a run, in order
+    var nextSet = 0, launched = 0, evaluations = 0, pruned = 0
+    var firstTrial: [Int: Int] = [:], retired = Set<Int>(), finals: [Int: [Double]] = [:], curves: [Int: [Int: [Double]]] = [:]
     func start(at time: Int) {
-        guard next < trials else { return }
-        let (x, y) = Curves.params(seed: seed, trial: next)
-        running.append((next, 0, time + 1, Curves.run(x, y, runSeed: seed &* 1000 &+ UInt64(next))))
-        next += 1
+        guard launched < trials else { return }
+        pending.removeAll { retired.contains($0) }
+        if pending.isEmpty {
+            pending = Array(repeating: nextSet, count: repeats)
+            nextSet += 1
+        }
+        let set = pending.removeFirst()
+        let (x, y) = Curves.params(seed: seed, trial: set)
+        if firstTrial[set] == nil { firstTrial[set] = launched }
+        running.append((launched, set, 0, time + 1, Curves.run(x, y, runSeed: seed &* 1000 &+ UInt64(launched))))
+        launched += 1
     }
     for _ in 0..<nJobs { start(at: 0) }
     while !running.isEmpty {
@@ -77,14 +89,25 @@ func simulatePruning(_ spec: PrunerSpec, seed: UInt64, trials: Int, nJobs: Int) 
         let i = running.indices.min { (running[$0].time, running[$0].trial) < (running[$1].time, running[$1].trial) }!
         let r = running[i]
         evaluations += 1
-        let values = Array(r.curve[...r.step])
+        curves[r.set, default: [:]][r.trial] = Array(r.curve[...r.step])
+        let siblings = curves[r.set]!.filter { $0.key != r.trial }.map(\.value)
+        var values = Array(r.curve[...r.step])
+        if !siblings.isEmpty {
+            values = values.indices.map { k in
+                let at = [values[k]] + siblings.compactMap { $0.count > k ? $0[k] : nil }
+                return at.reduce(0, +) / Double(at.count)
+            }
+        }
         let context = PruneContext(completed: completed, direction: .maximize, studyName: "bench", criterion: "c")
-        if pruner?.prune(PruneSubject(number: r.trial, values: values), context) != nil {
+        if pruner?.prune(PruneSubject(number: firstTrial[r.set]!, values: values), context) != nil {
             pruned += 1
+            retired.insert(r.set)
+            curves[r.set]![r.trial] = nil
             running.remove(at: i)
             start(at: r.time)
         } else if r.step == r.curve.count - 1 {
             completed.append((r.trial, r.curve))
+            finals[r.set, default: []].append(r.curve.last!)
             running.remove(at: i)
             start(at: r.time)
         } else {
@@ -92,8 +115,10 @@ func simulatePruning(_ spec: PrunerSpec, seed: UInt64, trials: Int, nJobs: Int) 
             running[i].time += 1
         }
     }
-    guard let best = completed.max(by: { $0.values.last! < $1.values.last! }) else { return (.nan, evaluations, pruned) }
-    let (x, y) = Curves.params(seed: seed, trial: best.number)
+    guard let best = finals.max(by: { $0.value.reduce(0, +) / Double($0.value.count) < $1.value.reduce(0, +) / Double($1.value.count) }) else {
+        return (.nan, evaluations, pruned)
+    }
+    let (x, y) = Curves.params(seed: seed, trial: best.key)
     return (Curves.truth(x, y).value, evaluations, pruned)
 }
 
@@ -140,6 +165,10 @@ func pruningBench() -> [String: Any] {
             rows.append(["seed": s + 1, "truth": r.truth, "evaluations": r.evaluations, "pruned": r.pruned])
         }
         out[name] = rows
+        out[name + ", 2 runs per set"] = (0..<seeds).map { s -> [String: Any] in
+            let r = simulatePruning(spec, seed: UInt64(s + 1), trials: trials, nJobs: 4, repeats: 2)
+            return ["seed": s + 1, "truth": r.truth, "evaluations": r.evaluations, "pruned": r.pruned]
+        }
     }
     var repeats: [String: Any] = [:]
     for adaptive in [false, true] {
