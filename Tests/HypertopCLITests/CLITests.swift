@@ -123,6 +123,28 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(list.stdout.range(of: #"\ncli\s+maximize\s+8\s+\d+\s+\#(pruned.count)\s"#, options: .regularExpression) != nil, list.stdout)
     }
 
+    /// The README's demo job, a real RL learner, swept with ASHA: trials whose success rate
+    /// lags at a rung are stopped there, with the rule and the number in their reason.
+    func testTheDemoSweptWithSuccessiveHalving() throws {
+        let trainer = Self.packageRoot.appendingPathComponent(".build/release/reach-trainer").path
+        guard FileManager.default.isExecutableFile(atPath: trainer) else {
+            throw missingTool("the release reach-trainer is not built at \(trainer) (scripts/test.sh builds it)")
+        }
+        let demo = try String(contentsOfFile: Self.packageRoot.appendingPathComponent("conf/performance/Reach/sac-opti.yaml").path, encoding: .utf8)
+        let edited = demo.replacingOccurrences(of: "max_trials: 12", with: "max_trials: 8")
+            .replacingOccurrences(of: "n_epochs: 20", with: "n_epochs: 10")
+            .replacingOccurrences(of: "    max_duration_minutes: 10\n", with: "    max_duration_minutes: 10\n    seed: 3\n    pruner: {type: asha, min_resource: 1, reduction_factor: 3}\n")
+        XCTAssertNotEqual(edited, demo)
+        try FileManager.default.createDirectory(atPath: dir + "/conf/performance/Reach", withIntermediateDirectories: true)
+        _ = try write("conf/performance/Reach/sac-opti.yaml", edited)
+        let r = try run(["run", "--headless", "--command", trainer, "conf/performance/Reach/sac-opti.yaml"], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertTrue(r.stdout.contains("Trials: 8 ("), r.stdout)
+        let pruned = r.stdout.split(separator: "\n").filter { $0.contains(" PRUNED: pruned by successive halving at evaluation ") }
+        XCTAssertFalse(pruned.isEmpty, "ASHA stopped some of the demo's trials: \(r.stdout)")
+        XCTAssertTrue(pruned.allSatisfy { $0.contains("is not among the best 1/3 of the") && $0.contains("(needs ≥ ") }, pruned.joined(separator: "\n"))
+    }
+
     func testHeadlessRunPrintsBestAndWritesResults() throws {
         _ = try write("s-opti.yaml", config(space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: int, low: 1, high: 2}"))
         let r = try run(["run", "--headless", "s-opti.yaml"])
