@@ -21,8 +21,17 @@ enum Detach {
     static let noSupervisorVariable = "HYPERTOP_NO_SUPERVISOR"
 
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
-    static var isSupervised: Bool { environment[supervisorVariable] != nil }
-    static var isDetachedEngine: Bool { environment[detachedVariable] == "1" }
+    /// Read once, at the start; then taken out of the environment, so the trials' jobs do not inherit them.
+    static let supervisorPID: Int32? = environment[supervisorVariable].flatMap(Int32.init)
+    static let isSupervised = supervisorPID != nil
+    static let isDetachedEngine = environment[detachedVariable] == "1"
+
+    /// Reads the two variables and removes them from the environment.
+    static func takeEnvironment() {
+        _ = (isSupervised, isDetachedEngine)
+        unsetenv(supervisorVariable)
+        unsetenv(detachedVariable)
+    }
 
     static var executable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -62,7 +71,7 @@ enum Detach {
         fflush(nil)
         redirectOutput(to: logPath)
         SignalTrap.ignoresHangup = true
-        if let pid = environment[supervisorVariable].flatMap(Int32.init) { kill(pid, SIGUSR1) }
+        if let pid = supervisorPID { kill(pid, SIGUSR1) }
     }
 
     /// Points stdout and stderr at `path` (appended), stdin at /dev/null.

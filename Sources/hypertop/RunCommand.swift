@@ -52,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
+        Detach.takeEnvironment()
         let env = Detach.environment
         if !detach, !headless, isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1, !Detach.isSupervised, !Detach.isDetachedEngine,
            env[Detach.noSupervisorVariable] == nil {

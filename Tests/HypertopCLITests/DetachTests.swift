@@ -108,6 +108,24 @@ final class DetachTests: XCTestCase {
         XCTAssertFalse(log.contains("SIGHUP"), "a detached engine does not stop for SIGHUP: \(log)")
     }
 
+    /// The engine's own marks (`HYPERTOP_DETACHED`, `HYPERTOP_SUPERVISOR`) stay with it: its
+    /// trials' jobs get the environment hypertop was started with, and their own variables.
+    func testTheJobsOfADetachedEngineDoNotInheritItsMarks() throws {
+        let job = dir + "/env-job.sh"
+        try "#!/bin/sh\nenv > \"$HYPERTOP_TRIAL_DIR/env.txt\"\necho '{\"step\": 1, \"eval/success_rate\": 0.5}' >> \"$HYPERTOP_METRICS\"\n"
+            .write(toFile: job, atomically: true, encoding: .utf8)
+        chmod(job, 0o755)
+        let config = try writeConfig(maxTrials: 1, sleep: 0)
+        try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "command: [\(CLITests.job)]", with: "command: [\(job)]")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try hypertop(["run", "--detach", config]).status, 0)
+        XCTAssertTrue(waitUntil(30, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        let env = try String(contentsOfFile: dir + "/data/det/0/env.txt", encoding: .utf8)
+        XCTAssertTrue(env.contains("HYPERTOP_TRIAL_DIR="), env)
+        XCTAssertFalse(env.contains("HYPERTOP_DETACHED"), env)
+        XCTAssertFalse(env.contains("HYPERTOP_SUPERVISOR"), env)
+    }
+
     /// `attach` shows the live dashboard of a detached study: `p` pauses it, `x` kills a trial
     /// through the request files, `q` detaches, and the study completes.
     func testAttachPausesKillsDetachesAndTheStudyCompletes() throws {
