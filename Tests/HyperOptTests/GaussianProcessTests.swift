@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+@testable import HyperOpt
+
+/// The GP sampler's model (issue 15): posterior and marginal likelihood against numpy, the
+/// likelihood's gradient against finite differences, log EI against its direct formula.
+final class GaussianProcessTests: XCTestCase {
+    struct Fixture: Decodable {
+        var x: [[Double]], y: [Double], categorical: [Bool], eta: [Double], scale: Double, noise: Double
+        var tests: [[Double]], means: [Double], variances: [Double]
+        var log_marginal_likelihood: Double
+    }
+
+    func fixture() throws -> Fixture {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gp_posterior.json")
+        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }
+
+    func testPosteriorAndLikelihoodMatchNumpy() throws {
+        let f = try fixture()
+        let gp = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical,
+                                               parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
+        for (i, t) in f.tests.enumerated() {
+            let p = gp.predict(t)
+            XCTAssertEqual(p.mean, f.means[i], accuracy: 1e-10, "mean at \(t)")
+            XCTAssertEqual(p.variance, f.variances[i], accuracy: 1e-10, "variance at \(t)")
+        }
+        XCTAssertEqual(gp.logMarginalLikelihood, f.log_marginal_likelihood, accuracy: 1e-10)
+    }
+
+    func testTheLikelihoodGradientIsTheFiniteDifferences() throws {
+        let f = try fixture()
+        let base = GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: 0.05)
+        let gp = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical, parameters: base))
+        let analytic = gp.logMarginalLikelihoodGradient
+        let h = 1e-6
+        for k in base.logs.indices {
+            var up = base.logs, down = base.logs
+            up[k] += h
+            down[k] -= h
+            let lu = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical, parameters: GPParameters(logs: up))).logMarginalLikelihood
+            let ld = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical, parameters: GPParameters(logs: down))).logMarginalLikelihood
+            XCTAssertEqual(analytic[k], (lu - ld) / (2 * h), accuracy: 1e-6, "∂/∂ log θ\(k)")
+        }
+    }
+
+    func testCholeskySolvesAndRefusesWhatIsNotPositiveDefinite() throws {
+        let a = [4.0, 2, 0.4, 2, 5, 1, 0.4, 1, 3]
+        let c = try XCTUnwrap(Cholesky(a, n: 3))
+        let x = c.solve([1, 2, 3])
+        for i in 0..<3 {
+            XCTAssertEqual((0..<3).reduce(0) { $0 + a[i * 3 + $1] * x[$1] }, [1.0, 2, 3][i], accuracy: 1e-12)
+        }
+        XCTAssertEqual(c.logDeterminant, log(4.0 * 5 * 3 + 2 * 1 * 0.4 * 2 - 0.4 * 5 * 0.4 - 2 * 2 * 3 - 1 * 1 * 4), accuracy: 1e-12)
+        XCTAssertNil(Cholesky([1, 2, 2, 1], n: 2), "indefinite")
+        XCTAssertNil(GaussianProcess(x: [[0.5], [0.5]], y: [1, 2], categorical: [false],
+                                     parameters: GPParameters(inverseSquaredLengthscales: [1], kernelScale: 1, noiseVariance: 0)),
+                     "two equal points without noise")
+    }
+
+    func testLogExpectedImprovementIsTheDirectFormulaAndStaysFiniteFarBelow() {
+        func direct(_ mean: Double, _ variance: Double, _ best: Double) -> Double {
+            let s = variance.squareRoot(), z = (mean - best) / s
+            let cdf = 0.5 * erfc(-z / 2.0.squareRoot()), pdf = exp(-z * z / 2) / (2 * Double.pi).squareRoot()
+            return log(s * (z * cdf + pdf))
+        }
+        for (m, v, b) in [(0.0, 1.0, 0.0), (1.0, 0.25, 0.2), (-2.0, 4.0, 1.0), (0.0, 1.0, 8.0), (0.3, 0.01, 1.5)] {
+            XCTAssertEqual(logExpectedImprovement(mean: m, variance: v, best: b), direct(m, v, b), accuracy: 1e-9, "\(m), \(v), \(b)")
+        }
+        // Where EI underflows to 0, its log is still finite and decreasing, and the two forms meet at z = -30.
+        let far = [-29.9, -30.1, -50, -100, -1000].map { logH($0) }
+        XCTAssertTrue(far.allSatisfy(\.isFinite), "\(far)")
+        XCTAssertTrue(zip(far, far.dropFirst()).allSatisfy { $0 > $1 })
+        func asymptotic(_ z: Double) -> Double {
+            let w = 1 / (z * z)
+            return -0.5 * z * z - 0.5 * log(2 * Double.pi) - log(z * z) + log(1 - 3 * w + 15 * w * w - 105 * w * w * w + 945 * w * w * w * w)
+        }
+        for z in [-10.0, -20, -25, -29.999] { XCTAssertEqual(logH(z), asymptotic(z), accuracy: 2e-6 * abs(logH(z)), "the two forms agree at \(z)") }
+        XCTAssertEqual(logH(-1000), -0.5 * 1e6 - 0.5 * log(2 * Double.pi) - log(1e6) + log(1 - 3e-6), accuracy: 1e-6)
+    }
+}
