@@ -17,12 +17,14 @@ public enum SamplerSpec: Sendable, Hashable, Codable {
     case random
     case grid
     case tpe(TPEOptions)
+    case gp(GPOptions)
 
     public var name: String {
         switch self {
         case .random: return "random"
         case .grid: return "grid"
         case .tpe: return "tpe"
+        case .gp: return "gp"
         }
     }
 }

@@ -478,6 +478,17 @@ public enum ConfigLoader {
         var seed: UInt64?
         for (k, v) in map {
             let key = k.string ?? ""
+            if case .gp(var o) = spec {
+                switch key {
+                case "type", "_target_": break
+                case "seed": seed = UInt64(try doc.int(v, "seed", min: 0))
+                case "n_startup_trials": o.nStartupTrials = try doc.int(v, key, min: 0, max: 10_000)
+                case "deterministic_objective", "independent_sampler", "warn_independent_sampling": break
+                default: throw doc.error(k, "unknown key `\(key)` for the gp sampler; known keys: type, seed, n_startup_trials.")
+                }
+                spec = .gp(o)
+                continue
+            }
             guard case .tpe(var o) = spec else {
                 if !["type", "_target_", "seed"].contains(key) {
                     throw doc.error(k, "unknown key `\(key)` for the \(typeName) sampler; known keys: type, seed.")
@@ -511,9 +522,10 @@ public enum ConfigLoader {
         case "tpe": return .tpe(TPEOptions())
         case "random": return .random
         case "grid": return .grid
-        case "cmaes", "nsgaii", "nsgaiii", "qmc", "gp", "motpe", "partialfixed", "bruteforce":
-            throw doc.error(node, "sampler `\(name)` is not available in hypertop; use tpe, random or grid.")
-        default: throw doc.error(node, "sampler `\(name)` is not one of tpe, random, grid.")
+        case "gp": return .gp(GPOptions())
+        case "cmaes", "nsgaii", "nsgaiii", "qmc", "motpe", "partialfixed", "bruteforce":
+            throw doc.error(node, "sampler `\(name)` is not available in hypertop; use tpe, gp, random or grid.")
+        default: throw doc.error(node, "sampler `\(name)` is not one of tpe, gp, random, grid.")
         }
     }
 }

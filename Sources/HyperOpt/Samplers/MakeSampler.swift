@@ -33,5 +33,6 @@ public func makeSampler(_ spec: SamplerSpec, space: SearchSpace) throws -> any S
     case .random: return RandomSampler()
     case .grid: return try GridSampler(space: space)
     case .tpe(let options): return TPESampler(options: options)
+    case .gp(let options): return GPSampler(options: options)
     }
 }

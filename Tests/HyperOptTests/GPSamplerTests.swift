@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+@testable import HyperOpt
+
+/// `sampler: gp`: encodings of every parameter type, reproducibility, running trials, and that it
+/// learns (it finds a smooth optimum sooner than random search).
+final class GPSamplerTests: XCTestCase {
+    let space = SearchSpace([
+        Parameter(name: "lr", distribution: .float(low: 1e-5, high: 1e-1, log: true, step: nil)),
+        Parameter(name: "tau", distribution: .float(low: 0, high: 1, log: false, step: 0.05)),
+        Parameter(name: "batch", distribution: .int(low: 16, high: 256, log: true, step: 1)),
+        Parameter(name: "layers", distribution: .int(low: 1, high: 5, log: false, step: 2)),
+        Parameter(name: "critic", distribution: .categorical(choices: [.string("min"), .string("max"), .string("mean")])),
+    ])
+
+    /// A smooth objective of every type: best at lr 1e-3, tau 0.3, batch 64, 3 layers, `min`.
+    func objective(_ p: Params) -> Double {
+        let lr = log10(p["lr"]!.number!) + 3, tau = p["tau"]!.number! - 0.3
+        let batch = log2(p["batch"]!.number!) - 6, layers = p["layers"]!.number! - 3
+        let critic = p["critic"] == .string("min") ? 0.0 : 0.5
+        return -(lr * lr + 4 * tau * tau + 0.3 * batch * batch + 0.2 * layers * layers + critic)
+    }
+
+    func testEveryParameterTypeRoundTripsThroughTheUnitCube() {
+        let e = GPEncoding(space: space)
+        let p: Params = ["lr": .float(1e-3), "tau": .float(0.35), "batch": .int(64), "layers": .int(3), "critic": .string("mean")]
+        let u = e.encode(p)!
+        XCTAssertEqual(u[0], 0.5, accuracy: 1e-12, "log space: 1e-3 is halfway between 1e-5 and 1e-1")
+        XCTAssertEqual(u[4], 2, "a categorical input is its choice's index")
+        let back = e.decode(u)
+        for name in ["lr", "tau", "batch", "layers"] { XCTAssertEqual(back[name]!.number!, p[name]!.number!, accuracy: 1e-12, name) }
+        XCTAssertEqual(back["critic"], p["critic"])
+        XCTAssertEqual(e.decode(e.encode(back)!), back, "decoding is idempotent: a proposal is a fixed point")
+        let snapped = e.decode([0.5, 0.512, 0.51, 0.6, 1.2])
+        XCTAssertEqual(snapped["tau"], .float(0.5), "steps are rounded")
+        XCTAssertEqual(snapped["layers"], .int(3), "int steps are rounded: 1, 3, 5")
+        XCTAssertEqual(snapped["critic"], .string("max"))
+        XCTAssertEqual(e.categorical, [false, false, false, false, true])
+    }
+
+    func study(_ sampler: inout GPSampler, trials: Int, seed: UInt64) -> [Double] {
+        var completed: [Observation] = []
+        var best: [Double] = []
+        for t in 0..<trials {
+            let ctx = SamplingContext(space: space, direction: .maximize, trialNumber: t, seed: seed, completed: completed)
+            let p = sampler.sample(ctx)!
+            completed.append(Observation(params: p, value: objective(p), number: t))
+            best.append(completed.map(\.value).max()!)
+        }
+        return best
+    }
+
+    func testTheSameSeedGivesTheSameProposals() {
+        var a = GPSampler(options: GPOptions(nStartupTrials: 4)), b = GPSampler(options: GPOptions(nStartupTrials: 4))
+        XCTAssertEqual(study(&a, trials: 10, seed: 7), study(&b, trials: 10, seed: 7))
+    }
+
+    func testItFindsASmoothOptimumSoonerThanRandomSearch() {
+        var gpBest: [Double] = [], randomBest: [Double] = []
+        for seed in 1...3 {
+            var gp = GPSampler(options: GPOptions(nStartupTrials: 5))
+            gpBest.append(study(&gp, trials: 20, seed: UInt64(seed)).last!)
+            var completed: [Observation] = []
+            for t in 0..<20 {
+                let p = RandomSampler().sample(SamplingContext(space: space, direction: .maximize, trialNumber: t, seed: UInt64(seed)))!
+                completed.append(Observation(params: p, value: objective(p), number: t))
+            }
+            randomBest.append(completed.map(\.value).max()!)
+        }
+        XCTAssertGreaterThan(gpBest.sorted()[1], randomBest.sorted()[1], "median best after 20 trials: gp \(gpBest), random \(randomBest)")
+    }
+
+    func testRunningTrialsAreNotProposedAgain() {
+        var gp = GPSampler(options: GPOptions(nStartupTrials: 4))
+        var completed: [Observation] = []
+        for t in 0..<8 {
+            let p = RandomSampler().sample(SamplingContext(space: space, direction: .maximize, trialNumber: t, seed: 3))!
+            completed.append(Observation(params: p, value: objective(p), number: t))
+        }
+        var running: [Params] = []
+        for t in 8..<12 {
+            let p = gp.sample(SamplingContext(space: space, direction: .maximize, trialNumber: t, seed: 3, completed: completed, running: running))!
+            XCTAssertFalse(running.contains(p), "trial \(t) duplicates a running trial: \(p)")
+            running.append(p)
+        }
+    }
+
+    func testConfigNamesTheGPSampler() throws {
+        let yaml = "hydra:\n  sweeper:\n    study_name: s\n    max_trials: 3\n    sampler: {type: gp, n_startup_trials: 4, seed: 9}\n    search_space:\n      x: {type: float, low: 0, high: 1}\n"
+        let spec = try ConfigLoader.parse(yaml, path: "g.yaml")
+        XCTAssertEqual(spec.sampler, .gp(GPOptions(nStartupTrials: 4)))
+        XCTAssertEqual(spec.seed, 9)
+        XCTAssertEqual(try ConfigLoader.parse(yaml.replacingOccurrences(of: "{type: gp, n_startup_trials: 4, seed: 9}", with: "gp"), path: "g.yaml").sampler, .gp(GPOptions()))
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml.replacingOccurrences(of: "n_startup_trials: 4", with: "n_candidates: 4"), path: "g.yaml"))
+    }
+}
