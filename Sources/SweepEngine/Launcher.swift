@@ -89,6 +89,9 @@ public protocol Launcher: Sendable {
     func end(orphans: [OrphanedJob], study: Study, grace: Double, say: (String) -> Void)
     /// At the study's end: waits until none of its jobs is left with the cluster.
     func finish() async
+    /// Whether a started job first waits in a queue (a cluster's): its trial is QUEUED from its
+    /// submission until the job is seen running.
+    var queuesJobs: Bool { get }
 }
 
 extension Launcher {
@@ -104,6 +107,7 @@ extension Launcher {
         OrphanJobs.end(orphans.map(\.trial), study: study, grace: grace, say: say)
     }
     public func finish() async {}
+    public var queuesJobs: Bool { false }
 
     /// Polls until the job ends.
     public func wait(_ job: JobHandle, pollInterval: Duration = .milliseconds(50)) async -> JobStatus {

@@ -81,12 +81,24 @@ final class FakeLauncher: Launcher {
 
     init(clock: ManualClock, script: @escaping @Sendable (Int) -> FakeJob) {
         self.clock = clock
+        queues = false
+        self.script = { n, _ in script(n) }
+    }
+
+    /// As a cluster's launcher: its jobs are QUEUED from their submission.
+    let queues: Bool
+    var queuesJobs: Bool { queues }
+
+    init(clock: ManualClock, queues: Bool, script: @escaping @Sendable (Int) -> FakeJob) {
+        self.clock = clock
+        self.queues = queues
         self.script = { n, _ in script(n) }
     }
 
     /// A job that depends on the trial's environment (its parameters in `HYPERTOP_PARAMS`).
     init(clock: ManualClock, scriptFromEnvironment: @escaping @Sendable (Int, [String: String]) -> FakeJob) {
         self.clock = clock
+        queues = false
         self.script = scriptFromEnvironment
     }
 

@@ -37,6 +37,34 @@ final class SchedulerQueueTests: XCTestCase {
         XCTAssertTrue(t.wasQueued)
     }
 
+    /// A cluster's job that runs before it is ever seen queued is still QUEUED from its
+    /// submission, then RUNNING: its run time starts when it was seen running.
+    func testAClusterJobThatStartsAtOnceIsStillSaidQueuedThenRunning() async throws {
+        let f = try SweepFixture(maxTrials: 1, nJobs: 1)
+        defer { f.remove() }
+        let clock = ManualClock()
+        let launcher = FakeLauncher(clock: clock, queues: true) { _ in .reporting(0.5, count: 2) }
+        var setup = f.setup
+        setup.pollInterval = .milliseconds(500)
+        let scheduler = Scheduler(setup: setup, launcher: launcher, sampler: ScriptedParams(script: [SweepFixture.params()]), clock: clock)
+        let collector = Task {
+            var kinds: [String] = []
+            for await e in scheduler.events {
+                switch e {
+                case .queued(0, _, _): kinds.append("queued")
+                case .jobStarted(0, _, _): kinds.append("started")
+                case .finished: kinds.append("finished")
+                default: break
+                }
+            }
+            return kinds
+        }
+        let study = await scheduler.run()
+        let kinds = await collector.value
+        XCTAssertEqual(kinds, ["queued", "started", "finished"])
+        XCTAssertNotNil(study.trials[0].runningSince)
+    }
+
     func testAQueuedTrialIsShownQueuedWithItsReason() {
         var study = Study()
         let at = Date(timeIntervalSince1970: 1000)

@@ -64,6 +64,11 @@ extension Scheduler {
             if !(launcher is SlurmLauncher) { paths.writeJobID(job.id) }
             running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
                                                                           stdoutPath: paths.stdout, stderrPath: paths.stderr))
+            if launcher.queuesJobs {
+                // Submitted: queued until the job is seen running, however soon that is.
+                running[number]?.queue = .some(nil)
+                emit(.queued(trial: number, reason: nil, at: now))
+            }
         } catch {
             finish(TrialOutcome(number: number, state: .failed, score: nil, reason: "could not start the job: \(FileErrorText.describe(error))",
                                 exitStatus: nil, signal: nil, endedAt: clock.now()), runDir: runDir)

@@ -50,6 +50,8 @@ public final class SlurmLauncher: Launcher {
         self.tools = tools
     }
 
+    public var queuesJobs: Bool { true }
+
     /// How often slurmctld was asked, by command (for the benchmark and the log).
     public var calls: SlurmCalls { state.withLock { $0.calls } }
 
