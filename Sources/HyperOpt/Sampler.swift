@@ -65,6 +65,9 @@ public struct SamplingContext: Sendable {
     public var running: [Params]
     /// Sets that must not be proposed again (they reached `max_trials_per_param`).
     public var excluded: Set<ParamKey>
+    /// Every complete run's own score (a set run three times gives three), for samplers that
+    /// model the seed noise (the GP); empty when only the sets' means are known.
+    public var runs: [Observation] = []
 
     public init(space: SearchSpace, direction: Direction, trialNumber: Int, seed: UInt64, attempt: Int = 0,
                 completed: [Observation] = [], running: [Params] = [], excluded: Set<ParamKey> = []) {

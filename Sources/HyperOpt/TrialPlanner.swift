@@ -120,6 +120,12 @@ public struct TrialPlanner: Sendable {
             completed: study.observations,
             running: study.trials.filter { !$0.state.isFinished }.map(\.launch.params),
             excluded: excluded)
+        if sampler is GPSampler {
+            context.runs = study.trials.compactMap { t in
+                guard t.state == .complete, let s = t.score, s.isFinite else { return nil }
+                return Observation(values: study.paramSets[t.launch.paramSet].values, value: s, number: t.number)
+            }
+        }
         for attempt in 0..<Self.samplerAttempts {
             context.attempt = attempt
             guard let params = sampler.sample(context) else {

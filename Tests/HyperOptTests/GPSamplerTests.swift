@@ -85,6 +85,29 @@ final class GPSamplerTests: XCTestCase {
         }
     }
 
+    /// Repeats enter as runs: when a set's runs disagree, the fitted noise is the seed noise.
+    func testRepeatsEnterAsRunsAndTheNoiseTermLearnsTheSeedNoise() {
+        let oneD = SearchSpace([Parameter(name: "x", distribution: .float(low: 0, high: 1, log: false, step: nil))])
+        func fittedNoise(spread: Double) -> Double {
+            var sampler = GPSampler(options: GPOptions(nStartupTrials: 3))
+            var runs: [Observation] = [], sets: [Observation] = []
+            for i in 0..<6 {
+                let x = Double(i) / 5
+                let truth = sin(3 * x)
+                let values = ParamSetValues(["x": .float(x)])
+                let scores = [truth - spread, truth, truth + spread]
+                for (r, v) in scores.enumerated() { runs.append(Observation(values: values, value: v, number: 3 * i + r)) }
+                sets.append(Observation(values: values, value: truth, number: 3 * i))
+            }
+            var ctx = SamplingContext(space: oneD, direction: .maximize, trialNumber: 18, seed: 1, completed: sets)
+            ctx.runs = runs
+            XCTAssertNotNil(sampler.sample(ctx))
+            return exp(sampler.lastFit!.last!)
+        }
+        let quiet = fittedNoise(spread: 0), noisy = fittedNoise(spread: 0.3)
+        XCTAssertGreaterThan(noisy, 10 * quiet, "noise \(noisy) with disagreeing repeats, \(quiet) with agreeing ones")
+    }
+
     func testConfigNamesTheGPSampler() throws {
         let yaml = "hydra:\n  sweeper:\n    study_name: s\n    max_trials: 3\n    sampler: {type: gp, n_startup_trials: 4, seed: 9}\n    search_space:\n      x: {type: float, low: 0, high: 1}\n"
         let spec = try ConfigLoader.parse(yaml, path: "g.yaml")

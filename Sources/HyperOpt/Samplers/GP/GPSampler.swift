@@ -85,11 +85,13 @@ public struct GPSampler: Sampler {
 
     public mutating func sample(_ context: SamplingContext) -> Params? {
         let encoding = GPEncoding(space: context.space)
-        let points = context.completed.compactMap { o -> ([Double], Double)? in
+        // A set's repeats enter as its runs, not as one mean: the noise term learns the seed noise.
+        let observed = context.runs.isEmpty ? context.completed : context.runs
+        let points = observed.compactMap { o -> ([Double], Double)? in
             guard o.value.isFinite, let u = encoding.encode(o.params) else { return nil }
             return (u, context.direction == .maximize ? o.value : -o.value)
         }
-        guard points.count >= max(2, options.nStartupTrials) else { return RandomSampler().sample(context) }
+        guard context.completed.count >= max(2, options.nStartupTrials), points.count >= 2 else { return RandomSampler().sample(context) }
         // Standardised values: the prior's scales assume them.
         let ys = points.map(\.1)
         let mean = ys.reduce(0, +) / Double(ys.count)
