@@ -11,8 +11,10 @@
 #include <pthread.h>
 #include <sys/wait.h>
 
-int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                   int stdout_fd, int stderr_fd, pid_t *pid) {
+// One spawn for both uses. stdin_fd < 0: stdin from /dev/null. new_session: setsid (no
+// controlling terminal) instead of a process group of its own.
+static int spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                 int stdin_fd, int stdout_fd, int stderr_fd, int new_session, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -21,10 +23,12 @@ int hypertop_spawn(const char *path, char *const argv[], char *const envp[], con
     if (rc != 0) { posix_spawn_file_actions_destroy(&actions); return rc; }
 
     if (cwd != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0) goto done;
-    // A job inherits nothing else of ours (store files, pipes, a parent's sockets): it must not keep
+    if (stdin_fd < 0) {
+        if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) goto done;
+    } else if (stdin_fd != 0 && (rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0)) != 0) goto done;
+    if (stdout_fd != 1 && (rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0) goto done;
+    if (stderr_fd != 2 && (rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0) goto done;
+    // A child inherits nothing else of ours (store files, pipes, a parent's sockets): it must not keep
     // them open after hypertop is gone.
     if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
 
@@ -33,8 +37,14 @@ int hypertop_spawn(const char *path, char *const argv[], char *const envp[], con
     sigemptyset(&none);
     if ((rc = posix_spawnattr_setsigdefault(&attr, &all)) != 0) goto done;
     if ((rc = posix_spawnattr_setsigmask(&attr, &none)) != 0) goto done;
-    if ((rc = posix_spawnattr_setpgroup(&attr, 0)) != 0) goto done;
-    if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0) goto done;
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (new_session) {
+        flags |= POSIX_SPAWN_SETSID;
+    } else {
+        if ((rc = posix_spawnattr_setpgroup(&attr, 0)) != 0) goto done;
+        flags |= POSIX_SPAWN_SETPGROUP;
+    }
+    if ((rc = posix_spawnattr_setflags(&attr, flags)) != 0) goto done;
 
     rc = posix_spawnp(pid, path, &actions, &attr, argv, envp);
 done:
@@ -43,33 +53,14 @@ done:
     return rc;
 }
 
+int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                   int stdout_fd, int stderr_fd, pid_t *pid) {
+    return spawn(path, argv, envp, cwd, -1, stdout_fd, stderr_fd, 0, pid);
+}
+
 int hypertop_spawn_session(const char *path, char *const argv[], char *const envp[], const char *cwd,
                            int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid) {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    int rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) return rc;
-    rc = posix_spawnattr_init(&attr);
-    if (rc != 0) { posix_spawn_file_actions_destroy(&actions); return rc; }
-
-    if (cwd != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto done;
-    if (stdin_fd != 0 && (rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0)) != 0) goto done;
-    if (stdout_fd != 1 && (rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0) goto done;
-    if (stderr_fd != 2 && (rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
-
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    if ((rc = posix_spawnattr_setsigdefault(&attr, &all)) != 0) goto done;
-    if ((rc = posix_spawnattr_setsigmask(&attr, &none)) != 0) goto done;
-    if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0) goto done;
-
-    rc = posix_spawnp(pid, path, &actions, &attr, argv, envp);
-done:
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc;
+    return spawn(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, 1, pid);
 }
 
 static volatile sig_atomic_t supervised_child = 0;

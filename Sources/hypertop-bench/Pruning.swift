@@ -5,18 +5,13 @@ import HyperOpt
 // Benchmarks/optuna_pruning_bench.py implements the same curves (the same generator, bit for bit)
 // and drives Optuna's own pruners through them.
 
-/// splitmix64: the generator both sides use, so a seed gives the same parameters and curves.
-struct Mix {
-    var state: UInt64
-    init(_ a: UInt64, _ b: UInt64 = 0) { state = a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019) }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+/// The generator both sides use (hypertop's SplitMix64; the Python side's `Mix`), seeded from
+/// two words, so a seed gives the same parameters and curves.
+func benchGenerator(_ a: UInt64, _ b: UInt64 = 0) -> SeededGenerator {
+    SeededGenerator(seed: a &* 0x9E37_79B9_7F4A_7C15 ^ (b &+ 0x632B_E59B_D9B4_E019))
+}
+
+extension SeededGenerator {
     /// Box-Muller, one value per call.
     mutating func normal() -> Double {
         let u1 = max(unit(), 1e-300), u2 = unit()
@@ -39,7 +34,7 @@ enum Curves {
     /// shaped by its curve (rising fast, with a plateau in the middle for x < 0.3, or rising late),
     /// plus noise at each evaluation.
     static func run(_ x: Double, _ y: Double, runSeed: UInt64) -> [Double] {
-        var g = Mix(runSeed, 0xC0FFEE)
+        var g = benchGenerator(runSeed, 0xC0FFEE)
         let (value, late) = truth(x, y)
         let final = value + 0.04 * g.normal()
         return (1...evaluations).map { k in
@@ -52,7 +47,7 @@ enum Curves {
 
     /// Trial `i`'s parameters in study `seed`.
     static func params(seed: UInt64, trial: Int) -> (Double, Double) {
-        var g = Mix(seed, UInt64(trial) &+ 1)
+        var g = benchGenerator(seed, UInt64(trial) &+ 1)
         return (g.unit(), g.unit())
     }
 }
@@ -91,13 +86,7 @@ func simulatePruning(_ spec: PrunerSpec, seed: UInt64, trials: Int, nJobs: Int, 
         evaluations += 1
         curves[r.set, default: [:]][r.trial] = Array(r.curve[...r.step])
         let siblings = curves[r.set]!.filter { $0.key != r.trial }.map(\.value)
-        var values = Array(r.curve[...r.step])
-        if !siblings.isEmpty {
-            values = values.indices.map { k in
-                let at = [values[k]] + siblings.compactMap { $0.count > k ? $0[k] : nil }
-                return at.reduce(0, +) / Double(at.count)
-            }
-        }
+        let values = PruneSubject.setMean(Array(r.curve[...r.step]), siblings: siblings)
         let context = PruneContext(completed: completed, direction: .maximize, studyName: "bench", criterion: "c")
         if pruner?.prune(PruneSubject(number: firstTrial[r.set]!, values: values), context) != nil {
             pruned += 1
@@ -133,7 +122,7 @@ func simulateRepeats(adaptive: Bool, seed: UInt64, minRuns: Int, maxRuns: Int, n
                                seed: seed, sampler: grid)
     planner.adaptive = adaptive
     var study = Study()
-    var g = Mix(seed, 0xA11CE)
+    var g = benchGenerator(seed, 0xA11CE)
     var n = 0
     while n < truths.count * maxRuns {
         guard case .launch(let set, let params, let r) = planner.next(trialNumber: n, study: study) else { break }

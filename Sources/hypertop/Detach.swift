@@ -42,8 +42,8 @@ enum Detach {
         let env = environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }.sorted()
         let argv = [executable] + args
         var pid: pid_t = 0
-        let rc = withCStringArray(argv) { a in
-            withCStringArray(env) { e in hypertop_spawn_session(executable, a, e, nil, stdin, stdout, stderr, &pid) }
+        let rc = withCStrings(argv) { a in
+            withCStrings(env) { e in hypertop_spawn_session(executable, a, e, nil, stdin, stdout, stderr, &pid) }
         }
         guard rc == 0 else { throw CLIError("cannot start the engine process: \(String(cString: strerror(rc)))") }
         return pid
@@ -124,12 +124,4 @@ enum Detach {
 enum SessionStartWait {
     /// Opening waits up to 30 s for a locked store; the engine then claims the study.
     static let seconds: Double = StudySession.lockWait + 30
-}
-
-/// `body` with a NULL-terminated C array of the strings.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -9,6 +9,16 @@ public struct PruneSubject: Sendable {
         self.number = number
         self.values = values
     }
+
+    /// A repeat as its set is judged: at each of its evaluations, the mean of its value and the
+    /// values of the set's other runs that reached that evaluation.
+    public static func setMean(_ own: [Double], siblings: [[Double]]) -> [Double] {
+        guard !siblings.isEmpty else { return own }
+        return own.indices.map { i in
+            let at = [own[i]] + siblings.compactMap { $0.count > i ? $0[i] : nil }
+            return at.reduce(0, +) / Double(at.count)
+        }
+    }
 }
 
 /// The study as a pruner sees it.

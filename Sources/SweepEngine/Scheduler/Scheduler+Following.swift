@@ -94,13 +94,7 @@ extension Scheduler {
         let context = pruneContext
         for k in (t.judged + 1)...own.count {
             running[number]?.judged = k
-            var values = Array(own[..<k])
-            if !siblings.isEmpty {
-                values = values.indices.map { i in
-                    let at = [values[i]] + siblings.compactMap { $0.count > i ? $0[i] : nil }
-                    return at.reduce(0, +) / Double(at.count)
-                }
-            }
+            let values = PruneSubject.setMean(Array(own[..<k]), siblings: siblings)
             if let reason = pruner!.prune(PruneSubject(number: subjectNumber, values: values), context) {
                 let runs = 1 + siblings.count
                 kill(trial: number, reason: runs > 1 ? "set \(set), on the mean of its \(runs) runs: " + reason : reason)

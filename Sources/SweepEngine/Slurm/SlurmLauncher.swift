@@ -61,7 +61,7 @@ public final class SlurmLauncher: Launcher {
         guard !request.argv.isEmpty else { throw LaunchError(description: "the job's command is empty") }
         let runDir = request.environment[TrialEnvironment.trialDirectory] ?? (request.stdoutPath as NSString).deletingLastPathComponent
         let number = request.environment[TrialEnvironment.trialNumber] ?? "?"
-        let jobName = "\(options.name ?? "hypertop")-\(studyName)-\(number)"
+        let jobName = self.jobName(trial: number)
         // The trial's own variables go into the script (they survive a requeue and `--export=NONE`).
         let inherited = ProcessInfo.processInfo.environment
         let own = request.environment.filter { inherited[$0.key] != $0.value }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -83,6 +83,9 @@ public final class SlurmLauncher: Launcher {
         }
         return JobHandle(id: id, trialDirectory: runDir)
     }
+
+    /// `<name>-<study>-<trial>`: how the study's jobs are told apart in `squeue`.
+    func jobName(trial: String) -> String { "\(options.name ?? "hypertop")-\(studyName)-\(trial)" }
 
     /// The sbatch argv of a trial, options from the config after hypertop's own.
     func sbatchArguments(runDir: String, jobName: String, stdout: String, stderr: String, workingDirectory: String) -> [String] {
@@ -329,7 +332,7 @@ public final class SlurmLauncher: Launcher {
             for (o, id) in known {
                 let ended = Self.readMarker(o.runDir, SlurmText.exitFile) != nil
                 guard queue[id] != nil || accounts[id] != nil || ended else { continue }
-                var e = Entry(slurmID: id, runDir: o.runDir, jobName: "\(options.name ?? "hypertop")-\(studyName)-\(o.trial)")
+                var e = Entry(slurmID: id, runDir: o.runDir, jobName: jobName(trial: String(o.trial)))
                 if let q = queue[id], SlurmText.waitingStates.contains(q.state) { e.status = .queued(reason: q.reason) }
                 else if Self.readMarker(o.runDir, SlurmText.startedFile) != nil { e.status = .running }
                 s.jobs[id] = e
@@ -427,9 +430,7 @@ public struct SlurmTools: Sendable {
         group.wait()
         process.waitUntilExit()
         let stderr = errData.withLock { String(decoding: $0, as: UTF8.self) }
-        var status = process.terminationStatus
-        if status == 127 && stderr.contains("No such file") { status = 127 }
-        return Result(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: stderr)
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: stderr)
     }
 
     /// Whether a Slurm controller answers here (`sinfo` succeeds).
