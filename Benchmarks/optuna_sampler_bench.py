@@ -3,6 +3,8 @@ with Optuna's TPESampler (defaults) and RandomSampler; prints JSON like hypertop
 
     python optuna_sampler_bench.py quality [--seeds 20] [--trials 100]
     python optuna_sampler_bench.py cost [--sizes 100,500,1000,5000] [--asks 20]
+    python optuna_sampler_bench.py gp-quality [--seeds 8] [--trials 64]   (GPSampler and TPE at 8, 16, 32, 64)
+    python optuna_sampler_bench.py gp-cost [--sizes 16,32,64,128] [--asks 5]
     python optuna_sampler_bench.py check
 """
 import argparse
@@ -113,7 +115,7 @@ PROBLEMS = {
 }
 
 
-def run_study(sampler, direction, space, fn, seed, trials):
+def run_study(sampler, direction, space, fn, seed, trials, checkpoints=CHECKPOINTS):
     study = optuna.create_study(direction=direction, sampler=sampler)
     best_obs, best_truth, out = None, None, []
     better = (lambda a, b: a > b) if direction == "maximize" else (lambda a, b: a < b)
@@ -123,7 +125,7 @@ def run_study(sampler, direction, space, fn, seed, trials):
         study.tell(trial, observed)
         if best_obs is None or better(observed, best_obs):
             best_obs, best_truth = observed, truth
-        if t + 1 in CHECKPOINTS:
+        if t + 1 in checkpoints:
             out.append(best_truth)
     return out
 
@@ -141,6 +143,23 @@ def quality(seeds, trials):
             per_sampler[label] = by_checkpoint
         result[name] = {"direction": direction, "samplers": per_sampler}
         print(f"optuna quality: {name} done", file=sys.stderr)
+    return result
+
+
+def gp_quality(seeds, trials):
+    marks = [c for c in (8, 16, 32, 64) if c <= trials]
+    result = {}
+    for name, (direction, space, fn) in PROBLEMS.items():
+        per_sampler = {}
+        for label, make in (("gp", lambda s: optuna.samplers.GPSampler(seed=s)),
+                            ("tpe", lambda s: optuna.samplers.TPESampler(seed=s))):
+            by_checkpoint = {str(c): [] for c in marks}
+            for seed in range(seeds):
+                for c, v in zip(marks, run_study(make(seed), direction, space, fn, seed, trials, marks)):
+                    by_checkpoint[str(c)].append(v)
+            per_sampler[label] = by_checkpoint
+        result[name] = {"direction": direction, "samplers": per_sampler}
+        print(f"optuna gp-quality: {name} done", file=sys.stderr)
     return result
 
 
@@ -177,6 +196,33 @@ def cost(n, asks):
     return statistics.median(times)
 
 
+def gp_cost(n, asks):
+    """Median ms per GPSampler ask with exactly n complete trials: each asked trial is told as
+    failed, which GPSampler leaves out, so the history stays at n (hypertop-bench gp-cost does not tell)."""
+    rng = random.Random(12345)
+    study = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=0))
+    history = []
+    for _ in range(n):
+        p = {"x": rng.uniform(-5, 5), "y": math.exp(rng.uniform(math.log(1e-4), 0)), "c": rng.choice("abc")}
+        history.append(optuna.trial.create_trial(params=p, distributions=COST_SPACE, value=cost_objective(p)))
+    study.add_trials(history)
+
+    def ask():
+        trial = study.ask()
+        trial.suggest_float("x", -5, 5)
+        trial.suggest_float("y", 1e-4, 1, log=True)
+        trial.suggest_categorical("c", ["a", "b", "c"])
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+
+    ask()  # warm-up
+    times = []
+    for _ in range(asks):
+        start = time.perf_counter()
+        ask()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def check():
     out = {}
     for name, (direction, space, fn) in PROBLEMS.items():
@@ -207,20 +253,32 @@ def check():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["quality", "cost", "check"])
-    parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--sizes", default="100,500,1000,5000")
-    parser.add_argument("--asks", type=int, default=20)
+    parser.add_argument("command", choices=["quality", "cost", "gp-quality", "gp-cost", "check"])
+    parser.add_argument("--seeds", type=int)
+    parser.add_argument("--trials", type=int)
+    parser.add_argument("--sizes")
+    parser.add_argument("--asks", type=int)
     args = parser.parse_args()
+    gp = args.command.startswith("gp-")
+    seeds = args.seeds or (8 if gp else 20)
+    trials = args.trials or (64 if gp else 100)
+    sizes = [int(s) for s in (args.sizes or ("16,32,64,128" if gp else "100,500,1000,5000")).split(",")]
+    asks = args.asks or (5 if gp else 20)
     if args.command == "quality":
-        print(json.dumps({"quality": quality(args.seeds, args.trials)}, sort_keys=True))
+        print(json.dumps({"quality": quality(seeds, trials)}, sort_keys=True))
+    elif args.command == "gp-quality":
+        print(json.dumps({"quality": gp_quality(seeds, trials)}, sort_keys=True))
+    elif args.command == "gp-cost":
+        result = {}
+        for n in sizes:
+            result[str(n)] = gp_cost(n, asks)
+            print(f"optuna gp-cost: n={n} {result[str(n)]:.2f} ms", file=sys.stderr)
+        print(json.dumps({"cost": result}, sort_keys=True))
     elif args.command == "cost":
-        sizes = [int(s) for s in args.sizes.split(",")]
         result = {}
         for n in sizes:
             # Fewer timed asks where each one is slow, so the whole run stays short.
-            result[str(n)] = cost(n, args.asks if n <= 1000 else max(3, args.asks // 4))
+            result[str(n)] = cost(n, asks if n <= 1000 else max(3, asks // 4))
             print(f"optuna cost: n={n} {result[str(n)]:.2f} ms", file=sys.stderr)
         print(json.dumps({"cost": result}, sort_keys=True))
     else:

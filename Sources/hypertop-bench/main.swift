@@ -4,6 +4,8 @@ import HyperOpt
 // hypertop-bench: runs hypertop's samplers on the benchmark problems and prints JSON.
 //   hypertop-bench quality [--seeds 20] [--trials 100]
 //   hypertop-bench cost [--sizes 100,500,1000,5000] [--asks 200] [--running 0]   (trials in flight at each ask)
+//   hypertop-bench gp-quality [--seeds 8] [--trials 64] [--gp-startup sobol|random]   (gp and tpe at 8, 16, 32, 64 trials)
+//   hypertop-bench gp-cost [--sizes 16,32,64,128] [--asks 20]
 //   hypertop-bench check      (problem values at fixed points, to compare with the Python side)
 //   hypertop-bench pruning [--seeds 24] [--trials 40]   (pruners and repeat rules on simulated curves)
 // Benchmarks/sampler.sh runs it next to Optuna and prints the combined table.
@@ -19,7 +21,7 @@ func option(_ name: String, _ fallback: String) -> String {
 /// One study: asks, evaluates and tells like the scheduler does, one observation per set
 /// (the mean of its repeats, should a set run twice). Returns the noise-free value of the best observed trial at each
 /// checkpoint.
-func runStudy(_ sampler: any Sampler, problem: Problem, seed: Int, trials: Int) -> [Double] {
+func runStudy(_ sampler: any Sampler, problem: Problem, seed: Int, trials: Int, checkpoints: [Int] = checkpoints) -> [Double] {
     var sampler = sampler
     var observations: [Observation] = []
     var sums: [ParamKey: (index: Int, total: Double, count: Int)] = [:]
@@ -76,6 +78,30 @@ func quality() -> [String: Any] {
     return result
 }
 
+/// The GP comparison: gp and tpe, best value after 8, 16, 32 and 64 trials.
+func gpQuality() -> [String: Any] {
+    let seeds = Int(option("--seeds", "8")) ?? 8
+    let trials = Int(option("--trials", "64")) ?? 64
+    let marks = [8, 16, 32, 64].filter { $0 <= trials }
+    var result: [String: Any] = [:]
+    for problem in problems {
+        var perSampler: [String: Any] = [:]
+        let sobol = option("--gp-startup", "sobol") == "sobol"
+        let makers: [(String, () -> any Sampler)] = [("gp", { GPSampler(options: GPOptions(sobolStartup: sobol)) }), ("tpe", { TPESampler() })]
+        for (name, make) in makers {
+            var byCheckpoint = [String: [Double]]()
+            for seed in 0..<seeds {
+                let bests = runStudy(make(), problem: problem, seed: seed, trials: trials, checkpoints: marks)
+                for (c, v) in zip(marks, bests) { byCheckpoint[String(c), default: []].append(v) }
+            }
+            perSampler[name] = byCheckpoint
+        }
+        result[problem.name] = ["direction": problem.direction.rawValue, "samplers": perSampler]
+        FileHandle.standardError.write("hypertop gp-quality: \(problem.name) done\n".data(using: .utf8) ?? Data())
+    }
+    return result
+}
+
 /// Milliseconds per ask + tell with `n` trials already told (median over `asks` of them). With
 /// `running` > 0, that many trials are in flight at each ask (the constant liar sees them): each
 /// ask's trial is told `running` asks later, as with `n_jobs` = running + 1.
@@ -106,6 +132,31 @@ func cost(n: Int, asks: Int, running: Int = 0) -> Double {
     for r in 0..<asks {
         let start = DispatchTime.now().uptimeNanoseconds
         askAndTell(n + running + 1 + r)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+/// Milliseconds per GP ask with exactly `n` trials told (median over `asks`): the asked trials are
+/// not told, so the history stays at n, as on the Python side (which tells them as failed).
+func gpCost(n: Int, asks: Int) -> Double {
+    var g = SeededGenerator(seed: 12345)
+    var observations: [Observation] = []
+    for t in 0..<n {
+        var params = Params()
+        for p in costSpace.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
+        observations.append(Observation(params: params, value: costObjective(params), number: t))
+    }
+    var sampler = GPSampler()
+    let context = SamplingContext(space: costSpace, direction: .minimize, trialNumber: n, seed: 0, completed: observations)
+    _ = sampler.sample(context) // warm-up, as on the Python side (and the fit cache both sides keep)
+    var times: [Double] = []
+    for r in 0..<asks {
+        var c = context
+        c.trialNumber = n + 1 + r
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = sampler.sample(c)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
     }
     times.sort()
@@ -146,11 +197,19 @@ case "cost":
     var costs: [String: Double] = [:]
     for n in sizes { costs[String(n)] = cost(n: n, asks: asks, running: running) }
     printJSON(["cost": costs])
+case "gp-quality":
+    printJSON(["quality": gpQuality()])
+case "gp-cost":
+    let sizes = option("--sizes", "16,32,64,128").split(separator: ",").compactMap { Int($0) }
+    let asks = Int(option("--asks", "20")) ?? 20
+    var costs: [String: Double] = [:]
+    for n in sizes { costs[String(n)] = gpCost(n: n, asks: asks) }
+    printJSON(["cost": costs])
 case "check":
     printJSON(["check": check()])
 case "pruning":
     printJSON(pruningBench())
 default:
-    FileHandle.standardError.write("usage: hypertop-bench quality|cost|check|pruning [options]\n".data(using: .utf8) ?? Data())
+    FileHandle.standardError.write("usage: hypertop-bench quality|cost|gp-quality|gp-cost|check|pruning [options]\n".data(using: .utf8) ?? Data())
     exit(2)
 }

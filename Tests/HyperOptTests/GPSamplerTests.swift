@@ -55,6 +55,29 @@ final class GPSamplerTests: XCTestCase {
         XCTAssertEqual(study(&a, trials: 10, seed: 7), study(&b, trials: 10, seed: 7))
     }
 
+    /// The first trials come from the scrambled Sobol' sequence: one per quarter of each axis
+    /// after 4 (so 4 trials already span the space); with `startup: random` they are random.
+    func testTheStartupTrialsCoverTheSpaceEvenly() {
+        let unit = SearchSpace((0..<3).map { Parameter(name: "x\($0)", distribution: .float(low: 0, high: 1, log: false, step: nil)) })
+        for seed: UInt64 in [1, 2, 3] {
+            var sampler = GPSampler()
+            let first = (0..<4).map { t -> [Double] in
+                let p = sampler.sample(SamplingContext(space: unit, direction: .minimize, trialNumber: t, seed: seed))!
+                return (0..<3).map { p["x\($0)"]!.number! }
+            }
+            for axis in 0..<3 { XCTAssertEqual(Set(first.map { Int($0[axis] * 4) }).count, 4, "seed \(seed), axis \(axis): \(first)") }
+        }
+        var random = GPSampler(options: GPOptions(sobolStartup: false))
+        let ctx = SamplingContext(space: unit, direction: .minimize, trialNumber: 0, seed: 1)
+        XCTAssertEqual(random.sample(ctx), RandomSampler().sample(ctx), "startup: random is the random sampler")
+        // A Sobol' point already run (excluded) is not proposed again.
+        var sampler = GPSampler()
+        let taken = sampler.sample(ctx)!
+        var again = ctx
+        again.excluded = [ParamKey(taken, space: unit)]
+        XCTAssertNotEqual(sampler.sample(again), taken)
+    }
+
     func testItFindsASmoothOptimumSoonerThanRandomSearch() {
         var gpBest: [Double] = [], randomBest: [Double] = []
         for seed in 1...3 {
@@ -102,7 +125,7 @@ final class GPSamplerTests: XCTestCase {
             var ctx = SamplingContext(space: oneD, direction: .maximize, trialNumber: 18, seed: 1, completed: sets)
             ctx.runs = runs
             XCTAssertNotNil(sampler.sample(ctx))
-            return exp(sampler.lastFit!.last!)
+            return GPFit.parameters(raw: sampler.lastFit!).noiseVariance
         }
         let quiet = fittedNoise(spread: 0), noisy = fittedNoise(spread: 0.3)
         XCTAssertGreaterThan(noisy, 10 * quiet, "noise \(noisy) with disagreeing repeats, \(quiet) with agreeing ones")
@@ -115,5 +138,10 @@ final class GPSamplerTests: XCTestCase {
         XCTAssertEqual(spec.seed, 9)
         XCTAssertEqual(try ConfigLoader.parse(yaml.replacingOccurrences(of: "{type: gp, n_startup_trials: 4, seed: 9}", with: "gp"), path: "g.yaml").sampler, .gp(GPOptions()))
         XCTAssertThrowsError(try ConfigLoader.parse(yaml.replacingOccurrences(of: "n_startup_trials: 4", with: "n_candidates: 4"), path: "g.yaml"))
+        XCTAssertEqual(try ConfigLoader.parse(yaml.replacingOccurrences(of: "seed: 9", with: "startup: random"), path: "g.yaml").sampler,
+                       .gp(GPOptions(nStartupTrials: 4, sobolStartup: false)))
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml.replacingOccurrences(of: "seed: 9", with: "startup: lhs"), path: "g.yaml")) {
+            XCTAssertTrue("\($0)".contains("startup is `sobol` or `random`, not `lhs`"), "\($0)")
+        }
     }
 }

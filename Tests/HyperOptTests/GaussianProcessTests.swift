@@ -78,4 +78,68 @@ final class GaussianProcessTests: XCTestCase {
         for z in [-10.0, -20, -25, -29.999] { XCTAssertEqual(logH(z), asymptotic(z), accuracy: 2e-6 * abs(logH(z)), "the two forms agree at \(z)") }
         XCTAssertEqual(logH(-1000), -0.5 * 1e6 - 0.5 * log(2 * Double.pi) - log(1e6) + log(1 - 3e-6), accuracy: 1e-6)
     }
+
+    func testTheInverseIsTheInverse() throws {
+        let a = [4.0, 2, 0.4, 0.1, 2, 5, 1, 0.3, 0.4, 1, 3, 0.2, 0.1, 0.3, 0.2, 2]
+        let inv = try XCTUnwrap(Cholesky(a, n: 4)).inverse()
+        for i in 0..<4 {
+            for j in 0..<4 {
+                let v = (0..<4).reduce(0) { $0 + a[i * 4 + $1] * inv[$1 * 4 + j] }
+                XCTAssertEqual(v, i == j ? 1 : 0, accuracy: 1e-12, "(A A⁻¹)[\(i)][\(j)]")
+            }
+        }
+    }
+
+    /// The local optimiser climbs the acquisition by its gradient in the point: the posterior's
+    /// mean and variance gradients, and log EI's derivatives, against finite differences.
+    func testThePosteriorAndLogEIGradientsAreTheFiniteDifferences() throws {
+        let f = try fixture()
+        let gp = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical,
+                                               parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
+        let h = 1e-6
+        for t in f.tests {
+            let p = gp.predictWithGradient(t)
+            for e in t.indices {
+                var up = t, down = t
+                if f.categorical[e] {
+                    XCTAssertEqual(p.dMean[e], 0, "no gradient on a categorical input")
+                    continue
+                }
+                up[e] += h
+                down[e] -= h
+                let (mu, vu) = gp.predict(up), (md, vd) = gp.predict(down)
+                XCTAssertEqual(p.dMean[e], (mu - md) / (2 * h), accuracy: 1e-5, "∂μ/∂x\(e) at \(t)")
+                XCTAssertEqual(p.dVariance[e], (vu - vd) / (2 * h), accuracy: 1e-5, "∂σ²/∂x\(e) at \(t)")
+            }
+        }
+        for (m, v, b) in [(0.0, 1.0, 0.0), (1.0, 0.25, 0.2), (-2.0, 4.0, 1.0), (0.0, 0.01, 1.0), (-40.0, 1.0, 0.0)] {
+            let d = logExpectedImprovementWithDerivatives(mean: m, variance: v, best: b)
+            XCTAssertEqual(d.value, logExpectedImprovement(mean: m, variance: v, best: b), accuracy: 1e-12)
+            let s = v.squareRoot()
+            let dm = (logExpectedImprovement(mean: m + h, variance: v, best: b) - logExpectedImprovement(mean: m - h, variance: v, best: b)) / (2 * h)
+            let ds = (logExpectedImprovement(mean: m, variance: (s + h) * (s + h), best: b)
+                - logExpectedImprovement(mean: m, variance: (s - h) * (s - h), best: b)) / (2 * h)
+            XCTAssertEqual(d.dMean, dm, accuracy: 1e-4 * max(1, abs(dm)), "∂/∂μ at \(m), \(v), \(b)")
+            XCTAssertEqual(d.dSigma, ds, accuracy: 1e-4 * max(1, abs(ds)), "∂/∂σ at \(m), \(v), \(b)")
+        }
+    }
+
+    /// The fit's objective (the negative log posterior of the kernel's parameters, noise kept
+    /// above its minimum as Optuna keeps it) has the gradient its finite differences give.
+    func testTheFitObjectiveGradientIsTheFiniteDifferences() throws {
+        let f = try fixture()
+        let pairs = PairDifferences(x: f.x, categorical: f.categorical)
+        let raw = f.eta.map(log) + [log(f.scale), log(0.02)]
+        let (_, grad) = try XCTUnwrap(GPFit.objective(raw, x: f.x, y: f.y, categorical: f.categorical, pairs: pairs))
+        let h = 1e-6
+        for k in raw.indices {
+            var up = raw, down = raw
+            up[k] += h
+            down[k] -= h
+            let vu = try XCTUnwrap(GPFit.objective(up, x: f.x, y: f.y, categorical: f.categorical, pairs: pairs)).0
+            let vd = try XCTUnwrap(GPFit.objective(down, x: f.x, y: f.y, categorical: f.categorical, pairs: pairs)).0
+            XCTAssertEqual(grad[k], (vu - vd) / (2 * h), accuracy: 1e-5, "∂/∂raw\(k)")
+        }
+        XCTAssertEqual(GPFit.parameters(raw: [0, 0, -50]).noiseVariance, GPFit.minimumNoise, accuracy: 1e-12, "the noise never goes under its minimum")
+    }
 }

@@ -483,8 +483,14 @@ public enum ConfigLoader {
                 case "type", "_target_": break
                 case "seed": seed = UInt64(try doc.int(v, "seed", min: 0))
                 case "n_startup_trials": o.nStartupTrials = try doc.int(v, key, min: 0, max: 10_000)
+                case "startup":
+                    switch try doc.string(v, key) {
+                    case "sobol": o.sobolStartup = true
+                    case "random": o.sobolStartup = false
+                    case let other: throw doc.error(v, "startup is `sobol` or `random`, not `\(other)`.")
+                    }
                 case "deterministic_objective", "independent_sampler", "warn_independent_sampling": break
-                default: throw doc.error(k, "unknown key `\(key)` for the gp sampler; known keys: type, seed, n_startup_trials.")
+                default: throw doc.error(k, "unknown key `\(key)` for the gp sampler; known keys: type, seed, n_startup_trials, startup.")
                 }
                 spec = .gp(o)
                 continue

@@ -2,15 +2,19 @@ import Foundation
 
 /// Options of `sampler: gp`.
 public struct GPOptions: Sendable, Hashable, Codable {
-    /// Random proposals before the GP takes over (Optuna's GPSampler: 10).
+    /// Proposals before the GP takes over (Optuna's GPSampler: 10).
     public var nStartupTrials = 10
-    /// Random points the acquisition is first evaluated at, before the best few are refined.
-    public var nCandidates = 1024
-    /// The best candidates refined by local search.
-    public var nLocalSearch = 6
+    /// Those first proposals from a scrambled Sobol' sequence (even cover of the space), or random.
+    public var sobolStartup = true
+    /// Random points the acquisition is first evaluated at, before a few are refined (Optuna: 2048).
+    public var nCandidates = 2048
+    /// Local searches: from the best point observed, the best candidate, and candidates drawn with
+    /// probability rising with their acquisition (Optuna's roulette selection; Optuna: 10).
+    public var nLocalSearch = 10
 
-    public init(nStartupTrials: Int = 10, nCandidates: Int = 1024, nLocalSearch: Int = 6) {
+    public init(nStartupTrials: Int = 10, sobolStartup: Bool = true, nCandidates: Int = 2048, nLocalSearch: Int = 10) {
         self.nStartupTrials = nStartupTrials
+        self.sobolStartup = sobolStartup
         self.nCandidates = nCandidates
         self.nLocalSearch = nLocalSearch
     }
@@ -21,6 +25,17 @@ public struct GPOptions: Sendable, Hashable, Codable {
 public struct GPEncoding: Sendable {
     public let space: SearchSpace
     public var categorical: [Bool] { space.parameters.map { if case .categorical = $0.distribution { return true } else { return false } } }
+    /// Whether some point of the cube stands for no value of its own (an int, a step): then points
+    /// are snapped to the values they stand for before the acquisition sees them.
+    public var isDiscrete: Bool {
+        space.parameters.contains {
+            switch $0.distribution {
+            case .int: return true
+            case .float(_, _, _, let step): return step != nil
+            case .categorical: return false
+            }
+        }
+    }
 
     public init(space: SearchSpace) { self.space = space }
 
@@ -78,7 +93,8 @@ public struct GPEncoding: Sendable {
 public struct GPSampler: Sampler {
     public let options: GPOptions
     public var name: String { "gp" }
-    /// The last fit, the next fit's first starting point.
+    /// The last fit (as `GPFit` optimises it: log η…, log scale, log(noise − minimum)), the next
+    /// fit's first starting point.
     var lastFit: [Double]?
 
     public init(options: GPOptions = GPOptions()) { self.options = options }
@@ -91,7 +107,7 @@ public struct GPSampler: Sampler {
             guard o.value.isFinite, let u = encoding.encode(o.params) else { return nil }
             return (u, context.direction == .maximize ? o.value : -o.value)
         }
-        guard context.completed.count >= max(2, options.nStartupTrials), points.count >= 2 else { return RandomSampler().sample(context) }
+        guard context.completed.count >= max(2, options.nStartupTrials), points.count >= 2 else { return startup(context, encoding) }
         // Standardised values: the prior's scales assume them.
         let ys = points.map(\.1)
         let mean = ys.reduce(0, +) / Double(ys.count)
@@ -99,9 +115,12 @@ public struct GPSampler: Sampler {
         let y = ys.map { ($0 - mean) / sd }
         let x = points.map(\.0)
         let categorical = encoding.categorical
-        let fit = GPFit.fit(x: x, y: y, categorical: categorical, start: lastFit)
-        lastFit = fit.logs
-        guard var gp = GaussianProcess(x: x, y: y, categorical: categorical, parameters: fit) else { return RandomSampler().sample(context) }
+        let pairs = PairDifferences(x: x, categorical: categorical)
+        let (fit, raw) = GPFit.fit(x: x, y: y, categorical: categorical, pairs: pairs, start: lastFit)
+        lastFit = raw
+        guard var gp = GaussianProcess(x: x, y: y, categorical: categorical, parameters: fit, pairs: pairs) else {
+            return RandomSampler().sample(context)
+        }
         let best = y.max()!
         // Running trials are believed to come out at the posterior mean.
         var believedX = x, believedY = y
@@ -117,6 +136,12 @@ public struct GPSampler: Sampler {
             let p = gp.predict(u)
             return logExpectedImprovement(mean: p.mean, variance: p.variance, best: best)
         }
+        func acquisitionWithGradient(_ u: [Double]) -> (Double, [Double]) {
+            let p = gp.predictWithGradient(u)
+            let a = logExpectedImprovementWithDerivatives(mean: p.mean, variance: p.variance, best: best)
+            let sigma = p.variance.squareRoot()
+            return (a.value, zip(p.dMean, p.dVariance).map { a.dMean * $0 + a.dSigma * $1 / (2 * sigma) })
+        }
         func random() -> [Double] {
             context.space.parameters.map { p in
                 if case .categorical(let choices) = p.distribution { return Double(Int(g.unit() * Double(choices.count)) % choices.count) }
@@ -124,15 +149,34 @@ public struct GPSampler: Sampler {
             }
         }
         // Candidates snapped to the space (steps, integers), so the acquisition is of real values.
-        func snap(_ u: [Double]) -> [Double] { encoding.encode(encoding.decode(u)) ?? u }
+        let discrete = encoding.isDiscrete
+        func snap(_ u: [Double]) -> [Double] { discrete ? encoding.encode(encoding.decode(u)) ?? u : u }
         var scored = (0..<options.nCandidates).map { _ -> ([Double], Double) in
             let u = snap(random())
             return (u, acquisition(u))
         }
         scored.sort { $0.1 > $1.1 }
+        // Starts: the best point observed, the best candidate, then a roulette draw without
+        // replacement among the others, weights exp(acquisition − best candidate's)
+        // (Efraimidis–Spirakis keys).
+        var starts: [([Double], Double)] = []
+        if let top = y.indices.max(by: { y[$0] < y[$1] }) { starts.append((x[top], acquisition(x[top]))) }
+        if let first = scored.first { starts.append(first) }
+        if scored.count > 1, options.nLocalSearch > starts.count {
+            let top = scored[0].1
+            var keyed: [(Double, Int)] = []
+            for i in 1..<scored.count {
+                let w = exp(scored[i].1 - top)
+                guard w > 0 else { continue }
+                keyed.append((log(max(g.unit(), 1e-300)) / w, i))
+            }
+            keyed.sort { $0.0 > $1.0 }
+            starts += keyed.prefix(options.nLocalSearch - starts.count).map { scored[$0.1] }
+        }
         var refined: [([Double], Double)] = []
-        for (start, value) in scored.prefix(options.nLocalSearch) {
-            refined.append(localSearch(start, value, categorical: categorical, space: context.space, snap: snap, acquisition: acquisition))
+        for (start, value) in starts {
+            refined.append(localOptimum(start, value, categorical: categorical, space: context.space, snap: snap,
+                                        acquisition: acquisition, gradient: acquisitionWithGradient))
         }
         for (u, _) in (refined + scored).sorted(by: { $0.1 > $1.1 }) {
             let params = encoding.decode(u)
@@ -141,36 +185,78 @@ public struct GPSampler: Sampler {
         return RandomSampler().sample(context)
     }
 
-    /// Coordinate search: each numeric input moved by shrinking steps, each categorical input
-    /// tried at every choice, while the acquisition improves.
-    func localSearch(_ start: [Double], _ startValue: Double, categorical: [Bool], space: SearchSpace,
-                     snap: ([Double]) -> [Double], acquisition: ([Double]) -> Double) -> ([Double], Double) {
+    /// A first proposal: trial n takes point n of the Sobol' sequence scrambled by the study's
+    /// seed; random on a retry (the point was refused), past 21 parameters, or when asked.
+    func startup(_ context: SamplingContext, _ encoding: GPEncoding) -> Params? {
+        guard options.sobolStartup, context.attempt == 0, context.trialNumber >= 0,
+              let sobol = Sobol(dimension: context.space.parameters.count, scrambleSeed: SeededGenerator.mix(context.seed ^ 0x50B0_1000)) else {
+            return RandomSampler().sample(context)
+        }
+        let u = zip(sobol.point(context.trialNumber), context.space.parameters).map { x, p -> Double in
+            if case .categorical(let choices) = p.distribution { return Double(min(Int(x * Double(choices.count)), choices.count - 1)) }
+            return x
+        }
+        let params = encoding.decode(u)
+        return context.excluded.contains(ParamKey(params, space: context.space)) ? RandomSampler().sample(context) : params
+    }
+
+    /// A local optimum of the acquisition from `start`: projected gradient ascent on the numeric
+    /// inputs (in the unit cube, backtracking line search), then every choice of each categorical
+    /// input, alternating while either improves; the result snapped to the space's steps.
+    func localOptimum(_ start: [Double], _ startValue: Double, categorical: [Bool], space: SearchSpace,
+                      snap: ([Double]) -> [Double], acquisition: ([Double]) -> Double,
+                      gradient: ([Double]) -> (Double, [Double])) -> ([Double], Double) {
         var u = start, value = startValue
-        for step in [0.1, 0.03, 0.01, 0.003] {
-            var improved = true, rounds = 0
-            while improved && rounds < 20 {
-                improved = false
-                rounds += 1
-                for i in u.indices {
-                    var tries: [Double] = []
-                    if categorical[i], case .categorical(let choices) = space.parameters[i].distribution {
-                        tries = choices.indices.map(Double.init)
-                    } else {
-                        tries = [u[i] - step, u[i] + step].map { min(max($0, 0), 1) }
-                    }
-                    for t in tries where t != u[i] {
-                        var c = u
-                        c[i] = t
-                        c = snap(c)
-                        let v = acquisition(c)
-                        if v > value + 1e-12 {
-                            u = c
-                            value = v
-                            improved = true
-                        }
-                    }
+        let numeric = categorical.indices.filter { !categorical[$0] }
+        for _ in 0..<3 {
+            let before = value
+            if !numeric.isEmpty { (u, value) = Self.gradientAscent(u, numeric: numeric, gradient: gradient, acquisition: acquisition) }
+            for i in categorical.indices where categorical[i] {
+                guard case .categorical(let choices) = space.parameters[i].distribution else { continue }
+                for c in choices.indices.map(Double.init) where c != u[i] {
+                    var t = u
+                    t[i] = c
+                    let v = acquisition(t)
+                    if v > value { (u, value) = (t, v) }
                 }
             }
+            if value <= before + 1e-9 { break }
+        }
+        let snapped = snap(u)
+        return (snapped, acquisition(snapped))
+    }
+
+    /// Projected gradient ascent in [0, 1] on the `numeric` inputs: steps along the gradient scaled
+    /// to its largest component, halved until the Armijo condition holds, doubled after a success.
+    static func gradientAscent(_ start: [Double], numeric: [Int], gradient: ([Double]) -> (Double, [Double]),
+                               acquisition: ([Double]) -> Double) -> ([Double], Double) {
+        var u = start
+        var (value, g) = gradient(u)
+        var step = 0.05
+        for _ in 0..<50 {
+            let scale = numeric.map { abs(g[$0]) }.max() ?? 0
+            guard scale > 0, scale.isFinite, value.isFinite else { break }
+            var accepted: ([Double], Double)?
+            for _ in 0..<16 {
+                var next = u
+                var rise = 0.0
+                for i in numeric {
+                    next[i] = min(max(u[i] + step * g[i] / scale, 0), 1)
+                    rise += g[i] * (next[i] - u[i])
+                }
+                let v = acquisition(next)
+                if v.isFinite, v > value + 1e-4 * rise, v > value { accepted = (next, v); break }
+                step *= 0.5
+                if step < 1e-6 { break }
+            }
+            guard let (next, v) = accepted else { break }
+            let moved = numeric.map { abs(next[$0] - u[$0]) }.max() ?? 0
+            let gain = v - value
+            u = next
+            (value, g) = gradient(u)
+            // Converged: the point hardly moves, or log EI hardly rises (1e-4 of a factor in EI).
+            if moved < 1e-5 || gain < 1e-4 { break }
+            step = min(step * 2, 0.25)
         }
         return (u, value)
     }
@@ -196,39 +282,51 @@ enum GPFit {
         return (v, grad)
     }
 
-    /// −(log p(y | θ) + log prior(θ)) and its gradient in log θ; nil where the matrix fails.
-    static func objective(_ logs: [Double], x: [[Double]], y: [Double], categorical: [Bool]) -> (Double, [Double])? {
-        var l = logs
-        l[l.count - 1] = max(l[l.count - 1], log(minimumNoise))
-        let p = GPParameters(logs: l)
-        guard let gp = GaussianProcess(x: x, y: y, categorical: categorical, parameters: p) else { return nil }
+    /// The parameters of an optimiser's point, as Optuna's GPSampler reads its own: log η…,
+    /// log scale, and log(noise − minimum), so the noise stays above the minimum smoothly.
+    static func parameters(raw: [Double]) -> GPParameters {
+        var logs = raw
+        logs[raw.count - 1] = log(exp(raw[raw.count - 1]) + minimumNoise)
+        return GPParameters(logs: logs)
+    }
+
+    /// −(log p(y | θ) + log prior(θ)) and its gradient in the raw parameters; nil where the
+    /// matrix fails.
+    static func objective(_ raw: [Double], x: [[Double]], y: [Double], categorical: [Bool], pairs: PairDifferences) -> (Double, [Double])? {
+        let p = parameters(raw: raw)
+        guard let gp = GaussianProcess(x: x, y: y, categorical: categorical, parameters: p, pairs: pairs) else { return nil }
         let prior = logPrior(p)
         let value = -(gp.logMarginalLikelihood + prior.value)
-        let grad = zip(gp.logMarginalLikelihoodGradient, prior.gradient).map { -($0 + $1) }
+        var grad = zip(gp.logMarginalLikelihoodGradient, prior.gradient).map { -($0 + $1) }
+        // ∂/∂raw = ∂/∂ log noise · (noise − minimum)/noise.
+        grad[grad.count - 1] *= exp(raw[raw.count - 1]) / p.noiseVariance
         guard value.isFinite, grad.allSatisfy(\.isFinite) else { return nil }
         return (value, grad)
     }
 
-    static func fit(x: [[Double]], y: [Double], categorical: [Bool], start: [Double]?) -> GPParameters {
+    /// From the last fit when there is one (as Optuna's GPSampler does), from a default otherwise
+    /// or when that fails.
+    /// The default start is Optuna's: every parameter 1. Returns the fit and its raw form.
+    static func fit(x: [[Double]], y: [Double], categorical: [Bool], pairs: PairDifferences, start: [Double]?) -> (GPParameters, [Double]) {
         let d = categorical.count
-        let defaultStart = [Double](repeating: 0, count: d) + [0, log(0.01)]
+        let defaultStart = [Double](repeating: 0, count: d) + [0, log(1 - minimumNoise)]
         var best: ([Double], Double)?
-        for s in [start, defaultStart].compactMap({ $0 }) where s.count == d + 2 {
-            if let r = LBFGS.minimize(s, iterations: 60, { objective($0, x: x, y: y, categorical: categorical) }),
-               best == nil || r.1 < best!.1 {
-                best = r
-            }
+        for s in [start, defaultStart].compactMap({ $0 }) where s.count == d + 2 && best == nil {
+            best = LBFGS.minimize(s, iterations: 100, gradientTolerance: 1e-2,
+                                  { objective($0, x: x, y: y, categorical: categorical, pairs: pairs) })
         }
-        var logs = best?.0 ?? defaultStart
-        logs[d + 1] = max(logs[d + 1], log(minimumNoise))
-        return GPParameters(logs: logs)
+        let raw = best?.0 ?? defaultStart
+        return (parameters(raw: raw), raw)
     }
 }
 
 /// Limited-memory BFGS with a backtracking (Armijo) line search.
 enum LBFGS {
-    static func minimize(_ start: [Double], iterations: Int, memory: Int = 8, _ f: ([Double]) -> (Double, [Double])?) -> ([Double], Double)? {
+    /// Stops when the gradient's largest component is under `gradientTolerance` (Optuna's
+    /// GPSampler fits with scipy's L-BFGS-B at gtol 1e-2), or the value stalls.
+    static func minimize(_ start: [Double], iterations: Int, memory: Int = 8, gradientTolerance: Double = 1e-6, _ f: ([Double]) -> (Double, [Double])?) -> ([Double], Double)? {
         guard var (fx, gx) = f(start) else { return nil }
+        if gx.map(abs).max() ?? 0 < gradientTolerance { return (start, fx) }
         var x = start
         var s: [[Double]] = [], yv: [[Double]] = []
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
@@ -274,7 +372,7 @@ enum LBFGS {
             x = xn
             fx = fn
             gx = gn
-            if change < 1e-9 * max(1, abs(fx)) || gx.map(abs).max()! < 1e-6 { break }
+            if change < 1e-9 * max(1, abs(fx)) || gx.map(abs).max()! < gradientTolerance { break }
         }
         return (x, fx)
     }

@@ -18,28 +18,39 @@ public struct Cholesky: Sendable {
         precondition(a.count == n * n)
         self.n = n
         var l = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = a[i * n + j]
-                for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-                if i == j {
-                    guard s > 0, s.isFinite else { return nil }
-                    l[i * n + i] = s.squareRoot()
-                } else {
-                    l[i * n + j] = s / l[j * n + j]
+        let ok = l.withUnsafeMutableBufferPointer { l -> Bool in
+            a.withUnsafeBufferPointer { a in
+                for i in 0..<n {
+                    for j in 0...i {
+                        var s = a[i * n + j]
+                        for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+                        if i == j {
+                            guard s > 0, s.isFinite else { return false }
+                            l[i * n + i] = s.squareRoot()
+                        } else {
+                            l[i * n + j] = s / l[j * n + j]
+                        }
+                    }
                 }
+                return true
             }
         }
+        guard ok else { return nil }
         self.l = l
     }
 
     /// Solves L·y = b.
     public func solveLower(_ b: [Double]) -> [Double] {
         var y = b
-        for i in 0..<n {
-            var s = y[i]
-            for k in 0..<i { s -= l[i * n + k] * y[k] }
-            y[i] = s / l[i * n + i]
+        let n = n
+        l.withUnsafeBufferPointer { l in
+            y.withUnsafeMutableBufferPointer { y in
+                for i in 0..<n {
+                    var s = y[i]
+                    for k in 0..<i { s -= l[i * n + k] * y[k] }
+                    y[i] = s / l[i * n + i]
+                }
+            }
         }
         return y
     }
@@ -47,10 +58,15 @@ public struct Cholesky: Sendable {
     /// Solves Lᵀ·x = y.
     public func solveUpper(_ y: [Double]) -> [Double] {
         var x = y
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = x[i]
-            for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }
-            x[i] = s / l[i * n + i]
+        let n = n
+        l.withUnsafeBufferPointer { l in
+            x.withUnsafeMutableBufferPointer { x in
+                for i in stride(from: n - 1, through: 0, by: -1) {
+                    var s = x[i]
+                    for k in (i + 1)..<n { s -= l[k * n + i] * x[k] }
+                    x[i] = s / l[i * n + i]
+                }
+            }
         }
         return x
     }
@@ -61,14 +77,25 @@ public struct Cholesky: Sendable {
     /// log det A = 2 Σ log Lᵢᵢ.
     public var logDeterminant: Double { (0..<n).reduce(0) { $0 + 2 * log(l[$1 * n + $1]) } }
 
-    /// A⁻¹ (for the gradient's trace term).
+    /// A⁻¹ (for the gradient's trace term), as L⁻ᵀL⁻¹ from the triangular inverse.
     public func inverse() -> [Double] {
-        var out = [Double](repeating: 0, count: n * n)
+        var m = [Double](repeating: 0, count: n * n) // M = L⁻¹, lower
         for j in 0..<n {
-            var e = [Double](repeating: 0, count: n)
-            e[j] = 1
-            let col = solve(e)
-            for i in 0..<n { out[i * n + j] = col[i] }
+            m[j * n + j] = 1 / l[j * n + j]
+            for i in (j + 1)..<max(j + 1, n) {
+                var s = 0.0
+                for k in j..<i { s -= l[i * n + k] * m[k * n + j] }
+                m[i * n + j] = s / l[i * n + i]
+            }
+        }
+        var out = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = 0.0
+                for k in i..<n { s += m[k * n + i] * m[k * n + j] }
+                out[i * n + j] = s
+                out[j * n + i] = s
+            }
         }
         return out
     }
@@ -110,16 +137,32 @@ public enum Matern52 {
         let s5r = (5 * r2).squareRoot()
         return -5.0 / 6.0 * (1 + s5r) * exp(-s5r)
     }
+}
 
-    /// Per-input squared differences of two points (1 or 0 on a categorical input).
-    @inline(__always)
-    static func differences(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>, categorical: [Bool]) -> [Double] {
-        var out = [Double](repeating: 0, count: categorical.count)
-        for (k, (i, j)) in zip(a.indices, b.indices).enumerated() {
-            let d = a[i] - b[j]
-            out[k] = categorical[k] ? (d == 0 ? 0 : 1) : d * d
+/// The per-input squared differences of every pair of points (i ≥ j), which do not depend on the
+/// kernel's parameters: made once per fit and shared by every evaluation of the likelihood.
+public struct PairDifferences: Sendable {
+    public let n: Int
+    public let d: Int
+    /// Pair (i, j), i ≥ j, is at i(i+1)/2 + j; its d differences follow each other.
+    let values: [Double]
+
+    public init(x: [[Double]], categorical: [Bool]) {
+        let n = x.count, d = categorical.count
+        var values = [Double](repeating: 0, count: n * (n + 1) / 2 * d)
+        var at = 0
+        for i in 0..<n {
+            for j in 0...i {
+                for k in 0..<d {
+                    let diff = x[i][k] - x[j][k]
+                    values[at] = categorical[k] ? (diff == 0 ? 0 : 1) : diff * diff
+                    at += 1
+                }
+            }
         }
-        return out
+        self.n = n
+        self.d = d
+        self.values = values
     }
 }
 
@@ -130,20 +173,32 @@ public struct GaussianProcess: Sendable {
     public let y: [Double]
     public let categorical: [Bool]
     public let parameters: GPParameters
+    let pairs: PairDifferences
     let cholesky: Cholesky
+    /// The points row after row (n × d), for the hot loops.
+    let flat: [Double]
     /// K⁻¹ y.
     let alpha: [Double]
 
     /// nil when the kernel matrix is not positive definite (duplicate points and no noise).
-    public init?(x: [[Double]], y: [Double], categorical: [Bool], parameters: GPParameters) {
-        let n = x.count
+    public init?(x: [[Double]], y: [Double], categorical: [Bool], parameters: GPParameters, pairs: PairDifferences? = nil) {
+        let n = x.count, d = categorical.count
+        let pairs = pairs ?? PairDifferences(x: x, categorical: categorical)
+        precondition(pairs.n == n && pairs.d == d)
         var k = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in 0...i {
-                var v = Self.kernel(x[i], x[j], categorical, parameters)
-                if i == j { v += parameters.noiseVariance }
-                k[i * n + j] = v
-                k[j * n + i] = v
+        let eta = parameters.inverseSquaredLengthscales
+        pairs.values.withUnsafeBufferPointer { diffs in
+            var at = 0
+            for i in 0..<n {
+                for j in 0...i {
+                    var r2 = 0.0
+                    for e in 0..<d { r2 += eta[e] * diffs[at + e] }
+                    at += d
+                    var v = parameters.kernelScale * Matern52.value(squaredDistance: r2)
+                    if i == j { v += parameters.noiseVariance }
+                    k[i * n + j] = v
+                    k[j * n + i] = v
+                }
             }
         }
         guard let c = Cholesky(k, n: n) else { return nil }
@@ -151,6 +206,8 @@ public struct GaussianProcess: Sendable {
         self.y = y
         self.categorical = categorical
         self.parameters = parameters
+        self.pairs = pairs
+        flat = x.flatMap { $0 }
         cholesky = c
         alpha = c.solve(y)
     }
@@ -166,11 +223,66 @@ public struct GaussianProcess: Sendable {
 
     /// The posterior at `point`: mean and variance of the latent function (no noise).
     public func predict(_ point: [Double]) -> (mean: Double, variance: Double) {
-        let kStar = x.map { Self.kernel(point, $0, categorical, parameters) }
-        let mean = zip(kStar, alpha).reduce(0) { $0 + $1.0 * $1.1 }
-        let v = cholesky.solveLower(kStar)
-        let variance = parameters.kernelScale - v.reduce(0) { $0 + $1 * $1 }
-        return (mean, max(variance, 1e-12))
+        let p = predictWithGradient(point, gradient: false)
+        return (p.mean, p.variance)
+    }
+
+    /// The posterior at `point` and, when asked, the gradients of its mean and variance in the
+    /// point's numeric inputs (0 on categorical ones).
+    public func predictWithGradient(_ point: [Double], gradient: Bool = true)
+        -> (mean: Double, variance: Double, dMean: [Double], dVariance: [Double]) {
+        let n = x.count, d = categorical.count
+        let eta = parameters.inverseSquaredLengthscales, scale = parameters.kernelScale
+        var kStar = [Double](repeating: 0, count: n)
+        // ∂k(x*, xᵢ)/∂r² per point, for the gradient.
+        var dk = [Double](repeating: 0, count: gradient ? n : 0)
+        var mean = 0.0, quad = 0.0
+        flat.withUnsafeBufferPointer { xs in
+            eta.withUnsafeBufferPointer { eta in
+                categorical.withUnsafeBufferPointer { cat in
+                    point.withUnsafeBufferPointer { pt in
+                        alpha.withUnsafeBufferPointer { alpha in
+                            cholesky.l.withUnsafeBufferPointer { l in
+                                kStar.withUnsafeMutableBufferPointer { v in
+                                    for i in 0..<n {
+                                        var r2 = 0.0
+                                        for e in 0..<d {
+                                            let diff = pt[e] - xs[i * d + e]
+                                            r2 += eta[e] * (cat[e] ? (diff == 0 ? 0 : 1) : diff * diff)
+                                        }
+                                        let k = scale * Matern52.value(squaredDistance: r2)
+                                        if gradient { dk[i] = scale * Matern52.derivative(squaredDistance: r2) }
+                                        mean += k * alpha[i]
+                                        // Forward substitution in place: v = L⁻¹ k*.
+                                        var s = k
+                                        for j in 0..<i { s -= l[i * n + j] * v[j] }
+                                        let vi = s / l[i * n + i]
+                                        v[i] = vi
+                                        quad += vi * vi
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let variance = max(scale - quad, 1e-12)
+        guard gradient else { return (mean, variance, [], []) }
+        // ∂k/∂x*ₑ = dk · 2ηₑ(x*ₑ − xᵢₑ); ∂μ = Σ αᵢ ∂kᵢ; ∂σ² = −2 Σ (K⁻¹k*)ᵢ ∂kᵢ.
+        let w = cholesky.solveUpper(kStar)
+        var dMean = [Double](repeating: 0, count: d), dVariance = [Double](repeating: 0, count: d)
+        flat.withUnsafeBufferPointer { xs in
+            for i in 0..<n {
+                let a = alpha[i] * dk[i], b = -2 * w[i] * dk[i]
+                for e in 0..<d where !categorical[e] {
+                    let g = 2 * eta[e] * (point[e] - xs[i * d + e])
+                    dMean[e] += a * g
+                    dVariance[e] += b * g
+                }
+            }
+        }
+        return (mean, variance, dMean, dVariance)
     }
 
     /// log p(y | x, θ) = −½ yᵀK⁻¹y − ½ log det K − n/2 log 2π.
@@ -184,20 +296,22 @@ public struct GaussianProcess: Sendable {
         let n = x.count, d = parameters.inverseSquaredLengthscales.count
         let kInv = cholesky.inverse()
         var grad = [Double](repeating: 0, count: d + 2)
-        let p = parameters
-        for i in 0..<n {
-            for j in 0..<n {
-                let w = alpha[i] * alpha[j] - kInv[i * n + j]
-                guard w != 0 else { continue }
-                let diffs = Matern52.differences(x[i][...], x[j][...], categorical: categorical)
-                var r2 = 0.0
-                for (e, dd) in zip(p.inverseSquaredLengthscales, diffs) { r2 += e * dd }
-                let m = Matern52.value(squaredDistance: r2)
-                let dm = Matern52.derivative(squaredDistance: r2)
-                // ∂K/∂ log ηₖ = scale · m'(r²) · ηₖ dₖ;  ∂K/∂ log scale = K (without noise).
-                for kIndex in 0..<d { grad[kIndex] += 0.5 * w * p.kernelScale * dm * p.inverseSquaredLengthscales[kIndex] * diffs[kIndex] }
-                grad[d] += 0.5 * w * p.kernelScale * m
-                if i == j { grad[d + 1] += 0.5 * w * p.noiseVariance }
+        let eta = parameters.inverseSquaredLengthscales, scale = parameters.kernelScale
+        pairs.values.withUnsafeBufferPointer { diffs in
+            var at = 0
+            for i in 0..<n {
+                for j in 0...i {
+                    // The pair stands for (i, j) and (j, i).
+                    let w = (i == j ? 0.5 : 1) * (alpha[i] * alpha[j] - kInv[i * n + j])
+                    var r2 = 0.0
+                    for e in 0..<d { r2 += eta[e] * diffs[at + e] }
+                    // ∂K/∂ log ηₖ = scale · m'(r²) · ηₖ dₖ;  ∂K/∂ log scale = K (without noise).
+                    let dm = w * scale * Matern52.derivative(squaredDistance: r2)
+                    for e in 0..<d { grad[e] += dm * eta[e] * diffs[at + e] }
+                    grad[d] += w * scale * Matern52.value(squaredDistance: r2)
+                    if i == j { grad[d + 1] += w * parameters.noiseVariance }
+                    at += d
+                }
             }
         }
         return grad
@@ -225,4 +339,23 @@ func logH(_ z: Double) -> Double {
     let w = 1 / (z * z)
     let series = 1 - 3 * w + 15 * w * w - 105 * w * w * w + 945 * w * w * w * w
     return logPhiDensity - log(z * z) + log(series)
+}
+
+/// log EI and its derivatives in the posterior's mean and standard deviation, for the local
+/// optimiser: with z = (μ − best)/σ and r = Φ(z)/h(z), ∂/∂μ = r/σ and ∂/∂σ = (1 − r z)/σ.
+func logExpectedImprovementWithDerivatives(mean: Double, variance: Double, best: Double) -> (value: Double, dMean: Double, dSigma: Double) {
+    let sigma = variance.squareRoot()
+    let z = (mean - best) / sigma
+    let value = log(sigma) + logH(z)
+    var r: Double
+    if z > -30 {
+        let cdf = 0.5 * erfc(-z / 2.0.squareRoot())
+        let h = z * cdf + exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
+        r = h > 0 ? cdf / h : -z
+    } else {
+        // Φ(z) ≈ φ(z)/(−z) (1 − w + 3w²) and h(z) ≈ φ(z)/z² (1 − 3w + 15w²), w = 1/z².
+        let w = 1 / (z * z)
+        r = -z * (1 - w + 3 * w * w) / (1 - 3 * w + 15 * w * w)
+    }
+    return (value, r / sigma, (1 - r * z) / sigma)
 }
