@@ -106,6 +106,8 @@ public struct StudySpec: Sendable, Codable {
     public var epochCap: Int?
     /// Stop when this many first trials all failed; nil or 0: never.
     public var maxInitialFailures: Int?
+    /// Stop gracefully once this many trials have finished since the best last improved.
+    public var stopWhenStagnant: Int?
     /// Stop when the share of failed trials passes this (the upstream plugin's `max_failure_rate`).
     public var maxFailureRate: Double?
 

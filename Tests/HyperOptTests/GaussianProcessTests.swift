@@ -142,4 +142,28 @@ final class GaussianProcessTests: XCTestCase {
         }
         XCTAssertEqual(GPFit.parameters(raw: [0, 0, -50]).noiseVariance, GPFit.minimumNoise, accuracy: 1e-12, "the noise never goes under its minimum")
     }
+
+    func testTheBatchPosteriorIsThePointwiseOne() throws {
+        let f = try fixture()
+        let gp = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical,
+                                               parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
+        var g = SeededGenerator(seed: 3)
+        // 11 points: two full groups of four and a partial one.
+        let points = (0..<11).map { _ in [g.unit(), g.unit(), Double(Int(g.unit() * 3))] } + f.tests
+        let batch = gp.predictBatch(points)
+        for (i, p) in points.enumerated() {
+            let one = gp.predict(p)
+            XCTAssertEqual(batch.means[i], one.mean, accuracy: 1e-12, "mean at \(p)")
+            XCTAssertEqual(batch.variances[i], one.variance, accuracy: 1e-12, "variance at \(p)")
+        }
+    }
+
+    func testTheVectorExponentialIsExp() {
+        for x in stride(from: -60.0, through: 0, by: 0.37) + [-0.0, -1e-9, -699, -800] {
+            let v = simdExp(SIMD4(repeating: x))
+            let expected = exp(max(x, -700))
+            XCTAssertEqual(v[0], expected, accuracy: 4e-16 * expected, "e^\(x)")
+            XCTAssertEqual(v[3], v[0])
+        }
+    }
 }

@@ -273,3 +273,30 @@ final class SchedulerBox: Sendable {
         clock.onNextSleep { for _ in 0..<times { await scheduler.interrupt(signal: signal) } }
     }
 }
+
+/// `stop_when_stagnant: N`: once N trials have finished since the best last improved, the study
+/// stops gracefully (running trials finish) with that reason.
+final class StagnationStopTests: XCTestCase {
+    func testTheStudyStopsOnceTheBestHasStoodStillForNTrials() async throws {
+        var f = try SweepFixture(maxTrials: 20, nJobs: 1)
+        f.spec.stopWhenStagnant = 3
+        defer { f.remove() }
+        let values = [0.5, 0.8] + [Double](repeating: 0.3, count: 18)
+        let (scheduler, launcher, _) = f.fakeScheduler(ScriptedParams(script: (0..<20).map { SweepFixture.params(x: Double($0) / 20) })) { n in
+            FakeJob.reporting(values[n], count: 3)
+        }
+        let study = await scheduler.run()
+        XCTAssertEqual(launcher.startedTrials, [0, 1, 2, 3, 4], "trial 1 set the record; trials 2, 3 and 4 did not beat it")
+        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete, .complete, .complete, .complete])
+        XCTAssertEqual(study.phaseReason, "stop_when_stagnant: 3 trials finished since the best last improved (trial #1); running trials will finish")
+        XCTAssertEqual(StudyHistory(study).trialsSinceRecord, 3)
+    }
+
+    func testTheConfigReadsIt() throws {
+        let yaml = "hydra:\n  sweeper:\n    study_name: s\n    max_trials: 30\n    stop_when_stagnant: 8\n    search_space:\n      x: {type: float, low: 0, high: 1}\n"
+        XCTAssertEqual(try ConfigLoader.parse(yaml, path: "s.yaml").stopWhenStagnant, 8)
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml.replacingOccurrences(of: "stop_when_stagnant: 8", with: "stop_when_stagnant: 0"), path: "s.yaml")) {
+            XCTAssertTrue("\($0)".contains("s.yaml:5"), "\($0)")
+        }
+    }
+}

@@ -21,6 +21,33 @@ public enum DashboardMode: Sendable, Hashable {
 public enum DashboardScreen: Sendable, Hashable {
     case trials
     case detail(trial: Int)
+    /// One of the views that answer "what should I try next?".
+    case view(AnalysisView)
+}
+
+/// The analysis views, one key each from any screen.
+public enum AnalysisView: String, Sendable, Hashable, CaseIterable {
+    case importance, history, timeline, parallel, slices
+
+    public var key: Character {
+        switch self {
+        case .importance: return "i"
+        case .history: return "H"
+        case .timeline: return "t"
+        case .parallel: return "c"
+        case .slices: return "l"
+        }
+    }
+
+    public var title: String {
+        switch self {
+        case .importance: return "importance"
+        case .history: return "history"
+        case .timeline: return "timeline"
+        case .parallel: return "parallel coordinates"
+        case .slices: return "slices"
+        }
+    }
 }
 
 public enum DashboardOverlay: Sendable, Hashable {
@@ -76,6 +103,11 @@ public struct DashboardState: Sendable {
     /// Lowest and highest criterion value any trial reported: the table's sparklines share it.
     public internal(set) var criterionRange: ClosedRange<Double>?
     public internal(set) var outputs: [Int: [OutputLine]] = [:]
+    /// Parameter importance and the study's history, recomputed when a trial finishes.
+    public internal(set) var importances: [ParamImportance] = []
+    public internal(set) var history = StudyHistory()
+    /// The trials on their slots, remade when a trial launches, starts or ends.
+    public internal(set) var timeline = SlotTimeline()
     /// Feedback to the last key or the engine's last message, shown above the key line.
     public var status: String?
     public var streamEnded = false
@@ -95,9 +127,17 @@ public struct DashboardState: Sendable {
         if mode == .browse { endedAt = study.trials.compactMap { $0.outcome?.endedAt }.max() ?? now }
         rebuildRows()
         recount()
+        timeline = SlotTimeline(study)
         for t in study.trials { widenCriterionRange(t.metrics) }
-        summaries = ParamSummary.compute(study)
+        resummarize()
         selectedTrial = rows.first.map { study.trials[$0].number }
+    }
+
+    /// The summaries that change only when a trial finishes.
+    mutating func resummarize() {
+        summaries = ParamSummary.compute(study)
+        importances = study.importances
+        history = StudyHistory(study)
     }
 
     public var spec: StudySpec? { study.info?.spec }

@@ -26,8 +26,13 @@ struct KeysLine: Widget {
         guard !area.isEmpty else { return }
         var keys: [(String, String)] = [("?", "help"), ("q", state.mode == .attach ? "detach" : "quit")]
         switch state.screen {
-        case .trials: keys += [("Enter", "detail"), ("j/k", "move"), ("o/O", "sort"), ("/", "filter"), ("f", "state")]
+        case .trials: keys += [("Enter", "detail"), ("i", "importance"), ("H", "history"), ("t", "timeline"), ("c", "coords"),
+                               ("l", "slices"), ("j/k", "move"), ("o/O", "sort"), ("/", "filter"), ("f", "state")]
         case .detail: keys += [("Esc", "back"), ("j/k", "scroll")]
+        case .view(let view):
+            keys += [("Esc", "back")]
+            if view == .parallel || view == .slices { keys += [("Tab", view == .parallel ? "slices" : "coords")] }
+            keys += AnalysisView.allCases.filter { $0 != view }.map { (String($0.key), $0 == .parallel ? "coords" : $0.title) }
         }
         if state.mode != .browse && state.study.phase != .done {
             keys += [("p", state.study.phase == .paused ? "resume" : "pause"),

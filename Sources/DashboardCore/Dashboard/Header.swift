@@ -86,6 +86,13 @@ struct HeaderPanel: Widget {
         if let half = best.interval95 { bestSpans.append(Span(g.plusMinus + Format.number(half, width: 6))) }
         bestSpans.append(Span(best.interval95 == nil ? "  n=\(best.count)  " : " (95%) n=\(best.count)  ", .fg(.muted)))
         bestSpans.append(Span("#\(best.firstTrial) ", .fg(.muted)))
+        // How long the best has stood still (trials finished and time since its record).
+        let h = state.history
+        if let since = h.timeSinceRecord(now: state.endedAt ?? state.now), h.recordTrial != nil {
+            let limit = spec?.stopWhenStagnant.map { "/\($0)" } ?? ""
+            bestSpans.append(Span(h.trialsSinceRecord == 0 ? " new best " : " no gain \(h.trialsSinceRecord)\(limit) trials \(Format.duration(since)) ",
+                                  .fg(h.trialsSinceRecord == 0 ? .best : .warning)))
+        }
         for p in spec?.space.parameters ?? [] {
             guard let v = best.params[p.name] else { continue }
             bestSpans.append(Span(" \(Format.shortName(p.name))=", .fg(.muted)))

@@ -8,6 +8,7 @@ extension DashboardState {
         switch screen {
         case .trials: moveInTable(key)
         case .detail: moveInDetail(key)
+        case .view(let view): moveInView(view, key)
         }
         return []
     }
@@ -24,6 +25,10 @@ extension DashboardState {
             return [.quit]
         case .char("?"), .function(1):
             overlay = .help
+            return []
+        case .char(let c) where AnalysisView.allCases.contains(where: { $0.key == c }):
+            let view = AnalysisView.allCases.first { $0.key == c }!
+            screen = screen == .view(view) ? .trials : .view(view)
             return []
         case .char("p"):
             guard controlsAllowed() else { return [] }
@@ -54,6 +59,18 @@ extension DashboardState {
             return []
         default:
             return nil
+        }
+    }
+
+    private mutating func moveInView(_ view: AnalysisView, _ key: Key) {
+        switch key {
+        case .escape, .left, .backspace:
+            screen = .trials
+        case .tab:
+            // Parallel coordinates and slices are two pictures of the same trials.
+            if view == .parallel { screen = .view(.slices) } else if view == .slices { screen = .view(.parallel) }
+        default:
+            break
         }
     }
 

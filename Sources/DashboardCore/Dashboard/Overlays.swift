@@ -12,6 +12,11 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
             ("o  O", "sort by the next column; reverse the order"),
             ("/", "filter by text (number, state, name=value)"),
             ("f  Tab", "show only one state (cycles)"),
+            ("i", "importance: what drives the score, which way"),
+            ("H", "history: best so far by trial and by time"),
+            ("t", "timeline: one lane per slot, idle share"),
+            ("c", "parallel coordinates of all trials (Tab: slices)"),
+            ("l", "slices: score against each parameter"),
         ]
         if state.mode != .browse {
             rows += [

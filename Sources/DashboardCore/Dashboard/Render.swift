@@ -22,6 +22,18 @@ public func render(_ state: DashboardState, size: Size) -> Buffer {
         renderDetail(state, number, layout, &buf)
         StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
         KeysLine(state: state).render(layout.keys, &buf, glyphs: state.glyphs)
+    case .view(let view):
+        let layout = ViewLayout(size)
+        renderViewFrame(state, view, layout, &buf)
+        switch view {
+        case .importance: ImportanceView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
+        case .history: HistoryView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
+        case .timeline: TimelineView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
+        case .parallel: ParallelCoordinatesView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
+        case .slices: SlicesView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
+        }
+        StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
+        KeysLine(state: state).render(layout.keys, &buf, glyphs: state.glyphs)
     }
     if let overlay = state.overlay {
         overlayDialog(state, overlay).render(over: buf.area, &buf, glyphs: state.glyphs)

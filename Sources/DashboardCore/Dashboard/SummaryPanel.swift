@@ -12,7 +12,7 @@ struct SummaryPanel: Widget {
         buf.fill(area)
         buf.put("score by parameter (mean\(g.plusMinus)std, n)", x: area.x, y: area.y, maxWidth: area.width,
                 style: .fg(.title, bold: true))
-        let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+        var body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
         let summaries = state.summaries
         guard summaries.contains(where: { !$0.bins.isEmpty }) else {
             buf.put("no complete trial yet", x: body.x + 1, y: body.y, maxWidth: body.width - 1, style: .fg(.muted))
@@ -24,9 +24,19 @@ struct SummaryPanel: Widget {
             Rect(x: body.x + $0 * (columnWidth + 1), y: body.y, width: columnWidth, height: body.height)
         }
         let blocks = summaries.map { s in max(1, s.bins.count) + 1 }
+        // Importance first (the key i opens it in full), when the blocks still fit below it.
+        let importances = state.importances.filter { $0.share > 0 }
+        let importanceRows = importances.isEmpty ? 0 : importances.count + 2
+        if importanceRows > 0, flow(blocks, columns: columnCount, rows: body.height - importanceRows) != nil {
+            renderImportance(importances, Rect(x: body.x, y: body.y, width: body.width, height: importanceRows - 1), &buf, g)
+            body = Rect(x: body.x, y: body.y + importanceRows, width: body.width, height: body.height - importanceRows)
+        }
+        let columnsHere = (0..<columnCount).map {
+            Rect(x: body.x + $0 * (columnWidth + 1), y: body.y, width: columnWidth, height: body.height)
+        }
         if let placement = flow(blocks, columns: columnCount, rows: body.height) {
             for (s, (column, row)) in zip(summaries, placement) {
-                renderBlock(s, columns[column], row, &buf, g)
+                renderBlock(s, columnsHere[column], row, &buf, g)
             }
         } else {
             // One line each; only as many columns as the lines need, so each line gets more room.
@@ -39,6 +49,22 @@ struct SummaryPanel: Widget {
                 renderCompact(s, line, barCells: barCells, &buf, g)
             }
         }
+    }
+}
+
+/// Each parameter's importance as a bar and a percentage, the largest first.
+private func renderImportance(_ items: [ParamImportance], _ area: Rect, _ buf: inout Buffer, _ g: Glyphs) {
+    buf.put("importance (PED-ANOVA, i for more)", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.accent, bold: true))
+    let nameWidth = min(14, max(6, area.width / 3))
+    let barWidth = max(4, area.width - 1 - nameWidth - 1 - 5)
+    for (i, item) in items.enumerated() where i + 1 < area.height {
+        let y = area.y + 1 + i
+        buf.put(Format.pad(Format.truncate(Format.shortName(item.name), nameWidth, ellipsis: g.ellipsis), nameWidth),
+                x: area.x + 1, y: y, style: i == 0 ? .fg(.best, bold: true) : .plain)
+        Gauge(fraction: item.share, filled: .fg(i == 0 ? .best : .bar), showsTrack: false)
+            .render(Rect(x: area.x + 2 + nameWidth, y: y, width: barWidth, height: 1), &buf, glyphs: g)
+        buf.put(Format.pad("\(Int((item.share * 100).rounded()))%", 4, right: true), x: area.x + 2 + nameWidth + barWidth, y: y,
+                style: i == 0 ? .fg(.best, bold: true) : .fg(.muted))
     }
 }
 

@@ -15,8 +15,9 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         state.study = study
         state.criterionRange = nil
         for t in study.trials { state.widenCriterionRange(t.metrics) }
-        state.summaries = ParamSummary.compute(study)
+        state.resummarize()
         state.recount()
+        state.timeline = SlotTimeline(study)
         state.reorderKeepingSelection()
     case .resize(let width, let height):
         state.size = Size(width: max(0, width), height: max(0, height))
@@ -73,8 +74,9 @@ extension DashboardState {
                 reorder = true
             }
         }
-        if resummarize { summaries = ParamSummary.compute(study) }
+        if resummarize { self.resummarize() }
         if reorder {
+            timeline = SlotTimeline(study)
             recount()
             reorderKeepingSelection()
         }

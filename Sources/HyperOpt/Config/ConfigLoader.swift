@@ -34,7 +34,7 @@ public enum ConfigLoader {
     public static let ownKeys = [
         "command", "sampler", "seed", "workdir", "score", "storage", "retries",
         "kill_grace_seconds", "deadline_grace_minutes", "pruner", "pass_config", "seed_key", "epoch_cap",
-        "max_initial_failures", "launcher", "repeats",
+        "max_initial_failures", "launcher", "repeats", "stop_when_stagnant",
     ]
     /// Hydra's own sweeper keys that are accepted and ignored (`_target_` names the Python sweeper class).
     static let ignoredKeys = ["_target_"]
@@ -290,6 +290,7 @@ public enum ConfigLoader {
                 doc.warn(r, "repeats: adaptive gives out runs between min_trials_per_param and max_trials_per_param, but both are \(spec.minTrialsPerParam); raise max_trials_per_param.")
             }
         }
+        spec.stopWhenStagnant = try block.node("stop_when_stagnant").map { try doc.int($0, "stop_when_stagnant", min: 1) }
         spec.maxInitialFailures = try block.node("max_initial_failures").map { try doc.int($0, "max_initial_failures", min: 0) } ?? defaultMaxInitialFailures
         if let r = try block.node("max_failure_rate") {
             let rate = try doc.double(r, "max_failure_rate", positive: false)

@@ -69,6 +69,12 @@ extension Scheduler {
             note("Trial #\(outcome.number): \(outcome.reason ?? "its node was lost"); its parameter set runs again")
         }
         if let runDir { TrialFiles(runDir: runDir).writeOutcome(outcome) }
+        if let limit = setup.spec.stopWhenStagnant, stopReason == nil {
+            let history = StudyHistory(study)
+            if let trial = history.recordTrial, history.trialsSinceRecord >= limit {
+                requestStop("stop_when_stagnant: \(history.trialsSinceRecord) trials finished since the best last improved (trial #\(trial)); running trials will finish")
+            }
+        }
         if outcome.state == .failed, abortReason == nil, let reason = FailFast.reason(study: study, spec: setup.spec) {
             abortReason = reason
             if stopByFile {

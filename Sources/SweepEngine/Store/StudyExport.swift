@@ -47,10 +47,18 @@ public enum StudyExport {
             ])
         }
         let spec = study.info?.spec
+        // Each parameter's PED-ANOVA share (as optuna.importance.get_param_importances gives it)
+        // and the way it pulls the score.
+        let importance = study.importances.map { p in
+            JSONText.object([("param", JSONText.quote(p.name)), ("importance", number(p.share, json: true)),
+                             ("direction", p.direction == nil ? "null" : JSONText.quote(p.directionText(arrow: "->"))),
+                             ("n_complete", String(p.n))])
+        }
         return JSONText.object([
             ("study_name", spec.map { JSONText.quote($0.studyName) } ?? "null"),
             ("direction", spec.map { JSONText.quote(OptunaFormat.direction($0.direction)) } ?? "null"),
             ("criterion", spec.map { JSONText.quote($0.criterion) } ?? "null"),
+            ("importance", "[" + importance.joined(separator: ", ") + "]"),
             ("trials", "[\n" + trials.joined(separator: ",\n") + "\n]"),
         ]) + "\n"
     }

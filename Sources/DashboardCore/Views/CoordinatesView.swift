@@ -1,0 +1,193 @@
+import Foundation
+import HyperOpt
+
+/// A parameter's position on its axis, 0 (bottom, low) to 1 (top, high): log parameters in log
+/// space, categorical ones by choice, spread evenly.
+func axisPosition(_ value: ParamValue, _ d: Distribution) -> Double? {
+    switch d {
+    case .categorical(let choices):
+        guard let i = choices.firstIndex(of: value) else { return nil }
+        return choices.count > 1 ? Double(i) / Double(choices.count - 1) : 0.5
+    case .float(let lo, let hi, let log, _):
+        guard let v = value.number else { return nil }
+        return unitPosition(v, lo, hi, log)
+    case .int(let lo, let hi, let log, _):
+        guard let v = value.number else { return nil }
+        return unitPosition(v, Double(lo), Double(hi), log)
+    }
+}
+
+private func unitPosition(_ v: Double, _ lo: Double, _ hi: Double, _ log: Bool) -> Double {
+    guard hi > lo else { return 0.5 }
+    let f = log && lo > 0 && v > 0 ? (Foundation.log(v) - Foundation.log(lo)) / (Foundation.log(hi) - Foundation.log(lo)) : (v - lo) / (hi - lo)
+    return min(max(f, 0), 1)
+}
+
+/// The complete trials a chart draws, best first, at most `limit` of them: the top ones always,
+/// the others evenly spaced, so a study of 10,000 trials draws in well under a frame.
+func chartTrials(_ state: DashboardState, limit: Int) -> (trials: [(params: Params, score: Double)], total: Int) {
+    let direction = state.study.direction
+    var scored: [(params: Params, score: Double)] = []
+    for t in state.study.trials where t.state == .complete {
+        if let s = t.score, s.isFinite { scored.append((t.launch.params, s)) }
+    }
+    scored.sort { direction.isBetter($0.score, than: $1.score) }
+    guard scored.count > limit else { return (scored, scored.count) }
+    let top = 10
+    let rest = scored.count - top
+    let stride = Double(rest) / Double(limit - top)
+    let sampled = scored.prefix(top) + (0..<(limit - top)).map { scored[top + min(rest - 1, Int(Double($0) * stride))] }
+    return (Array(sampled), scored.count)
+}
+
+/// The colour of a trial ranked `rank` (0 best) of `count`: the top 5 stand out, then thirds.
+func rankRole(_ rank: Int, _ count: Int) -> ColorRole {
+    if rank < 5 { return .best }
+    let f = Double(rank) / Double(max(1, count))
+    return f < 1.0 / 3 ? .complete : f < 2.0 / 3 ? .accent : .muted
+}
+
+/// One axis per parameter and one for the score; every complete trial a line across them,
+/// coloured by its rank (the best five highlighted).
+struct ParallelCoordinatesView: Widget {
+    let state: DashboardState
+    static let lineLimit = 400
+
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        guard let spec = state.spec, area.height >= 6, area.width >= 30 else { return }
+        let (trials, total) = chartTrials(state, limit: Self.lineLimit)
+        guard let range = valueRange(trials.map(\.score)) else {
+            buf.put(" no complete trial yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
+            return
+        }
+        let parameters = spec.space.parameters
+        let shownText = total > trials.count ? "\(trials.count) of \(total) trials (the 10 best and an even sample)" : "\(total) trials"
+        buf.put([Span(" \(shownText), coloured by score: ", .fg(.muted)), Span("top 5", Style(fg: .best, bold: true)),
+                 Span("  top third", .fg(.complete)), Span("  middle", .fg(.accent)), Span("  bottom", .fg(.muted))],
+                x: area.x, y: area.y, maxWidth: area.width)
+        let axes = parameters.count + 1
+        let labelRows = 2
+        let plot = Rect(x: area.x + 1, y: area.y + 1 + labelRows, width: area.width - 2, height: area.height - 2 - 2 * labelRows + 1)
+        guard plot.height >= 2 else { return }
+        let spacing = Double(plot.width - 1) / Double(max(1, axes - 1))
+        let axisX = (0..<axes).map { plot.x + Int((Double($0) * spacing).rounded()) }
+        var canvas = DotCanvas(plot, braille: glyphs.isUnicode)
+        let dotsPerCell = glyphs.isUnicode ? 2 : 1
+        func dotY(_ f: Double) -> Int { Int(((1 - f) * Double(canvas.height - 1)).rounded()) }
+        // Worst first, so the best are drawn last and keep their cells.
+        for (rank, t) in trials.enumerated().reversed() {
+            var points: [(Int, Int)] = []
+            for (i, p) in parameters.enumerated() {
+                guard let v = t.params[p.name], let f = axisPosition(v, p.distribution) else { points = []; break }
+                points.append(((axisX[i] - plot.x) * dotsPerCell, dotY(f)))
+            }
+            guard !points.isEmpty else { continue }
+            let f = (t.score - range.lo) / (range.hi - range.lo)
+            points.append(((axisX[axes - 1] - plot.x) * dotsPerCell, dotY(state.study.direction == .maximize ? f : f)))
+            let role = rankRole(rank, trials.count)
+            for (a, b) in zip(points, points.dropFirst()) {
+                // The best five are drawn as points too: `*` where there is no colour (ASCII).
+                canvas.line(a.0, a.1, b.0, b.1, role, rank: -rank, points: role == .best)
+            }
+        }
+        canvas.render(&buf)
+        // Axes over the lines, their names above, their ends' values above and below.
+        let labelWidth = max(3, Int(spacing) - 1)
+        for i in 0..<axes {
+            let x = axisX[i]
+            for y in plot.y..<plot.bottom { buf.set(x, y, glyphs.vertical, .fg(.muted)) }
+            let isScore = i == axes - 1
+            let name = isScore ? "score" : Format.shortName(parameters[i].name)
+            var top = "", bottom = ""
+            if isScore {
+                (top, bottom) = (Format.number(range.hi, width: 6), Format.number(range.lo, width: 6))
+            } else {
+                switch parameters[i].distribution {
+                case .categorical(let c):
+                    (top, bottom) = (c.last.map { Format.param($0, width: 7) } ?? "", c.first.map { Format.param($0, width: 7) } ?? "")
+                case .float(let lo, let hi, let log, _):
+                    (top, bottom) = (Format.number(hi, width: 6) + (log ? " log" : ""), Format.number(lo, width: 6))
+                case .int(let lo, let hi, let log, _):
+                    (top, bottom) = (String(hi) + (log ? " log" : ""), String(lo))
+                }
+            }
+            // Labels start at their axis, the last ones end there.
+            func place(_ text: String, _ y: Int, _ style: Style) {
+                let t = Format.truncate(text, i == axes - 1 ? min(labelWidth, 12) : labelWidth, ellipsis: glyphs.ellipsis)
+                let left = i == axes - 1 ? max(area.x, x - t.count + 1) : x
+                buf.put(t, x: left, y: y, maxWidth: area.right - left, style: style)
+            }
+            place(name, area.y + 1, Style(fg: isScore ? .best : .accent, bold: true))
+            place(top, area.y + 2, .fg(.muted))
+            place(bottom, plot.bottom, .fg(.muted))
+        }
+    }
+}
+
+/// One small scatter per parameter: the score against the parameter's value (log axis for log
+/// parameters, one column per choice for categorical ones), the best five highlighted.
+struct SlicesView: Widget {
+    let state: DashboardState
+
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        guard let spec = state.spec, area.height >= 6, area.width >= 30 else { return }
+        let (trials, total) = chartTrials(state, limit: 5000)
+        guard let range = valueRange(trials.map(\.score)) else {
+            buf.put(" no complete trial yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
+            return
+        }
+        buf.put([Span(" score against each parameter, \(trials.count < total ? "\(trials.count) of " : "")\(total) complete trials; ", .fg(.muted)),
+                 Span("top 5", Style(fg: .best, bold: true))], x: area.x, y: area.y, maxWidth: area.width)
+        let parameters = spec.space.parameters
+        let columns = area.width >= 120 ? 3 : 2
+        let rows = (parameters.count + columns - 1) / columns
+        let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+        let rowRects = body.split(.vertical, Array(repeating: .fill(1), count: max(1, rows)))
+        for (i, p) in parameters.enumerated() {
+            let cells = rowRects[i / columns].split(.horizontal, Array(repeating: .fill(1), count: columns), spacing: 1)
+            renderSlice(p, cells[i % columns], trials, range, &buf, glyphs)
+        }
+    }
+
+    private func renderSlice(_ p: Parameter, _ area: Rect, _ trials: [(params: Params, score: Double)],
+                             _ range: (lo: Double, hi: Double), _ buf: inout Buffer, _ glyphs: Glyphs) {
+        guard area.height >= 4, area.width >= 16 else { return }
+        var log = false
+        if case .float(_, _, let l, _) = p.distribution { log = l }
+        if case .int(_, _, let l, _) = p.distribution { log = l }
+        buf.put(Format.shortName(p.name) + (log ? " (log)" : ""), x: area.x + 1, y: area.y, maxWidth: area.width - 1,
+                style: .fg(.accent, bold: true))
+        let labelWidth = 6
+        let plot = Rect(x: area.x + labelWidth + 1, y: area.y + 1, width: area.width - labelWidth - 2, height: area.height - 2)
+        buf.put(axisLabel(range.hi, labelWidth), x: area.x, y: plot.y, style: .fg(.muted))
+        buf.put(axisLabel(range.lo, labelWidth), x: area.x, y: plot.bottom - 1, style: .fg(.muted))
+        for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, glyphs.vertical, .fg(.muted)) }
+        var canvas = DotCanvas(plot, braille: glyphs.isUnicode)
+        for (rank, t) in trials.enumerated().reversed() {
+            guard let v = t.params[p.name], let f = axisPosition(v, p.distribution) else { continue }
+            canvas.dot(canvas.column(f, 0, 1), canvas.row(t.score, range.lo, range.hi), rankRole(rank, trials.count), rank: -rank)
+        }
+        canvas.render(&buf)
+        let axisY = plot.bottom
+        var lo = "", hi = ""
+        switch p.distribution {
+        case .categorical(let c):
+            // Each choice under its column when they fit, else the two ends.
+            let width = plot.width / max(1, c.count)
+            if width >= 3 {
+                for (k, choice) in c.enumerated() {
+                    let x = plot.x + Int((c.count > 1 ? Double(k) / Double(c.count - 1) : 0.5) * Double(plot.width - 1))
+                    let text = Format.truncate(choice.description, width, ellipsis: glyphs.ellipsis)
+                    let left = min(max(plot.x, x - text.count / 2), plot.right - text.count)
+                    buf.put(text, x: left, y: axisY, style: .fg(.muted))
+                }
+                return
+            }
+            (lo, hi) = (c.first?.description ?? "", c.last?.description ?? "")
+        case .float(let l, let h, _, _): (lo, hi) = (Format.number(l, width: 6), Format.number(h, width: 6))
+        case .int(let l, let h, _, _): (lo, hi) = (String(l), String(h))
+        }
+        buf.put(lo, x: plot.x, y: axisY, maxWidth: plot.width, style: .fg(.muted))
+        if lo.count + hi.count + 1 <= plot.width { buf.put(hi, x: plot.right - hi.count, y: axisY, style: .fg(.muted)) }
+    }
+}
