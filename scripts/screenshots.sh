@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Pictures of the real dashboard at 120x40 for the README: the main screen mid-sweep, a trial's
-# detail, and the help overlay. Runs the command in a tmux pane, captures it with its colours,
+# detail, the help overlay, and the analysis views (importance, history, timeline, parallel
+# coordinates, slices) after more trials. Runs the command in a tmux pane, captures it with its colours,
 # and turns each capture into a PNG (own ANSI -> SVG writer, then rsvg-convert).
 #
 #   scripts/screenshots.sh                       # hypertop run $CONFIG (swift build -c release first)
 #   scripts/screenshots.sh -- CMD ARGS...        # any command that shows the dashboard
 #
 # Environment: CONFIG (default conf/performance/Reach/sac-opti.yaml), WAIT (seconds before the
-# main screen, default 25), OUT (default screenshots). Needs tmux, python3 and rsvg-convert
+# main screen, default 25), VIEWS_WAIT (seconds more before the analysis views, default 40), OUT (default screenshots). Needs tmux, python3 and rsvg-convert
 # (Debian: apt-get install tmux librsvg2-bin fonts-dejavu-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,14 @@ sleep 0.5
 tmux send-keys -t "$SESSION" '?'
 sleep 1
 shot help
+tmux send-keys -t "$SESSION" Escape
+# The analysis views, once more trials have finished.
+sleep "${VIEWS_WAIT:-40}"
+for view in i:importance H:history t:timeline c:parallel-coordinates Tab:slices; do
+    tmux send-keys -t "$SESSION" "${view%%:*}"
+    sleep 1.2
+    shot "${view#*:}"
+done
 tmux send-keys -t "$SESSION" Escape
 sleep 0.3
 # Leave the sweep the way a user would: q, then k to kill what still runs.

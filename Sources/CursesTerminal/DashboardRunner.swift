@@ -173,7 +173,7 @@ extension EngineEvent {
     var changesAtAGlance: Bool {
         switch self {
         case .started, .launched, .finished, .phase, .message, .queued, .jobStarted: return true
-        case .metrics, .output: return false
+        case .metrics, .output, .pruneCheck: return false
         }
     }
 }

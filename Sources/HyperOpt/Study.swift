@@ -164,6 +164,22 @@ public enum EngineEvent: Sendable, Codable {
     case queued(trial: Int, reason: String?, at: Date)
     /// The trial's job left the queue and runs now (on `node`, when the cluster says).
     case jobStarted(trial: Int, at: Date, node: String?)
+    /// The pruner judged the trial's evaluation `evaluation` (0-based): the value it held
+    /// against `bar` (the median there, a rung's cut-off, a bound).
+    case pruneCheck(trial: Int, evaluation: Int, value: Double, bar: Double)
+}
+
+/// One evaluation the pruner judged.
+public struct PruneCheck: Sendable, Hashable {
+    public var evaluation: Int
+    public var value: Double
+    public var bar: Double
+
+    public init(evaluation: Int, value: Double, bar: Double) {
+        self.evaluation = evaluation
+        self.value = value
+        self.bar = bar
+    }
 }
 
 /// A trial as the study knows it: launch facts, metrics so far, outcome.
@@ -180,6 +196,8 @@ public struct TrialRecord: Sendable, Hashable {
     public var wasQueued = false
     /// The node its job runs on, when the cluster said.
     public var node: String?
+    /// What the pruner held each judged evaluation against, in order.
+    public var pruneChecks: [PruneCheck] = []
 
     public var number: Int { launch.number }
 
@@ -315,6 +333,8 @@ public struct Study: Sendable {
             trials[i].queueReason = reason ?? "queued"
             trials[i].wasQueued = true
             trials[i].runningSince = nil
+        case .pruneCheck(let number, let evaluation, let value, let bar):
+            if let i = trialIndex[number] { trials[i].pruneChecks.append(PruneCheck(evaluation: evaluation, value: value, bar: bar)) }
         case .jobStarted(let number, let at, let node):
             guard let i = trialIndex[number], !trials[i].state.isFinished else { return }
             trials[i].state = .running

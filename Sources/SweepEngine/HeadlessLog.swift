@@ -45,7 +45,7 @@ public struct HeadlessLog {
             let waited = startedAt[n].map { String(format: " after %.1fs in the queue", at.timeIntervalSince($0)) } ?? ""
             startedAt[n] = at
             return [stamp("Trial #\(n) RUNNING" + (node.map { " on \($0)" } ?? "") + waited, at: at)]
-        case .started, .metrics, .output:
+        case .started, .metrics, .output, .pruneCheck:
             return []
         }
     }

@@ -35,6 +35,8 @@ func benchRender() {
     let size = Size(width: 120, height: 40)
     let start = Date(timeIntervalSince1970: 1_790_000_000)
     print("render of the main screen at 120x40 (median of many frames)")
+    var viewFrames: [(Int, [String])] = []
+    var refreshes: [(Int, Double)] = []
     print("trials   metric rows   setup ms   frame ms   detail ms   key+frame ms   metrics batch   end batch ms")
     for total in [10, 1_000, 10_000] {
         let study = SyntheticStudy(start: start, epochs: 20, maxTrials: total + 10)
@@ -71,8 +73,38 @@ func benchRender() {
         let rows = state.study.trials.reduce(0) { $0 + $1.metrics.count }
         print(String(format: "%6d   %11d   %8.1f   %8.3f   %9.3f   %12.3f   %13.3f   %11.3f", total, rows, setup, median(times),
                      median(detailTimes), median(keyTimes), median(metricTimes), median(endTimes)))
+        // Every analysis view, a whole frame each.
+        var viewCells: [String] = []
+        for view in AnalysisView.allCases {
+            var v = state
+            _ = update(&v, .key(.char(view.key)))
+            var viewTimes: [Double] = []
+            for _ in 0..<frames { viewTimes.append(milliseconds { sink &+= render(v, size: size).width }) }
+            viewCells.append(String(format: "%@ %.3f", view.rawValue, median(viewTimes)))
+        }
+        viewFrames.append((total, viewCells))
+        // The tick after trials ended remakes the summaries (importance, history, timeline, ranks).
+        var refreshTimes: [Double] = []
+        for k in 0..<5 {
+            _ = update(&state, .events([study.finished(total - 1 - k % 4), .launched(study.launch(total + 20 + k))]))
+            refreshTimes.append(milliseconds { _ = update(&state, .tick(start.addingTimeInterval(Double(total) * 15 + Double(k)))) })
+        }
+        refreshes.append((total, median(refreshTimes)))
+        if arguments.contains("--parts") {
+            let st = state.study
+            print(String(format: "  parts at %d: importance %.2f  history %.2f  timeline %.2f  ranked %.2f  summaries %.2f ms", total,
+                         milliseconds { _ = st.importances }, milliseconds { _ = StudyHistory(st) }, milliseconds { _ = SlotTimeline(st) },
+                         milliseconds { _ = RankedTrials(st) }, milliseconds { _ = ParamSummary.compute(st) }))
+        }
         if sink == 42 { print("") }
     }
+    print("")
+    print("analysis views at 120x40: median frame ms")
+    for (total, cells) in viewFrames { print(String(format: "%6d   ", total) + cells.joined(separator: "   ")) }
+    print("")
+    print("summaries remade (importance, history, timeline, ranks, per-parameter) after trials end: median ms")
+    print("(under \(DashboardState.deferredSummaryThreshold) trials in the end batch itself, from there on once on the next tick)")
+    for (total, ms) in refreshes { print(String(format: "%6d   %.3f", total, ms)) }
 }
 
 func runLive() async {

@@ -30,9 +30,14 @@ enum AnalysisFixture {
                 out.append(.jobStarted(trial: n, at: start.addingTimeInterval(queued), node: "node1"))
             }
             let steps = state == .complete ? 10 : 4
+            func value(_ e: Int, _ s: Double) -> Double { max(0, s) * (1 - exp(-Double(e + 1) / 3)) }
             out.append(.metrics(trial: n, rows: (0..<steps).map { e in
-                MetricRow(step: (e + 1) * 2000, values: [Fixture.criterion: max(0, score) * (1 - exp(-Double(e + 1) / 3))])
+                MetricRow(step: (e + 1) * 2000, values: [Fixture.criterion: value(e, score)])
             }))
+            if state == .pruned {
+                // The median pruner held each evaluation against the completed trials' median there.
+                for e in 0..<steps { out.append(.pruneCheck(trial: n, evaluation: e, value: value(e, score), bar: value(e, score + 0.15))) }
+            }
             let end = launchAt + queued + runtime
             // A gap between trials on a slot: the sampler's turn and the job's start.
             slotFree[slot] = end + 5

@@ -20,6 +20,22 @@ final class AnalysisScreenTests: XCTestCase {
         }
     }
 
+    /// Why a trial was pruned: the pruner's bar at each evaluation it judged, over the curve,
+    /// and the rule that fired.
+    func testPrunedTrialDetailShowsThePrunersBar() {
+        for size in [Size(width: 80, height: 24), Size(width: 120, height: 40)] {
+            var s = AnalysisFixture.state(size: size)
+            for _ in 0..<3 { _ = update(&s, .key(.down)) }
+            _ = update(&s, .key(.enter))
+            XCTAssertEqual(s.screen, .detail(trial: 3))
+            XCTAssertEqual(s.study.trial(3)?.state, .pruned)
+            let buf = render(s, size: size)
+            assertGolden(buf, "detail-pruned-\(size.width)x\(size.height)")
+            XCTAssertTrue(buf.plainText().joined().contains("the pruner's bar"))
+            XCTAssertTrue(buf.plainText().joined().contains("pruned by median at evaluation 4"))
+        }
+    }
+
     func testASCIIFormsDrawNoUnicode() {
         for view in AnalysisView.allCases {
             let buf = screen(view.key, Size(width: 80, height: 24), glyphs: .ascii)

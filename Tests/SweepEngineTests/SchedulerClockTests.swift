@@ -192,6 +192,9 @@ final class SchedulerClockTests: XCTestCase {
         XCTAssertEqual(term.1.timeIntervalSince(started), 10, accuracy: 0.6, "pruned at its first evaluation, not at its end (200 s)")
         XCTAssertEqual(study.trials[2].metrics.count, 1)
         XCTAssertTrue(study.trials[2].outcome?.reason?.contains("median") ?? false, study.trials[2].outcome?.reason ?? "")
+        // What the detail draws: the median it was held against at each judged evaluation.
+        XCTAssertEqual(study.trials[2].pruneChecks, [PruneCheck(evaluation: 0, value: 0.1, bar: 0.9)])
+        XCTAssertEqual(study.trials[1].pruneChecks, [], "the first two trials are the startup trials: nothing judged them")
     }
 
     func testHeartbeatsEveryFiveSecondsWhileTrialsRun() async throws {

@@ -108,6 +108,8 @@ public struct DashboardState: Sendable {
     public internal(set) var history = StudyHistory()
     /// The trials on their slots, remade when a trial launches, starts or ends.
     public internal(set) var timeline = SlotTimeline()
+    /// Complete trials by rank, for the parallel coordinates and the slices.
+    public internal(set) var ranked = RankedTrials()
     /// Feedback to the last key or the engine's last message, shown above the key line.
     public var status: String?
     public var streamEnded = false
@@ -133,11 +135,18 @@ public struct DashboardState: Sendable {
         selectedTrial = rows.first.map { study.trials[$0].number }
     }
 
+    /// From this many trials on, summaries are remade on the next tick after trials end.
+    public static let deferredSummaryThreshold = 2_000
+    /// Trials ended since the summaries were made (large studies only).
+    public internal(set) var summariesStale = false
+
     /// The summaries that change only when a trial finishes.
     mutating func resummarize() {
+        summariesStale = false
         summaries = ParamSummary.compute(study)
         importances = study.importances
         history = StudyHistory(study)
+        ranked = RankedTrials(study)
     }
 
     public var spec: StudySpec? { study.info?.spec }

@@ -122,8 +122,11 @@ private func renderCharts(_ state: DashboardState, _ t: TrialRecord, _ area: Rec
         var title = [Span(" " + key, Style(fg: key == state.criterion ? .best : .accent, bold: true))]
         if let last = series.last { title.append(Span("  " + Format.number(last.value, width: 9))) }
         title.append(Span("  \(series.count) points", .fg(.muted)))
+        // The pruner's bar at each evaluation it judged, over the criterion's curve.
+        let bars = key == state.criterion ? t.pruneChecks.map { (index: $0.evaluation, value: $0.bar) } : []
+        if !bars.isEmpty { title.append(Span("  \(state.glyphs.isUnicode ? "━" : "-") the pruner's bar", .fg(.warning, bold: true))) }
         buf.put(title, x: cell.x, y: cell.y, maxWidth: cell.width)
-        Chart(series, style: .fg(key == state.criterion ? .best : .accent))
+        Chart(series, style: .fg(key == state.criterion ? .best : .accent), bars: bars)
             .render(Rect(x: cell.x + 1, y: cell.y + 1, width: cell.width - 1, height: cell.height - 1), &buf, glyphs: state.glyphs)
     }
     let hidden = keys.count - first - perScreen

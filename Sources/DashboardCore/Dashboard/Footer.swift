@@ -25,20 +25,25 @@ struct KeysLine: Widget {
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard !area.isEmpty else { return }
         var keys: [(String, String)] = [("?", "help"), ("q", state.mode == .attach ? "detach" : "quit")]
+        // This screen's own keys, then the study's controls, then the rest: as many as fit.
+        var later: [(String, String)] = []
         switch state.screen {
-        case .trials: keys += [("Enter", "detail"), ("i", "importance"), ("H", "history"), ("t", "timeline"), ("c", "coords"),
-                               ("l", "slices"), ("j/k", "move"), ("o/O", "sort"), ("/", "filter"), ("f", "state")]
+        case .trials:
+            keys += [("Enter", "detail")]
+            // The five views in one entry (each is in `?`), so they fit beside the controls at 80 columns.
+            later = [("iHtcl", "views"), ("j/k", "move"), ("o/O", "sort"), ("/", "filter"), ("f", "state")]
         case .detail: keys += [("Esc", "back"), ("j/k", "scroll")]
         case .view(let view):
             keys += [("Esc", "back")]
             if view == .parallel || view == .slices { keys += [("Tab", view == .parallel ? "slices" : "coords")] }
-            keys += AnalysisView.allCases.filter { $0 != view }.map { (String($0.key), $0 == .parallel ? "coords" : $0.title) }
+            later = AnalysisView.allCases.filter { $0 != view }.map { (String($0.key), $0 == .parallel ? "coords" : $0.title) }
         }
         if state.mode != .browse && state.study.phase != .done {
             keys += [("p", state.study.phase == .paused ? "resume" : "pause"),
                      ("s", state.study.phase == .stopping ? "cancel stop" : "stop")]
             if state.mode.controlsTrials { keys += [("x", "kill"), ("K", "kill all")] }
         }
+        keys += later
         var x = area.x
         for (key, label) in keys {
             let need = key.count + label.count + 3

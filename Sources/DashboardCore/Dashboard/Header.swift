@@ -90,7 +90,7 @@ struct HeaderPanel: Widget {
         let h = state.history
         if let since = h.timeSinceRecord(now: state.endedAt ?? state.now), h.recordTrial != nil {
             let limit = spec?.stopWhenStagnant.map { "/\($0)" } ?? ""
-            bestSpans.append(Span(h.trialsSinceRecord == 0 ? " new best " : " no gain \(h.trialsSinceRecord)\(limit) trials \(Format.duration(since)) ",
+            bestSpans.append(Span(h.trialsSinceRecord == 0 ? " new best " : " no gain \(h.trialsSinceRecord)\(limit) trial\(h.trialsSinceRecord == 1 && limit.isEmpty ? "" : "s") \(Format.duration(since)) ",
                                   .fg(h.trialsSinceRecord == 0 ? .best : .warning)))
         }
         for p in spec?.space.parameters ?? [] {

@@ -24,6 +24,7 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         state.repairScroll()
     case .tick(let date):
         state.now = date
+        if state.summariesStale { state.resummarize() }
         if state.sort == .duration { state.reorderKeepingSelection() }
     case .streamEnded:
         state.streamEnded = true
@@ -72,9 +73,15 @@ extension DashboardState {
                 status = text
             case .queued, .jobStarted:
                 reorder = true
+            case .pruneCheck:
+                break
             }
         }
-        if resummarize { self.resummarize() }
+        if resummarize {
+            // A large study's summaries wait for the next tick, so a burst of ends costs one
+            // recomputation, not one per event batch.
+            if study.trials.count < DashboardState.deferredSummaryThreshold { self.resummarize() } else { summariesStale = true }
+        }
         if reorder {
             timeline = SlotTimeline(study)
             recount()

@@ -23,21 +23,38 @@ private func unitPosition(_ v: Double, _ lo: Double, _ hi: Double, _ log: Bool) 
     return min(max(f, 0), 1)
 }
 
-/// The complete trials a chart draws, best first, at most `limit` of them: the top ones always,
-/// the others evenly spaced, so a study of 10,000 trials draws in well under a frame.
-func chartTrials(_ state: DashboardState, limit: Int) -> (trials: [(params: Params, score: Double)], total: Int) {
-    let direction = state.study.direction
-    var scored: [(params: Params, score: Double)] = []
-    for t in state.study.trials where t.state == .complete {
-        if let s = t.score, s.isFinite { scored.append((t.launch.params, s)) }
+/// The complete trials best first, each parameter's axis position (0...1, NaN where the trial
+/// lacks it) in flat arrays: made when a trial ends, so the charts' frames only read numbers.
+public struct RankedTrials: Sendable {
+    public private(set) var scores: [Double] = []
+    /// positions[p][k]: parameter p of the k-th best trial.
+    public private(set) var positions: [[Double]] = []
+
+    public init() {}
+
+    public init(_ study: Study) {
+        guard let spec = study.info?.spec else { return }
+        let direction = spec.direction
+        var order: [(Int, Double)] = []
+        let trials = study.trials
+        for i in trials.indices where trials[i].state == .complete {
+            if let s = trials[i].outcome?.score, s.isFinite { order.append((i, s)) }
+        }
+        order.sort { direction.isBetter($0.1, than: $1.1) || ($0.1 == $1.1 && $0.0 < $1.0) }
+        scores = order.map(\.1)
+        positions = spec.space.parameters.map { p in
+            order.map { i, _ in trials[i].launch.params[p.name].flatMap { axisPosition($0, p.distribution) } ?? .nan }
+        }
     }
-    scored.sort { direction.isBetter($0.score, than: $1.score) }
-    guard scored.count > limit else { return (scored, scored.count) }
-    let top = 10
-    let rest = scored.count - top
-    let stride = Double(rest) / Double(limit - top)
-    let sampled = scored.prefix(top) + (0..<(limit - top)).map { scored[top + min(rest - 1, Int(Double($0) * stride))] }
-    return (Array(sampled), scored.count)
+
+    /// Which ranks a chart draws, at most `limit`: the 10 best always, the others evenly spaced,
+    /// so a study of 10,000 trials draws in well under a frame.
+    public func shown(limit: Int) -> [Int] {
+        guard scores.count > limit else { return Array(scores.indices) }
+        let top = 10, rest = scores.count - top
+        let stride = Double(rest) / Double(limit - top)
+        return Array(0..<top) + (0..<(limit - top)).map { top + min(rest - 1, Int(Double($0) * stride)) }
+    }
 }
 
 /// The colour of a trial ranked `rank` (0 best) of `count`: the top 5 stand out, then thirds.
@@ -55,13 +72,15 @@ struct ParallelCoordinatesView: Widget {
 
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard let spec = state.spec, area.height >= 6, area.width >= 30 else { return }
-        let (trials, total) = chartTrials(state, limit: Self.lineLimit)
-        guard let range = valueRange(trials.map(\.score)) else {
+        let ranked = state.ranked
+        let shown = ranked.shown(limit: Self.lineLimit)
+        let total = ranked.scores.count
+        guard let range = valueRange(shown.map { ranked.scores[$0] }) else {
             buf.put(" no complete trial yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
             return
         }
         let parameters = spec.space.parameters
-        let shownText = total > trials.count ? "\(trials.count) of \(total) trials (the 10 best and an even sample)" : "\(total) trials"
+        let shownText = total > shown.count ? "\(shown.count) of \(total) trials (the 10 best and an even sample)" : "\(total) trials"
         buf.put([Span(" \(shownText), coloured by score: ", .fg(.muted)), Span("top 5", Style(fg: .best, bold: true)),
                  Span("  top third", .fg(.complete)), Span("  middle", .fg(.accent)), Span("  bottom", .fg(.muted))],
                 x: area.x, y: area.y, maxWidth: area.width)
@@ -75,16 +94,17 @@ struct ParallelCoordinatesView: Widget {
         let dotsPerCell = glyphs.isUnicode ? 2 : 1
         func dotY(_ f: Double) -> Int { Int(((1 - f) * Double(canvas.height - 1)).rounded()) }
         // Worst first, so the best are drawn last and keep their cells.
-        for (rank, t) in trials.enumerated().reversed() {
+        for rank in shown.reversed() {
             var points: [(Int, Int)] = []
-            for (i, p) in parameters.enumerated() {
-                guard let v = t.params[p.name], let f = axisPosition(v, p.distribution) else { points = []; break }
+            for i in parameters.indices {
+                let f = ranked.positions[i][rank]
+                guard !f.isNaN else { points = []; break }
                 points.append(((axisX[i] - plot.x) * dotsPerCell, dotY(f)))
             }
             guard !points.isEmpty else { continue }
-            let f = (t.score - range.lo) / (range.hi - range.lo)
-            points.append(((axisX[axes - 1] - plot.x) * dotsPerCell, dotY(state.study.direction == .maximize ? f : f)))
-            let role = rankRole(rank, trials.count)
+            let f = (ranked.scores[rank] - range.lo) / (range.hi - range.lo)
+            points.append(((axisX[axes - 1] - plot.x) * dotsPerCell, dotY(f)))
+            let role = rankRole(rank, total)
             for (a, b) in zip(points, points.dropFirst()) {
                 // The best five are drawn as points too: `*` where there is no colour (ASCII).
                 canvas.line(a.0, a.1, b.0, b.1, role, rank: -rank, points: role == .best)
@@ -131,12 +151,14 @@ struct SlicesView: Widget {
 
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard let spec = state.spec, area.height >= 6, area.width >= 30 else { return }
-        let (trials, total) = chartTrials(state, limit: 5000)
-        guard let range = valueRange(trials.map(\.score)) else {
+        let ranked = state.ranked
+        let shown = ranked.shown(limit: 2000)
+        let total = ranked.scores.count
+        guard let range = valueRange(shown.map { ranked.scores[$0] }) else {
             buf.put(" no complete trial yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
             return
         }
-        buf.put([Span(" score against each parameter, \(trials.count < total ? "\(trials.count) of " : "")\(total) complete trials; ", .fg(.muted)),
+        buf.put([Span(" score against each parameter, \(shown.count < total ? "\(shown.count) of " : "")\(total) complete trials; ", .fg(.muted)),
                  Span("top 5", Style(fg: .best, bold: true))], x: area.x, y: area.y, maxWidth: area.width)
         let parameters = spec.space.parameters
         let columns = area.width >= 120 ? 3 : 2
@@ -145,11 +167,11 @@ struct SlicesView: Widget {
         let rowRects = body.split(.vertical, Array(repeating: .fill(1), count: max(1, rows)))
         for (i, p) in parameters.enumerated() {
             let cells = rowRects[i / columns].split(.horizontal, Array(repeating: .fill(1), count: columns), spacing: 1)
-            renderSlice(p, cells[i % columns], trials, range, &buf, glyphs)
+            renderSlice(p, cells[i % columns], ranked.positions[i], ranked.scores, shown, range, &buf, glyphs)
         }
     }
 
-    private func renderSlice(_ p: Parameter, _ area: Rect, _ trials: [(params: Params, score: Double)],
+    private func renderSlice(_ p: Parameter, _ area: Rect, _ positions: [Double], _ scores: [Double], _ shown: [Int],
                              _ range: (lo: Double, hi: Double), _ buf: inout Buffer, _ glyphs: Glyphs) {
         guard area.height >= 4, area.width >= 16 else { return }
         var log = false
@@ -163,9 +185,8 @@ struct SlicesView: Widget {
         buf.put(axisLabel(range.lo, labelWidth), x: area.x, y: plot.bottom - 1, style: .fg(.muted))
         for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, glyphs.vertical, .fg(.muted)) }
         var canvas = DotCanvas(plot, braille: glyphs.isUnicode)
-        for (rank, t) in trials.enumerated().reversed() {
-            guard let v = t.params[p.name], let f = axisPosition(v, p.distribution) else { continue }
-            canvas.dot(canvas.column(f, 0, 1), canvas.row(t.score, range.lo, range.hi), rankRole(rank, trials.count), rank: -rank)
+        for rank in shown.reversed() where !positions[rank].isNaN {
+            canvas.dot(canvas.column(positions[rank], 0, 1), canvas.row(scores[rank], range.lo, range.hi), rankRole(rank, scores.count), rank: -rank)
         }
         canvas.render(&buf)
         let axisY = plot.bottom

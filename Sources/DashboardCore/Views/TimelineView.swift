@@ -25,10 +25,15 @@ public struct SlotTimeline: Sendable {
 
     /// Made when trials launch, start or end (not every frame): lanes by launch order.
     public init(_ study: Study) {
-        let trials = study.trials.sorted { ($0.launch.startedAt, $0.number) < ($1.launch.startedAt, $1.number) }
-        start = study.info?.startedAt ?? trials.first?.launch.startedAt
+        // Indexes, not records: a record holds its whole metric series.
+        let all = study.trials
+        let order = all.indices.sorted { (all[$0].launch.startedAt, all[$0].number) < (all[$1].launch.startedAt, all[$1].number) }
+        start = study.info?.startedAt ?? order.first.map { all[$0].launch.startedAt }
         var free: [Date?] = []
-        for t in trials {
+        var allEnded = !order.isEmpty
+        var lastEnd: Date?
+        for i in order {
+            let t = all[i]
             let submitted = t.launch.startedAt
             let stop = t.outcome?.endedAt
             // A slot is free once its trial ended before this one was launched.
@@ -36,9 +41,11 @@ public struct SlotTimeline: Sendable {
             if lane == free.count { free.append(stop) } else { free[lane] = stop }
             let running: Date? = t.state == .waiting ? nil : (t.runningSince ?? submitted)
             bars.append(Bar(trial: t.number, lane: lane, submitted: submitted, running: running, end: stop, state: t.state))
+            if !t.state.isFinished { allEnded = false }
+            if let stop, lastEnd == nil || stop > lastEnd! { lastEnd = stop }
         }
         lanes = max(free.count, study.info?.spec.nJobs ?? 1)
-        if !trials.isEmpty, trials.allSatisfy({ $0.state.isFinished }) { finishedAt = trials.compactMap { $0.outcome?.endedAt }.max() }
+        if allEnded { finishedAt = lastEnd }
     }
 
     /// The right end of the picture: the last end once all ended, else now.
@@ -91,26 +98,24 @@ struct TimelineView: Widget {
         let shown = min(timeline.lanes, plot.height)
         let dt = max(span, 1e-9) / Double(plot.width)
         func column(_ d: Date) -> Int { min(plot.width - 1, max(0, Int(d.timeIntervalSince(start) / dt))) }
-        let solid: [Unicode.Scalar] = glyphs.isUnicode ? ["█", "▓"] : ["#", "="]
+        // A bar's first cell is a half block, so two trials back to back on a slot stay two bars.
+        let solid: Unicode.Scalar = glyphs.isUnicode ? "█" : "#"
+        let first: Unicode.Scalar = glyphs.isUnicode ? "▐" : "["
         let queued: Unicode.Scalar = glyphs.isUnicode ? "░" : ":"
         for lane in 0..<shown {
             let y = plot.y + lane
             buf.put(Format.pad(" slot \(lane + 1)", labelWidth), x: area.x, y: y, style: .fg(.muted))
             for x in plot.x..<plot.right { buf.set(x, y, glyphs.track, .fg(.muted)) }
         }
-        // Consecutive trials of a lane alternate their glyph, so each bar's ends show.
-        var count = [Int](repeating: 0, count: timeline.lanes)
         for b in timeline.bars where b.lane < shown {
             let y = plot.y + b.lane
-            let glyph = solid[count[b.lane] % 2]
-            count[b.lane] += 1
             let stop = b.end ?? end
             let run = min(b.running ?? stop, stop)
             let c0 = column(b.submitted), c1 = max(column(stop), c0)
             let cRun = b.running == nil ? c1 + 1 : column(run)
             for c in c0...c1 {
                 let isQueued = c < cRun && run > b.submitted
-                buf.set(plot.x + c, y, isQueued ? queued : glyph, Style(fg: isQueued ? .waiting : b.state.role))
+                buf.set(plot.x + c, y, isQueued ? queued : c == c0 ? first : solid, Style(fg: isQueued ? .waiting : b.state.role))
             }
         }
         if shown < timeline.lanes {
@@ -125,7 +130,7 @@ struct TimelineView: Widget {
         }
         var legend: [Span] = [Span(" ")]
         for s in [TrialState.complete, .pruned, .failed, .running] {
-            legend.append(Span(String(solid[0]), .fg(s.role)))
+            legend.append(Span(String(solid), .fg(s.role)))
             legend.append(Span(" \(s.label)  ", .fg(.muted)))
         }
         legend.append(Span(String(queued), .fg(.waiting)))

@@ -2,16 +2,21 @@
 public struct Chart: Sendable {
     public var points: [(step: Int, value: Double)]
     public var style: Style
+    /// Values drawn as a line across the columns of a point (by its index): the pruner's bar at
+    /// each evaluation it judged.
+    public var bars: [(index: Int, value: Double)]
 
-    public init(_ points: [(step: Int, value: Double)], style: Style = .fg(.accent)) {
+    public init(_ points: [(step: Int, value: Double)], style: Style = .fg(.accent), bars: [(index: Int, value: Double)] = []) {
         self.points = points.filter { $0.value.isFinite }
         self.style = style
+        self.bars = bars.filter { $0.value.isFinite }
     }
 
     public func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard !area.isEmpty else { return }
         buf.fill(area)
-        guard let lo = points.map(\.value).min(), let hi = points.map(\.value).max() else {
+        guard let lo = (points.map(\.value) + bars.map(\.value)).min(), let hi = (points.map(\.value) + bars.map(\.value)).max(),
+              !points.isEmpty else {
             buf.put("no data yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
             return
         }
@@ -41,6 +46,15 @@ public struct Chart: Sendable {
                 eighths -= piece
                 y -= 1
             }
+        }
+        // The bars over the columns of their point, as a line at their height.
+        let barGlyph: Unicode.Scalar = glyphs.isUnicode ? "━" : "-"
+        for bar in bars where bar.index < points.count {
+            let c0 = bar.index * plot.width / points.count
+            let c1 = max(c0 + 1, (bar.index + 1) * plot.width / points.count)
+            let f = hi > lo ? (bar.value - lo) / (hi - lo) : 0.5
+            let y = plot.bottom - 1 - Int((f * Double(plotHeight - 1)).rounded())
+            for x in (plot.x + c0)..<min(plot.right, plot.x + c1) { buf.set(x, y, barGlyph, Style(fg: .warning, bold: true)) }
         }
         let axisY = area.bottom - 1
         buf.set(plot.x - 1, axisY, glyphs.bottomLeft, .fg(.muted))

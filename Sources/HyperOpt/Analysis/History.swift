@@ -31,19 +31,21 @@ public struct StudyHistory: Sendable, Hashable {
 
     public init(_ study: Study) {
         let direction = study.direction
-        let finished = study.trials.filter { $0.outcome != nil }.sorted {
-            ($0.outcome!.endedAt, $0.number) < ($1.outcome!.endedAt, $1.number)
-        }
-        startedAt = study.info?.startedAt ?? study.trials.map(\.launch.startedAt).min()
+        // Indexes, not records: a record holds its whole metric series.
+        let trials = study.trials
+        var ends: [(at: Date, number: Int, index: Int)] = []
+        for i in trials.indices { if let o = trials[i].outcome { ends.append((o.endedAt, trials[i].number, i)) } }
+        ends.sort { ($0.at, $0.number) < ($1.at, $1.number) }
+        startedAt = study.info?.startedAt ?? trials.indices.map { trials[$0].launch.startedAt }.min()
         var sums: [Int: (total: Double, n: Int)] = [:]
         var means: [Int: Double] = [:]
         var bestSet: Int?
-        for (i, t) in finished.enumerated() {
-            let o = t.outcome!
+        for (i, end) in ends.enumerated() {
+            let o = trials[end.index].outcome!
+            let number = end.number, set = trials[end.index].launch.paramSet
             var score: Double?
             if o.state == .complete, let s = o.score, s.isFinite {
                 score = s
-                let set = t.launch.paramSet
                 let old = sums[set] ?? (0, 0)
                 sums[set] = (old.total + s, old.n + 1)
                 let mean = (old.total + s) / Double(old.n + 1)
@@ -66,14 +68,14 @@ public struct StudyHistory: Sendable, Hashable {
             var improved = false
             if let best, record == nil || direction.isBetter(best, than: record!) {
                 record = best
-                recordTrial = t.number
+                recordTrial = number
                 recordAt = o.endedAt
                 improved = true
                 trialsSinceRecord = 0
             } else {
                 trialsSinceRecord += 1
             }
-            points.append(HistoryPoint(trial: t.number, index: i + 1, endedAt: o.endedAt, state: o.state, score: score,
+            points.append(HistoryPoint(trial: number, index: i + 1, endedAt: o.endedAt, state: o.state, score: score,
                                        best: best, improved: improved))
         }
     }

@@ -45,6 +45,10 @@ public protocol TrialPruner: Sendable {
     mutating func prune(_ subject: PruneSubject, _ context: PruneContext) -> String?
     /// After a resume: what the pruner had recorded about these trials (any state), from their curves.
     mutating func restore(_ curves: [(number: Int, values: [Double])], _ context: PruneContext)
+    /// The value the last judged evaluation was held against (the median of the completed
+    /// trials there, a rung's cut-off, a bound); nil when the last call judged nothing. The
+    /// trial's detail draws these over its curve.
+    var lastBar: Double? { get }
 }
 
 extension TrialPruner {
@@ -109,8 +113,10 @@ public struct PercentilePruner: TrialPruner {
     public let percentile: Double
     public let options: MedianPrunerOptions
     let label: String
+    public var lastBar: Double? = nil
 
     public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
+        lastBar = nil
         guard !c.completed.isEmpty, c.completed.count >= options.nStartupTrials, !s.values.isEmpty else { return nil }
         let step = s.values.count - 1
         guard step >= options.nWarmupSteps, isPruningStep(step, warmup: options.nWarmupSteps, interval: options.intervalSteps) else { return nil }
@@ -120,6 +126,7 @@ public struct PercentilePruner: TrialPruner {
         guard xs.count >= options.nMinTrials, xs.contains(where: { !$0.isNaN }) else { return nil }
         let maximize = c.direction == .maximize
         let p = nanPercentile(xs, maximize ? 100 - percentile : percentile)
+        if !p.isNaN { lastBar = p }
         guard !p.isNaN, maximize ? best < p : best > p else { return nil }
         return "pruned by \(label) at \(PruneText.evaluation(step)): best \(c.criterion) \(PruneText.number(best)) so far is "
             + "\(maximize ? "below" : "above") \(PruneText.number(p)), the \(label) of \(xs.count) completed trial\(xs.count == 1 ? "" : "s") there"
@@ -135,6 +142,7 @@ public struct SuccessiveHalvingPruner: TrialPruner {
     var rungs: [Int: [Int: Double]] = [:]
     var nextRung: [Int: Int] = [:]
     let label: String
+    public var lastBar: Double?
 
     public init(_ options: SuccessiveHalvingOptions, label: String = "successive halving") {
         self.options = options
@@ -161,6 +169,7 @@ public struct SuccessiveHalvingPruner: TrialPruner {
     }
 
     public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
+        lastBar = nil
         guard let value = s.values.last else { return nil }
         let step = s.values.count - 1
         var rung = nextRung[s.number] ?? 0
@@ -174,6 +183,7 @@ public struct SuccessiveHalvingPruner: TrialPruner {
                 return "pruned by \(label) at \(PruneText.evaluation(step)) (rung \(rung)): one of the first \(options.bootstrapCount) trials to reach it (bootstrap_count)"
             }
             let (promotable, bar) = Self.promotable(value, competing, options.reductionFactor, c.direction)
+            lastBar = bar
             if !promotable {
                 return "pruned by \(label) at \(PruneText.evaluation(step)) (rung \(rung)): \(c.criterion) \(PruneText.number(value)) is not among the best "
                     + "1/\(options.reductionFactor) of the \(competing.count) trials there (needs \(c.direction == .maximize ? "≥" : "≤") \(PruneText.number(bar)))"
@@ -213,6 +223,7 @@ public struct SuccessiveHalvingPruner: TrialPruner {
 /// `<study>_<number>`, weighted by the brackets' budgets); bracket i halves from rung `r·η^i`,
 /// against the trials of its own bracket only.
 public struct HyperbandPruner: TrialPruner {
+    public var lastBar: Double?
     public let options: HyperbandOptions
     var maxResource: Int?
     var brackets: [SuccessiveHalvingPruner] = []
@@ -255,7 +266,9 @@ public struct HyperbandPruner: TrialPruner {
         let b = bracket(s.number, c.studyName)
         var own = c
         own.completed = c.completed.filter { bracket($0.number, c.studyName) == b }
-        return brackets[b].prune(s, own)
+        let verdict = brackets[b].prune(s, own)
+        lastBar = brackets[b].lastBar
+        return verdict
     }
 
     public mutating func restore(_ curves: [(number: Int, values: [Double])], _ c: PruneContext) {
@@ -269,11 +282,14 @@ public struct HyperbandPruner: TrialPruner {
 /// Optuna's `ThresholdPruner`.
 public struct ThresholdPruner: TrialPruner {
     public let options: ThresholdOptions
+    public var lastBar: Double? = nil
 
     public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
+        lastBar = nil
         guard let v = s.values.last else { return nil }
         let step = s.values.count - 1
         guard step >= options.nWarmupSteps, isPruningStep(step, warmup: options.nWarmupSteps, interval: options.intervalSteps) else { return nil }
+        lastBar = options.lower ?? options.upper
         if v.isNaN { return "pruned by threshold at \(PruneText.evaluation(step)): \(c.criterion) is NaN" }
         if let lower = options.lower, v < lower {
             return "pruned by threshold at \(PruneText.evaluation(step)): \(c.criterion) \(PruneText.number(v)) is below the lower bound \(PruneText.number(lower))"
@@ -290,6 +306,7 @@ public struct ThresholdPruner: TrialPruner {
 public struct PatientPruner: TrialPruner {
     public let options: PatientOptions
     var wrapped: (any TrialPruner)?
+    public var lastBar: Double?
 
     public init(options: PatientOptions, wrapped: (any TrialPruner)?) {
         self.options = options
@@ -297,6 +314,7 @@ public struct PatientPruner: TrialPruner {
     }
 
     public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
+        lastBar = nil
         let n = s.values.count
         guard n > options.patience + 1 else { return nil }
         let before = nanBest(s.values[..<(n - options.patience - 1)], c.direction)
@@ -305,8 +323,13 @@ public struct PatientPruner: TrialPruner {
         guard stalled else { return nil }
         let why = "no better than \(PruneText.number(before)) in the last \(options.patience + 1) evaluations"
             + (options.minDelta > 0 ? " (min_delta \(PruneText.number(options.minDelta)))" : "")
-        guard wrapped != nil else { return "pruned by patient at \(PruneText.evaluation(n - 1)): \(c.criterion) \(why)" }
-        return wrapped!.prune(s, c).map { "\($0); patient: \(why)" }
+        guard wrapped != nil else {
+            lastBar = before
+            return "pruned by patient at \(PruneText.evaluation(n - 1)): \(c.criterion) \(why)"
+        }
+        let verdict = wrapped!.prune(s, c).map { "\($0); patient: \(why)" }
+        lastBar = wrapped!.lastBar
+        return verdict
     }
 
     public mutating func restore(_ curves: [(number: Int, values: [Double])], _ c: PruneContext) {

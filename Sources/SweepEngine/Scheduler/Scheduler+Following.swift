@@ -95,7 +95,11 @@ extension Scheduler {
         for k in (t.judged + 1)...own.count {
             running[number]?.judged = k
             let values = PruneSubject.setMean(Array(own[..<k]), siblings: siblings)
-            if let reason = pruner!.prune(PruneSubject(number: subjectNumber, values: values), context) {
+            let verdict = pruner!.prune(PruneSubject(number: subjectNumber, values: values), context)
+            if let bar = pruner!.lastBar, let value = values.last, bar.isFinite {
+                emit(.pruneCheck(trial: number, evaluation: k - 1, value: value, bar: bar))
+            }
+            if let reason = verdict {
                 let runs = 1 + siblings.count
                 kill(trial: number, reason: runs > 1 ? "set \(set), on the mean of its \(runs) runs: " + reason : reason)
                 running[number]?.pruned = true

@@ -29,6 +29,7 @@ enum EventCoding {
         case .message: return "message"
         case .queued: return "queued"
         case .jobStarted: return "job_started"
+        case .pruneCheck: return "prune_check"
         }
     }
 
@@ -38,6 +39,7 @@ enum EventCoding {
         case .metrics(let n, _), .output(let n, _, _): return n
         case .finished(let o): return o.number
         case .queued(let n, _, _), .jobStarted(let n, _, _): return n
+        case .pruneCheck(let n, _, _, _): return n
         case .started, .phase, .message: return nil
         }
     }
