@@ -25,6 +25,10 @@ if [ "${1:-}" = "--python" ]; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check 'optuna>=4' 'hydra-core>=1.3,<1.4'
   fi
+  # Notes are written where optuna-dashboard keeps them; a test reads them with its own reader.
+  if ! .venv/bin/python -c 'import optuna_dashboard' >/dev/null 2>&1; then
+    .venv/bin/pip install --quiet --disable-pip-version-check optuna-dashboard
+  fi
   # A real stable-baselines3 app is swept in a test. The local CPU torch wheel first: left to
   # choose, pip takes the newer CUDA build from PyPI (gigabytes).
   if ! .venv/bin/python -c 'import stable_baselines3, gymnasium, torch' >/dev/null 2>&1; then

@@ -102,6 +102,9 @@ public enum DashboardRunner {
         return try result.get()
     }
 
+    /// Waits for a key that end at once, in a row, before the terminal is taken as gone.
+    static let lostTerminalReturns = 50
+
     /// The curses thread's whole life: open, draw, read, close.
     private static func loop<Program: DashboardProgram>(
         _ start: Program, inbox: Inbox, refresh: Double, termType: String?,
@@ -116,6 +119,9 @@ public enum DashboardRunner {
         _ = program.receive(.tick(Date()))
         terminal.flush(program.frame(size: size))
         var nextTick = Date().addingTimeInterval(refresh)
+        // A terminal that went away (the window closed, the tmux session killed) makes get_wch
+        // return at once instead of waiting: counted, so the dashboard leaves instead of spinning.
+        var emptyReturns = 0
 
         while true {
             var redraw = false
@@ -123,7 +129,15 @@ public enum DashboardRunner {
             // Sleep in get_wch only when nothing is waiting; a busy engine never starves the keys.
             let untilTick = max(0, Int(nextTick.timeIntervalSinceNow * 1000))
             let wait = messages.isEmpty ? min(inboxLatencyMs, untilTick) : 0
-            if let input = terminal.readInput(timeoutMs: wait) {
+            let asked = Date()
+            let input = terminal.readInput(timeoutMs: wait)
+            if input == nil, wait >= 20, Date().timeIntervalSince(asked) * 1000 < Double(wait) / 4 {
+                emptyReturns += 1
+                if emptyReturns >= Self.lostTerminalReturns { return .interrupted }
+            } else {
+                emptyReturns = 0
+            }
+            if let input {
                 switch input {
                 case .key(let key): messages.append(.key(key))
                 case .resize(let newSize):
@@ -163,7 +177,7 @@ extension DashboardExit {
         case .detach: self = .detach
         case .interrupted: self = .interrupted
         case .openStudy(let name): self = .openStudy(name)
-        case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy: return nil
+        case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy, .saveNote, .retrySet, .addRepeats, .enqueue: return nil
         }
     }
 }

@@ -236,3 +236,39 @@ extension Distribution {
         }
     }
 }
+
+extension Parameter {
+    /// The value `text` stands for in this parameter's space, or why it is none: a number in
+    /// range (on the step) for a numeric parameter, one of the choices (as written) otherwise.
+    public func parse(_ text: String) -> Result<ParamValue, ParseProblem> {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        switch distribution {
+        case .float(let lo, let hi, _, _):
+            guard let v = Double(t), v.isFinite else { return .failure(ParseProblem("\(name): `\(t)` is not a number")) }
+            let value = ParamValue.float(v)
+            guard distribution.contains(value) else { return .failure(ParseProblem("\(name): \(t) is outside \(lo)...\(hi)\(stepText)")) }
+            return .success(value)
+        case .int(let lo, let hi, _, _):
+            guard let v = Int(t) else { return .failure(ParseProblem("\(name): `\(t)` is not an integer")) }
+            let value = ParamValue.int(v)
+            guard distribution.contains(value) else { return .failure(ParseProblem("\(name): \(t) is outside \(lo)...\(hi)\(stepText)")) }
+            return .success(value)
+        case .categorical(let choices):
+            if let c = choices.first(where: { $0.description == t || $0.jsonText == t }) { return .success(c) }
+            return .failure(ParseProblem("\(name): `\(t)` is not one of \(choices.map(\.description).joined(separator: ", "))"))
+        }
+    }
+
+    private var stepText: String {
+        switch distribution {
+        case .float(_, _, _, let step?): return " in steps of \(step)"
+        case .int(_, _, _, let step) where step > 1: return " in steps of \(step)"
+        default: return ""
+        }
+    }
+}
+
+public struct ParseProblem: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+    public init(_ text: String) { description = text }
+}

@@ -97,6 +97,41 @@ public struct TrialPlanner: Sendable {
         queue.insert(paramSet, at: 0)
     }
 
+    /// The user asked for this set again (a crash on a flaky node, a pruned set they doubt): it
+    /// is no longer retired and its next run goes before anything new.
+    public mutating func retry(paramSet: Int) {
+        guard paramSet < launched.count else { return }
+        retired.remove(paramSet)
+        queue.insert(paramSet, at: 0)
+    }
+
+    /// `count` more runs of this set (more seeds before trusting it), after the runs already owed.
+    public mutating func addRepeats(paramSet: Int, count: Int) {
+        guard paramSet < launched.count, count > 0 else { return }
+        retired.remove(paramSet)
+        queue.append(contentsOf: Array(repeating: paramSet, count: count))
+    }
+
+    /// A set typed by the user, run before the sampler's proposals (Optuna's `enqueue_trial`);
+    /// with `min_trials_per_param` > 1 its other runs follow. Returns its set number.
+    @discardableResult
+    public mutating func enqueue(_ params: Params) -> Int {
+        let key = ParamKey(params, space: space)
+        let g: Int
+        if let known = paramSetByKey[key] {
+            g = known
+            retired.remove(g)
+        } else {
+            g = paramSetValues.count
+            paramSetByKey[key] = g
+            paramSetValues.append(params)
+            launched.append(0)
+            if minPerParamSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerParamSet - 1)) }
+        }
+        queue.insert(g, at: 0)
+        return g
+    }
+
     /// The next run. `study` supplies the observations and running trials the sampler learns from.
     public mutating func next(trialNumber: Int, study: Study) -> Next {
         if !queue.isEmpty {

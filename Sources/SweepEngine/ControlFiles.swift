@@ -107,11 +107,16 @@ public struct ControlFiles: Sendable {
 /// Requests to a running engine from another process (`hypertop attach`, on this machine or one
 /// sharing the file system): one file each in `<sweep dir>/.hypertop-requests/`, which the engine
 /// reads, carries out and deletes on its next tick. `kill-<n>` kills trial n, `kill-all` every
-/// running trial; a request's text is the reason the trial's outcome gives.
+/// running trial (the text is the reason the trial's outcome gives); `retry-<set>` runs a set
+/// again, `repeat-<set>` gives it as many more runs as its text says, `enqueue-<id>` holds a
+/// parameter set (JSON) to run next.
 public struct ControlRequests: Sendable {
     public enum Request: Sendable, Equatable {
         case kill(trial: Int, reason: String)
         case killAll(reason: String)
+        case retry(paramSet: Int)
+        case repeats(paramSet: Int, count: Int)
+        case enqueue(Params)
     }
 
     public static let directoryName = ".hypertop-requests"
@@ -123,10 +128,22 @@ public struct ControlRequests: Sendable {
 
     /// Asks the engine to kill trial `n` (`nil`: every running trial).
     public func requestKill(trial n: Int?, reason: String = "killed by the user (from hypertop attach)") throws {
+        try write(n.map { "kill-\($0)" } ?? "kill-all", reason + "\n")
+    }
+
+    public func requestRetry(paramSet: Int) throws { try write("retry-\(paramSet)", "\n") }
+
+    public func requestRepeats(paramSet: Int, count: Int) throws { try write("repeat-\(paramSet)", "\(count)\n") }
+
+    public func requestEnqueue(_ params: Params) throws {
+        let data = try JSONEncoder().encode(params)
+        try write("enqueue-\(UUID().uuidString)", String(decoding: data, as: UTF8.self))
+    }
+
+    private func write(_ name: String, _ text: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let name = n.map { "kill-\($0)" } ?? "kill-all"
         let tmp = (directory as NSString).appendingPathComponent(".\(name).\(getpid())")
-        try (reason + "\n").write(toFile: tmp, atomically: false, encoding: .utf8)
+        try text.write(toFile: tmp, atomically: false, encoding: .utf8)
         // Renamed into place whole: the engine never reads half a request.
         guard rename(tmp, (directory as NSString).appendingPathComponent(name)) == 0 else {
             let why = String(cString: strerror(errno))
@@ -151,6 +168,12 @@ public struct ControlRequests: Sendable {
                 out.append((at, .killAll(reason: reason)))
             } else if name.hasPrefix("kill-"), let n = Int(name.dropFirst(5)) {
                 out.append((at, .kill(trial: n, reason: reason)))
+            } else if name.hasPrefix("retry-"), let set = Int(name.dropFirst(6)) {
+                out.append((at, .retry(paramSet: set)))
+            } else if name.hasPrefix("repeat-"), let set = Int(name.dropFirst(7)), let count = Int(text ?? ""), count > 0, count <= 1000 {
+                out.append((at, .repeats(paramSet: set, count: count)))
+            } else if name.hasPrefix("enqueue-"), let data = text?.data(using: .utf8), let params = try? JSONDecoder().decode(Params.self, from: data) {
+                out.append((at, .enqueue(params)))
             }
         }
         return out.sorted { $0.0 < $1.0 }.map(\.1)

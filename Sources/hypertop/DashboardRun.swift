@@ -10,7 +10,7 @@ import Synchronization
 enum DashboardRun {
     /// `detach`, when given, is offered in the quit dialog: it leaves the terminal, the study goes on.
     static func run(_ scheduler: Scheduler, controls: ControlFiles, refresh: Double, logPath: String,
-                    detach: (@Sendable () -> Void)? = nil) async -> Study {
+                    detach: (@Sendable () -> Void)? = nil, notes: NoteBook? = nil) async -> Study {
         let (uiEvents, ui) = AsyncStream<EngineEvent>.makeStream()
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let logFile = FileHandle(forWritingAtPath: logPath)
@@ -33,10 +33,11 @@ enum DashboardRun {
         async let finished = scheduler.run()
         var state = DashboardState(mode: .live, now: Date())
         state.canDetach = detach != nil
+        if let loaded = notes?.load() { _ = update(&state, .notes(loaded)) }
         var exit = DashboardExit.quit
         do {
             exit = try await DashboardRunner.run(state, events: uiEvents, refreshSeconds: refresh) { effect in
-                await Controls.perform(effect, controls: controls, scheduler: scheduler)
+                await Controls.perform(effect, controls: controls, scheduler: scheduler, notes: notes)
             }
         } catch {
             ui.finish()
@@ -69,7 +70,10 @@ enum DashboardRun {
 enum Controls {
     /// Without a scheduler (`attach`), kills go to the engine as `requests`.
     static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?,
-                        requests: ControlRequests? = nil) async -> DashboardMsg? {
+                        requests: ControlRequests? = nil, notes: NoteBook? = nil) async -> DashboardMsg? {
+        if case .saveNote(let trial, let body) = effect {
+            return notes?.save(trial: trial, body: body) ?? .effectResult("notes are not available here")
+        }
         do {
             switch effect {
             case .togglePause:
@@ -80,6 +84,12 @@ enum Controls {
                 if let scheduler { await scheduler.kill(trial: n) } else { try requests?.requestKill(trial: n) }
             case .killAllRunning:
                 if let scheduler { await scheduler.killAll() } else { try requests?.requestKill(trial: nil) }
+            case .retrySet(let set):
+                if let scheduler { await scheduler.retry(paramSet: set) } else { try requests?.requestRetry(paramSet: set) }
+            case .addRepeats(let set, let count):
+                if let scheduler { await scheduler.addRepeats(paramSet: set, count: count) } else { try requests?.requestRepeats(paramSet: set, count: count) }
+            case .enqueue(let params):
+                if let scheduler { await scheduler.enqueue(params) } else { try requests?.requestEnqueue(params) }
             default:
                 break
             }
@@ -104,6 +114,8 @@ enum WatchDashboard {
         let poller = Task {
             var follower = StudyFollower(store: store, studyID: studyID)
             var saidGone = false
+            // Notes written elsewhere (optuna-dashboard, another attach) show here too.
+            var lastNotes: StudyNotes?
             while !Task.isCancelled {
                 if !saidGone, let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
                     sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume \(config)`"))
@@ -114,6 +126,10 @@ enum WatchDashboard {
                 case .events(let events)?: sink.yield(.events(events))
                 default: break
                 }
+                if let notes = try? store.notes(studyID: studyID), notes != lastNotes {
+                    lastNotes = notes
+                    sink.yield(.notes(notes))
+                }
                 try? await Task.sleep(for: .milliseconds(Int(max(0.2, min(refresh, 1)) * 1000)))
             }
             sink.finish()
@@ -121,10 +137,13 @@ enum WatchDashboard {
         defer { poller.cancel() }
         let controls = info.map { ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile) }
         let requests = mode == .attach ? info.map { ControlRequests(sweepDirectory: $0.sweepDir) } : nil
+        let notes = NoteBook(path: store.path, studyID: studyID)
+        var state = DashboardState(mode: mode, now: Date())
+        if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
         do {
-            _ = try await DashboardRunner.run(DashboardState(mode: mode, now: Date()), messages: messages, refreshSeconds: refresh) { effect in
+            _ = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
                 guard let controls else { return nil }
-                return await Controls.perform(effect, controls: controls, scheduler: nil, requests: requests)
+                return await Controls.perform(effect, controls: controls, scheduler: nil, requests: requests, notes: notes)
             }
         } catch {
             throw CLIError("the dashboard cannot run here (\(error)); pass --headless.")
@@ -153,8 +172,13 @@ enum StudiesBrowser {
                 }
                 guard case .openStudy(let name) = exit, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
                 let study = try store.loadStudy(id: s.studyID)
-                _ = try await DashboardRunner.run(DashboardState(study: study, mode: .browse, now: Date()),
-                                                  events: AsyncStream { $0.finish() }) { _ in nil }
+                let notes = NoteBook(path: store.path, studyID: s.studyID)
+                var state = DashboardState(study: study, mode: .browse, now: Date())
+                if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
+                _ = try await DashboardRunner.run(state, events: AsyncStream { $0.finish() }) { effect in
+                    guard case .saveNote(let trial, let body) = effect else { return nil }
+                    return notes.save(trial: trial, body: body)
+                }
                 browser.status = nil
                 browser.scroll.selected = summaries.firstIndex { $0.name == name }
             }
@@ -162,6 +186,27 @@ enum StudiesBrowser {
             throw error
         } catch {
             throw CLIError("the browser cannot run here (\(error)); pass --list.")
+        }
+    }
+}
+
+/// Where the dashboard's notes go: the study's store, opened for the moment of a write (the
+/// engine, or `attach`, holds its own connection), in optuna-dashboard's format.
+struct NoteBook: Sendable {
+    let path: String
+    let studyID: Int
+
+    func load() -> StudyNotes? {
+        try? StudyStore(path: path, readOnly: true).notes(studyID: studyID)
+    }
+
+    func save(trial: Int?, body: String) -> DashboardMsg {
+        do {
+            let store = try StudyStore(path: path, busyTimeout: 5)
+            try store.saveNote(studyID: studyID, trial: trial, body: body)
+            return .notes(try store.notes(studyID: studyID))
+        } catch {
+            return .effectResult("could not save the note in \(path): \(error)")
         }
     }
 }

@@ -128,7 +128,8 @@ struct RunCommand: AsyncParsableCommand {
             let name = spec.studyName
             let detacher: (@Sendable () -> Void)? = Detach.isSupervised
                 ? { @Sendable in Detach.leaveTerminal(study: name, storePath: storePath, logPath: logPath) } : nil
-            study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher)
+            study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
+                                           notes: NoteBook(path: storePath, studyID: opening.studyID))
         }
         for line in StudyResults.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")

@@ -76,6 +76,59 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(log.contains("Launching jobs, sweep output dir"), "log lines went to the sweep directory's log file")
     }
 
+    /// The analysis views in the real binary: each key opens its view over a real sweep, and
+    /// `stop_when_stagnant` ends it with its reason.
+    func testAnalysisViewsOnARealSweep() throws {
+        let config = """
+        hydra:
+          sweeper:
+            study_name: views
+            max_trials: 40
+            n_jobs: 2
+            direction: maximize
+            sampler: random
+            seed: 7
+            stop_when_stagnant: 6
+            command: [\(CLITests.job)]
+            search_space:
+              ++x: {type: float, low: 0.1, high: 0.9}
+              ++sleep: {type: categorical, choices: [0.2]}
+              ++epochs: {type: categorical, choices: [3]}
+        """
+        try config.write(toFile: dir + "/views-opti.yaml", atomically: true, encoding: .utf8)
+        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
+        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run views-opti.yaml; echo EXITED; sleep 60")
+        _ = try expect("DONE", seconds: 60)
+        let main = try expect("stop_when_stagnant: 6 trials finished since the best last improved", seconds: 2)
+        XCTAssertTrue(main.contains("importance (PED-ANOVA"), main)
+        for (key, text) in [("i", "what the top 10% of"), ("H", "by wall time"), ("t", "slot time running"),
+                            ("c", "coloured by score"), ("Tab", "score against each parameter"), ("Tab", "coloured by score"),
+                            ("l", "score against each parameter")] {
+            try pane.keys(key)
+            _ = try expect(text, seconds: 3)
+        }
+        try pane.keys("Escape")
+        _ = try expect("score by parameter", seconds: 2)
+        try pane.keys("q")
+        _ = try expect("EXITED", seconds: 10)
+
+        // The studies browser in a terminal that goes away (its tmux session killed): it leaves,
+        // it does not spin on a dead terminal.
+        let browser = TmuxPane(prefix: "hypertop-gone")
+        try browser.start("cd \(dir!) && env LANG=C.UTF-8 \(binary) studies data/hypertop.db; sleep 60")
+        _ = try browser.waitFor("views", seconds: 8)
+        let pid = try XCTUnwrap(try runProgram("/usr/bin/pgrep", ["-f", "\(binary) studies data/hypertop.db"]).stdout
+            .split(separator: "\n").first.flatMap { Int32($0) })
+        try browser.tmux("kill-session", "-t", browser.session)
+        var alive = true
+        for _ in 0..<50 where alive {
+            usleep(100_000)
+            alive = kill(pid, 0) == 0
+        }
+        if alive { kill(pid, SIGKILL) }
+        XCTAssertFalse(alive, "the browser left within 5 s of losing its terminal")
+    }
+
     /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
     private func startSlowSweep(_ name: String) throws -> Int32 {
         let config = """

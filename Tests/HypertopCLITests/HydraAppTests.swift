@@ -117,6 +117,44 @@ final class HydraAppTests: XCTestCase {
         XCTAssertTrue(caps.allSatisfy { $0 <= 5 && $0 >= 1 }, "\(caps)")
     }
 
+    /// `hypertop best`: the override line, pasted after `python src/main.py` in a shell, makes the
+    /// real app compose the config the best set's trials had; YAML and JSON give the same set.
+    func testBestOverrideLineReproducesTheBestSetsConfig() throws {
+        let python = try toyProject()
+        let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let json = try hypertop(["best", "sac_Toy", "--format", "json"], python: python)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let best = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        let params = try XCTUnwrap(best["params"] as? [String: Any])
+        let first = try XCTUnwrap(best["first_trial"] as? Int)
+        XCTAssertTrue(r.stdout.contains("Best value: \(try XCTUnwrap(best["value"] as? Double))"), r.stdout)
+        let line = try hypertop(["best", "sac_Toy"], python: python)
+        XCTAssertEqual(line.status, 0, line.stderr)
+        let overrides = line.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(overrides.contains("'++algorithm.policy_kwargs.net_arch=["), "a list is quoted for the shell: \(overrides)")
+        // As a user would: the line pasted into a shell command.
+        let out = root + "/best-run"
+        let shell = try runProgram("/bin/sh", ["-c", "cd \(root!) && \(python) src/main.py \(overrides) hydra.run.dir=\(out) n_epochs=1"])
+        XCTAssertEqual(shell.status, 0, shell.stderr)
+        let seen = try self.json(out + "/seen.json")
+        let trialSeen = try self.json(try trialDirs("sac_Toy")[first] + "/seen.json")
+        let algorithm = try XCTUnwrap(seen["algorithm"] as? [String: Any]), trialAlgorithm = try XCTUnwrap(trialSeen["algorithm"] as? [String: Any])
+        XCTAssertEqual(algorithm as NSDictionary, trialAlgorithm as NSDictionary, "the best set's algorithm config, key for key")
+        XCTAssertEqual(algorithm["learning_rate"] as? Double, params["++algorithm.learning_rate"] as? Double)
+        XCTAssertEqual(seen["env"] as? String, trialSeen["env"] as? String, "the sweep file's own keys came too (+performance)")
+        let yaml = try hypertop(["best", "sac_Toy", "--format", "yaml"], python: python)
+        XCTAssertEqual(yaml.status, 0, yaml.stderr)
+        let yamlLines = yaml.stdout.split(separator: "\n")
+        XCTAssertEqual(yamlLines.first, "algorithm:", yaml.stdout)
+        let lrText = try XCTUnwrap(yamlLines.dropFirst().first?.split(separator: ":").last).trimmingCharacters(in: .whitespaces)
+        XCTAssertEqual(try XCTUnwrap(Double(lrText)), try XCTUnwrap(params["++algorithm.learning_rate"] as? Double), accuracy: 1e-18, yaml.stdout)
+        XCTAssertTrue(yaml.stdout.contains("  policy_kwargs:\n    net_arch: ["), yaml.stdout)
+        let missing = try hypertop(["best", "nope"], python: python)
+        XCTAssertEqual(missing.status, 2, "a user error, as every command reports one")
+        XCTAssertTrue(missing.stderr.contains("no study named \"nope\""), missing.stderr)
+    }
+
     /// Scilab-RL's epoch cap: a trial that early-stopped after E evaluations caps later ones at int(E * 1.5).
     func testEpochCapShortensTrialsAfterAnEarlyStop() throws {
         let python = try toyProject(replacing: [("early_stop_threshold: 0.9", "early_stop_threshold: 0.0"), ("max_trials: 6", "max_trials: 3"),

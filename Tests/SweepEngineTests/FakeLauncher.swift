@@ -175,7 +175,12 @@ final class FakeLauncher: Launcher {
 /// Counts what the scheduler hands to its store.
 final class RecordingSink: EventSink {
     private let beats = Mutex<[(running: [Int], at: Date)]>([])
-    func record(_ events: [EngineEvent]) throws {}
+    private let said = Mutex<[String]>([])
+    func record(_ events: [EngineEvent]) throws {
+        for case .message(let text, _) in events { said.withLock { $0.append(text) } }
+    }
+    /// The engine's messages, as the store would record them.
+    var messages: [String] { said.withLock { $0 } }
     func heartbeat(running: [Int], at date: Date) throws { beats.withLock { $0.append((running, date)) } }
     var heartbeats: [(running: [Int], at: Date)] { beats.withLock { $0 } }
 }

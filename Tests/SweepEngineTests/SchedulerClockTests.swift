@@ -271,6 +271,11 @@ final class SchedulerBox: Sendable {
         clock.onNextSleep { await scheduler.kill(trial: n) }
     }
 
+    func act(_ body: @escaping @Sendable (Scheduler) async -> Void) {
+        guard let (scheduler, clock) = held.withLock({ $0 }) else { return }
+        clock.onNextSleep { await body(scheduler) }
+    }
+
     func interrupt(times: Int, signal: Int32 = SIGINT) {
         guard let (scheduler, clock) = held.withLock({ $0 }) else { return }
         clock.onNextSleep { for _ in 0..<times { await scheduler.interrupt(signal: signal) } }
@@ -301,5 +306,78 @@ final class StagnationStopTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.parse(yaml.replacingOccurrences(of: "stop_when_stagnant: 8", with: "stop_when_stagnant: 0"), path: "s.yaml")) {
             XCTAssertTrue("\($0)".contains("s.yaml:5"), "\($0)")
         }
+    }
+}
+
+/// The dashboard's actions on sets (r, +, e), as the scheduler carries them out: each runs
+/// beyond max_trials, the retried or enqueued set next, and each is said in the study's messages.
+final class SetActionTests: XCTestCase {
+    func testARetriedSetRunsAgainNext() async throws {
+        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        defer { f.remove() }
+        let box = SchedulerBox()
+        let sink = RecordingSink()
+        let (scheduler, launcher, clock) = f.fakeScheduler(ScriptedParams(script: (0..<6).map { SweepFixture.params(x: Double($0) / 10) }), sink: sink) { n in
+            // Trial 0 crashes; while trial 1 runs, the user asks for set 0 again.
+            n == 0 ? FakeJob(duration: 1, exitStatus: 1) : n == 1 ? FakeJob(duration: 4, actions: [(1, { box.act { await $0.retry(paramSet: 0) } })])
+                : .reporting(0.5, count: 2)
+        }
+        box.hold(scheduler, clock)
+        let study = await scheduler.run()
+        XCTAssertEqual(launcher.startedTrials, [0, 1, 2, 3], "max_trials 3, and the retry on top")
+        XCTAssertEqual(study.trials.map(\.launch.paramSet), [0, 1, 0, 2], "the retried set ran next, before the sampler's next set")
+        XCTAssertEqual(study.trials[2].launch.repeatIndex, 1)
+        XCTAssertEqual(study.trials[2].state, .complete)
+        XCTAssertTrue(sink.messages.contains { $0.contains("Set 0 runs again next") }, "\(sink.messages)")
+    }
+
+    func testAddedRepeatsRun() async throws {
+        var f = try SweepFixture(maxTrials: 2, nJobs: 1)
+        defer { f.remove() }
+        let box = SchedulerBox()
+        let (scheduler, launcher, clock) = f.fakeScheduler(ScriptedParams(script: (0..<6).map { SweepFixture.params(x: Double($0) / 10) })) { n in
+            var job = FakeJob.reporting(0.5, count: 3)
+            if n == 0 { job.actions = [(1, { box.act { await $0.addRepeats(paramSet: 0, count: 2) } })] }
+            return job
+        }
+        box.hold(scheduler, clock)
+        let study = await scheduler.run()
+        XCTAssertEqual(launcher.startedTrials.count, 4, "2 from max_trials, 2 asked")
+        XCTAssertEqual(study.trials.map(\.launch.paramSet), [0, 0, 0, 1])
+        XCTAssertEqual(study.paramSets[0].count, 3)
+    }
+
+    func testAnEnqueuedSetIsTheNextLaunchedAndABadOneIsRefused() async throws {
+        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        defer { f.remove() }
+        let box = SchedulerBox()
+        let sink = RecordingSink()
+        let typed = SweepFixture.params(x: 0.77)
+        var bad = typed
+        bad[f.spec.space.parameters[0].name] = .float(99)
+        let outside = bad
+        let (scheduler, _, clock) = f.fakeScheduler(ScriptedParams(script: (0..<6).map { SweepFixture.params(x: Double($0) / 10) }), sink: sink) { n in
+            n == 0 ? FakeJob(duration: 3, actions: [(1, { box.act { s in await s.enqueue(outside); await s.enqueue(typed) } })]) : .reporting(0.5, count: 2)
+        }
+        box.hold(scheduler, clock)
+        let study = await scheduler.run()
+        XCTAssertEqual(study.trials.count, 4)
+        XCTAssertEqual(study.trials[1].launch.params, typed, "the typed set ran next")
+        XCTAssertTrue(sink.messages.contains { $0.contains("Enqueued set refused") && $0.contains("not in its search space") }, "\(sink.messages)")
+        XCTAssertTrue(sink.messages.contains { $0.contains("Enqueued set 1:") }, "\(sink.messages)")
+    }
+
+    func testRequestFilesCarryTheActionsFromAttach() throws {
+        let dir = NSTemporaryDirectory() + "req-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let requests = ControlRequests(sweepDirectory: dir)
+        try requests.requestRetry(paramSet: 4)
+        usleep(20_000)
+        try requests.requestRepeats(paramSet: 2, count: 3)
+        usleep(20_000)
+        let params: Params = ["++x": .float(0.25), "++c": .string("min")]
+        try requests.requestEnqueue(params)
+        XCTAssertEqual(requests.take(), [.retry(paramSet: 4), .repeats(paramSet: 2, count: 3), .enqueue(params)])
+        XCTAssertEqual(requests.take(), [], "each request is taken once")
     }
 }

@@ -55,6 +55,12 @@ public enum DashboardOverlay: Sendable, Hashable {
     case confirmKill(trial: Int)
     case confirmKillAll
     case confirmQuit
+    /// Adding a line to the note of a trial (or the study's, `trial` nil).
+    case note(trial: Int?, draft: String)
+    /// How many more runs the set gets (typed).
+    case repeats(paramSet: Int, draft: String)
+    /// A parameter set being typed, one field per parameter; `problem` says why Enter refused it.
+    case enqueue(fields: [String], focus: Int, problem: String?)
 }
 
 /// Columns the trial table can be sorted by.
@@ -103,6 +109,8 @@ public struct DashboardState: Sendable {
     /// Lowest and highest criterion value any trial reported: the table's sparklines share it.
     public internal(set) var criterionRange: ClosedRange<Double>?
     public internal(set) var outputs: [Int: [OutputLine]] = [:]
+    /// The study's and its trials' notes (optuna-dashboard's format in the store).
+    public internal(set) var notes = StudyNotes()
     /// Parameter importance and the study's history, recomputed when a trial finishes.
     public internal(set) var importances: [ParamImportance] = []
     public internal(set) var history = StudyHistory()

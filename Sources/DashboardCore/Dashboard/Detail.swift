@@ -31,8 +31,17 @@ func renderDetail(_ state: DashboardState, _ number: Int, _ layout: DetailLayout
     renderCharts(state, t, layout.charts, &buf)
 
     let lines = state.output(of: number)
-    let inner = Block(title: "output, last lines" + (t.state == .running ? " (live)" : ""))
-        .render(layout.output, &buf, glyphs: g)
+    // The trial's note (n adds a line; optuna-dashboard's notes show here too) above its output.
+    let note = state.notes.trials[number].map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+    let outputTitle = (note.isEmpty ? "" : "note, then ") + "output, last lines" + (t.state == .running ? " (live)" : "")
+    var inner = Block(title: outputTitle).render(layout.output, &buf, glyphs: g)
+    if !note.isEmpty {
+        let shown = Array(note.suffix(max(1, inner.height / 2)))
+        for (i, line) in shown.enumerated() {
+            buf.put((i == 0 ? "note: " : "      ") + line, x: inner.x + 1, y: inner.y + i, maxWidth: inner.width - 1, style: .fg(.accent))
+        }
+        inner = Rect(x: inner.x, y: inner.y + shown.count, width: inner.width, height: inner.height - shown.count)
+    }
     if lines.isEmpty {
         buf.put("no output yet", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, style: .fg(.muted))
     }

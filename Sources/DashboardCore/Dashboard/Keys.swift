@@ -26,6 +26,35 @@ extension DashboardState {
         case .char("?"), .function(1):
             overlay = .help
             return []
+        case .char("n"):
+            // A note on the trial in focus; N: on the study.
+            guard let n = focusedTrial, study.trial(n) != nil else {
+                status = "no trial selected: N writes a note on the study"
+                return []
+            }
+            overlay = .note(trial: n, draft: "")
+            return []
+        case .char("N"):
+            overlay = .note(trial: nil, draft: "")
+            return []
+        case .char("r"):
+            guard killAllowed(), let n = focusedTrial, let t = study.trial(n) else { return [] }
+            guard t.state == .failed || t.state == .pruned else {
+                status = t.state.isFinished ? "trial \(n) completed: + gives its set more runs" : "trial \(n) is still running"
+                return []
+            }
+            status = "set \(t.launch.paramSet) (trial \(n)'s) runs again next"
+            return [.retrySet(t.launch.paramSet)]
+        case .char("+"):
+            guard killAllowed(), let n = focusedTrial, let t = study.trial(n) else { return [] }
+            overlay = .repeats(paramSet: t.launch.paramSet, draft: "")
+            return []
+        case .char("e"):
+            guard killAllowed(), let spec else { return [] }
+            // The best set's values to start from: a set one has in mind is usually near it.
+            let start = best?.params ?? [:]
+            overlay = .enqueue(fields: spec.space.parameters.map { start[$0.name]?.description ?? "" }, focus: 0, problem: nil)
+            return []
         case .char(let c) where AnalysisView.allCases.contains(where: { $0.key == c }):
             let view = AnalysisView.allCases.first { $0.key == c }!
             screen = screen == .view(view) ? .trials : .view(view)
@@ -117,6 +146,83 @@ extension DashboardState {
                 return [.killAllRunning]
             }
             if key == .char("n") || key == .char("N") || key == .escape { self.overlay = nil }
+            return []
+        case .repeats(let set, var draft):
+            switch key {
+            case .escape: self.overlay = nil
+            case .enter:
+                let count = draft.isEmpty ? 1 : Int(draft) ?? 0
+                guard count >= 1 && count <= 100 else {
+                    status = "type how many more runs (1 to 100)"
+                    return []
+                }
+                self.overlay = nil
+                status = "set \(set) gets \(count) more run\(count == 1 ? "" : "s")"
+                return [.addRepeats(paramSet: set, count: count)]
+            case .backspace:
+                if !draft.isEmpty { draft.removeLast() }
+                self.overlay = .repeats(paramSet: set, draft: draft)
+            case .char(let c) where c.isNumber && draft.count < 3:
+                draft.append(c)
+                self.overlay = .repeats(paramSet: set, draft: draft)
+            default: break
+            }
+            return []
+        case .enqueue(var fields, var focus, _):
+            guard let parameters = spec?.space.parameters, fields.count == parameters.count, !fields.isEmpty else {
+                self.overlay = nil
+                return []
+            }
+            switch key {
+            case .escape:
+                self.overlay = nil
+                return []
+            case .tab, .down: focus = (focus + 1) % fields.count
+            case .backTab, .up: focus = (focus + fields.count - 1) % fields.count
+            case .backspace: if !fields[focus].isEmpty { fields[focus].removeLast() }
+            case .char(let c): fields[focus].append(c)
+            case .enter:
+                var params = Params()
+                for (p, text) in zip(parameters, fields) {
+                    switch p.parse(text) {
+                    case .success(let v): params[p.name] = v
+                    case .failure(let problem):
+                        self.overlay = .enqueue(fields: fields, focus: parameters.firstIndex { $0.name == p.name } ?? focus, problem: problem.description)
+                        return []
+                    }
+                }
+                self.overlay = nil
+                status = "enqueued: it runs before the sampler's next proposal"
+                return [.enqueue(params)]
+            default: break
+            }
+            self.overlay = .enqueue(fields: fields, focus: focus, problem: nil)
+            return []
+        case .note(let trial, var draft):
+            switch key {
+            case .escape:
+                self.overlay = nil
+            case .enter:
+                self.overlay = nil
+                guard !draft.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    status = "empty line: the note is unchanged"
+                    return []
+                }
+                // A line is added to what the note says; nothing written before is lost.
+                let old = trial.map { notes.trials[$0] ?? "" } ?? notes.study
+                let body = old.isEmpty ? draft : old + "\n" + draft
+                if let trial { notes.trials[trial] = body } else { notes.study = body }
+                status = "saving the note on " + (trial.map { "trial \($0)" } ?? "the study")
+                return [.saveNote(trial: trial, body: body)]
+            case .backspace:
+                if !draft.isEmpty { draft.removeLast() }
+                self.overlay = .note(trial: trial, draft: draft)
+            case .char(let c):
+                draft.append(c)
+                self.overlay = .note(trial: trial, draft: draft)
+            default:
+                break
+            }
             return []
         case .confirmQuit:
             switch key {

@@ -27,6 +27,9 @@ public enum DashboardMsg: Sendable {
     /// What an effect came to, as the program around the dashboard reports it back ("exported
     /// ... to ...", "could not ..."): effects never change the state themselves.
     case effectResult(String)
+    /// The study's notes as the store has them (optuna-dashboard's format), read at the start,
+    /// after a note is saved, and while following a study.
+    case notes(StudyNotes)
 }
 
 /// What the dashboard asks the program around it to do. `update` never does it itself.
@@ -51,6 +54,14 @@ public enum DashboardEffect: Sendable, Hashable {
     case openStudy(String)
     /// Studies browser: export this study.
     case exportStudy(String)
+    /// Replace the note of a trial (or of the study, `trial` nil) with `body`, in the store.
+    case saveNote(trial: Int?, body: String)
+    /// Run this parameter set again, next.
+    case retrySet(Int)
+    /// Give this parameter set `count` more runs.
+    case addRepeats(paramSet: Int, count: Int)
+    /// Run this parameter set (typed by the user) before the sampler's next proposal.
+    case enqueue(Params)
 
     /// Whether the dashboard ends with this effect.
     public var endsDashboard: Bool {

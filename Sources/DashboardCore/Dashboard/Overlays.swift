@@ -17,6 +17,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
             ("t", "timeline: one lane per slot, idle share"),
             ("c", "parallel coordinates of all trials (Tab: slices)"),
             ("l", "slices: score against each parameter"),
+            ("n  N", "add a line to the trial's note; to the study's"),
         ]
         if state.mode != .browse {
             rows += [
@@ -25,7 +26,9 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
             ]
         }
         if state.mode.controlsTrials {
-            rows += [("x  F9", "kill the selected trial"), ("K", "kill all running trials")]
+            rows += [("x  F9", "kill the selected trial"), ("K", "kill all running trials"),
+                     ("r", "run the selected failed or pruned set again"), ("+", "give the selected set more runs"),
+                     ("e", "enqueue a parameter set you type; it runs next")]
         }
         let quit = state.mode == .live ? "quit (asks while the study runs)" : state.mode == .attach ? "detach: the study goes on" : "quit"
         rows += [("q", quit), ("?", "this help")]
@@ -49,6 +52,35 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
             [],
             [Span("y", key), Span(" kill them all    "), Span("n", key), Span(" keep them running")],
         ])
+    case .repeats(let set, let draft):
+        let runs = state.study.paramSets.indices.contains(set) ? state.study.paramSets[set].count : 0
+        return Dialog(title: "more runs of set \(set)", lines: [
+            [Span("It has \(runs) complete run\(runs == 1 ? "" : "s"). How many more? ")],
+            [Span("> ", key), Span(draft.isEmpty ? "1" : draft, draft.isEmpty ? .fg(.muted) : .plain), Span("_", Style(bold: true))],
+            [],
+            [Span("Enter", key), Span(" adds them  "), Span("Esc", key), Span(" cancels")],
+        ])
+    case .enqueue(let fields, let focus, let problem):
+        let parameters = state.spec?.space.parameters ?? []
+        let width = min(28, parameters.map { Format.shortName($0.name).count }.max() ?? 8)
+        var lines: [[Span]] = parameters.enumerated().map { i, p in
+            [Span(i == focus ? "> " : "  ", key), Span(Format.pad(Format.truncate(Format.shortName(p.name), width), width), .fg(.accent)),
+             Span(" " + fields[i], i == focus ? Style(bold: true) : .plain), Span(i == focus ? "_" : "", Style(bold: true)),
+             Span("   " + rangeText(p.distribution), .fg(.muted))]
+        }
+        lines.append([])
+        if let problem { lines.append([Span(problem, .fg(.failed, bold: true))]) }
+        lines.append([Span("Tab", key), Span(" next  "), Span("Enter", key), Span(" enqueue (runs next)  "), Span("Esc", key), Span(" cancel")])
+        return Dialog(title: "enqueue a parameter set", lines: lines)
+    case .note(let trial, let draft):
+        let old = trial.map { state.notes.trials[$0] ?? "" } ?? state.notes.study
+        var lines: [[Span]] = old.isEmpty ? [[Span("no note yet", .fg(.muted))]]
+            : old.split(separator: "\n", omittingEmptySubsequences: false).suffix(8).map { [Span(String($0))] }
+        lines.append([])
+        lines.append([Span("> ", key), Span(draft), Span("_", Style(bold: true))])
+        lines.append([])
+        lines.append([Span("Enter", key), Span(" adds the line  "), Span("Esc", key), Span(" cancels  (optuna-dashboard shows it too)", .fg(.muted))])
+        return Dialog(title: "note on " + (trial.map { "trial \($0)" } ?? "the study \(state.spec?.studyName ?? "")"), lines: lines)
     case .confirmQuit:
         return Dialog(title: "the study is still running", lines: [
             [Span("s", key), Span("    stop gracefully: no new trials, running ones finish")],
@@ -56,5 +88,17 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         ] + (state.canDetach ? [[Span("d", key), Span("    detach: the study goes on without this terminal")]] : []) + [
             [Span("Esc", key), Span("  back to the dashboard")],
         ])
+    }
+}
+
+/// The values a parameter takes, for the enqueue form.
+func rangeText(_ d: Distribution) -> String {
+    switch d {
+    case .float(let lo, let hi, let log, let step):
+        return "\(Format.number(lo, width: 8))..\(Format.number(hi, width: 8))" + (log ? " log" : "") + (step.map { " step \(Format.number($0, width: 6))" } ?? "")
+    case .int(let lo, let hi, let log, let step):
+        return "\(lo)..\(hi)" + (log ? " log" : "") + (step > 1 ? " step \(step)" : "")
+    case .categorical(let choices):
+        return choices.map(\.description).joined(separator: " | ")
     }
 }

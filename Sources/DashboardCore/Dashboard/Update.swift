@@ -33,6 +33,8 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         return [.interrupted]
     case .effectResult(let text):
         state.status = text
+    case .notes(let notes):
+        state.notes = notes
     }
     return []
 }

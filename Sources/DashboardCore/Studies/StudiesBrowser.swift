@@ -93,7 +93,7 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
         state.now = date
     case .interrupt:
         return [.interrupted]
-    case .event, .events, .replaceStudy, .streamEnded:
+    case .event, .events, .replaceStudy, .streamEnded, .notes:
         break
     }
     return []

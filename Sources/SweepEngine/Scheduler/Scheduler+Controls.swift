@@ -38,6 +38,43 @@ extension Scheduler {
         }
     }
 
+    /// The dashboard's `r`: the set runs again next (its failed or pruned run stays recorded),
+    /// as one run more than max_trials.
+    public func retry(paramSet set: Int) {
+        guard set < study.paramSets.count else { return note("Retry of set \(set) refused: the study has no such set") }
+        planner.retry(paramSet: set)
+        askedRuns += 1
+        exhausted = nil
+        note("Set \(set) runs again next (retry asked from the dashboard)" + (stopReason.map { "; but the study is stopping: \($0)" } ?? ""))
+    }
+
+    /// The dashboard's `+`: `count` more runs of the set, beyond max_trials.
+    public func addRepeats(paramSet set: Int, count: Int) {
+        guard set < study.paramSets.count, count > 0 else { return note("Repeats of set \(set) refused: the study has no such set") }
+        planner.addRepeats(paramSet: set, count: count)
+        askedRuns += count
+        exhausted = nil
+        note("Set \(set) gets \(count) more run\(count == 1 ? "" : "s") (asked from the dashboard)")
+    }
+
+    /// The dashboard's `e`: a set typed by the user runs before the sampler's next proposal
+    /// (Optuna's enqueue_trial); refused when a value is outside the search space.
+    @discardableResult
+    public func enqueue(_ params: Params) -> Int? {
+        for p in setup.spec.space.parameters {
+            guard let v = params[p.name], p.distribution.contains(v) else {
+                note("Enqueued set refused: \(p.name) = \(params[p.name]?.description ?? "missing") is not in its search space")
+                return nil
+            }
+        }
+        let set = planner.enqueue(params)
+        askedRuns += max(1, setup.spec.minTrialsPerParam)
+        exhausted = nil
+        let text = setup.spec.space.parameters.compactMap { p in params[p.name].map { "\(p.name)=\($0)" } }.joined(separator: " ")
+        note("Enqueued set \(set): \(text); it runs next")
+        return set
+    }
+
     /// Terminates one trial's job (SIGTERM, then SIGKILL after the grace).
     public func kill(trial number: Int, reason: String = "killed by the user") {
         guard var t = running[number], t.termSentAt == nil else { return }
@@ -59,7 +96,7 @@ extension Scheduler {
     var launchedCount: Int { study.budgetUsed }
 
     var mayLaunchMore: Bool {
-        stopReason == nil && exhausted == nil && launchedCount < setup.spec.maxTrials
+        stopReason == nil && exhausted == nil && launchedCount < setup.spec.maxTrials + askedRuns
     }
 
     func checkControls(_ now: Date) {
@@ -70,6 +107,12 @@ extension Scheduler {
                 kill(trial: n, reason: reason)
             case .killAll(let reason):
                 killAll(reason: reason)
+            case .retry(let set):
+                retry(paramSet: set)
+            case .repeats(let set, let count):
+                addRepeats(paramSet: set, count: count)
+            case .enqueue(let params):
+                enqueue(params)
             }
         }
         if setup.controls.stopRequested {

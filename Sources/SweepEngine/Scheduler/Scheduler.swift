@@ -39,6 +39,8 @@ public actor Scheduler {
     var stopReason: String?
     var stopByFile = false
     var exhausted: String?
+    /// Runs the user asked for from the dashboard (retry, repeats, enqueue): beyond max_trials.
+    var askedRuns = 0
     /// Why the study was stopped for failing jobs (`max_initial_failures`, `max_failure_rate`).
     public internal(set) var abortReason: String?
     var interrupts = 0

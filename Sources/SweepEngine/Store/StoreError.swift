@@ -16,6 +16,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case studyRunning(name: String, pid: Int32, host: String)
     /// A study row holds something Optuna itself would not write.
     case corrupt(path: String, detail: String)
+    /// The study has no trial of that number.
+    case unknownTrial(studyID: Int, number: Int)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Study \"\(name)\" is being run by process \(pid) on \(host). Follow it with `hypertop watch`, or stop that process first."
         case .corrupt(let path, let detail):
             return "\(path) holds a study hypertop cannot read: \(detail). Open it with Python optuna to inspect it."
+        case .unknownTrial(let id, let number):
+            return "Study \(id) has no trial #\(number) in this store."
         }
     }
 }

@@ -23,7 +23,8 @@ public enum StudyExport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    public static func json(_ study: Study) -> String {
+    /// `notes`: the study's and its trials' notes (optuna-dashboard's), written as `note`.
+    public static func json(_ study: Study, notes: StudyNotes = StudyNotes()) -> String {
         let space = study.info?.spec.space ?? SearchSpace([])
         let trials = study.trials.map { t -> String in
             let o = t.outcome
@@ -43,6 +44,7 @@ public enum StudyExport {
                 ("exit_status", o?.exitStatus.map { String($0) } ?? "null"),
                 ("signal", o?.signal.map { String($0) } ?? "null"),
                 ("reason", o?.reason.map(JSONText.quote) ?? "null"),
+                ("note", notes.trials[t.number].map(JSONText.quote) ?? "null"),
                 ("metrics", "[" + metrics.joined(separator: ", ") + "]"),
             ])
         }
@@ -59,6 +61,7 @@ public enum StudyExport {
             ("direction", spec.map { JSONText.quote(OptunaFormat.direction($0.direction)) } ?? "null"),
             ("criterion", spec.map { JSONText.quote($0.criterion) } ?? "null"),
             ("importance", "[" + importance.joined(separator: ", ") + "]"),
+            ("note", notes.study.isEmpty ? "null" : JSONText.quote(notes.study)),
             ("trials", "[\n" + trials.joined(separator: ",\n") + "\n]"),
         ]) + "\n"
     }
@@ -84,6 +87,6 @@ extension StudyStore {
 
     /// Writes the study as JSON to `url` (see `StudyExport.json`).
     public func exportJSON(studyID: Int, to url: URL) throws {
-        try Data(StudyExport.json(loadStudy(id: studyID)).utf8).write(to: url, options: .atomic)
+        try Data(StudyExport.json(loadStudy(id: studyID), notes: (try? notes(studyID: studyID)) ?? StudyNotes()).utf8).write(to: url, options: .atomic)
     }
 }

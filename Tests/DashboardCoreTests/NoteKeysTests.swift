@@ -1,0 +1,47 @@
+import DashboardCore
+import Foundation
+import HyperOpt
+import XCTest
+
+/// `n` and `N`: a line added to the note of the trial in focus, or of the study; saved through
+/// an effect; notes from the store (optuna-dashboard's too) shown in the trial's detail.
+final class NoteKeysTests: XCTestCase {
+    func type(_ s: inout DashboardState, _ text: String) {
+        for c in text { _ = update(&s, .key(.char(c))) }
+    }
+
+    func testNAddsALineToTheSelectedTrialsNote() {
+        var s = Fixture.state()
+        _ = update(&s, .notes(StudyNotes(study: "", trials: [1: "from optuna-dashboard"])))
+        _ = update(&s, .key(.down))
+        _ = update(&s, .key(.char("n")))
+        XCTAssertEqual(s.overlay, .note(trial: 1, draft: ""))
+        type(&s, "flaky node? q")
+        _ = update(&s, .key(.backspace))
+        XCTAssertEqual(s.overlay, .note(trial: 1, draft: "flaky node? "), "keys go to the note, q does not quit")
+        assertGolden(render(s, size: Size(width: 80, height: 24)), "note-80x24")
+        let effects = update(&s, .key(.enter))
+        XCTAssertEqual(effects, [.saveNote(trial: 1, body: "from optuna-dashboard\nflaky node? ")], "a line is added, nothing is lost")
+        XCTAssertNil(s.overlay)
+        XCTAssertEqual(s.notes.trials[1], "from optuna-dashboard\nflaky node? ")
+        _ = update(&s, .key(.enter))
+        XCTAssertTrue(render(s, size: Size(width: 120, height: 40)).plainText().contains { $0.contains("note: from optuna-dashboard") },
+                      "the detail shows the trial's note")
+    }
+
+    func testCapitalNIsTheStudysNoteAndEscapeCancels() {
+        var s = Fixture.state()
+        _ = update(&s, .key(.char("N")))
+        XCTAssertEqual(s.overlay, .note(trial: nil, draft: ""))
+        type(&s, "lr above 3e-3 diverges")
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: nil, body: "lr above 3e-3 diverges")])
+        _ = update(&s, .key(.char("N")))
+        type(&s, "never mind")
+        XCTAssertEqual(update(&s, .key(.escape)), [])
+        XCTAssertNil(s.overlay)
+        XCTAssertEqual(s.notes.study, "lr above 3e-3 diverges")
+        _ = update(&s, .key(.char("N")))
+        XCTAssertEqual(update(&s, .key(.enter)), [], "an empty line saves nothing")
+        XCTAssertEqual(s.status, "empty line: the note is unchanged")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import HyperOpt
+import XCTest
+@testable import SweepEngine
+
+/// Notes live where optuna-dashboard keeps them: one written here is read by its own reader, one
+/// it writes is read here, and both are part of `studies --export`.
+final class StudyNotesTests: XCTestCase {
+    func testNotesRoundTripWithOptunaDashboard() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
+        let info = StoreFixtures.info(dir: dir)
+        let id = try store.createStudy(info)
+        try store.record(StoreFixtures.sampleEvents(), studyID: id)
+        // Longer than one chunk (2,045 characters), with characters outside ASCII.
+        let long = String(repeating: "lr 3e-4 looks flaky on node7 — 🚀 ", count: 150)
+        XCTAssertGreaterThan(long.unicodeScalars.count, 2 * StudyNotes.chunkLength)
+        try store.saveNote(studyID: id, trial: 1, body: long)
+        try store.saveNote(studyID: id, trial: nil, body: "first note")
+        try store.saveNote(studyID: id, trial: nil, body: "## Study\nsecond, shorter")
+
+        let out = try StoreFixtures.python("""
+            import json, optuna
+            from optuna_dashboard._note import get_note_from_system_attrs, save_note_with_version
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.RDBStorage("sqlite:///hypertop.db")
+            s = optuna.load_study(study_name="reach", storage=storage)
+            attrs = storage.get_study_system_attrs(s._study_id)
+            t1 = s.trials[1]
+            print(json.dumps({"trial": get_note_from_system_attrs(attrs, t1._trial_id), "study": get_note_from_system_attrs(attrs, None)}))
+            # optuna-dashboard writes a note on trial 0 as its web page does.
+            save_note_with_version(storage, s._study_id, s.trials[0]._trial_id, 1, "written by optuna-dashboard")
+            """, in: dir)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: [String: Any]])
+        XCTAssertEqual(json["trial"]?["body"] as? String, long)
+        XCTAssertEqual(json["trial"]?["version"] as? Int, 1)
+        XCTAssertEqual(json["study"]?["body"] as? String, "## Study\nsecond, shorter", "the shorter note replaced the longer")
+        XCTAssertEqual(json["study"]?["version"] as? Int, 2)
+
+        let notes = try store.notes(studyID: id)
+        XCTAssertEqual(notes.trials[0], "written by optuna-dashboard")
+        XCTAssertEqual(notes.trials[1], long)
+        XCTAssertEqual(notes.study, "## Study\nsecond, shorter")
+
+        let url = dir.appendingPathComponent("reach.json")
+        try store.exportJSON(studyID: id, to: url)
+        let exported = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        XCTAssertEqual(exported["note"] as? String, "## Study\nsecond, shorter")
+        let trials = try XCTUnwrap(exported["trials"] as? [[String: Any]])
+        XCTAssertEqual(trials[0]["note"] as? String, "written by optuna-dashboard")
+        XCTAssertEqual(trials[1]["note"] as? String, long)
+        XCTAssertTrue(trials[2]["note"] is NSNull)
+        XCTAssertThrowsError(try store.saveNote(studyID: id, trial: 99, body: "x")) {
+            XCTAssertEqual("\($0)", "Study \(id) has no trial #99 in this store.")
+        }
+    }
+}
