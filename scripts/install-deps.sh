@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what hypertop needs on Debian besides the Swift toolchain: ncursesw headers for the
-# dashboard, tmux for the end-to-end dashboard test, nm (binutils) for the test that checks the
+# dashboard, tmux for the end-to-end dashboard test, rsvg-convert for the report's PNG charts, nm (binutils) for the test that checks the
 # AVX2 build of the sampler's loops, and (with --python) a virtual environment
 # in .venv with Python optuna (interoperability tests, benchmarks), hydra-core (the tests that
 # sweep real Hydra apps unchanged) and stable-baselines3 with a CPU torch (a real RL app), and .venv-upstream with the upstream hydra-optuna-sweeper
@@ -12,6 +12,8 @@ dpkg -s libncurses-dev >/dev/null 2>&1 || need+=(libncurses-dev)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v nm >/dev/null 2>&1 || need+=(binutils)
+# `hypertop report` turns its SVG charts into PNG with rsvg-convert when it is there (a test checks it).
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 if [ "${1:-}" = "--python" ]; then
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 fi

@@ -177,7 +177,7 @@ extension DashboardExit {
         case .detach: self = .detach
         case .interrupted: self = .interrupted
         case .openStudy(let name): self = .openStudy(name)
-        case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy, .saveNote, .retrySet, .addRepeats, .enqueue: return nil
+        case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy, .saveNote, .retrySet, .addRepeats, .enqueue, .deleteStudy, .renameStudy: return nil
         }
     }
 }

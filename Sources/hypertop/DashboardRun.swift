@@ -153,23 +153,83 @@ enum WatchDashboard {
 
 /// `hypertop studies`: the browser; Enter opens a study read-only, `e` exports it as CSV and JSON.
 enum StudiesBrowser {
-    static func run(_ rows: [(String, StudyStore, StoredStudySummary)]) async throws {
-        let summaries = rows.map { _, store, s in
-            StudyListRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
-                         duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } },
-                         engine: (try? store.engineState(studyID: s.studyID))?.shortText)
+    static func run(_ initial: [(String, StudyStore, StoredStudySummary)]) async throws {
+        var rows = initial
+        var summaries = rows.map { _, store, s in
+            var row = StudyListRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
+                                   duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } },
+                                   engine: (try? store.engineState(studyID: s.studyID))?.shortText)
+            // The best so far and the best set, for the sparkline and the compare view.
+            if let study = try? store.loadStudy(id: s.studyID) {
+                var record: Double?
+                row.history = StudyHistory(study).points.compactMap(\.best).map { v in
+                    let r = record.map { s.direction.isBetter(v, than: $0) ? v : $0 } ?? v
+                    record = r
+                    return r
+                }
+                if let best = study.best, let spec = study.info?.spec {
+                    row.bestParams = spec.space.parameters.compactMap { p in best.params[p.name].map { (p.name, $0) } }
+                }
+            }
+            return row
         }
         var browser = StudiesBrowserState(rows: summaries, source: Set(rows.map(\.0)).sorted().joined(separator: ", "), now: Date())
         do {
             while true {
+                let current = rows
+                // Deletions and renames that went through, applied to the list after this round.
+                let changed = Mutex<[(String, String?)]>([])
                 let exit = try await DashboardRunner.run(browser, events: AsyncStream { $0.finish() }) { effect in
-                    guard case .exportStudy(let name) = effect, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return nil }
-                    do {
-                        return .effectResult(try Exporter.export(store: store, studyID: s.studyID, name: name))
-                    } catch {
-                        return .effectResult("\(error)")
+                    switch effect {
+                    case .exportStudy(let name):
+                        guard let (_, store, s) = current.first(where: { $0.2.name == name }) else { return nil }
+                        do {
+                            return .effectResult(try Exporter.export(store: store, studyID: s.studyID, name: name))
+                        } catch {
+                            return .effectResult("\(error)")
+                        }
+                    case .deleteStudy(let name):
+                        guard let (db, _, s) = current.first(where: { $0.2.name == name }) else { return nil }
+                        do {
+                            try StudyStore(path: db, busyTimeout: 5).deleteStudy(id: s.studyID)
+                            changed.withLock { $0.append((name, nil)) }
+                            return .effectResult("deleted study \(name) from \(db)")
+                        } catch {
+                            return .effectResult("could not delete \(name): \(error)")
+                        }
+                    case .renameStudy(let name, let new):
+                        guard let (db, _, s) = current.first(where: { $0.2.name == name }) else { return nil }
+                        do {
+                            try StudyStore(path: db, busyTimeout: 5).renameStudy(id: s.studyID, to: new)
+                            changed.withLock { $0.append((name, new)) }
+                            return .effectResult("renamed study \(name) to \(new)")
+                        } catch {
+                            return .effectResult("could not rename \(name): \(error)")
+                        }
+                    default:
+                        return nil
                     }
                 }
+                // What the browser changed in the store, for the next round.
+                for (old, new) in changed.withLock({ $0 }) {
+                    if let new {
+                        rows = rows.map { db, store, s in
+                            var s = s
+                            if s.name == old { s.name = new }
+                            return (db, store, s)
+                        }
+                        summaries = summaries.map { r in
+                            var r = r
+                            if r.name == old { r.name = new }
+                            return r
+                        }
+                    } else {
+                        rows.removeAll { $0.2.name == old }
+                        summaries.removeAll { $0.name == old }
+                    }
+                }
+                browser.rows = summaries
+                browser.marked = []
                 guard case .openStudy(let name) = exit, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
                 let study = try store.loadStudy(id: s.studyID)
                 let notes = NoteBook(path: store.path, studyID: s.studyID)

@@ -13,7 +13,7 @@ struct HyperTop: AsyncParsableCommand {
           hypertop run --detach conf/performance/Reach/sac-opti.yaml   # then: hypertop attach
         Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching trials; running trials finish. Re-create it to cancel the stop.
         """,
-        subcommands: [RunCommand.self, CheckCommand.self, AttachCommand.self, WatchCommand.self, StudiesCommand.self, BestCommand.self, TestCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, AttachCommand.self, WatchCommand.self, StudiesCommand.self, BestCommand.self, ReportCommand.self, TestCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

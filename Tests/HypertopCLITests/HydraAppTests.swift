@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import TestSupport
 import XCTest
 
@@ -128,7 +131,9 @@ final class HydraAppTests: XCTestCase {
         let best = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
         let params = try XCTUnwrap(best["params"] as? [String: Any])
         let first = try XCTUnwrap(best["first_trial"] as? Int)
-        XCTAssertTrue(r.stdout.contains("Best value: \(try XCTUnwrap(best["value"] as? Double))"), r.stdout)
+        // Foundation's JSON reader may round the last digit: compare as numbers.
+        let printed = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("Best value: ") }.flatMap { Double($0.dropFirst(12)) }, r.stdout)
+        XCTAssertEqual(printed, try XCTUnwrap(best["value"] as? Double), accuracy: 1e-12 * abs(printed), "the run's own summary agrees")
         let line = try hypertop(["best", "sac_Toy"], python: python)
         XCTAssertEqual(line.status, 0, line.stderr)
         let overrides = line.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -152,6 +157,42 @@ final class HydraAppTests: XCTestCase {
         XCTAssertTrue(yaml.stdout.contains("  policy_kwargs:\n    net_arch: ["), yaml.stdout)
         let missing = try hypertop(["best", "nope"], python: python)
         XCTAssertEqual(missing.status, 2, "a user error, as every command reports one")
+
+        // `hypertop report`: the Markdown and its charts, well-formed SVG whose figures are the store's.
+        let report = try hypertop(["report", "sac_Toy", "--out", "rep"], python: python)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let rep = root + "/rep/"
+        for file in ["report.md", "history.svg", "importance.svg", "slices.svg", "history.png", "importance.png", "slices.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: rep + file), "\(file) missing; \(report.stdout)")
+        }
+        final class Counter: NSObject, XMLParserDelegate {
+            var circles = 0, shares: [String: Double] = [:]
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                if name == "circle", attributes["class"] == "trial" { circles += 1 }
+                if name == "rect", attributes["class"] == "importance", let p = attributes["data-param"], let v = attributes["data-share"].flatMap(Double.init) { shares[p] = v }
+            }
+        }
+        var counts: [String: Counter] = [:]
+        for file in ["history.svg", "importance.svg", "slices.svg"] {
+            let parser = try XCTUnwrap(XMLParser(contentsOf: URL(fileURLWithPath: rep + file)))
+            let counter = Counter()
+            parser.delegate = counter
+            XCTAssertTrue(parser.parse(), "\(file) is not well-formed XML: \(String(describing: parser.parserError))")
+            counts[file] = counter
+        }
+        XCTAssertEqual(counts["history.svg"]?.circles, 6, "one point per complete trial")
+        XCTAssertEqual(counts["slices.svg"]?.circles, 6 * 3, "one point per complete trial and parameter")
+        _ = try hypertop(["studies", "data/hypertop.db", "--export", "sac_Toy"], python: python)
+        let exported = try self.json(root + "/sac_Toy.json")
+        for entry in try XCTUnwrap(exported["importance"] as? [[String: Any]]) {
+            let name = try XCTUnwrap(entry["param"] as? String)
+            XCTAssertEqual(try XCTUnwrap(counts["importance.svg"]?.shares[name]), try XCTUnwrap(entry["importance"] as? Double), accuracy: 1e-9, name)
+        }
+        let md = try String(contentsOfFile: rep + "report.md", encoding: .utf8)
+        XCTAssertTrue(md.contains("# Study sac_Toy") && md.contains("![history](history.png)"), md)
+        let firstRow = try XCTUnwrap(md.split(separator: "\n").first { $0.hasPrefix("| 1 |") })
+        let mean = try XCTUnwrap(Double(firstRow.split(separator: "|")[1].trimmingCharacters(in: .whitespaces)))
+        XCTAssertEqual(mean, try XCTUnwrap(best["value"] as? Double), accuracy: 1e-3 * abs(mean), String(firstRow))
         XCTAssertTrue(missing.stderr.contains("no study named \"nope\""), missing.stderr)
     }
 

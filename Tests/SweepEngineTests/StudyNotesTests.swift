@@ -55,3 +55,33 @@ final class StudyNotesTests: XCTestCase {
         }
     }
 }
+
+/// Deleting a study takes all of it, and nothing of the others; Python optuna agrees.
+final class StudyDeleteTests: XCTestCase {
+    func testDeleteRemovesTheStudyAndKeepsTheOthers() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
+        let gone = try store.createStudy(StoreFixtures.info(name: "gone", dir: dir))
+        try store.record(StoreFixtures.sampleEvents(), studyID: gone)
+        try store.saveNote(studyID: gone, trial: 0, body: "bye")
+        let kept = try store.createStudy(StoreFixtures.info(name: "kept", dir: dir))
+        try store.record(StoreFixtures.sampleEvents(), studyID: kept)
+        let before = try store.loadStudy(id: kept).trials.count
+        try store.deleteStudy(id: gone)
+        XCTAssertEqual(try store.studies().map(\.name), ["kept"])
+        XCTAssertEqual(try store.loadStudy(id: kept).trials.count, before)
+        let out = try StoreFixtures.python("""
+            import optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            names = [s.study_name for s in optuna.get_all_study_summaries("sqlite:///hypertop.db")]
+            s = optuna.load_study(study_name="kept", storage="sqlite:///hypertop.db")
+            import sqlite3
+            db = sqlite3.connect("hypertop.db")
+            orphans = db.execute("SELECT COUNT(*) FROM trials WHERE study_id NOT IN (SELECT study_id FROM studies)").fetchone()[0]
+            attrs = db.execute("SELECT COUNT(*) FROM study_system_attributes WHERE study_id NOT IN (SELECT study_id FROM studies)").fetchone()[0]
+            params = db.execute("SELECT COUNT(*) FROM trial_params WHERE trial_id NOT IN (SELECT trial_id FROM trials)").fetchone()[0]
+            print(names, len(s.trials), orphans, attrs, params)
+            """, in: dir)
+        XCTAssertEqual(out.trimmingCharacters(in: .whitespacesAndNewlines), "['kept'] \(before) 0 0 0")
+    }
+}

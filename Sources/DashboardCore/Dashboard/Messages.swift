@@ -56,6 +56,10 @@ public enum DashboardEffect: Sendable, Hashable {
     case exportStudy(String)
     /// Replace the note of a trial (or of the study, `trial` nil) with `body`, in the store.
     case saveNote(trial: Int?, body: String)
+    /// Studies browser: delete this study from the store (asked first).
+    case deleteStudy(String)
+    /// Studies browser: give the study a new name.
+    case renameStudy(String, to: String)
     /// Run this parameter set again, next.
     case retrySet(Int)
     /// Give this parameter set `count` more runs.

@@ -92,7 +92,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
 }
 
 /// The values a parameter takes, for the enqueue form.
-func rangeText(_ d: Distribution) -> String {
+public func rangeText(_ d: Distribution) -> String {
     switch d {
     case .float(let lo, let hi, let log, let step):
         return "\(Format.number(lo, width: 8))..\(Format.number(hi, width: 8))" + (log ? " log" : "") + (step.map { " step \(Format.number($0, width: 6))" } ?? "")

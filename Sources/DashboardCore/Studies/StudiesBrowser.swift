@@ -11,6 +11,19 @@ public struct StudyListRow: Sendable, Hashable {
     public var duration: TimeInterval?
     /// Its engine: `run node3:12` (host and pid), `done`, `stopped`; nil when not known.
     public var engine: String?
+    /// The best so far (of the best set's mean) after each finished trial, for the sparkline
+    /// and the compare view.
+    public var history: [Double] = []
+    /// The best set's parameters, in the search space's order.
+    public var bestParams: [(name: String, value: ParamValue)] = []
+
+    public static func == (a: StudyListRow, b: StudyListRow) -> Bool {
+        a.name == b.name && a.direction == b.direction && a.counts == b.counts && a.best == b.best && a.startedAt == b.startedAt
+            && a.duration == b.duration && a.engine == b.engine && a.history == b.history
+            && a.bestParams.map(\.name) == b.bestParams.map(\.name) && a.bestParams.map(\.value) == b.bestParams.map(\.value)
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(name) }
 
     public init(name: String, direction: Direction, counts: [TrialState: Int], best: Double?,
                 startedAt: Date?, duration: TimeInterval?, engine: String? = nil) {
@@ -35,6 +48,12 @@ public struct StudiesBrowserState: Sendable {
     public var scroll = TableScroll()
     public var showHelp = false
     public var status: String?
+    /// Studies marked with Space for the compare view.
+    public var marked: [String] = []
+    /// The studies being compared (c), in the order they were marked.
+    public var comparing: [String]?
+    /// A question before a change to the store.
+    public var confirm: BrowserConfirm?
 
     public init(rows: [StudyListRow], source: String, glyphs: Glyphs = .unicode, now: Date,
                 size: Size = Size(width: 120, height: 40)) {
@@ -56,8 +75,16 @@ public struct StudiesBrowserState: Sendable {
     }
 }
 
+/// What the browser asks before it changes the store.
+public enum BrowserConfirm: Sendable, Hashable {
+    case delete(String)
+    /// The new name being typed.
+    case rename(String, draft: String)
+}
+
 /// Keys: move, Enter opens the selected study, `e` exports it (its result comes back as
-/// `.effectResult`), `q` quits.
+/// `.effectResult`), Space marks studies and `c` compares them, `D` deletes and `R` renames
+/// (both ask first), `q` quits.
 public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [DashboardEffect] {
     switch msg {
     case .key(let key):
@@ -65,8 +92,35 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
             state.showHelp = false
             return []
         }
+        if let confirm = state.confirm { return confirmKey(&state, confirm, key) }
+        if state.comparing != nil {
+            if key == .escape || key == .char("c") || key == .char("q") { state.comparing = nil }
+            return []
+        }
         let row = state.scroll.selected ?? 0
         switch key {
+        case .char(" "):
+            if let s = state.selectedStudy {
+                if let i = state.marked.firstIndex(of: s.name) { state.marked.remove(at: i) } else { state.marked.append(s.name) }
+                state.status = state.marked.isEmpty ? nil : "marked: \(state.marked.joined(separator: ", ")) (c compares)"
+                state.select(row + 1)
+            }
+        case .char("c"):
+            guard state.marked.count >= 2 else {
+                state.status = "mark two or more studies with Space, then c compares them"
+                return []
+            }
+            state.comparing = state.marked
+        case .char("D"):
+            if let s = state.selectedStudy {
+                guard !(s.engine?.hasPrefix("run ") ?? false) else {
+                    state.status = "\(s.name) is running (\(s.engine ?? "")): stop it before deleting it"
+                    return []
+                }
+                state.confirm = .delete(s.name)
+            }
+        case .char("R"):
+            if let s = state.selectedStudy { state.confirm = .rename(s.name, draft: s.name) }
         case .down, .char("j"): state.select(row + 1)
         case .up, .char("k"): state.select(row - 1)
         case .pageDown: state.select(row + state.pageRows)
@@ -99,6 +153,45 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
     return []
 }
 
+private func confirmKey(_ state: inout StudiesBrowserState, _ confirm: BrowserConfirm, _ key: Key) -> [DashboardEffect] {
+    switch confirm {
+    case .delete(let name):
+        if key == .char("y") || key == .char("Y") {
+            state.confirm = nil
+            state.rows.removeAll { $0.name == name }
+            state.marked.removeAll { $0 == name }
+            state.select(state.scroll.selected ?? 0)
+            state.status = "deleting \(name)"
+            return [.deleteStudy(name)]
+        }
+        if key == .char("n") || key == .char("N") || key == .escape { state.confirm = nil }
+    case .rename(let name, var draft):
+        switch key {
+        case .escape: state.confirm = nil
+        case .enter:
+            let new = draft.trimmingCharacters(in: .whitespaces)
+            guard !new.isEmpty, new != name else { state.confirm = nil; return [] }
+            guard !state.rows.contains(where: { $0.name == new }) else {
+                state.status = "a study named \(new) exists already"
+                return []
+            }
+            state.confirm = nil
+            if let i = state.rows.firstIndex(where: { $0.name == name }) { state.rows[i].name = new }
+            state.marked = state.marked.map { $0 == name ? new : $0 }
+            state.status = "renaming \(name) to \(new)"
+            return [.renameStudy(name, to: new)]
+        case .backspace:
+            if !draft.isEmpty { draft.removeLast() }
+            state.confirm = .rename(name, draft: draft)
+        case .char(let c):
+            draft.append(c)
+            state.confirm = .rename(name, draft: draft)
+        default: break
+        }
+    }
+    return []
+}
+
 public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
     var buf = Buffer(size: size)
     guard !size.isTooSmall else {
@@ -112,8 +205,15 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
     buf.put(" hypertop studies  \(state.source)  \(state.rows.count) stud\(state.rows.count == 1 ? "y" : "ies")",
             x: 0, y: 0, maxWidth: size.width, style: bar)
 
+    if let comparing = state.comparing {
+        renderCompare(state, comparing, v[2], &buf)
+        if let status = state.status { buf.put(" " + status, x: 0, y: v[3].y, maxWidth: size.width, style: .fg(.muted)) }
+        buf.put([Span(" Esc", Style(fg: .title, bold: true)), Span(" back to the studies", .fg(.muted))], x: 0, y: v[4].y, maxWidth: size.width)
+        return buf
+    }
     let columns = [
-        TableColumn("study", width: max(12, size.width - 103)),
+        TableColumn(" ", width: 1),
+        TableColumn("study", width: max(12, size.width - 118)),
         TableColumn("direction", width: 9),
         TableColumn("run", width: 4, alignRight: true),
         TableColumn("done", width: 5, alignRight: true),
@@ -123,6 +223,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
         TableColumn("started (UTC)", width: 16),
         TableColumn("duration", width: 8, alignRight: true),
         TableColumn("engine", width: 16),
+        TableColumn("best so far", width: 12),
     ]
     let rows = state.rows
     Table(columns: columns, count: rows.count, scroll: state.scroll) { i in
@@ -132,6 +233,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             return .text(String(n), n > 0 ? .fg(s.role) : .fg(.muted))
         }
         return [
+            .text(state.marked.contains(r.name) ? String(g.bestMark) : " ", .fg(.best, bold: true)),
             .text(r.name, .fg(.accent, bold: true)),
             .text(r.direction.rawValue, .fg(.muted)),
             count(.running), count(.complete), count(.pruned), count(.failed),
@@ -139,6 +241,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             .text(r.startedAt.map(utcMinute) ?? "-", .fg(.muted)),
             .text(r.duration.map(Format.duration) ?? "-"),
             .text(r.engine ?? "-", r.engine?.hasPrefix("run ") == true ? .fg(.running, bold: true) : .fg(.muted)),
+            .text(sparkline(r.history, width: 12, glyphs: g), .fg(.best)),
         ]
     }.render(v[2], &buf, glyphs: g)
     if rows.isEmpty {
@@ -146,7 +249,8 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
     }
     if let status = state.status { buf.put(" " + status, x: 0, y: v[3].y, maxWidth: size.width, style: .fg(.muted)) }
     var x = 0
-    for (key, label) in [("?", "help"), ("q", "quit"), ("Enter", "open"), ("e", "export"), ("j/k", "move")] {
+    for (key, label) in [("?", "help"), ("q", "quit"), ("Enter", "open"), ("Space", "mark"), ("c", "compare"), ("e", "export"),
+                         ("R", "rename"), ("D", "delete"), ("j/k", "move")] {
         x += buf.put(" " + key, x: x, y: v[4].y, style: Style(fg: .title, bold: true))
         x += buf.put(" " + label + " ", x: x, y: v[4].y, style: .fg(.muted))
     }
@@ -156,10 +260,104 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             [Span("j k  PgUp PgDn  ", key), Span("move")],
             [Span("Enter           ", key), Span("open the study: its trials, curves and summaries")],
             [Span("e               ", key), Span("export the study")],
+            [Span("Space  c        ", key), Span("mark studies; compare the marked ones")],
+            [Span("R  D            ", key), Span("rename, delete the study (both ask first)")],
             [Span("q               ", key), Span("quit")],
         ]).render(over: buf.area, &buf, glyphs: g)
     }
+    switch state.confirm {
+    case .delete(let name)?:
+        let key = Style(fg: .title, bold: true)
+        Dialog(title: "delete study \(name)?", lines: [
+            [Span("Its trials, metrics and notes go from the store for good.")],
+            [],
+            [Span("y", key), Span(" delete    "), Span("n", key), Span(" keep it")],
+        ]).render(over: buf.area, &buf, glyphs: g)
+    case .rename(let name, let draft)?:
+        let key = Style(fg: .title, bold: true)
+        Dialog(title: "rename study \(name)", lines: [
+            [Span("> ", key), Span(draft), Span("_", Style(bold: true))],
+            [],
+            [Span("Enter", key), Span(" renames  "), Span("Esc", key), Span(" cancels")],
+        ]).render(over: buf.area, &buf, glyphs: g)
+    case nil:
+        break
+    }
     return buf
+}
+
+/// A series as a sparkline of `width` cells (resampled), lowest to highest.
+func sparkline(_ values: [Double], width: Int, glyphs: Glyphs) -> String {
+    let finite = values.filter(\.isFinite)
+    guard let lo = finite.min(), let hi = finite.max(), !finite.isEmpty else { return "" }
+    let n = min(width, finite.count)
+    return String(String.UnicodeScalarView((0..<n).map { i in
+        let v = finite[min(finite.count - 1, (i + 1) * finite.count / n - 1)]
+        let level = hi > lo ? Int(((v - lo) / (hi - lo) * Double(glyphs.levels.count - 1)).rounded()) : glyphs.levels.count - 1
+        return glyphs.levels[level]
+    }))
+}
+
+/// Two or more studies side by side: their best-so-far overlaid (each its own colour, x the
+/// share of each study's finished trials), and their best sets in columns.
+func renderCompare(_ state: StudiesBrowserState, _ names: [String], _ area: Rect, _ buf: inout Buffer) {
+    let g = state.glyphs
+    let rows = names.compactMap { n in state.rows.first { $0.name == n } }
+    let roles: [ColorRole] = [.best, .accent, .complete, .warning, .pruned, .failed]
+    let parts = area.split(.vertical, [.fill(1), .length(min(area.height / 2, 4 + (rows.first?.bestParams.count ?? 0) + 1))], spacing: 1)
+    var legend: [Span] = [Span(" best so far, each study over its finished trials:  ", Style(fg: .title, bold: true))]
+    for (i, r) in rows.enumerated() {
+        legend.append(Span(g.isUnicode ? "⣿ " : "* ", .fg(roles[i % roles.count], bold: true)))
+        legend.append(Span(r.name + "  ", .fg(roles[i % roles.count])))
+    }
+    buf.put(legend, x: area.x, y: area.y, maxWidth: area.width)
+    let chart = Rect(x: parts[0].x, y: parts[0].y + 1, width: parts[0].width, height: parts[0].height - 1)
+    if let range = valueRange(rows.flatMap(\.history)), chart.height >= 3 {
+        let labelWidth = 8
+        let plot = Rect(x: chart.x + labelWidth + 1, y: chart.y, width: chart.width - labelWidth - 2, height: chart.height - 1)
+        buf.put(axisLabel(range.hi, labelWidth), x: chart.x, y: plot.y, style: .fg(.muted))
+        buf.put(axisLabel(range.lo, labelWidth), x: chart.x, y: plot.bottom - 1, style: .fg(.muted))
+        for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, g.vertical, .fg(.muted)) }
+        var canvas = DotCanvas(plot, braille: g.isUnicode)
+        for (i, r) in rows.enumerated().reversed() where !r.history.isEmpty {
+            var last: (Int, Int)?
+            for (k, v) in r.history.enumerated() {
+                let c = canvas.column(Double(k), 0, Double(max(1, r.history.count - 1))), y = canvas.row(v, range.lo, range.hi)
+                if let (lc, ly) = last { canvas.line(lc, ly, c, ly, roles[i % roles.count], rank: -i); canvas.line(c, ly, c, y, roles[i % roles.count], rank: -i) }
+                last = (c, y)
+            }
+        }
+        canvas.render(&buf)
+        for x in plot.x..<plot.right { buf.set(x, plot.bottom, g.horizontal, .fg(.muted)) }
+        buf.put("first trial", x: plot.x, y: plot.bottom, style: .fg(.muted))
+        buf.put("last", x: plot.right - 4, y: plot.bottom, style: .fg(.muted))
+    } else {
+        buf.put(" no study has a score yet", x: chart.x, y: chart.y, style: .fg(.muted))
+    }
+    // The best sets side by side.
+    let table = parts[1]
+    let names = Array(Set(rows.flatMap { $0.bestParams.map(\.name) })).sorted { a, b in
+        let order = rows.first?.bestParams.map(\.name) ?? []
+        return (order.firstIndex(of: a) ?? Int.max, a) < (order.firstIndex(of: b) ?? Int.max, b)
+    }
+    let first = min(24, max(15, names.map { Format.shortName($0).count }.max() ?? 15))
+    let width = max(10, min(22, (table.width - first - 2) / max(1, rows.count)))
+    var y = table.y
+    func line(_ label: String, _ cells: [(String, Style)], _ labelStyle: Style = .fg(.muted)) {
+        guard y < table.bottom else { return }
+        buf.put(" " + Format.pad(Format.truncate(label, first, ellipsis: g.ellipsis), first), x: table.x, y: y, style: labelStyle)
+        for (i, (text, style)) in cells.enumerated() {
+            buf.put(Format.pad(Format.truncate(text, width - 1, ellipsis: g.ellipsis), width - 1, right: true),
+                    x: table.x + first + 2 + i * width, y: y, style: style)
+        }
+        y += 1
+    }
+    line("study", rows.enumerated().map { ($0.element.name, Style(fg: roles[$0.offset % roles.count], bold: true)) }, Style(fg: .title, bold: true))
+    line("best (set mean)", rows.map { ($0.best.map { Format.number($0, width: 9) } ?? "-", Style(fg: .best, bold: true)) })
+    line("trials", rows.map { (String($0.counts.values.reduce(0, +)), .plain) })
+    for n in names {
+        line(Format.shortName(n), rows.map { r in (r.bestParams.first { $0.name == n }.map { Format.param($0.value, width: width - 1) } ?? "-", .fg(.accent)) })
+    }
 }
 
 /// `2026-11-30 10:29`: a calendar date in UTC, independent of the machine's zone.

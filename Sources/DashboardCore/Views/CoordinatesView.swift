@@ -3,7 +3,7 @@ import HyperOpt
 
 /// A parameter's position on its axis, 0 (bottom, low) to 1 (top, high): log parameters in log
 /// space, categorical ones by choice, spread evenly.
-func axisPosition(_ value: ParamValue, _ d: Distribution) -> Double? {
+public func axisPosition(_ value: ParamValue, _ d: Distribution) -> Double? {
     switch d {
     case .categorical(let choices):
         guard let i = choices.firstIndex(of: value) else { return nil }

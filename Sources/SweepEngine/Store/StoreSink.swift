@@ -37,3 +37,29 @@ extension StudyStore {
         }
     }
 }
+
+extension StudyStore {
+    /// Removes a study and everything of it from the store: its Optuna rows (trials, values,
+    /// parameters, attributes, notes) and hypertop's (events, metrics). Refused while an engine
+    /// that is alive runs it.
+    public func deleteStudy(id: Int) throws {
+        if case .running(let owner) = try engineState(studyID: id), let name = try studies().first(where: { $0.studyID == id })?.name {
+            throw StoreError.studyRunning(name: name, pid: owner.pid, host: owner.host)
+        }
+        try pool.write { db in
+            try Self.requireStudy(db, id)
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            var byStudy: [String] = [], byTrial: [String] = []
+            for table in tables where table != "studies" && table != "trials" {
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\"\(table)\")").map { $0["name"] as String }
+                if columns.contains("study_id") { byStudy.append(table) } else if columns.contains("trial_id") { byTrial.append(table) }
+            }
+            for table in byTrial {
+                try db.execute(sql: "DELETE FROM \"\(table)\" WHERE trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?)", arguments: [id])
+            }
+            for table in byStudy { try db.execute(sql: "DELETE FROM \"\(table)\" WHERE study_id = ?", arguments: [id]) }
+            try db.execute(sql: "DELETE FROM trials WHERE study_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM studies WHERE study_id = ?", arguments: [id])
+        }
+    }
+}
