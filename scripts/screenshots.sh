@@ -8,7 +8,9 @@
 #   scripts/screenshots.sh -- CMD ARGS...        # any command that shows the dashboard
 #
 # Environment: CONFIG (default conf/performance/Reach/sac-opti.yaml), WAIT (seconds before the
-# main screen, default 25), VIEWS_WAIT (seconds more before the analysis views, default 40), OUT (default screenshots). Needs tmux, python3 and rsvg-convert
+# main screen, default 25), VIEWS_WAIT (seconds more before the analysis views, default 40),
+# COMPARE_SEEDS (the two compared demo studies' seeds, default 3,4), COMPARE_ONLY=1 (only the
+# compare view), SKIP_COMPARE=1, OUT (default screenshots). Needs tmux, python3 and rsvg-convert
 # (Debian: apt-get install tmux librsvg2-bin fonts-dejavu-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ REPO=$(pwd)
 
 COLS=120 ROWS=40
 OUT=${OUT:-screenshots}
+COMPARE_SEEDS=${COMPARE_SEEDS:-3,4}
 WAIT=${WAIT:-25}
 SESSION=hypertop-shots-$$
 
@@ -26,6 +29,7 @@ done
 if [ "${1:-}" = "--" ]; then
     shift
     COMMAND=("$@")
+    CUSTOM_COMMAND=1
 else
     BIN=$(swift build -c release --show-bin-path)
     [ -x "$BIN/hypertop" ] || { echo "screenshots.sh: build first: swift build -c release" >&2; exit 1; }
@@ -57,6 +61,7 @@ shot() {
     echo "wrote $OUT/$name.png"
 }
 
+if [ -z "${COMPARE_ONLY:-}" ]; then
 sleep "$WAIT"
 shot dashboard
 tmux send-keys -t "$SESSION" j j Enter
@@ -77,6 +82,23 @@ for view in i:importance H:history t:timeline c:parallel-coordinates Tab:slices;
 done
 tmux send-keys -t "$SESSION" Escape
 sleep 0.3
+fi
+if [ -z "${SKIP_COMPARE:-}" ] && [ "${COMMAND[1]:-}" != "" ] && [ -z "${CUSTOM_COMMAND:-}" ]; then
+    # The compare view: two short headless sweeps of the demo (the second with --new keeps the
+    # first under another name), then the studies browser with both marked.
+    BIN=$(dirname "${COMMAND[2]}")
+    mkdir -p "$WORK/cmp"
+    cp -r conf "$WORK/cmp/"
+    sed -i 's/max_trials: [0-9]*/max_trials: 10/' "$WORK/cmp/conf/performance/Reach/sac-opti.yaml"
+    (cd "$WORK/cmp" && PATH="$BIN:$PATH" "$BIN/hypertop" run --headless --seed "${COMPARE_SEEDS%,*}" conf/performance/Reach/sac-opti.yaml >/dev/null \
+        && PATH="$BIN:$PATH" "$BIN/hypertop" run --headless --new --seed "${COMPARE_SEEDS#*,}" conf/performance/Reach/sac-opti.yaml >/dev/null)
+    tmux new-window -t "$SESSION" -c "$WORK/cmp" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $BIN/hypertop studies data/hypertop.db; sleep 600"
+    sleep 1.5
+    tmux send-keys -t "$SESSION" Space Space c
+    sleep 1
+    shot compare
+    tmux kill-window -t "$SESSION"
+fi
 # Leave the sweep the way a user would: q, then k to kill what still runs.
 tmux send-keys -t "$SESSION" q
 sleep 0.5

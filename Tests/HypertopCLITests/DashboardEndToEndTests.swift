@@ -98,7 +98,7 @@ final class DashboardEndToEndTests: XCTestCase {
         try config.write(toFile: dir + "/views-opti.yaml", atomically: true, encoding: .utf8)
         let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
         try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run views-opti.yaml; echo EXITED; sleep 60")
-        _ = try expect("DONE", seconds: 60)
+        _ = try expect("study done", seconds: 60)
         let main = try expect("stop_when_stagnant: 6 trials finished since the best last improved", seconds: 2)
         XCTAssertTrue(main.contains("importance (PED-ANOVA"), main)
         for (key, text) in [("i", "what the top 10% of"), ("H", "by wall time"), ("t", "slot time running"),
@@ -127,6 +127,49 @@ final class DashboardEndToEndTests: XCTestCase {
         }
         if alive { kill(pid, SIGKILL) }
         XCTAssertFalse(alive, "the browser left within 5 s of losing its terminal")
+    }
+
+    /// `+` and `e` in the real binary over real jobs: the added runs and the typed set run (the
+    /// typed one next), on top of max_trials, and the store has them.
+    func testAddedRunsAndAnEnqueuedSetRunInARealSweep() throws {
+        let config = """
+        hydra:
+          sweeper:
+            study_name: act
+            max_trials: 3
+            n_jobs: 1
+            direction: maximize
+            sampler: random
+            seed: 4
+            command: [\(CLITests.job)]
+            search_space:
+              ++x: {type: float, low: 0.1, high: 0.9}
+              ++sleep: {type: categorical, choices: [0.8]}
+              ++epochs: {type: categorical, choices: [4]}
+        """
+        try config.write(toFile: dir + "/act-opti.yaml", atomically: true, encoding: .utf8)
+        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
+        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run act-opti.yaml; echo EXITED; sleep 60")
+        _ = try expect("  0 RUN", seconds: 15)
+        try pane.keys("+", "2", "Enter")
+        _ = try expect("set 0 gets 2 more runs", seconds: 3)
+        try pane.keys("e")
+        _ = try expect("enqueue a parameter set", seconds: 3)
+        try pane.keys("0", ".", "4", "2", "Tab", "0", ".", "8", "Tab", "4", "Enter")
+        _ = try expect("enqueued: it runs before", seconds: 3)
+        _ = try expect("study done", seconds: 60)
+        try pane.keys("q")
+        _ = try expect("EXITED", seconds: 10)
+        let export = try runProgram(binary, ["studies", "data/hypertop.db", "--export", "act"], in: URL(fileURLWithPath: dir))
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/act.json"))) as? [String: Any])
+        let trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
+        XCTAssertEqual(trials.count, 6, "3 from max_trials, 2 added runs, 1 enqueued")
+        XCTAssertEqual((trials[1]["params"] as? [String: Any])?["++x"] as? Double, 0.42, "the typed set ran next")
+        XCTAssertEqual(trials.compactMap { $0["param_set"] as? Int }.filter { $0 == 0 }.count, 3, "set 0 ran 1 + 2 times")
+        XCTAssertTrue(trials.allSatisfy { $0["state"] as? String == "COMPLETE" }, "\(trials.map { $0["state"] ?? "" })")
+        let log = try String(contentsOfFile: dir + "/data/act/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Set 0 gets 2 more runs (asked from the dashboard)") && log.contains("Enqueued set"), log)
     }
 
     /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
