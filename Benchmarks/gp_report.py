@@ -5,31 +5,13 @@ optuna_sampler_bench.py gp-quality/gp-cost) into one Markdown report.
 
 Several cost files per side (comma-separated, one per round) are combined by their median per size.
 """
-import json
 import statistics
 import sys
 
+from sampler_report import fmt, load, load_rounds, quartiles
+
 BUDGETS = ["8", "16", "32", "64"]
 TARGET_BUDGETS = ["16", "32"]
-
-
-def load(path, key):
-    with open(path) as f:
-        return json.load(f)[key]
-
-
-def load_rounds(paths, key):
-    rounds = [load(p, key) for p in paths.split(",")]
-    return {n: [r[n] for r in rounds if n in r] for n in rounds[0]}
-
-
-def quartiles(values):
-    q = statistics.quantiles(sorted(values), n=4, method="inclusive")
-    return q[0], statistics.median(values), q[2]
-
-
-def fmt(x):
-    return f"{x:.4g}"
 
 
 def main():

@@ -36,12 +36,7 @@ struct BestCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await withUserErrors {
-            guard FileManager.default.fileExists(atPath: storage) else {
-                throw CLIError("no study store at \(storage); pass the one the study records in with --storage.")
-            }
-            let (store, id, name) = try StoreLookup.study(db: storage, named: study)
-            let loaded: Study
-            do { loaded = try store.loadStudy(id: id) } catch { throw CLIError("cannot read study \"\(name)\" from \(storage): \(error)") }
+            let (_, _, name, loaded) = try StoreLookup.loadStudy(db: storage, named: study)
             guard let spec = loaded.info?.spec else { throw CLIError("study \"\(name)\" in \(storage) has no settings recorded.") }
             guard let best = loaded.best, let mean = best.mean else {
                 throw CLIError("study \"\(name)\" has no complete trial with a score yet, so it has no best set.")

@@ -235,10 +235,12 @@ enum StudiesBrowser {
                 let notes = NoteBook(path: store.path, studyID: s.studyID)
                 var state = DashboardState(study: study, mode: .browse, now: Date())
                 if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
-                _ = try await DashboardRunner.run(state, events: AsyncStream { $0.finish() }) { effect in
+                let inner = try await DashboardRunner.run(state, events: AsyncStream { $0.finish() }) { effect in
                     guard case .saveNote(let trial, let body) = effect else { return nil }
                     return notes.save(trial: trial, body: body)
                 }
+                // A signal (or a terminal that went away) ends the browser too, not only the study's screen.
+                if case .interrupted = inner { return }
                 browser.status = nil
                 browser.scroll.selected = summaries.firstIndex { $0.name == name }
             }

@@ -28,12 +28,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await withUserErrors {
-            guard FileManager.default.fileExists(atPath: storage) else {
-                throw CLIError("no study store at \(storage); pass the one the study records in with --storage.")
-            }
-            let (store, id, name) = try StoreLookup.study(db: storage, named: study)
-            let loaded: Study
-            do { loaded = try store.loadStudy(id: id) } catch { throw CLIError("cannot read study \"\(name)\" from \(storage): \(error)") }
+            let (store, id, name, loaded) = try StoreLookup.loadStudy(db: storage, named: study)
             guard loaded.info?.spec != nil else { throw CLIError("study \"\(name)\" in \(storage) has no settings recorded.") }
             let dir = out ?? "report-" + String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
             do {
@@ -97,7 +92,7 @@ enum StudyReport {
             return c > 0 ? "\(c) \(s.rawValue.lowercased())" : nil
         }
         for (k, v) in [("direction", "\(spec.direction.rawValue) \(spec.criterion) (score: \(spec.score.rawValue))"),
-                       ("sampler", spec.sampler.name), ("pruner", spec.pruner == .none ? "none" : "\(spec.pruner)"),
+                       ("sampler", spec.sampler.name), ("pruner", spec.pruner.name),
                        ("max_trials, n_jobs", "\(spec.maxTrials), \(spec.nJobs)"),
                        ("runs per set", "\(spec.minTrialsPerParam) to \(spec.maxTrialsPerParam)"),
                        ("trials", counts.joined(separator: ", ")), ("config", spec.configPath)] {

@@ -86,6 +86,19 @@ enum StoreLookup {
         }
     }
 
+    /// The study named `name` (default: the one started last) in the store at `db`, read whole.
+    static func loadStudy(db: String, named name: String?) throws -> (store: StudyStore, id: Int, name: String, study: Study) {
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw CLIError("no study store at \(db); pass the one the study records in with --storage.")
+        }
+        let (store, id, found) = try study(db: db, named: name)
+        do {
+            return (store, id, found, try store.loadStudy(id: id))
+        } catch {
+            throw CLIError("cannot read study \"\(found)\" from \(db): \(error)")
+        }
+    }
+
     static func study(db: String, named name: String?) throws -> (StudyStore, Int, String) {
         let store = try open(db)
         let all: [StoredStudySummary]

@@ -117,7 +117,10 @@ final class DashboardEndToEndTests: XCTestCase {
         let browser = TmuxPane(prefix: "hypertop-gone")
         try browser.start("cd \(dir!) && env LANG=C.UTF-8 \(binary) studies data/hypertop.db; sleep 60")
         _ = try browser.waitFor("views", seconds: 8)
-        let pid = try XCTUnwrap(try runProgram("/usr/bin/pgrep", ["-f", "\(binary) studies data/hypertop.db"]).stdout
+        // With a study open from the browser, as when the spin was first seen.
+        try browser.keys("Enter")
+        _ = try browser.waitFor("sampler random", seconds: 5)
+        let pid = try XCTUnwrap(try runProgram("/usr/bin/pgrep", ["-f", "^\(binary) studies data/hypertop.db"]).stdout
             .split(separator: "\n").first.flatMap { Int32($0) })
         try browser.tmux("kill-session", "-t", browser.session)
         var alive = true
