@@ -170,15 +170,31 @@ def cost_objective(p):
     return p["x"] ** 2 + (math.log10(p["y"]) + 2) ** 2 + (0 if p["c"] == "b" else 1)
 
 
-def cost(n, asks):
-    """Median ms per ask + tell with n trials already in the study (history added without sampling)."""
+def study_with_history(sampler, n):
+    """A study with n random complete trials of COST_SPACE, added without sampling."""
     rng = random.Random(12345)
-    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+    study = optuna.create_study(sampler=sampler)
     history = []
     for _ in range(n):
         p = {"x": rng.uniform(-5, 5), "y": math.exp(rng.uniform(math.log(1e-4), 0)), "c": rng.choice("abc")}
         history.append(optuna.trial.create_trial(params=p, distributions=COST_SPACE, value=cost_objective(p)))
     study.add_trials(history)
+    return study
+
+
+def median_ms(call, asks):
+    """The median of single timings: other processes on a shared machine only add outliers."""
+    times = []
+    for _ in range(asks):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def cost(n, asks):
+    """Median ms per ask + tell with n trials already in the study (history added without sampling)."""
+    study = study_with_history(optuna.samplers.TPESampler(seed=0), n)
 
     def ask_and_tell():
         trial = study.ask()
@@ -187,25 +203,13 @@ def cost(n, asks):
         study.tell(trial, cost_objective(p))
 
     ask_and_tell()  # warm-up
-    # The median of single timings: other processes on a shared machine only add outliers.
-    times = []
-    for _ in range(asks):
-        start = time.perf_counter()
-        ask_and_tell()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return median_ms(ask_and_tell, asks)
 
 
 def gp_cost(n, asks):
     """Median ms per GPSampler ask with exactly n complete trials: each asked trial is told as
     failed, which GPSampler leaves out, so the history stays at n (hypertop-bench gp-cost does not tell)."""
-    rng = random.Random(12345)
-    study = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=0))
-    history = []
-    for _ in range(n):
-        p = {"x": rng.uniform(-5, 5), "y": math.exp(rng.uniform(math.log(1e-4), 0)), "c": rng.choice("abc")}
-        history.append(optuna.trial.create_trial(params=p, distributions=COST_SPACE, value=cost_objective(p)))
-    study.add_trials(history)
+    study = study_with_history(optuna.samplers.GPSampler(seed=0), n)
 
     def ask():
         trial = study.ask()
@@ -215,12 +219,7 @@ def gp_cost(n, asks):
         study.tell(trial, state=optuna.trial.TrialState.FAIL)
 
     ask()  # warm-up
-    times = []
-    for _ in range(asks):
-        start = time.perf_counter()
-        ask()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return median_ms(ask, asks)
 
 
 def check():
