@@ -15,6 +15,9 @@ public enum DashboardExit: Sendable, Hashable {
     case detach
     /// SIGINT, SIGTERM or SIGHUP: do what the headless mode does on that signal.
     case interrupted
+    /// The terminal went away (get_wch kept returning at once): the same as its SIGHUP, which
+    /// may arrive before or after.
+    case terminalLost
     /// Studies browser: Enter on a study.
     case openStudy(String)
 }
@@ -133,7 +136,7 @@ public enum DashboardRunner {
             let input = terminal.readInput(timeoutMs: wait)
             if input == nil, wait >= 20, Date().timeIntervalSince(asked) * 1000 < Double(wait) / 4 {
                 emptyReturns += 1
-                if emptyReturns >= Self.lostTerminalReturns { return .interrupted }
+                if emptyReturns >= Self.lostTerminalReturns { return .terminalLost }
             } else {
                 emptyReturns = 0
             }

@@ -53,6 +53,7 @@ enum DashboardRun {
             controls.requestStop()
             await scheduler.killAll()
         case .interrupted: await scheduler.interrupt(signal: SignalTrap.lastSignal ?? SIGINT)
+        case .terminalLost: await scheduler.interrupt(signal: SIGHUP)
         case .detach:
             // The log file already gets every line; stdout becomes that file too.
             echo.withLock { $0 = false }
@@ -240,7 +241,7 @@ enum StudiesBrowser {
                     return notes.save(trial: trial, body: body)
                 }
                 // A signal (or a terminal that went away) ends the browser too, not only the study's screen.
-                if case .interrupted = inner { return }
+                if inner == .interrupted || inner == .terminalLost { return }
                 browser.status = nil
                 browser.scroll.selected = summaries.firstIndex { $0.name == name }
             }

@@ -116,6 +116,29 @@ final class SchedulerClockTests: XCTestCase {
         }
     }
 
+    /// The terminal closes once but is reported twice (the dashboard sees it go away, then its
+    /// SIGHUP arrives): still a graceful stop, the running trials finish. A Ctrl-C after it kills.
+    func testASecondSIGHUPIsNotASecondCtrlC() async throws {
+        for then in [SIGHUP, SIGINT] {
+            let f = try SweepFixture(maxTrials: 10, nJobs: 2)
+            defer { f.remove() }
+            let box = SchedulerBox()
+            let (scheduler, launcher, clock) = f.fakeScheduler { n in
+                var job = FakeJob.reporting(0.5, count: 10)
+                if n == 1 {
+                    job.actions = [(2, { box.interrupt(times: 1, signal: SIGHUP) }),
+                                   (3, { box.interrupt(times: 1, signal: then) })]
+                }
+                return job
+            }
+            box.hold(scheduler, clock)
+            let study = await scheduler.run()
+            XCTAssertEqual(launcher.startedTrials, [0, 1])
+            XCTAssertEqual(study.trials.map(\.state), then == SIGHUP ? [.complete, .complete] : [.failed, .failed])
+            XCTAssertTrue(study.phaseReason?.contains("SIGHUP") ?? false, study.phaseReason ?? "")
+        }
+    }
+
     /// A trial directory that already exists (an earlier engine's files, or a link) is moved
     /// aside: the new trial never reads an old trial's metrics, and a link's target is untouched.
     func testATrialNeverReadsFilesAlreadyInItsDirectory() async throws {

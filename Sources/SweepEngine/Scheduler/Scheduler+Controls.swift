@@ -10,7 +10,10 @@ extension Scheduler {
     /// A signal to hypertop. Ctrl-C (SIGINT): the first stops launching, the second terminates
     /// every job, a third kills at once. SIGHUP (the terminal closed) is a graceful stop like the
     /// first Ctrl-C; SIGTERM means "go away" and terminates the jobs at once.
+    /// A SIGHUP after the first signal is not a second Ctrl-C: the terminal closes once (the
+    /// dashboard that saw it go away and the signal itself both report it).
     public func interrupt(signal: Int32 = SIGINT) {
+        if signal == SIGHUP && interrupts > 0 { return }
         let name = signal == SIGINT ? "Ctrl-C" : ProcessText.signalName(signal) ?? "signal \(signal)"
         interrupts += signal == SIGTERM && interrupts == 0 ? 2 : 1
         switch interrupts {
