@@ -46,6 +46,20 @@ final class ScreenTests: XCTestCase {
         assertGolden(render(s, size: Size(width: 120, height: 40)), "help-120x40")
     }
 
+    /// The whole key list fits an 80x24 terminal, in every mode: nothing is cut off at the bottom.
+    func testHelpOverlayFits80x24() {
+        for mode in [DashboardMode.live, .attach, .browse] {
+            var s = Fixture.state(size: Size(width: 80, height: 24))
+            s.mode = mode
+            _ = update(&s, .key(.char("?")))
+            let screen = render(s, size: Size(width: 80, height: 24)).plainText(trimTrailing: false).joined(separator: "\n")
+            XCTAssertTrue(screen.contains("any key closes this help"), "\(mode)\n" + screen)
+            XCTAssertTrue(screen.contains("; this help "), "\(mode)\n" + screen)
+            XCTAssertTrue(screen.contains("importance: what drives the score"), "\(mode)\n" + screen)
+            if mode == .live { assertGolden(render(s, size: Size(width: 80, height: 24)), "help-80x24") }
+        }
+    }
+
     func testQuitDialog80x24() {
         var s = Fixture.state(size: Size(width: 80, height: 24))
         _ = update(&s, .key(.char("q")))
@@ -105,7 +119,7 @@ final class ScreenTests: XCTestCase {
     }
 
     func testStudiesBrowser() {
-        let rows = [
+        var rows = [
             StudyListRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],
                             best: 0.8125, startedAt: Fixture.t0, duration: 1520, engine: "done"),
             StudyListRow(name: "reach-ddpg-long-name-of-a-study", direction: .minimize,
@@ -115,5 +129,15 @@ final class ScreenTests: XCTestCase {
         var s = StudiesBrowserState(rows: rows, source: "studies.db", now: Fixture.t0)
         _ = update(&s, .key(.down))
         assertGolden(render(s, size: Size(width: 120, height: 40)), "studies-120x40")
+
+        // At 80 columns every column stays: the running engine's host and pid, the sparkline.
+        rows[0].history = [0.2, 0.5, 0.5, 0.7, 0.8125]
+        s = StudiesBrowserState(rows: rows, source: "studies.db", now: Fixture.t0, size: Size(width: 80, height: 24))
+        let narrow = render(s, size: Size(width: 80, height: 24))
+        let text = narrow.plainText()
+        XCTAssertTrue(text[3].contains("2026") == false && text[3].hasSuffix("done        ▁▄▄▇█"), text[3])
+        XCTAssertTrue(text[4].contains("4/0") && text[4].hasSuffix("node07:4242"), text[4])
+        XCTAssertTrue(text.allSatisfy { $0.count <= 80 })
+        assertGolden(narrow, "studies-80x24")
     }
 }

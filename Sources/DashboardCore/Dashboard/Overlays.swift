@@ -4,34 +4,29 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
     let key = Style(fg: .title, bold: true)
     switch overlay {
     case .help:
+        // One row per key or pair of related keys: the whole list fits an 80x24 terminal.
         var rows: [(String, String)] = [
-            ("j k  up down", "move the selection"),
-            ("PgUp PgDn Home End", "move by pages, to the ends"),
-            ("Enter", "trial detail: curves, command, output"),
-            ("Esc", "back; on the table, clear the filter"),
+            ("j k PgUp PgDn Home End", "move the selection; by pages; to the ends"),
+            ("Enter  Esc", "trial detail; back (on the table: clear filter)"),
             ("o  O", "sort by the next column; reverse the order"),
             ("/", "filter by text (number, state, name=value)"),
             ("f  Tab", "show only one state (cycles)"),
             ("i", "importance: what drives the score, which way"),
             ("H", "history: best so far by trial and by time"),
             ("t", "timeline: one lane per slot, idle share"),
-            ("c", "parallel coordinates of all trials (Tab: slices)"),
-            ("l", "slices: score against each parameter"),
+            ("c  l", "parallel coordinates; slices (Tab switches)"),
             ("n  N", "add a line to the trial's note; to the study's"),
         ]
         if state.mode != .browse {
-            rows += [
-                ("p", "pause or resume launching (the pause file)"),
-                ("s", "stop: delete the stop file; again to cancel"),
-            ]
+            rows += [("p  s", "pause or resume launching; stop (again: cancel)")]
         }
         if state.mode.controlsTrials {
-            rows += [("x  F9", "kill the selected trial"), ("K", "kill all running trials"),
-                     ("r", "run the selected failed or pruned set again"), ("+", "give the selected set more runs"),
+            rows += [("x F9  K", "kill the selected trial; kill all running"),
+                     ("r  +", "run the failed or pruned set again; more runs"),
                      ("e", "enqueue a parameter set you type; it runs next")]
         }
         let quit = state.mode == .live ? "quit (asks while the study runs)" : state.mode == .attach ? "detach: the study goes on" : "quit"
-        rows += [("q", quit), ("?", "this help")]
+        rows += [("q  ?", quit + "; this help")]
         let width = rows.map { $0.0.count }.max() ?? 0
         var lines = rows.map { [Span(Format.pad($0.0, width), key), Span("  " + $0.1)] }
         lines.append([])

@@ -211,7 +211,22 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
         buf.put([Span(" Esc", Style(fg: .title, bold: true)), Span(" back to the studies", .fg(.muted))], x: 0, y: v[4].y, maxWidth: size.width)
         return buf
     }
-    let columns = [
+    // Below 115 columns the table narrows instead of losing its right end: direction and
+    // pruned/failed shorten, the start loses its year, the duration goes (the engine and the
+    // sparkline stay).
+    let narrow = size.width < 115
+    let columns = narrow ? [
+        TableColumn(" ", width: 1),
+        TableColumn("study", width: max(12, size.width - 68)),
+        TableColumn("dir", width: 3),
+        TableColumn("run", width: 3, alignRight: true),
+        TableColumn("done", width: 4, alignRight: true),
+        TableColumn("pr/fl", width: 5, alignRight: true),
+        TableColumn("best", width: 9, alignRight: true),
+        TableColumn("started", width: 11),
+        TableColumn("engine", width: 11),
+        TableColumn("best so far", width: 11),
+    ] : [
         TableColumn(" ", width: 1),
         TableColumn("study", width: max(12, size.width - 118)),
         TableColumn("direction", width: 9),
@@ -232,15 +247,33 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             let n = r.counts[s] ?? 0
             return .text(String(n), n > 0 ? .fg(s.role) : .fg(.muted))
         }
+        let mark = TableCell.text(state.marked.contains(r.name) ? String(g.bestMark) : " ", .fg(.best, bold: true))
+        let best = TableCell.text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best))
+        let running = r.engine?.hasPrefix("run ") == true
+        let engineStyle = running ? Style(fg: .running, bold: true) : .fg(.muted)
+        if narrow {
+            let (pruned, failed) = (r.counts[.pruned] ?? 0, r.counts[.failed] ?? 0)
+            return [
+                mark,
+                .text(r.name, .fg(.accent, bold: true)),
+                .text(String(r.direction.rawValue.prefix(3)), .fg(.muted)),
+                count(.running), count(.complete),
+                .text("\(pruned)/\(failed)", failed > 0 ? .fg(.failed) : pruned > 0 ? .fg(.pruned) : .fg(.muted)),
+                best,
+                .text(r.startedAt.map { String(utcMinute($0).dropFirst(5)) } ?? "-", .fg(.muted)),
+                .text(r.engine.map { running ? String($0.dropFirst(4)) : $0 } ?? "-", engineStyle),
+                .text(sparkline(r.history, width: 11, glyphs: g), .fg(.best)),
+            ]
+        }
         return [
-            .text(state.marked.contains(r.name) ? String(g.bestMark) : " ", .fg(.best, bold: true)),
+            mark,
             .text(r.name, .fg(.accent, bold: true)),
             .text(r.direction.rawValue, .fg(.muted)),
             count(.running), count(.complete), count(.pruned), count(.failed),
-            .text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best)),
+            best,
             .text(r.startedAt.map(utcMinute) ?? "-", .fg(.muted)),
             .text(r.duration.map(Format.duration) ?? "-"),
-            .text(r.engine ?? "-", r.engine?.hasPrefix("run ") == true ? .fg(.running, bold: true) : .fg(.muted)),
+            .text(r.engine ?? "-", engineStyle),
             .text(sparkline(r.history, width: 12, glyphs: g), .fg(.best)),
         ]
     }.render(v[2], &buf, glyphs: g)
