@@ -151,6 +151,53 @@ final class DetachTests: XCTestCase {
         XCTAssertTrue(log.contains("Trials: 4 (3 COMPLETE, 1 FAIL)"), log)
     }
 
+    /// `r`, `+` and `e` from `attach` reach the detached engine through its request files: the
+    /// killed trial's set runs again, the selected set gets two more runs, the typed set runs,
+    /// all beyond max_trials, and the store has them.
+    func testAttachRetriesAddsRunsAndEnqueuesInADetachedStudy() throws {
+        let config = try writeConfig(maxTrials: 3, sleep: 2, epochs: 3)
+        XCTAssertEqual(try hypertop(["run", "--detach", config]).status, 0)
+        let p = try pane("\(binary) attach --storage data/hypertop.db")
+        try expect(p, "attached RUNNING")
+        try p.keys("p")  // nothing new launches while the requests go in: the counts below are exact
+        try expect(p, "attached PAUSED", seconds: 5)
+        try p.keys("x")
+        try expect(p, "kill trial 0?", seconds: 3)
+        try p.keys("y")
+        try expect(p, "  0 FAIL", seconds: 10)
+        try p.keys("r")
+        try expect(p, "set 0 (trial 0's) runs again next", seconds: 3)
+        try p.keys("j", "+", "2", "Enter")
+        try expect(p, "set 1 gets 2 more runs", seconds: 3)
+        try p.keys("e")
+        try expect(p, "enqueue a parameter set", seconds: 3)
+        // The form starts from the best set's values when there is one: clear each field first.
+        for field in ["0.42", "2.0", "3"] {
+            for _ in 0..<24 { try p.keys("BSpace") }
+            try p.keys(field, "Tab")
+        }
+        try p.keys("Enter")
+        try expect(p, "enqueued: it runs before", seconds: 3)
+        try p.keys("p")
+        try expect(p, "attached RUNNING", seconds: 5)
+        try p.keys("q")
+        try expect(p, "Detached from study det", seconds: 5)
+        XCTAssertTrue(try waitUntil(120, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+
+        XCTAssertEqual(try hypertop(["studies", "data/hypertop.db", "--export", "det"]).status, 0)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/det.json"))) as? [String: Any])
+        let trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
+        let states = trials.map { $0["state"] as? String ?? "?" }
+        XCTAssertEqual(trials.count, 7, "3 from max_trials, 1 retry, 2 added runs, 1 enqueued: \(states)")
+        XCTAssertEqual(states.filter { $0 == "FAIL" }.count, 1, "\(states)")
+        let sets = trials.compactMap { $0["param_set"] as? Int }
+        XCTAssertEqual(sets.filter { $0 == 0 }.count, 2, "set 0: the killed run and its retry: \(sets)")
+        XCTAssertEqual(sets.filter { $0 == 1 }.count, 3, "set 1: its run and 2 more: \(sets)")
+        XCTAssertTrue(trials.contains { ($0["params"] as? [String: Any])?["++x"] as? Double == 0.42 }, "the typed set ran")
+        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Set 0 runs again next") && log.contains("Set 1 gets 2 more runs") && log.contains("Enqueued set"), log)
+    }
+
     /// The quit dialog of `run` detaches: the shell gets its prompt back, the engine goes on
     /// without the terminal (closing it does not stop the study).
     func testTheQuitDialogOfRunDetaches() throws {
