@@ -6,10 +6,10 @@ import XCTest
 final class DashboardEndToEndTests: XCTestCase {
     var dir: String!
     var pane: TmuxPane!
+    var binary: String { CLITests.productsDirectory.appendingPathComponent("hypertop").path }
 
     override func setUpWithError() throws {
         guard TmuxPane.available else { throw missingTool("tmux is not installed (apt-get install tmux)") }
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
         dir = NSTemporaryDirectory() + "dash-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -27,25 +27,36 @@ final class DashboardEndToEndTests: XCTestCase {
         return screen
     }
 
-    func testKeysDriveARealSweep() throws {
-        let config = """
+    /// Writes NAME-opti.yaml (the test job over x, with one sleep and one epoch count) and starts
+    /// `hypertop run` on it in the pane; `extra` adds sweeper lines, `flags` run options.
+    private func startRun(_ name: String, maxTrials: Int, nJobs: Int, seed: Int, sleep: Double, epochs: Int,
+                          extra: String = "", flags: String = "") throws {
+        try """
         hydra:
           sweeper:
-            study_name: e2e
-            max_trials: 6
-            n_jobs: 2
+            study_name: \(name)
+            max_trials: \(maxTrials)
+            n_jobs: \(nJobs)
             direction: maximize
             sampler: random
-            seed: 4
+            seed: \(seed)\(extra.isEmpty ? "" : "\n    " + extra)
             command: [\(CLITests.job)]
             search_space:
               ++x: {type: float, low: 0.1, high: 0.9}
-              ++sleep: {type: categorical, choices: [0.5]}
-              ++epochs: {type: categorical, choices: [6]}
-        """
-        try config.write(toFile: dir + "/e2e-opti.yaml", atomically: true, encoding: .utf8)
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run e2e-opti.yaml --refresh 5; echo EXITED; sleep 60")
+              ++sleep: {type: categorical, choices: [\(sleep)]}
+              ++epochs: {type: categorical, choices: [\(epochs)]}
+        """.write(toFile: dir + "/\(name)-opti.yaml", atomically: true, encoding: .utf8)
+        try launch(name, flags: flags)
+    }
+
+    /// `hypertop run NAME-opti.yaml` in the pane, in a UTF-8 256-colour terminal; the shell says
+    /// EXITED=status after it.
+    private func launch(_ name: String, flags: String = "") throws {
+        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run \(name)-opti.yaml\(flags.isEmpty ? "" : " " + flags); echo EXITED=$?; sleep 60")
+    }
+
+    func testKeysDriveARealSweep() throws {
+        try startRun("e2e", maxTrials: 6, nJobs: 2, seed: 4, sleep: 0.5, epochs: 6, flags: "--refresh 5")
         _ = try expect("score by parameter", seconds: 15)
         // The refresh is 5 s: each change below must show at once, not on the next tick.
         try pane.keys("j", "Enter")
@@ -79,25 +90,7 @@ final class DashboardEndToEndTests: XCTestCase {
     /// The analysis views in the real binary: each key opens its view over a real sweep, and
     /// `stop_when_stagnant` ends it with its reason.
     func testAnalysisViewsOnARealSweep() throws {
-        let config = """
-        hydra:
-          sweeper:
-            study_name: views
-            max_trials: 40
-            n_jobs: 2
-            direction: maximize
-            sampler: random
-            seed: 7
-            stop_when_stagnant: 6
-            command: [\(CLITests.job)]
-            search_space:
-              ++x: {type: float, low: 0.1, high: 0.9}
-              ++sleep: {type: categorical, choices: [0.2]}
-              ++epochs: {type: categorical, choices: [3]}
-        """
-        try config.write(toFile: dir + "/views-opti.yaml", atomically: true, encoding: .utf8)
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run views-opti.yaml; echo EXITED; sleep 60")
+        try startRun("views", maxTrials: 40, nJobs: 2, seed: 7, sleep: 0.2, epochs: 3, extra: "stop_when_stagnant: 6")
         _ = try expect("study done", seconds: 60)
         let main = try expect("stop_when_stagnant: 6 trials finished since the best last improved", seconds: 2)
         XCTAssertTrue(main.contains("importance (PED-ANOVA"), main)
@@ -135,24 +128,7 @@ final class DashboardEndToEndTests: XCTestCase {
     /// `+` and `e` in the real binary over real jobs: the added runs and the typed set run (the
     /// typed one next), on top of max_trials, and the store has them.
     func testAddedRunsAndAnEnqueuedSetRunInARealSweep() throws {
-        let config = """
-        hydra:
-          sweeper:
-            study_name: act
-            max_trials: 3
-            n_jobs: 1
-            direction: maximize
-            sampler: random
-            seed: 4
-            command: [\(CLITests.job)]
-            search_space:
-              ++x: {type: float, low: 0.1, high: 0.9}
-              ++sleep: {type: categorical, choices: [0.8]}
-              ++epochs: {type: categorical, choices: [4]}
-        """
-        try config.write(toFile: dir + "/act-opti.yaml", atomically: true, encoding: .utf8)
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run act-opti.yaml; echo EXITED; sleep 60")
+        try startRun("act", maxTrials: 3, nJobs: 1, seed: 4, sleep: 0.8, epochs: 4)
         _ = try expect("  0 RUN", seconds: 15)
         try pane.keys("+", "2", "Enter")
         _ = try expect("set 0 gets 2 more runs", seconds: 3)
@@ -191,8 +167,7 @@ final class DashboardEndToEndTests: XCTestCase {
               ++x: {type: float, low: 0, high: 1}
         """
         try config.write(toFile: dir + "/\(name)-opti.yaml", atomically: true, encoding: .utf8)
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run \(name)-opti.yaml; echo EXITED=$?; sleep 60")
+        try launch(name)
         _ = try expect("score by parameter", seconds: 15)
         let pids = [dir + "/data/\(name)/0/pid", dir + "/data/\(name)/1/pid"]
         let deadline = Date().addingTimeInterval(15)

@@ -126,10 +126,10 @@ final class DetachTests: XCTestCase {
         XCTAssertFalse(env.contains("HYPERTOP_SUPERVISOR"), env)
     }
 
-    /// `attach` shows the live dashboard of a detached study: `p` pauses it, `x` kills a trial
-    /// through the request files, `q` detaches, and the study completes.
-    func testAttachPausesKillsDetachesAndTheStudyCompletes() throws {
-        let config = try writeConfig(maxTrials: 4, sleep: 2, epochs: 4)
+    /// `run --detach`, then `attach` in a pane: `p` pauses the study (its pause file appears),
+    /// `x` `y` kill trial 0 through the request files; returns the pane, paused.
+    func detachAttachPauseAndKillTrial0(maxTrials: Int, sleep: Double, epochs: Int) throws -> TmuxPane {
+        let config = try writeConfig(maxTrials: maxTrials, sleep: sleep, epochs: epochs)
         let r = try hypertop(["run", "--detach", config])
         XCTAssertEqual(r.status, 0, r.stderr)
         let p = try pane("\(binary) attach --storage data/hypertop.db")
@@ -140,7 +140,14 @@ final class DetachTests: XCTestCase {
         try p.keys("x")
         try expect(p, "kill trial 0?", seconds: 3)
         try p.keys("y")
-        try expect(p, "FAIL", seconds: 10)
+        try expect(p, "  0 FAIL", seconds: 10)
+        return p
+    }
+
+    /// `attach` shows the live dashboard of a detached study: `p` pauses it, `x` kills a trial
+    /// through the request files, `q` detaches, and the study completes.
+    func testAttachPausesKillsDetachesAndTheStudyCompletes() throws {
+        let p = try detachAttachPauseAndKillTrial0(maxTrials: 4, sleep: 2, epochs: 4)
         try p.keys("p")
         try expect(p, "attached RUNNING", seconds: 5)
         try p.keys("q")
@@ -155,16 +162,8 @@ final class DetachTests: XCTestCase {
     /// killed trial's set runs again, the selected set gets two more runs, the typed set runs,
     /// all beyond max_trials, and the store has them.
     func testAttachRetriesAddsRunsAndEnqueuesInADetachedStudy() throws {
-        let config = try writeConfig(maxTrials: 3, sleep: 2, epochs: 3)
-        XCTAssertEqual(try hypertop(["run", "--detach", config]).status, 0)
-        let p = try pane("\(binary) attach --storage data/hypertop.db")
-        try expect(p, "attached RUNNING")
-        try p.keys("p")  // nothing new launches while the requests go in: the counts below are exact
-        try expect(p, "attached PAUSED", seconds: 5)
-        try p.keys("x")
-        try expect(p, "kill trial 0?", seconds: 3)
-        try p.keys("y")
-        try expect(p, "  0 FAIL", seconds: 10)
+        // Paused: nothing new launches while the requests go in, so the counts below are exact.
+        let p = try detachAttachPauseAndKillTrial0(maxTrials: 3, sleep: 2, epochs: 3)
         try p.keys("r")
         try expect(p, "set 0 (trial 0's) runs again next", seconds: 3)
         try p.keys("j", "+", "2", "Enter")

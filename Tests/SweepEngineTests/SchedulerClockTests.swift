@@ -95,17 +95,8 @@ final class SchedulerClockTests: XCTestCase {
     /// SIGTERM means "go away": the jobs get SIGTERM at once, named as such; SIGHUP is a graceful stop.
     func testSIGTERMTerminatesAtOnceAndSIGHUPStopsGracefully() async throws {
         for signal in [SIGTERM, SIGHUP] {
-            let f = try SweepFixture(maxTrials: 10, nJobs: 2)
-            defer { f.remove() }
-            let box = SchedulerBox()
-            let (scheduler, launcher, clock) = f.fakeScheduler { n in
-                var job = FakeJob.reporting(0.5, count: 10)
-                if n == 1 { job.actions = [(2, { box.interrupt(times: 1, signal: signal) })] }
-                return job
-            }
-            box.hold(scheduler, clock)
-            let study = await scheduler.run()
-            XCTAssertEqual(launcher.startedTrials, [0, 1])
+            let (study, started) = try await twoTrials(signalled: [(2, signal)])
+            XCTAssertEqual(started, [0, 1])
             if signal == SIGTERM {
                 XCTAssertEqual(study.trials.map(\.state), [.failed, .failed])
                 XCTAssertEqual(study.trials[0].outcome?.reason, "killed by SIGTERM")
@@ -120,23 +111,27 @@ final class SchedulerClockTests: XCTestCase {
     /// SIGHUP arrives): still a graceful stop, the running trials finish. A Ctrl-C after it kills.
     func testASecondSIGHUPIsNotASecondCtrlC() async throws {
         for then in [SIGHUP, SIGINT] {
-            let f = try SweepFixture(maxTrials: 10, nJobs: 2)
-            defer { f.remove() }
-            let box = SchedulerBox()
-            let (scheduler, launcher, clock) = f.fakeScheduler { n in
-                var job = FakeJob.reporting(0.5, count: 10)
-                if n == 1 {
-                    job.actions = [(2, { box.interrupt(times: 1, signal: SIGHUP) }),
-                                   (3, { box.interrupt(times: 1, signal: then) })]
-                }
-                return job
-            }
-            box.hold(scheduler, clock)
-            let study = await scheduler.run()
-            XCTAssertEqual(launcher.startedTrials, [0, 1])
+            let (study, started) = try await twoTrials(signalled: [(2, SIGHUP), (3, then)])
+            XCTAssertEqual(started, [0, 1])
             XCTAssertEqual(study.trials.map(\.state), then == SIGHUP ? [.complete, .complete] : [.failed, .failed])
             XCTAssertTrue(study.phaseReason?.contains("SIGHUP") ?? false, study.phaseReason ?? "")
         }
+    }
+
+    /// Two slots of ten-report jobs, out of ten trials; the second job sends each signal to the
+    /// scheduler at its time (seconds into the job). Returns the study and the trials started.
+    private func twoTrials(signalled signals: [(at: TimeInterval, signal: Int32)]) async throws -> (Study, [Int]) {
+        let f = try SweepFixture(maxTrials: 10, nJobs: 2)
+        defer { f.remove() }
+        let box = SchedulerBox()
+        let (scheduler, launcher, clock) = f.fakeScheduler { n in
+            var job = FakeJob.reporting(0.5, count: 10)
+            if n == 1 { job.actions = signals.map { s in (s.at, { box.interrupt(times: 1, signal: s.signal) }) } }
+            return job
+        }
+        box.hold(scheduler, clock)
+        let study = await scheduler.run()
+        return (study, launcher.startedTrials)
     }
 
     /// A trial directory that already exists (an earlier engine's files, or a link) is moved
