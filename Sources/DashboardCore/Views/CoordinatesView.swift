@@ -181,10 +181,7 @@ struct SlicesView: Widget {
                 style: .fg(.accent, bold: true))
         let labelWidth = 6
         let plot = Rect(x: area.x + labelWidth + 1, y: area.y + 1, width: area.width - labelWidth - 2, height: area.height - 2)
-        buf.put(axisLabel(range.hi, labelWidth), x: area.x, y: plot.y, style: .fg(.muted))
-        buf.put(axisLabel(range.lo, labelWidth), x: area.x, y: plot.bottom - 1, style: .fg(.muted))
-        for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, glyphs.vertical, .fg(.muted)) }
-        var canvas = DotCanvas(plot, braille: glyphs.isUnicode)
+        var canvas = canvasWithValueAxis(plot, labelWidth: labelWidth, range: range, &buf, glyphs: glyphs)
         for rank in shown.reversed() where !positions[rank].isNaN {
             canvas.dot(canvas.column(positions[rank], 0, 1), canvas.row(scores[rank], range.lo, range.hi), rankRole(rank, scores.count), rank: -rank)
         }

@@ -21,10 +21,7 @@ struct ScoreChart {
         }
         let labelWidth = 7
         let plot = Rect(x: area.x + labelWidth + 1, y: area.y + 1, width: area.width - labelWidth - 1, height: area.height - 3)
-        buf.put(axisLabel(range.hi, labelWidth), x: area.x, y: plot.y, style: .fg(.muted))
-        buf.put(axisLabel(range.lo, labelWidth), x: area.x, y: plot.bottom - 1, style: .fg(.muted))
-        for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, glyphs.vertical, .fg(.muted)) }
-        var canvas = DotCanvas(plot, braille: glyphs.isUnicode)
+        var canvas = canvasWithValueAxis(plot, labelWidth: labelWidth, range: range, &buf, glyphs: glyphs)
         let (xlo, xhi) = xRange
         for p in points {
             canvas.dot(canvas.column(p.x, xlo, xhi), canvas.row(p.y, range.lo, range.hi), .accent, rank: 0)

@@ -53,6 +53,17 @@ func renderViewFrame(_ state: DashboardState, _ view: AnalysisView, _ layout: Vi
 /// A score axis label that fits `width`.
 func axisLabel(_ v: Double, _ width: Int) -> String { Format.pad(Format.number(v, width: width), width, right: true) }
 
+/// A dot canvas over `plot` with the value axis at its left: the range's ends as labels of
+/// `labelWidth` cells, then a rule (the charts of score against something all start so).
+func canvasWithValueAxis(_ plot: Rect, labelWidth: Int, range: (lo: Double, hi: Double),
+                         _ buf: inout Buffer, glyphs: Glyphs) -> DotCanvas {
+    let x = plot.x - labelWidth - 1
+    buf.put(axisLabel(range.hi, labelWidth), x: x, y: plot.y, style: .fg(.muted))
+    buf.put(axisLabel(range.lo, labelWidth), x: x, y: plot.bottom - 1, style: .fg(.muted))
+    for y in plot.y..<plot.bottom { buf.set(plot.x - 1, y, glyphs.vertical, .fg(.muted)) }
+    return DotCanvas(plot, braille: glyphs.isUnicode)
+}
+
 /// Lowest and highest finite value, widened a little when they are equal.
 func valueRange(_ values: some Sequence<Double>) -> (lo: Double, hi: Double)? {
     var lo = Double.infinity, hi = -Double.infinity
