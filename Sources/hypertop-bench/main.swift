@@ -102,18 +102,36 @@ func gpQuality() -> [String: Any] {
     return result
 }
 
+/// `n` finished trials of the cost problem, drawn at random with a fixed seed: both samplers'
+/// cost runs start from the same history.
+func costHistory(_ n: Int) -> [Observation] {
+    var g = SeededGenerator(seed: 12345)
+    return (0..<n).map { t in
+        var params = Params()
+        for p in costSpace.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
+        return Observation(params: params, value: costObjective(params), number: t)
+    }
+}
+
+/// The median of `runs` single timings of `body` (given the run's index), in milliseconds:
+/// other processes on a shared machine only add outliers.
+func medianMilliseconds(_ runs: Int, _ body: (Int) -> Void) -> Double {
+    var times: [Double] = []
+    for r in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body(r)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
 /// Milliseconds per ask + tell with `n` trials already told (median over `asks` of them). With
 /// `running` > 0, that many trials are in flight at each ask (the constant liar sees them): each
 /// ask's trial is told `running` asks later, as with `n_jobs` = running + 1.
 func cost(n: Int, asks: Int, running: Int = 0) -> Double {
-    var g = SeededGenerator(seed: 12345)
-    var observations: [Observation] = []
+    var observations = costHistory(n)
     observations.reserveCapacity(n + asks + 1)
-    for t in 0..<n {
-        var params = Params()
-        for p in costSpace.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
-        observations.append(Observation(params: params, value: costObjective(params), number: t))
-    }
     var sampler = TPESampler()
     var inFlight: [(params: Params, number: Int)] = []
     func askAndTell(_ t: Int) {
@@ -127,40 +145,21 @@ func cost(n: Int, asks: Int, running: Int = 0) -> Double {
         }
     }
     for w in 0...running { askAndTell(n + w) } // warm-up (and the first trials in flight), like the Python side
-    // The median of single timings: other processes on a shared machine only add outliers.
-    var times: [Double] = []
-    for r in 0..<asks {
-        let start = DispatchTime.now().uptimeNanoseconds
-        askAndTell(n + running + 1 + r)
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    times.sort()
-    return times[times.count / 2]
+    return medianMilliseconds(asks) { r in askAndTell(n + running + 1 + r) }
 }
 
 /// Milliseconds per GP ask with exactly `n` trials told (median over `asks`): the asked trials are
 /// not told, so the history stays at n, as on the Python side (which tells them as failed).
 func gpCost(n: Int, asks: Int) -> Double {
-    var g = SeededGenerator(seed: 12345)
-    var observations: [Observation] = []
-    for t in 0..<n {
-        var params = Params()
-        for p in costSpace.parameters { params[p.name] = p.distribution.sampleUniform(using: &g) }
-        observations.append(Observation(params: params, value: costObjective(params), number: t))
-    }
+    let observations = costHistory(n)
     var sampler = GPSampler()
     let context = SamplingContext(space: costSpace, direction: .minimize, trialNumber: n, seed: 0, completed: observations)
     _ = sampler.sample(context) // warm-up, as on the Python side (and the fit cache both sides keep)
-    var times: [Double] = []
-    for r in 0..<asks {
+    return medianMilliseconds(asks) { r in
         var c = context
         c.trialNumber = n + 1 + r
-        let start = DispatchTime.now().uptimeNanoseconds
         _ = sampler.sample(c)
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
     }
-    times.sort()
-    return times[times.count / 2]
 }
 
 func check() -> [String: Any] {
