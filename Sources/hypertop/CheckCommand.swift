@@ -50,7 +50,7 @@ struct CheckCommand: ParsableCommand {
             spec = checked.spec
             let names = spec.space.parameters.map(\.name).joined(separator: ", ")
             out.append("ok \(path): study \(spec.studyName), \(spec.space.parameters.count) parameter\(spec.space.parameters.count == 1 ? "" : "s") (\(names)), "
-                       + "\(spec.direction.rawValue), \(spec.maxTrials) trials, \(spec.nJobs) at a time, criterion \(spec.criterion)")
+                       + "\(spec.direction.rawValue), \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(spec.sampler.name)")
             out += checked.warnings.map(\.description)
         }
         let job = try locateJob(spec, command: command, projectDirectory: cwd)
@@ -64,6 +64,11 @@ struct CheckCommand: ParsableCommand {
                                        seed: Scheduler.trialSeed(studySeed: seed, number: 0), epochCap: spec.epochCap)
         out.append("  first trial (seed \(seed)), in \(job.directory):")
         out.append("    " + ProcessText.commandLine(argv))
+        // A Hydra app's returned value is the score when it returns one (see `Scorer.score`).
+        let rule = "the `\(spec.score.rawValue)` rule over \(spec.criterion) in the job's metrics"
+        out.append(spec.passing == .overrides
+            ? "  score: the value the app's main function returns; without one, " + rule
+            : "  score: " + rule)
         if case .slurm(let o) = spec.launching {
             // What each trial's sbatch gets besides its name, log files and directory.
             out.append("  as a Slurm job: " + ProcessText.commandLine(["sbatch"] + o.sbatchOptions + ["job.sbatch"])

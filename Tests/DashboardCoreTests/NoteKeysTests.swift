@@ -29,6 +29,39 @@ final class NoteKeysTests: XCTestCase {
                       "the detail shows the trial's note")
     }
 
+    /// Up takes the note's last line back into the draft: Enter replaces it (the lines before
+    /// stay), an emptied line is removed, an unchanged one saves nothing.
+    func testUpEditsTheLastLineOnly() {
+        var s = Fixture.state()
+        _ = update(&s, .notes(StudyNotes(study: "", trials: [1: "from optuna-dashboard\nflaky nod"])))
+        _ = update(&s, .key(.down))
+        _ = update(&s, .key(.char("n")))
+        _ = update(&s, .key(.up))
+        XCTAssertEqual(s.overlay, .note(trial: 1, draft: "flaky nod", editsLast: true))
+        let screen = render(s, size: Size(width: 80, height: 24)).plainText()
+        XCTAssertFalse(screen.contains { $0.contains("│ flaky nod ") }, "the line being edited is shown once, in the draft")
+        XCTAssertTrue(screen.contains { $0.contains("Enter replaces the last line") }, screen.joined(separator: "\n"))
+        _ = update(&s, .key(.up))
+        XCTAssertEqual(s.overlay, .note(trial: 1, draft: "flaky nod", editsLast: true), "a second Up changes nothing")
+        type(&s, "e?")
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard\nflaky node?")])
+
+        _ = update(&s, .key(.char("n")))
+        _ = update(&s, .key(.up))
+        XCTAssertEqual(update(&s, .key(.enter)), [], "unchanged")
+        XCTAssertEqual(s.status, "the note is unchanged")
+
+        _ = update(&s, .key(.char("n")))
+        _ = update(&s, .key(.up))
+        for _ in 0..<20 { _ = update(&s, .key(.backspace)) }
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard")], "an emptied line goes")
+        XCTAssertEqual(s.notes.trials[1], "from optuna-dashboard")
+
+        _ = update(&s, .key(.char("N")))
+        _ = update(&s, .key(.up))
+        XCTAssertEqual(s.overlay, .note(trial: nil, draft: ""), "no note yet: nothing to take back")
+    }
+
     func testCapitalNIsTheStudysNoteAndEscapeCancels() {
         var s = Fixture.state()
         _ = update(&s, .key(.char("N")))

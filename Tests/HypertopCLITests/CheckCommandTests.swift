@@ -39,6 +39,9 @@ final class CheckCommandTests: XCTestCase {
         }
         let reach = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("ok conf/performance/Reach1DOF/sac-opti.yaml") })
         XCTAssertTrue(lines[reach + 2].contains("'++algorithm.policy_kwargs.net_arch=["), "list choices go in Hydra's list syntax: \(lines[reach + 2])")
+        // What the score is: the returned value of the Hydra app, else the criterion's rule.
+        XCTAssertEqual(lines[reach + 3], "  score: the value the app's main function returns; without one, the `wiki` rule over eval/success_rate in the job's metrics")
+        XCTAssertTrue(lines[reach].hasSuffix(", sampler tpe"), lines[reach])
         // Warnings, with file and line.
         let root = Self.corpus.standardizedFileURL.path
         XCTAssertTrue(r.stdout.contains("warning: \(root)/conf/performance/FetchReach/sac_her-opti.yaml:19: hydra.sweeper has no `direction`; minimizing"), r.stdout)

@@ -55,8 +55,9 @@ public enum DashboardOverlay: Sendable, Hashable {
     case confirmKill(trial: Int)
     case confirmKillAll
     case confirmQuit
-    /// Adding a line to the note of a trial (or the study's, `trial` nil).
-    case note(trial: Int?, draft: String)
+    /// Adding a line to the note of a trial (or the study's, `trial` nil); with `editsLast`,
+    /// the draft is the note's last line, taken back to be corrected (Up).
+    case note(trial: Int?, draft: String, editsLast: Bool = false)
     /// How many more runs the set gets (typed).
     case repeats(paramSet: Int, draft: String)
     /// A parameter set being typed, one field per parameter; `problem` says why Enter refused it.

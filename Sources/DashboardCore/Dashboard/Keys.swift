@@ -198,28 +198,41 @@ extension DashboardState {
             }
             self.overlay = .enqueue(fields: fields, focus: focus, problem: nil)
             return []
-        case .note(let trial, var draft):
+        case .note(let trial, var draft, let editsLast):
+            let old = trial.map { notes.trials[$0] ?? "" } ?? notes.study
+            var kept = old.isEmpty ? [] : old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             switch key {
             case .escape:
                 self.overlay = nil
+            case .up where !editsLast && !kept.isEmpty:
+                // The last line comes back into the draft, to correct it; Enter puts it back.
+                self.overlay = .note(trial: trial, draft: kept.last ?? "", editsLast: true)
             case .enter:
                 self.overlay = nil
-                guard !draft.trimmingCharacters(in: .whitespaces).isEmpty else {
+                let line = draft.trimmingCharacters(in: .whitespaces).isEmpty ? nil : draft
+                if editsLast {
+                    guard line != kept.last else {
+                        status = "the note is unchanged"
+                        return []
+                    }
+                    kept.removeLast()
+                } else if line == nil {
                     status = "empty line: the note is unchanged"
                     return []
                 }
-                // A line is added to what the note says; nothing written before is lost.
-                let old = trial.map { notes.trials[$0] ?? "" } ?? notes.study
-                let body = old.isEmpty ? draft : old + "\n" + draft
+                // A new line is added to what the note says; only the line taken back with Up
+                // is replaced (an emptied one is removed).
+                if let line { kept.append(line) }
+                let body = kept.joined(separator: "\n")
                 if let trial { notes.trials[trial] = body } else { notes.study = body }
                 status = "saving the note on " + (trial.map { "trial \($0)" } ?? "the study")
                 return [.saveNote(trial: trial, body: body)]
             case .backspace:
                 if !draft.isEmpty { draft.removeLast() }
-                self.overlay = .note(trial: trial, draft: draft)
+                self.overlay = .note(trial: trial, draft: draft, editsLast: editsLast)
             case .char(let c):
                 draft.append(c)
-                self.overlay = .note(trial: trial, draft: draft)
+                self.overlay = .note(trial: trial, draft: draft, editsLast: editsLast)
             default:
                 break
             }

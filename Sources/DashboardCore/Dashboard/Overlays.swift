@@ -67,14 +67,20 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         if let problem { lines.append([Span(problem, .fg(.failed, bold: true))]) }
         lines.append([Span("Tab", key), Span(" next  "), Span("Enter", key), Span(" enqueue (runs next)  "), Span("Esc", key), Span(" cancel")])
         return Dialog(title: "enqueue a parameter set", lines: lines)
-    case .note(let trial, let draft):
+    case .note(let trial, let draft, let editsLast):
         let old = trial.map { state.notes.trials[$0] ?? "" } ?? state.notes.study
-        var lines: [[Span]] = old.isEmpty ? [[Span("no note yet", .fg(.muted))]]
-            : old.split(separator: "\n", omittingEmptySubsequences: false).suffix(8).map { [Span(String($0))] }
+        var shown = old.isEmpty ? [] : old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if editsLast { shown.removeLast() }  // it is in the draft
+        var lines: [[Span]] = shown.isEmpty && !editsLast ? [[Span("no note yet", .fg(.muted))]] : shown.suffix(8).map { [Span($0)] }
+        if shown.count > 8 { lines.insert([Span("(\(shown.count - 8) earlier lines)", .fg(.muted))], at: 0) }
         lines.append([])
         lines.append([Span("> ", key), Span(draft), Span("_", Style(bold: true))])
         lines.append([])
-        lines.append([Span("Enter", key), Span(" adds the line  "), Span("Esc", key), Span(" cancels  (optuna-dashboard shows it too)", .fg(.muted))])
+        lines.append(editsLast
+            ? [Span("Enter", key), Span(" replaces the last line (emptied: removes it)  "), Span("Esc", key), Span(" cancels")]
+            : [Span("Enter", key), Span(" adds the line  ")] + (old.isEmpty ? [] : [Span("Up", key), Span(" edits the last one  ")])
+                + [Span("Esc", key), Span(" cancels")])
+        lines.append([Span("optuna-dashboard shows this note too", .fg(.muted))])
         return Dialog(title: "note on " + (trial.map { "trial \($0)" } ?? "the study \(state.spec?.studyName ?? "")"), lines: lines)
     case .confirmQuit:
         return Dialog(title: "the study is still running", lines: [
