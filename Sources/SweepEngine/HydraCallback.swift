@@ -12,11 +12,80 @@ import HyperOpt
 public enum HydraCallback {
     public static let moduleName = TrialArguments.callbackModule
     public static let className = TrialArguments.callbackClass
-    /// Writes the module into `directory` (once per study), for the jobs' `PYTHONPATH`.
+    /// Writes the module into `directory` (once per study), for the jobs' `PYTHONPATH`, and the
+    /// sweeper stand-in beside it (see `standInSource`).
     public static func install(in directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try source.write(toFile: (directory as NSString).appendingPathComponent(moduleName + ".py"), atomically: true, encoding: .utf8)
+        // `hydra_plugins` stays a namespace package (no __init__.py): installed plugins still load.
+        let plugin = (directory as NSString).appendingPathComponent("hydra_plugins/\(standInModule)")
+        let samplers = plugin + "/conf/hydra/sweeper/sampler"
+        try fm.createDirectory(atPath: samplers, withIntermediateDirectories: true)
+        try standInSource.write(toFile: plugin + "/__init__.py", atomically: true, encoding: .utf8)
+        try """
+        # Written by hypertop: stands in for hydra-optuna-sweeper's config where that plugin is not
+        # installed, so that an app whose defaults say `override hydra/sweeper: optuna` composes.
+        # hypertop is the sweeper; a single run never uses this one.
+        defaults:
+          - sampler: tpe
+        _target_: hydra._internal.core_plugins.basic_sweeper.BasicSweeper
+
+        """.write(toFile: plugin + "/conf/hydra/sweeper/optuna.yaml", atomically: true, encoding: .utf8)
+        for (group, sampler) in standInSamplers {
+            try "_target_: optuna.samplers.\(sampler)\n".write(toFile: samplers + "/\(group).yaml", atomically: true, encoding: .utf8)
+        }
     }
+
+    public static let standInModule = "hypertop_sweeper_stand_in"
+
+    /// The upstream plugin's sampler groups (`override hydra/sweeper/sampler: <group>`).
+    static let standInSamplers = [("tpe", "TPESampler"), ("random", "RandomSampler"), ("cmaes", "CmaEsSampler"),
+                                  ("nsgaii", "NSGAIISampler"), ("nsgaiii", "NSGAIIISampler"), ("motpe", "MOTPESampler"),
+                                  ("grid", "GridSampler"), ("qmc", "QMCSampler"), ("gp", "GPSampler")]
+
+    /// A Hydra search-path plugin: where no `hydra/sweeper/optuna` config exists (hydra-optuna-sweeper
+    /// is not installed: it needs optuna < 3, so an environment with a current optuna lacks it),
+    /// it adds the stand-in's configs at the end of the search path; where the plugin is installed
+    /// it adds nothing, and the plugin's own config is used as before.
+    public static let standInSource = #"""
+    # Written by hypertop: see conf/hydra/sweeper/optuna.yaml. It must never raise.
+    import os
+
+    from hydra.core.config_search_path import ConfigSearchPath
+    from hydra.core.config_store import ConfigStore
+    from hydra.plugins.search_path_plugin import SearchPathPlugin
+
+
+    def _stored(path):
+        node = ConfigStore.instance().repo
+        for part in path.split("/"):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return True
+
+
+    def _in_files(search_path, relative):
+        for element in search_path.get_path():
+            path = element.path
+            if path.startswith("file://"):
+                path = path[len("file://"):]
+            if "://" not in path and os.path.exists(os.path.join(path, relative)):
+                return True
+        return False
+
+
+    class HypertopSweeperStandIn(SearchPathPlugin):
+        def manipulate_search_path(self, search_path: ConfigSearchPath) -> None:
+            try:
+                if _stored("hydra/sweeper/optuna.yaml") or _in_files(search_path, "hydra/sweeper/optuna.yaml"):
+                    return
+                here = os.path.dirname(os.path.abspath(__file__))
+                search_path.append(provider="hypertop", path="file://" + os.path.join(here, "conf"))
+            except Exception:
+                pass
+    """#
 
     public static let source = #"""
     # Written by hypertop: hands the value a Hydra app's main returns to the sweep.

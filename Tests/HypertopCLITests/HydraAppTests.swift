@@ -258,6 +258,24 @@ final class HydraAppTests: XCTestCase {
         }
     }
 
+    /// The same app where hydra-optuna-sweeper is not installed (it needs optuna < 3; .venv has
+    /// optuna 5): its `override hydra/sweeper: optuna` still composes, through hypertop's
+    /// stand-in, and every trial completes. (With the plugin, the test above: the stand-in steps aside.)
+    func testAnUpstreamPluginAppRunsWhereThePluginIsNotInstalled() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        let probe = try runProgram(python, ["-c", "try:\n import hydra_plugins.hydra_optuna_sweeper\n print('installed')\nexcept ImportError:\n print('absent')"])
+        XCTAssertEqual(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "absent", "this test needs an environment without the plugin: \(probe.stderr)")
+        try project("upstream_sphere")
+        let direct = try runProgram(python, ["sphere.py", "hydra.run.dir=\(root!)/direct"], in: URL(fileURLWithPath: root))
+        XCTAssertTrue(direct.stderr.contains("Could not find 'hydra/sweeper/optuna'"), "without hypertop the app does not compose here: \(direct.stderr)")
+        let r = try hypertop(["run", "--headless", "conf/config.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Trials: 6 (6 COMPLETE)"), r.stdout + r.stderr)
+        for dir in try trialDirs("sphere") {
+            XCTAssertNotNil(try json(dir + "/returned.json")["value"] as? Double, dir)
+        }
+    }
+
     func testBrokenAppStopsFastWithTheExceptionLine() throws {
         let python = try toyProject(replacing: [("env: 'Toy-v0'", "env: 'Toy-v0'\ncrash: true")])
         let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)
