@@ -83,3 +83,16 @@ public struct Scorer: Sendable {
         return s.isFinite ? .success(s) : .failure(.nonFinite(s))
     }
 }
+
+extension StudySpec {
+    /// What the study's scores are, as `evidence` (the best set's first trial) shows (see
+    /// `Scorer.score`): a score the job reported, or a Hydra app's returned value when that trial
+    /// logged no criterion; else the rule over the criterion (also when nothing finished yet).
+    public func objectiveLabel(evidence trial: TrialRecord?) -> String {
+        if let trial {
+            if trial.metrics.last(Scorer.reportedScoreKey) != nil { return Scorer.reportedScoreKey }
+            if passing == .overrides && trial.metrics.last(criterion) == nil { return "returned value" }
+        }
+        return "\(criterion) (\(score.rawValue))"
+    }
+}

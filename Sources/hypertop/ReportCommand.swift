@@ -91,7 +91,7 @@ enum StudyReport {
             let c = study.count(s)
             return c > 0 ? "\(c) \(s.rawValue.lowercased())" : nil
         }
-        for (k, v) in [("direction", "\(spec.direction.rawValue) \(spec.criterion) (score: \(spec.score.rawValue))"),
+        for (k, v) in [("direction", "\(spec.direction.rawValue) \(spec.objectiveLabel(evidence: study.best.flatMap { study.trial($0.firstTrial) }))"),
                        ("sampler", spec.sampler.name), ("pruner", spec.pruner.name),
                        ("max_trials, n_jobs", "\(spec.maxTrials), \(spec.nJobs)"),
                        ("runs per set", "\(spec.minTrialsPerParam) to \(spec.maxTrialsPerParam)"),

@@ -60,6 +60,25 @@ final class ScreenTests: XCTestCase {
         }
     }
 
+    /// The header says what the scores are: a Hydra app's returned value when the best set's
+    /// trial logged no criterion (the upstream plugin's apps), else the rule over the criterion.
+    func testHeaderNamesTheReturnedValueWhenTheAppReturnsTheScore() {
+        var spec = Fixture.spec()
+        spec.passConfig = .overrides
+        let info = StudyInfo(spec: spec, sweepDir: "data/reach-sac", stopFile: "delete_me_to_stop_hyperopt",
+                             pauseFile: "pause_hyperopt", startedAt: Fixture.t0)
+        let done = EngineEvent.finished(TrialOutcome(number: 0, state: .complete, score: 0.3, reason: nil, exitStatus: 0,
+                                                     signal: nil, endedAt: Fixture.t0.addingTimeInterval(60)))
+        for (events, expected) in [([EngineEvent.started(info), .launched(Fixture.launch(0)), done], "maximize returned value"),
+                                   ([.started(info), .launched(Fixture.launch(0)), Fixture.metrics(0, epochs: 10), done],
+                                    "maximize eval/success_rate (wiki)")] {
+            var s = DashboardState(mode: .live, now: Fixture.t0, size: Size(width: 120, height: 40))
+            _ = update(&s, .events(events))
+            let top = render(s, size: Size(width: 120, height: 40)).plainText()[0]
+            XCTAssertTrue(top.contains("sampler tpe  " + expected + " "), top)
+        }
+    }
+
     func testQuitDialog80x24() {
         var s = Fixture.state(size: Size(width: 80, height: 24))
         _ = update(&s, .key(.char("q")))

@@ -274,6 +274,10 @@ final class HydraAppTests: XCTestCase {
         for dir in try trialDirs("sphere") {
             XCTAssertNotNil(try json(dir + "/returned.json")["value"] as? Double, dir)
         }
+        // The report says what the scores are: the app's returned value (it logs no metric).
+        XCTAssertEqual(try hypertop(["report", "sphere", "--out", "rep"], python: python).status, 0)
+        let md = try String(contentsOfFile: root + "/rep/report.md", encoding: .utf8)
+        XCTAssertTrue(md.contains("| direction | minimize returned value |"), md)
     }
 
     func testBrokenAppStopsFastWithTheExceptionLine() throws {

@@ -16,7 +16,7 @@ struct HeaderPanel: Widget {
         buf.fill(area.row(0), with: Cell(" ", style: bar))
         var title = " hypertop  \(spec?.studyName ?? "waiting for the study to start")"
         if let spec {
-            title += "  sampler \(spec.sampler.name)  \(spec.direction.rawValue) \(spec.criterion) (\(spec.score.rawValue))"
+            title += "  sampler \(spec.sampler.name)  \(spec.direction.rawValue) \(spec.objectiveLabel(evidence: state.best.flatMap { study.trial($0.firstTrial) }))"
         }
         var phase = " \(state.mode == .browse ? "DONE" : study.phase.rawValue) "
         if state.mode == .watch { phase = " watch" + phase }
