@@ -43,6 +43,25 @@ final class ImportanceTests: XCTestCase {
         XCTAssertEqual(flipped.first?.directionText(), "higher lr → better")
     }
 
+    /// A sampler crowds its trials near the best (here 20 of 30 near x = 0.5, the rest anywhere in
+    /// [-2, 2]), with a second parameter adding spread: "best near" is where the best trials are,
+    /// not the vertex of a parabola the crowd pulls aside.
+    func testBestNearIsWhereTheBestTrialsAreWhenASamplerCrowdsThem() throws {
+        let space = SearchSpace([
+            Parameter(name: "x", distribution: .float(low: -2, high: 2, log: false, step: nil)),
+            Parameter(name: "z", distribution: .float(low: -1, high: 1, log: false, step: nil)),
+        ])
+        var g = SeededGenerator(seed: 3)
+        let trials: [(params: Params, score: Double)] = (0..<30).map { i in
+            let x = i < 20 ? 0.5 + 0.08 * (Double.random(in: 0...1, using: &g) - 0.5) : Double.random(in: -2...2, using: &g)
+            let z = Double.random(in: -1...1, using: &g)
+            return (["x": .float(x), "z": .float(z)], (x - 0.5) * (x - 0.5) + 0.5 * z * z)
+        }
+        let byName = Dictionary(uniqueKeysWithValues: Importance.compute(space: space, direction: .minimize, trials: trials).map { ($0.name, $0) })
+        guard case .bestNear(let v)? = byName["x"]!.direction else { return XCTFail("x: \(String(describing: byName["x"]!.direction))") }
+        XCTAssertEqual(try XCTUnwrap(v.number), 0.5, accuracy: 0.05)
+    }
+
     func testTooFewTrialsGiveNoImportanceAndNoCrash() {
         XCTAssertTrue(Importance.compute(space: space, direction: .maximize, trials: []).allSatisfy { $0.share == 0 && $0.direction == nil })
         let one = Importance.compute(space: space, direction: .maximize, trials: Array(trials().prefix(1)))

@@ -226,21 +226,23 @@ public enum Importance {
         guard xs.count == scored.count, let lo = xs.min(), let hi = xs.max(), hi > lo else { return nil }
         let ys = scored.map(\.1)
         // A peak inside the range (a quadratic fit, opening down, that explains clearly more than
-        // a line) is "best near" its top; else the rank correlation gives the way.
+        // a line) is "best near" where the top trials are (their median: a sampler crowds its
+        // trials near the best, which pulls a fitted vertex off it); else the rank correlation
+        // gives the way.
+        let topValues = top.compactMap(\.number).sorted()
+        let topMedian = topValues.isEmpty ? nil : topValues[(topValues.count - 1) / 2]
         let u = xs.map { ($0 - lo) / (hi - lo) }
         if let q = quadraticFit(u, ys), q.c < 0 {
             let vertex = -q.b / (2 * q.c)
             if vertex > 0.1 && vertex < 0.9 && q.r2 - linearR2(u, ys) > 0.1 {
                 let x = lo + vertex * (hi - lo)
-                return .bestNear(p.distribution.toExternal(log ? exp(x) : x))
+                return .bestNear(p.distribution.toExternal(topMedian ?? (log ? exp(x) : x)))
             }
         }
         let rho = spearman(xs, ys)
         if rho >= 0.3 { return .higherIsBetter(rho: rho) }
         if rho <= -0.3 { return .lowerIsBetter(rho: rho) }
-        let topValues = top.compactMap(\.number).sorted()
-        guard !topValues.isEmpty else { return nil }
-        return .bestNear(p.distribution.toExternal(topValues[(topValues.count - 1) / 2]))
+        return topMedian.map { .bestNear(p.distribution.toExternal($0)) }
     }
 
     /// Least squares y = a + b x + c x², and its R²; nil when the system is singular.
