@@ -84,15 +84,33 @@ public struct Scorer: Sendable {
     }
 }
 
+/// Where a trial's score came from (see `Scorer.score`).
+public enum ScoreSource: Sendable, Hashable {
+    /// The job logged `hyperopt_score` itself.
+    case reported
+    /// A Hydra app's decorated function returned it.
+    case returned
+    /// The score rule over the criterion's history.
+    case criterion
+}
+
 extension StudySpec {
-    /// What the study's scores are, as `evidence` (the best set's first trial) shows (see
-    /// `Scorer.score`): a score the job reported, or a Hydra app's returned value when that trial
-    /// logged no criterion; else the rule over the criterion (also when nothing finished yet).
+    /// Where the scores come from, as `evidence` (a scored trial) shows: a score the job
+    /// reported, or a Hydra app's returned value when the trial logged no criterion; else (also
+    /// without evidence) the rule over the criterion.
+    public func scoreSource(evidence trial: TrialRecord?) -> ScoreSource {
+        guard let trial else { return .criterion }
+        if trial.metrics.last(Scorer.reportedScoreKey) != nil { return .reported }
+        if passing == .overrides && trial.metrics.last(criterion) == nil { return .returned }
+        return .criterion
+    }
+
+    /// What the study's scores are, for a header: `evidence` is the best set's first trial.
     public func objectiveLabel(evidence trial: TrialRecord?) -> String {
-        if let trial {
-            if trial.metrics.last(Scorer.reportedScoreKey) != nil { return Scorer.reportedScoreKey }
-            if passing == .overrides && trial.metrics.last(criterion) == nil { return "returned value" }
+        switch scoreSource(evidence: trial) {
+        case .reported: return Scorer.reportedScoreKey
+        case .returned: return "returned value"
+        case .criterion: return "\(criterion) (\(score.rawValue))"
         }
-        return "\(criterion) (\(score.rawValue))"
     }
 }

@@ -76,6 +76,15 @@ final class ScreenTests: XCTestCase {
             _ = update(&s, .events(events))
             let top = render(s, size: Size(width: 120, height: 40)).plainText()[0]
             XCTAssertTrue(top.contains("sampler tpe  " + expected + " "), top)
+            // The trial's detail says it too, and why it has no curves.
+            _ = update(&s, .key(.enter))
+            let detail = render(s, size: Size(width: 120, height: 40)).plainText().joined(separator: "\n")
+            if expected == "maximize returned value" {
+                XCTAssertTrue(detail.contains("0.3  (the value the app returned)"), detail)
+                XCTAssertTrue(detail.contains("no metrics logged: the score is the value the app returned"), detail)
+            } else {
+                XCTAssertTrue(detail.contains("0.3  (wiki of eval/success_rate)"), detail)
+            }
         }
     }
 

@@ -43,7 +43,7 @@ func renderDetail(_ state: DashboardState, _ number: Int, _ layout: DetailLayout
         inner = Rect(x: inner.x, y: inner.y + shown.count, width: inner.width, height: inner.height - shown.count)
     }
     if lines.isEmpty {
-        buf.put("no output yet", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, style: .fg(.muted))
+        buf.put(t.state.isFinished ? "no output" : "no output yet", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 1, style: .fg(.muted))
     }
     for (i, line) in lines.suffix(inner.height).enumerated() {
         buf.put(line.text, x: inner.x + 1, y: inner.y + i, maxWidth: inner.width - 1,
@@ -79,7 +79,15 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
     row(3, "run dir", [Span(t.launch.runDir)])
     row(4, "ended", endedSpans(t))
     var score: [Span] = [Span(t.score.map { Format.number($0, width: 9) } ?? "-", .fg(.best, bold: t.score != nil))]
-    if let spec = state.spec { score.append(Span("  (\(spec.score.rawValue) of \(spec.criterion))", .fg(.muted))) }
+    if let spec = state.spec {
+        let from: String
+        switch spec.scoreSource(evidence: t.score == nil ? nil : t) {
+        case .reported: from = "\(Scorer.reportedScoreKey), as the job logged it"
+        case .returned: from = "the value the app returned"
+        case .criterion: from = "\(spec.score.rawValue) of \(spec.criterion)"
+        }
+        score.append(Span("  (\(from))", .fg(.muted)))
+    }
     if let v = t.latest(state.criterion) {
         score.append(Span("   latest \(Format.number(v, width: 9)) after \(t.evaluations(state.criterion))", .plain))
         if let e = state.spec?.nEpochs { score.append(Span("/\(e)")) }
@@ -111,7 +119,10 @@ private func renderCharts(_ state: DashboardState, _ t: TrialRecord, _ area: Rec
     guard area.height >= 3 else { return }
     let keys = state.metricKeys(of: t)
     guard !keys.isEmpty else {
-        buf.put(" no metrics reported yet", x: area.x, y: area.y + 1, maxWidth: area.width, style: .fg(.muted))
+        let text = !t.state.isFinished ? "no metrics reported yet"
+            : state.spec?.scoreSource(evidence: t.score == nil ? nil : t) == .returned ? "no metrics logged: the score is the value the app returned"
+            : "no metrics logged"
+        buf.put(" " + text, x: area.x, y: area.y + 1, maxWidth: area.width, style: .fg(.muted))
         return
     }
     let columns = area.width >= 100 ? 2 : 1
