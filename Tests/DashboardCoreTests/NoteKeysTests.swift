@@ -57,6 +57,14 @@ final class NoteKeysTests: XCTestCase {
         XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard")], "an emptied line goes")
         XCTAssertEqual(s.notes.trials[1], "from optuna-dashboard")
 
+        // The store's copy emptied (by optuna-dashboard) while its last line was taken back:
+        // the screen and Enter still work, and the draft becomes the note.
+        _ = update(&s, .key(.char("n")))
+        _ = update(&s, .key(.up))
+        _ = update(&s, .notes(StudyNotes(study: "", trials: [:])))
+        _ = render(s, size: Size(width: 80, height: 24))
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard")])
+
         _ = update(&s, .key(.char("N")))
         _ = update(&s, .key(.up))
         XCTAssertEqual(s.overlay, .note(trial: nil, draft: ""), "no note yet: nothing to take back")

@@ -215,7 +215,7 @@ extension DashboardState {
                         status = "the note is unchanged"
                         return []
                     }
-                    kept.removeLast()
+                    if !kept.isEmpty { kept.removeLast() }  // (gone already if the store's copy changed meanwhile)
                 } else if line == nil {
                     status = "empty line: the note is unchanged"
                     return []

@@ -70,7 +70,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
     case .note(let trial, let draft, let editsLast):
         let old = trial.map { state.notes.trials[$0] ?? "" } ?? state.notes.study
         var shown = old.isEmpty ? [] : old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if editsLast { shown.removeLast() }  // it is in the draft
+        if editsLast, !shown.isEmpty { shown.removeLast() }  // it is in the draft
         var lines: [[Span]] = shown.isEmpty && !editsLast ? [[Span("no note yet", .fg(.muted))]] : shown.suffix(8).map { [Span($0)] }
         if shown.count > 8 { lines.insert([Span("(\(shown.count - 8) earlier lines)", .fg(.muted))], at: 0) }
         lines.append([])
