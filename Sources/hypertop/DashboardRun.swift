@@ -72,8 +72,8 @@ enum Controls {
     /// Without a scheduler (`attach`), kills go to the engine as `requests`.
     static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?,
                         requests: ControlRequests? = nil, notes: NoteBook? = nil) async -> DashboardMsg? {
-        if case .saveNote(let trial, let body) = effect {
-            return notes?.save(trial: trial, body: body) ?? .effectResult("notes are not available here")
+        if case .saveNote(let trial, let body, let base) = effect {
+            return notes?.save(trial: trial, body: body, base: base) ?? .effectResult("notes are not available here")
         }
         do {
             switch effect {
@@ -237,8 +237,8 @@ enum StudiesBrowser {
                 var state = DashboardState(study: study, mode: .browse, now: Date())
                 if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
                 let inner = try await DashboardRunner.run(state, events: AsyncStream { $0.finish() }) { effect in
-                    guard case .saveNote(let trial, let body) = effect else { return nil }
-                    return notes.save(trial: trial, body: body)
+                    guard case .saveNote(let trial, let body, let base) = effect else { return nil }
+                    return notes.save(trial: trial, body: body, base: base)
                 }
                 // A signal (or a terminal that went away) ends the browser too, not only the study's screen.
                 if inner == .interrupted || inner == .terminalLost { return }
@@ -263,11 +263,19 @@ struct NoteBook: Sendable {
         try? StudyStore(path: path, readOnly: true).notes(studyID: studyID)
     }
 
-    func save(trial: Int?, body: String) -> DashboardMsg {
+    /// Saves the note made from `base`; another writer's change meanwhile is kept (see
+    /// `StudyStore.saveNote`), and the dashboard then shows the note as the store has it.
+    func save(trial: Int?, body: String, base: String) -> DashboardMsg {
+        let on = trial.map { "trial \($0)" } ?? "the study"
         do {
             let store = try StudyStore(path: path, busyTimeout: 5)
-            try store.saveNote(studyID: studyID, trial: trial, body: body)
-            return .notes(try store.notes(studyID: studyID))
+            do {
+                let written = try store.saveNote(studyID: studyID, trial: trial, body: body, base: base)
+                return .notes(try store.notes(studyID: studyID), status: written == body ? "note on \(on) saved"
+                    : "note on \(on) saved after the lines optuna-dashboard added meanwhile")
+            } catch let conflict as StoreError where conflict == .noteChanged(trial: trial) {
+                return .notes(try store.notes(studyID: studyID), status: conflict.description)
+            }
         } catch {
             return .effectResult("could not save the note in \(path): \(error)")
         }

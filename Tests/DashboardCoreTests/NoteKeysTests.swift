@@ -21,7 +21,7 @@ final class NoteKeysTests: XCTestCase {
         XCTAssertEqual(s.overlay, .note(trial: 1, draft: "flaky node? "), "keys go to the note, q does not quit")
         assertGolden(render(s, size: Size(width: 80, height: 24)), "note-80x24")
         let effects = update(&s, .key(.enter))
-        XCTAssertEqual(effects, [.saveNote(trial: 1, body: "from optuna-dashboard\nflaky node? ")], "a line is added, nothing is lost")
+        XCTAssertEqual(effects, [.saveNote(trial: 1, body: "from optuna-dashboard\nflaky node? ", base: "from optuna-dashboard")], "a line is added, nothing is lost")
         XCTAssertNil(s.overlay)
         XCTAssertEqual(s.notes.trials[1], "from optuna-dashboard\nflaky node? ")
         _ = update(&s, .key(.enter))
@@ -44,7 +44,7 @@ final class NoteKeysTests: XCTestCase {
         _ = update(&s, .key(.up))
         XCTAssertEqual(s.overlay, .note(trial: 1, draft: "flaky nod", editsLast: true), "a second Up changes nothing")
         type(&s, "e?")
-        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard\nflaky node?")])
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard\nflaky node?", base: "from optuna-dashboard\nflaky nod")])
 
         _ = update(&s, .key(.char("n")))
         _ = update(&s, .key(.up))
@@ -54,7 +54,7 @@ final class NoteKeysTests: XCTestCase {
         _ = update(&s, .key(.char("n")))
         _ = update(&s, .key(.up))
         for _ in 0..<20 { _ = update(&s, .key(.backspace)) }
-        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard")], "an emptied line goes")
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard", base: "from optuna-dashboard\nflaky node?")], "an emptied line goes")
         XCTAssertEqual(s.notes.trials[1], "from optuna-dashboard")
 
         // The store's copy emptied (by optuna-dashboard) while its last line was taken back:
@@ -63,7 +63,7 @@ final class NoteKeysTests: XCTestCase {
         _ = update(&s, .key(.up))
         _ = update(&s, .notes(StudyNotes(study: "", trials: [:])))
         _ = render(s, size: Size(width: 80, height: 24))
-        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard")])
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: 1, body: "from optuna-dashboard", base: "")])
 
         _ = update(&s, .key(.char("N")))
         _ = update(&s, .key(.up))
@@ -75,7 +75,7 @@ final class NoteKeysTests: XCTestCase {
         _ = update(&s, .key(.char("N")))
         XCTAssertEqual(s.overlay, .note(trial: nil, draft: ""))
         type(&s, "lr above 3e-3 diverges")
-        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: nil, body: "lr above 3e-3 diverges")])
+        XCTAssertEqual(update(&s, .key(.enter)), [.saveNote(trial: nil, body: "lr above 3e-3 diverges", base: "")])
         _ = update(&s, .key(.char("N")))
         type(&s, "never mind")
         XCTAssertEqual(update(&s, .key(.escape)), [])

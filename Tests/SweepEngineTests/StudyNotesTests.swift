@@ -54,6 +54,36 @@ final class StudyNotesTests: XCTestCase {
             XCTAssertEqual("\($0)", "Study \(id) has no trial #99 in this store.")
         }
     }
+
+    /// A note saved from the text it was made from (`base`) loses nothing that optuna-dashboard
+    /// wrote meanwhile: an added line goes after its text; a changed line is refused.
+    func testASaveNeverLosesWhatOptunaDashboardWroteMeanwhile() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
+        let id = try store.createStudy(StoreFixtures.info(dir: dir))
+        try store.record(StoreFixtures.sampleEvents(), studyID: id)
+        XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours", base: ""), "ours")
+        // The dashboard's copy says "ours"; optuna-dashboard's web page then adds a line.
+        _ = try StoreFixtures.python("""
+            import optuna
+            from optuna_dashboard._note import save_note_with_version
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.RDBStorage("sqlite:///hypertop.db")
+            s = optuna.load_study(study_name="reach", storage=storage)
+            save_note_with_version(storage, s._study_id, s.trials[0]._trial_id, 2, "ours\\ntheirs")
+            """, in: dir)
+        let written = try store.saveNote(studyID: id, trial: 0, body: "ours\nmine", base: "ours")
+        XCTAssertEqual(written, "ours\ntheirs\nmine", "the added line goes after what optuna-dashboard wrote")
+        XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmine")
+        // A correction made from a text that is no longer there is refused; theirs stays.
+        XCTAssertThrowsError(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line", base: "ours\nmine")) {
+            XCTAssertEqual($0 as? StoreError, .noteChanged(trial: 0))
+            XCTAssertTrue("\($0)".hasPrefix("The note on trial 0 changed in the store while it was edited"), "\($0)")
+        }
+        XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmine")
+        XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line", base: "ours\ntheirs\nmine"),
+                       "ours\ntheirs\nmy line", "from the text as it is, the correction is written")
+    }
 }
 
 /// Deleting a study takes all of it, and nothing of the others; Python optuna agrees.

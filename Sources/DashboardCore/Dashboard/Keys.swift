@@ -226,7 +226,7 @@ extension DashboardState {
                 let body = kept.joined(separator: "\n")
                 if let trial { notes.trials[trial] = body } else { notes.study = body }
                 status = "saving the note on " + (trial.map { "trial \($0)" } ?? "the study")
-                return [.saveNote(trial: trial, body: body)]
+                return [.saveNote(trial: trial, body: body, base: old)]
             case .backspace:
                 if !draft.isEmpty { draft.removeLast() }
                 self.overlay = .note(trial: trial, draft: draft, editsLast: editsLast)

@@ -29,7 +29,7 @@ public enum DashboardMsg: Sendable {
     case effectResult(String)
     /// The study's notes as the store has them (optuna-dashboard's format), read at the start,
     /// after a note is saved, and while following a study.
-    case notes(StudyNotes)
+    case notes(StudyNotes, status: String? = nil)
 }
 
 /// What the dashboard asks the program around it to do. `update` never does it itself.
@@ -54,8 +54,9 @@ public enum DashboardEffect: Sendable, Hashable {
     case openStudy(String)
     /// Studies browser: export this study.
     case exportStudy(String)
-    /// Replace the note of a trial (or of the study, `trial` nil) with `body`, in the store.
-    case saveNote(trial: Int?, body: String)
+    /// Replace the note of a trial (or of the study, `trial` nil) with `body`, in the store;
+    /// `base` is the text `body` was made from (so another writer's change meanwhile is not lost).
+    case saveNote(trial: Int?, body: String, base: String)
     /// Studies browser: delete this study from the store (asked first).
     case deleteStudy(String)
     /// Studies browser: give the study a new name.

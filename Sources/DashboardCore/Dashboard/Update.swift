@@ -33,8 +33,9 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         return [.interrupted]
     case .effectResult(let text):
         state.status = text
-    case .notes(let notes):
+    case .notes(let notes, let status):
         state.notes = notes
+        if let status { state.status = status }
     }
     return []
 }
