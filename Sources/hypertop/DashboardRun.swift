@@ -34,15 +34,35 @@ enum DashboardRun {
         var state = DashboardState(mode: .live, now: Date())
         state.canDetach = detach != nil
         if let loaded = notes?.load() { _ = update(&state, .notes(loaded)) }
+        // The engine's events, and the notes when another writer (optuna-dashboard) changes them.
+        let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
+        let feeder = Task {
+            for await event in uiEvents { sink.yield(.event(event)) }
+            sink.finish()
+        }
+        let notePoller = Task {
+            guard let notes else { return }
+            var last = notes.load()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                if let now = notes.load(), now != last {
+                    last = now
+                    sink.yield(.notes(now))
+                }
+            }
+        }
         var exit = DashboardExit.quit
         do {
-            exit = try await DashboardRunner.run(state, events: uiEvents, refreshSeconds: refresh) { effect in
+            exit = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
                 await Controls.perform(effect, controls: controls, scheduler: scheduler, notes: notes)
             }
         } catch {
             ui.finish()
             FileHandle.standardError.write(Data("hypertop: the dashboard cannot run here (\(error)); going on with log lines.\n".utf8))
         }
+        // Stops reading the engine's events: the forwarder's next yield says the dashboard closed.
+        feeder.cancel()
+        notePoller.cancel()
         // The dashboard is gone: Ctrl-C goes to the scheduler again.
         let signals = SignalTrap.forScheduler(scheduler)
         defer { signals.stop() }

@@ -151,6 +151,30 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(log.contains("Set 0 gets 2 more runs (asked from the dashboard)") && log.contains("Enqueued set"), log)
     }
 
+    /// A note optuna-dashboard's own writer saves while `run` shows the study appears in the
+    /// trial's detail, without a save of ours in between.
+    func testANoteWrittenByOptunaDashboardShowsInTheRunningDashboard() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "optuna_dashboard", install: "scripts/install-deps.sh --python")
+        try startRun("notes", maxTrials: 2, nJobs: 1, seed: 1, sleep: 3, epochs: 5)
+        _ = try expect("  0 RUN", seconds: 15)
+        let script = """
+            import optuna
+            from optuna_dashboard._note import save_note_with_version
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.RDBStorage("sqlite:///data/hypertop.db")
+            s = optuna.load_study(study_name="notes", storage=storage)
+            save_note_with_version(storage, s._study_id, s.trials[0]._trial_id, 1, "written in the web page")
+            """
+        let r = try runProgram(python, ["-c", script], in: URL(fileURLWithPath: dir))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try pane.keys("Enter")
+        _ = try expect("note: written in the web page", seconds: 6)
+        try pane.keys("Escape", "q")
+        _ = try expect("the study is still running", seconds: 3)
+        try pane.keys("k")
+        _ = try expect("EXITED", seconds: 15)
+    }
+
     /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
     private func startSlowSweep(_ name: String) throws -> Int32 {
         let config = """

@@ -83,6 +83,10 @@ final class StudyNotesTests: XCTestCase {
         XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmine")
         XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line", base: "ours\ntheirs\nmine"),
                        "ours\ntheirs\nmy line", "from the text as it is, the correction is written")
+        // A correction that only lengthens the last line is a correction too, not an added line.
+        try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line\nanother writer")
+        XCTAssertThrowsError(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line!", base: "ours\ntheirs\nmy line"))
+        XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmy line\nanother writer")
     }
 }
 

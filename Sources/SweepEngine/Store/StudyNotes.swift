@@ -27,7 +27,7 @@ extension StudyStore {
     ///
     /// With `base`, the text `body` was made from, nothing is lost to another writer (optuna-
     /// dashboard) that changed the note meanwhile: if the note no longer says `base`, a `body`
-    /// that only adds to `base` is added to what the note says now, and any other change throws
+    /// that only adds lines after `base` gets them added to what the note says now, and any other change throws
     /// `StoreError.noteChanged`. Returns the text written.
     @discardableResult
     public func saveNote(studyID: Int, trial number: Int?, body: String, base: String? = nil) throws -> String {
@@ -50,8 +50,10 @@ extension StudyStore {
                 }
                 let now = Self.noteText(attrs, trialID) ?? ""
                 if now != base {
-                    guard body.hasPrefix(base) else { throw StoreError.noteChanged(trial: number) }
-                    let added = body.dropFirst(base.count).drop { $0 == "\n" }
+                    // Only whole lines added after `base` are carried over ("a\nb" to "a\nbc" is a correction).
+                    let head = base.isEmpty ? "" : base + "\n"
+                    guard body.hasPrefix(head), body.count > head.count else { throw StoreError.noteChanged(trial: number) }
+                    let added = body.dropFirst(head.count)
                     body = now.isEmpty ? String(added) : now + "\n" + added
                 }
             }
