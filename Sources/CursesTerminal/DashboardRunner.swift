@@ -56,12 +56,18 @@ public enum DashboardRunner {
         perform: @escaping @Sendable (DashboardEffect) async -> DashboardMsg?
     ) async throws -> DashboardExit {
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
-        let forwarder = Task {
+        let forwarder = forward(events, to: sink)
+        defer { forwarder.cancel() }
+        return try await run(program, messages: messages, refreshSeconds: refreshSeconds, termType: termType, perform: perform)
+    }
+
+    /// The engine's events into `sink` as messages, which ends when they end; cancelling the
+    /// task stops reading them (the events' producer then sees its yields answer `.terminated`).
+    public static func forward(_ events: AsyncStream<EngineEvent>, to sink: AsyncStream<DashboardMsg>.Continuation) -> Task<Void, Never> {
+        Task {
             for await event in events { sink.yield(.event(event)) }
             sink.finish()
         }
-        defer { forwarder.cancel() }
-        return try await run(program, messages: messages, refreshSeconds: refreshSeconds, termType: termType, perform: perform)
     }
 
     /// The same, fed with messages rather than engine events: for a caller that also replaces the

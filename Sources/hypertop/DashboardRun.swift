@@ -36,16 +36,14 @@ enum DashboardRun {
         if let loaded = notes?.load() { _ = update(&state, .notes(loaded)) }
         // The engine's events, and the notes when another writer (optuna-dashboard) changes them.
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
-        let feeder = Task {
-            for await event in uiEvents { sink.yield(.event(event)) }
-            sink.finish()
-        }
+        let feeder = DashboardRunner.forward(uiEvents, to: sink)
         let notePoller = Task {
-            guard let notes else { return }
-            var last = notes.load()
+            // One read-only connection for the whole run, not one per look.
+            guard let notes, let store = try? StudyStore(path: notes.path, readOnly: true) else { return }
+            var last = try? store.notes(studyID: notes.studyID)
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(2))
-                if let now = notes.load(), now != last {
+                if let now = try? store.notes(studyID: notes.studyID), now != last {
                     last = now
                     sink.yield(.notes(now))
                 }
