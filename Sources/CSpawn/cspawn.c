@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/wait.h>
 
 // One spawn for both uses. stdin_fd < 0: stdin from /dev/null. new_session: setsid (no
@@ -54,8 +55,32 @@ done:
 }
 
 int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                   int stdout_fd, int stderr_fd, pid_t *pid) {
-    return spawn(path, argv, envp, cwd, -1, stdout_fd, stderr_fd, 0, pid);
+                   int stdout_fd, int stderr_fd, const int *cpus, int ncpus, pid_t *pid) {
+    if (ncpus <= 0) return spawn(path, argv, envp, cwd, -1, stdout_fd, stderr_fd, 0, pid);
+    // posix_spawn has no affinity attribute, but a child starts with the affinity of the thread
+    // that spawned it: this thread takes the trial's CPUs for the spawn, then its own back. So the
+    // job's first instruction already runs on its CPUs, and every thread it starts inherits them.
+    cpu_set_t own, trial;
+    if (sched_getaffinity(0, sizeof own, &own) != 0) return errno;
+    CPU_ZERO(&trial);
+    for (int i = 0; i < ncpus; i++) {
+        if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE) return EINVAL;
+        CPU_SET(cpus[i], &trial);
+    }
+    if (sched_setaffinity(0, sizeof trial, &trial) != 0) return errno;
+    int rc = spawn(path, argv, envp, cwd, -1, stdout_fd, stderr_fd, 0, pid);
+    sched_setaffinity(0, sizeof own, &own);
+    return rc;
+}
+
+int hypertop_affinity(int *cpus, int max) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++) {
+        if (CPU_ISSET(cpu, &set)) cpus[n++] = cpu;
+    }
+    return n;
 }
 
 int hypertop_spawn_session(const char *path, char *const argv[], char *const envp[], const char *cwd,

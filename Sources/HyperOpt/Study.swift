@@ -41,6 +41,8 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
     public var runDir: String
     public var command: [String]
     public var startedAt: Date
+    /// The CPUs and GPUs it was given; nil when none were handed out.
+    public var placement: ResourcePool.Placement?
 
     public init(number: Int, paramSet: Int, repeatIndex: Int, params: Params, runDir: String, command: [String], startedAt: Date) {
         self.number = number
@@ -53,7 +55,7 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case number, paramSet, repeatIndex, params, runDir, command, startedAt
+        case number, paramSet, repeatIndex, params, runDir, command, startedAt, placement
         /// What stores written before the name was settled call `paramSet`.
         case legacyParamSet = "group"
     }
@@ -67,6 +69,7 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
         runDir = try c.decode(String.self, forKey: .runDir)
         command = try c.decode([String].self, forKey: .command)
         startedAt = try c.decode(Date.self, forKey: .startedAt)
+        placement = try c.decodeIfPresent(ResourcePool.Placement.self, forKey: .placement)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -78,6 +81,7 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
         try c.encode(runDir, forKey: .runDir)
         try c.encode(command, forKey: .command)
         try c.encode(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(placement, forKey: .placement)
     }
 }
 

@@ -117,6 +117,21 @@ public struct StudySpec: Sendable, Codable {
     /// Where the trials run; nil (stores written before it existed): local processes.
     public var launcher: LauncherSpec?
 
+    /// CPUs each trial gets (`cpus_per_trial`): its own set and thread variables locally, Slurm's
+    /// `cpus_per_task` on a cluster. nil: the engine's CPUs shared among the slots; 0: off.
+    public var cpusPerTrial: Int?
+    /// GPUs each trial gets (`gpus_per_trial`): 0.5 shares one between two trials; nil or 0: none
+    /// handed out (the trials see the engine's `CUDA_VISIBLE_DEVICES`).
+    public var gpusPerTrial: Double?
+
+    /// The `key=value` overrides the study was started with, as typed after the file.
+    public var commandLineOverrides: [String]?
+    /// Those of them that go to every trial's job (all but `hydra.sweeper.*` and `hydra.launcher.*`).
+    public var commandLineJobOverrides: [String]?
+    /// Whether the job's Hydra config has `hydra.sweeper.study_name` (its sweeper group is
+    /// `optuna`): each trial then gets the study's name there, as under the original sweeper.
+    public var sweeperStudyNameKey: Bool?
+
     public var passing: PassConfig { passConfig ?? .performance }
     public var launching: LauncherSpec { launcher ?? .local }
 

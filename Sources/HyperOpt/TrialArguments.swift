@@ -15,6 +15,11 @@ public enum TrialArguments {
         let passing = spec.passing
         if passing == .overrides, let name = spec.configName { argv.append("--config-name=\(name)") }
         argv += spec.jobOverrides ?? []
+        // The command line's, after the file's: the last one wins in Hydra, as on the original's command line.
+        argv += spec.commandLineJobOverrides ?? []
+        if passing == .overrides, spec.sweeperStudyNameKey == true {
+            argv.append("++hydra.sweeper.study_name=" + HydraOverride.text(.string(spec.studyName)))
+        }
         if let epochCap { argv.append((passing == .overrides ? "++" : "") + "n_epochs=\(epochCap)") }
         for p in spec.space.parameters {
             if let v = params[p.name] { argv.append(HydraOverride.argument(name: p.name, value: v)) }

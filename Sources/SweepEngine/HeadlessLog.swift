@@ -27,8 +27,12 @@ public struct HeadlessLog {
             // The sampled values, as the original's sweeper logs them; the overrides every trial
             // shares are in command.txt and `hypertop check`.
             let overrides = l.command.filter { arg in l.params.keys.contains { arg.hasPrefix($0 + "=") } }
-            let repeatNote = l.repeatIndex > 0 ? " (repeat \(l.repeatIndex + 1) of set \(l.paramSet))" : ""
-            return [stamp("\t#\(l.number) : \(overrides.joined(separator: " "))\(repeatNote)", at: l.startedAt)]
+            // Numbered as the table numbers them: `rep 1` is a set's second run.
+            let repeatNote = l.repeatIndex > 0 ? " (rep \(l.repeatIndex) of set \(l.paramSet))" : ""
+            let placement = l.placement.map { " on \($0.text)" } ?? ""
+            // A run with nothing sampled (a performance test's) has no values to list.
+            let head = overrides.isEmpty ? "Trial #\(l.number) launched" : "\t#\(l.number) : \(overrides.joined(separator: " "))"
+            return [stamp(head + repeatNote + placement, at: l.startedAt)]
         case .finished(let o):
             let took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
             return [stamp(Self.trialText(number: o.number, state: o.state, score: o.score, reason: o.reason) + took, at: o.endedAt)]

@@ -30,6 +30,8 @@ public enum HydraCallback {
         defaults:
           - sampler: tpe
         _target_: hydra._internal.core_plugins.basic_sweeper.BasicSweeper
+        # Set to the study's name for each trial, as the plugin's own study_name is.
+        study_name: null
 
         """.write(toFile: plugin + "/conf/hydra/sweeper/optuna.yaml", atomically: true, encoding: .utf8)
         for (group, sampler) in standInSamplers {

@@ -14,13 +14,17 @@ public struct JobRequest: Sendable {
     public var workingDirectory: String
     public var stdoutPath: String
     public var stderrPath: String
+    /// CPUs the job may run on (a local job's affinity mask); empty: the engine's own.
+    public var cpus: [Int]
 
-    public init(argv: [String], environment: [String: String], workingDirectory: String, stdoutPath: String, stderrPath: String) {
+    public init(argv: [String], environment: [String: String], workingDirectory: String, stdoutPath: String, stderrPath: String,
+                cpus: [Int] = []) {
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
+        self.cpus = cpus
     }
 }
 
@@ -134,13 +138,17 @@ public struct LocalLauncher: Launcher {
 
         let env = request.environment.map { "\($0.key)=\($0.value)" }.sorted()
         var pid: pid_t = 0
+        let cpus = request.cpus.map(Int32.init)
         let rc = withCStrings(request.argv) { argv in
             withCStrings(env) { envp in
-                hypertop_spawn(program, argv, envp, request.workingDirectory, out, err, &pid)
+                cpus.withUnsafeBufferPointer { set in
+                    hypertop_spawn(program, argv, envp, request.workingDirectory, out, err, set.baseAddress, Int32(set.count), &pid)
+                }
             }
         }
         guard rc == 0 else {
-            throw LaunchError(description: "cannot start `\(program)`: \(String(cString: strerror(rc)))")
+            let on = request.cpus.isEmpty ? "" : " on CPUs \(ResourcePool.rangeText(request.cpus))"
+            throw LaunchError(description: "cannot start `\(program)`\(on): \(String(cString: strerror(rc)))")
         }
         return JobHandle(id: pid, trialDirectory: request.environment[TrialEnvironment.trialDirectory])
     }

@@ -13,17 +13,32 @@ struct CheckCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Config files (*-opti.yaml, *-test.yaml, or a primary config with hydra.sweeper.params).")
+    @Argument(help: "Config files (*-opti.yaml, *-test.yaml, or a primary config with hydra.sweeper.params), then any `key=value` overrides, as for `run`.")
     var configs: [String]
+
+    @OptionGroup var sweepOptions: SweepOptions
+
+    /// The files, and the `key=value` words among them (a word with `=`, or one that starts with
+    /// `~` or `+`, that names no file).
+    private var split: (files: [String], overrides: [String]) {
+        var files: [String] = [], overrides: [String] = []
+        for word in configs {
+            let isOverride = (word.contains("=") || word.hasPrefix("~") || word.hasPrefix("+")) && !FileManager.default.fileExists(atPath: word)
+            if isOverride { overrides.append(word) } else { files.append(word) }
+        }
+        return (files, sweepOptions.all(overrides))
+    }
 
     @Option(help: ArgumentHelp("The job's command line, as for `run`.", valueName: "command line"))
     var command: String?
 
     mutating func run() throws {
         var failures = 0
-        for path in configs {
+        let (files, overrides) = split
+        if files.isEmpty { throw ValidationError("Name at least one config file to check.") }
+        for path in files {
             do {
-                for line in try check(path) { print(line) }
+                for line in try check(path, overrides: overrides) { print(line) }
             } catch let error as ConfigError {
                 print("error: \(error)")
                 failures += 1
@@ -32,21 +47,21 @@ struct CheckCommand: ParsableCommand {
                 failures += 1
             }
         }
-        if configs.count > 1 { print("\(configs.count - failures) of \(configs.count) files ok") }
+        if files.count > 1 { print("\(files.count - failures) of \(files.count) files ok") }
         if failures > 0 { throw ExitCode(2) }
     }
 
-    private func check(_ path: String) throws -> [String] {
+    private func check(_ path: String, overrides: [String]) throws -> [String] {
         let cwd = FileManager.default.currentDirectoryPath
         var out: [String] = []
         let spec: StudySpec
         if try ConfigLoader.isPerformanceTest(path: path) {
-            let test = try PerformanceTest.load(path: path)
+            let test = try PerformanceTest.load(path: path, overrides: overrides)
             spec = test.spec
             out.append("ok \(path): performance test \(test.name), \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue)"
                        + (test.nEpochs.map { ", n_epochs \($0)" } ?? "") + ", \(test.nJobs) at a time")
         } else {
-            let checked = try ConfigLoader.check(path: path)
+            let checked = try ConfigLoader.check(path: path, overrides: overrides)
             spec = checked.spec
             let names = spec.space.parameters.map(\.name).joined(separator: ", ")
             out.append("ok \(path): study \(spec.studyName), \(spec.space.parameters.count) parameter\(spec.space.parameters.count == 1 ? "" : "s") (\(names)), "
@@ -69,6 +84,10 @@ struct CheckCommand: ParsableCommand {
         out.append(spec.passing == .overrides
             ? "  score: the value the app's main function returns; without one, " + rule
             : "  score: " + rule)
+        // What each trial gets of this machine (or of the cluster's nodes).
+        let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: cwd, sweepDirectory: sweepDir, configRoot: nil, seed: seed)
+        out += MachineResources.summary(setup.resources, spec: spec, slots: spec.nJobs).map { "  " + $0 }
+        if let problem = setup.resourceProblem { throw CLIError(problem) }
         if case .slurm(let o) = spec.launching {
             // What each trial's sbatch gets besides its name, log files and directory.
             out.append("  as a Slurm job: " + ProcessText.commandLine(["sbatch"] + o.sbatchOptions + ["job.sbatch"])

@@ -15,12 +15,19 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
         CONFIG is a Scilab-RL sweep config (`conf/performance/<Env>/<name>-opti.yaml`) or a primary config in the upstream hydra-optuna-sweeper's grammar (`hydra.sweeper.params`). The job is your Hydra app, found beside `conf/` (`python src/main.py`, or the one script with `@hydra.main`) and run in the project's root, unless hydra.sweeper.command or --command names another; it gets the file's keys as overrides (`algorithm=sac`, `++n_epochs=5`), the sampled values, and `hydra.run.dir=<trial dir>`, and what its decorated function returns is the trial's value. Trials run in `<workdir>/<study_name>/<trial number>/` (workdir defaults to `data`), each with its stdout.log, stderr.log, command.txt, params.json, metrics and outcome.json. Every event is recorded in the study store (Optuna's SQLite schema); running again resumes the study.
 
+        Hydra-style overrides may follow the file, as on Scilab-RL's command line: `hypertop run conf/performance/FetchReach/sac_her-opti.yaml hydra.sweeper.max_trials=4 hydra.sweeper.n_jobs=2 n_epochs=3` (`--multirun` is accepted and ignored). Each trial gets its own CPUs (the machine's shared among the slots, with OMP_NUM_THREADS and the like set to match unless you set them) and, with gpus_per_trial, its own CUDA_VISIBLE_DEVICES.
+
         At the end hypertop prints `Best parameters` and `Best value` and writes `optimization_results.yaml` in the sweep directory.
         """
     )
 
     @Argument(help: "The sweep config file (*-opti.yaml).")
     var config: String
+
+    @Argument(help: SweepOptions.overridesHelp)
+    var overrides: [String] = []
+
+    @OptionGroup var sweepOptions: SweepOptions
 
     @Flag(help: "Print log lines instead of the live dashboard (also chosen when stdout is not a terminal).")
     var headless = false
@@ -75,7 +82,7 @@ struct RunCommand: AsyncParsableCommand {
         var spec: StudySpec
         let warnings: [ConfigWarning]
         do {
-            (spec, warnings) = try ConfigLoader.check(path: config)
+            (spec, warnings) = try ConfigLoader.check(path: config, overrides: sweepOptions.all(overrides))
         } catch let error as ConfigError {
             throw CLIError("\(error)")
         }
@@ -91,6 +98,7 @@ struct RunCommand: AsyncParsableCommand {
                                configRoot: configRoot(of: spec.configPath), seed: seed, jobDirectory: job.directory)
         // In the study's log: the headless lines, the dashboard's messages and the store all keep them.
         setup.warnings = warnings.map(\.description) + (capped.warning.map { ["warning: \($0)"] } ?? [])
+        if let problem = setup.resourceProblem { throw CLIError(problem) }
         let controls = setup.controls
         let info = setup.info(startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)

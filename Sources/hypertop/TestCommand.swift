@@ -16,6 +16,11 @@ struct TestCommand: AsyncParsableCommand {
     @Argument(help: "The performance test file (*-test.yaml).")
     var config: String
 
+    @Argument(help: SweepOptions.overridesHelp)
+    var overrides: [String] = []
+
+    @OptionGroup var sweepOptions: SweepOptions
+
     @Option(help: "Seed of the jobs' seeds.")
     var seed: UInt64?
 
@@ -30,7 +35,7 @@ struct TestCommand: AsyncParsableCommand {
     private func runTest() async throws -> Bool {
         let test: PerformanceTest
         do {
-            test = try PerformanceTest.load(path: config)
+            test = try PerformanceTest.load(path: config, overrides: sweepOptions.all(overrides))
         } catch let error as ConfigError {
             throw CLIError("\(error)")
         }
@@ -50,6 +55,7 @@ struct TestCommand: AsyncParsableCommand {
         let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
                                configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)),
                                jobDirectory: job.directory)
+        if let problem = setup.resourceProblem { throw CLIError(problem) }
         let scheduler = Scheduler(setup: setup, sampler: RandomSampler())
         print(HeadlessLog().stamp("Runs in \(sweepDir)"))
         print(HeadlessLog().stamp("Performance test \(test.name): \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue), \(test.nJobs) at a time"))

@@ -424,6 +424,19 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(same.stdout.contains("search space changed"), "an unchanged space says nothing:\n\(same.stdout)")
     }
 
+    /// Resuming with other command-line overrides than the study last ran with says so.
+    func testResumingWithOtherOverridesSaysWhich() throws {
+        _ = try write("o-opti.yaml", config(maxTrials: 4, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
+        XCTAssertEqual(try run(["run", "--headless", "o-opti.yaml", "hydra.sweeper.max_trials=1", "++lr=0.1"]).status, 0)
+        let again = try run(["run", "--headless", "--resume", "o-opti.yaml", "hydra.sweeper.max_trials=2"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("warning: the study was last run with the command-line overrides hydra.sweeper.max_trials=1 ++lr=0.1; "
+                                            + "it goes on with hydra.sweeper.max_trials=2."), again.stdout)
+        XCTAssertTrue(again.stdout.contains("Trials: 2 (2 COMPLETE)"), again.stdout)
+        let same = try run(["run", "--headless", "--resume", "o-opti.yaml", "hydra.sweeper.max_trials=2"])
+        XCTAssertFalse(same.stdout.contains("command-line overrides"), "the same overrides say nothing:\n\(same.stdout)")
+    }
+
     func testNewStartsOverAndKeepsTheOldStudy() throws {
         _ = try write("n-opti.yaml", config(maxTrials: 2, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
         XCTAssertEqual(try run(["run", "--headless", "n-opti.yaml"]).status, 0)

@@ -120,6 +120,44 @@ final class HydraAppTests: XCTestCase {
         XCTAssertTrue(caps.allSatisfy { $0 <= 5 && $0 >= 1 }, "\(caps)")
     }
 
+    /// A Scilab-RL command line pasted as it is: the overrides after the file shrink the budget and
+    /// reach every trial, `--multirun` is ignored, and an app that names its MLflow experiment
+    /// after `hydra.sweeper.study_name` (Scilab-RL's `setup_mlflow`) files every run under the study.
+    func testCommandLineOverridesAndTheStudyNameReachTheApp() throws {
+        let python = try toyProject()
+        let mainConfig = root + "/conf/main.yaml"
+        let main = try String(contentsOfFile: mainConfig, encoding: .utf8)
+        try main.replacingOccurrences(of: "  - algorithm: sac\n", with: "  - algorithm: sac\n  - override hydra/sweeper: optuna\n")
+            .write(toFile: mainConfig, atomically: true, encoding: .utf8)
+        let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml", "hydra.sweeper.max_trials=2",
+                              "n_epochs=2", "+mlflow=true", "++algorithm.batch_size=32", "--multirun"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Trials: 2 (2 COMPLETE)"), r.stdout)
+        let dirs = try trialDirs("sac_Toy")
+        XCTAssertEqual(dirs.count, 2)
+        for dir in dirs {
+            let seen = try json(dir + "/seen.json")
+            XCTAssertEqual(seen["n_epochs"] as? Int, 2, "the command line's n_epochs is the epoch cap's start")
+            XCTAssertEqual((seen["algorithm"] as? [String: Any])?["batch_size"] as? Int, 32)
+            XCTAssertEqual(seen["mlflow"] as? Bool, true)
+        }
+        // MLflow's file store: one experiment, named after the study, holding both runs.
+        var experiments: [String: Int] = [:]
+        for id in try FileManager.default.contentsOfDirectory(atPath: root + "/mlruns") {
+            guard let meta = try? String(contentsOfFile: root + "/mlruns/\(id)/meta.yaml", encoding: .utf8),
+                  let name = meta.split(separator: "\n").first(where: { $0.hasPrefix("name: ") })?.dropFirst(6) else { continue }
+            let runs = try FileManager.default.contentsOfDirectory(atPath: root + "/mlruns/\(id)").filter { $0 != "meta.yaml" }
+            experiments[String(name)] = runs.count
+        }
+        XCTAssertEqual(experiments["sac_Toy"], 2, "\(experiments)")
+        XCTAssertEqual(experiments["Default"] ?? 0, 0, "no run under Default: \(experiments)")
+        // The store keeps the overrides the study was started with.
+        let export = try hypertop(["studies", "data/hypertop.db", "--export", "sac_Toy"], python: python)
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let exported = try String(contentsOfFile: root + "/sac_Toy.json", encoding: .utf8)
+        XCTAssertTrue(exported.contains("+mlflow=true"), exported.prefix(2000).description)
+    }
+
     /// `hypertop best`: the override line, pasted after `python src/main.py` in a shell, makes the
     /// real app compose the config the best set's trials had; YAML and JSON give the same set.
     func testBestOverrideLineReproducesTheBestSetsConfig() throws {

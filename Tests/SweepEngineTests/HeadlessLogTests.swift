@@ -27,6 +27,19 @@ final class HeadlessLogTests: XCTestCase {
                                  startedAt: Date(timeIntervalSince1970: 0))
         let line = log.lines(for: .launched(launch))
         XCTAssertEqual(line.count, 1)
-        XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] \t#2 : ++lr=0.001 net=[8] (repeat 2 of set 1)"), line[0])
+        // Repeats numbered as the table's `rep` column numbers them.
+        XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] \t#2 : ++lr=0.001 net=[8] (rep 1 of set 1)"), line[0])
+    }
+
+    /// A run with nothing sampled (a performance test's) says it launched, not `#0 : `; the CPUs
+    /// and GPUs a trial got are on its line.
+    func testLaunchLineOfARunWithoutSampledValuesAndItsPlacement() {
+        var log = HeadlessLog()
+        var launch = TrialLaunch(number: 0, paramSet: 0, repeatIndex: 0, params: [:], runDir: "/r/0",
+                                 command: ["python", "src/main.py", "++n_epochs=4"], startedAt: Date(timeIntervalSince1970: 0))
+        launch.placement = ResourcePool.Placement(cpus: [2, 3], gpus: ["1"])
+        let line = log.lines(for: .launched(launch))
+        XCTAssertEqual(line.count, 1)
+        XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] Trial #0 launched on CPUs 2-3, GPU 1"), line[0])
     }
 }

@@ -5,9 +5,14 @@
 /// Starts `path` (searched in PATH when it has no slash) with `argv` and `envp`, in its own
 /// process group, in directory `cwd`, stdin from /dev/null, stdout/stderr to the given fds, no other fd,
 /// with default signal dispositions and an empty signal mask.
+/// With ncpus > 0 the job runs on those CPUs only (its affinity mask, inherited by its threads).
 /// Returns 0 and sets *pid, or an errno value.
 int hypertop_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                   int stdout_fd, int stderr_fd, pid_t *pid);
+                   int stdout_fd, int stderr_fd, const int *cpus, int ncpus, pid_t *pid);
+
+/// The CPUs this thread may run on (its affinity mask), at most `max` of them, lowest first:
+/// their count, or -1.
+int hypertop_affinity(int *cpus, int max);
 
 /// Like hypertop_spawn, but in a new session (no controlling terminal, so no SIGHUP from one),
 /// with stdin, stdout and stderr the given fds: a detached engine, or a supervised dashboard.

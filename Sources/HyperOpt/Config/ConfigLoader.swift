@@ -34,7 +34,7 @@ public enum ConfigLoader {
     public static let ownKeys = [
         "command", "sampler", "seed", "workdir", "score", "storage", "retries",
         "kill_grace_seconds", "deadline_grace_minutes", "pruner", "pass_config", "seed_key", "epoch_cap",
-        "max_initial_failures", "launcher", "repeats", "stop_when_stagnant",
+        "max_initial_failures", "launcher", "repeats", "stop_when_stagnant", "cpus_per_trial", "gpus_per_trial",
     ]
     /// Hydra's own sweeper keys that are accepted and ignored (`_target_` names the Python sweeper class).
     static let ignoredKeys = ["_target_"]
@@ -62,10 +62,11 @@ public enum ConfigLoader {
         try check(path: path).spec
     }
 
-    /// The spec and the warnings of the file at `path`.
-    public static func check(path: String) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
+    /// The spec and the warnings of the file at `path`, with Hydra-style `overrides` from the
+    /// command line (see `CommandLineOverride`). An error that an override causes names it.
+    public static func check(path: String, overrides: [String] = []) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
         let file = try YAMLFile.read(path)
-        return try parseChecked(file)
+        return try CommandLineOverride.blamed(try overrides.map(CommandLineOverride.parse)) { try parseChecked(file, overrides: $0) }
     }
 
     /// Whether the file is a performance test (`performance_testing_conditions`) rather than a sweep.
@@ -102,10 +103,11 @@ public enum ConfigLoader {
         }
     }
 
-    static func parseChecked(_ file: YAMLFile) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
-        guard let root = file.root else {
+    static func parseChecked(_ file: YAMLFile, overrides: [CommandLineOverride] = []) throws -> (spec: StudySpec, warnings: [ConfigWarning]) {
+        guard let fileRoot = file.root else {
             throw ConfigError(file: file.path, line: 1, "the file is empty; a sweep config needs a `hydra.sweeper` block.")
         }
+        let root = try CommandLineOverride.apply(overrides, to: fileRoot)
         let warnings = WarningLog()
         let doc = Doc(path: file.path, warnings: warnings)
         let top = try doc.mapping(root, "the file")
@@ -114,9 +116,25 @@ public enum ConfigLoader {
         var spec = try studySettings(block, space: space, path: file.path)
         try readOwnSettings(block, top: top, into: &spec)
         let project = HydraProject.find(configPath: file.path)
-        let job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        var job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        let forJob = overrides.filter { !$0.isSweepSetting }
+        for o in forJob {
+            if let p = spec.space.parameters.first(where: { $0.key == Parameter.key(of: o.key) }) {
+                throw ConfigError(file: o.place, line: nil, "`\(p.key)` is a parameter of the search space (`\(p.name)`); each trial gets its sampled value. Change its range in the file instead.")
+            }
+            job.merge(override: o)
+        }
         try readJobSettings(job, doc: doc, into: &spec)
         try readLaunchRules(block, top: top, project: project, job: job, fixed: fixed, into: &spec)
+        if !overrides.isEmpty {
+            spec.commandLineOverrides = overrides.map(\.text)
+            spec.commandLineJobOverrides = forJob.map(\.text)
+        }
+        if job.sweeperOption == "optuna", spec.passing == .overrides {
+            // Scilab-RL's and the upstream plugin's sweeper configs have the key; apps read it
+            // (Scilab-RL names its MLflow experiment after it).
+            spec.sweeperStudyNameKey = true
+        }
         return (spec, warnings.items)
     }
 
@@ -280,6 +298,7 @@ public enum ConfigLoader {
         }
         if let p = try block.node("pruner") { spec.pruner = try prunerSpec(p, doc: doc) }
         try readLauncher(block, top: top, into: &spec)
+        try readResources(block, into: &spec)
         if let r = try block.node("repeats") {
             let name = try doc.string(r, "repeats")
             guard let rule = RepeatRule(rawValue: name.lowercased()) else {
@@ -297,6 +316,37 @@ public enum ConfigLoader {
             guard rate >= 0 && rate <= 1 else { throw doc.error(r, "max_failure_rate must be between 0 and 1, got \(rate).") }
             spec.maxFailureRate = rate
         }
+    }
+
+    /// `cpus_per_trial` and `gpus_per_trial`: what of the machine each trial gets.
+    static func readResources(_ block: SweeperBlock, into spec: inout StudySpec) throws {
+        let doc = block.doc
+        spec.cpusPerTrial = try block.node("cpus_per_trial").map { try doc.int($0, "cpus_per_trial", min: 0, max: maxJobs) }
+        if let g = try block.node("gpus_per_trial") { spec.gpusPerTrial = try gpusPerTrial(g, doc: doc) }
+        // On a cluster they are the job's own request, and Slurm confines the job to it.
+        guard case .slurm(var options) = spec.launching else { return }
+        if let cpus = spec.cpusPerTrial, cpus > 0, options.cpusPerTask == nil { options.cpusPerTask = cpus }
+        if let gpus = spec.gpusPerTrial, gpus > 0 {
+            if gpus != gpus.rounded(), let g = try block.node("gpus_per_trial") {
+                throw doc.error(g, "`gpus_per_trial` \(gpus): a Slurm job gets whole GPUs (gpus_per_node); give 1 or more, or run the trials locally to share a GPU.")
+            }
+            if options.gpusPerNode == nil { options.gpusPerNode = Int(gpus) }
+        }
+        spec.launcher = .slurm(options)
+    }
+
+    /// `gpus_per_trial`: a fraction up to 1 (0.5 shares a GPU between two trials) or whole GPUs.
+    static func gpusPerTrial(_ g: Node, doc: Doc) throws -> Double {
+        let gpus = try doc.double(g, "gpus_per_trial", positive: false)
+        if gpus < 0 { throw doc.error(g, "`gpus_per_trial` must be 0 or more, got \(gpus).") }
+        if gpus > 1 && gpus != gpus.rounded() {
+            throw doc.error(g, "`gpus_per_trial` \(gpus) is more than one GPU but not a whole number; give a fraction up to 1 (0.5 shares a GPU between two trials) or whole GPUs.")
+        }
+        let shares = 1 / gpus
+        if gpus > 0 && gpus < 1 && abs(shares - shares.rounded()) > 1e-6 {
+            doc.warn(g, "`gpus_per_trial` \(gpus) does not divide a GPU evenly; \(Int(shares)) trials share each GPU.")
+        }
+        return gpus
     }
 
     /// The job keys hypertop needs, as the job will see them (an error points at the file that set them).

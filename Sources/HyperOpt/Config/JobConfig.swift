@@ -18,7 +18,19 @@ struct JobConfig {
     /// of one of them is passed as `algorithm=x`, of any other as `+group=x`.
     private(set) var primaryGroups: Set<String> = []
 
+    /// The option of the `hydra/sweeper` group the job composes with (`optuna`), if one is chosen.
+    private(set) var sweeperOption: String?
+
     subscript(key: String) -> Setting? { settings[key] }
+
+    /// A command-line override of a job key, on top of everything else (`~key` removes it).
+    mutating func merge(override o: CommandLineOverride) {
+        guard o.value != nil else {
+            for existing in settings.keys where existing == o.key || existing.hasPrefix(o.key + ".") { settings[existing] = nil }
+            return
+        }
+        merge(o.node, prefix: o.key, file: o.place)
+    }
 
     /// Sets `key` and everything below it from `node`; a later layer replaces what is under its keys.
     mutating func merge(_ node: Node, prefix: String, file: String) {
@@ -51,6 +63,7 @@ struct JobConfig {
     static func compose(project: HydraProject?, sweepFile: YAMLFile, top: Node.Mapping, doc: Doc) throws -> JobConfig {
         var config = JobConfig()
         let fileDefaults = try DefaultsEntry.list(top, doc: doc)
+        config.sweeperOption = fileDefaults.last { $0.group == "hydra/sweeper" }?.option
         if let project, let primaryPath = project.primaryConfig,
            primaryPath != sweepFile.path {
             let primary = try YAMLFile.read(primaryPath, what: "the primary config")
@@ -58,6 +71,7 @@ struct JobConfig {
             if let root = primary.root, let pmap = root.mapping {
                 var groups = try DefaultsEntry.list(pmap, doc: pdoc)
                 config.primaryGroups = Set(groups.compactMap(\.group))
+                config.sweeperOption = config.sweeperOption ?? groups.last { $0.group == "hydra/sweeper" }?.option
                 for entry in fileDefaults where entry.group != nil {
                     if let i = groups.firstIndex(where: { $0.group == entry.group }) { groups[i].option = entry.option } else { groups.append(entry) }
                 }

@@ -40,6 +40,12 @@ public struct PerformanceTest: Sendable, Equatable {
     public var passConfig: PassConfig = .overrides
     public var jobOverrides: [String] = []
     public var seedKey: String?
+    /// `cpus_per_trial` and `gpus_per_trial`, as for a sweep.
+    public var cpusPerTrial: Int?
+    public var gpusPerTrial: Double?
+    /// The command line's overrides, and those of them that go to every run's job.
+    public var commandLineOverrides: [String] = []
+    public var commandLineJobOverrides: [String] = []
 
     /// The test as a study: one empty parameter set run `totalRuns` times, scored by the last
     /// value of `evalColumn`.
@@ -53,20 +59,33 @@ public struct PerformanceTest: Sendable, Equatable {
         var overrides = jobOverrides
         if let nEpochs { overrides.append((passConfig == .overrides ? "++" : "") + "n_epochs=\(nEpochs)") }
         spec.jobOverrides = overrides
+        if !commandLineOverrides.isEmpty {
+            spec.commandLineOverrides = commandLineOverrides
+            spec.commandLineJobOverrides = commandLineJobOverrides
+        }
+        spec.cpusPerTrial = cpusPerTrial
+        spec.gpusPerTrial = gpusPerTrial
         spec.seedKey = seedKey
         spec.maxInitialFailures = ConfigLoader.defaultMaxInitialFailures
         return spec
     }
 
     static let conditionKeys = ["total_runs", "succ_runs", "eval_columns", "eval_value", "max_steps"]
-    static let sweeperKeys = ["study_name", "n_jobs", "max_duration_minutes", "command", "workdir", "pass_config", "seed_key", "_target_"]
+    static let sweeperKeys = ["study_name", "n_jobs", "max_duration_minutes", "command", "workdir", "pass_config", "seed_key",
+                              "cpus_per_trial", "gpus_per_trial", "_target_"]
 
-    public static func load(path: String) throws -> PerformanceTest {
+    /// The test at `path`, with Hydra-style `overrides` from the command line (see `CommandLineOverride`).
+    public static func load(path: String, overrides: [String] = []) throws -> PerformanceTest {
         let file = try YAMLFile.read(path, what: "the test file")
+        return try CommandLineOverride.blamed(try overrides.map(CommandLineOverride.parse)) { try load(file, overrides: $0) }
+    }
+
+    static func load(_ file: YAMLFile, overrides: [CommandLineOverride]) throws -> PerformanceTest {
         let full = file.path
-        guard let root = file.root else {
+        guard let fileRoot = file.root else {
             throw ConfigError(file: full, line: nil, "the file is empty; a performance test needs `performance_testing_conditions`.")
         }
+        let root = try CommandLineOverride.apply(overrides, to: fileRoot)
         let doc = Doc(path: full)
         let top = try doc.mapping(root, "the file")
         guard let condNode = try doc.value(top, "performance_testing_conditions") else {
@@ -86,7 +105,9 @@ public struct PerformanceTest: Sendable, Equatable {
         let value = try doc.double(try doc.required(cond, "eval_value", in: condNode, context: context), "eval_value", positive: false)
         let maxSteps = try doc.value(cond, "max_steps").map { try doc.int($0, "max_steps", min: 1) }
         let project = HydraProject.find(configPath: full)
-        let job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        var job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        let forJob = overrides.filter { !$0.isSweepSetting }
+        for o in forJob { job.merge(override: o) }
         var evalSteps: Int?
         if let s = job["eval_after_n_steps"], s.node.null == nil {
             evalSteps = try Doc(path: s.file, warnings: doc.warnings).int(s.node, "eval_after_n_steps", min: 1)
@@ -107,6 +128,8 @@ public struct PerformanceTest: Sendable, Equatable {
             if let n = try doc.value(sweeper, "command") { test.command = try doc.stringList(n, "command") }
             if let n = try doc.value(sweeper, "workdir") { test.workdir = try doc.string(n, "workdir") }
             if let n = try doc.value(sweeper, "seed_key") { test.seedKey = try doc.string(n, "seed_key") }
+            if let n = try doc.value(sweeper, "cpus_per_trial") { test.cpusPerTrial = try doc.int(n, "cpus_per_trial", min: 0, max: ConfigLoader.maxJobs) }
+            if let n = try doc.value(sweeper, "gpus_per_trial") { test.gpusPerTrial = try ConfigLoader.gpusPerTrial(n, doc: doc) }
             if let n = try doc.value(sweeper, "pass_config") {
                 let name = try doc.string(n, "pass_config")
                 guard let mode = PassConfig(rawValue: name) else {
@@ -115,6 +138,8 @@ public struct PerformanceTest: Sendable, Equatable {
                 test.passConfig = mode
             }
         }
+        test.commandLineOverrides = overrides.map(\.text)
+        test.commandLineJobOverrides = forJob.map(\.text)
         if test.passConfig == .overrides {
             var skipping: Set<String> = ["n_epochs"]
             if let key = test.seedKey { skipping.insert(key) }

@@ -13,6 +13,13 @@ extension Scheduler {
         // No launch while the store cannot be written, checked before each one: a launch whose
         // record failed is kept in the journal, and the next waits for the store.
         while running.count < setup.spec.nJobs && mayLaunchMore && unrecorded.isEmpty {
+            guard resources.peek() != nil else {
+                // Every GPU is taken: the slot stays free until a trial gives one back.
+                if !waitingForGPU { note("A free slot waits for a GPU: all \(resources.gpus.count) are in use") }
+                waitingForGPU = true
+                return
+            }
+            waitingForGPU = false
             let number = nextNumber
             switch planner.next(trialNumber: number, study: study) {
             case .exhausted(let why):
@@ -32,10 +39,13 @@ extension Scheduler {
         let seed = trialSeed(number)
         let cap = spec.epochCap.map { EpochCap.current(initial: $0, study: study, criterion: spec.criterion) }
         let argv = TrialArguments.argv(command: setup.jobCommand, spec: spec, params: params, runDir: runDir, seed: seed, epochCap: cap)
-        let launchFacts = TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params,
+        var launchFacts = TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params,
                                       runDir: runDir, command: argv, startedAt: now)
         let paths = TrialFiles(runDir: runDir)
-        var env = ProcessInfo.processInfo.environment
+        let placement = resources.take(trial: number) ?? ResourcePool.Placement()
+        launchFacts.placement = placement.isEmpty ? nil : placement
+        var env = setup.environment
+        env.merge(ResourcePool.environment(for: placement, threads: setup.threadsPerTrial, base: setup.environment)) { _, new in new }
         env[TrialEnvironment.params] = JSONText.object(spec.space.parameters.compactMap { p in params[p.name].map { (p.key, $0.jsonText) } })
         env[TrialEnvironment.trialDirectory] = runDir
         env[TrialEnvironment.metrics] = paths.metrics
@@ -60,7 +70,7 @@ extension Scheduler {
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
             let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
-                                                    stdoutPath: paths.stdout, stderrPath: paths.stderr))
+                                                    stdoutPath: paths.stdout, stderrPath: paths.stderr, cpus: placement.cpus))
             if !(launcher is SlurmLauncher) { paths.writeJobID(job.id) }
             running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
                                                                           stdoutPath: paths.stdout, stderrPath: paths.stderr))

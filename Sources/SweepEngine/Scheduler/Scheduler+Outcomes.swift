@@ -56,6 +56,7 @@ extension Scheduler {
 
     func finish(_ outcome: TrialOutcome, runDir: String?) {
         emit(.finished(outcome))
+        resources.release(trial: outcome.number)
         if pruner != nil, outcome.state == .complete, let t = study.trial(outcome.number) {
             completedCurves.append((outcome.number, t.metrics.values(setup.spec.criterion)))
         }

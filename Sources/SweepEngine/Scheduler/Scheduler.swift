@@ -49,6 +49,10 @@ public actor Scheduler {
     let startedAt: Date
     let clock: any EngineClock
     var lastHeartbeat = Date.distantPast
+    /// The CPUs and GPUs the running trials hold (see `ResourcePool`).
+    var resources: ResourcePool
+    /// Whether a free slot waits for a GPU now (said once when it starts waiting).
+    var waitingForGPU = false
     /// Events the sink could not record yet, in order (see Scheduler+Recording).
     var unrecorded: [EngineEvent] = []
     var storeFailure: String?
@@ -64,6 +68,7 @@ public actor Scheduler {
         self.launcher = launcher
         self.sink = sink
         scorer = Scorer(spec: setup.spec)
+        resources = setup.resources
         pruner = PrunerFactory.make(setup.spec.pruner)
         (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)
         var planner = TrialPlanner(space: setup.spec.space, direction: setup.spec.direction,
@@ -97,6 +102,7 @@ public actor Scheduler {
     /// Runs the study to its end and returns it. Events flow to `events` (after the sink) meanwhile.
     public func run() async -> Study {
         let recordedSpace = study.info?.spec.space
+        let recordedOverrides = study.info?.spec.commandLineOverrides ?? []
         emit(.started(setup.info(startedAt: startedAt)))
         emit(.phase(.running, reason: nil))
         do {
@@ -110,6 +116,9 @@ public actor Scheduler {
             stopReason = "the sweep directory could not be prepared"
         }
         for warning in setup.warnings { note(warning) }
+        for line in MachineResources.summary(setup.resources, spec: setup.spec, slots: setup.spec.nJobs, environment: setup.environment) {
+            note(line)
+        }
         if !setup.controls.usesScilabNames {
             note("Another study runs in \(setup.projectDirectory) and uses \(ControlFiles.stopFileName); this study's stop file is \(setup.controls.stopFile), its pause file \(setup.controls.pauseFile)")
         }
@@ -120,6 +129,12 @@ public actor Scheduler {
         if !study.trials.isEmpty {
             note("Resuming study \(setup.spec.studyName) with \(study.trials.count) recorded trial(s)")
             let changes = recordedSpace.map { setup.spec.space.changes(since: $0) } ?? []
+            let overrides = setup.spec.commandLineOverrides ?? []
+            if study.info != nil, overrides != recordedOverrides {
+                func words(_ o: [String]) -> String { o.isEmpty ? "none" : ProcessText.commandLine(o) }
+                note("warning: the study was last run with the command-line overrides \(words(recordedOverrides)); "
+                     + "it goes on with \(words(overrides)). Its recorded trials keep what they ran with")
+            }
             if !changes.isEmpty {
                 note("warning: the search space changed since this study was recorded: \(changes.joined(separator: "; ")). "
                      + "Its recorded trials keep their values, so the best reported may lie outside the new space; start over with --new to avoid that")

@@ -42,9 +42,14 @@ public struct SweepSetup: Sendable {
     /// This study's stop and pause files in the project directory (see `ControlFiles`), chosen
     /// once: the engine, the store's record and the dashboard's keys all use these.
     public let controls: ControlFiles
+    /// The engine's environment, which every job inherits (a user's thread counts in it win).
+    public var environment: [String: String]
+    /// What of the machine each trial gets; by default the engine's CPUs shared among the slots.
+    public var resources: ResourcePool
 
     public init(spec: StudySpec, jobCommand: [String], projectDirectory: String, sweepDirectory: String,
-                configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100)) {
+                configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.spec = spec
         self.jobDirectory = jobDirectory ?? projectDirectory
         self.jobCommand = jobCommand
@@ -54,6 +59,20 @@ public struct SweepSetup: Sendable {
         self.seed = seed
         self.pollInterval = pollInterval
         controls = ControlFiles(directory: projectDirectory, study: spec.studyName)
+        self.environment = environment
+        resources = MachineResources.pool(for: spec, slots: spec.nJobs, environment: environment)
+    }
+
+    /// Threads each trial is told to use (0: none).
+    public var threadsPerTrial: Int { MachineResources.threads(for: spec, pool: resources) }
+
+    /// Why the study cannot start with the resources it asks for, or nil.
+    public var resourceProblem: String? {
+        guard let gpuSlots = resources.gpuSlots, gpuSlots == 0 else { return nil }
+        let visible = environment["CUDA_VISIBLE_DEVICES"].map { "CUDA_VISIBLE_DEVICES is `\($0)`" } ?? "no NVIDIA GPU is visible"
+        return resources.gpus.isEmpty
+            ? "gpus_per_trial is \(MachineResources.number(resources.gpusPerTrial)), but \(visible); set CUDA_VISIBLE_DEVICES to the GPUs to use, or drop gpus_per_trial."
+            : "gpus_per_trial is \(MachineResources.number(resources.gpusPerTrial)), but only \(resources.gpus.count) GPU\(resources.gpus.count == 1 ? " is" : "s are") visible (\(resources.gpus.joined(separator: ","))); lower it."
     }
 
     /// The study as the store and the dashboard know it: one value, made once by whoever starts it.

@@ -25,7 +25,7 @@ enum EventFastPath {
 
     private static func launch(_ r: inout JSONBytes) -> TrialLaunch? {
         var number: Int?, paramSet: Int?, repeatIndex: Int?, runDir: String?, started: Double?
-        var params: Params?, command: [String]?
+        var params: Params?, command: [String]?, placement: ResourcePool.Placement?
         guard r.take("{") else { return nil }
         while let key = r.key() {
             switch key {
@@ -36,13 +36,30 @@ enum EventFastPath {
             case "startedAt": started = r.double()
             case "params": params = paramsObject(&r)
             case "command": command = r.strings()
+            case "placement": guard let p = placementObject(&r) else { return nil }; placement = p
             default: return nil
             }
             guard r.endOfMember() else { return nil }
         }
         guard let number, let paramSet, let repeatIndex, let runDir, let started, let params, let command else { return nil }
-        return TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params, runDir: runDir, command: command,
-                           startedAt: Date(timeIntervalSinceReferenceDate: started))
+        var launch = TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params, runDir: runDir, command: command,
+                                 startedAt: Date(timeIntervalSinceReferenceDate: started))
+        launch.placement = placement
+        return launch
+    }
+
+    private static func placementObject(_ r: inout JSONBytes) -> ResourcePool.Placement? {
+        guard r.take("{") else { return nil }
+        var placement = ResourcePool.Placement()
+        while let key = r.key() {
+            switch key {
+            case "cpus": guard let v = r.ints() else { return nil }; placement.cpus = v
+            case "gpus": guard let v = r.strings() else { return nil }; placement.gpus = v
+            default: return nil
+            }
+            guard r.endOfMember() else { return nil }
+        }
+        return placement
     }
 
     private static func paramsObject(_ r: inout JSONBytes) -> Params? {
@@ -200,6 +217,17 @@ struct JSONBytes {
         if bytes.count - i >= 5, bytes[i] == UInt8(ascii: "f"), bytes[i + 1] == UInt8(ascii: "a"), bytes[i + 2] == UInt8(ascii: "l"),
            bytes[i + 3] == UInt8(ascii: "s"), bytes[i + 4] == UInt8(ascii: "e") { i += 5; return false }
         return nil
+    }
+
+    mutating func ints() -> [Int]? {
+        guard take("[") else { return nil }
+        var out: [Int] = []
+        if take("]") { return out }
+        repeat {
+            guard let i = int() else { return nil }
+            out.append(i)
+        } while take(",")
+        return take("]") ? out : nil
     }
 
     mutating func strings() -> [String]? {

@@ -60,6 +60,18 @@ def main(cfg):
     if cfg.get("crash", False):
         raise ValueError("simulated crash in the toy app")
 
+    if cfg.get("mlflow", False):
+        # As Scilab-RL's setup_mlflow: a file store in the original working directory, one
+        # experiment per study, named after the sweeper's study_name ("Default" without one).
+        import mlflow
+
+        # MLflow 3 refuses the file store Scilab-RL uses unless this opts back in.
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+        mlflow.set_tracking_uri("file://" + os.path.join(hydra.utils.get_original_cwd(), "mlruns"))
+        mlflow.set_experiment(HydraConfig.get().sweeper.get("study_name") or "Default")
+        with mlflow.start_run():
+            mlflow.log_param("learning_rate", float(cfg.algorithm.learning_rate))
+
     rng = random.Random(cfg.seed if cfg.seed != 0 else None)  # 0: a fresh seed each run
     q = quality(cfg.algorithm)
     history = {}
