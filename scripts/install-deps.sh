@@ -2,7 +2,8 @@
 # Installs what hypertop needs on Debian besides the Swift toolchain: ncursesw headers for the
 # dashboard, tmux for the end-to-end dashboard test, rsvg-convert for the report's PNG charts, nm (binutils) for the test that checks the
 # AVX2 build of the sampler's loops, and (with --python) a virtual environment
-# in .venv with Python optuna (interoperability tests, benchmarks), hydra-core (the tests that
+# in .venv with Python optuna (interoperability tests, benchmarks), mlflow (an app that names its experiment
+# after the study), hydra-core (the tests that
 # sweep real Hydra apps unchanged) and stable-baselines3 with a CPU torch (a real RL app), and .venv-upstream with the upstream hydra-optuna-sweeper
 # plugin (it pins optuna<3, so it lives apart) for the test that sweeps an app written for it.
 set -euo pipefail
@@ -30,6 +31,10 @@ if [ "${1:-}" = "--python" ]; then
   # Notes are written where optuna-dashboard keeps them; a test reads them with its own reader.
   if ! .venv/bin/python -c 'import optuna_dashboard' >/dev/null 2>&1; then
     .venv/bin/pip install --quiet --disable-pip-version-check optuna-dashboard
+  fi
+  # An app that names its MLflow experiment after the study (Scilab-RL's setup_mlflow) is swept in a test.
+  if ! .venv/bin/python -c 'import mlflow' >/dev/null 2>&1; then
+    .venv/bin/pip install --quiet --disable-pip-version-check mlflow
   fi
   # A real stable-baselines3 app is swept in a test. The local CPU torch wheel first: left to
   # choose, pip takes the newer CUDA build from PyPI (gigabytes).

@@ -66,13 +66,20 @@ public struct Scorer: Sendable {
     }
 
     public func score(_ metrics: MetricSeries, returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil) -> Result<Double, ScoreFailure> {
+        scored(metrics, returned: returned).map(\.value)
+    }
+
+    /// The score and where it came from: what the app returned, else the `hyperopt_score` the job
+    /// logged, else the rule over the criterion.
+    public func scored(_ metrics: MetricSeries, returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil)
+        -> Result<(value: Double, source: ScoreSource), ScoreFailure> {
         switch returned {
-        case .success(let r): return r.value.isFinite ? .success(r.value) : .failure(.nonFinite(r.value))
+        case .success(let r): return r.value.isFinite ? .success((r.value, .returned)) : .failure(.nonFinite(r.value))
         case .failure(let why): return .failure(why)
         case nil: break
         }
         if let reported = metrics.last(Self.reportedScoreKey)?.value {
-            return reported.isFinite ? .success(reported) : .failure(.nonFinite(reported))
+            return reported.isFinite ? .success((reported, .reported)) : .failure(.nonFinite(reported))
         }
         let history = metrics.values(criterion)
         if let nan = history.firstIndex(where: \.isNaN) {
@@ -80,12 +87,12 @@ public struct Scorer: Sendable {
         }
         if history.isEmpty { return .failure(.neverLogged(criterion: criterion)) }
         let s = rule.score(history, lastN: lastN)
-        return s.isFinite ? .success(s) : .failure(.nonFinite(s))
+        return s.isFinite ? .success((s, .criterion)) : .failure(.nonFinite(s))
     }
 }
 
-/// Where a trial's score came from (see `Scorer.score`).
-public enum ScoreSource: Sendable, Hashable {
+/// Where a trial's score came from (see `Scorer.scored`); recorded on its outcome.
+public enum ScoreSource: String, Sendable, Hashable, Codable {
     /// The job logged `hyperopt_score` itself.
     case reported
     /// A Hydra app's decorated function returned it.
@@ -95,22 +102,32 @@ public enum ScoreSource: Sendable, Hashable {
 }
 
 extension StudySpec {
-    /// Where the scores come from, as `evidence` (a scored trial) shows: a score the job
-    /// reported, or a Hydra app's returned value when the trial logged no criterion; else (also
-    /// without evidence) the rule over the criterion.
+    /// Where the scores come from, as `evidence` (a scored trial) shows: what its outcome
+    /// recorded; for outcomes recorded before that, a score the job reported, or a Hydra app's
+    /// returned value when the trial logged no criterion. Else (also without evidence) the rule
+    /// over the criterion.
     public func scoreSource(evidence trial: TrialRecord?) -> ScoreSource {
         guard let trial else { return .criterion }
+        if let recorded = trial.outcome?.scoreSource { return recorded }
         if trial.metrics.last(Scorer.reportedScoreKey) != nil { return .reported }
         if passing == .overrides && trial.metrics.last(criterion) == nil { return .returned }
         return .criterion
     }
 
-    /// What the study's scores are, for a header: `evidence` is the best set's first trial.
+    /// What the study's scores are, as the header, the detail and the report say it: `evidence`
+    /// is a scored trial (the best set's first).
     public func objectiveLabel(evidence trial: TrialRecord?) -> String {
-        switch scoreSource(evidence: trial) {
-        case .reported: return Scorer.reportedScoreKey
-        case .returned: return "returned value"
-        case .criterion: return "\(criterion) (\(score.rawValue))"
+        scoreSource(evidence: trial).label(self)
+    }
+}
+
+extension ScoreSource {
+    /// `returned by the app`, `the job's hyperopt_score`, `rule wiki over eval/success_rate`.
+    public func label(_ spec: StudySpec) -> String {
+        switch self {
+        case .reported: return "the job's \(Scorer.reportedScoreKey)"
+        case .returned: return "returned by the app"
+        case .criterion: return "rule \(spec.score.rawValue) over \(spec.criterion)"
         }
     }
 }

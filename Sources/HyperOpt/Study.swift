@@ -97,6 +97,8 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
     public var endedAt: Date
     /// Why it ended when its own job did not decide it; nil for an ordinary end.
     public var cause: EndCause?
+    /// Where its score came from; nil without a score (and in outcomes recorded before it was kept).
+    public var scoreSource: ScoreSource?
 
     public init(number: Int, state: TrialState, score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, endedAt: Date,
                 cause: EndCause? = nil) {

@@ -54,13 +54,31 @@ public struct TrialFiles: Sendable {
     /// The value the app returned: `.success(value, epochs)`, or why it cannot be a score; nil when
     /// nothing was returned.
     func readReturned() -> Result<(value: Double, epochs: Int?), ScoreFailure>? {
+        // JSONDecoder, not JSONSerialization: the latter rounds a third of all doubles wrongly
+        // here (0.00651592972722763 became 0.006515929727227629), and the value is stored as is.
         guard let data = Self.readHead(returned, maxBytes: 64 * 1024),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
-        if let type = object["unsupported"] as? String { return .failure(.unsupportedReturn(type: type)) }
-        let epochs = (object["epochs"] as? NSNumber)?.intValue
-        if let text = object["value"] as? String, let v = Double(text) { return .failure(.nonFinite(v)) }
-        guard let number = object["value"] as? NSNumber else { return nil }
-        return .success((number.doubleValue, epochs))
+              let file = try? JSONDecoder().decode(ReturnedFile.self, from: data) else { return nil }
+        if let type = file.unsupported { return .failure(.unsupportedReturn(type: type)) }
+        switch file.value {
+        case .number(let v): return .success((v, file.epochs))
+        case .text(let text): return Double(text).map { .failure(.nonFinite($0)) }
+        case nil: return nil
+        }
+    }
+
+    /// `returned.json` as the callback writes it (see `HydraCallback`).
+    private struct ReturnedFile: Decodable {
+        enum Value: Decodable {
+            case number(Double)
+            case text(String)
+            init(from decoder: Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
+            }
+        }
+        var value: Value?
+        var epochs: Int?
+        var unsupported: String?
     }
 
     /// The last lines of the job's stderr, read from the end (a failed job's log may be huge).

@@ -79,11 +79,10 @@ struct CheckCommand: ParsableCommand {
                                        seed: Scheduler.trialSeed(studySeed: seed, number: 0), epochCap: spec.epochCap)
         out.append("  first trial (seed \(seed)), in \(job.directory):")
         out.append("    " + ProcessText.commandLine(argv))
-        // A Hydra app's returned value is the score when it returns one (see `Scorer.score`).
-        let rule = "the `\(spec.score.rawValue)` rule over \(spec.criterion) in the job's metrics"
-        out.append(spec.passing == .overrides
-            ? "  score: the value the app's main function returns; without one, " + rule
-            : "  score: " + rule)
+        // In the order `Scorer.scored` takes them.
+        let rule = ScoreSource.criterion.label(spec) + " (in the job's metrics)"
+        out.append("  score: " + (spec.passing == .overrides ? ScoreSource.returned.label(spec) + " when its main function returns a number; else " : "")
+                   + ScoreSource.reported.label(spec) + " when it logs one; else " + rule)
         // What each trial gets of this machine (or of the cluster's nodes).
         let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: cwd, sweepDirectory: sweepDir, configRoot: nil, seed: seed)
         out += MachineResources.summary(setup.resources, spec: spec, slots: spec.nJobs).map { "  " + $0 }

@@ -60,32 +60,44 @@ final class ScreenTests: XCTestCase {
         }
     }
 
-    /// The header says what the scores are: a Hydra app's returned value when the best set's
-    /// trial logged no criterion (the upstream plugin's apps), else the rule over the criterion.
-    func testHeaderNamesTheReturnedValueWhenTheAppReturnsTheScore() {
+    /// The header and the detail say where the scores came from, as the outcome recorded it: the
+    /// app's returned value also when the trial logged the criterion (Scilab-RL's apps do both);
+    /// outcomes recorded before the source was kept are judged by their metrics.
+    func testHeaderAndDetailNameTheScoresSource() {
         var spec = Fixture.spec()
         spec.passConfig = .overrides
         let info = StudyInfo(spec: spec, sweepDir: "data/reach-sac", stopFile: "delete_me_to_stop_hyperopt",
                              pauseFile: "pause_hyperopt", startedAt: Fixture.t0)
-        let done = EngineEvent.finished(TrialOutcome(number: 0, state: .complete, score: 0.3, reason: nil, exitStatus: 0,
-                                                     signal: nil, endedAt: Fixture.t0.addingTimeInterval(60)))
-        for (events, expected) in [([EngineEvent.started(info), .launched(Fixture.launch(0)), done], "maximize returned value"),
-                                   ([.started(info), .launched(Fixture.launch(0)), Fixture.metrics(0, epochs: 10), done],
-                                    "maximize eval/success_rate (wiki)")] {
+        func done(_ source: ScoreSource?) -> EngineEvent {
+            var o = TrialOutcome(number: 0, state: .complete, score: 0.3, reason: nil, exitStatus: 0, signal: nil,
+                                 endedAt: Fixture.t0.addingTimeInterval(60))
+            o.scoreSource = source
+            return .finished(o)
+        }
+        let cases: [([EngineEvent], String)] = [
+            ([.started(info), .launched(Fixture.launch(0)), done(nil)], "returned by the app"),
+            ([.started(info), .launched(Fixture.launch(0)), Fixture.metrics(0, epochs: 10), done(nil)], "rule wiki over eval/success_rate"),
+            ([.started(info), .launched(Fixture.launch(0)), Fixture.metrics(0, epochs: 10), done(.returned)], "returned by the app"),
+            ([.started(info), .launched(Fixture.launch(0)), Fixture.metrics(0, epochs: 10), done(.reported)], "the job's hyperopt_score"),
+        ]
+        for (events, expected) in cases {
             var s = DashboardState(mode: .live, now: Fixture.t0, size: Size(width: 120, height: 40))
             _ = update(&s, .events(events))
             let top = render(s, size: Size(width: 120, height: 40)).plainText()[0]
-            XCTAssertTrue(top.contains("sampler tpe  " + expected + " "), top)
+            XCTAssertTrue(top.contains("sampler tpe  maximize " + expected + " "), top)
             // The trial's detail says it too, and why it has no curves.
             _ = update(&s, .key(.enter))
             let detail = render(s, size: Size(width: 120, height: 40)).plainText().joined(separator: "\n")
-            if expected == "maximize returned value" {
-                XCTAssertTrue(detail.contains("0.3  (the value the app returned)"), detail)
+            XCTAssertTrue(detail.contains("0.3  (\(expected))"), detail)
+            if events.count == 3 {
                 XCTAssertTrue(detail.contains("no metrics logged: the score is the value the app returned"), detail)
-            } else {
-                XCTAssertTrue(detail.contains("0.3  (wiki of eval/success_rate)"), detail)
             }
         }
+        // At 80 columns the program's name gives way, and the source stays whole.
+        var s = DashboardState(mode: .live, now: Fixture.t0, size: Size(width: 80, height: 24))
+        _ = update(&s, .events(cases[1].0))
+        let top = render(s, size: Size(width: 80, height: 24)).plainText()[0]
+        XCTAssertTrue(top.hasPrefix(" reach-sac  sampler tpe  maximize rule wiki over eval/success_rate "), top)
     }
 
     func testQuitDialog80x24() {

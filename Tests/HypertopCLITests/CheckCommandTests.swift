@@ -39,8 +39,12 @@ final class CheckCommandTests: XCTestCase {
         }
         let reach = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("ok conf/performance/Reach1DOF/sac-opti.yaml") })
         XCTAssertTrue(lines[reach + 2].contains("'++algorithm.policy_kwargs.net_arch=["), "list choices go in Hydra's list syntax: \(lines[reach + 2])")
-        // What the score is: the returned value of the Hydra app, else the criterion's rule.
-        XCTAssertEqual(lines[reach + 3], "  score: the value the app's main function returns; without one, the `wiki` rule over eval/success_rate in the job's metrics")
+        // What the score is: the returned value of the Hydra app, else the criterion's rule, which
+        // in a Scilab-RL tree is its devel code's.
+        XCTAssertEqual(lines[reach + 3], "  score: returned by the app when its main function returns a number; else the job's hyperopt_score when it logs one; "
+                       + "else rule scilab2023 over eval/success_rate (in the job's metrics)")
+        // What each trial gets of the machine.
+        XCTAssertTrue(lines[reach + 4].hasPrefix("  Each trial gets "), lines[reach + 4])
         XCTAssertTrue(lines[reach].hasSuffix(", sampler tpe"), lines[reach])
         // Warnings, with file and line.
         let root = Self.corpus.standardizedFileURL.path

@@ -108,10 +108,12 @@ final class HydraAppTests: XCTestCase {
             XCTAssertEqual(netArch, params["++algorithm.policy_kwargs.net_arch"] as? [Int])
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/.hydra/overrides.yaml"), "hydra.run.dir is the trial dir")
             caps.append(try XCTUnwrap(seen["n_epochs"] as? Int))
-            // The score is the wiki formula with main.yaml's early_stop_last_n = 2, on what the job printed.
+            // The score is Scilab-RL devel's rule (the app returns nothing), on what the job printed:
+            // (mean(h) + mean of the last max(1, E // 5)) / E.
             let h = try printedRates(dir)
             XCTAssertFalse(h.isEmpty)
-            let expected = (h.reduce(0, +) / Double(h.count) + h.suffix(2).reduce(0, +) / Double(min(2, h.count))) / Double(h.count)
+            let last = max(1, h.count / 5)
+            let expected = (h.reduce(0, +) / Double(h.count) + h.suffix(last).reduce(0, +) / Double(last)) / Double(h.count)
             let outcome = try json(dir + "/outcome.json")
             XCTAssertEqual(outcome["state"] as? String, "COMPLETE")
             XCTAssertEqual(try XCTUnwrap(outcome["score"] as? Double), expected, accuracy: 1e-12, dir)
@@ -130,7 +132,7 @@ final class HydraAppTests: XCTestCase {
         try main.replacingOccurrences(of: "  - algorithm: sac\n", with: "  - algorithm: sac\n  - override hydra/sweeper: optuna\n")
             .write(toFile: mainConfig, atomically: true, encoding: .utf8)
         let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml", "hydra.sweeper.max_trials=2",
-                              "n_epochs=2", "+mlflow=true", "++algorithm.batch_size=32", "--multirun"], python: python)
+                              "n_epochs=2", "+mlflow=true", "++algorithm.batch_size=32", "++return_score=true", "--multirun"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Trials: 2 (2 COMPLETE)"), r.stdout)
         let dirs = try trialDirs("sac_Toy")
@@ -141,13 +143,14 @@ final class HydraAppTests: XCTestCase {
             XCTAssertEqual((seen["algorithm"] as? [String: Any])?["batch_size"] as? Int, 32)
             XCTAssertEqual(seen["mlflow"] as? Bool, true)
         }
-        // MLflow's file store: one experiment, named after the study, holding both runs.
+        // MLflow's file store: both runs under the study's name. (Two trials that start together
+        // may each create the experiment, MLflow's own race: runs are counted by name.)
         var experiments: [String: Int] = [:]
         for id in try FileManager.default.contentsOfDirectory(atPath: root + "/mlruns") {
             guard let meta = try? String(contentsOfFile: root + "/mlruns/\(id)/meta.yaml", encoding: .utf8),
                   let name = meta.split(separator: "\n").first(where: { $0.hasPrefix("name: ") })?.dropFirst(6) else { continue }
             let runs = try FileManager.default.contentsOfDirectory(atPath: root + "/mlruns/\(id)").filter { $0 != "meta.yaml" }
-            experiments[String(name)] = runs.count
+            experiments[String(name), default: 0] += runs.count
         }
         XCTAssertEqual(experiments["sac_Toy"], 2, "\(experiments)")
         XCTAssertEqual(experiments["Default"] ?? 0, 0, "no run under Default: \(experiments)")
@@ -156,6 +159,20 @@ final class HydraAppTests: XCTestCase {
         XCTAssertEqual(export.status, 0, export.stderr)
         let exported = try String(contentsOfFile: root + "/sac_Toy.json", encoding: .utf8)
         XCTAssertTrue(exported.contains("+mlflow=true"), exported.prefix(2000).description)
+        // The app returned its score: Optuna reads exactly that value from the store, bit for bit.
+        let optuna = try runProgram(python, ["-c", """
+            import json, optuna
+            s = optuna.load_study(study_name="sac_Toy", storage="sqlite:///data/hypertop.db")
+            for t in s.trials:
+                v = json.load(open("data/sac_Toy/%d/returned.json" % t.number))["value"]
+                assert t.value == v, (t.number, t.value, v)
+            print("exact", len(s.trials))
+            """], in: URL(fileURLWithPath: root))
+        XCTAssertEqual(optuna.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "exact 2", optuna.stderr)
+        let report = try hypertop(["report", "sac_Toy", "--out", "rep"], python: python)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let md = try String(contentsOfFile: root + "/rep/report.md", encoding: .utf8)
+        XCTAssertTrue(md.contains("| direction | maximize returned by the app |"), "the app logs its criterion too, but returned the score: \(md)")
     }
 
     /// `hypertop best`: the override line, pasted after `python src/main.py` in a shell, makes the
@@ -271,9 +288,11 @@ final class HydraAppTests: XCTestCase {
             for v in logged { XCTAssertEqual(v, lr, accuracy: lr * 1e-12, "the learner trained with the sampled rate") }
             let h = try column("eval/mean_reward")
             XCTAssertEqual(h.count, 2)
-            // The wiki score with main.yaml's early_stop_last_n (3): (mean(h) + mean(h[-3:])) / E.
+            // Scilab-RL devel's rule in its tree: E = 2, the last max(1, 2 // 5) = 1 value; the mean
+            // reward is negative, so the sum is multiplied by E.
             let mean = h.reduce(0, +) / Double(h.count)
-            XCTAssertEqual(try XCTUnwrap(try json(dir + "/outcome.json")["score"] as? Double), (mean + mean) / 2, accuracy: 1e-9)
+            XCTAssertLessThan(mean, 0)
+            XCTAssertEqual(try XCTUnwrap(try json(dir + "/outcome.json")["score"] as? Double), (mean + h[1]) * 2, accuracy: 1e-9)
         }
     }
 
@@ -315,7 +334,7 @@ final class HydraAppTests: XCTestCase {
         // The report says what the scores are: the app's returned value (it logs no metric).
         XCTAssertEqual(try hypertop(["report", "sphere", "--out", "rep"], python: python).status, 0)
         let md = try String(contentsOfFile: root + "/rep/report.md", encoding: .utf8)
-        XCTAssertTrue(md.contains("| direction | minimize returned value |"), md)
+        XCTAssertTrue(md.contains("| direction | minimize returned by the app |"), md)
     }
 
     func testBrokenAppStopsFastWithTheExceptionLine() throws {

@@ -25,8 +25,12 @@ final class StoreEventCodingTests: XCTestCase {
         launch.params["flag"] = .bool(true)
         launch.params["name"] = .string("é \"quoted\"\n")
         launch.command = []
+        var placed = StoreFixtures.launch(8)
+        placed.placement = ResourcePool.Placement(cpus: [2, 3], gpus: ["1", "GPU-a"])
+        var returned = StoreFixtures.outcome(5, .complete, score: 0.00651592972722763)
+        returned.scoreSource = .returned
         let events: [EngineEvent] = [
-            .launched(StoreFixtures.launch(0)), .launched(launch),
+            .launched(StoreFixtures.launch(0)), .launched(launch), .launched(placed), .finished(returned),
             .finished(StoreFixtures.outcome(0, .complete, score: 0.1 + 0.2)),
             .finished(TrialOutcome(number: 1, state: .failed, score: nil, reason: nil, exitStatus: nil, signal: 9, endedAt: Date())),
             .finished(TrialOutcome(number: 2, state: .complete, score: .infinity, reason: "diverged", exitStatus: -1, signal: nil,

@@ -80,13 +80,7 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
     row(4, "ended", endedSpans(t))
     var score: [Span] = [Span(t.score.map { Format.number($0, width: 9) } ?? "-", .fg(.best, bold: t.score != nil))]
     if let spec = state.spec {
-        let from: String
-        switch spec.scoreSource(evidence: t.score == nil ? nil : t) {
-        case .reported: from = "\(Scorer.reportedScoreKey), as the job logged it"
-        case .returned: from = "the value the app returned"
-        case .criterion: from = "\(spec.score.rawValue) of \(spec.criterion)"
-        }
-        score.append(Span("  (\(from))", .fg(.muted)))
+        score.append(Span("  (\(spec.objectiveLabel(evidence: t.score == nil ? nil : t)))", .fg(.muted)))
     }
     if let v = t.latest(state.criterion) {
         score.append(Span("   latest \(Format.number(v, width: 9)) after \(t.evaluations(state.criterion))", .plain))

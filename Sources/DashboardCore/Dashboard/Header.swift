@@ -23,6 +23,8 @@ struct HeaderPanel: Widget {
         if state.mode == .attach { phase = " attached" + phase }
         if state.mode == .browse { phase = " browse" + phase }
         let phaseWidth = phase.count
+        // Where it is narrow, the program's name gives way to what the scores are.
+        if title.count > area.width - phaseWidth - 1 { title = String(title.dropFirst(" hypertop ".count)) }
         buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)
         buf.put(phase, x: area.right - phaseWidth, y: area.y,
                 style: Style(fg: study.phase.role, bg: .headerBar, bold: true))

@@ -404,6 +404,10 @@ public enum ConfigLoader {
             }
         }
         if capOn { spec.epochCap = spec.nEpochs }
+        if try block.node("score") == nil, project?.isScilabTree(configPath: spec.configPath) == true {
+            // Scilab-RL's devel code scores with max(1, E // 5) last values; the wiki's formula is older.
+            spec.score = .scilab2023
+        }
         let primary = project?.isPrimary(configPath: spec.configPath) ?? false
         if primary { spec.configName = URL(fileURLWithPath: spec.configPath).deletingPathExtension().lastPathComponent }
         if passing == .overrides {

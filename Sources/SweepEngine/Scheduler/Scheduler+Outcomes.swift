@@ -39,9 +39,12 @@ extension Scheduler {
             return failed("exit status \(code)\(hint)", exit: code)
         case .exited(let code):
             let returned = study.trial(number).flatMap { TrialFiles(runDir: $0.launch.runDir).readReturned() }
-            switch scorer.score(study.trial(number)?.metrics ?? MetricSeries(), returned: returned) {
-            case .success(let score):
-                return TrialOutcome(number: number, state: .complete, score: score, reason: nil, exitStatus: code, signal: nil, endedAt: now)
+            switch scorer.scored(study.trial(number)?.metrics ?? MetricSeries(), returned: returned) {
+            case .success(let scored):
+                var outcome = TrialOutcome(number: number, state: .complete, score: scored.value, reason: nil, exitStatus: code, signal: nil,
+                                           endedAt: now)
+                outcome.scoreSource = scored.source
+                return outcome
             case .failure(let why):
                 return failed(why.description, exit: code)
             }

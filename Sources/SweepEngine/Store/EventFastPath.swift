@@ -88,7 +88,7 @@ enum EventFastPath {
 
     private static func outcome(_ r: inout JSONBytes) -> TrialOutcome? {
         var number: Int?, state: TrialState?, ended: Double?
-        var score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, cause: EndCause?
+        var score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, cause: EndCause?, source: ScoreSource?
         guard r.take("{") else { return nil }
         while let key = r.key() {
             switch key {
@@ -100,13 +100,16 @@ enum EventFastPath {
             case "exitStatus": guard let v = r.int().flatMap({ Int32(exactly: $0) }) else { return nil }; exitStatus = v
             case "signal": guard let v = r.int().flatMap({ Int32(exactly: $0) }) else { return nil }; signal = v
             case "cause": guard let v = r.string().flatMap(EndCause.init(rawValue:)) else { return nil }; cause = v
+            case "scoreSource": guard let v = r.string().flatMap(ScoreSource.init(rawValue:)) else { return nil }; source = v
             default: return nil
             }
             guard r.endOfMember() else { return nil }
         }
         guard let number, let state, let ended else { return nil }
-        return TrialOutcome(number: number, state: state, score: score, reason: reason, exitStatus: exitStatus, signal: signal,
-                            endedAt: Date(timeIntervalSinceReferenceDate: ended), cause: cause)
+        var outcome = TrialOutcome(number: number, state: state, score: score, reason: reason, exitStatus: exitStatus, signal: signal,
+                                   endedAt: Date(timeIntervalSinceReferenceDate: ended), cause: cause)
+        outcome.scoreSource = source
+        return outcome
     }
 }
 
