@@ -27,7 +27,7 @@ public enum TrialArguments {
         if let key = spec.seedKey { argv.append("++\(key)=\(seed)") }
         switch passing {
         case .overrides:
-            argv.append("hydra.run.dir=" + HydraOverride.text(.string(runDir)))
+            argv.append(runDirPrefix + HydraOverride.text(.string(runDir)))
             argv.append(callbackOverride)
         case .performance:
             if let performance = spec.performanceName { argv.append("+performance=\(performance)") }
@@ -35,5 +35,18 @@ public enum TrialArguments {
             break
         }
         return argv
+    }
+
+    static let runDirPrefix = "hydra.run.dir="
+
+    /// The words after the job's command that `launch` ran with (the file's keys, the command
+    /// line's, the epoch cap it had, its sampled values and seed), less hypertop's own wiring (its
+    /// run directory and the callback): what reproduces the trial after `python src/main.py`.
+    public static func reproduction(of launch: TrialLaunch, spec: StudySpec) -> [String] {
+        // The words hypertop added follow the job's command; their number does not depend on the values.
+        let added = argv(command: [], spec: spec, params: launch.params, runDir: launch.runDir, seed: 0,
+                         epochCap: spec.epochCap == nil ? nil : 0).count
+        let words = launch.command.suffix(min(added, launch.command.count))
+        return words.filter { !$0.hasPrefix(runDirPrefix) && !$0.hasPrefix("'" + runDirPrefix) && $0 != callbackOverride }
     }
 }

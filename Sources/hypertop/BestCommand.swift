@@ -3,9 +3,13 @@ import Foundation
 import HyperOpt
 import SweepEngine
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How `hypertop best` prints the best set.
 enum BestFormat: String, ExpressibleByArgument, CaseIterable {
-    case overrides, yaml, json
+    case overrides, args0, yaml, json
 }
 
 /// `hypertop best STUDY`: the best parameter set (by the mean of its runs) as a Hydra override
@@ -17,11 +21,15 @@ struct BestCommand: AsyncParsableCommand {
         discussion: """
         The best set is the one with the best mean over its complete runs, as the dashboard's header and optimization_results.yaml give it.
 
-        --format overrides (the default) prints one line to paste after `python src/main.py` (each word quoted for the shell where it needs it); it names what else the trials were given (the sweep's --config-name or +performance=..., and its fixed overrides), so the job composes the same config its trials had.
-        --format yaml prints the parameters as the nested block of a config file (`++algorithm.learning_rate` becomes `algorithm: {learning_rate: ...}`).
-        --format json prints the set, its mean, runs and 95% interval, for scripts.
+        What reproduces the best set's first trial is every override it ran with: the sweep file's keys (or its --config-name or +performance=...), the command line's overrides, the epoch cap it had, its sampled values and its seed; not hypertop's run directory and callback.
 
-        Example: python src/main.py $(hypertop best sac_her_Reach3D)
+        --exec -- COMMAND... runs COMMAND with those overrides appended, as separate words: no shell parses them, so any value (spaces, quotes, `$`, nested lists) arrives as the trial had it. The exit status is COMMAND's.
+        --format overrides (the default) prints them as one line quoted for a POSIX shell: use it with eval, e.g. eval "python src/main.py $(hypertop best STUDY)". (Without eval the shell does not remove the quotes, and Hydra sees them.)
+        --format args0 prints them NUL-separated, for `hypertop best STUDY --format args0 | xargs -0 python src/main.py`.
+        --format yaml prints the parameters as the nested block of a config file (`++algorithm.learning_rate` becomes `algorithm: {learning_rate: ...}`).
+        --format json prints the set, its mean, runs, 95% interval and the trial's overrides, for scripts.
+
+        Example: hypertop best sac_her_Reach3D --exec -- python src/main.py
         """
     )
 
@@ -31,33 +39,64 @@ struct BestCommand: AsyncParsableCommand {
     @Option(help: "The study store (default: data/hypertop.db, as `run` uses without hydra.sweeper.storage).")
     var storage: String = "data/hypertop.db"
 
-    @Option(help: "overrides, yaml or json.")
+    @Option(help: "overrides, args0, yaml or json.")
     var format: BestFormat = .overrides
 
+    @Option(parsing: .remaining, help: ArgumentHelp("Run this command with the best trial's overrides appended (put it last, after --).",
+                                                    valueName: "command"))
+    var exec: [String] = []
+
     mutating func run() async throws {
+        let command = exec.first == "--" ? Array(exec.dropFirst()) : exec
         try await withUserErrors {
             let (_, _, name, loaded) = try StoreLookup.loadStudy(db: storage, named: study)
             guard let spec = loaded.info?.spec else { throw CLIError("study \"\(name)\" in \(storage) has no settings recorded.") }
             guard let best = loaded.best, let mean = best.mean else {
                 throw CLIError("study \"\(name)\" has no complete trial with a score yet, so it has no best set.")
             }
-            print(BestText.render(best, mean: mean, spec: spec, study: name, format: format))
+            let launch = loaded.trial(best.firstTrial)?.launch
+            guard let program = command.first else {
+                let text = BestText.render(best, mean: mean, spec: spec, study: name, format: format, launch: launch)
+                if format == .args0 { FileHandle.standardOutput.write(Data(text.utf8)) } else { print(text) }
+                return
+            }
+            // A Hydra app finds the sweeper stand-in its trials had (see `HydraCallback`), where the
+            // study's sweep directory still has it.
+            let plugins = ((loaded.info?.sweepDir ?? "") as NSString).appendingPathComponent(".hypertop")
+            if spec.passing == .overrides, FileManager.default.fileExists(atPath: plugins + "/hydra_plugins") {
+                let path = ProcessInfo.processInfo.environment["PYTHONPATH"].map { plugins + ":" + $0 } ?? plugins
+                setenv("PYTHONPATH", path, 1)
+            }
+            fflush(nil)
+            // The command takes this process's place: its signals, its exit status.
+            _ = withCStrings(command + BestText.overrides(best, spec: spec, launch: launch)) { execvp(program, $0) }
+            throw CLIError("cannot run `\(program)`: \(String(cString: strerror(errno))).")
         }
     }
 }
 
 enum BestText {
-    static func render(_ best: ParamSetStats, mean: Double, spec: StudySpec, study: String, format: BestFormat) -> String {
+    /// The overrides that reproduce the set's first trial (see `TrialArguments.reproduction`); for
+    /// a study whose trials' commands are not recorded (Optuna's own), the file's and the set's.
+    static func overrides(_ best: ParamSetStats, spec: StudySpec, launch: TrialLaunch?) -> [String] {
+        if let launch, !launch.command.isEmpty { return TrialArguments.reproduction(of: launch, spec: spec) }
+        let params = spec.space.parameters.compactMap { p in best.params[p.name].map { (p.name, $0) } }
+        var words: [String] = []
+        if spec.passing == .overrides, let name = spec.configName { words.append("--config-name=\(name)") }
+        words += spec.jobOverrides ?? []
+        words += spec.commandLineJobOverrides ?? []
+        words += params.map { HydraOverride.argument(name: $0.0, value: $0.1) }
+        if spec.passing == .performance, let performance = spec.performanceName { words.append("+performance=\(performance)") }
+        return words
+    }
+
+    static func render(_ best: ParamSetStats, mean: Double, spec: StudySpec, study: String, format: BestFormat, launch: TrialLaunch?) -> String {
         let params = spec.space.parameters.compactMap { p in best.params[p.name].map { (p.name, $0) } }
         switch format {
         case .overrides:
-            // What the set's trials were given, less hypertop's own (run dir, callback, epoch cap, seed).
-            var words: [String] = []
-            if spec.passing == .overrides, let name = spec.configName { words.append("--config-name=\(name)") }
-            words += spec.jobOverrides ?? []
-            words += params.map { HydraOverride.argument(name: $0.0, value: $0.1) }
-            if spec.passing == .performance, let performance = spec.performanceName { words.append("+performance=\(performance)") }
-            return ProcessText.commandLine(words)
+            return ProcessText.commandLine(overrides(best, spec: spec, launch: launch))
+        case .args0:
+            return overrides(best, spec: spec, launch: launch).map { $0 + "\0" }.joined()
         case .yaml:
             return yaml(params)
         case .json:
@@ -66,6 +105,7 @@ enum BestText {
                                               ("runs", String(best.count)), ("first_trial", String(best.firstTrial))]
             fields.append(("interval95", best.interval95.map(number) ?? "null"))
             fields.append(("params", JSONText.object(params.map { ($0.0, $0.1.jsonText) })))
+            fields.append(("overrides", "[" + overrides(best, spec: spec, launch: launch).map(JSONText.quote).joined(separator: ", ") + "]"))
             return JSONText.object(fields)
         }
     }

@@ -251,6 +251,46 @@ final class HydraAppTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("no study named \"nope\""), missing.stderr)
     }
 
+    /// `hypertop best` reproduces the best set's trial, whatever its values hold (spaces, quotes,
+    /// `$`, nested lists), in each of its forms: `--exec` (the README's), `eval "... $(hypertop best)"`
+    /// and `--format args0 | xargs -0`. The job composes the config the trial had, key for key,
+    /// with the file's job keys, the command line's and the epoch cap it ran with.
+    func testBestReproducesATrialWithAwkwardValues() throws {
+        let python = try toyProject(replacing: [("        choices: [min, max]\n", """
+                    choices: [min, max]
+                  ++algorithm.note:
+                    type: categorical
+                    choices: ['it''s a "b" c $HOME']
+                  ++algorithm.extra:
+                    type: categorical
+                    choices: [[[1, 2], [3]]]
+
+            """)])
+        let r = try hypertop(["run", "--headless", "--seed", "3", "conf/performance/Toy/sac-opti.yaml", "hydra.sweeper.max_trials=2",
+                              "n_epochs=3", "++algorithm.batch_size=48"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let json = try hypertop(["best", "sac_Toy", "--format", "json"], python: python)
+        let best = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stdout)
+        let trialSeen = try self.json(try trialDirs("sac_Toy")[try XCTUnwrap(best["first_trial"] as? Int)] + "/seen.json")
+        let algorithm = try XCTUnwrap(trialSeen["algorithm"] as? [String: Any])
+        XCTAssertEqual(algorithm["note"] as? String, "it's a \"b\" c $HOME")
+        XCTAssertEqual(trialSeen["n_epochs"] as? Int, 3)
+        XCTAssertEqual(algorithm["batch_size"] as? Int, 48)
+        let bin = CLITests.productsDirectory.appendingPathComponent("hypertop").path
+        let env = "PATH=\((python as NSString).deletingLastPathComponent):$PATH"
+        let forms = [
+            "exec": "\(env) \(bin) best sac_Toy --exec -- python src/main.py hydra.run.dir=\(root!)/r-exec",
+            "eval": "export \(env); eval \"python src/main.py $(\(bin) best sac_Toy) hydra.run.dir=\(root!)/r-eval\"",
+            "args0": "export \(env); \(bin) best sac_Toy --format args0 | xargs -0 python src/main.py hydra.run.dir=\(root!)/r-args0",
+        ]
+        for (form, command) in forms {
+            let shell = try runProgram("/bin/sh", ["-c", "cd \(root!) && \(command)"])
+            XCTAssertEqual(shell.status, 0, "\(form): \(shell.stderr)")
+            let seen = try self.json(root + "/r-\(form)/seen.json")
+            XCTAssertEqual(seen as NSDictionary, trialSeen as NSDictionary, "\(form): the trial's whole config, key for key")
+        }
+    }
+
     /// Scilab-RL's epoch cap: a trial that early-stopped after E evaluations caps later ones at int(E * 1.5).
     func testEpochCapShortensTrialsAfterAnEarlyStop() throws {
         let python = try toyProject(replacing: [("early_stop_threshold: 0.9", "early_stop_threshold: 0.0"), ("max_trials: 6", "max_trials: 3"),
