@@ -7,6 +7,23 @@ public struct HeadlessLog {
     private var startedAt: [Int: Date] = [:]
     private var lastPhase: StudyPhase = .running
     private let formatter: DateFormatter
+    /// The study's criterion, its planned evaluations and direction (from its start).
+    private var criterion: String?
+    private var plannedEpochs: Int?
+    private var direction = Direction.minimize
+    /// Per running trial: its planned evaluations, the criterion's values so far, and when its
+    /// last criterion line was printed.
+    private var epochsOf: [Int: Int] = [:]
+    private var values: [Int: [Double]] = [:]
+    private var lastProgress: [Int: Date] = [:]
+    private var queued: Set<Int> = []
+    private var finished = 0
+    private var best: (number: Int, score: Double)?
+    private var lastLine: Date?
+    /// At most one criterion line per trial in this time (a chatty job's values between are
+    /// summed up by the next line), and a status line after this long without any line.
+    public var progressInterval: TimeInterval = 5
+    public var quietInterval: TimeInterval = 180
 
     public init() {
         formatter = DateFormatter()
@@ -18,12 +35,61 @@ public struct HeadlessLog {
         "[\(formatter.string(from: date))][HYPERTOP] \(ProcessText.printable(text))"
     }
 
-    public mutating func lines(for event: EngineEvent) -> [String] {
+    /// The lines for `event`, seen at `now` (events without a time of their own, metrics, are
+    /// stamped with it).
+    public mutating func lines(for event: EngineEvent, now: Date = Date()) -> [String] {
+        let out = eventLines(event, now: now)
+        if !out.isEmpty { lastLine = now }
+        return out
+    }
+
+    /// A status line when nothing was said for `quietInterval` (running, queued, best so far), so
+    /// that a `nohup` log shows the study is alive; nil otherwise.
+    public mutating func quietLine(now: Date = Date()) -> String? {
+        guard let last = lastLine, now.timeIntervalSince(last) >= quietInterval, !startedAt.isEmpty || finished > 0 else { return nil }
+        lastLine = now
+        let running = startedAt.keys.filter { !queued.contains($0) }.sorted()
+        var parts: [String] = []
+        let each = running.prefix(8).map { n -> String in
+            guard let v = values[n]?.last, let c = criterion else { return "#\(n) no evaluation yet" }
+            return "#\(n) \(epochText(n)) \(c) \(Self.format(v))"
+        }
+        parts.append("\(running.count) running" + (each.isEmpty ? "" : " (\(each.joined(separator: ", "))\(running.count > 8 ? ", ..." : ""))"))
+        if !queued.isEmpty { parts.append("\(queued.count) queued") }
+        parts.append("\(finished) finished")
+        let bestText = best.map { "best score so far \(Self.format($0.score)) (trial #\($0.number))" } ?? "no score yet"
+        return stamp("Still going: " + parts.joined(separator: ", ") + "; " + bestText, at: now)
+    }
+
+    /// `epoch 2/3`: the criterion's evaluations so far, of those planned when known.
+    private func epochText(_ n: Int) -> String {
+        "epoch \(values[n]?.count ?? 0)" + ((epochsOf[n] ?? plannedEpochs).map { "/\($0)" } ?? "")
+    }
+
+    private mutating func eventLines(_ event: EngineEvent, now: Date) -> [String] {
         switch event {
+        case .started(let info):
+            criterion = info.spec.criterion
+            plannedEpochs = info.spec.nEpochs
+            direction = info.spec.direction
+            return []
+        case .metrics(let n, let rows):
+            guard let c = criterion else { return [] }
+            let new = rows.compactMap { $0.values[c] }
+            guard !new.isEmpty else { return [] }
+            values[n, default: []] += new
+            if let last = lastProgress[n], now.timeIntervalSince(last) < progressInterval { return [] }
+            lastProgress[n] = now
+            return [stamp("Trial #\(n) \(epochText(n)): \(c) \(Self.format(new[new.count - 1]))", at: now)]
         case .message(let text, let at):
             return [stamp(text, at: at)]
         case .launched(let l):
             startedAt[l.number] = l.startedAt
+            // The epochs the trial was given (its epoch cap, the command line's n_epochs): the last such word wins, as in Hydra.
+            if let word = l.command.last(where: { $0.drop { $0 == "+" }.hasPrefix("n_epochs=") }),
+               let e = Int(word.drop { $0 == "+" }.dropFirst("n_epochs=".count)) {
+                epochsOf[l.number] = e
+            }
             // The sampled values, as the original's sweeper logs them; the overrides every trial
             // shares are in command.txt and `hypertop check`.
             let overrides = l.command.filter { arg in l.params.keys.contains { arg.hasPrefix($0 + "=") } }
@@ -35,6 +101,14 @@ public struct HeadlessLog {
             return [stamp(head + repeatNote + placement, at: l.startedAt)]
         case .finished(let o):
             let took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
+            startedAt[o.number] = nil
+            (values[o.number], epochsOf[o.number], lastProgress[o.number]) = (nil, nil, nil)
+            queued.remove(o.number)
+            finished += 1
+            if o.state == .complete, let score = o.score, score.isFinite,
+               best.map({ direction == .maximize ? score > $0.score : score < $0.score }) ?? true {
+                best = (o.number, score)
+            }
             return [stamp(Self.trialText(number: o.number, state: o.state, score: o.score, reason: o.reason) + took, at: o.endedAt)]
         case .phase(let phase, _):
             defer { lastPhase = phase }
@@ -44,12 +118,14 @@ public struct HeadlessLog {
             if phase == .running && lastPhase == .paused { return [stamp("Resumed launching")] }
             return []
         case .queued(let n, let reason, let at):
+            queued.insert(n)
             return [stamp("Trial #\(n) QUEUED" + (reason.map { " (\($0))" } ?? ""), at: at)]
         case .jobStarted(let n, let at, let node):
+            queued.remove(n)
             let waited = startedAt[n].map { String(format: " after %.1fs in the queue", at.timeIntervalSince($0)) } ?? ""
             startedAt[n] = at
             return [stamp("Trial #\(n) RUNNING" + (node.map { " on \($0)" } ?? "") + waited, at: at)]
-        case .started, .metrics, .output, .pruneCheck:
+        case .output, .pruneCheck:
             return []
         }
     }
@@ -64,6 +140,26 @@ public struct HeadlessLog {
 
     static func format(_ v: Double) -> String {
         String(format: "%.6g", v)
+    }
+}
+
+/// A headless log that also speaks when the study is quiet: events in, lines out, and a status
+/// line from `tick` after `HeadlessLog.quietInterval` of silence.
+public actor HeadlessPrinter {
+    private var log: HeadlessLog
+    private let write: @Sendable (String) -> Void
+
+    public init(log: HeadlessLog = HeadlessLog(), write: @escaping @Sendable (String) -> Void) {
+        self.log = log
+        self.write = write
+    }
+
+    public func take(_ event: EngineEvent) {
+        for line in log.lines(for: event) { write(line) }
+    }
+
+    public func tick(now: Date = Date()) {
+        if let line = log.quietLine(now: now) { write(line) }
     }
 }
 

@@ -186,16 +186,26 @@ enum HeadlessRun {
     static func run(_ scheduler: Scheduler, onEvent: @escaping @Sendable (EngineEvent) async -> Void = { _ in }) async -> Study {
         let signals = SignalTrap.forScheduler(scheduler)
         defer { signals.stop() }
+        let log = HeadlessPrinter { line in
+            print(line)
+            fflush(nil)
+        }
         let printer = Task {
-            var log = HeadlessLog()
             for await event in scheduler.events {
-                for line in log.lines(for: event) { print(line) }
-                fflush(nil)
+                await log.take(event)
                 await onEvent(event)
+            }
+        }
+        // A status line when the study has been quiet for a while (see `HeadlessLog.quietLine`).
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(10))
+                await log.tick()
             }
         }
         let study = await scheduler.run()
         await printer.value
+        ticker.cancel()
         return study
     }
 }

@@ -132,8 +132,9 @@ final class ResourceTests: XCTestCase {
         let starts = trials.compactMap { Double($0["start"] ?? "") }, ends = trials.compactMap { Double($0["end"] ?? "") }
         XCTAssertLessThan(starts.max()!, ends.min()!, "the two trials overlapped in time")
         if own.count >= 2 { XCTAssertTrue(sets[0].isDisjoint(with: sets[1]), "\(sets)") }
-        // The log says what each trial got.
+        // The log says what each trial got, and follows its criterion.
         XCTAssertTrue(r.stdout.contains("on CPU"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("][HYPERTOP] Trial #1 epoch 1: eval/success_rate 0.5"), r.stdout)
     }
 
     func testAUsersOwnThreadCountWins() throws {
