@@ -17,6 +17,9 @@ public enum StudyPhase: String, Sendable, Hashable, Codable {
     case paused = "PAUSED"
     case stopping = "STOPPING"
     case done = "DONE"
+
+    /// How the reason of a `done` begins when a signal ended the study before its end (`studies` says "stopped").
+    public static let stoppedBy = "stopped by "
 }
 
 /// One dump of a job's logger: the values it reported at one step.

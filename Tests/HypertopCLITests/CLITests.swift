@@ -437,6 +437,26 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(same.stdout.contains("command-line overrides"), "the same overrides say nothing:\n\(same.stdout)")
     }
 
+    /// A study a signal ended before its end is "stopped" in `studies` (resume it to go on); one
+    /// that ran to its end is "done".
+    func testAStudyEndedBySIGTERMIsStoppedNotDone() throws {
+        _ = try write("t-opti.yaml", config(maxTrials: 4, nJobs: 1, space: "      ++sleep: {type: categorical, choices: [20]}"))
+        let (engine, out, _) = try start(["run", "--headless", "t-opti.yaml"])
+        let log = OutputCollector(out)
+        XCTAssertTrue(log.waitFor("#0 : "), log.text)
+        kill(engine.processIdentifier, SIGTERM)
+        engine.waitUntilExit()
+        let list = try run(["studies", "--list"])
+        let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("cli ") }
+        XCTAssertTrue(row?.contains(" stopped") == true, list.stdout)
+        XCTAssertFalse(row?.contains(" done") == true, list.stdout)
+        _ = try write("d-opti.yaml", config(maxTrials: 1, nJobs: 1, space: "      ++x: {type: float, low: 0, high: 1}")
+            .replacingOccurrences(of: "study_name: cli", with: "study_name: whole"))
+        XCTAssertEqual(try run(["run", "--headless", "d-opti.yaml"]).status, 0)
+        let again = try run(["studies", "--list"]).stdout.split(separator: "\n")
+        XCTAssertTrue(again.first { $0.hasPrefix("whole ") }?.contains(" done") == true, again.joined(separator: "\n"))
+    }
+
     func testNewStartsOverAndKeepsTheOldStudy() throws {
         _ = try write("n-opti.yaml", config(maxTrials: 2, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
         XCTAssertEqual(try run(["run", "--headless", "n-opti.yaml"]).status, 0)

@@ -15,6 +15,7 @@ extension Scheduler {
     public func interrupt(signal: Int32 = SIGINT) {
         if signal == SIGHUP && interrupts > 0 { return }
         let name = signal == SIGINT ? "Ctrl-C" : ProcessText.signalName(signal) ?? "signal \(signal)"
+        if firstSignal == nil { firstSignal = name }
         interrupts += signal == SIGTERM && interrupts == 0 ? 2 : 1
         switch interrupts {
         case 1:

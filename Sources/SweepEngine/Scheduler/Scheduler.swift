@@ -44,6 +44,8 @@ public actor Scheduler {
     /// Why the study was stopped for failing jobs (`max_initial_failures`, `max_failure_rate`).
     public internal(set) var abortReason: String?
     var interrupts = 0
+    /// The first signal that stopped the study (`Ctrl-C`, `SIGTERM`): it ends "stopped", not "done".
+    var firstSignal: String?
     var hardKillAt: Date?
     var phase: StudyPhase = .running
     let startedAt: Date
@@ -156,7 +158,8 @@ public actor Scheduler {
         }
         if let exhausted { note("Search space exhausted: \(exhausted)") }
         phase = .done
-        emit(.phase(.done, reason: stopReason ?? exhausted ?? "max_trials reached"))
+        let reason = stopReason ?? exhausted ?? "max_trials reached"
+        emit(.phase(.done, reason: firstSignal.map { StudyPhase.stoppedBy + $0 + ": " + reason } ?? reason))
         flush()
         await launcher.finish()
         await recordWhatWasKept()

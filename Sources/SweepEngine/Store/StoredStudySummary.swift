@@ -49,6 +49,8 @@ public enum StoreKey {
     public static let configPath = "hypertop:config_path"
     public static let criterion = "hypertop:criterion"
     public static let phase = "hypertop:phase"
+    /// Why the study ended (`max_trials reached`, `stopped by SIGTERM: ...`).
+    public static let endReason = "hypertop:end_reason"
     public static let engine = "hypertop:engine"
     public static let runDir = "hypertop:run_dir"
     /// The trial's parameter set (`ParamSetStats`), as hypertop numbers them.

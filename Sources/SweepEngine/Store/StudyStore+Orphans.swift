@@ -162,7 +162,8 @@ public enum EngineState: Sendable, Equatable {
     case running(EngineOwner)
     /// It ran to its end.
     case done
-    /// Its engine is gone before the end (killed, or the machine went down): resume it to go on.
+    /// Its engine is gone before the end (killed, or the machine went down), or a signal ended it
+    /// early: resume it to go on.
     case stopped
     /// Not one of hypertop's (a study Python optuna wrote).
     case unknown
@@ -189,7 +190,11 @@ public enum EngineState: Sendable, Equatable {
 extension StudyStore {
     public func engineState(studyID: Int) throws -> EngineState {
         let phase = try studyAttribute(StoreKey.phase, studyID: studyID).flatMap { JSONValue.parse($0)?.string }
-        if phase == StudyPhase.done.rawValue { return .done }
+        if phase == StudyPhase.done.rawValue {
+            // A signal ended it before its end: stopped (resume it to go on), as a dead engine's is.
+            let reason = try studyAttribute(StoreKey.endReason, studyID: studyID).flatMap { JSONValue.parse($0)?.string }
+            return reason?.hasPrefix(StudyPhase.stoppedBy) == true ? .stopped : .done
+        }
         guard let owner = try engineOwner(studyID: studyID) else { return phase == nil ? .unknown : .stopped }
         return owner.isAlive == false ? .stopped : .running(owner)
     }

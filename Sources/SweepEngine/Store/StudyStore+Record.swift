@@ -174,9 +174,13 @@ extension StudyStore {
             for (key, json) in attributes {
                 try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
             }
-        case .phase(let phase, _):
+        case .phase(let phase, let reason):
             try setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID),
                              key: StoreKey.phase, json: JSONText.quote(phase.rawValue))
+            if phase == .done {
+                try setAttribute(db, table: "study_system_attributes", owner: "study_id", id: Int64(studyID),
+                                 key: StoreKey.endReason, json: JSONText.quote(reason ?? ""))
+            }
         case .jobStarted(let number, let at, _):
             // Optuna's start is when the job began to run: its time in the queue is not its duration.
             guard let trialID = cache.trialIDs[number] else { return }
