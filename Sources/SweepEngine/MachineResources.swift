@@ -59,7 +59,12 @@ public enum MachineResources {
             if let g = spec.gpusPerTrial, g > 0 { parts.append("\(Int(g)) GPU\(g == 1 ? "" : "s") (gpus_per_node)") }
         } else if pool.cpusPerTrial > 0 {
             let n = pool.cpusPerTrial
-            parts.append("\(n) CPU\(n == 1 ? "" : "s") of its own (of \(pool.cpus.count): \(ResourcePool.rangeText(pool.cpus)))")
+            let cpus = "\(pool.cpus.count): \(ResourcePool.rangeText(pool.cpus))"
+            parts.append(n * slots <= pool.cpus.count ? "\(n) CPU\(n == 1 ? "" : "s") of its own (of \(cpus))"
+                : "\(n) CPU\(n == 1 ? "" : "s") (of \(cpus); \(slots) slots of \(n) overlap, so trials share some)")
+            if let asked = spec.cpusPerTrial, asked > pool.cpus.count {
+                lines.append("warning: cpus_per_trial is \(asked), but hypertop may use \(pool.cpus.count) CPU\(pool.cpus.count == 1 ? "" : "s"); each trial gets \(pool.cpus.count)")
+            }
         } else {
             parts.append("all of the engine's CPUs (cpus_per_trial: 0)")
         }
@@ -77,7 +82,7 @@ public enum MachineResources {
             parts.append(pool.gpus.isEmpty ? "\(share), but no GPU is visible" :
                 "\(share) of \(pool.gpus.count) (\(pool.gpus.joined(separator: ","))) through CUDA_VISIBLE_DEVICES")
         }
-        lines.append("Each trial gets " + parts.joined(separator: "; "))
+        lines.insert("Each trial gets " + parts.joined(separator: "; "), at: 0)
         if let gpuSlots = pool.gpuSlots, gpuSlots < slots {
             lines.append("warning: \(slots) slots, but the GPUs hold \(gpuSlots) trial\(gpuSlots == 1 ? "" : "s") at \(number(pool.gpusPerTrial)) each; "
                          + "the other slots wait for a GPU (lower n_jobs or gpus_per_trial)")

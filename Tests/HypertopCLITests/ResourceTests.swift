@@ -165,6 +165,12 @@ final class ResourceTests: XCTestCase {
         let again = try run(["--new", "--cpus-per-trial", "0"])
         XCTAssertEqual(again.status, 0, again.stderr)
         for trial in try given() { XCTAssertEqual(trial["OMP_NUM_THREADS"], "unset") }
+        // More than there are is said, and so are sets that overlap.
+        try FileManager.default.removeItem(atPath: dir + "/data")
+        let many = try run(["--new", "--cpus-per-trial", "\(ownCPUs.count + 1)"])
+        XCTAssertEqual(many.status, 0, many.stderr)
+        XCTAssertTrue(many.stdout.contains("warning: cpus_per_trial is \(ownCPUs.count + 1), but hypertop may use \(ownCPUs.count) CPU"), many.stdout)
+        XCTAssertTrue(many.stdout.contains("2 slots of \(ownCPUs.count) overlap, so trials share some"), many.stdout)
     }
 
     func testTwoTrialsGetDistinctGPUs() throws {
