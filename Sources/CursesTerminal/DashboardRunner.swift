@@ -3,25 +3,6 @@ import Dispatch
 import Foundation
 import HyperOpt
 
-/// How the dashboard ended; the CLI acts on it after the terminal is restored.
-public enum DashboardExit: Sendable, Hashable {
-    /// `q` (the study is over, or runs elsewhere, or the user chose nothing more).
-    case quit
-    /// `q` then `s`: stop gracefully; the running trials should be allowed to finish.
-    case quitAndStop
-    /// `q` then `k`: kill the running trials.
-    case quitAndKill
-    /// `q` then `d`: the study goes on without the terminal.
-    case detach
-    /// SIGINT, SIGTERM or SIGHUP: do what the headless mode does on that signal.
-    case interrupted
-    /// The terminal went away (get_wch kept returning at once): the same as its SIGHUP, which
-    /// may arrive before or after.
-    case terminalLost
-    /// Studies browser: Enter on a study.
-    case openStudy(String)
-}
-
 /// Runs a dashboard (or the studies browser) in the terminal until the user leaves.
 ///
 /// Threads: every curses call happens on one dedicated thread, which reads keys with `get_wch`
@@ -45,7 +26,7 @@ public enum DashboardRunner {
     ///     export), one at a time and in order, off the curses thread; what it returns comes back
     ///     to the dashboard as a message (`.effectResult`). Effects that end it
     ///     (quit, quitAndStop, quitAndKill, interrupted, openStudy) are not performed: they come
-    ///     back as the `DashboardExit`, after the terminal is restored.
+    ///     back as what `run` returns, after the terminal is restored (or `.terminalLost`).
     ///   - termType: `$TERM` when nil.
     /// - Throws: `TerminalError` when curses cannot drive the terminal (the caller then runs headless).
     public static func run<Program: DashboardProgram>(
@@ -54,7 +35,7 @@ public enum DashboardRunner {
         refreshSeconds: Double = 1,
         termType: String? = nil,
         perform: @escaping @Sendable (DashboardEffect) async -> DashboardMsg?
-    ) async throws -> DashboardExit {
+    ) async throws -> DashboardEffect {
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let forwarder = forward(events, to: sink)
         defer { forwarder.cancel() }
@@ -79,7 +60,7 @@ public enum DashboardRunner {
         refreshSeconds: Double = 1,
         termType: String? = nil,
         perform: @escaping @Sendable (DashboardEffect) async -> DashboardMsg?
-    ) async throws -> DashboardExit {
+    ) async throws -> DashboardEffect {
         let inbox = Inbox()
         let feeder = Task {
             for await msg in messages { inbox.push(msg) }
@@ -97,7 +78,7 @@ public enum DashboardRunner {
             feeder.cancel()
         }
         let refresh = max(0.05, refreshSeconds)
-        let result: Result<DashboardExit, Error> = await withCheckedContinuation { continuation in
+        let result: Result<DashboardEffect, Error> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 continuation.resume(returning: Result {
                     try loop(program, inbox: inbox, refresh: refresh, termType: termType) { effectSink.yield($0) }
@@ -118,7 +99,7 @@ public enum DashboardRunner {
     private static func loop<Program: DashboardProgram>(
         _ start: Program, inbox: Inbox, refresh: Double, termType: String?,
         emit: (DashboardEffect) -> Void
-    ) throws -> DashboardExit {
+    ) throws -> DashboardEffect {
         let terminal = try Terminal(termType: termType)
         defer { terminal.close() }
         var program = start
@@ -168,25 +149,11 @@ public enum DashboardRunner {
                 default: break
                 }
                 for effect in program.receive(msg) {
-                    if let exit = DashboardExit(effect) { return exit }
+                    if effect.endsDashboard { return effect }
                     emit(effect)
                 }
             }
             if redraw { terminal.flush(program.frame(size: size)) }
-        }
-    }
-}
-
-extension DashboardExit {
-    init?(_ effect: DashboardEffect) {
-        switch effect {
-        case .quit: self = .quit
-        case .quitAndStop: self = .quitAndStop
-        case .quitAndKill: self = .quitAndKill
-        case .detach: self = .detach
-        case .interrupted: self = .interrupted
-        case .openStudy(let name): self = .openStudy(name)
-        case .togglePause, .toggleStop, .killTrial, .killAllRunning, .exportStudy, .saveNote, .retrySet, .addRepeats, .enqueue, .deleteStudy, .renameStudy: return nil
         }
     }
 }

@@ -46,6 +46,9 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
     public var startedAt: Date
     /// The CPUs and GPUs it was given; nil when none were handed out.
     public var placement: ResourcePool.Placement?
+    /// How many of `command`'s first words are the job's own command (`python src/main.py`); the
+    /// rest hypertop added. nil in launches recorded before it was kept.
+    public var jobWords: Int?
 
     public init(number: Int, paramSet: Int, repeatIndex: Int, params: Params, runDir: String, command: [String], startedAt: Date) {
         self.number = number
@@ -58,7 +61,7 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case number, paramSet, repeatIndex, params, runDir, command, startedAt, placement
+        case number, paramSet, repeatIndex, params, runDir, command, startedAt, placement, jobWords
         /// What stores written before the name was settled call `paramSet`.
         case legacyParamSet = "group"
     }
@@ -73,6 +76,7 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
         command = try c.decode([String].self, forKey: .command)
         startedAt = try c.decode(Date.self, forKey: .startedAt)
         placement = try c.decodeIfPresent(ResourcePool.Placement.self, forKey: .placement)
+        jobWords = try c.decodeIfPresent(Int.self, forKey: .jobWords)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -85,6 +89,7 @@ public struct TrialLaunch: Sendable, Hashable, Codable {
         try c.encode(command, forKey: .command)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encodeIfPresent(placement, forKey: .placement)
+        try c.encodeIfPresent(jobWords, forKey: .jobWords)
     }
 }
 

@@ -43,10 +43,16 @@ public enum TrialArguments {
     /// line's, the epoch cap it had, its sampled values and seed), less hypertop's own wiring (its
     /// run directory and the callback): what reproduces the trial after `python src/main.py`.
     public static func reproduction(of launch: TrialLaunch, spec: StudySpec) -> [String] {
-        // The words hypertop added follow the job's command; their number does not depend on the values.
-        let added = argv(command: [], spec: spec, params: launch.params, runDir: launch.runDir, seed: 0,
-                         epochCap: spec.epochCap == nil ? nil : 0).count
-        let words = launch.command.suffix(min(added, launch.command.count))
+        let words: ArraySlice<String>
+        if let jobWords = launch.jobWords {
+            words = launch.command.dropFirst(jobWords)
+        } else {
+            // Recorded before the job's words were counted: hypertop's words follow the job's
+            // command, and their number does not depend on the values.
+            let added = argv(command: [], spec: spec, params: launch.params, runDir: launch.runDir, seed: 0,
+                             epochCap: spec.epochCap == nil ? nil : 0).count
+            words = launch.command.suffix(min(added, launch.command.count))
+        }
         return words.filter { !$0.hasPrefix(runDirPrefix) && !$0.hasPrefix("'" + runDirPrefix) && $0 != callbackOverride }
     }
 }

@@ -94,6 +94,17 @@ public struct ControlFiles: Sendable {
         }
     }
 
+    /// `togglePause` and `toggleStop`, carried out on the files as a user in a shell would; false
+    /// for a command that is not about them.
+    func carryOut(_ command: StudyCommand) throws -> Bool {
+        switch command {
+        case .togglePause: try setPaused(!paused)
+        case .toggleStop: if stopRequested { try armStop() } else { requestStop() }
+        default: return false
+        }
+        return true
+    }
+
     /// Cleans up at the end of a study so the next one starts fresh: its own files only.
     public func remove() {
         try? FileManager.default.removeItem(atPath: stopFile)
@@ -101,81 +112,5 @@ public struct ControlFiles: Sendable {
         if usesScilabNames, let study, let owner = Self.owner(in: directory), owner.study == study, owner.pid == getpid() {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(Self.ownerFileName))
         }
-    }
-}
-
-/// Requests to a running engine from another process (`hypertop attach`, on this machine or one
-/// sharing the file system): one file each in `<sweep dir>/.hypertop-requests/`, which the engine
-/// reads, carries out and deletes on its next tick. `kill-<n>` kills trial n, `kill-all` every
-/// running trial (the text is the reason the trial's outcome gives); `retry-<set>` runs a set
-/// again, `repeat-<set>` gives it as many more runs as its text says, `enqueue-<id>` holds a
-/// parameter set (JSON) to run next.
-public struct ControlRequests: Sendable {
-    public enum Request: Sendable, Equatable {
-        case kill(trial: Int, reason: String)
-        case killAll(reason: String)
-        case retry(paramSet: Int)
-        case repeats(paramSet: Int, count: Int)
-        case enqueue(Params)
-    }
-
-    public static let directoryName = ".hypertop-requests"
-    public let directory: String
-
-    public init(sweepDirectory: String) {
-        directory = (sweepDirectory as NSString).appendingPathComponent(Self.directoryName)
-    }
-
-    /// Asks the engine to kill trial `n` (`nil`: every running trial).
-    public func requestKill(trial n: Int?, reason: String = "killed by the user (from hypertop attach)") throws {
-        try write(n.map { "kill-\($0)" } ?? "kill-all", reason + "\n")
-    }
-
-    public func requestRetry(paramSet: Int) throws { try write("retry-\(paramSet)", "\n") }
-
-    public func requestRepeats(paramSet: Int, count: Int) throws { try write("repeat-\(paramSet)", "\(count)\n") }
-
-    public func requestEnqueue(_ params: Params) throws {
-        let data = try JSONEncoder().encode(params)
-        try write("enqueue-\(UUID().uuidString)", String(decoding: data, as: UTF8.self))
-    }
-
-    private func write(_ name: String, _ text: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let tmp = (directory as NSString).appendingPathComponent(".\(name).\(getpid())")
-        try text.write(toFile: tmp, atomically: false, encoding: .utf8)
-        // Renamed into place whole: the engine never reads half a request.
-        guard rename(tmp, (directory as NSString).appendingPathComponent(name)) == 0 else {
-            let why = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw LaunchError(description: "cannot write the request in \(directory): \(why)")
-        }
-    }
-
-    /// The requests waiting, oldest first; each is deleted as it is taken.
-    public func take() -> [Request] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        var out: [(Date, Request)] = []
-        for name in names where !name.hasPrefix(".") {
-            let path = (directory as NSString).appendingPathComponent(name)
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            try? FileManager.default.removeItem(atPath: path)
-            let reason = ProcessText.printable(String((text ?? "").prefix(200))).isEmpty ? "killed by the user (from hypertop attach)"
-                : ProcessText.printable(String((text ?? "").prefix(200)))
-            let at = (attributes?[.modificationDate] as? Date) ?? Date()
-            if name == "kill-all" {
-                out.append((at, .killAll(reason: reason)))
-            } else if name.hasPrefix("kill-"), let n = Int(name.dropFirst(5)) {
-                out.append((at, .kill(trial: n, reason: reason)))
-            } else if name.hasPrefix("retry-"), let set = Int(name.dropFirst(6)) {
-                out.append((at, .retry(paramSet: set)))
-            } else if name.hasPrefix("repeat-"), let set = Int(name.dropFirst(7)), let count = Int(text ?? ""), count > 0, count <= 1000 {
-                out.append((at, .repeats(paramSet: set, count: count)))
-            } else if name.hasPrefix("enqueue-"), let data = text?.data(using: .utf8), let params = try? JSONDecoder().decode(Params.self, from: data) {
-                out.append((at, .enqueue(params)))
-            }
-        }
-        return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }

@@ -153,15 +153,15 @@ actor DemoEngine {
     func perform(_ effect: DashboardEffect) {
         performed.append(effect)
         switch effect {
-        case .toggleStop:
+        case .command(.toggleStop):
             phase = phase == .stopping ? .running : .stopping
             sink.yield(.phase(phase, reason: phase == .stopping ? "stop file deleted" : "stop file re-created"))
-        case .togglePause:
+        case .command(.togglePause):
             phase = phase == .paused ? .running : .paused
             sink.yield(.phase(phase, reason: phase == .paused ? "pause file created" : "pause file removed"))
-        case .killTrial(let n):
+        case .command(.kill(let n, _)):
             end(n, killed: true)
-        case .killAllRunning:
+        case .command(.killAll):
             for n in running.keys.sorted() { end(n, killed: true) }
         default:
             break

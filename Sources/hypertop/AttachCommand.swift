@@ -13,7 +13,7 @@ struct AttachCommand: AsyncParsableCommand {
         commandName: "attach",
         abstract: "Open the live dashboard on a running study, from any terminal; q detaches and leaves it running.",
         discussion: """
-        Every key works as in `run`: p pauses, s stops (running trials finish), x kills the selected trial, K kills all. Pause and stop use the study's stop and pause files; kills are requests in the sweep directory (`.hypertop-requests/`) that the engine carries out on its next tick, so attach also works from another machine that shares the file system. STUDY defaults to the running study started last; `hypertop studies --list` shows which are running and where.
+        Every key works as in `run`: p pauses, s stops (running trials finish), x kills the selected trial, K kills all. Pause and stop use the study's stop and pause files; kills and set actions are requests in the sweep directory (`.hypertop-requests/`, one numbered JSON command each, such as `{"kill": {"trial": 3}}`) that the engine carries out in order on its next tick, so attach also works from another machine that shares the file system. STUDY defaults to the running study started last; `hypertop studies --list` shows which are running and where.
         """
     )
 

@@ -49,10 +49,10 @@ enum DashboardRun {
                 }
             }
         }
-        var exit = DashboardExit.quit
+        var exit = DashboardEffect.quit
         do {
             exit = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
-                await Controls.perform(effect, controls: controls, scheduler: scheduler, notes: notes)
+                await Controls.perform(effect, control: scheduler, notes: notes)
             }
         } catch {
             ui.finish()
@@ -65,7 +65,6 @@ enum DashboardRun {
         let signals = SignalTrap.forScheduler(scheduler)
         defer { signals.stop() }
         switch exit {
-        case .quit, .openStudy: break
         case .quitAndStop: controls.requestStop()
         case .quitAndKill:
             controls.requestStop()
@@ -76,6 +75,7 @@ enum DashboardRun {
             // The log file already gets every line; stdout becomes that file too.
             echo.withLock { $0 = false }
             detach?()
+        default: break
         }
         let study = await finished
         await forwarder.value
@@ -84,39 +84,26 @@ enum DashboardRun {
     }
 }
 
-/// What the dashboard's keys do: files for stop and pause (exactly what a user in a shell would
-/// do), the scheduler for kills. A control that could not be carried out says why.
+/// What the dashboard's effects do: a control goes to the study's `StudyControl` (the engine in
+/// this process, or request files for one in another), a note to the store. A control that could
+/// not be carried out says why.
 enum Controls {
-    /// Without a scheduler (`attach`), kills go to the engine as `requests`.
-    static func perform(_ effect: DashboardEffect, controls: ControlFiles, scheduler: Scheduler?,
-                        requests: ControlRequests? = nil, notes: NoteBook? = nil) async -> DashboardMsg? {
-        if case .saveNote(let trial, let body, let base) = effect {
+    static func perform(_ effect: DashboardEffect, control: (any StudyControl)?, notes: NoteBook? = nil) async -> DashboardMsg? {
+        switch effect {
+        case .saveNote(let trial, let body, let base):
             return notes?.save(trial: trial, body: body, base: base) ?? .effectResult("notes are not available here")
-        }
-        do {
-            switch effect {
-            case .togglePause:
-                try controls.setPaused(!controls.paused)
-            case .toggleStop:
-                if controls.stopRequested { try controls.armStop() } else { controls.requestStop() }
-            case .killTrial(let n):
-                if let scheduler { await scheduler.kill(trial: n) } else { try requests?.requestKill(trial: n) }
-            case .killAllRunning:
-                if let scheduler { await scheduler.killAll() } else { try requests?.requestKill(trial: nil) }
-            case .retrySet(let set):
-                if let scheduler { await scheduler.retry(paramSet: set) } else { try requests?.requestRetry(paramSet: set) }
-            case .addRepeats(let set, let count):
-                if let scheduler { await scheduler.addRepeats(paramSet: set, count: count) } else { try requests?.requestRepeats(paramSet: set, count: count) }
-            case .enqueue(let params):
-                if let scheduler { await scheduler.enqueue(params) } else { try requests?.requestEnqueue(params) }
-            default:
-                break
+        case .command(let command):
+            guard let control else { return .effectResult("this study cannot be steered from here") }
+            do {
+                try await control.send(command)
+                return nil
+            } catch let error as ControlError {
+                return .effectResult(error.description)
+            } catch {
+                return .effectResult("could not change the study's stop or pause file: \(FileErrorText.describe(error))")
             }
+        default:
             return nil
-        } catch let error as LaunchError {
-            return .effectResult(error.description)
-        } catch {
-            return .effectResult("could not change \(controls.pauseFile) or \(controls.stopFile): \(FileErrorText.describe(error))")
         }
     }
 }
@@ -154,15 +141,14 @@ enum WatchDashboard {
             sink.finish()
         }
         defer { poller.cancel() }
-        let controls = info.map { ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile) }
-        let requests = mode == .attach ? info.map { ControlRequests(sweepDirectory: $0.sweepDir) } : nil
+        // Stop and pause are the study's files; kills and set actions (attach only) request files.
+        let control = info.map { RequestFiles(sweepDirectory: $0.sweepDir, controls: ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile)) }
         let notes = NoteBook(path: store.path, studyID: studyID)
         var state = DashboardState(mode: mode, now: Date())
         if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
         do {
             _ = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
-                guard let controls else { return nil }
-                return await Controls.perform(effect, controls: controls, scheduler: nil, requests: requests, notes: notes)
+                await Controls.perform(effect, control: control, notes: notes)
             }
         } catch {
             throw CLIError("the dashboard cannot run here (\(error)); pass --headless.")

@@ -60,7 +60,7 @@ final class RunnerEndToEndTests: XCTestCase {
         let end = try waitFor("EXITED")
         XCTAssertTrue(end.contains("exit: quitAndStop"), end)
         let unwrapped = end.replacingOccurrences(of: "\n", with: "")
-        XCTAssertTrue(unwrapped.contains("effects: [DashboardCore.DashboardEffect.togglePause, DashboardCore.DashboardEffect.togglePause, DashboardCore.DashboardEffect.toggleStop]"), end)
+        XCTAssertTrue(unwrapped.contains("effects: [DashboardCore.DashboardEffect.command(HyperOpt.StudyCommand.togglePause), DashboardCore.DashboardEffect.command(HyperOpt.StudyCommand.togglePause), DashboardCore.DashboardEffect.command(HyperOpt.StudyCommand.toggleStop)]"), end)
         XCTAssertFalse(end.contains("score by parameter"), "the shell's screen is back")
     }
 

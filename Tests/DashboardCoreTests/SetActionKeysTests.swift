@@ -16,7 +16,7 @@ final class SetActionKeysTests: XCTestCase {
 
     func testRRetriesAFailedSetAndSaysWhyNotOtherwise() {
         var s = Fixture.state()
-        XCTAssertEqual(keys(&s, [.down, .down, .down, .down, .char("r")]), [.retrySet(4)], "trial 4 failed: its set runs again")
+        XCTAssertEqual(keys(&s, [.down, .down, .down, .down, .char("r")]), [.command(.retry(paramSet: 4))], "trial 4 failed: its set runs again")
         XCTAssertEqual(keys(&s, [.up, .char("r")]), [])
         XCTAssertEqual(s.status, "trial 3 completed: + gives its set more runs")
         var watch = Fixture.state(mode: .watch)
@@ -28,9 +28,9 @@ final class SetActionKeysTests: XCTestCase {
         _ = keys(&s, [.down, .down, .char("+")])
         XCTAssertEqual(s.overlay, .repeats(paramSet: 2, draft: ""))
         assertGolden(render(s, size: Size(width: 80, height: 24)), "repeats-80x24")
-        XCTAssertEqual(keys(&s, type("3x") + [.enter]), [.addRepeats(paramSet: 2, count: 3)], "digits only")
+        XCTAssertEqual(keys(&s, type("3x") + [.enter]), [.command(.addRuns(paramSet: 2, count: 3))], "digits only")
         _ = keys(&s, [.char("+")])
-        XCTAssertEqual(keys(&s, [.enter]), [.addRepeats(paramSet: 2, count: 1)], "Enter alone: one more run")
+        XCTAssertEqual(keys(&s, [.enter]), [.command(.addRuns(paramSet: 2, count: 1))], "Enter alone: one more run")
     }
 
     func testEnqueueFormChecksTheSpace() {
@@ -45,8 +45,8 @@ final class SetActionKeysTests: XCTestCase {
         XCTAssertEqual(focus, 0)
         XCTAssertTrue(problem.contains("++algorithm.learning_rate: 0.5 is outside"), problem)
         let effects = keys(&s, Array(repeating: .backspace, count: 3) + type("0.002") + [.tab, .tab] + [.backspace, .backspace, .backspace] + type("max") + [.enter])
-        XCTAssertEqual(effects, [.enqueue(["++algorithm.learning_rate": .float(0.002), "++algorithm.tau": .float(0.08),
-                                           "++algorithm.critic_select": .string("max"), "++algorithm.batch_size": .int(192)])])
+        XCTAssertEqual(effects, [.command(.enqueue(["++algorithm.learning_rate": .float(0.002), "++algorithm.tau": .float(0.08),
+                                           "++algorithm.critic_select": .string("max"), "++algorithm.batch_size": .int(192)]))])
         XCTAssertNil(s.overlay)
         _ = keys(&s, [.char("e"), .tab, .tab, .tab] + type("1") + [.enter])
         guard case .enqueue(_, 3, let step?)? = s.overlay else { return XCTFail("\(String(describing: s.overlay))") }

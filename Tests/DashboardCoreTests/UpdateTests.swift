@@ -54,14 +54,14 @@ final class UpdateTests: XCTestCase {
 
     func testPauseAndStopAreEffectsAndThePhaseComesFromTheEngine() {
         var s = Fixture.state()
-        XCTAssertEqual(send(&s, .char("p")), [.togglePause])
-        XCTAssertEqual(send(&s, .char("s")), [.toggleStop])
+        XCTAssertEqual(send(&s, .char("p")), [.command(.togglePause)])
+        XCTAssertEqual(send(&s, .char("s")), [.command(.toggleStop)])
         XCTAssertTrue(screenText(s).contains("stop file deleted"))
         XCTAssertFalse(screenText(s).contains("STOPPING"), "the state shows what the engine reports, not what was asked")
         _ = update(&s, .event(.phase(.stopping, reason: "stop file deleted")))
         XCTAssertTrue(screenText(s).contains("STOPPING"))
         XCTAssertTrue(screenText(s).contains("s cancel stop"))
-        XCTAssertEqual(send(&s, .char("s")), [.toggleStop], "pressed again before the end it cancels")
+        XCTAssertEqual(send(&s, .char("s")), [.command(.toggleStop)], "pressed again before the end it cancels")
         XCTAssertTrue(screenText(s).contains("stop file re-created"))
     }
 
@@ -73,7 +73,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertTrue(screenText(s).contains("kill trial 11?"))
         XCTAssertEqual(send(&s, .char("n")), [])
         XCTAssertNil(s.overlay)
-        XCTAssertEqual(send(&s, .char("x"), .char("y")), [.killTrial(11)])
+        XCTAssertEqual(send(&s, .char("x"), .char("y")), [.command(.kill(trial: 11, reason: nil))])
         XCTAssertNil(s.overlay)
     }
 
@@ -97,7 +97,7 @@ final class UpdateTests: XCTestCase {
         var s = Fixture.state()
         XCTAssertEqual(send(&s, .char("K")), [])
         XCTAssertTrue(screenText(s).contains("3 running trials get SIGTERM"))
-        XCTAssertEqual(send(&s, .char("y")), [.killAllRunning])
+        XCTAssertEqual(send(&s, .char("y")), [.command(.killAll(reason: nil))])
     }
 
     func testQuitWhileRunningAsksHowToStop() {
@@ -133,7 +133,7 @@ final class UpdateTests: XCTestCase {
         _ = send(&s, .end)
         _ = send(&s, .char("K"))
         XCTAssertEqual(s.overlay, .confirmKillAll)
-        XCTAssertEqual(send(&s, .char("y")), [.killAllRunning])
+        XCTAssertEqual(send(&s, .char("y")), [.command(.killAll(reason: nil))])
         XCTAssertEqual(send(&s, .char("q")), [.quit], "q detaches without a question: the study goes on")
     }
 
@@ -155,8 +155,8 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(send(&s, .char("K")), [])
         XCTAssertNil(s.overlay)
         XCTAssertTrue(s.status?.contains("read-only") ?? false)
-        XCTAssertEqual(send(&s, .char("s")), [.toggleStop])
-        XCTAssertEqual(send(&s, .char("p")), [.togglePause])
+        XCTAssertEqual(send(&s, .char("s")), [.command(.toggleStop)])
+        XCTAssertEqual(send(&s, .char("p")), [.command(.togglePause)])
         XCTAssertEqual(send(&s, .char("q")), [.quit])
         XCTAssertFalse(screenText(s).contains("x kill"), "the footer does not offer what is disabled")
     }

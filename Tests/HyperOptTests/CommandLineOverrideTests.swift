@@ -117,4 +117,23 @@ final class CommandLineOverrideTests: XCTestCase {
         XCTAssertEqual(o.gpusPerNode, 1)
         XCTAssertTrue(error(["hydra.sweeper.launcher.type=slurm", "hydra.sweeper.gpus_per_trial=0.5"]).contains("a Slurm job gets whole GPUs"))
     }
+
+    /// `best` takes the words the trial itself ran with, after its job's command, also when the
+    /// study was resumed later with other overrides.
+    func testTheReproductionIsTheTrialsOwnWordsAfterItsJobsCommand() throws {
+        let first = try check(["n_epochs=3"])
+        let params: Params = ["++algorithm.learning_rate": .float(0.01), "++algorithm.net_arch": .list([.int(8)])]
+        let argv = TrialArguments.argv(command: ["python", "-u", "src/main.py"], spec: first, params: params, runDir: "/r/0", seed: 1, epochCap: nil)
+        var launch = TrialLaunch(number: 0, paramSet: 0, repeatIndex: 0, params: params, runDir: "/r/0", command: argv, startedAt: Date())
+        launch.jobWords = 3
+        let resumed = try check(["n_epochs=3", "++extra=1", "+more=2"])
+        let words = TrialArguments.reproduction(of: launch, spec: resumed)
+        XCTAssertEqual(words.first, "++n_epochs=5", "the file's first key, not a word of the job's command: \(words)")
+        XCTAssertTrue(words.contains("n_epochs=3") && words.contains("++algorithm.learning_rate=0.01"), "\(words)")
+        XCTAssertFalse(words.contains { $0.hasPrefix("hydra.run.dir=") || $0.contains("hypertop_hydra") }, "hypertop's wiring is left out: \(words)")
+        XCTAssertEqual(words.count, argv.count - 3 - 2)
+        // A launch recorded before the count was kept: hypertop's words are counted from the spec.
+        launch.jobWords = nil
+        XCTAssertEqual(TrialArguments.reproduction(of: launch, spec: first), words)
+    }
 }

@@ -153,11 +153,12 @@ final class SlurmTests: XCTestCase {
         XCTAssertTrue(log.waitFor("Trial #0 RUNNING", timeout: 30), log.text)
         let requests = "\(dir!)/data/\(study!)/.hypertop-requests"
         XCTAssertTrue(FileManager.default.fileExists(atPath: requests) || (try? FileManager.default.createDirectory(atPath: requests, withIntermediateDirectories: true)) != nil)
-        try "killed by the test\n".write(toFile: requests + "/kill-0", atomically: true, encoding: .utf8)
+        // A request as any writer would leave it: a numbered JSON command (see RequestFiles).
+        try #"{"kill": {"trial": 0, "reason": "killed by the test"}}"#.write(toFile: requests + "/000000000001.json", atomically: true, encoding: .utf8)
         XCTAssertTrue(log.waitFor("Trial #0 FAIL: killed by the test", timeout: 30), log.text)
         XCTAssertEqual(try slurmState(ofTrial: 0), "CANCELLED")
         XCTAssertTrue(log.waitFor("Trial #2 RUNNING", timeout: 30), "the slot is refilled: \(log.text)")
-        try "".write(toFile: requests + "/kill-all", atomically: true, encoding: .utf8)
+        try #"{"killAll": {}}"#.write(toFile: requests + "/000000000002.json", atomically: true, encoding: .utf8)
         XCTAssertEqual(finish(p, timeout: 60), 0, log.text)
         XCTAssertEqual(try slurmState(ofTrial: 1), "CANCELLED")
         XCTAssertEqual(try jobsInQueue(), [])

@@ -385,17 +385,46 @@ final class SetActionTests: XCTestCase {
         XCTAssertTrue(sink.messages.contains { $0.contains("Enqueued set 1:") }, "\(sink.messages)")
     }
 
-    func testRequestFilesCarryTheActionsFromAttach() throws {
+    /// Request files carry the same commands as the in-process scheduler, in the order they were
+    /// written (sequence numbers, not modification times: no sleep between writes), each once.
+    func testRequestFilesCarryTheActionsFromAttachInOrder() throws {
         let dir = NSTemporaryDirectory() + "req-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let requests = ControlRequests(sweepDirectory: dir)
-        try requests.requestRetry(paramSet: 4)
-        usleep(20_000)
-        try requests.requestRepeats(paramSet: 2, count: 3)
-        usleep(20_000)
+        let requests = RequestFiles(sweepDirectory: dir)
         let params: Params = ["++x": .float(0.25), "++c": .string("min")]
-        try requests.requestEnqueue(params)
-        XCTAssertEqual(requests.take(), [.retry(paramSet: 4), .repeats(paramSet: 2, count: 3), .enqueue(params)])
-        XCTAssertEqual(requests.take(), [], "each request is taken once")
+        var sent: [StudyCommand] = [.retry(paramSet: 4), .addRuns(paramSet: 2, count: 3), .enqueue(params), .kill(trial: 7, reason: nil)]
+        for n in 0..<20 { sent.append(.addRuns(paramSet: n, count: 1)) }
+        for command in sent { try requests.send(command) }
+        let taken = requests.take()
+        XCTAssertEqual(taken.commands, sent)
+        XCTAssertEqual(taken.refused, [])
+        XCTAssertEqual(requests.take().commands, [], "each request is taken once")
+        // Two writers in turn share one sequence.
+        let other = RequestFiles(sweepDirectory: dir)
+        try requests.send(.retry(paramSet: 1))
+        try other.send(.retry(paramSet: 2))
+        try requests.send(.retry(paramSet: 3))
+        XCTAssertEqual(other.take().commands, [.retry(paramSet: 1), .retry(paramSet: 2), .retry(paramSet: 3)])
+    }
+
+    /// What is no request (a huge file dropped there, a FIFO, text hypertop did not write) is
+    /// removed unread and said, never a stall or a crash.
+    func testWhatIsNoRequestIsRemovedAndSaid() throws {
+        let dir = NSTemporaryDirectory() + "req-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let requests = RequestFiles(sweepDirectory: dir)
+        try requests.send(.killAll(reason: "r"))
+        let big = requests.directory + "/000000000099.json"
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: big))
+        try handle.truncate(atOffset: 300_000_000)  // sparse: 300 MB that cost nothing to write
+        try handle.close()
+        XCTAssertEqual(mkfifo(requests.directory + "/fifo", 0o644), 0)
+        try "kill-3".write(toFile: requests.directory + "/kill-3", atomically: true, encoding: .utf8)
+        let taken = requests.take()
+        XCTAssertEqual(taken.commands, [.killAll(reason: "r")])
+        XCTAssertEqual(taken.refused.count, 3, "\(taken.refused)")
+        XCTAssertTrue(taken.refused.contains { $0.contains("000000000099.json") && $0.contains("300000000 bytes") }, "\(taken.refused)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: requests.directory).filter { !$0.hasPrefix(".") }, [])
     }
 }

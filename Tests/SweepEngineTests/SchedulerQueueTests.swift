@@ -149,11 +149,11 @@ final class SchedulerQueueTests: XCTestCase {
     func testKillRequestFilesKillTheirTrials() async throws {
         let f = try SweepFixture(maxTrials: 3, nJobs: 2)
         defer { f.remove() }
-        let requests = ControlRequests(sweepDirectory: f.setup.sweepDirectory)
+        let requests = RequestFiles(sweepDirectory: f.setup.sweepDirectory)
         let (scheduler, launcher, _) = f.fakeScheduler(ScriptedParams(script: (0..<3).map { SweepFixture.params(x: Double($0) / 10) })) { n in
             switch n {
-            case 0: return FakeJob(duration: 1000, actions: [(5, { try? requests.requestKill(trial: 0, reason: "killed from another shell") })])
-            case 1: return FakeJob(duration: 1000, actions: [(20, { try? requests.requestKill(trial: nil) })])
+            case 0: return FakeJob(duration: 1000, actions: [(5, { try? requests.send(.kill(trial: 0, reason: "killed from another shell")) })])
+            case 1: return FakeJob(duration: 1000, actions: [(20, { try? requests.send(.killAll(reason: nil)) })])
             default: return FakeJob(duration: 1000)
             }
         }
@@ -163,7 +163,7 @@ final class SchedulerQueueTests: XCTestCase {
         XCTAssertEqual(study.trials[1].outcome?.reason, "killed by the user (from hypertop attach)")
         XCTAssertEqual(study.trials[2].outcome?.reason, "killed by the user (from hypertop attach)", "kill-all ends every running trial")
         XCTAssertEqual(launcher.signals(trial: 0).map(\.0), [SIGTERM], "one request, one kill")
-        XCTAssertEqual(requests.take(), [], "requests are deleted once carried out")
+        XCTAssertEqual(requests.take().commands, [], "requests are deleted once carried out")
     }
 }
 

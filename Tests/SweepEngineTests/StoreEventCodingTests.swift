@@ -27,6 +27,7 @@ final class StoreEventCodingTests: XCTestCase {
         launch.command = []
         var placed = StoreFixtures.launch(8)
         placed.placement = ResourcePool.Placement(cpus: [2, 3], gpus: ["1", "GPU-a"])
+        placed.jobWords = 2
         var returned = StoreFixtures.outcome(5, .complete, score: 0.00651592972722763)
         returned.scoreSource = .returned
         let events: [EngineEvent] = [

@@ -44,7 +44,7 @@ extension DashboardState {
                 return []
             }
             status = "set \(t.launch.paramSet) (trial \(n)'s) runs again next"
-            return [.retrySet(t.launch.paramSet)]
+            return [.command(.retry(paramSet: t.launch.paramSet))]
         case .char("+"):
             guard killAllowed(), let n = focusedTrial, let t = study.trial(n) else { return [] }
             overlay = .repeats(paramSet: t.launch.paramSet, draft: "")
@@ -62,13 +62,13 @@ extension DashboardState {
         case .char("p"):
             guard controlsAllowed() else { return [] }
             status = study.phase == .paused ? "resuming: pause file removed" : "pausing: no new trials until p is pressed again"
-            return [.togglePause]
+            return [.command(.togglePause)]
         case .char("s"):
             guard controlsAllowed() else { return [] }
             status = study.phase == .stopping
                 ? "stop file re-created: the study goes on"
                 : "stop file deleted: no new trials; running ones finish (s again cancels)"
-            return [.toggleStop]
+            return [.command(.toggleStop)]
         case .char("x"), .delete, .function(9):
             guard killAllowed() else { return [] }
             guard let n = focusedTrial, let t = study.trial(n) else { return [] }
@@ -135,7 +135,7 @@ extension DashboardState {
             if key == .char("y") || key == .char("Y") || key == .enter {
                 self.overlay = nil
                 status = "killing trial \(n)"
-                return [.killTrial(n)]
+                return [.command(.kill(trial: n, reason: nil))]
             }
             if key == .char("n") || key == .char("N") || key == .escape { self.overlay = nil }
             return []
@@ -143,7 +143,7 @@ extension DashboardState {
             if key == .char("y") || key == .char("Y") || key == .enter {
                 self.overlay = nil
                 status = "killing all running trials"
-                return [.killAllRunning]
+                return [.command(.killAll(reason: nil))]
             }
             if key == .char("n") || key == .char("N") || key == .escape { self.overlay = nil }
             return []
@@ -158,7 +158,7 @@ extension DashboardState {
                 }
                 self.overlay = nil
                 status = "set \(set) gets \(count) more run\(count == 1 ? "" : "s")"
-                return [.addRepeats(paramSet: set, count: count)]
+                return [.command(.addRuns(paramSet: set, count: count))]
             case .backspace:
                 if !draft.isEmpty { draft.removeLast() }
                 self.overlay = .repeats(paramSet: set, draft: draft)
@@ -193,7 +193,7 @@ extension DashboardState {
                 }
                 self.overlay = nil
                 status = "enqueued: it runs before the sampler's next proposal"
-                return [.enqueue(params)]
+                return [.command(.enqueue(params))]
             default: break
             }
             self.overlay = .enqueue(fields: fields, focus: focus, problem: nil)

@@ -34,12 +34,9 @@ public enum DashboardMsg: Sendable {
 
 /// What the dashboard asks the program around it to do. `update` never does it itself.
 public enum DashboardEffect: Sendable, Hashable {
-    /// Create or delete the pause file.
-    case togglePause
-    /// Delete the stop file (a graceful stop), or re-create it when it is already gone (cancel).
-    case toggleStop
-    case killTrial(Int)
-    case killAllRunning
+    /// A control of the running study (pause, stop, kill, retry, more runs, enqueue), carried
+    /// out by the engine in this process or handed to it through request files (`StudyControl`).
+    case command(StudyCommand)
     /// Leave the dashboard; the study keeps its course (it is over, or runs in another process).
     case quit
     /// Leave the dashboard and stop the study gracefully: no new trials, running ones finish.
@@ -50,6 +47,9 @@ public enum DashboardEffect: Sendable, Hashable {
     case detach
     /// Leave because of a signal (Ctrl-C): the caller decides as it would without a dashboard.
     case interrupted
+    /// Leave because the terminal went away (get_wch kept returning at once): the same as its
+    /// SIGHUP, which may arrive before or after.
+    case terminalLost
     /// Studies browser: open this study for browsing.
     case openStudy(String)
     /// Studies browser: export this study.
@@ -61,17 +61,11 @@ public enum DashboardEffect: Sendable, Hashable {
     case deleteStudy(String)
     /// Studies browser: give the study a new name.
     case renameStudy(String, to: String)
-    /// Run this parameter set again, next.
-    case retrySet(Int)
-    /// Give this parameter set `count` more runs.
-    case addRepeats(paramSet: Int, count: Int)
-    /// Run this parameter set (typed by the user) before the sampler's next proposal.
-    case enqueue(Params)
 
     /// Whether the dashboard ends with this effect.
     public var endsDashboard: Bool {
         switch self {
-        case .quit, .quitAndStop, .quitAndKill, .detach, .interrupted, .openStudy: return true
+        case .quit, .quitAndStop, .quitAndKill, .detach, .interrupted, .terminalLost, .openStudy: return true
         default: return false
         }
     }

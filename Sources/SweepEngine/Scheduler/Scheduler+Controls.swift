@@ -104,21 +104,9 @@ extension Scheduler {
     }
 
     func checkControls(_ now: Date) {
-        for request in setup.requests.take() {
-            switch request {
-            case .kill(let n, let reason):
-                if running[n] == nil { note("Trial #\(n): a kill was asked (\(reason)), but it is not running") }
-                kill(trial: n, reason: reason)
-            case .killAll(let reason):
-                killAll(reason: reason)
-            case .retry(let set):
-                retry(paramSet: set)
-            case .repeats(let set, let count):
-                addRepeats(paramSet: set, count: count)
-            case .enqueue(let params):
-                enqueue(params)
-            }
-        }
+        let requests = setup.requests.take()
+        for problem in requests.refused { note(problem) }
+        for command in requests.commands { carryOut(command, defaultReason: RequestFiles.defaultKillReason) }
         if setup.controls.stopRequested {
             if stopReason == nil {
                 stopByFile = true

@@ -44,6 +44,7 @@ extension Scheduler {
         let paths = TrialFiles(runDir: runDir)
         let placement = resources.take(trial: number) ?? ResourcePool.Placement()
         launchFacts.placement = placement.isEmpty ? nil : placement
+        launchFacts.jobWords = setup.jobCommand.count
         var env = setup.environment
         env.merge(ResourcePool.environment(for: placement, threads: setup.threadsPerTrial, base: setup.environment)) { _, new in new }
         env[TrialEnvironment.params] = JSONText.object(spec.space.parameters.compactMap { p in params[p.name].map { (p.key, $0.jsonText) } })

@@ -80,8 +80,8 @@ public struct SweepSetup: Sendable {
         StudyInfo(spec: spec, sweepDir: sweepDirectory, stopFile: controls.stopFile, pauseFile: controls.pauseFile, startedAt: startedAt)
     }
 
-    /// Kill requests from `hypertop attach` (see `ControlRequests`).
-    public var requests: ControlRequests { ControlRequests(sweepDirectory: sweepDirectory) }
+    /// Commands from `hypertop attach` (see `RequestFiles`).
+    public var requests: RequestFiles { RequestFiles(sweepDirectory: sweepDirectory, controls: controls) }
 
     /// Where hypertop's Hydra callback module lives for this study's jobs.
     public var callbackDirectory: String { (sweepDirectory as NSString).appendingPathComponent(".hypertop") }

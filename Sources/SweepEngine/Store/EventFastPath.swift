@@ -25,7 +25,7 @@ enum EventFastPath {
 
     private static func launch(_ r: inout JSONBytes) -> TrialLaunch? {
         var number: Int?, paramSet: Int?, repeatIndex: Int?, runDir: String?, started: Double?
-        var params: Params?, command: [String]?, placement: ResourcePool.Placement?
+        var params: Params?, command: [String]?, placement: ResourcePool.Placement?, jobWords: Int?
         guard r.take("{") else { return nil }
         while let key = r.key() {
             switch key {
@@ -37,6 +37,7 @@ enum EventFastPath {
             case "params": params = paramsObject(&r)
             case "command": command = r.strings()
             case "placement": guard let p = placementObject(&r) else { return nil }; placement = p
+            case "jobWords": guard let v = r.int() else { return nil }; jobWords = v
             default: return nil
             }
             guard r.endOfMember() else { return nil }
@@ -45,6 +46,7 @@ enum EventFastPath {
         var launch = TrialLaunch(number: number, paramSet: paramSet, repeatIndex: repeatIndex, params: params, runDir: runDir, command: command,
                                  startedAt: Date(timeIntervalSinceReferenceDate: started))
         launch.placement = placement
+        launch.jobWords = jobWords
         return launch
     }
 
