@@ -8,7 +8,7 @@ public func absolute(_ path: String, base: String) -> String {
 }
 
 /// Why the job to launch could not be found; one sentence with the fix.
-public struct JobCommandError: Error, CustomStringConvertible, Sendable {
+public struct JobCommandError: UserError {
     public let description: String
     init(_ message: String) { description = message }
 }
@@ -75,6 +75,33 @@ public enum JobLocator {
     static func findInPath(_ program: String, _ environment: [String: String]) -> String? {
         let dirs = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return dirs.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// `--command "python src/main.py"`: split into words as a shell would (quotes, backslashes),
+    /// never run through one.
+    public static func commandWords(_ text: String) throws -> [String] {
+        var words: [String] = [], current = "", inWord = false
+        var quote: Character?
+        var escaped = false
+        for ch in text {
+            if escaped { current.append(ch); escaped = false; inWord = true; continue }
+            if ch == "\\" && quote != "'" { escaped = true; continue }
+            if let q = quote {
+                if ch == q { quote = nil } else { current.append(ch) }
+                continue
+            }
+            if ch == "'" || ch == "\"" { quote = ch; inWord = true; continue }
+            if ch == " " || ch == "\t" || ch == "\n" {
+                if inWord { words.append(current); current = ""; inWord = false }
+                continue
+            }
+            current.append(ch)
+            inWord = true
+        }
+        if quote != nil || escaped { throw JobCommandError("--command has an unclosed quote or a trailing backslash: \(text)") }
+        if inWord { words.append(current) }
+        if words.isEmpty { throw JobCommandError("--command is empty; give the job's command line, e.g. --command \"python src/main.py\".") }
+        return words
     }
 
     /// The directory of the running executable (`/proc/self/exe`).

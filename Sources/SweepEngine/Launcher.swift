@@ -69,7 +69,7 @@ public struct OrphanedJob: Sendable {
     }
 }
 
-public struct LaunchError: Error, CustomStringConvertible, Sendable {
+public struct LaunchError: UserError {
     public let description: String
 }
 

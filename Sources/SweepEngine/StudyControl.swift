@@ -13,7 +13,7 @@ public protocol StudyControl: Sendable {
 }
 
 /// Why a control could not be handed over; one sentence.
-public struct ControlError: Error, CustomStringConvertible, Sendable {
+public struct ControlError: UserError {
     public let description: String
 }
 

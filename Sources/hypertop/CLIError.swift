@@ -3,24 +3,17 @@ import Foundation
 import HyperOpt
 import SweepEngine
 
-/// A user error: printed as one line, exit status 2.
-struct CLIError: Error, CustomStringConvertible {
+/// A user error the CLI itself finds: printed as one line, exit status 2.
+struct CLIError: UserError {
     let description: String
     init(_ message: String) { description = message }
-}
-
-/// The directory that holds `conf/`, for jobs that look up `+performance=...` themselves.
-func configRoot(of configPath: String) -> String? {
-    let parts = URL(fileURLWithPath: configPath).pathComponents
-    guard let i = parts.lastIndex(of: "conf"), i > 0 else { return nil }
-    return NSString.path(withComponents: Array(parts[..<i]))
 }
 
 /// Runs a command's body: a user error prints as one line, `hypertop: error: ...`, and exits with status 2.
 func withUserErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
-    } catch let error as CLIError {
+    } catch let error as any UserError {
         FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
         throw ExitCode(2)
     }

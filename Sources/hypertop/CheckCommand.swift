@@ -39,10 +39,7 @@ struct CheckCommand: ParsableCommand {
         for path in files {
             do {
                 for line in try check(path, overrides: overrides) { print(line) }
-            } catch let error as ConfigError {
-                print("error: \(error)")
-                failures += 1
-            } catch let error as CLIError {
+            } catch let error as any UserError {
                 print("error: \(error)")
                 failures += 1
             }
@@ -52,41 +49,29 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func check(_ path: String, overrides: [String]) throws -> [String] {
-        let cwd = FileManager.default.currentDirectoryPath
+        let kind: PreparedSweep.Kind = try ConfigLoader.isPerformanceTest(path: path) ? .test : .sweep
+        let sweep = try PreparedSweep.prepare(config: path, kind: kind, overrides: overrides, command: command, fallbackSeed: 0,
+                                              projectDirectory: FileManager.default.currentDirectoryPath)
+        let spec = sweep.spec
         var out: [String] = []
-        let spec: StudySpec
-        if try ConfigLoader.isPerformanceTest(path: path) {
-            let test = try PerformanceTest.load(path: path, overrides: overrides)
-            spec = test.spec
+        if let test = sweep.test {
             out.append("ok \(path): performance test \(test.name), \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue)"
                        + (test.nEpochs.map { ", n_epochs \($0)" } ?? "") + ", \(test.nJobs) at a time")
         } else {
-            let checked = try ConfigLoader.check(path: path, overrides: overrides)
-            spec = checked.spec
             let names = spec.space.parameters.map(\.name).joined(separator: ", ")
             out.append("ok \(path): study \(spec.studyName), \(spec.space.parameters.count) parameter\(spec.space.parameters.count == 1 ? "" : "s") (\(names)), "
                        + "\(spec.direction.rawValue), \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(spec.sampler.name)")
-            out += checked.warnings.map(\.description)
+            out += sweep.warnings
         }
-        let job = try locateJob(spec, command: command, projectDirectory: cwd)
-        let seed = spec.seed ?? 0
-        var planner = TrialPlanner(space: spec.space, direction: spec.direction, minPerParamSet: spec.minTrialsPerParam,
-                                   maxPerParamSet: spec.maxTrialsPerParam, seed: seed, sampler: try SamplerFactory.make(spec))
-        var params = Params()
-        if case .launch(_, let first, _) = planner.next(trialNumber: 0, study: Study()) { params = first }
-        let sweepDir = absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: cwd)
-        let argv = TrialArguments.argv(command: job.argv, spec: spec, params: params, runDir: sweepDir + "/0",
-                                       seed: Scheduler.trialSeed(studySeed: seed, number: 0), epochCap: spec.epochCap)
-        out.append("  first trial (seed \(seed)), in \(job.directory):")
-        out.append("    " + ProcessText.commandLine(argv))
+        out.append("  first trial (seed \(sweep.seed)), in \(sweep.job.directory):")
+        out.append("    " + ProcessText.commandLine(try sweep.firstTrialArgv()))
         // In the order `Scorer.scored` takes them.
         let rule = ScoreSource.criterion.label(spec) + " (in the job's metrics)"
         out.append("  score: " + (spec.passing == .overrides ? ScoreSource.returned.label(spec) + " when its main function returns a number; else " : "")
                    + ScoreSource.reported.label(spec) + " when it logs one; else " + rule)
         // What each trial gets of this machine (or of the cluster's nodes).
-        let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: cwd, sweepDirectory: sweepDir, configRoot: nil, seed: seed)
+        let setup = try sweep.setup()
         out += MachineResources.summary(setup.resources, spec: spec, slots: spec.nJobs).map { "  " + $0 }
-        if let problem = setup.resourceProblem { throw CLIError(problem) }
         if case .slurm(let o) = spec.launching {
             // What each trial's sbatch gets besides its name, log files and directory.
             out.append("  as a Slurm job: " + ProcessText.commandLine(["sbatch"] + o.sbatchOptions + ["job.sbatch"])

@@ -79,26 +79,13 @@ struct RunCommand: AsyncParsableCommand {
     /// Runs the sweep; returns what went wrong in the end (exit status 1): the study stopped
     /// for failing jobs, events the store could not take.
     private func runSweep() async throws -> [String] {
-        var spec: StudySpec
-        let warnings: [ConfigWarning]
-        do {
-            (spec, warnings) = try ConfigLoader.check(path: config, overrides: sweepOptions.all(overrides))
-        } catch let error as ConfigError {
-            throw CLIError("\(error)")
-        }
-        let capped = ProcessLimits.cap(nJobs: spec.nJobs, limit: ProcessLimits.currentLimit(), inUse: ProcessLimits.userTasks())
-        spec.nJobs = capped.nJobs
         let projectDir = FileManager.default.currentDirectoryPath
-        let job = try locateJob(spec, command: command, projectDirectory: projectDir)
-        let sampler = try SamplerFactory.make(spec)
-        let seed = self.seed ?? spec.seed ?? UInt64.random(in: 0..<(1 << 32))
-        let sweepDir = absolute(((spec.workdir as NSString).appendingPathComponent(spec.studyName)), base: projectDir)
-
-        var setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
-                               configRoot: configRoot(of: spec.configPath), seed: seed, jobDirectory: job.directory)
-        // In the study's log: the headless lines, the dashboard's messages and the store all keep them.
-        setup.warnings = warnings.map(\.description) + (capped.warning.map { ["warning: \($0)"] } ?? [])
-        if let problem = setup.resourceProblem { throw CLIError(problem) }
+        let sweep = try PreparedSweep.prepare(config: config, kind: .sweep, overrides: sweepOptions.all(overrides), command: command,
+                                              seed: seed, projectDirectory: projectDir, capJobs: true)
+        let (spec, job, seed, sweepDir) = (sweep.spec, sweep.job, sweep.seed, sweep.sweepDirectory)
+        let sampler = try sweep.sampler()
+        // The warnings go in the study's log: the headless lines, the dashboard's messages and the store all keep them.
+        let setup = try sweep.setup()
         let controls = setup.controls
         let info = setup.info(startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)
@@ -169,16 +156,6 @@ func makeLauncher(_ spec: StudySpec, jobDirectory: String) throws -> any Launche
         throw CLIError("the study's launcher is Slurm (\(spec.configPath)), but \(why).")
     }
     return SlurmLauncher(options: options, studyName: spec.studyName, jobDirectory: jobDirectory, tools: tools)
-}
-
-/// The job and its directory, or the reason there is none as a CLI error.
-func locateJob(_ spec: StudySpec, command: String?, projectDirectory: String) throws -> JobLocator.Job {
-    do {
-        return try JobLocator.resolve(spec: spec, commandLine: try command.map(commandWords), projectDirectory: projectDirectory,
-                                      executableDirectory: JobLocator.executableDirectory)
-    } catch let error as JobCommandError {
-        throw CLIError(error.description)
-    }
 }
 
 /// Runs a scheduler to its end, printing the headless log lines; Ctrl-C goes to the scheduler.

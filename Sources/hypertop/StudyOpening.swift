@@ -16,17 +16,13 @@ enum ExistingStudyChoice {
 enum StudyOpening {
     static func open(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher = LocalLauncher(),
                      choice: ExistingStudyChoice) throws -> StudySession {
-        do {
-            return try StudySession.open(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: { existing in
-                switch choice {
-                case .resume: return .resume
-                case .startOver: return .startOver
-                case .ask: return try ask(name: existing.name, trials: existing.trials, storePath: existing.storePath)
-                }
-            }, say: { print($0) })
-        } catch let error as SessionError {
-            throw CLIError(error.description)
-        }
+        try StudySession.open(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: { existing in
+            switch choice {
+            case .resume: return .resume
+            case .startOver: return .startOver
+            case .ask: return try ask(name: existing.name, trials: existing.trials, storePath: existing.storePath)
+            }
+        }, say: { print($0) })
     }
 
     /// The study's name and trial count when the store at `storePath` has it.

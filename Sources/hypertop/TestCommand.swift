@@ -33,29 +33,14 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     private func runTest() async throws -> Bool {
-        let test: PerformanceTest
-        do {
-            test = try PerformanceTest.load(path: config, overrides: sweepOptions.all(overrides))
-        } catch let error as ConfigError {
-            throw CLIError("\(error)")
-        }
-        let spec = test.spec
-        let projectDir = FileManager.default.currentDirectoryPath
-        let job = try locateJob(spec, command: command, projectDirectory: projectDir)
+        let sweep = try PreparedSweep.prepare(config: config, kind: .test, overrides: sweepOptions.all(overrides), command: command,
+                                              seed: seed, projectDirectory: FileManager.default.currentDirectoryPath)
+        guard let test = sweep.test else { throw CLIError("\(config) is not a performance test.") }
         // Each run of a test gets a directory of its own: test files that share a study_name
         // (Scilab-RL has several) never meet, and nothing is moved or overwritten.
-        let sweepDir: String
-        do {
-            sweepDir = try StudySession.freshDirectory(
-                absolute((spec.workdir as NSString).appendingPathComponent(spec.studyName), base: projectDir),
-                name: URL(fileURLWithPath: spec.configPath).deletingPathExtension().lastPathComponent)
-        } catch let error as SessionError {
-            throw CLIError(error.description)
-        }
-        let setup = SweepSetup(spec: spec, jobCommand: job.argv, projectDirectory: projectDir, sweepDirectory: sweepDir,
-                               configRoot: configRoot(of: spec.configPath), seed: seed ?? UInt64.random(in: 0..<(1 << 32)),
-                               jobDirectory: job.directory)
-        if let problem = setup.resourceProblem { throw CLIError(problem) }
+        let sweepDir = try StudySession.freshDirectory(sweep.sweepDirectory,
+                                                       name: URL(fileURLWithPath: sweep.spec.configPath).deletingPathExtension().lastPathComponent)
+        let setup = try sweep.setup(sweepDirectory: sweepDir)
         let scheduler = Scheduler(setup: setup, sampler: RandomSampler())
         print(HeadlessLog().stamp("Runs in \(sweepDir)"))
         print(HeadlessLog().stamp("Performance test \(test.name): \(test.succRuns) of \(test.totalRuns) runs must reach \(test.evalColumn) >= \(test.evalValue), \(test.nJobs) at a time"))

@@ -1,7 +1,8 @@
 import Foundation
+import HyperOpt
 
 /// What can go wrong opening or using a study store; each prints as one sentence plus the fix.
-public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum StoreError: UserError, Equatable {
     /// The file is an SQLite database but not an Optuna RDB storage.
     case notAnOptunaStore(path: String)
     /// The file is not an SQLite database at all (text, random bytes).

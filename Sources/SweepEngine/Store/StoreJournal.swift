@@ -78,7 +78,7 @@ public struct StoreJournal: Sendable, Equatable {
     }
 }
 
-public struct JournalError: Error, CustomStringConvertible, Sendable {
+public struct JournalError: UserError {
     public let path: String
     public let detail: String
     public var description: String { "\(path): \(detail)" }

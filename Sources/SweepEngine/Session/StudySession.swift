@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// Why a study could not be opened; one sentence with the fix.
-public struct SessionError: Error, CustomStringConvertible, Sendable {
+public struct SessionError: UserError {
     public let description: String
     init(_ message: String) { description = message }
 }
