@@ -33,7 +33,7 @@ struct AttachCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: storage) else {
                 throw CLIError("no study store at \(storage); pass the one the study records in with --storage (its `run` printed \"Recording in ...\").")
             }
-            let store = try StoreLookup.open(storage)
+            let store = try StoredStudy.openStore(storage)
             let all: [StoredStudySummary]
             do { all = try store.studies() } catch { throw CLIError("cannot read the studies in \(storage): \(error)") }
             let states = Dictionary(uniqueKeysWithValues: all.map { ($0.studyID, (try? store.engineState(studyID: $0.studyID)) ?? .unknown) })
@@ -55,7 +55,8 @@ struct AttachCommand: AsyncParsableCommand {
                 }
                 chosen = last
             }
-            try await WatchDashboard.run(store: store, studyID: chosen.studyID, refresh: refreshOption.refresh, mode: .attach)
+            try await WatchDashboard.run(StoredStudy(path: storage, store: store, id: chosen.studyID, name: chosen.name),
+                                         refresh: refreshOption.refresh, mode: .attach)
             if case .running(let owner) = (try? store.engineState(studyID: chosen.studyID)) ?? .unknown {
                 print("Detached from study \(chosen.name): it goes on in process \(owner.pid) on \(owner.host). Attach again with `hypertop attach \(chosen.name) --storage \(storage)`.")
             }

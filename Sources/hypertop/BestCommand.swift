@@ -49,7 +49,8 @@ struct BestCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let command = exec.first == "--" ? Array(exec.dropFirst()) : exec
         try await withUserErrors {
-            let (_, _, name, loaded) = try StoreLookup.loadStudy(db: storage, named: study)
+            let stored = try StoredStudy.open(storePath: storage, named: study)
+            let (name, loaded) = (stored.name, try stored.load())
             guard let spec = loaded.info?.spec else { throw CLIError("study \"\(name)\" in \(storage) has no settings recorded.") }
             guard let best = loaded.best, let mean = best.mean else {
                 throw CLIError("study \"\(name)\" has no complete trial with a score yet, so it has no best set.")

@@ -39,11 +39,11 @@ enum DashboardRun {
         let feeder = DashboardRunner.forward(uiEvents, to: sink)
         let notePoller = Task {
             // One read-only connection for the whole run, not one per look.
-            guard let notes, let store = try? StudyStore(path: notes.path, readOnly: true) else { return }
-            var last = try? store.notes(studyID: notes.studyID)
+            guard let notes else { return }
+            var last = notes.load()
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(2))
-                if let now = try? store.notes(studyID: notes.studyID), now != last {
+                if let now = notes.load(), now != last {
                     last = now
                     sink.yield(.notes(now))
                 }
@@ -111,14 +111,13 @@ enum Controls {
 /// `hypertop watch`: the dashboard on a study another process runs, read from its store.
 enum WatchDashboard {
     /// `mode` `.attach`: kills work too, through the sweep directory's request files.
-    static func run(store: StudyStore, studyID: Int, refresh: Double, mode: DashboardMode = .watch) async throws {
-        // Stop and pause work through the files the running hypertop watches.
-        let info: StudyInfo?
-        do { info = try store.loadStudy(id: studyID).info } catch { throw CLIError("cannot read the study: \(error)") }
+    static func run(_ stored: StoredStudy, refresh: Double, mode: DashboardMode = .watch) async throws {
+        let (store, studyID) = (stored.store, stored.id)
+        let info = try stored.load().info
         let config = info?.spec.configPath ?? "<config>"
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let poller = Task {
-            var follower = StudyFollower(store: store, studyID: studyID)
+            var follower = stored.follower()
             var saidGone = false
             // Notes written elsewhere (optuna-dashboard, another attach) show here too.
             var lastNotes: StudyNotes?
@@ -132,7 +131,7 @@ enum WatchDashboard {
                 case .events(let events)?: sink.yield(.events(events))
                 default: break
                 }
-                if let notes = try? store.notes(studyID: studyID), notes != lastNotes {
+                if let notes = stored.notes(), notes != lastNotes {
                     lastNotes = notes
                     sink.yield(.notes(notes))
                 }
@@ -143,7 +142,7 @@ enum WatchDashboard {
         defer { poller.cancel() }
         // Stop and pause are the study's files; kills and set actions (attach only) request files.
         let control = info.map { RequestFiles(sweepDirectory: $0.sweepDir, controls: ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile)) }
-        let notes = NoteBook(path: store.path, studyID: studyID)
+        let notes = NoteBook(study: stored)
         var state = DashboardState(mode: mode, now: Date())
         if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
         do {
@@ -194,18 +193,18 @@ enum StudiesBrowser {
                             return .effectResult("\(error)")
                         }
                     case .deleteStudy(let name):
-                        guard let (db, _, s) = current.first(where: { $0.2.name == name }) else { return nil }
+                        guard let (db, store, s) = current.first(where: { $0.2.name == name }) else { return nil }
                         do {
-                            try StudyStore(path: db, busyTimeout: 5).deleteStudy(id: s.studyID)
+                            try StoredStudy(path: db, store: store, id: s.studyID, name: s.name).delete()
                             changed.withLock { $0.append((name, nil)) }
                             return .effectResult("deleted study \(name) from \(db)")
                         } catch {
                             return .effectResult("could not delete \(name): \(error)")
                         }
                     case .renameStudy(let name, let new):
-                        guard let (db, _, s) = current.first(where: { $0.2.name == name }) else { return nil }
+                        guard let (db, store, s) = current.first(where: { $0.2.name == name }) else { return nil }
                         do {
-                            try StudyStore(path: db, busyTimeout: 5).renameStudy(id: s.studyID, to: new)
+                            try StoredStudy(path: db, store: store, id: s.studyID, name: s.name).rename(to: new)
                             changed.withLock { $0.append((name, new)) }
                             return .effectResult("renamed study \(name) to \(new)")
                         } catch {
@@ -235,9 +234,10 @@ enum StudiesBrowser {
                 }
                 browser.rows = summaries
                 browser.marked = []
-                guard case .openStudy(let name) = exit, let (_, store, s) = rows.first(where: { $0.2.name == name }) else { return }
-                let study = try store.loadStudy(id: s.studyID)
-                let notes = NoteBook(path: store.path, studyID: s.studyID)
+                guard case .openStudy(let name) = exit, let (db, store, s) = rows.first(where: { $0.2.name == name }) else { return }
+                let stored = StoredStudy(path: db, store: store, id: s.studyID, name: s.name)
+                let study = try stored.load()
+                let notes = NoteBook(study: stored)
                 var state = DashboardState(study: study, mode: .browse, now: Date())
                 if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
                 let inner = try await DashboardRunner.run(state, events: AsyncStream { $0.finish() }) { effect in
@@ -257,31 +257,25 @@ enum StudiesBrowser {
     }
 }
 
-/// Where the dashboard's notes go: the study's store, opened for the moment of a write (the
-/// engine, or `attach`, holds its own connection), in optuna-dashboard's format.
+/// The dashboard's notes of one study, in its store (optuna-dashboard's format): read through the
+/// study's read-only connection, each save through one of its own (see `StoredStudy.saveNote`).
 struct NoteBook: Sendable {
-    let path: String
-    let studyID: Int
+    let study: StoredStudy
 
-    func load() -> StudyNotes? {
-        try? StudyStore(path: path, readOnly: true).notes(studyID: studyID)
-    }
+    func load() -> StudyNotes? { study.notes() }
 
-    /// Saves the note made from `base`; another writer's change meanwhile is kept (see
-    /// `StudyStore.saveNote`), and the dashboard then shows the note as the store has it.
+    /// Saves the note made from `base`; another writer's change meanwhile is kept, and the
+    /// dashboard then shows the note as the store has it.
     func save(trial: Int?, body: String, base: String) -> DashboardMsg {
         let on = trial.map { "trial \($0)" } ?? "the study"
         do {
-            let store = try StudyStore(path: path, busyTimeout: 5)
-            do {
-                let written = try store.saveNote(studyID: studyID, trial: trial, body: body, base: base)
-                return .notes(try store.notes(studyID: studyID), status: written == body ? "note on \(on) saved"
-                    : "note on \(on) saved after the lines optuna-dashboard added meanwhile")
-            } catch let conflict as StoreError where conflict == .noteChanged(trial: trial) {
-                return .notes(try store.notes(studyID: studyID), status: conflict.description)
-            }
+            let (written, notes) = try study.saveNote(trial: trial, body: body, base: base)
+            return .notes(notes, status: written == body ? "note on \(on) saved"
+                : "note on \(on) saved after the lines optuna-dashboard added meanwhile")
+        } catch let conflict as StoreError where conflict == .noteChanged(trial: trial) {
+            return study.notes().map { .notes($0, status: conflict.description) } ?? .effectResult(conflict.description)
         } catch {
-            return .effectResult("could not save the note in \(path): \(error)")
+            return .effectResult("could not save the note in \(study.path): \(error)")
         }
     }
 }

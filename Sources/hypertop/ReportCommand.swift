@@ -28,7 +28,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await withUserErrors {
-            let (store, id, name, loaded) = try StoreLookup.loadStudy(db: storage, named: study)
+            let stored = try StoredStudy.open(storePath: storage, named: study)
+            let (name, loaded) = (stored.name, try stored.load())
             guard loaded.info?.spec != nil else { throw CLIError("study \"\(name)\" in \(storage) has no settings recorded.") }
             let dir = out ?? "report-" + String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
             do {
@@ -36,7 +37,7 @@ struct ReportCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError("cannot create \(dir): \(FileErrorText.describe(error))")
             }
-            let notes = (try? store.notes(studyID: id)) ?? StudyNotes()
+            let notes = stored.notes() ?? StudyNotes()
             let charts = StudyCharts(loaded)
             var written: [String] = []
             for (file, svg) in [("history.svg", charts.history()), ("importance.svg", charts.importance()), ("slices.svg", charts.slices())] {

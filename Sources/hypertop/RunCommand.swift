@@ -124,7 +124,9 @@ struct RunCommand: AsyncParsableCommand {
             let detacher: (@Sendable () -> Void)? = Detach.isSupervised
                 ? { @Sendable in Detach.leaveTerminal(study: name, storePath: storePath, logPath: logPath) } : nil
             study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
-                                           notes: NoteBook(path: storePath, studyID: opening.studyID))
+                                           notes: (try? StoredStudy.openStore(storePath)).map {
+                                               NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName))
+                                           })
         }
         for line in StudyResults.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")

@@ -32,7 +32,7 @@ struct StudiesCommand: AsyncParsableCommand {
             var unreadable: [CLIError] = []
             for f in files {
                 do {
-                    let store = try StoreLookup.open(f)
+                    let store = try StoredStudy.openStore(f)
                     do {
                         rows += try store.studies().map { (f, store, $0) }
                     } catch { throw CLIError("cannot read the studies in \(f): \(error)") }

@@ -31,17 +31,18 @@ struct WatchCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         try await withUserErrors {
-            let (store, id, name) = try StoreLookup.study(db: db, named: study)
+            let stored = try StoredStudy.open(storePath: db, named: study)
             if headless || isatty(STDOUT_FILENO) != 1 {
-                try await followHeadless(store: store, studyID: id, name: name)
+                try await followHeadless(stored)
             } else {
-                try await WatchDashboard.run(store: store, studyID: id, refresh: refresh)
+                try await WatchDashboard.run(stored, refresh: refresh)
             }
         }
     }
 
-    private func followHeadless(store: StudyStore, studyID: Int, name: String) async throws {
-        var follower = StudyFollower(store: store, studyID: studyID)
+    private func followHeadless(_ stored: StoredStudy) async throws {
+        let (store, studyID, name) = (stored.store, stored.id, stored.name)
+        var follower = stored.follower()
         var log = HeadlessLog()
         var current = Study()
         while true {
@@ -71,47 +72,5 @@ struct WatchCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(Int(refresh * 1000)))
         }
         for line in StudyResults.lines(current, space: current.info?.spec.space) { print(line) }
-    }
-}
-
-/// Opens a store read-only and finds a study in it.
-enum StoreLookup {
-    static func open(_ db: String) throws -> StudyStore {
-        do {
-            return try StudyStore(path: db, readOnly: true)
-        } catch let error as StoreError {
-            throw CLIError("\(error)")
-        } catch {
-            throw CLIError("cannot open \(db): \(error.localizedDescription)")
-        }
-    }
-
-    /// The study named `name` (default: the one started last) in the store at `db`, read whole.
-    static func loadStudy(db: String, named name: String?) throws -> (store: StudyStore, id: Int, name: String, study: Study) {
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw CLIError("no study store at \(db); pass the one the study records in with --storage.")
-        }
-        let (store, id, found) = try study(db: db, named: name)
-        do {
-            return (store, id, found, try store.loadStudy(id: id))
-        } catch {
-            throw CLIError("cannot read study \"\(found)\" from \(db): \(error)")
-        }
-    }
-
-    static func study(db: String, named name: String?) throws -> (StudyStore, Int, String) {
-        let store = try open(db)
-        let all: [StoredStudySummary]
-        do { all = try store.studies() } catch { throw CLIError("cannot read the studies in \(db): \(error)") }
-        if let name {
-            guard let s = all.first(where: { $0.name == name }) else {
-                throw CLIError("no study named \"\(name)\" in \(db); it has: \(all.map(\.name).joined(separator: ", ")).")
-            }
-            return (store, s.studyID, s.name)
-        }
-        guard let last = all.max(by: { ($0.started ?? .distantPast, $0.studyID) < ($1.started ?? .distantPast, $1.studyID) }) else {
-            throw CLIError("\(db) holds no study yet; start one with `hypertop run`.")
-        }
-        return (store, last.studyID, last.name)
     }
 }
