@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
+        // Pure output formats of a study: the report's Markdown and SVG charts, `best`'s overrides, YAML and JSON.
+        .target(name: "StudyReports", dependencies: ["HyperOpt", "DashboardCore"]),
         // No pkgConfig: ncursesw.pc adds -D_XOPEN_SOURCE=600, which SwiftPM refuses with a warning on every
         // build; shim.h sets what the wide-character calls need, and the header path is the system's.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "hypertop",
             dependencies: [
-                "HyperOpt", "SweepEngine", "JobContract", "DashboardCore", "CursesTerminal", "CSpawn",
+                "HyperOpt", "SweepEngine", "JobContract", "DashboardCore", "CursesTerminal", "CSpawn", "StudyReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

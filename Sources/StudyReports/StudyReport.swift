@@ -1,0 +1,69 @@
+import DashboardCore
+import Foundation
+import HyperOpt
+
+/// The report's text.
+public enum StudyReport {
+    public static func markdown(_ study: Study, notes: StudyNotes, storage: String, images: [String]) -> String {
+        guard let spec = study.info?.spec else { return "" }
+        var md: [String] = []
+        func n(_ v: Double?) -> String { v.map { Format.number($0, width: 9) } ?? "-" }
+        md.append("# Study \(spec.studyName)")
+        md.append("")
+        md.append("Report by hypertop from \(storage).")
+        if !notes.study.isEmpty { md += ["", "> " + notes.study.replacingOccurrences(of: "\n", with: "\n> ")] }
+        md += ["", "## Settings", "", "| setting | value |", "| --- | --- |"]
+        let counts = TrialState.allCases.compactMap { s -> String? in
+            let c = study.count(s)
+            return c > 0 ? "\(c) \(s.rawValue.lowercased())" : nil
+        }
+        for (k, v) in [("direction", "\(spec.direction.rawValue) \(spec.objectiveLabel(evidence: study.best.flatMap { study.trial($0.firstTrial) }))"),
+                       ("sampler", spec.sampler.name), ("pruner", spec.pruner.name),
+                       ("max_trials, n_jobs", "\(spec.maxTrials), \(spec.nJobs)"),
+                       ("runs per set", "\(spec.minTrialsPerParam) to \(spec.maxTrialsPerParam)"),
+                       ("trials", counts.joined(separator: ", ")), ("config", spec.configPath)] {
+            md.append("| \(k) | \(cell(v)) |")
+        }
+        md += ["", "Search space:", "", "| parameter | values |", "| --- | --- |"]
+        for p in spec.space.parameters { md.append("| `\(p.name)` | \(cell(rangeText(p.distribution))) |") }
+
+        md += ["", "## Best parameter sets", "", "By the mean of their complete runs; ± the half-width of the 95% interval (Student's t).", ""]
+        md.append("| rank | mean | ± 95% | runs | first trial | " + spec.space.parameters.map { "`\(Format.shortName($0.name))`" }.joined(separator: " | ") + " |")
+        md.append("| --- | --- | --- | --- | --- | " + spec.space.parameters.map { _ in "---" }.joined(separator: " | ") + " |")
+        let ranked = study.paramSets.filter { $0.mean != nil }.sorted { a, b in spec.direction.isBetter(a.mean!, than: b.mean!) }
+        for (i, s) in ranked.prefix(5).enumerated() {
+            md.append("| \(i + 1) | \(n(s.mean)) | \(n(s.interval95)) | \(s.count) | #\(s.firstTrial) | "
+                      + spec.space.parameters.map { cell(s.params[$0.name]?.description ?? "-") }.joined(separator: " | ") + " |")
+        }
+        if ranked.isEmpty { md.append("No set has a complete run yet.") }
+
+        md += ["", "## Importance", "", "Each parameter's share of what the best 10% of complete trials have in common (PED-ANOVA, as `optuna.importance.get_param_importances`), and its direction.", ""]
+        md += ["| parameter | importance | direction | complete trials |", "| --- | --- | --- | --- |"]
+        for p in study.importances {
+            md.append("| `\(p.name)` | \(String(format: "%.1f%%", p.share * 100)) | \(cell(p.directionText(arrow: "→", label: Format.shortName(p.name)))) | \(p.n) |")
+        }
+        md += ["", "![importance](\(images[1]))"]
+
+        let history = StudyHistory(study)
+        md += ["", "## History", ""]
+        if let record = history.record, let trial = history.recordTrial, let at = history.recordAt, let start = history.startedAt {
+            md.append("Best \(n(record)), found by trial #\(trial) after \(Format.duration(at.timeIntervalSince(start))); "
+                      + "\(history.trialsSinceRecord) trial\(history.trialsSinceRecord == 1 ? "" : "s") finished since without a new best.")
+        }
+        md += ["", "![history](\(images[0]))"]
+
+        md += ["", "## Per parameter", "", "Mean score ± std per value (or quantile bin) of each parameter; the best bin in bold.", ""]
+        for s in ParamSummary.compute(study) {
+            md += ["### `\(s.name)`", "", "| value | mean | std | n |", "| --- | --- | --- | --- |"]
+            for (i, b) in s.bins.enumerated() {
+                let label = i == s.best ? "**\(cell(b.label.trimmingCharacters(in: .whitespaces)))**" : cell(b.label.trimmingCharacters(in: .whitespaces))
+                md.append("| \(label) | \(n(b.mean)) | \(n(b.std)) | \(b.n) |")
+            }
+            md.append("")
+        }
+        md += ["![slices](\(images[2]))", ""]
+        return md.joined(separator: "\n")
+    }
+
+    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+}
