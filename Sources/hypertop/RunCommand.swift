@@ -59,16 +59,16 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        Detach.takeEnvironment()
-        let env = Detach.environment
-        if !detach, !headless, isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1, !Detach.isSupervised, !Detach.isDetachedEngine,
-           env[Detach.noSupervisorVariable] == nil {
+        EngineProcess.takeEnvironment()
+        let env = EngineProcess.environment
+        if !detach, !headless, isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1, !EngineProcess.isSupervised, !EngineProcess.isDetachedEngine,
+           env[EngineProcess.noSupervisorVariable] == nil {
             // The dashboard and the engine run in a child that can detach; this process stands in for it.
-            let status = try await withUserErrors { try Detach.supervise(Array(CommandLine.arguments.dropFirst())) }
+            let status = try await withUserErrors { try EngineProcess.supervise(Array(CommandLine.arguments.dropFirst())) }
             if status != 0 { throw ExitCode(status) }
             return
         }
-        if Detach.isDetachedEngine { SignalTrap.ignoresHangup = true }
+        if EngineProcess.isDetachedEngine { SignalTrap.ignoresHangup = true }
         let failures = try await withUserErrors { try await runSweep() }
         if !failures.isEmpty {
             for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
@@ -96,17 +96,17 @@ struct RunCommand: AsyncParsableCommand {
                 // The question is asked here, where the terminal is; the engine gets the answer.
                 args.insert(try StudyOpening.ask(name: existing.name, trials: existing.trials, storePath: storePath) == .resume ? "--resume" : "--new", at: 1)
             }
-            try Detach.start(args, spec: spec, storePath: storePath, sweepDir: sweepDir, projectDir: projectDir)
+            try await EngineProcess.start(args, spec: spec, storePath: storePath, sweepDir: sweepDir, projectDir: projectDir)
             return []
         }
         let launcher = try makeLauncher(spec, jobDirectory: job.directory)
         let opening = try StudyOpening.open(spec: spec, info: info, storePath: storePath, launcher: launcher,
                                             choice: resume ? .resume : new ? .startOver : .ask)
         let logPath = (sweepDir as NSString).appendingPathComponent("hypertop.log")
-        if Detach.isDetachedEngine {
+        if EngineProcess.isDetachedEngine {
             // Opening may have moved an earlier sweep directory (and the log in it) aside.
             try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
-            Detach.redirectOutput(to: logPath)
+            EngineProcess.redirectOutput(to: logPath)
         }
         print(HeadlessLog().stamp("Recording in \(storePath) (study \"\(spec.studyName)\")"))
         let scheduler = Scheduler(setup: setup, launcher: launcher, sink: StoreSink(store: opening.store, studyID: opening.studyID),
@@ -121,8 +121,10 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
             let name = spec.studyName
-            let detacher: (@Sendable () -> Void)? = Detach.isSupervised
-                ? { @Sendable in Detach.leaveTerminal(study: name, storePath: storePath, logPath: logPath) } : nil
+            let detacher: (@Sendable () -> Void)? = EngineProcess.isSupervised
+                ? { @Sendable in
+                    EngineProcess.leaveTerminal(study: name, storePath: storePath, logPath: logPath) { SignalTrap.ignoresHangup = true }
+                } : nil
             study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
                                            notes: (try? StoredStudy.openStore(storePath)).map {
                                                NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName))
