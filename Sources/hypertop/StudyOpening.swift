@@ -27,8 +27,7 @@ enum StudyOpening {
 
     /// The study's name and trial count when the store at `storePath` has it.
     static func existing(_ name: String, storePath: String) -> (name: String, trials: Int)? {
-        guard FileManager.default.fileExists(atPath: storePath), let store = try? StudyStore(path: storePath, readOnly: true),
-              let summary = try? store.studies().first(where: { $0.name == name }) else { return nil }
+        guard let stored = try? StoredStudy.open(storePath: storePath, named: name), let summary = stored.summary() else { return nil }
         return (name, summary.total)
     }
 

@@ -82,6 +82,9 @@ public struct StoredStudy: Sendable {
         return (written, try writer.notes(studyID: id))
     }
 
+    /// Its line in the store's list of studies (trials per state, best value, dates), now.
+    public func summary() -> StoredStudySummary? { try? store.studies().first { $0.studyID == id } }
+
     /// Whether its engine runs, and where; nil when that cannot be read.
     public func engineState() -> EngineState? { try? store.engineState(studyID: id) }
 
