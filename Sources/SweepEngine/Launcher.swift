@@ -46,9 +46,9 @@ public enum JobStatus: Sendable, Equatable {
     case running
     case exited(Int32)
     case signaled(Int32)
-    /// The cluster ended the job (Slurm's `TIMEOUT`, `OUT_OF_MEMORY`, `NODE_FAIL`, `PREEMPTED`,
-    /// `CANCELLED`, ...), with the exit code and signal it recorded.
-    case ended(state: String, exit: Int32?, signal: Int32?)
+    /// Something other than the job itself ended it (a cluster's time limit, memory limit, a lost
+    /// node): said by its launcher in words the trial's reason uses.
+    case ended(JobEnd)
 
     /// Whether the job has not ended yet (it runs, or waits to).
     public var isLive: Bool {
@@ -56,6 +56,23 @@ public enum JobStatus: Sendable, Equatable {
         case .queued, .running: return true
         case .exited, .signaled, .ended: return false
         }
+    }
+}
+
+/// How a job ended when its launcher, not the job, knows why: the reason for the trial's outcome,
+/// the exit code and signal recorded, and whether the job was lost with its node (then its set runs
+/// again, at no cost to max_trials).
+public struct JobEnd: Sendable, Hashable {
+    public var reason: String
+    public var exit: Int32?
+    public var signal: Int32?
+    public var lostWithNode: Bool
+
+    public init(reason: String, exit: Int32? = nil, signal: Int32? = nil, lostWithNode: Bool = false) {
+        self.reason = reason
+        self.exit = exit
+        self.signal = signal
+        self.lostWithNode = lostWithNode
     }
 }
 
@@ -150,6 +167,8 @@ public struct LocalLauncher: Launcher {
             let on = request.cpus.isEmpty ? "" : " on CPUs \(ResourcePool.rangeText(request.cpus))"
             throw LaunchError(description: "cannot start `\(program)`\(on): \(String(cString: strerror(rc)))")
         }
+        // Its process group, where a resumed engine finds a job a dead one left (see OrphanJobs).
+        if let runDir = request.environment[TrialEnvironment.trialDirectory] { TrialFiles(runDir: runDir).writeJobID(pid) }
         return JobHandle(id: pid, trialDirectory: request.environment[TrialEnvironment.trialDirectory])
     }
 

@@ -79,9 +79,13 @@ final class FakeLauncher: Launcher {
     private let script: @Sendable (Int, [String: String]) -> FakeJob
     private let jobs = Mutex<[Int32: Job]>([:])
 
-    init(clock: ManualClock, script: @escaping @Sendable (Int) -> FakeJob) {
+    /// The cluster's options, which its explanation of an end names (as SlurmLauncher's does).
+    let slurmOptions: SlurmOptions?
+
+    init(clock: ManualClock, slurmOptions: SlurmOptions? = nil, script: @escaping @Sendable (Int) -> FakeJob) {
         self.clock = clock
         queues = false
+        self.slurmOptions = slurmOptions
         self.script = { n, _ in script(n) }
     }
 
@@ -92,6 +96,7 @@ final class FakeLauncher: Launcher {
     init(clock: ManualClock, queues: Bool, script: @escaping @Sendable (Int) -> FakeJob) {
         self.clock = clock
         self.queues = queues
+        slurmOptions = nil
         self.script = { n, _ in script(n) }
     }
 
@@ -99,6 +104,7 @@ final class FakeLauncher: Launcher {
     init(clock: ManualClock, scriptFromEnvironment: @escaping @Sendable (Int, [String: String]) -> FakeJob) {
         self.clock = clock
         queues = false
+        slurmOptions = nil
         self.script = scriptFromEnvironment
     }
 
@@ -137,7 +143,7 @@ final class FakeLauncher: Launcher {
             if !lines.isEmpty, let path = job.request.environment["HYPERTOP_METRICS"] { Self.append(path, lines.map { $0 + "\n" }.joined()) }
             guard finished else { return .running }
             Self.append(job.request.stderrPath, job.script.stderr)
-            job.ended = job.script.clusterEnd.map { .ended(state: $0, exit: nil, signal: nil) } ?? .exited(job.script.exitStatus)
+            job.ended = job.script.clusterEnd.map { .ended(SlurmText.end($0, exit: nil, options: slurmOptions)) } ?? .exited(job.script.exitStatus)
             return job.ended!
         }
         for action in due { action() }

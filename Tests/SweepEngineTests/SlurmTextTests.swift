@@ -72,6 +72,6 @@ final class SlurmTextTests: XCTestCase {
         XCTAssertEqual(SlurmLauncher.status(marker: 0, slurmEnd: nil), .exited(0))
         XCTAssertEqual(SlurmLauncher.status(marker: 3, slurmEnd: "FAILED"), .exited(3))
         XCTAssertEqual(SlurmLauncher.status(marker: 137, slurmEnd: "FAILED"), .signaled(9))
-        XCTAssertEqual(SlurmLauncher.status(marker: 137, slurmEnd: "OUT_OF_MEMORY"), .ended(state: "OUT_OF_MEMORY", exit: 137, signal: nil))
+        XCTAssertEqual(SlurmLauncher.status(marker: 137, slurmEnd: "OUT_OF_MEMORY"), .ended(SlurmText.end("OUT_OF_MEMORY", exit: 137, options: nil)))
     }
 }

@@ -47,7 +47,8 @@ struct SweepFixture {
     /// A scheduler whose jobs are `FakeJob`s on a `ManualClock`: no process, no waiting.
     func fakeScheduler(_ sampler: any Sampler = ScriptedParams(script: [params()]), sink: (any EventSink)? = nil,
                        clock: ManualClock = ManualClock(), jobs: @escaping @Sendable (Int) -> FakeJob) -> (Scheduler, FakeLauncher, ManualClock) {
-        let launcher = FakeLauncher(clock: clock, script: jobs)
+        let slurm: SlurmOptions? = if case .slurm(let o) = spec.launching { o } else { nil }
+        let launcher = FakeLauncher(clock: clock, slurmOptions: slurm, script: jobs)
         var setup = self.setup
         setup.pollInterval = .milliseconds(500)
         return (Scheduler(setup: setup, launcher: launcher, sink: sink, sampler: sampler, clock: clock), launcher, clock)

@@ -72,7 +72,6 @@ extension Scheduler {
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
             let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr, cpus: placement.cpus))
-            if !(launcher is SlurmLauncher) { paths.writeJobID(job.id) }
             running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
                                                                           stdoutPath: paths.stdout, stderrPath: paths.stderr))
             if launcher.queuesJobs {

@@ -22,16 +22,14 @@ extension Scheduler {
             case .running, .queued: return failed(reason, cause: .killed)
             case .signaled(let s): return failed(reason, signal: s, cause: .killed)
             case .exited(let code): return failed(reason, exit: code, cause: .killed)
-            case .ended(_, let code, let s): return failed(reason, exit: code, signal: s, cause: .killed)
+            case .ended(let end): return failed(reason, exit: end.exit, signal: end.signal, cause: .killed)
             }
         }
         switch status {
         case .running, .queued:
             return failed("still running")
-        case .ended(let state, let code, let s):
-            let options: SlurmOptions? = if case .slurm(let o) = setup.spec.launching { o } else { nil }
-            let lost = SlurmText.lostStates.contains(state)
-            return failed(SlurmText.explain(state, options: options), exit: code, signal: s, cause: lost ? .lostWithNode : nil)
+        case .ended(let end):
+            return failed(end.reason, exit: end.exit, signal: end.signal, cause: end.lostWithNode ? .lostWithNode : nil)
         case .signaled(let s):
             return failed("killed by signal \(s)" + (ProcessText.signalName(s).map { " (\($0))" } ?? ""), signal: s)
         case .exited(let code) where code != 0:

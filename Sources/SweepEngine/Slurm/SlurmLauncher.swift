@@ -145,13 +145,13 @@ public final class SlurmLauncher: Launcher {
                 guard var e = s.jobs[job.id] else { out[job] = .exited(-1); continue }
                 if !e.ended {
                     if let code = e.exitMarker, code == 0 || e.slurmEnd != nil {
-                        e.status = Self.status(marker: code, slurmEnd: e.slurmEnd)
+                        e.status = Self.status(marker: code, slurmEnd: e.slurmEnd, options: options)
                         e.ended = true
                     } else if let end = e.slurmEnd {
                         if end == "TIMEOUT", e.timeouts < options.maxNumTimeout {
                             resubmit.append(job.id)
                         } else {
-                            e.status = .ended(state: end, exit: nil, signal: nil)
+                            e.status = .ended(SlurmText.end(end, exit: nil, options: options))
                             e.ended = true
                         }
                     }
@@ -168,8 +168,8 @@ public final class SlurmLauncher: Launcher {
     }
 
     /// The end a trial gets: its own exit status, unless Slurm says the cluster ended it.
-    static func status(marker: Int32, slurmEnd: String?) -> JobStatus {
-        if let end = slurmEnd, end != "COMPLETED", end != "FAILED" { return .ended(state: end, exit: marker, signal: nil) }
+    static func status(marker: Int32, slurmEnd: String?, options: SlurmOptions? = nil) -> JobStatus {
+        if let end = slurmEnd, end != "COMPLETED", end != "FAILED" { return .ended(SlurmText.end(end, exit: marker, options: options)) }
         return marker > 128 && marker < 160 ? .signaled(marker - 128) : .exited(marker)
     }
 
@@ -261,7 +261,7 @@ public final class SlurmLauncher: Launcher {
             }
         } catch {
             state.withLock { s in
-                s.jobs[handle]?.status = .ended(state: "TIMEOUT", exit: nil, signal: nil)
+                s.jobs[handle]?.status = .ended(SlurmText.end("TIMEOUT", exit: nil, options: options))
                 s.jobs[handle]?.ended = true
                 s.notes.append("Trial in \(e.runDir): its job hit its time limit and could not be submitted again: \(error)")
             }

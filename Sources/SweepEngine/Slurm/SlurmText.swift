@@ -109,6 +109,11 @@ public enum SlurmText {
     /// Ends in which the cluster lost the job, not the job itself: its set runs again.
     public static let lostStates: Set<String> = ["NODE_FAIL", "PREEMPTED", "BOOT_FAIL"]
 
+    /// A job Slurm ended (`state`), as the engine's outcome takes it.
+    public static func end(_ state: String, exit: Int32?, options: SlurmOptions?) -> JobEnd {
+        JobEnd(reason: explain(state, options: options), exit: exit, signal: nil, lostWithNode: lostStates.contains(state))
+    }
+
     /// What each of Slurm's ends means, for the trial's reason.
     public static func explain(_ state: String, options: SlurmOptions?) -> String {
         switch state {
