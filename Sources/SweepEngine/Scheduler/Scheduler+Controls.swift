@@ -13,19 +13,12 @@ extension Scheduler {
     /// A SIGHUP after the first signal is not a second Ctrl-C: the terminal closes once (the
     /// dashboard that saw it go away and the signal itself both report it).
     public func interrupt(signal: Int32 = SIGINT) {
-        if signal == SIGHUP && interrupts > 0 { return }
-        let name = signal == SIGINT ? "Ctrl-C" : ProcessText.signalName(signal) ?? "signal \(signal)"
-        if firstSignal == nil { firstSignal = name }
-        interrupts += signal == SIGTERM && interrupts == 0 ? 2 : 1
-        switch interrupts {
-        case 1:
-            requestStop(signal == SIGHUP
-                ? "the terminal closed (SIGHUP); waiting for running trials; Ctrl-C or SIGTERM kills them"
-                : "interrupted (Ctrl-C); waiting for running trials; press Ctrl-C again to kill them")
-        case 2:
-            requestStop(signal == SIGTERM ? "SIGTERM received" : "interrupted twice")
-            killAll(reason: "killed by \(name)")
-        default:
+        let (action, say) = stops.signal(signal)
+        if let say { note(say) }
+        switch action {
+        case .none, .stopLaunching: break
+        case .terminateTrials(let reason): killAll(reason: reason)
+        case .killTrialsNow:
             for (n, t) in running {
                 launcher.signal(t.job, SIGKILL)
                 running[n]?.killSent = true
@@ -36,10 +29,7 @@ extension Scheduler {
 
     /// Stops launching; running trials finish.
     public func requestStop(_ reason: String) {
-        if stopReason == nil {
-            stopReason = reason
-            note("Stopping: \(reason)")
-        }
+        if stops.stop(reason) { note("Stopping: \(reason)") }
     }
 
     /// The dashboard's `r`: the set runs again next (its failed or pruned run stays recorded),
@@ -48,8 +38,8 @@ extension Scheduler {
         guard set < study.paramSets.count else { return note("Retry of set \(set) refused: the study has no such set") }
         planner.retry(paramSet: set)
         askedRuns += 1
-        exhausted = nil
-        note("Set \(set) runs again next (retry asked from the dashboard)" + (stopReason.map { "; but the study is stopping: \($0)" } ?? ""))
+        stops.reopen()
+        note("Set \(set) runs again next (retry asked from the dashboard)" + (stops.reason.map { "; but the study is stopping: \($0)" } ?? ""))
     }
 
     /// The dashboard's `+`: `count` more runs of the set, beyond max_trials.
@@ -57,7 +47,7 @@ extension Scheduler {
         guard set < study.paramSets.count, count > 0 else { return note("Repeats of set \(set) refused: the study has no such set") }
         planner.addRepeats(paramSet: set, count: count)
         askedRuns += count
-        exhausted = nil
+        stops.reopen()
         note("Set \(set) gets \(count) more run\(count == 1 ? "" : "s") (asked from the dashboard)")
     }
 
@@ -73,7 +63,7 @@ extension Scheduler {
         }
         let set = planner.enqueue(params)
         askedRuns += max(1, setup.spec.minTrialsPerParam)
-        exhausted = nil
+        stops.reopen()
         let text = setup.spec.space.parameters.compactMap { p in params[p.name].map { "\(p.name)=\($0)" } }.joined(separator: " ")
         note("Enqueued set \(set): \(text); it runs next")
         return set
@@ -100,42 +90,29 @@ extension Scheduler {
     var launchedCount: Int { study.budgetUsed }
 
     var mayLaunchMore: Bool {
-        stopReason == nil && exhausted == nil && launchedCount < setup.spec.maxTrials + askedRuns
+        stops.mayLaunch && launchedCount < setup.spec.maxTrials + askedRuns
     }
 
     func checkControls(_ now: Date) {
         let requests = setup.requests.take()
         for problem in requests.refused { note(problem) }
         for command in requests.commands { carryOut(command, defaultReason: RequestFiles.defaultKillReason) }
-        if setup.controls.stopRequested {
-            if stopReason == nil {
-                stopByFile = true
-                requestStop("stop file \(ControlFiles.stopFileName) was deleted; running trials will finish")
-            }
-        } else if stopByFile {
-            stopByFile = false
-            stopReason = nil
-            note("Stop cancelled: the stop file was re-created")
-        }
+        if let say = stops.stopFile(deleted: setup.controls.stopRequested) { note(say) }
         if let minutes = setup.spec.maxDurationMinutes {
-            let deadline = startedAt.addingTimeInterval(minutes * 60)
-            if now >= deadline && hardKillAt == nil {
-                hardKillAt = deadline.addingTimeInterval((setup.spec.deadlineGraceMinutes ?? 5) * 60)
-                stopByFile = false
-                stopReason = nil
-                requestStop("max_duration_minutes (\(ParamValue.float(minutes))) reached")
+            if let say = stops.deadline(now: now, startedAt: startedAt, maxMinutes: minutes, graceMinutes: setup.spec.deadlineGraceMinutes ?? 5) {
+                note(say)
             }
-            if let hardKillAt, now >= hardKillAt, running.values.contains(where: { $0.termSentAt == nil }) {
+            if stops.pastHardKill(now), running.values.contains(where: { $0.termSentAt == nil }) {
                 killAll(reason: "killed: still running past the time limit and its grace")
             }
         }
     }
 
     func updatePhase() {
-        let next: StudyPhase = stopReason != nil ? .stopping : setup.controls.paused ? .paused : .running
+        let next = stops.phase(paused: setup.controls.paused)
         if next != phase {
             phase = next
-            emit(.phase(next, reason: stopReason))
+            emit(.phase(next, reason: stops.reason))
         }
     }
 

@@ -23,7 +23,7 @@ extension Scheduler {
             let number = nextNumber
             switch planner.next(trialNumber: number, study: study) {
             case .exhausted(let why):
-                exhausted = why
+                stops.exhaust(why)
             case .wait:
                 return
             case .launch(let paramSet, let params, let repeatIndex):

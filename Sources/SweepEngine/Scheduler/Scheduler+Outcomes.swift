@@ -71,20 +71,15 @@ extension Scheduler {
             note("Trial #\(outcome.number): \(outcome.reason ?? "its node was lost"); its parameter set runs again")
         }
         if let runDir { TrialFiles(runDir: runDir).writeOutcome(outcome) }
-        if let limit = setup.spec.stopWhenStagnant, stopReason == nil {
+        if let limit = setup.spec.stopWhenStagnant, stops.reason == nil {
             let history = StudyHistory(study)
             if let trial = history.recordTrial, history.trialsSinceRecord >= limit {
                 requestStop("stop_when_stagnant: \(history.trialsSinceRecord) trials finished since the best last improved (trial #\(trial)); running trials will finish")
             }
         }
-        if outcome.state == .failed, abortReason == nil, let reason = FailFast.reason(study: study, spec: setup.spec) {
-            abortReason = reason
-            if stopByFile {
-                // A stop file re-created later must not cancel this stop.
-                stopByFile = false
-                stopReason = nil
-            }
-            requestStop(reason)
+        if outcome.state == .failed, stops.aborted == nil, let reason = FailFast.reason(study: study, spec: setup.spec) {
+            // A stop file re-created later must not cancel this stop.
+            if let say = stops.abort(reason) { note(say) }
         }
     }
 }

@@ -36,17 +36,12 @@ public actor Scheduler {
     var running: [Int: RunningTrial] = [:]
     var pending: [EngineEvent] = []
     var nextNumber: Int
-    var stopReason: String?
-    var stopByFile = false
-    var exhausted: String?
+    /// Why launching stops (see `StopPolicy`).
+    var stops = StopPolicy()
     /// Runs the user asked for from the dashboard (retry, repeats, enqueue): beyond max_trials.
     var askedRuns = 0
     /// Why the study was stopped for failing jobs (`max_initial_failures`, `max_failure_rate`).
-    public internal(set) var abortReason: String?
-    var interrupts = 0
-    /// The first signal that stopped the study (`Ctrl-C`, `SIGTERM`): it ends "stopped", not "done".
-    var firstSignal: String?
-    var hardKillAt: Date?
+    public var abortReason: String? { stops.aborted }
     var phase: StudyPhase = .running
     let startedAt: Date
     let clock: any EngineClock
@@ -115,7 +110,7 @@ public actor Scheduler {
             if setup.spec.passing == .overrides { try HydraCallback.install(in: setup.callbackDirectory) }
         } catch {
             note("cannot prepare \(setup.sweepDirectory) or the stop file: \(FileErrorText.describe(error))")
-            stopReason = "the sweep directory could not be prepared"
+            _ = stops.stop("the sweep directory could not be prepared")
         }
         for warning in setup.warnings { note(warning) }
         for line in MachineResources.summary(setup.resources, spec: setup.spec, slots: setup.spec.nJobs, environment: setup.environment) {
@@ -156,10 +151,9 @@ public actor Scheduler {
             if running.isEmpty && !mayLaunchMore { break }
             await clock.sleep(for: setup.pollInterval)
         }
-        if let exhausted { note("Search space exhausted: \(exhausted)") }
+        if let exhausted = stops.exhausted { note("Search space exhausted: \(exhausted)") }
         phase = .done
-        let reason = stopReason ?? exhausted ?? "max_trials reached"
-        emit(.phase(.done, reason: firstSignal.map { StudyPhase.stoppedBy + $0 + ": " + reason } ?? reason))
+        emit(.phase(.done, reason: stops.endReason))
         flush()
         await launcher.finish()
         await recordWhatWasKept()
