@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs: install what the tests need, then run them all.
+#   scripts/test.sh          everything, as CI runs it
+#   scripts/test.sh --fast   the unit lane for the edit-test loop (about a minute): no installs, no Slurm,
+#                            no end-to-end tests of the binary or the terminal; tests whose tool is
+#                            missing skip (outside CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--fast" ]; then
+  [ -x .venv/bin/python ] && export HYPERTOP_PYTHON="$PWD/.venv/bin/python"
+  swift build --build-tests
+  exec swift test --skip-build --disable-swift-testing --skip HypertopCLITests --skip RunnerEndToEndTests
+fi
 scripts/install-deps.sh --python
 # A one-node Slurm for the tests of the Slurm launcher (installs slurm-wlm and munge, starts the daemons).
 scripts/slurm-up.sh

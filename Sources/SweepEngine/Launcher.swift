@@ -129,15 +129,6 @@ extension Launcher {
     }
     public func finish() async {}
     public var queuesJobs: Bool { false }
-
-    /// Polls until the job ends.
-    public func wait(_ job: JobHandle, pollInterval: Duration = .milliseconds(50)) async -> JobStatus {
-        while true {
-            let s = poll(job)
-            if s != .running { return s }
-            try? await Task.sleep(for: pollInterval)
-        }
-    }
 }
 
 /// Runs each job as a local process in its own process group, without a shell.

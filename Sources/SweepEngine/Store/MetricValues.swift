@@ -30,31 +30,6 @@ enum MetricValues {
         }
     }
 
-    /// A stored row as the compacted form keeps it.
-    struct StoredRow {
-        var eventID: Int64
-        var step: Int?
-        var values: Data
-    }
-
-    static func packRows(_ rows: [StoredRow]) -> Data {
-        var data = Data(count: rows.reduce(0) { $0 + rowHeaderSize + $1.values.count })
-        data.withUnsafeMutableBytes { raw in
-            var offset = 0
-            for row in rows {
-                raw.storeBytes(of: row.eventID.littleEndian, toByteOffset: offset, as: Int64.self)
-                raw.storeBytes(of: (row.step.map(Int64.init) ?? noStep).littleEndian, toByteOffset: offset + 8, as: Int64.self)
-                raw.storeBytes(of: UInt32(row.values.count / entrySize).littleEndian, toByteOffset: offset + 16, as: UInt32.self)
-                offset += rowHeaderSize
-                row.values.withUnsafeBytes { src in
-                    raw.baseAddress.map { UnsafeMutableRawBufferPointer(start: $0 + offset, count: src.count).copyMemory(from: src) }
-                }
-                offset += row.values.count
-            }
-        }
-        return data
-    }
-
     /// Calls `row` for each packed row with its event id, step and entries' bytes.
     static func unpackRows(_ raw: UnsafeRawBufferPointer, _ row: (Int64, Int?, UnsafeRawBufferPointer) -> Void) {
         var offset = 0
