@@ -162,7 +162,7 @@ enum StudiesBrowser {
         var summaries = rows.map { _, store, s in
             var row = StudyListRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
                                    duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } },
-                                   engine: (try? store.engineState(studyID: s.studyID))?.shortText)
+                                   engine: (try? store.engineState(studyID: s.studyID))?.status)
             // The best so far and the best set, for the sparkline and the compare view.
             if let study = try? store.loadStudy(id: s.studyID) {
                 var record: Double?

@@ -161,10 +161,10 @@ final class ScreenTests: XCTestCase {
     func testStudiesBrowser() {
         var rows = [
             StudyListRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],
-                            best: 0.8125, startedAt: Fixture.t0, duration: 1520, engine: "done"),
+                            best: 0.8125, startedAt: Fixture.t0, duration: 1520, engine: .done),
             StudyListRow(name: "reach-ddpg-long-name-of-a-study", direction: .minimize,
                             counts: [.running: 3, .complete: 7, .pruned: 4], best: nil, startedAt: nil, duration: nil,
-                            engine: "run node07:4242"),
+                            engine: .running(host: "node07", pid: 4242)),
         ]
         var s = StudiesBrowserState(rows: rows, source: "studies.db", now: Fixture.t0)
         _ = update(&s, .key(.down))

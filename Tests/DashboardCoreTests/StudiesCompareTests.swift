@@ -8,15 +8,15 @@ import XCTest
 final class StudiesCompareTests: XCTestCase {
     func rows() -> [StudyListRow] {
         var a = StudyListRow(name: "reach-sac", direction: .maximize, counts: [.complete: 18, .failed: 2],
-                             best: 0.8125, startedAt: Fixture.t0, duration: 1520, engine: "done")
+                             best: 0.8125, startedAt: Fixture.t0, duration: 1520, engine: .done)
         a.history = [0.2, 0.35, 0.35, 0.6, 0.6, 0.71, 0.71, 0.71, 0.8125]
         a.bestParams = [("++algorithm.learning_rate", .float(0.0012)), ("++algorithm.critic_select", .string("min"))]
         var b = StudyListRow(name: "reach-sac-last-week", direction: .maximize, counts: [.complete: 30],
-                             best: 0.74, startedAt: Fixture.t0.addingTimeInterval(-7 * 86400), duration: 3000, engine: "stopped")
+                             best: 0.74, startedAt: Fixture.t0.addingTimeInterval(-7 * 86400), duration: 3000, engine: .stopped)
         b.history = [0.1, 0.4, 0.5, 0.52, 0.6, 0.6, 0.74]
         b.bestParams = [("++algorithm.learning_rate", .float(0.003)), ("++algorithm.critic_select", .string("max"))]
         var c = StudyListRow(name: "running-now", direction: .maximize, counts: [.running: 2], best: nil, startedAt: Fixture.t0,
-                             duration: 60, engine: "run node07:4242")
+                             duration: 60, engine: .running(host: "node07", pid: 4242))
         c.history = []
         return [a, b, c]
     }

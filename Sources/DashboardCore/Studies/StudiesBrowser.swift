@@ -9,8 +9,8 @@ public struct StudyListRow: Sendable, Hashable {
     public var best: Double?
     public var startedAt: Date?
     public var duration: TimeInterval?
-    /// Its engine: `run node3:12` (host and pid), `done`, `stopped`; nil when not known.
-    public var engine: String?
+    /// Its engine: running (host and pid), done, stopped; nil when not known.
+    public var engine: EngineStatus?
     /// The best so far (of the best set's mean) after each finished trial, for the sparkline
     /// and the compare view.
     public var history: [Double] = []
@@ -26,7 +26,7 @@ public struct StudyListRow: Sendable, Hashable {
     public func hash(into h: inout Hasher) { h.combine(name) }
 
     public init(name: String, direction: Direction, counts: [TrialState: Int], best: Double?,
-                startedAt: Date?, duration: TimeInterval?, engine: String? = nil) {
+                startedAt: Date?, duration: TimeInterval?, engine: EngineStatus? = nil) {
         self.engine = engine
         self.name = name
         self.direction = direction
@@ -113,8 +113,8 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
             state.comparing = state.marked
         case .char("D"):
             if let s = state.selectedStudy {
-                guard !(s.engine?.hasPrefix("run ") ?? false) else {
-                    state.status = "\(s.name) is running (\(s.engine ?? "")): stop it before deleting it"
+                guard s.engine?.isRunning != true else {
+                    state.status = "\(s.name) is running (\(s.engine?.text ?? "")): stop it before deleting it"
                     return []
                 }
                 state.confirm = .delete(s.name)
@@ -249,7 +249,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
         }
         let mark = TableCell.text(state.marked.contains(r.name) ? String(g.bestMark) : " ", .fg(.best, bold: true))
         let best = TableCell.text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best))
-        let running = r.engine?.hasPrefix("run ") == true
+        let running = r.engine?.isRunning == true
         let engineStyle = running ? Style(fg: .running, bold: true) : .fg(.muted)
         if narrow {
             let (pruned, failed) = (r.counts[.pruned] ?? 0, r.counts[.failed] ?? 0)
@@ -261,7 +261,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
                 .text("\(pruned)/\(failed)", failed > 0 ? .fg(.failed) : pruned > 0 ? .fg(.pruned) : .fg(.muted)),
                 best,
                 .text(r.startedAt.map { String(utcMinute($0).dropFirst(5)) } ?? "-", .fg(.muted)),
-                .text(r.engine.map { running ? String($0.dropFirst(4)) : $0 } ?? "-", engineStyle),
+                .text(r.engine?.narrowText ?? "-", engineStyle),
                 .text(sparkline(r.history, width: 11, glyphs: g), .fg(.best)),
             ]
         }
@@ -273,7 +273,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
             best,
             .text(r.startedAt.map(utcMinute) ?? "-", .fg(.muted)),
             .text(r.duration.map(Format.duration) ?? "-"),
-            .text(r.engine ?? "-", engineStyle),
+            .text(r.engine?.text ?? "-", engineStyle),
             .text(sparkline(r.history, width: 12, glyphs: g), .fg(.best)),
         ]
     }.render(v[2], &buf, glyphs: g)

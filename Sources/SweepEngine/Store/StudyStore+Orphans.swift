@@ -170,10 +170,14 @@ public enum EngineState: Sendable, Equatable {
 
     public var isRunning: Bool { if case .running = self { return true } else { return false } }
 
-    /// `run node3:12`, for a narrow column.
-    public var shortText: String {
-        if case .running(let o) = self { return "run \(o.host):\(o.pid)" }
-        return text
+    /// As the studies browser shows it; nil for a study hypertop did not run.
+    public var status: EngineStatus? {
+        switch self {
+        case .running(let o): return .running(host: o.host, pid: o.pid)
+        case .done: return .done
+        case .stopped: return .stopped
+        case .unknown: return nil
+        }
     }
 
     /// `running (pid 12 on node3)`, `done`, `stopped`, `-`.
