@@ -66,36 +66,32 @@ public struct ResourcePool: Sendable, Equatable {
         return gpus.count / Int(gpusPerTrial.rounded(.up))
     }
 
-    /// The next trial's share, or nil while no GPU has room for it (its slot waits).
-    public func peek() -> Placement? {
-        var placement = Placement()
-        if cpusPerTrial > 0 {
-            // The least used CPUs, lowest first: disjoint sets while the division is exact.
-            let order = cpus.indices.sorted { (cpuUse[$0], $0) < (cpuUse[$1], $1) }
-            placement.cpus = order.prefix(cpusPerTrial).sorted().map { cpus[$0] }
-        }
-        if let indices = gpuIndices() { placement.gpus = indices.map { gpus[$0] } } else { return nil }
-        return placement
-    }
+    /// Whether a trial could start now: CPUs are shared when short, GPUs are waited for.
+    public var hasRoom: Bool { gpuIndices() != nil }
 
-    /// Takes the next share for `trial`; nil while no GPU has room.
+    /// Takes the next share for `trial`: the least used CPUs, lowest first (disjoint sets while
+    /// the division is exact), and its GPUs; nil while no GPU has room (its slot waits).
     public mutating func take(trial: Int) -> Placement? {
-        guard let placement = peek() else { return nil }
-        for cpu in placement.cpus { if let i = cpus.firstIndex(of: cpu) { cpuUse[i] += 1 } }
-        if let indices = gpuIndices() {
-            let share = gpusPerTrial <= 1 ? gpusPerTrial : 1
-            for i in indices { gpuFree[i] -= share }
+        guard let gpuIndices = gpuIndices() else { return nil }
+        var cpuIndices: [Int] = []
+        if cpusPerTrial > 0 {
+            cpuIndices = cpus.indices.sorted { (cpuUse[$0], $0) < (cpuUse[$1], $1) }.prefix(cpusPerTrial).sorted()
         }
+        for i in cpuIndices { cpuUse[i] += 1 }
+        for i in gpuIndices { gpuFree[i] -= gpuShare }
+        let placement = Placement(cpus: cpuIndices.map { cpus[$0] }, gpus: gpuIndices.map { gpus[$0] })
         held[trial] = placement
         return placement
     }
+
+    /// What a trial takes of each GPU it gets: its fraction, or the whole GPU.
+    private var gpuShare: Double { gpusPerTrial <= 1 ? gpusPerTrial : 1 }
 
     /// Gives back what `trial` held (nothing happens for a trial that held nothing).
     public mutating func release(trial: Int) {
         guard let placement = held.removeValue(forKey: trial) else { return }
         for cpu in placement.cpus { if let i = cpus.firstIndex(of: cpu) { cpuUse[i] -= 1 } }
-        let share = gpusPerTrial <= 1 ? gpusPerTrial : 1
-        for gpu in placement.gpus { if let i = gpus.firstIndex(of: gpu) { gpuFree[i] = min(1, gpuFree[i] + share) } }
+        for gpu in placement.gpus { if let i = gpus.firstIndex(of: gpu) { gpuFree[i] = min(1, gpuFree[i] + gpuShare) } }
     }
 
     /// The GPUs the next trial would get: [] when trials get none, nil when none has room. A

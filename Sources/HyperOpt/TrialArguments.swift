@@ -53,6 +53,6 @@ public enum TrialArguments {
                              epochCap: spec.epochCap == nil ? nil : 0).count
             words = launch.command.suffix(min(added, launch.command.count))
         }
-        return words.filter { !$0.hasPrefix(runDirPrefix) && !$0.hasPrefix("'" + runDirPrefix) && $0 != callbackOverride }
+        return words.filter { !$0.hasPrefix(runDirPrefix) && $0 != callbackOverride }
     }
 }

@@ -106,7 +106,7 @@ public struct HeadlessLog {
             queued.remove(o.number)
             finished += 1
             if o.state == .complete, let score = o.score, score.isFinite,
-               best.map({ direction == .maximize ? score > $0.score : score < $0.score }) ?? true {
+               best.map({ direction.isBetter(score, than: $0.score) }) ?? true {
                 best = (o.number, score)
             }
             return [stamp(Self.trialText(number: o.number, state: o.state, score: o.score, reason: o.reason) + took, at: o.endedAt)]

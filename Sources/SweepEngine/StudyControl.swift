@@ -51,6 +51,10 @@ public struct RequestFiles: StudyControl {
     public static let directoryName = ".hypertop-requests"
     /// A request is a few hundred bytes; a larger file is no request and is not read.
     static let maxRequestBytes = 64 * 1024
+    /// What a request may ask: a kill's reason is shown and recorded, so it is kept short and
+    /// printable; more runs than this at once is no request a person makes.
+    static let maxReasonCharacters = 200
+    static let maxAddedRuns = 1000
     public let directory: String
     let controls: ControlFiles?
 
@@ -132,8 +136,23 @@ public struct RequestFiles: StudyControl {
                 refused.append("\(ProcessText.printable(name)) in \(Self.directoryName) is not a request hypertop wrote; removed")
                 continue
             }
-            numbered.append((number, command))
+            switch command {
+            case .addRuns(_, let count) where !(1...Self.maxAddedRuns).contains(count):
+                refused.append("\(ProcessText.printable(name)) in \(Self.directoryName) asks for \(count) more runs (1 to \(Self.maxAddedRuns)); removed")
+            case .kill(let n, let reason?):
+                numbered.append((number, .kill(trial: n, reason: Self.shown(reason))))
+            case .killAll(let reason?):
+                numbered.append((number, .killAll(reason: Self.shown(reason))))
+            default:
+                numbered.append((number, command))
+            }
         }
         return (numbered.sorted { $0.0 < $1.0 }.map(\.1), refused)
+    }
+
+    /// A reason from another process as it may be shown: printable, short; empty means the default.
+    static func shown(_ reason: String) -> String? {
+        let text = ProcessText.printable(String(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(maxReasonCharacters)))
+        return text.isEmpty ? nil : text
     }
 }

@@ -61,7 +61,7 @@ struct BestCommand: AsyncParsableCommand {
             }
             // A Hydra app finds the sweeper stand-in its trials had (see `HydraCallback`), where the
             // study's sweep directory still has it.
-            let plugins = ((loaded.info?.sweepDir ?? "") as NSString).appendingPathComponent(".hypertop")
+            let plugins = SweepSetup.callbackDirectory(sweepDirectory: loaded.info?.sweepDir ?? "")
             if spec.passing == .overrides, FileManager.default.fileExists(atPath: plugins + "/hydra_plugins") {
                 let path = ProcessInfo.processInfo.environment["PYTHONPATH"].map { plugins + ":" + $0 } ?? plugins
                 setenv("PYTHONPATH", path, 1)

@@ -34,7 +34,7 @@ final class ResourcePoolTests: XCTestCase {
         XCTAssertEqual(pool.gpuSlots, 2)
         XCTAssertEqual(pool.take(trial: 0)?.gpus, ["0"])
         XCTAssertEqual(pool.take(trial: 1)?.gpus, ["1"])
-        XCTAssertNil(pool.peek(), "no GPU is free")
+        XCTAssertFalse(pool.hasRoom, "no GPU is free")
         XCTAssertNil(pool.take(trial: 2))
         pool.release(trial: 0)
         XCTAssertEqual(pool.take(trial: 2)?.gpus, ["0"])

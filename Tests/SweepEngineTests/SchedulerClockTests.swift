@@ -421,9 +421,19 @@ final class SetActionTests: XCTestCase {
         try handle.close()
         XCTAssertEqual(mkfifo(requests.directory + "/fifo", 0o644), 0)
         try "kill-3".write(toFile: requests.directory + "/kill-3", atomically: true, encoding: .utf8)
+        // What a request asks is bounded as the old request files bounded it.
+        try requests.send(.addRuns(paramSet: 0, count: 5000))
+        try requests.send(.kill(trial: 2, reason: "\u{1B}]0;title\u{07}" + String(repeating: "x", count: 500)))
+        try requests.send(.kill(trial: 4, reason: "  "))
         let taken = requests.take()
-        XCTAssertEqual(taken.commands, [.killAll(reason: "r")])
-        XCTAssertEqual(taken.refused.count, 3, "\(taken.refused)")
+        XCTAssertEqual(taken.commands.count, 3, "\(taken.commands)")
+        XCTAssertEqual(taken.commands.first, .killAll(reason: "r"))
+        guard case .kill(2, let reason?) = taken.commands[1] else { return XCTFail("\(taken.commands)") }
+        XCTAssertFalse(reason.unicodeScalars.contains { $0.properties.generalCategory == .control }, reason)
+        XCTAssertLessThanOrEqual(reason.count, 200 + 20, "cut short (escapes may be spelled out)")
+        XCTAssertEqual(taken.commands[2], .kill(trial: 4, reason: nil), "an empty reason is the default one")
+        XCTAssertEqual(taken.refused.count, 4, "\(taken.refused)")
+        XCTAssertTrue(taken.refused.contains { $0.contains("asks for 5000 more runs") }, "\(taken.refused)")
         XCTAssertTrue(taken.refused.contains { $0.contains("000000000099.json") && $0.contains("300000000 bytes") }, "\(taken.refused)")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: requests.directory).filter { !$0.hasPrefix(".") }, [])
     }

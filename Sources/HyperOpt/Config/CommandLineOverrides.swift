@@ -15,7 +15,10 @@ public struct CommandLineOverride: Sendable, Hashable {
     public let value: String?
 
     /// How errors name it: `command-line override `n_epochs=0``.
-    public var place: String { "command-line override `\(ProcessText.printable(text))`" }
+    public var place: String { Self.place(text) }
+
+    static let placePrefix = "command-line override "
+    static func place(_ text: String) -> String { placePrefix + "`\(ProcessText.printable(text))`" }
 
     public static func parse(_ text: String) throws -> CommandLineOverride {
         var rest = Substring(text)
@@ -32,10 +35,10 @@ public struct CommandLineOverride: Sendable, Hashable {
         } else if prefix == "~" {
             (key, value) = (rest, nil)
         } else {
-            throw ConfigError(file: "command-line override `\(ProcessText.printable(text))`", line: nil,
+            throw ConfigError(file: place(text), line: nil,
                               "an override is `key=value` (e.g. `hydra.sweeper.max_trials=4` or `n_epochs=3`); to delete a key write `~key`.")
         }
-        let place = "command-line override `\(ProcessText.printable(text))`"
+        let place = place(text)
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_.-/@$[]+"))
         if key.isEmpty || key.hasPrefix(".") || key.hasPrefix("+") || key.hasSuffix(".") || key.contains("..")
             || key.unicodeScalars.contains(where: { !allowed.contains($0) }) {
@@ -76,7 +79,7 @@ public struct CommandLineOverride: Sendable, Hashable {
     static func blamed<T>(_ overrides: [CommandLineOverride], _ parse: ([CommandLineOverride]) throws -> T) throws -> T {
         do {
             return try parse(overrides)
-        } catch let error as ConfigError where !overrides.isEmpty && !error.file.hasPrefix("command-line override") {
+        } catch let error as ConfigError where !overrides.isEmpty && !error.file.hasPrefix(placePrefix) {
             _ = try parse([])
             for n in 1...overrides.count {
                 do {
@@ -110,11 +113,10 @@ public struct CommandLineOverride: Sendable, Hashable {
     static func unmarked(_ node: Node) -> Node {
         switch node {
         case .scalar(var s): s.mark = nil; return .scalar(s)
-        case .sequence(var s):
+        case .sequence(let s):
             var out = Node.Sequence(s.map(unmarked), s.tag, s.style)
             out.mark = nil
-            s = out
-            return .sequence(s)
+            return .sequence(out)
         case .mapping(let m):
             var out = Node.Mapping(m.map { (unmarked($0.key), unmarked($0.value)) }, m.tag, m.style)
             out.mark = nil

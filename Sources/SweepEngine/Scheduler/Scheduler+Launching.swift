@@ -13,7 +13,7 @@ extension Scheduler {
         // No launch while the store cannot be written, checked before each one: a launch whose
         // record failed is kept in the journal, and the next waits for the store.
         while running.count < setup.spec.nJobs && mayLaunchMore && unrecorded.isEmpty {
-            guard resources.peek() != nil else {
+            guard resources.hasRoom else {
                 // Every GPU is taken: the slot stays free until a trial gives one back.
                 if !waitingForGPU { note("A free slot waits for a GPU: all \(resources.gpus.count) are in use") }
                 waitingForGPU = true

@@ -84,5 +84,10 @@ public struct SweepSetup: Sendable {
     public var requests: RequestFiles { RequestFiles(sweepDirectory: sweepDirectory, controls: controls) }
 
     /// Where hypertop's Hydra callback module lives for this study's jobs.
-    public var callbackDirectory: String { (sweepDirectory as NSString).appendingPathComponent(".hypertop") }
+    public var callbackDirectory: String { Self.callbackDirectory(sweepDirectory: sweepDirectory) }
+
+    /// The same for the study whose sweep directory this is (`best --exec` reuses its stand-in).
+    public static func callbackDirectory(sweepDirectory: String) -> String {
+        (sweepDirectory as NSString).appendingPathComponent(".hypertop")
+    }
 }

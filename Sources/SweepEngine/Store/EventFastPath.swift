@@ -224,24 +224,18 @@ struct JSONBytes {
         return nil
     }
 
-    mutating func ints() -> [Int]? {
-        guard take("[") else { return nil }
-        var out: [Int] = []
-        if take("]") { return out }
-        repeat {
-            guard let i = int() else { return nil }
-            out.append(i)
-        } while take(",")
-        return take("]") ? out : nil
-    }
+    mutating func ints() -> [Int]? { array { $0.int() } }
 
-    mutating func strings() -> [String]? {
+    mutating func strings() -> [String]? { array { $0.string() } }
+
+    /// A JSON array whose every element `element` reads.
+    private mutating func array<T>(_ element: (inout JSONBytes) -> T?) -> [T]? {
         guard take("[") else { return nil }
-        var out: [String] = []
+        var out: [T] = []
         if take("]") { return out }
         repeat {
-            guard let s = string() else { return nil }
-            out.append(s)
+            guard let e = element(&self) else { return nil }
+            out.append(e)
         } while take(",")
         return take("]") ? out : nil
     }
