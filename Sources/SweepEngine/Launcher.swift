@@ -40,42 +40,6 @@ public struct JobHandle: Sendable, Hashable {
     }
 }
 
-public enum JobStatus: Sendable, Equatable {
-    /// Waiting in a cluster's queue, with the cluster's reason (`Priority`, `Resources`, ...).
-    case queued(reason: String?)
-    case running
-    case exited(Int32)
-    case signaled(Int32)
-    /// Something other than the job itself ended it (a cluster's time limit, memory limit, a lost
-    /// node): said by its launcher in words the trial's reason uses.
-    case ended(JobEnd)
-
-    /// Whether the job has not ended yet (it runs, or waits to).
-    public var isLive: Bool {
-        switch self {
-        case .queued, .running: return true
-        case .exited, .signaled, .ended: return false
-        }
-    }
-}
-
-/// How a job ended when its launcher, not the job, knows why: the reason for the trial's outcome,
-/// the exit code and signal recorded, and whether the job was lost with its node (then its set runs
-/// again, at no cost to max_trials).
-public struct JobEnd: Sendable, Hashable {
-    public var reason: String
-    public var exit: Int32?
-    public var signal: Int32?
-    public var lostWithNode: Bool
-
-    public init(reason: String, exit: Int32? = nil, signal: Int32? = nil, lostWithNode: Bool = false) {
-        self.reason = reason
-        self.exit = exit
-        self.signal = signal
-        self.lostWithNode = lostWithNode
-    }
-}
-
 /// A job a dead engine left, as its launcher may take it over.
 public struct OrphanedJob: Sendable {
     public var trial: Int

@@ -46,11 +46,31 @@ public struct MetricTailer {
     /// job it left is adopted and its files are read again from their start.
     public var skipRows = 0
 
+    /// The trial's files, when it has them: where its end's facts are read (see `endFacts`).
+    private var files: TrialFiles? = nil
+
     public init(metricsPath: String, progressCSVPath: String, stdoutPath: String, stderrPath: String) {
         jsonl = FileTail(path: metricsPath)
         csv = FileTail(path: progressCSVPath)
         out = FileTail(path: stdoutPath)
         err = FileTail(path: stderrPath)
+    }
+
+    /// Follows the files of a trial's run directory.
+    public init(files: TrialFiles) {
+        self.init(metricsPath: files.metrics, progressCSVPath: files.progressCSV, stdoutPath: files.stdout, stderrPath: files.stderr)
+        self.files = files
+    }
+
+    /// What the trial's files say about its end, once its job ended: the value the app returned
+    /// after a clean exit, the stderr line that says why after a failed one.
+    public func endFacts(exitStatus status: JobStatus) -> JobEndFacts {
+        guard let files else { return JobEndFacts() }
+        switch status {
+        case .exited(0): return JobEndFacts(returned: files.readReturned())
+        case .exited: return JobEndFacts(errorLine: FailureLine.pick(files.stderrTail()))
+        default: return JobEndFacts()
+        }
     }
 
     /// What was appended since the last poll. `final` also takes a last line without newline.

@@ -84,7 +84,7 @@ final class PrunerParityTests: XCTestCase {
             guard !ended.contains(n) else { return nil }
             let values = Array(curves[n][...step])
             let context = PruneContext(completed: completed, direction: direction, studyName: "parity", criterion: "c")
-            let pruned = pruner.prune(PruneSubject(number: n, values: values), context) != nil
+            let pruned = pruner.prune(PruneSubject(number: n, values: values), context).reason != nil
             if pruned {
                 ended.insert(n)
             } else if step == curves[n].count - 1 {

@@ -12,7 +12,7 @@ final class PrunerTests: XCTestCase {
     /// The decision after each evaluation of `values`, as the scheduler asks: one call per evaluation.
     private func decisions(_ spec: PrunerSpec, _ values: [Double], _ c: PruneContext, number: Int = 0) -> [String?] {
         var p = PrunerFactory.make(spec)!
-        return (1...values.count).map { p.prune(PruneSubject(number: number, values: Array(values[..<$0])), c) }
+        return (1...values.count).map { p.prune(PruneSubject(number: number, values: Array(values[..<$0])), c).reason }
     }
 
     func testMedianPrunesBelowTheMedianAfterStartupAndWarmup() {
@@ -48,7 +48,7 @@ final class PrunerTests: XCTestCase {
     func testSuccessiveHalvingPromotesTheBestFractionAtEachRung() {
         var p = PrunerFactory.make(.successiveHalving(SuccessiveHalvingOptions(minResource: 1, reductionFactor: 2)))!
         let c = context([], .minimize)
-        func report(_ n: Int, _ values: [Double]) -> String? { p.prune(PruneSubject(number: n, values: values), c) }
+        func report(_ n: Int, _ values: [Double]) -> String? { p.prune(PruneSubject(number: n, values: values), c).reason }
         XCTAssertNil(report(0, [1.0]), "step 0 is before the first rung")
         XCTAssertNil(report(0, [1.0, 0.9]), "alone at rung 0: it is the best")
         // Trial 1 reaches rung 0 with 1.0; competitors [0.9, 1.0]: 2 // 2 - 1 = 0, it must be the best.
@@ -101,7 +101,7 @@ final class PrunerTests: XCTestCase {
         var p = PrunerFactory.make(.successiveHalving(SuccessiveHalvingOptions(minResource: 1, reductionFactor: 2)))!
         let c = context([])
         p.restore([(0, [0.1, 0.9, 0.9, 0.9]), (1, [0.1, 0.8])], c)
-        XCTAssertNotNil(p.prune(PruneSubject(number: 2, values: [0.1, 0.5]), c), "0.5 is not in the best half of 0.9, 0.8, 0.5")
+        XCTAssertNotNil(p.prune(PruneSubject(number: 2, values: [0.1, 0.5]), c).reason, "0.5 is not in the best half of 0.9, 0.8, 0.5")
     }
 
     func testPrunerConfig() throws {
@@ -137,5 +137,22 @@ final class PrunerTests: XCTestCase {
     func testOldStoresReadTheirMedianOptions() throws {
         let old = #"{"median":{"_0":{"nStartupTrials":3,"nWarmupSteps":1}}}"#
         XCTAssertEqual(try JSONDecoder().decode(PrunerSpec.self, from: Data(old.utf8)), .median(MedianPrunerOptions(nStartupTrials: 3, nWarmupSteps: 1)))
+    }
+}
+
+/// The verdict carries the value the evaluation was held against, with the decision (no side channel).
+final class PruneVerdictTests: XCTestCase {
+    func testTheVerdictCarriesTheBarItWasHeldAgainst() {
+        let c = PruneContext(completed: [(100, [0.5, 0.6]), (101, [0.4, 0.5]), (102, [0.6, 0.7])], direction: .maximize, studyName: "s", criterion: "c")
+        var median = PrunerFactory.make(.median(MedianPrunerOptions(nStartupTrials: 3, nWarmupSteps: 1)))!
+        XCTAssertEqual(median.prune(PruneSubject(number: 0, values: [0.9]), c), PruneVerdict(reason: nil, bar: nil), "warm-up: nothing judged")
+        let judged = median.prune(PruneSubject(number: 0, values: [0.9, 0.9]), c)
+        XCTAssertNil(judged.reason)
+        XCTAssertEqual(judged.bar, 0.6, "the median of 0.6, 0.5, 0.7 at evaluation 2, though the trial goes on")
+
+        var threshold = PrunerFactory.make(.threshold(ThresholdOptions(lower: 0.3)))!
+        let below = threshold.prune(PruneSubject(number: 0, values: [0.1]), c)
+        XCTAssertNotNil(below.reason)
+        XCTAssertEqual(below.bar, 0.3)
     }
 }

@@ -331,7 +331,7 @@ final class StagnationStopTests: XCTestCase {
 /// beyond max_trials, the retried or enqueued set next, and each is said in the study's messages.
 final class SetActionTests: XCTestCase {
     func testARetriedSetRunsAgainNext() async throws {
-        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        let f = try SweepFixture(maxTrials: 3, nJobs: 1)
         defer { f.remove() }
         let box = SchedulerBox()
         let sink = RecordingSink()
@@ -350,7 +350,7 @@ final class SetActionTests: XCTestCase {
     }
 
     func testAddedRepeatsRun() async throws {
-        var f = try SweepFixture(maxTrials: 2, nJobs: 1)
+        let f = try SweepFixture(maxTrials: 2, nJobs: 1)
         defer { f.remove() }
         let box = SchedulerBox()
         let (scheduler, launcher, clock) = f.fakeScheduler(ScriptedParams(script: (0..<6).map { SweepFixture.params(x: Double($0) / 10) })) { n in
@@ -366,7 +366,7 @@ final class SetActionTests: XCTestCase {
     }
 
     func testAnEnqueuedSetIsTheNextLaunchedAndABadOneIsRefused() async throws {
-        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
+        let f = try SweepFixture(maxTrials: 3, nJobs: 1)
         defer { f.remove() }
         let box = SchedulerBox()
         let sink = RecordingSink()

@@ -120,7 +120,7 @@ final class SchedulerStoreFailureTests: XCTestCase {
         XCTAssertEqual(kept.count, unrecorded)
         XCTAssertTrue(kept.contains { if case .finished(let o) = $0 { return o.number == 0 } else { return false } })
         let ended = clock.now().timeIntervalSince(start)
-        XCTAssertLessThan(ended, 3.5 + Scheduler.finalRecordWait + 1.5, "the final attempts are bounded")
+        XCTAssertLessThan(ended, 3.5 + DurableSink.finalWait + 1.5, "the final attempts are bounded")
         let last = try XCTUnwrap(messages(streamed).last)
         XCTAssertTrue(last.hasPrefix("\(unrecorded) event(s) could not be recorded in the study store (the disk is full); they are in \(journal.path)"), last)
     }

@@ -41,17 +41,33 @@ public struct PruneContext: Sendable {
 /// rule, the evaluation and the threshold it was held to. Optuna's pruners, decision for
 /// decision (PrunerParityTests replays the same curves through Optuna's own).
 public protocol TrialPruner: Sendable {
-    /// Called once per new evaluation of `subject`, in order; nil keeps the trial running.
-    mutating func prune(_ subject: PruneSubject, _ context: PruneContext) -> String?
+    /// Called once per new evaluation of `subject`, in order: why to stop it, nil to keep it
+    /// running. `bar` is set to the value the evaluation was held against (the median of the
+    /// completed trials there, a rung's cut-off, a bound), left nil when nothing was judged.
+    mutating func judge(_ subject: PruneSubject, _ context: PruneContext, bar: inout Double?) -> String?
     /// After a resume: what the pruner had recorded about these trials (any state), from their curves.
     mutating func restore(_ curves: [(number: Int, values: [Double])], _ context: PruneContext)
-    /// The value the last judged evaluation was held against (the median of the completed
-    /// trials there, a rung's cut-off, a bound); nil when the last call judged nothing. The
-    /// trial's detail draws these over its curve.
-    var lastBar: Double? { get }
+}
+
+/// A pruner's decision on one evaluation: why to stop the trial (nil: it goes on), and the value
+/// the evaluation was held against, which the trial's detail draws over its curve.
+public struct PruneVerdict: Sendable, Equatable {
+    public var reason: String?
+    public var bar: Double?
+    public init(reason: String?, bar: Double?) {
+        self.reason = reason
+        self.bar = bar
+    }
 }
 
 extension TrialPruner {
+    /// Judges one new evaluation of `subject` (see `judge`).
+    public mutating func prune(_ subject: PruneSubject, _ context: PruneContext) -> PruneVerdict {
+        var bar: Double?
+        let reason = judge(subject, context, bar: &bar)
+        return PruneVerdict(reason: reason, bar: bar)
+    }
+
     public mutating func restore(_ curves: [(number: Int, values: [Double])], _ context: PruneContext) {}
 }
 
@@ -113,10 +129,8 @@ public struct PercentilePruner: TrialPruner {
     public let percentile: Double
     public let options: MedianPrunerOptions
     let label: String
-    public var lastBar: Double? = nil
 
-    public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
-        lastBar = nil
+    public mutating func judge(_ s: PruneSubject, _ c: PruneContext, bar lastBar: inout Double?) -> String? {
         guard !c.completed.isEmpty, c.completed.count >= options.nStartupTrials, !s.values.isEmpty else { return nil }
         let step = s.values.count - 1
         guard step >= options.nWarmupSteps, isPruningStep(step, warmup: options.nWarmupSteps, interval: options.intervalSteps) else { return nil }
@@ -142,7 +156,6 @@ public struct SuccessiveHalvingPruner: TrialPruner {
     var rungs: [Int: [Int: Double]] = [:]
     var nextRung: [Int: Int] = [:]
     let label: String
-    public var lastBar: Double?
 
     public init(_ options: SuccessiveHalvingOptions, label: String = "successive halving") {
         self.options = options
@@ -168,8 +181,7 @@ public struct SuccessiveHalvingPruner: TrialPruner {
         return minResource
     }
 
-    public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
-        lastBar = nil
+    public mutating func judge(_ s: PruneSubject, _ c: PruneContext, bar lastBar: inout Double?) -> String? {
         guard let value = s.values.last else { return nil }
         let step = s.values.count - 1
         var rung = nextRung[s.number] ?? 0
@@ -223,7 +235,6 @@ public struct SuccessiveHalvingPruner: TrialPruner {
 /// `<study>_<number>`, weighted by the brackets' budgets); bracket i halves from rung `r·η^i`,
 /// against the trials of its own bracket only.
 public struct HyperbandPruner: TrialPruner {
-    public var lastBar: Double?
     public let options: HyperbandOptions
     var maxResource: Int?
     var brackets: [SuccessiveHalvingPruner] = []
@@ -261,14 +272,12 @@ public struct HyperbandPruner: TrialPruner {
         return budgets.count - 1
     }
 
-    public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
+    public mutating func judge(_ s: PruneSubject, _ c: PruneContext, bar lastBar: inout Double?) -> String? {
         guard initialize(c) else { return nil }
         let b = bracket(s.number, c.studyName)
         var own = c
         own.completed = c.completed.filter { bracket($0.number, c.studyName) == b }
-        let verdict = brackets[b].prune(s, own)
-        lastBar = brackets[b].lastBar
-        return verdict
+        return brackets[b].judge(s, own, bar: &lastBar)
     }
 
     public mutating func restore(_ curves: [(number: Int, values: [Double])], _ c: PruneContext) {
@@ -282,10 +291,8 @@ public struct HyperbandPruner: TrialPruner {
 /// Optuna's `ThresholdPruner`.
 public struct ThresholdPruner: TrialPruner {
     public let options: ThresholdOptions
-    public var lastBar: Double? = nil
 
-    public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
-        lastBar = nil
+    public mutating func judge(_ s: PruneSubject, _ c: PruneContext, bar lastBar: inout Double?) -> String? {
         guard let v = s.values.last else { return nil }
         let step = s.values.count - 1
         guard step >= options.nWarmupSteps, isPruningStep(step, warmup: options.nWarmupSteps, interval: options.intervalSteps) else { return nil }
@@ -306,15 +313,13 @@ public struct ThresholdPruner: TrialPruner {
 public struct PatientPruner: TrialPruner {
     public let options: PatientOptions
     var wrapped: (any TrialPruner)?
-    public var lastBar: Double?
 
     public init(options: PatientOptions, wrapped: (any TrialPruner)?) {
         self.options = options
         self.wrapped = wrapped
     }
 
-    public mutating func prune(_ s: PruneSubject, _ c: PruneContext) -> String? {
-        lastBar = nil
+    public mutating func judge(_ s: PruneSubject, _ c: PruneContext, bar lastBar: inout Double?) -> String? {
         let n = s.values.count
         guard n > options.patience + 1 else { return nil }
         let before = nanBest(s.values[..<(n - options.patience - 1)], c.direction)
@@ -327,9 +332,7 @@ public struct PatientPruner: TrialPruner {
             lastBar = before
             return "pruned by patient at \(PruneText.evaluation(n - 1)): \(c.criterion) \(why)"
         }
-        let verdict = wrapped!.prune(s, c).map { "\($0); patient: \(why)" }
-        lastBar = wrapped!.lastBar
-        return verdict
+        return wrapped!.judge(s, c, bar: &lastBar).map { "\($0); patient: \(why)" }
     }
 
     public mutating func restore(_ curves: [(number: Int, values: [Double])], _ c: PruneContext) {

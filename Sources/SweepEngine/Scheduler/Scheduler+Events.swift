@@ -17,35 +17,18 @@ extension Scheduler {
     }
 
     func beat(_ now: Date) {
-        // While the store cannot be written, heartbeats would fail too; the events wait in order.
-        guard let sink, unrecorded.isEmpty, !running.isEmpty, now.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval else { return }
+        guard durable?.isHolding == false, !running.isEmpty, now.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval else { return }
         lastHeartbeat = now
-        do {
-            try sink.heartbeat(running: running.keys.sorted(), at: now)
-        } catch {
-            note("could not record the running trials' heartbeat: \(StoreFailure.describe(error))")
-        }
+        if let problem = durable!.heartbeat(running: running.keys.sorted(), at: now) { note(problem) }
     }
 
     /// Hands the pending events to the sink first, then to the stream: what is shown is recorded,
-    /// or kept (in memory and the sink's journal) until it can be, in order (see `keep`).
+    /// or kept until it can be, in order (see `DurableSink`).
     func flush() {
-        guard !pending.isEmpty || !unrecorded.isEmpty else { return }
+        guard !pending.isEmpty || durable?.isHolding == true else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
-        if let sink {
-            if unrecorded.isEmpty {
-                do {
-                    try sink.record(batch)
-                } catch {
-                    keep(batch, failure: error)
-                }
-            } else {
-                // Behind events still waiting: they go in after them.
-                keep(batch, failure: nil)
-                retryRecording(force: false)
-            }
-        }
+        if durable != nil { durable!.record(batch, now: clock.now()).forEach(say) }
         for e in batch { continuation.yield(e) }
     }
 }

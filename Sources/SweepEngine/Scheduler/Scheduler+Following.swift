@@ -96,10 +96,10 @@ extension Scheduler {
             running[number]?.judged = k
             let values = PruneSubject.setMean(Array(own[..<k]), siblings: siblings)
             let verdict = pruner!.prune(PruneSubject(number: subjectNumber, values: values), context)
-            if let bar = pruner!.lastBar, let value = values.last, bar.isFinite {
+            if let bar = verdict.bar, let value = values.last, bar.isFinite {
                 emit(.pruneCheck(trial: number, evaluation: k - 1, value: value, bar: bar))
             }
-            if let reason = verdict {
+            if let reason = verdict.reason {
                 let runs = 1 + siblings.count
                 kill(trial: number, reason: runs > 1 ? "set \(set), on the mean of its \(runs) runs: " + reason : reason)
                 running[number]?.pruned = true

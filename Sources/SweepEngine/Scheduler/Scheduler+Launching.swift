@@ -12,7 +12,7 @@ extension Scheduler {
         guard !setup.controls.paused else { return }
         // No launch while the store cannot be written, checked before each one: a launch whose
         // record failed is kept in the journal, and the next waits for the store.
-        while running.count < setup.spec.nJobs && mayLaunchMore && unrecorded.isEmpty {
+        while running.count < setup.spec.nJobs && mayLaunchMore && durable?.isHolding != true {
             guard resources.hasRoom else {
                 // Every GPU is taken: the slot stays free until a trial gives one back.
                 if !waitingForGPU { note("A free slot waits for a GPU: all \(resources.gpus.count) are in use") }
@@ -72,8 +72,7 @@ extension Scheduler {
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
             let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr, cpus: placement.cpus))
-            running[number] = RunningTrial(job: job, tailer: MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV,
-                                                                          stdoutPath: paths.stdout, stderrPath: paths.stderr))
+            running[number] = RunningTrial(job: job, tailer: MetricTailer(files: paths))
             if launcher.queuesJobs {
                 // Submitted: queued until the job is seen running, however soon that is.
                 running[number]?.queue = .some(nil)

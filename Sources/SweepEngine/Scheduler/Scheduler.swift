@@ -26,7 +26,8 @@ public actor Scheduler {
     let continuation: AsyncStream<EngineEvent>.Continuation
     let setup: SweepSetup
     let launcher: any Launcher
-    let sink: (any EventSink)?
+    /// The store, made durable; nil when nothing records the study.
+    var durable: DurableSink?
     let scorer: Scorer
     var pruner: (any TrialPruner)?
     /// COMPLETE trials' criterion curves, kept as trials complete: what the pruner compares against.
@@ -50,11 +51,6 @@ public actor Scheduler {
     var resources: ResourcePool
     /// Whether a free slot waits for a GPU now (said once when it starts waiting).
     var waitingForGPU = false
-    /// Events the sink could not record yet, in order (see Scheduler+Recording).
-    var unrecorded: [EngineEvent] = []
-    var storeFailure: String?
-    var lastRecordAttempt = Date.distantPast
-    var journalFailed = false
     static let heartbeatInterval: TimeInterval = 5
 
     public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
@@ -63,7 +59,7 @@ public actor Scheduler {
         self.setup = setup
         self.clock = clock
         self.launcher = launcher
-        self.sink = sink
+        durable = sink.map(DurableSink.init)
         scorer = Scorer(spec: setup.spec)
         resources = setup.resources
         pruner = PrunerFactory.make(setup.spec.pruner)
@@ -89,7 +85,7 @@ public actor Scheduler {
         for (number, job) in adopted {
             guard let trial = study.trial(number), !trial.state.isFinished else { continue }
             let paths = TrialFiles(runDir: trial.launch.runDir)
-            var tailer = MetricTailer(metricsPath: paths.metrics, progressCSVPath: paths.progressCSV, stdoutPath: paths.stdout, stderrPath: paths.stderr)
+            var tailer = MetricTailer(files: paths)
             tailer.skipRows = trial.metrics.rowCount
             running[number] = RunningTrial(job: job, tailer: tailer, queue: trial.state == .waiting ? .some(trial.queueReason) : nil,
                                            judged: trial.metrics.values(setup.spec.criterion).count)
