@@ -1,25 +1,23 @@
 import DashboardCore
 import Foundation
 import HyperOpt
+import Synchronization
 
 /// Messages handed from other threads (engine events, signals) to the curses thread.
-final class Inbox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var messages: [DashboardMsg] = []
+final class Inbox: Sendable {
+    private let messages = Mutex<[DashboardMsg]>([])
 
     func push(_ msg: DashboardMsg) {
-        lock.lock()
-        messages.append(msg)
-        lock.unlock()
+        messages.withLock { $0.append(msg) }
     }
 
     /// Everything waiting, oldest first; consecutive engine events become one `.events` batch,
     /// so the table is re-sorted once per batch rather than once per event.
     func drain() -> [DashboardMsg] {
-        lock.lock()
-        let taken = messages
-        messages.removeAll(keepingCapacity: true)
-        lock.unlock()
+        let taken = messages.withLock { m in
+            defer { m.removeAll(keepingCapacity: true) }
+            return m
+        }
         var out: [DashboardMsg] = []
         var batch: [EngineEvent] = []
         for msg in taken {

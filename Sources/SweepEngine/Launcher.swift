@@ -54,24 +54,25 @@ public struct LaunchError: UserError {
     public let description: String
 }
 
-/// Starts, polls, signals and waits for trial jobs: local processes, or Slurm jobs.
+/// Starts, polls and signals trial jobs: local processes, or Slurm jobs. Async, so that a
+/// launcher that asks a cluster (`sbatch`, `squeue`, `scancel`) awaits it without blocking a thread;
+/// the scheduler stays free meanwhile for the dashboard's controls.
 public protocol Launcher: Sendable {
-    func start(_ request: JobRequest) throws -> JobHandle
-    /// Non-blocking: the job's status now. After it reports an end, the job is gone.
-    func poll(_ job: JobHandle) -> JobStatus
-    /// The status of every job at once (a cluster's launcher asks its queue once for all).
-    func poll(_ jobs: [JobHandle]) -> [JobHandle: JobStatus]
+    func start(_ request: JobRequest) async throws -> JobHandle
+    /// The status of every job now (a cluster's launcher asks its queue once for all). After it
+    /// reports a job's end, the job is gone.
+    func poll(_ jobs: [JobHandle]) async -> [JobHandle: JobStatus]
     /// Sends `signal` to the whole job (its process group; `scancel` for a Slurm job).
-    func signal(_ job: JobHandle, _ signal: Int32)
+    func signal(_ job: JobHandle, _ signal: Int32) async
     /// The node the job runs on, when the launcher knows it.
-    func node(of job: JobHandle) -> String?
+    func node(of job: JobHandle) async -> String?
     /// What went wrong talking to the cluster since the last call, for the study's log.
-    func takeNotes() -> [String]
+    func takeNotes() async -> [String]
     /// Of the jobs a dead engine left, those this launcher takes over (still queued or running,
     /// or ended while no engine watched: their files are scored). Local processes cannot be.
-    func adopt(_ orphans: [OrphanedJob]) -> [Int: JobHandle]
+    func adopt(_ orphans: [OrphanedJob]) async -> [Int: JobHandle]
     /// Ends the jobs of a dead engine that were not adopted.
-    func end(orphans: [OrphanedJob], study: Study, grace: Double, say: (String) -> Void)
+    func end(orphans: [OrphanedJob], study: Study, grace: Double, say: @Sendable (String) -> Void) async
     /// At the study's end: waits until none of its jobs is left with the cluster.
     func finish() async
     /// Whether a started job first waits in a queue (a cluster's): its trial is QUEUED from its
@@ -80,16 +81,11 @@ public protocol Launcher: Sendable {
 }
 
 extension Launcher {
-    public func poll(_ jobs: [JobHandle]) -> [JobHandle: JobStatus] {
-        var out: [JobHandle: JobStatus] = [:]
-        for job in jobs { out[job] = poll(job) }
-        return out
-    }
-    public func node(of job: JobHandle) -> String? { nil }
-    public func takeNotes() -> [String] { [] }
-    public func adopt(_ orphans: [OrphanedJob]) -> [Int: JobHandle] { [:] }
-    public func end(orphans: [OrphanedJob], study: Study, grace: Double, say: (String) -> Void) {
-        OrphanJobs.end(orphans.map(\.trial), study: study, grace: grace, say: say)
+    public func node(of job: JobHandle) async -> String? { nil }
+    public func takeNotes() async -> [String] { [] }
+    public func adopt(_ orphans: [OrphanedJob]) async -> [Int: JobHandle] { [:] }
+    public func end(orphans: [OrphanedJob], study: Study, grace: Double, say: @Sendable (String) -> Void) async {
+        await OrphanJobs.end(orphans.map(\.trial), study: study, grace: grace, say: say)
     }
     public func finish() async {}
     public var queuesJobs: Bool { false }
@@ -99,7 +95,7 @@ extension Launcher {
 public struct LocalLauncher: Launcher {
     public init() {}
 
-    public func start(_ request: JobRequest) throws -> JobHandle {
+    public func start(_ request: JobRequest) async throws -> JobHandle {
         guard let program = request.argv.first else { throw LaunchError(description: "the job's command is empty") }
         let out = open(request.stdoutPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw LaunchError(description: "cannot create \(request.stdoutPath): \(String(cString: strerror(errno)))") }
@@ -127,7 +123,14 @@ public struct LocalLauncher: Launcher {
         return JobHandle(id: pid, trialDirectory: request.environment[TrialEnvironment.trialDirectory])
     }
 
-    public func poll(_ job: JobHandle) -> JobStatus {
+    public func poll(_ jobs: [JobHandle]) async -> [JobHandle: JobStatus] {
+        var out: [JobHandle: JobStatus] = [:]
+        for job in jobs { out[job] = poll(job) }
+        return out
+    }
+
+    /// Reaps the job's leader if it ended (never waits).
+    func poll(_ job: JobHandle) -> JobStatus {
         var status: Int32 = 0
         let r = waitpid(job.id, &status, WNOHANG)
         if r == 0 { return .running }
@@ -140,7 +143,7 @@ public struct LocalLauncher: Launcher {
         return .signaled(low)
     }
 
-    public func signal(_ job: JobHandle, _ signal: Int32) {
+    public func signal(_ job: JobHandle, _ signal: Int32) async {
         kill(-job.id, signal)
         Self.signalStrays(job, signal)
     }

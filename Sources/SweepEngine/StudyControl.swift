@@ -18,9 +18,10 @@ public struct ControlError: UserError {
 }
 
 extension Scheduler: StudyControl {
-    public func send(_ command: StudyCommand) throws {
+    public func send(_ command: StudyCommand) async throws {
         if try setup.controls.carryOut(command) { return }
         carryOut(command, defaultReason: "killed by the user")
+        await deliverSignals()
     }
 
     /// What every carrier's command comes to in the engine.
@@ -30,9 +31,9 @@ extension Scheduler: StudyControl {
             do { _ = try setup.controls.carryOut(command) } catch { note("could not change the control files: \(FileErrorText.describe(error))") }
         case .kill(let n, let reason):
             if running[n] == nil { note("Trial #\(n): a kill was asked (\(reason ?? defaultReason)), but it is not running") }
-            kill(trial: n, reason: reason ?? defaultReason)
+            terminate(trial: n, reason: reason ?? defaultReason)
         case .killAll(let reason):
-            killAll(reason: reason ?? defaultReason)
+            terminateAll(reason: reason ?? defaultReason)
         case .retry(let set):
             retry(paramSet: set)
         case .addRuns(let set, let count):

@@ -99,8 +99,8 @@ struct RunCommand: AsyncParsableCommand {
             try await EngineProcess.start(args, spec: spec, storePath: storePath, sweepDir: sweepDir, projectDir: projectDir)
             return []
         }
-        let launcher = try makeLauncher(spec, jobDirectory: job.directory)
-        let opening = try StudyOpening.open(spec: spec, info: info, storePath: storePath, launcher: launcher,
+        let launcher = try await sweep.launcher()
+        let opening = try await StudyOpening.open(spec: spec, info: info, storePath: storePath, launcher: launcher,
                                             choice: resume ? .resume : new ? .startOver : .ask)
         let logPath = (sweepDir as NSString).appendingPathComponent("hypertop.log")
         if EngineProcess.isDetachedEngine {
@@ -112,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         let scheduler = Scheduler(setup: setup, launcher: launcher, sink: StoreSink(store: opening.store, studyID: opening.studyID),
                                   sampler: sampler, resumed: opening.resumed, lostTrials: opening.lost, adopted: opening.adopted,
                                   startedAt: info.startedAt)
-        let on = launcher is SlurmLauncher ? " as Slurm jobs" : ""
+        let on = spec.launching == .local ? "" : " as Slurm jobs"
         print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time\(on), sampler \(sampler.name), seed \(seed)"))
         print(HeadlessLog().stamp("Job: \(ProcessText.commandLine(job.argv)) (in \(job.directory))"))
         let study: Study
@@ -147,19 +147,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         return failures
     }
-}
-
-/// The study's launcher: local processes, or Slurm jobs once a Slurm controller answers here.
-func makeLauncher(_ spec: StudySpec, jobDirectory: String) throws -> any Launcher {
-    guard case .slurm(let options) = spec.launching else { return LocalLauncher() }
-    let tools = SlurmTools()
-    let probe = tools.run("squeue", ["-h", "-u", NSUserName(), "-o", "%i"])
-    guard probe.status == 0 else {
-        let why = probe.status == 127 ? "`squeue` is not on PATH (run hypertop on a node of the cluster, e.g. its login node)"
-            : "`squeue` failed: \(probe.stderr.split(whereSeparator: \.isNewline).first.map(String.init) ?? "exit status \(probe.status)")"
-        throw CLIError("the study's launcher is Slurm (\(spec.configPath)), but \(why).")
-    }
-    return SlurmLauncher(options: options, studyName: spec.studyName, jobDirectory: jobDirectory, tools: tools)
 }
 
 /// Runs a scheduler to its end, printing the headless log lines; Ctrl-C goes to the scheduler.

@@ -15,8 +15,8 @@ enum ExistingStudyChoice {
 /// `StudySession` does the rest.
 enum StudyOpening {
     static func open(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher = LocalLauncher(),
-                     choice: ExistingStudyChoice) throws -> StudySession {
-        try StudySession.open(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: { existing in
+                     choice: ExistingStudyChoice) async throws -> StudySession {
+        try await StudySession.open(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: { existing in
             switch choice {
             case .resume: return .resume
             case .startOver: return .startOver

@@ -108,7 +108,7 @@ final class FakeLauncher: Launcher {
         self.script = scriptFromEnvironment
     }
 
-    func start(_ request: JobRequest) throws -> JobHandle {
+    func start(_ request: JobRequest) async throws -> JobHandle {
         let trial = Int(request.environment["HYPERTOP_TRIAL_NUMBER"] ?? "") ?? -1
         let job = script(trial, request.environment)
         if let error = job.startError { throw LaunchError(description: error) }
@@ -119,6 +119,12 @@ final class FakeLauncher: Launcher {
             jobs[id] = Job(trial: trial, request: request, startedAt: clock.now(), script: job)
             return JobHandle(id: id)
         }
+    }
+
+    func poll(_ handles: [JobHandle]) async -> [JobHandle: JobStatus] {
+        var out: [JobHandle: JobStatus] = [:]
+        for handle in handles { out[handle] = poll(handle) }
+        return out
     }
 
     func poll(_ handle: JobHandle) -> JobStatus {
@@ -150,7 +156,7 @@ final class FakeLauncher: Launcher {
         return status
     }
 
-    func signal(_ handle: JobHandle, _ signal: Int32) {
+    func signal(_ handle: JobHandle, _ signal: Int32) async {
         let now = clock.now()
         jobs.withLock { jobs in
             guard var job = jobs[handle.id], job.ended == nil else { return }

@@ -23,7 +23,7 @@ final class LocalLauncherStrayTests: XCTestCase {
     }
 
     /// Starts a job that leaves three processes outside its group, then (with `wait`) blocks.
-    func startJob(thenWait wait: Bool) throws -> JobHandle {
+    func startJob(thenWait wait: Bool) async throws -> JobHandle {
         let script = """
             setsid sleep 61 & echo $! > "$HYPERTOP_TRIAL_DIR/a"
             python3 -c '
@@ -42,7 +42,7 @@ final class LocalLauncherStrayTests: XCTestCase {
             """
         var env = ProcessInfo.processInfo.environment
         env["HYPERTOP_TRIAL_DIR"] = dir
-        let job = try LocalLauncher().start(JobRequest(argv: ["/bin/sh", "-c", script], environment: env, workingDirectory: dir,
+        let job = try await LocalLauncher().start(JobRequest(argv: ["/bin/sh", "-c", script], environment: env, workingDirectory: dir,
                                                        stdoutPath: dir + "/stdout.log", stderrPath: dir + "/stderr.log"))
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: dir + "/ready") && Date() < deadline { usleep(20_000) }
@@ -61,8 +61,8 @@ final class LocalLauncherStrayTests: XCTestCase {
         while !strays().isEmpty && Date() < deadline { usleep(20_000) }
     }
 
-    func testProcessesThatLeftTheGroupEndWhenTheJobEnds() throws {
-        let job = try startJob(thenWait: false)
+    func testProcessesThatLeftTheGroupEndWhenTheJobEnds() async throws {
+        let job = try await startJob(thenWait: false)
         let launcher = LocalLauncher()
         let deadline = Date().addingTimeInterval(20)
         while launcher.poll(job) == .running && Date() < deadline { usleep(20_000) }
@@ -70,10 +70,10 @@ final class LocalLauncherStrayTests: XCTestCase {
         XCTAssertEqual(strays(), [], "still alive after the job's end")
     }
 
-    func testSignallingTheJobReachesProcessesThatLeftTheGroup() throws {
-        let job = try startJob(thenWait: true)
+    func testSignallingTheJobReachesProcessesThatLeftTheGroup() async throws {
+        let job = try await startJob(thenWait: true)
         let launcher = LocalLauncher()
-        launcher.signal(job, SIGTERM)
+        await launcher.signal(job, SIGTERM)
         waitForNoStrays()
         XCTAssertEqual(strays(), [], "SIGTERM did not reach them")
         let deadline = Date().addingTimeInterval(10)

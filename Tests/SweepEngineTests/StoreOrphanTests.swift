@@ -55,7 +55,7 @@ final class StoreOrphanTests: XCTestCase {
         XCTAssertNil(EngineOwner(pid: 1, host: "another-machine", since: Date()).isAlive)
     }
 
-    func testResumeRefusesALiveEngineAndTakesOverFromADeadOne() throws {
+    func testResumeRefusesALiveEngineAndTakesOverFromADeadOne() async throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
         let id = try store.createStudy(StoreFixtures.info(dir: dir))
@@ -69,8 +69,11 @@ final class StoreOrphanTests: XCTestCase {
         try alive.run()
         defer { alive.terminate() }
         try store.claim(studyID: id, owner: EngineOwner(pid: alive.processIdentifier, host: host, since: Date()))
-        XCTAssertThrowsError(try store.resume(studyID: id)) {
-            XCTAssertEqual($0 as? StoreError, .studyRunning(name: "reach", pid: alive.processIdentifier, host: host))
+        do {
+            _ = try await store.resume(studyID: id)
+            XCTFail("resumed a study a live engine runs")
+        } catch {
+            XCTAssertEqual(error as? StoreError, .studyRunning(name: "reach", pid: alive.processIdentifier, host: host))
         }
         XCTAssertEqual(try store.loadStudy(id: id).count(.running), 1, "a live engine's trials are left alone")
 
@@ -78,7 +81,7 @@ final class StoreOrphanTests: XCTestCase {
         alive.waitUntilExit()
         // The heartbeat is fresh, but the process is gone: its trial is an orphan all the same.
         try store.heartbeat(studyID: id, trials: [1])
-        let resumed = try store.resume(studyID: id)
+        let resumed = try await store.resume(studyID: id)
         XCTAssertEqual(resumed.orphans, [1])
         XCTAssertEqual(resumed.previousOwner?.pid, alive.processIdentifier)
         XCTAssertEqual(resumed.study.count(.complete), 1)

@@ -12,19 +12,34 @@ extension Scheduler {
     /// first Ctrl-C; SIGTERM means "go away" and terminates the jobs at once.
     /// A SIGHUP after the first signal is not a second Ctrl-C: the terminal closes once (the
     /// dashboard that saw it go away and the signal itself both report it).
-    public func interrupt(signal: Int32 = SIGINT) {
+    public func interrupt(signal: Int32 = SIGINT) async {
         let (action, say) = stops.signal(signal)
         if let say { note(say) }
         switch action {
         case .none, .stopLaunching: break
-        case .terminateTrials(let reason): killAll(reason: reason)
+        case .terminateTrials(let reason):
+            terminatedBecause = reason
+            terminateAll(reason: reason)
         case .killTrialsNow:
+            terminatedBecause = terminatedBecause ?? "killed by a third interrupt"
             for (n, t) in running {
-                launcher.signal(t.job, SIGKILL)
+                signalsDue.append((t.job, SIGKILL))
                 running[n]?.killSent = true
             }
         }
         flush()
+        await deliverSignals()
+    }
+
+    /// Sends the signals the tick or a control decided on. Kept apart from the decisions, which
+    /// are made in one piece on the actor: a launcher's `signal` is awaited (`scancel` may be slow)
+    /// and the actor takes other calls meanwhile.
+    func deliverSignals() async {
+        while !signalsDue.isEmpty {
+            let due = signalsDue
+            signalsDue.removeAll()
+            for (job, signal) in due { await launcher.signal(job, signal) }
+        }
     }
 
     /// Stops launching; running trials finish.
@@ -70,17 +85,28 @@ extension Scheduler {
     }
 
     /// Terminates one trial's job (SIGTERM, then SIGKILL after the grace).
-    public func kill(trial number: Int, reason: String = "killed by the user") {
+    public func kill(trial number: Int, reason: String = "killed by the user") async {
+        terminate(trial: number, reason: reason)
+        await deliverSignals()
+    }
+
+    public func killAll(reason: String = "killed by the user") async {
+        terminateAll(reason: reason)
+        await deliverSignals()
+    }
+
+    /// Decides a trial's end: SIGTERM goes out with the next `deliverSignals`, SIGKILL after the grace.
+    func terminate(trial number: Int, reason: String) {
         guard var t = running[number], t.termSentAt == nil else { return }
         t.killReason = reason
         t.termSentAt = clock.now()
-        launcher.signal(t.job, SIGTERM)
+        signalsDue.append((t.job, SIGTERM))
         running[number] = t
         note("Trial #\(number): sending SIGTERM (\(reason))")
     }
 
-    public func killAll(reason: String = "killed by the user") {
-        for n in running.keys.sorted() { kill(trial: n, reason: reason) }
+    func terminateAll(reason: String) {
+        for n in running.keys.sorted() { terminate(trial: n, reason: reason) }
     }
 
     public func snapshot() -> Study { study }
@@ -103,7 +129,7 @@ extension Scheduler {
                 note(say)
             }
             if stops.pastHardKill(now), running.values.contains(where: { $0.termSentAt == nil }) {
-                killAll(reason: "killed: still running past the time limit and its grace")
+                terminateAll(reason: "killed: still running past the time limit and its grace")
             }
         }
     }
@@ -119,7 +145,7 @@ extension Scheduler {
     func escalateKills(_ now: Date) {
         for (n, t) in running where !t.killSent {
             if let sent = t.termSentAt, now.timeIntervalSince(sent) >= setup.spec.killGraceSeconds {
-                launcher.signal(t.job, SIGKILL)
+                signalsDue.append((t.job, SIGKILL))
                 running[n]?.killSent = true
             }
         }

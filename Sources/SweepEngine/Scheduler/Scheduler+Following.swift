@@ -7,13 +7,19 @@ import Glibc
 
 /// Following: polling running jobs, tailing their metrics, pruning.
 extension Scheduler {
-    func pollRunning(_ now: Date) {
-        let statuses = running.isEmpty ? [:] : launcher.poll(running.values.map(\.job))
-        for note in launcher.takeNotes() { self.note(note) }
+    func pollRunning(_ now: Date) async {
+        let statuses = running.isEmpty ? [:] : await launcher.poll(running.values.map(\.job))
+        for note in await launcher.takeNotes() { self.note(note) }
+        // The node of each job seen running for the first time after a queue.
+        var nodes: [JobHandle: String] = [:]
+        for t in running.values where t.queue != nil && statuses[t.job] == .running {
+            if let node = await launcher.node(of: t.job) { nodes[t.job] = node }
+        }
+        // Decided without a pause from here on: what was asked meanwhile is in `running`.
         for number in running.keys.sorted() {
             guard var t = running[number] else { continue }
             let status = statuses[t.job] ?? .running
-            following(number, status: status, trial: &t, now: now)
+            following(number, status: status, trial: &t, node: nodes[t.job], now: now)
             var update = t.tailer.poll(final: !status.isLive)
             deliver(update, trial: number, output: &t.output, now: now)
             // An ended job's files are read to their end now, a bounded read at a time, each
@@ -36,7 +42,7 @@ extension Scheduler {
             running[number] = t
             if let problem = update.problem {
                 // A job that turned one of its files into a FIFO or a device is ended.
-                if status.isLive { kill(trial: number, reason: "stopped: \(problem)") }
+                if status.isLive { terminate(trial: number, reason: "stopped: \(problem)") }
                 if t.killReason == nil { t.killReason = "stopped: \(problem)" }
             }
             if status.isLive, !update.rows.isEmpty { prune(number) }
@@ -47,7 +53,7 @@ extension Scheduler {
     }
 
     /// A job that waits in a cluster's queue, or leaves it: said once per change.
-    func following(_ number: Int, status: JobStatus, trial t: inout RunningTrial, now: Date) {
+    func following(_ number: Int, status: JobStatus, trial t: inout RunningTrial, node: String?, now: Date) {
         switch status {
         case .queued(let reason):
             if t.queue != .some(reason) {
@@ -57,7 +63,7 @@ extension Scheduler {
         case .running:
             if t.queue != nil {
                 t.queue = nil
-                emit(.jobStarted(trial: number, at: now, node: launcher.node(of: t.job)))
+                emit(.jobStarted(trial: number, at: now, node: node))
             }
         case .exited, .signaled, .ended:
             break
@@ -101,7 +107,7 @@ extension Scheduler {
             }
             if let reason = verdict.reason {
                 let runs = 1 + siblings.count
-                kill(trial: number, reason: runs > 1 ? "set \(set), on the mean of its \(runs) runs: " + reason : reason)
+                terminate(trial: number, reason: runs > 1 ? "set \(set), on the mean of its \(runs) runs: " + reason : reason)
                 running[number]?.pruned = true
                 return
             }

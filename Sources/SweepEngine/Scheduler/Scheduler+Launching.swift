@@ -8,7 +8,7 @@ import Glibc
 
 /// Launching: filling free slots from the planner and starting each trial's job.
 extension Scheduler {
-    func fillSlots(_ now: Date) {
+    func fillSlots(_ now: Date) async {
         guard !setup.controls.paused else { return }
         // No launch while the store cannot be written, checked before each one: a launch whose
         // record failed is kept in the journal, and the next waits for the store.
@@ -28,12 +28,12 @@ extension Scheduler {
                 return
             case .launch(let paramSet, let params, let repeatIndex):
                 nextNumber += 1
-                launch(number: number, paramSet: paramSet, params: params, repeatIndex: repeatIndex, now: now)
+                await launch(number: number, paramSet: paramSet, params: params, repeatIndex: repeatIndex, now: now)
             }
         }
     }
 
-    func launch(number: Int, paramSet: Int, params: Params, repeatIndex: Int, now: Date) {
+    func launch(number: Int, paramSet: Int, params: Params, repeatIndex: Int, now: Date) async {
         let spec = setup.spec
         let runDir = (setup.sweepDirectory as NSString).appendingPathComponent(String(number))
         let seed = trialSeed(number)
@@ -70,7 +70,7 @@ extension Scheduler {
             }
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
-            let job = try launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
+            let job = try await launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr, cpus: placement.cpus))
             running[number] = RunningTrial(job: job, tailer: MetricTailer(files: paths))
             if launcher.queuesJobs {
@@ -78,6 +78,8 @@ extension Scheduler {
                 running[number]?.queue = .some(nil)
                 emit(.queued(trial: number, reason: nil, at: now))
             }
+            // An interrupt that came while the job was being started ends it too.
+            if let reason = terminatedBecause { terminate(trial: number, reason: reason) }
         } catch {
             finish(TrialOutcome(number: number, state: .failed, score: nil, reason: "could not start the job: \(FileErrorText.describe(error))",
                                 exitStatus: nil, signal: nil, endedAt: clock.now()), runDir: runDir)

@@ -49,6 +49,10 @@ public actor Scheduler {
     var lastHeartbeat = Date.distantPast
     /// The CPUs and GPUs the running trials hold (see `ResourcePool`).
     var resources: ResourcePool
+    /// Signals decided on but not sent yet (see `deliverSignals`).
+    var signalsDue: [(JobHandle, Int32)] = []
+    /// Why every job is being terminated (a second Ctrl-C, SIGTERM): a job started meanwhile is ended too.
+    var terminatedBecause: String?
     /// Whether a free slot waits for a GPU now (said once when it starts waiting).
     var waitingForGPU = false
     static let heartbeatInterval: TimeInterval = 5
@@ -138,9 +142,12 @@ public actor Scheduler {
         while true {
             let now = clock.now()
             checkControls(now)
-            pollRunning(now)
+            await deliverSignals()
+            await pollRunning(now)
             escalateKills(now)
-            fillSlots(now)
+            await deliverSignals()
+            await fillSlots(now)
+            await deliverSignals()
             updatePhase()
             flush()
             beat(now)

@@ -71,6 +71,15 @@ public struct PreparedSweep: Sendable {
     }
 
     /// The first trial's exact argv, as `check` shows it.
+    /// The study's launcher: local processes, or Slurm jobs once a Slurm controller answers here.
+    public func launcher(tools: SlurmTools = SlurmTools()) async throws -> any Launcher {
+        guard case .slurm(let options) = spec.launching else { return LocalLauncher() }
+        if let why = await tools.unreachable() {
+            throw SessionError("the study's launcher is Slurm (\(spec.configPath)), but \(why).")
+        }
+        return SlurmLauncher(options: options, studyName: spec.studyName, jobDirectory: job.directory, tools: tools)
+    }
+
     public func firstTrialArgv() throws -> [String] {
         var planner = TrialPlanner(space: spec.space, direction: spec.direction, minPerParamSet: spec.minTrialsPerParam,
                                    maxPerParamSet: spec.maxTrialsPerParam, seed: seed, sampler: try sampler())

@@ -44,12 +44,12 @@ public struct StudySession {
     /// `choose` is asked only when the store already has the study; `say` gets what is done.
     /// A store another process holds locked is waited for (said at once, up to `lockWait`).
     public static func open(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher = LocalLauncher(),
-                            choose: (Existing) throws -> Choice, say: (String) -> Void) throws -> StudySession {
+                            choose: (Existing) throws -> Choice, say: @escaping @Sendable (String) -> Void) async throws -> StudySession {
         let start = Date()
         var waiting = false
         while true {
             do {
-                return try openOnce(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: choose, say: say)
+                return try await openOnce(spec: spec, info: info, storePath: storePath, launcher: launcher, choose: choose, say: say)
             } catch let error as DatabaseError where StoreFailure.isLock(error) {
                 if Date().timeIntervalSince(start) >= lockWait {
                     throw SessionError("the study store \(storePath) stayed locked by another process for \(Int(lockWait)) s; "
@@ -57,7 +57,7 @@ public struct StudySession {
                 }
                 if !waiting { say("Waiting for the study store's write lock: another process holds \(storePath) (up to \(Int(lockWait)) s)") }
                 waiting = true
-                usleep(200_000)
+                try? await Task.sleep(for: .milliseconds(200))
             } catch let error as DatabaseError {
                 throw SessionError("cannot use the study store \(storePath): \(StoreFailure.describe(error)).")
             }
@@ -65,7 +65,7 @@ public struct StudySession {
     }
 
     private static func openOnce(spec: StudySpec, info: StudyInfo, storePath: String, launcher: any Launcher,
-                                 choose: (Existing) throws -> Choice, say: (String) -> Void) throws -> StudySession {
+                                 choose: (Existing) throws -> Choice, say: @escaping @Sendable (String) -> Void) async throws -> StudySession {
         let store: StudyStore
         do {
             try FileManager.default.createDirectory(atPath: (storePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -115,9 +115,9 @@ public struct StudySession {
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             case .resume:
-                let resumption = try store.resume(studyID: existing, adopt: launcher.adopt)
+                let resumption = try await store.resume(studyID: existing, adopt: launcher.adopt)
                 let orphans = resumption.orphans.compactMap { n in resumption.study.trial(n).map { OrphanedJob(trial: n, runDir: $0.launch.runDir) } }
-                launcher.end(orphans: orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
+                await launcher.end(orphans: orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
                 return StudySession(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans),
                                     adopted: resumption.adopted)
             }
@@ -174,7 +174,7 @@ public struct StudySession {
 /// A job is found by the process group it recorded, or by the trial directory in its
 /// environment, so a reused pid is never hit.
 public enum OrphanJobs {
-    public static func end(_ orphans: [Int], study: Study, grace: Double, say: (String) -> Void) {
+    public static func end(_ orphans: [Int], study: Study, grace: Double, say: (String) -> Void) async {
         let runDirs = Set(orphans.compactMap { study.trial($0)?.launch.runDir })
         guard !runDirs.isEmpty else { return }
         var groups = Set<Int32>()
@@ -190,7 +190,7 @@ public enum OrphanJobs {
             say("Ended the job (process group \(g)) of a trial the earlier engine left running")
         }
         let deadline = Date().addingTimeInterval(grace)
-        while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { usleep(50_000) }
+        while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { try? await Task.sleep(for: .milliseconds(50)) }
         for g in groups { kill(-g, SIGKILL) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import HyperOpt
 
@@ -156,27 +157,19 @@ struct LoggedStudy: Sendable {
     }
 }
 
-/// One result cell per job of a `concurrentPerform`: each job writes only its own cell and the
-/// cells are read after the call returns, which is what makes the unchecked Sendable sound.
-final class SliceResults<T>: @unchecked Sendable {
-    private let cells: UnsafeMutablePointer<T>
-    private let count: Int
+/// One result cell per job of a `concurrentPerform`: each job writes only its own cell, once,
+/// and the cells are read after the call returns.
+final class SliceResults<T: Sendable>: Sendable {
+    private let cells: Mutex<[T]>
 
     init(count: Int, initial: T) {
-        self.count = count
-        cells = .allocate(capacity: count)
-        cells.initialize(repeating: initial, count: count)
-    }
-
-    deinit {
-        cells.deinitialize(count: count)
-        cells.deallocate()
+        cells = Mutex(Array(repeating: initial, count: count))
     }
 
     subscript(job: Int) -> T {
-        get { cells[job] }
-        set { cells[job] = newValue }
+        get { cells.withLock { $0[job] } }
+        set { cells.withLock { $0[job] = newValue } }
     }
 
-    var all: [T] { Array(UnsafeBufferPointer(start: cells, count: count)) }
+    var all: [T] { cells.withLock { $0 } }
 }

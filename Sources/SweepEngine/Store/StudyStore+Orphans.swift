@@ -126,8 +126,13 @@ extension StudyStore {
     /// its process exists; other host: its trials' heartbeats are fresher than `heartbeatTimeout`),
     /// fails its orphaned trials, records this process as the owner, and returns the study.
     /// `adopt` is offered the orphans first: those it takes over stay RUNNING.
+    /// Synchronous on purpose: the pool's blocking read, not its async one, from `resume`.
+    private func readStaleTrials(studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
+        try pool.read { db in try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now) }
+    }
+
     public func resume(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date(),
-                       adopt: ([OrphanedJob]) -> [Int: JobHandle] = { _ in [:] }) throws -> Resumption {
+                       adopt: ([OrphanedJob]) async -> [Int: JobHandle] = { _ in [:] }) async throws -> Resumption {
         let owner = try engineOwner(studyID: studyID)
         let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
         var staleAfter = heartbeatTimeout
@@ -140,11 +145,11 @@ extension StudyStore {
         } else if owner == nil {
             staleAfter = 0
         }
-        let stale = try pool.read { db in try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now) }
+        let stale = try readStaleTrials(studyID: studyID, staleAfter: staleAfter, now: now)
         var adopted: [Int: JobHandle] = [:]
         if !stale.isEmpty {
             let before = try loadStudy(id: studyID)
-            adopted = adopt(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } })
+            adopted = await adopt(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } })
         }
         let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now, except: Set(adopted.keys))
         let study = try loadStudy(id: studyID)

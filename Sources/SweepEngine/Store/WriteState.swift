@@ -1,9 +1,10 @@
 import Foundation
 import HyperOpt
+import Synchronization
 
 /// What the writer remembers between batches so a metric row costs a few inserts and no lookups.
 /// Rebuilt from the file on first use, dropped when a transaction fails (it may hold rolled-back ids).
-struct StudyWriteCache {
+struct StudyWriteCache: Sendable {
     var spec: StudySpec?
     var distributions: [String: (distribution: Distribution, json: String)] = [:]
     var trialIDs: [Int: Int64] = [:]
@@ -25,27 +26,24 @@ struct StudyWriteCache {
 
 /// Guarded by a lock although only used inside `DatabasePool.write`, which already serialises:
 /// the lock is uncontended and makes the Sendable claim true rather than assumed.
-final class WriteState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var studies: [Int: StudyWriteCache] = [:]
+final class WriteState: Sendable {
+    private let studies = Mutex<[Int: StudyWriteCache]>([:])
 
-    func with<T>(_ studyID: Int, load: () throws -> StudyWriteCache, _ body: (inout StudyWriteCache) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        var cache = try studies[studyID] ?? load()
-        do {
-            let result = try body(&cache)
-            studies[studyID] = cache
-            return result
-        } catch {
-            studies[studyID] = nil
-            throw error
+    func with<T: Sendable>(_ studyID: Int, load: () throws -> StudyWriteCache, _ body: (inout StudyWriteCache) throws -> T) throws -> T {
+        try studies.withLock { studies in
+            var cache = try studies[studyID] ?? load()
+            do {
+                let result = try body(&cache)
+                studies[studyID] = cache
+                return result
+            } catch {
+                studies[studyID] = nil
+                throw error
+            }
         }
     }
 
     func forget(_ studyID: Int) {
-        lock.lock()
-        studies[studyID] = nil
-        lock.unlock()
+        studies.withLock { $0[studyID] = nil }
     }
 }
