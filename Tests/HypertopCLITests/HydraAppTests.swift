@@ -375,6 +375,11 @@ final class HydraAppTests: XCTestCase {
         XCTAssertEqual(try hypertop(["report", "sphere", "--out", "rep"], python: python).status, 0)
         let md = try String(contentsOfFile: root + "/rep/report.md", encoding: .utf8)
         XCTAssertTrue(md.contains("| direction | minimize returned by the app |"), md)
+        // rsvg-convert is installed with the test tools (scripts/install-deps.sh): the charts come as PNGs too.
+        for chart in ["history", "importance", "slices"] {
+            let png = FileManager.default.contents(atPath: root + "/rep/\(chart).png") ?? Data()
+            XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "\(chart).png is not a PNG")
+        }
     }
 
     func testBrokenAppStopsFastWithTheExceptionLine() throws {
