@@ -51,10 +51,8 @@ public struct StudyCharts {
         let (sx, sy) = axes(&body, x: (1, Double(max(2, h.points.count))), y: (lo - pad, hi + pad), xLabel: "trials, in the order they ended")
         // The record of the best set's mean, as a step line through the trials' order.
         var path = ""
-        var record: Double?
         for p in h.points {
-            if let b = p.best { record = record.map { study.direction.isBetter(b, than: $0) ? b : $0 } ?? b }
-            guard let r = record else { continue }
+            guard let r = p.record else { continue }
             let x = f(sx(Double(p.index))), y = f(sy(r))
             if path.isEmpty {
                 path = "M\(x),\(y)"

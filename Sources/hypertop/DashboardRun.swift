@@ -37,18 +37,7 @@ enum DashboardRun {
         // The engine's events, and the notes when another writer (optuna-dashboard) changes them.
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let feeder = DashboardRunner.forward(uiEvents, to: sink)
-        let notePoller = Task {
-            // One read-only connection for the whole run, not one per look.
-            guard let notes else { return }
-            var last = notes.load()
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(2))
-                if let now = notes.load(), now != last {
-                    last = now
-                    sink.yield(.notes(now))
-                }
-            }
-        }
+        let notePoller = notes?.follow(after: state.notes, into: sink)
         var exit = DashboardEffect.quit
         do {
             exit = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
@@ -60,7 +49,7 @@ enum DashboardRun {
         }
         // Stops reading the engine's events: the forwarder's next yield says the dashboard closed.
         feeder.cancel()
-        notePoller.cancel()
+        notePoller?.cancel()
         // The dashboard is gone: Ctrl-C goes to the scheduler again.
         let signals = SignalTrap.forScheduler(scheduler)
         defer { signals.stop() }
@@ -119,8 +108,6 @@ enum WatchDashboard {
         let poller = Task {
             var follower = stored.follower()
             var saidGone = false
-            // Notes written elsewhere (optuna-dashboard, another attach) show here too.
-            var lastNotes: StudyNotes?
             while !Task.isCancelled {
                 if !saidGone, let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
                     sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume \(config)`"))
@@ -130,10 +117,6 @@ enum WatchDashboard {
                 case .study(let s)?: sink.yield(.replaceStudy(s))
                 case .events(let events)?: sink.yield(.events(events))
                 default: break
-                }
-                if let notes = stored.notes(), notes != lastNotes {
-                    lastNotes = notes
-                    sink.yield(.notes(notes))
                 }
                 try? await Task.sleep(for: .milliseconds(Int(max(0.2, min(refresh, 1)) * 1000)))
             }
@@ -145,6 +128,9 @@ enum WatchDashboard {
         let notes = NoteBook(study: stored)
         var state = DashboardState(mode: mode, now: Date())
         if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
+        // Notes written elsewhere (optuna-dashboard, another attach) show here too.
+        let notePoller = notes.follow(after: state.notes, into: sink)
+        defer { notePoller.cancel() }
         do {
             _ = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
                 await Controls.perform(effect, control: control, notes: notes)
@@ -165,12 +151,7 @@ enum StudiesBrowser {
                                    engine: (try? store.engineState(studyID: s.studyID))?.status)
             // The best so far and the best set, for the sparkline and the compare view.
             if let study = try? store.loadStudy(id: s.studyID) {
-                var record: Double?
-                row.history = StudyHistory(study).points.compactMap(\.best).map { v in
-                    let r = record.map { s.direction.isBetter(v, than: $0) ? v : $0 } ?? v
-                    record = r
-                    return r
-                }
+                row.history = StudyHistory(study).points.compactMap(\.record)
                 if let best = study.best, let spec = study.info?.spec {
                     row.bestParams = spec.space.parameters.compactMap { p in best.params[p.name].map { (p.name, $0) } }
                 }
@@ -263,6 +244,22 @@ struct NoteBook: Sendable {
     let study: StoredStudy
 
     func load() -> StudyNotes? { study.notes() }
+
+    /// Looks at the notes every `interval` and hands them on when another writer (optuna-dashboard,
+    /// another attach) changed them since `last`; until cancelled.
+    func follow(after last: StudyNotes?, every interval: Duration = .seconds(2),
+                into sink: AsyncStream<DashboardMsg>.Continuation) -> Task<Void, Never> {
+        Task {
+            var last = last
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if let now = load(), now != last {
+                    last = now
+                    sink.yield(.notes(now))
+                }
+            }
+        }
+    }
 
     /// Saves the note made from `base`; another writer's change meanwhile is kept, and the
     /// dashboard then shows the note as the store has it.

@@ -106,6 +106,7 @@ final class StudyHistoryTests: XCTestCase {
         XCTAssertEqual(h.points.map(\.best), [0.5, 0.5, 0.7, 0.5, 0.5, 0.6],
                        "set 1's second run (0.3) brings its mean to 0.5, and set 0 (0.5, older) leads again")
         XCTAssertEqual(h.points.map(\.improved), [true, false, true, false, false, false])
+        XCTAssertEqual(h.points.map(\.record), [0.5, 0.5, 0.7, 0.7, 0.7, 0.7], "the record never goes back, though the best mean did")
         XCTAssertEqual(h.record, 0.7)
         XCTAssertEqual(h.recordTrial, 1)
         XCTAssertEqual(h.trialsSinceRecord, 3)

@@ -257,6 +257,17 @@ final class CLITests: XCTestCase {
         (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+    /// Until the store lists the study (`studies --list`), at most `timeout` seconds.
+    private func waitForStudy(_ name: String, in store: String, timeout: Double = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let listed = try run(["studies", "--list", store], timeout: 10)
+            if listed.status == 0, listed.stdout.split(separator: "\n").contains(where: { $0.split(separator: " ").first == Substring(name) }) { return }
+            usleep(50_000)
+        }
+        XCTFail("study \(name) never appeared in \(store)")
+    }
+
     private func waitFor(_ paths: [String], timeout: Double = 20) {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline && !paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(20_000) }
@@ -396,8 +407,7 @@ final class CLITests: XCTestCase {
     func testWatchInAnotherProcessSeesEveryTrial() throws {
         _ = try write("w-opti.yaml", config(maxTrials: 8, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++sleep: {type: categorical, choices: [0.1]}"))
         let (engine, engineOut, engineErr) = try start(["run", "--headless", "w-opti.yaml"])
-        waitFor([dir + "/data/hypertop.db"])
-        usleep(200_000)
+        try waitForStudy("cli", in: "data/hypertop.db")
         let w = try run(["watch", "--study", "cli", "--refresh", "0.05", "data/hypertop.db"], timeout: 60)
         engine.waitUntilExit()
         let engineText = String(decoding: engineOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -5,21 +5,6 @@ import XCTest
 import TestSupport
 
 final class SchedulerTests: XCTestCase {
-    /// The original waits for its slowest job; we refill a slot as soon as any job ends.
-    func testSlowJobDoesNotBlockTheNextLaunches() async throws {
-        let f = try SweepFixture(maxTrials: 5, nJobs: 2)
-        defer { f.remove() }
-        let script = [SweepFixture.params(x: 0.1, sleep: 1, epochs: 2)] + (1...4).map { SweepFixture.params(x: Double($0) / 10, sleep: 0.1, epochs: 1) }
-        let study = await f.scheduler(ScriptedParams(script: script)).run()
-        XCTAssertEqual(study.trials.count, 5)
-        let slowEnd = try XCTUnwrap(study.trial(0)?.outcome?.endedAt)
-        for n in 1...4 {
-            let t = try XCTUnwrap(study.trial(n))
-            XCTAssertLessThan(t.launch.startedAt, slowEnd, "trial \(n) waited for the slow trial 0")
-            XCTAssertEqual(t.state, .complete)
-        }
-    }
-
     /// Repeats of a set run side by side, and a set never runs more than max_trials_per_param
     /// times; a space with nothing left ends the study instead of looping (reference defects 1, 2).
     func testRepeatsRunInParallelAreBoundedAndExhaustionEnds() async throws {
@@ -66,21 +51,6 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(outcome.contains("\"state\": \"FAIL\""), outcome)
     }
 
-    func testDeletingTheStopFileStopsLaunchingAndRunningTrialsFinish() async throws {
-        let f = try SweepFixture(maxTrials: 10, nJobs: 1)
-        defer { f.remove() }
-        let scheduler = f.scheduler(ScriptedParams(script: [SweepFixture.params(sleep: 0.5, epochs: 3)]))
-        let run = Task { await scheduler.run() }
-        await eventually("trial 0 running") { await scheduler.snapshot().trials.count == 1 }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: f.stopFile), "the stop file is created at start")
-        try FileManager.default.removeItem(atPath: f.stopFile)
-        await eventually("the stop is seen") { await scheduler.snapshot().phase == .stopping }
-        let study = await run.value
-        XCTAssertEqual(study.trials.count, 1, "no launch after the stop file was deleted")
-        XCTAssertEqual(study.trials[0].state, .complete, "the running trial finished")
-        XCTAssertTrue(study.phaseReason?.contains("stop file") ?? false, study.phaseReason ?? "")
-    }
-
     func testRecreatingTheStopFileCancelsTheStop() async throws {
         let f = try SweepFixture(maxTrials: 2, nJobs: 1)
         defer { f.remove() }
@@ -93,21 +63,6 @@ final class SchedulerTests: XCTestCase {
         await eventually("running again") { await scheduler.snapshot().phase == .running }
         let study = await run.value
         XCTAssertEqual(study.trials.count, 2, "the cancelled stop let the study go on")
-    }
-
-    func testDeadlineStopsLaunchingAndKillsAfterTheGrace() async throws {
-        var f = try SweepFixture(maxTrials: 10, nJobs: 1)
-        f.spec.maxDurationMinutes = 0.5 / 60
-        f.spec.deadlineGraceMinutes = 0.5 / 60
-        f.spec.killGraceSeconds = 0.5
-        defer { f.remove() }
-        // The times are SchedulerClockTests'; this is the real process group's end.
-        let study = await f.scheduler(ScriptedParams(script: [SweepFixture.params(sleep: 20, epochs: 1)])).run()
-        XCTAssertEqual(study.trials.count, 1)
-        XCTAssertEqual(study.trials[0].state, .failed)
-        XCTAssertTrue(study.trials[0].outcome?.reason?.contains("time limit") ?? false, study.trials[0].outcome?.reason ?? "")
-        let pid = try String(contentsOfFile: f.setup.sweepDirectory + "/0/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertEqual(liveProcesses(inGroup: Int32(pid) ?? 0), [], "the job's process group is gone")
     }
 
     /// A value Hydra or a shell could misread reaches the job as one literal argument, never through a shell.
@@ -134,38 +89,6 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(params.contains("\"++x\": 0.7"), params)
         let command = try String(contentsOfFile: f.setup.sweepDirectory + "/0/command.txt", encoding: .utf8)
         XCTAssertTrue(command.hasPrefix(SweepFixture.job + "\n++x=0.7\n"), command)
-    }
-
-    func testInterruptTwiceTerminatesRunningJobs() async throws {
-        let f = try SweepFixture(maxTrials: 4, nJobs: 2)
-        defer { f.remove() }
-        let scheduler = f.scheduler(ScriptedParams(script: [SweepFixture.params(sleep: 30, epochs: 1)]))
-        let run = Task { await scheduler.run() }
-        await eventually("two jobs running") {
-            FileManager.default.fileExists(atPath: f.setup.sweepDirectory + "/1/pid") && FileManager.default.fileExists(atPath: f.setup.sweepDirectory + "/0/pid")
-        }
-        await scheduler.interrupt()
-        await scheduler.interrupt()
-        let study = await run.value
-        XCTAssertEqual(study.trials.count, 2)
-        XCTAssertEqual(study.trials.map(\.state), [.failed, .failed])
-        for n in 0..<2 {
-            let pid = try String(contentsOfFile: f.setup.sweepDirectory + "/\(n)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            XCTAssertEqual(liveProcesses(inGroup: Int32(pid) ?? 0), [], "job group \(pid) outlived the interrupt")
-        }
-    }
-
-    func testMedianPrunerStopsAFallingBehindTrial() async throws {
-        var f = try SweepFixture(maxTrials: 3, nJobs: 1)
-        f.spec.pruner = .median(MedianPrunerOptions(nStartupTrials: 2))
-        defer { f.remove() }
-        let good = SweepFixture.params(x: 0.9, epochs: 3)
-        let poor = SweepFixture.params(x: 0.1, sleep: 0.3, epochs: 20)
-        let study = await f.scheduler(ScriptedParams(script: [good, SweepFixture.params(x: 0.8, epochs: 3), poor])).run()
-        XCTAssertEqual(study.trials.map(\.state), [.complete, .complete, .pruned])
-        XCTAssertTrue(study.trials[2].outcome?.reason?.contains("median") ?? false, study.trials[2].outcome?.reason ?? "")
-        XCTAssertLessThan(study.trials[2].metrics.count, 20, "the pruned trial ran to its end")
-        XCTAssertEqual(study.paramSets[2].count, 0, "a pruned run is not a score")
     }
 
     /// A job that turns its metrics file into a FIFO or a link to /dev/zero fails with that

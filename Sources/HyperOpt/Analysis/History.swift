@@ -13,6 +13,9 @@ public struct HistoryPoint: Sendable, Hashable {
     public var best: Double?
     /// Whether the best reached a new record here.
     public var improved: Bool
+    /// The record best so far (the best `best` up to here): a step line that never goes back,
+    /// where `best` may worsen when the leading set's mean drops with a repeat.
+    public var record: Double?
 }
 
 /// How the study got where it is: every finished trial's score and the best-so-far, in the
@@ -76,7 +79,7 @@ public struct StudyHistory: Sendable, Hashable {
                 trialsSinceRecord += 1
             }
             points.append(HistoryPoint(trial: number, index: i + 1, endedAt: o.endedAt, state: o.state, score: score,
-                                       best: best, improved: improved))
+                                       best: best, improved: improved, record: record))
         }
     }
 
