@@ -57,11 +57,11 @@ public enum DashboardOverlay: Sendable, Hashable {
     case confirmQuit
     /// Adding a line to the note of a trial (or the study's, `trial` nil); with `editsLast`,
     /// the draft is the note's last line, taken back to be corrected (Up).
-    case note(trial: Int?, draft: String, editsLast: Bool = false)
+    case note(trial: Int?, draft: TextField, editsLast: Bool = false)
     /// How many more runs the set gets (typed).
-    case repeats(paramSet: Int, draft: String)
+    case repeats(paramSet: Int, draft: TextField)
     /// A parameter set being typed, one field per parameter; `problem` says why Enter refused it.
-    case enqueue(fields: [String], focus: Int, problem: String?)
+    case enqueue(fields: [TextField], focus: Int, problem: String?)
 }
 
 /// Columns the trial table can be sorted by.
@@ -91,8 +91,10 @@ public struct DashboardState: Sendable {
     public var sort: SortColumn = .number
     public var descending = false
     public var stateFilter: TrialState?
-    public var filterText = ""
+    /// The text filter (`/`): typed while `editingFilter`, kept after Enter.
+    public var filter = TextField()
     public var editingFilter = false
+    public var filterText: String { filter.text }
 
     /// The selected trial by number, so that it stays selected while rows come and move.
     public var selectedTrial: Int?
@@ -168,11 +170,9 @@ public struct DashboardState: Sendable {
         return rows.firstIndex { trials[$0].number == n }
     }
 
-    /// The columns `o` cycles through, in table order (the repeat column only when sets repeat).
-    public var sortColumns: [SortColumn] {
-        [.number, .state] + (spec?.space.parameters.map { .param($0.name) } ?? [])
-            + ((spec?.maxTrialsPerParam ?? 1) > 1 ? [.repeatIndex] : []) + [.progress, .latest, .score, .duration]
-    }
+    /// The columns `o` cycles through, in table order (every parameter's, though a narrow table
+    /// may not show them all).
+    public var sortColumns: [SortColumn] { TrialColumn.columns(self).compactMap(\.sort) }
 
     public var isRunning: Bool { study.phase != .done && mode != .browse }
 

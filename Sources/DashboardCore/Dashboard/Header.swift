@@ -64,7 +64,7 @@ struct HeaderPanel: Widget {
         spans.append(Span("sets ", .fg(.muted)))
         spans.append(Span("\(study.paramSets.count)"))
         buf.put(spans, x: area.x, y: y3, maxWidth: area.width)
-        var view = "sort \(sortTitle(state.sort, state))\(state.descending ? g.descending : g.ascending)"
+        var view = "sort \(TrialColumn.sorting(by: state.sort, state).name)\(state.descending ? g.descending : g.ascending)"
         if let f = state.stateFilter { view += "  state \(f.rawValue.lowercased())" }
         if !state.filterText.isEmpty { view += "  filter \"\(state.filterText)\"" }
         if state.rows.count != study.trials.count { view += "  \(state.rows.count) shown" }
@@ -101,18 +101,5 @@ struct HeaderPanel: Widget {
             bestSpans.append(Span(Format.param(v, width: 9), .fg(.best)))
         }
         buf.put(bestSpans, x: area.x, y: y4, maxWidth: area.width)
-    }
-}
-
-func sortTitle(_ column: SortColumn, _ state: DashboardState) -> String {
-    switch column {
-    case .number: return "#"
-    case .state: return "state"
-    case .param(let name): return Format.shortName(name)
-    case .repeatIndex: return "repeat"
-    case .progress: return "progress"
-    case .latest: return "value"
-    case .score: return "score"
-    case .duration: return "time"
     }
 }

@@ -1,106 +1,177 @@
 import HyperOpt
 
+/// Where an entry sits on the key line: the line shows as many as fit, these first.
+private enum Rank {
+    static let help = 0, quit = 1, screen = 2, screenMore = 3, controls = 4, views = 5, table = 6
+}
+
 extension DashboardState {
     mutating func handle(_ key: Key) -> [DashboardEffect] {
         if let overlay { return handle(key, in: overlay) }
         if editingFilter { editFilter(key); return [] }
-        if let effects = handleCommon(key) { return effects }
-        switch screen {
-        case .trials: moveInTable(key)
-        case .detail: moveInDetail(key)
-        case .view(let view): moveInView(view, key)
-        }
-        return []
+        return DashboardState.keyMap.dispatch(key, &self) ?? []
     }
 
-    /// Keys that mean the same on every screen.
-    private mutating func handleCommon(_ key: Key) -> [DashboardEffect]? {
-        switch key {
-        case .char("q"):
-            if mode == .live && isRunning {
-                overlay = .confirmQuit
-                return []
-            }
-            if mode == .attach { status = "detached: the study goes on" }
-            return [.quit]
-        case .char("?"), .function(1):
-            overlay = .help
+    /// Every key of the dashboard's screens, in the order `?` lists them; the key line and the
+    /// dispatch read the same table. The overlays (questions, forms) and the filter being typed
+    /// take keys before it.
+    static let keyMap = KeyMap<DashboardState>([
+        Binding([.char("j"), .char("k"), .pageUp, .pageDown, .home, .end], quiet: [.down, .up, .char("g"), .char("G")],
+                help: "move the selection; by pages; to the ends", when: { $0.screen == .trials },
+                hints: { _ in [KeyHint("j/k", "move", rank: Rank.table)] }) { s, key in s.moveInTable(key); return [] },
+        // In the detail view the same keys scroll its charts.
+        Binding([], quiet: [.down, .char("j"), .up, .char("k"), .home, .char("g")], when: { $0.isDetail },
+                hints: { _ in [KeyHint("j/k", "scroll", rank: Rank.screenMore)] }) { s, key in s.scrollDetail(key); return [] },
+        Binding([.enter], quiet: [.right], help: "trial detail", when: { $0.screen == .trials },
+                hints: { _ in [KeyHint("Enter", "detail", rank: Rank.screen)] }) { s, _ in s.openDetail(); return [] },
+        Binding([.escape], help: "back (on the table: clear filter)", sharesRow: true,
+                hints: { $0.screen == .trials ? [] : [KeyHint("Esc", "back", rank: Rank.screen)] }) { s, _ in
+            if s.screen == .trials { s.clearFilters() } else { s.screen = .trials }
             return []
-        case .char("n"):
+        },
+        Binding([], quiet: [.left, .backspace], when: { $0.screen != .trials }) { s, _ in s.screen = .trials; return [] },
+        Binding([], quiet: [.char("h")], when: { $0.isDetail }) { s, _ in s.screen = .trials; return [] },
+        Binding([.char("o")], help: "sort by the next column", when: { $0.screen == .trials },
+                hints: { _ in [KeyHint("o/O", "sort", rank: Rank.table)] }) { s, _ in s.sortByNextColumn(); return [] },
+        Binding([.char("O")], help: "reverse the order", sharesRow: true, when: { $0.screen == .trials }) { s, _ in
+            s.descending.toggle()
+            s.reorderKeepingSelection()
+            return []
+        },
+        Binding([.char("/")], help: "filter by text (number, state, name=value)", when: { $0.screen == .trials },
+                hints: { _ in [KeyHint("/", "filter", rank: Rank.table)] }) { s, _ in s.editingFilter = true; return [] },
+        Binding([.char("f")], help: "show only one state (cycles)", when: { $0.screen == .trials },
+                hints: { _ in [KeyHint("f", "state", rank: Rank.table)] }) { s, _ in s.cycleStateFilter(); return [] },
+        Binding([.tab], sharesRow: true, when: { $0.screen == .trials }) { s, _ in s.cycleStateFilter(); return [] },
+    ] + AnalysisView.allCases.map { view in
+        Binding([.char(view.key)], help: view.help, sharesRow: view == .slices, hints: { s in
+            switch s.screen {
+            case .trials: return [KeyHint(String(view.key), "views", rank: Rank.views)]
+            case .view(let shown) where shown != view: return [KeyHint(String(view.key), view == .parallel ? "coords" : view.title, rank: Rank.views)]
+            default: return []
+            }
+        }) { s, _ in
+            s.screen = s.screen == .view(view) ? .trials : .view(view)
+            return []
+        }
+    } + [
+        // Parallel coordinates and slices are two pictures of the same trials.
+        Binding([], quiet: [.tab], when: { $0.screen == .view(.parallel) || $0.screen == .view(.slices) },
+                hints: { [KeyHint("Tab", $0.screen == .view(.parallel) ? "slices" : "coords", rank: Rank.screenMore)] }) { s, _ in
+            s.screen = s.screen == .view(.parallel) ? .view(.slices) : .view(.parallel)
+            return []
+        },
+        Binding([.char("n")], help: "add a line to the trial's note") { s, _ in
             // A note on the trial in focus; N: on the study.
-            guard let n = focusedTrial, study.trial(n) != nil else {
-                status = "no trial selected: N writes a note on the study"
+            guard let n = s.focusedTrial, s.study.trial(n) != nil else {
+                s.status = "no trial selected: N writes a note on the study"
                 return []
             }
-            overlay = .note(trial: n, draft: "")
+            s.overlay = .note(trial: n, draft: "")
             return []
-        case .char("N"):
-            overlay = .note(trial: nil, draft: "")
-            return []
-        case .char("r"):
-            guard killAllowed(), let n = focusedTrial, let t = study.trial(n) else { return [] }
-            guard t.state == .failed || t.state == .pruned else {
-                status = t.state.isFinished ? "trial \(n) completed: + gives its set more runs" : "trial \(n) is still running"
-                return []
-            }
-            status = "set \(t.launch.paramSet) (trial \(n)'s) runs again next"
-            return [.command(.retry(paramSet: t.launch.paramSet))]
-        case .char("+"):
-            guard killAllowed(), let n = focusedTrial, let t = study.trial(n) else { return [] }
-            overlay = .repeats(paramSet: t.launch.paramSet, draft: "")
-            return []
-        case .char("e"):
-            guard killAllowed(), let spec else { return [] }
-            // The best set's values to start from: a set one has in mind is usually near it.
-            let start = best?.params ?? [:]
-            overlay = .enqueue(fields: spec.space.parameters.map { start[$0.name]?.description ?? "" }, focus: 0, problem: nil)
-            return []
-        case .char(let c) where AnalysisView.allCases.contains(where: { $0.key == c }):
-            let view = AnalysisView.allCases.first { $0.key == c }!
-            screen = screen == .view(view) ? .trials : .view(view)
-            return []
-        case .char("p"):
-            guard controlsAllowed() else { return [] }
-            status = study.phase == .paused ? "resuming: pause file removed" : "pausing: no new trials until p is pressed again"
+        },
+        Binding([.char("N")], help: "to the study's", sharesRow: true) { s, _ in s.overlay = .note(trial: nil, draft: ""); return [] },
+        Binding([.char("p")], help: "pause or resume launching", offered: { $0.mode != .browse }, hints: { s in
+            s.study.phase == .done ? [] : [KeyHint("p", s.study.phase == .paused ? "resume" : "pause", rank: Rank.controls)]
+        }) { s, _ in
+            guard s.controlsAllowed() else { return [] }
+            s.status = s.study.phase == .paused ? "resuming: pause file removed" : "pausing: no new trials until p is pressed again"
             return [.command(.togglePause)]
-        case .char("s"):
-            guard controlsAllowed() else { return [] }
-            status = study.phase == .stopping
+        },
+        Binding([.char("s")], help: "stop (again: cancel)", sharesRow: true, offered: { $0.mode != .browse }, hints: { s in
+            s.study.phase == .done ? [] : [KeyHint("s", s.study.phase == .stopping ? "cancel stop" : "stop", rank: Rank.controls)]
+        }) { s, _ in
+            guard s.controlsAllowed() else { return [] }
+            s.status = s.study.phase == .stopping
                 ? "stop file re-created: the study goes on"
                 : "stop file deleted: no new trials; running ones finish (s again cancels)"
             return [.command(.toggleStop)]
-        case .char("x"), .delete, .function(9):
-            guard killAllowed() else { return [] }
-            guard let n = focusedTrial, let t = study.trial(n) else { return [] }
+        },
+        Binding([.char("x"), .delete, .function(9)], help: "kill the selected trial", offered: { $0.mode.controlsTrials },
+                hints: { $0.study.phase == .done ? [] : [KeyHint("x", "kill", rank: Rank.controls)] }) { s, _ in
+            guard s.killAllowed(), let n = s.focusedTrial, let t = s.study.trial(n) else { return [] }
             guard !t.state.isFinished else {
-                status = "trial \(n) is not running"
+                s.status = "trial \(n) is not running"
                 return []
             }
-            overlay = .confirmKill(trial: n)
+            s.overlay = .confirmKill(trial: n)
             return []
-        case .char("K"), .char("X"):
-            guard killAllowed() else { return [] }
-            guard count(.running) + count(.waiting) > 0 else {
-                status = "no trial is running"
+        },
+        Binding([.char("K"), .char("X")], help: "kill all running", sharesRow: true, offered: { $0.mode.controlsTrials },
+                hints: { $0.study.phase == .done ? [] : [KeyHint("K", "kill all", rank: Rank.controls)] }) { s, _ in
+            guard s.killAllowed() else { return [] }
+            guard s.count(.running) + s.count(.waiting) > 0 else {
+                s.status = "no trial is running"
                 return []
             }
-            overlay = .confirmKillAll
+            s.overlay = .confirmKillAll
             return []
-        default:
-            return nil
-        }
+        },
+        Binding([.char("r")], help: "run the failed or pruned set again", offered: { $0.mode.controlsTrials }) { s, _ in
+            guard s.killAllowed(), let n = s.focusedTrial, let t = s.study.trial(n) else { return [] }
+            guard t.state == .failed || t.state == .pruned else {
+                s.status = t.state.isFinished ? "trial \(n) completed: + gives its set more runs" : "trial \(n) is still running"
+                return []
+            }
+            s.status = "set \(t.launch.paramSet) (trial \(n)'s) runs again next"
+            return [.command(.retry(paramSet: t.launch.paramSet))]
+        },
+        Binding([.char("+")], help: "more runs", sharesRow: true, offered: { $0.mode.controlsTrials }) { s, _ in
+            guard s.killAllowed(), let n = s.focusedTrial, let t = s.study.trial(n) else { return [] }
+            s.overlay = .repeats(paramSet: t.launch.paramSet, draft: "")
+            return []
+        },
+        Binding([.char("e")], help: "enqueue a parameter set you type; it runs next", offered: { $0.mode.controlsTrials }) { s, _ in
+            guard s.killAllowed(), let spec = s.spec else { return [] }
+            // The best set's values to start from: a set one has in mind is usually near it.
+            let start = s.best?.params ?? [:]
+            s.overlay = .enqueue(fields: spec.space.parameters.map { TextField(start[$0.name]?.description ?? "") }, focus: 0, problem: nil)
+            return []
+        },
+        Binding([.char("q")], helpText: { s in
+            s.mode == .live ? "quit (asks while the study runs)" : s.mode == .attach ? "detach: the study goes on" : "quit"
+        }, hints: { [KeyHint("q", $0.mode == .attach ? "detach" : "quit", rank: Rank.quit)] }) { s, _ in
+            if s.mode == .live && s.isRunning {
+                s.overlay = .confirmQuit
+                return []
+            }
+            if s.mode == .attach { s.status = "detached: the study goes on" }
+            return [.quit]
+        },
+        Binding([.char("?")], quiet: [.function(1)], help: "this help", sharesRow: true,
+                hints: { _ in [KeyHint("?", "help", rank: Rank.help)] }) { s, _ in s.overlay = .help; return [] },
+    ])
+
+    private var isDetail: Bool {
+        if case .detail = screen { return true }
+        return false
     }
 
-    private mutating func moveInView(_ view: AnalysisView, _ key: Key) {
-        switch key {
-        case .escape, .left, .backspace:
-            screen = .trials
-        case .tab:
-            // Parallel coordinates and slices are two pictures of the same trials.
-            if view == .parallel { screen = .view(.slices) } else if view == .slices { screen = .view(.parallel) }
-        default:
-            break
-        }
+    private mutating func openDetail() {
+        guard let n = selectedTrial else { return }
+        screen = .detail(trial: n)
+        detailScroll = 0
+    }
+
+    private mutating func clearFilters() {
+        guard !filter.isEmpty || stateFilter != nil else { return }
+        filter = TextField()
+        stateFilter = nil
+        reorderKeepingSelection()
+    }
+
+    private mutating func sortByNextColumn() {
+        let columns = sortColumns
+        let i = columns.firstIndex(of: sort) ?? 0
+        sort = columns[(i + 1) % columns.count]
+        reorderKeepingSelection()
+    }
+
+    private mutating func cycleStateFilter() {
+        let cycle: [TrialState?] = [nil, .running, .complete, .pruned, .failed, .waiting]
+        let i = cycle.firstIndex(of: stateFilter) ?? 0
+        stateFilter = cycle[(i + 1) % cycle.count]
+        reorderKeepingSelection()
     }
 
     /// The trial the kill key acts on: the one in the detail view, else the selected row.
@@ -151,7 +222,7 @@ extension DashboardState {
             switch key {
             case .escape: self.overlay = nil
             case .enter:
-                let count = draft.isEmpty ? 1 : Int(draft) ?? 0
+                let count = draft.isEmpty ? 1 : Int(draft.text) ?? 0
                 guard count >= 1 && count <= 100 else {
                     status = "type how many more runs (1 to 100)"
                     return []
@@ -159,13 +230,8 @@ extension DashboardState {
                 self.overlay = nil
                 status = "set \(set) gets \(count) more run\(count == 1 ? "" : "s")"
                 return [.command(.addRuns(paramSet: set, count: count))]
-            case .backspace:
-                if !draft.isEmpty { draft.removeLast() }
-                self.overlay = .repeats(paramSet: set, draft: draft)
-            case .char(let c) where c.isNumber && draft.count < 3:
-                draft.append(c)
-                self.overlay = .repeats(paramSet: set, draft: draft)
-            default: break
+            default:
+                if draft.edit(key, limit: 3, accepts: \.isNumber) { self.overlay = .repeats(paramSet: set, draft: draft) }
             }
             return []
         case .enqueue(var fields, var focus, _):
@@ -179,12 +245,10 @@ extension DashboardState {
                 return []
             case .tab, .down: focus = (focus + 1) % fields.count
             case .backTab, .up: focus = (focus + fields.count - 1) % fields.count
-            case .backspace: if !fields[focus].isEmpty { fields[focus].removeLast() }
-            case .char(let c): fields[focus].append(c)
             case .enter:
                 var params = Params()
-                for (p, text) in zip(parameters, fields) {
-                    switch p.parse(text) {
+                for (p, field) in zip(parameters, fields) {
+                    switch p.parse(field.text) {
                     case .success(let v): params[p.name] = v
                     case .failure(let problem):
                         self.overlay = .enqueue(fields: fields, focus: parameters.firstIndex { $0.name == p.name } ?? focus, problem: problem.description)
@@ -194,7 +258,8 @@ extension DashboardState {
                 self.overlay = nil
                 status = "enqueued: it runs before the sampler's next proposal"
                 return [.command(.enqueue(params))]
-            default: break
+            default:
+                fields[focus].edit(key)
             }
             self.overlay = .enqueue(fields: fields, focus: focus, problem: nil)
             return []
@@ -206,10 +271,10 @@ extension DashboardState {
                 self.overlay = nil
             case .up where !editsLast && !kept.isEmpty:
                 // The last line comes back into the draft, to correct it; Enter puts it back.
-                self.overlay = .note(trial: trial, draft: kept.last ?? "", editsLast: true)
+                self.overlay = .note(trial: trial, draft: TextField(kept.last ?? ""), editsLast: true)
             case .enter:
                 self.overlay = nil
-                let line = draft.trimmingCharacters(in: .whitespaces).isEmpty ? nil : draft
+                let line = draft.text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : draft.text
                 if editsLast {
                     guard line != kept.last else {
                         status = "the note is unchanged"
@@ -227,14 +292,8 @@ extension DashboardState {
                 if let trial { notes.trials[trial] = body } else { notes.study = body }
                 status = "saving the note on " + (trial.map { "trial \($0)" } ?? "the study")
                 return [.saveNote(trial: trial, body: body, base: old)]
-            case .backspace:
-                if !draft.isEmpty { draft.removeLast() }
-                self.overlay = .note(trial: trial, draft: draft, editsLast: editsLast)
-            case .char(let c):
-                draft.append(c)
-                self.overlay = .note(trial: trial, draft: draft, editsLast: editsLast)
             default:
-                break
+                if draft.edit(key) { self.overlay = .note(trial: trial, draft: draft, editsLast: editsLast) }
             }
             return []
         case .confirmQuit:
@@ -256,13 +315,10 @@ extension DashboardState {
             editingFilter = false
         case .escape:
             editingFilter = false
-            filterText = ""
-        case .backspace:
-            if !filterText.isEmpty { filterText.removeLast() }
-        case .char(let c):
-            filterText.append(c)
+            filter = TextField()
         default:
-            return
+            let before = filter.text
+            guard filter.edit(key), filter.text != before else { return }
         }
         reorderKeepingSelection()
     }
@@ -276,47 +332,31 @@ extension DashboardState {
         case .pageUp: select(row: row - pageRows); offset = max(0, offset - pageRows); repairScroll()
         case .home, .char("g"): select(row: 0)
         case .end, .char("G"): select(row: rows.count - 1)
-        case .enter, .right:
-            if let n = selectedTrial {
-                screen = .detail(trial: n)
-                detailScroll = 0
-            }
-        case .char("o"):
-            let columns = sortColumns
-            let i = columns.firstIndex(of: sort) ?? 0
-            sort = columns[(i + 1) % columns.count]
-            reorderKeepingSelection()
-        case .char("O"):
-            descending.toggle()
-            reorderKeepingSelection()
-        case .char("/"):
-            editingFilter = true
-        case .char("f"), .tab:
-            let cycle: [TrialState?] = [nil, .running, .complete, .pruned, .failed, .waiting]
-            let i = cycle.firstIndex(of: stateFilter) ?? 0
-            stateFilter = cycle[(i + 1) % cycle.count]
-            reorderKeepingSelection()
-        case .escape:
-            if !filterText.isEmpty || stateFilter != nil {
-                filterText = ""
-                stateFilter = nil
-                reorderKeepingSelection()
-            }
-        default:
-            break
+        default: break
         }
     }
 
-    private mutating func moveInDetail(_ key: Key) {
+    private mutating func scrollDetail(_ key: Key) {
         switch key {
-        case .escape, .left, .backspace, .char("h"):
-            screen = .trials
         case .down, .char("j"):
             let charts = focusedTrial.flatMap { study.trial($0) }.map { metricKeys(of: $0).count } ?? 0
             detailScroll = min(detailScroll + 1, max(0, charts - 1))
         case .up, .char("k"): detailScroll = max(0, detailScroll - 1)
         case .home, .char("g"): detailScroll = 0
         default: break
+        }
+    }
+}
+
+private extension AnalysisView {
+    /// Its line in `?`.
+    var help: String {
+        switch self {
+        case .importance: return "importance: what drives the score, which way"
+        case .history: return "history: best so far by trial and by time"
+        case .timeline: return "timeline: one lane per slot, idle share"
+        case .parallel: return "parallel coordinates"
+        case .slices: return "slices (Tab switches)"
         }
     }
 }

@@ -5,33 +5,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
     switch overlay {
     case .help:
         // One row per key or pair of related keys: the whole list fits an 80x24 terminal.
-        var rows: [(String, String)] = [
-            ("j k PgUp PgDn Home End", "move the selection; by pages; to the ends"),
-            ("Enter  Esc", "trial detail; back (on the table: clear filter)"),
-            ("o  O", "sort by the next column; reverse the order"),
-            ("/", "filter by text (number, state, name=value)"),
-            ("f  Tab", "show only one state (cycles)"),
-            ("i", "importance: what drives the score, which way"),
-            ("H", "history: best so far by trial and by time"),
-            ("t", "timeline: one lane per slot, idle share"),
-            ("c  l", "parallel coordinates; slices (Tab switches)"),
-            ("n  N", "add a line to the trial's note; to the study's"),
-        ]
-        if state.mode != .browse {
-            rows += [("p  s", "pause or resume launching; stop (again: cancel)")]
-        }
-        if state.mode.controlsTrials {
-            rows += [("x F9  K", "kill the selected trial; kill all running"),
-                     ("r  +", "run the failed or pruned set again; more runs"),
-                     ("e", "enqueue a parameter set you type; it runs next")]
-        }
-        let quit = state.mode == .live ? "quit (asks while the study runs)" : state.mode == .attach ? "detach: the study goes on" : "quit"
-        rows += [("q  ?", quit + "; this help")]
-        let width = rows.map { $0.0.count }.max() ?? 0
-        var lines = rows.map { [Span(Format.pad($0.0, width), key), Span("  " + $0.1)] }
-        lines.append([])
-        lines.append([Span("any key closes this help", .fg(.muted))])
-        return Dialog(title: "keys", lines: lines)
+        return DashboardState.keyMap.helpDialog(state)
     case .confirmKill(let n):
         let grace = state.spec.map { Format.duration($0.killGraceSeconds) } ?? "a grace period"
         return Dialog(title: "kill trial \(n)?", lines: [
@@ -51,7 +25,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         let runs = state.study.paramSets.indices.contains(set) ? state.study.paramSets[set].count : 0
         return Dialog(title: "more runs of set \(set)", lines: [
             [Span("It has \(runs) complete run\(runs == 1 ? "" : "s"). How many more? ")],
-            [Span("> ", key), Span(draft.isEmpty ? "1" : draft, draft.isEmpty ? .fg(.muted) : .plain), Span("_", Style(bold: true))],
+            [Span("> ", key)] + draft.spans(placeholder: Span("1", .fg(.muted))),
             [],
             [Span("Enter", key), Span(" adds them  "), Span("Esc", key), Span(" cancels")],
         ])
@@ -60,8 +34,8 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         let width = min(28, parameters.map { Format.shortName($0.name).count }.max() ?? 8)
         var lines: [[Span]] = parameters.enumerated().map { i, p in
             [Span(i == focus ? "> " : "  ", key), Span(Format.pad(Format.truncate(Format.shortName(p.name), width), width), .fg(.accent)),
-             Span(" " + fields[i], i == focus ? Style(bold: true) : .plain), Span(i == focus ? "_" : "", Style(bold: true)),
-             Span("   " + rangeText(p.distribution), .fg(.muted))]
+             Span(" ")] + (i == focus ? fields[i].spans(Style(bold: true)) : [Span(fields[i].text)])
+            + [Span("   " + rangeText(p.distribution), .fg(.muted))]
         }
         lines.append([])
         if let problem { lines.append([Span(problem, .fg(.failed, bold: true))]) }
@@ -74,7 +48,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         var lines: [[Span]] = shown.isEmpty && !editsLast ? [[Span("no note yet", .fg(.muted))]] : shown.suffix(8).map { [Span($0)] }
         if shown.count > 8 { lines.insert([Span("(\(shown.count - 8) earlier lines)", .fg(.muted))], at: 0) }
         lines.append([])
-        lines.append([Span("> ", key), Span(draft), Span("_", Style(bold: true))])
+        lines.append([Span("> ", key)] + draft.spans())
         lines.append([])
         lines.append(editsLast
             ? [Span("Enter", key), Span(" replaces the last line (emptied: removes it)  "), Span("Esc", key), Span(" cancels")]

@@ -14,14 +14,14 @@ public func render(_ state: DashboardState, size: Size) -> Buffer {
         let layout = MainLayout(size)
         let panels: [(any Widget, Rect)] = [
             (HeaderPanel(state: state), layout.header), (TrialTablePanel(state: state), layout.table),
-            (SummaryPanel(state: state), layout.summary), (StatusLine(state: state), layout.status), (KeysLine(state: state), layout.keys),
+            (SummaryPanel(state: state), layout.summary), (StatusLine(state: state), layout.status), (KeyLine(hints: DashboardState.keyMap.hints(state)), layout.keys),
         ]
         for (panel, area) in panels { panel.render(area, &buf, glyphs: state.glyphs) }
     case .detail(let number):
         let layout = DetailLayout(size)
         renderDetail(state, number, layout, &buf)
         StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
-        KeysLine(state: state).render(layout.keys, &buf, glyphs: state.glyphs)
+        KeyLine(hints: DashboardState.keyMap.hints(state)).render(layout.keys, &buf, glyphs: state.glyphs)
     case .view(let view):
         let layout = ViewLayout(size)
         renderViewFrame(state, view, layout, &buf)
@@ -33,7 +33,7 @@ public func render(_ state: DashboardState, size: Size) -> Buffer {
         case .slices: SlicesView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
         }
         StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
-        KeysLine(state: state).render(layout.keys, &buf, glyphs: state.glyphs)
+        KeyLine(hints: DashboardState.keyMap.hints(state)).render(layout.keys, &buf, glyphs: state.glyphs)
     }
     if let overlay = state.overlay {
         overlayDialog(state, overlay).render(over: buf.area, &buf, glyphs: state.glyphs)

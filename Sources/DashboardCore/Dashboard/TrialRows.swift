@@ -14,7 +14,9 @@ extension DashboardState {
             if !needle.isEmpty, !matches(t, needle) { continue }
             indexes.append(i)
         }
-        let keys = indexes.map { sortKey(trials[$0]) }
+        let column = TrialColumn.sorting(by: sort, self)
+        let (criterion, now) = (criterion, now)
+        let keys = indexes.map { column.key(trials[$0], criterion, now) }
         var order = Array(indexes.indices)
         order.sort { a, b in
             let (ka, kb) = (keys[a], keys[b])
@@ -34,21 +36,6 @@ extension DashboardState {
             return true
         }
         return false
-    }
-
-    private func sortKey(_ t: TrialRecord) -> SortKey {
-        switch sort {
-        case .number: return .number(Double(t.number))
-        case .state: return .text(t.state.rawValue)
-        case .param(let name):
-            guard let v = t.launch.params[name] else { return .missing }
-            return v.number.map(SortKey.number) ?? .text(v.description)
-        case .repeatIndex: return .number(Double(t.launch.repeatIndex))
-        case .progress: return .number(Double(t.evaluations(criterion)))
-        case .latest: return t.latest(criterion).map(SortKey.number) ?? .missing
-        case .score: return t.score.map(SortKey.number) ?? .missing
-        case .duration: return .number(t.duration(now: now))
-        }
     }
 }
 

@@ -79,12 +79,12 @@ public struct StudiesBrowserState: Sendable {
 public enum BrowserConfirm: Sendable, Hashable {
     case delete(String)
     /// The new name being typed.
-    case rename(String, draft: String)
+    case rename(String, draft: TextField)
 }
 
-/// Keys: move, Enter opens the selected study, `e` exports it (its result comes back as
-/// `.effectResult`), Space marks studies and `c` compares them, `D` deletes and `R` renames
-/// (both ask first), `q` quits.
+/// Keys (`StudiesBrowserState.keyMap`): move, Enter opens the selected study, `e` exports it (its
+/// result comes back as `.effectResult`), Space marks studies and `c` compares them, `D` deletes
+/// and `R` renames (both ask first), `q` quits.
 public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [DashboardEffect] {
     switch msg {
     case .key(let key):
@@ -93,51 +93,7 @@ public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [
             return []
         }
         if let confirm = state.confirm { return confirmKey(&state, confirm, key) }
-        if state.comparing != nil {
-            if key == .escape || key == .char("c") || key == .char("q") { state.comparing = nil }
-            return []
-        }
-        let row = state.scroll.selected ?? 0
-        switch key {
-        case .char(" "):
-            if let s = state.selectedStudy {
-                if let i = state.marked.firstIndex(of: s.name) { state.marked.remove(at: i) } else { state.marked.append(s.name) }
-                state.status = state.marked.isEmpty ? nil : "marked: \(state.marked.joined(separator: ", ")) (c compares)"
-                state.select(row + 1)
-            }
-        case .char("c"):
-            guard state.marked.count >= 2 else {
-                state.status = "mark two or more studies with Space, then c compares them"
-                return []
-            }
-            state.comparing = state.marked
-        case .char("D"):
-            if let s = state.selectedStudy {
-                guard s.engine?.isRunning != true else {
-                    state.status = "\(s.name) is running (\(s.engine?.text ?? "")): stop it before deleting it"
-                    return []
-                }
-                state.confirm = .delete(s.name)
-            }
-        case .char("R"):
-            if let s = state.selectedStudy { state.confirm = .rename(s.name, draft: s.name) }
-        case .down, .char("j"): state.select(row + 1)
-        case .up, .char("k"): state.select(row - 1)
-        case .pageDown: state.select(row + state.pageRows)
-        case .pageUp: state.select(row - state.pageRows)
-        case .home, .char("g"): state.select(0)
-        case .end, .char("G"): state.select(state.rows.count - 1)
-        case .enter, .right:
-            if let s = state.selectedStudy { return [.openStudy(s.name)] }
-        case .char("e"):
-            if let s = state.selectedStudy {
-                state.status = "exporting \(s.name)"
-                return [.exportStudy(s.name)]
-            }
-        case .char("?"): state.showHelp = true
-        case .char("q"), .escape: return [.quit]
-        default: break
-        }
+        return StudiesBrowserState.keyMap.dispatch(key, &state) ?? []
     case .event(.message(let text, _)), .effectResult(let text):
         state.status = text
     case .resize(let w, let h):
@@ -169,7 +125,7 @@ private func confirmKey(_ state: inout StudiesBrowserState, _ confirm: BrowserCo
         switch key {
         case .escape: state.confirm = nil
         case .enter:
-            let new = draft.trimmingCharacters(in: .whitespaces)
+            let new = draft.text.trimmingCharacters(in: .whitespaces)
             guard !new.isEmpty, new != name else { state.confirm = nil; return [] }
             guard !state.rows.contains(where: { $0.name == new }) else {
                 state.status = "a study named \(new) exists already"
@@ -180,13 +136,8 @@ private func confirmKey(_ state: inout StudiesBrowserState, _ confirm: BrowserCo
             state.marked = state.marked.map { $0 == name ? new : $0 }
             state.status = "renaming \(name) to \(new)"
             return [.renameStudy(name, to: new)]
-        case .backspace:
-            if !draft.isEmpty { draft.removeLast() }
-            state.confirm = .rename(name, draft: draft)
-        case .char(let c):
-            draft.append(c)
-            state.confirm = .rename(name, draft: draft)
-        default: break
+        default:
+            if draft.edit(key) { state.confirm = .rename(name, draft: draft) }
         }
     }
     return []
@@ -208,95 +159,22 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
     if let comparing = state.comparing {
         renderCompare(state, comparing, v[2], &buf)
         if let status = state.status { buf.put(" " + status, x: 0, y: v[3].y, maxWidth: size.width, style: .fg(.muted)) }
-        buf.put([Span(" Esc", Style(fg: .title, bold: true)), Span(" back to the studies", .fg(.muted))], x: 0, y: v[4].y, maxWidth: size.width)
+        KeyLine(hints: StudiesBrowserState.keyMap.hints(state)).render(v[4], &buf, glyphs: g)
         return buf
     }
-    // Below 115 columns the table narrows instead of losing its right end: direction and
-    // pruned/failed shorten, the start loses its year, the duration goes (the engine and the
-    // sparkline stay).
-    let narrow = size.width < 115
-    let columns = narrow ? [
-        TableColumn(" ", width: 1),
-        TableColumn("study", width: max(12, size.width - 68)),
-        TableColumn("dir", width: 3),
-        TableColumn("run", width: 3, alignRight: true),
-        TableColumn("done", width: 4, alignRight: true),
-        TableColumn("pr/fl", width: 5, alignRight: true),
-        TableColumn("best", width: 9, alignRight: true),
-        TableColumn("started", width: 11),
-        TableColumn("engine", width: 11),
-        TableColumn("best so far", width: 11),
-    ] : [
-        TableColumn(" ", width: 1),
-        TableColumn("study", width: max(12, size.width - 118)),
-        TableColumn("direction", width: 9),
-        TableColumn("run", width: 4, alignRight: true),
-        TableColumn("done", width: 5, alignRight: true),
-        TableColumn("pruned", width: 6, alignRight: true),
-        TableColumn("failed", width: 6, alignRight: true),
-        TableColumn("best", width: 9, alignRight: true),
-        TableColumn("started (UTC)", width: 16),
-        TableColumn("duration", width: 8, alignRight: true),
-        TableColumn("engine", width: 16),
-        TableColumn("best so far", width: 12),
-    ]
+    let layout = StudyColumn.layout(size.width)
     let rows = state.rows
-    Table(columns: columns, count: rows.count, scroll: state.scroll) { i in
-        let r = rows[i]
-        func count(_ s: TrialState) -> TableCell {
-            let n = r.counts[s] ?? 0
-            return .text(String(n), n > 0 ? .fg(s.role) : .fg(.muted))
-        }
-        let mark = TableCell.text(state.marked.contains(r.name) ? String(g.bestMark) : " ", .fg(.best, bold: true))
-        let best = TableCell.text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best))
-        let running = r.engine?.isRunning == true
-        let engineStyle = running ? Style(fg: .running, bold: true) : .fg(.muted)
-        if narrow {
-            let (pruned, failed) = (r.counts[.pruned] ?? 0, r.counts[.failed] ?? 0)
-            return [
-                mark,
-                .text(r.name, .fg(.accent, bold: true)),
-                .text(String(r.direction.rawValue.prefix(3)), .fg(.muted)),
-                count(.running), count(.complete),
-                .text("\(pruned)/\(failed)", failed > 0 ? .fg(.failed) : pruned > 0 ? .fg(.pruned) : .fg(.muted)),
-                best,
-                .text(r.startedAt.map { String(utcMinute($0).dropFirst(5)) } ?? "-", .fg(.muted)),
-                .text(r.engine?.narrowText ?? "-", engineStyle),
-                .text(sparkline(r.history, width: 11, glyphs: g), .fg(.best)),
-            ]
-        }
-        return [
-            mark,
-            .text(r.name, .fg(.accent, bold: true)),
-            .text(r.direction.rawValue, .fg(.muted)),
-            count(.running), count(.complete), count(.pruned), count(.failed),
-            best,
-            .text(r.startedAt.map(utcMinute) ?? "-", .fg(.muted)),
-            .text(r.duration.map(Format.duration) ?? "-"),
-            .text(r.engine?.text ?? "-", engineStyle),
-            .text(sparkline(r.history, width: 12, glyphs: g), .fg(.best)),
-        ]
+    Table(columns: layout.map { TableColumn($0.form.title, width: $0.width, alignRight: $0.form.alignRight) }, count: rows.count,
+          scroll: state.scroll) { i in
+        layout.map { $0.column.cell(rows[i], state, $0.narrow) }
     }.render(v[2], &buf, glyphs: g)
     if rows.isEmpty {
         buf.put("no studies in this store", x: 2, y: v[2].y + 2, style: .fg(.muted))
     }
     if let status = state.status { buf.put(" " + status, x: 0, y: v[3].y, maxWidth: size.width, style: .fg(.muted)) }
-    var x = 0
-    for (key, label) in [("?", "help"), ("q", "quit"), ("Enter", "open"), ("Space", "mark"), ("c", "compare"), ("e", "export"),
-                         ("R", "rename"), ("D", "delete"), ("j/k", "move")] {
-        x += buf.put(" " + key, x: x, y: v[4].y, style: Style(fg: .title, bold: true))
-        x += buf.put(" " + label + " ", x: x, y: v[4].y, style: .fg(.muted))
-    }
+    KeyLine(hints: StudiesBrowserState.keyMap.hints(state)).render(v[4], &buf, glyphs: g)
     if state.showHelp {
-        let key = Style(fg: .title, bold: true)
-        Dialog(title: "keys", lines: [
-            [Span("j k  PgUp PgDn  ", key), Span("move")],
-            [Span("Enter           ", key), Span("open the study: its trials, curves and summaries")],
-            [Span("e               ", key), Span("export the study")],
-            [Span("Space  c        ", key), Span("mark studies; compare the marked ones")],
-            [Span("R  D            ", key), Span("rename, delete the study (both ask first)")],
-            [Span("q               ", key), Span("quit")],
-        ]).render(over: buf.area, &buf, glyphs: g)
+        StudiesBrowserState.keyMap.helpDialog(state).render(over: buf.area, &buf, glyphs: g)
     }
     switch state.confirm {
     case .delete(let name)?:
@@ -309,7 +187,7 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
     case .rename(let name, let draft)?:
         let key = Style(fg: .title, bold: true)
         Dialog(title: "rename study \(name)", lines: [
-            [Span("> ", key), Span(draft), Span("_", Style(bold: true))],
+            [Span("> ", key)] + draft.spans(),
             [],
             [Span("Enter", key), Span(" renames  "), Span("Esc", key), Span(" cancels")],
         ]).render(over: buf.area, &buf, glyphs: g)
@@ -317,18 +195,6 @@ public func render(_ state: StudiesBrowserState, size: Size) -> Buffer {
         break
     }
     return buf
-}
-
-/// A series as a sparkline of `width` cells (resampled), lowest to highest.
-func sparkline(_ values: [Double], width: Int, glyphs: Glyphs) -> String {
-    let finite = values.filter(\.isFinite)
-    guard let lo = finite.min(), let hi = finite.max(), !finite.isEmpty else { return "" }
-    let n = min(width, finite.count)
-    return String(String.UnicodeScalarView((0..<n).map { i in
-        let v = finite[min(finite.count - 1, (i + 1) * finite.count / n - 1)]
-        let level = hi > lo ? Int(((v - lo) / (hi - lo) * Double(glyphs.levels.count - 1)).rounded()) : glyphs.levels.count - 1
-        return glyphs.levels[level]
-    }))
 }
 
 /// Two or more studies side by side: their best-so-far overlaid (each its own colour, x the

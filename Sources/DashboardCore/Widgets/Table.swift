@@ -120,3 +120,54 @@ extension Table: StatefulWidget, Widget {
         }
     }
 }
+
+/// How a table column takes its width (Ratatui's `Table::widths`), and what gives way when the
+/// row is wider than the table.
+public enum ColumnWidth: Sendable, Hashable {
+    /// Always this many cells.
+    case length(Int)
+    /// This many cells; narrower, widest first, down to `least` when the row does not fit, and
+    /// gone, the last such column first, when even that is too wide.
+    case shrinking(Int, least: Int)
+    /// What the other columns leave, empty below `least` cells; the shrinking columns narrow so
+    /// that it keeps `keeps` cells if they can.
+    case fill(keeps: Int, least: Int)
+}
+
+extension Rect {
+    /// Lays `widths` out across this rectangle, one cell between neighbours: the widths settled as
+    /// `ColumnWidth` says, the cells from `split`. nil for a column that had to go.
+    public func columns(_ widths: [ColumnWidth]) -> [Rect?] {
+        var cells = widths.map { w -> Int in
+            switch w {
+            case .length(let n), .shrinking(let n, _): return n
+            case .fill: return 0
+            }
+        }
+        var shown = Array(repeating: true, count: widths.count)
+        let fills = widths.indices.filter { if case .fill = widths[$0] { return true } else { return false } }
+        let shrinking = widths.indices.filter { if case .shrinking = widths[$0] { return true } else { return false } }
+        func total(fillCells: Int) -> Int {
+            let kept = widths.indices.filter { shown[$0] }
+            return kept.reduce(0) { $0 + cells[$1] } + fills.count * fillCells + kept.count - 1
+        }
+        let keeps = fills.map { if case .fill(let keeps, _) = widths[$0] { return keeps } else { return 0 } }.max() ?? 0
+        while total(fillCells: keeps) > width, let i = shrinking.max(by: { cells[$0] < cells[$1] }),
+              case .shrinking(_, let least) = widths[i], cells[i] > least {
+            cells[i] -= 1
+        }
+        while total(fillCells: 0) > width, let i = shrinking.last(where: { shown[$0] }) {
+            shown[i] = false
+        }
+        let room = width - total(fillCells: 0)
+        let kept = widths.indices.filter { shown[$0] }
+        // Wider than the table even so: the columns keep their widths and the table clips them.
+        let parts = Rect(x: x, y: y, width: max(width, total(fillCells: 0)), height: height).split(.horizontal, kept.map { i -> Constraint in
+            if case .fill(_, let least) = widths[i] { return room >= least ? .fill(1) : .length(0) }
+            return .length(cells[i])
+        }, spacing: 1)
+        var out = [Rect?](repeating: nil, count: widths.count)
+        for (i, part) in zip(kept, parts) { out[i] = part }
+        return out
+    }
+}
