@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
     )
 
     @Argument(help: "Config files (*-opti.yaml, *-test.yaml, or a primary config with hydra.sweeper.params), then any `key=value` overrides, as for `run`.")
-    var configs: [String]
+    var configs: [String] = []
 
     @OptionGroup var sweepOptions: SweepOptions
 
@@ -32,7 +32,14 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The job's command line, as for `run`.", valueName: "command line"))
     var command: String?
 
+    @Flag(help: "Print every config key hypertop reads, block by block, with what it does; check no file.")
+    var keys = false
+
     mutating func run() throws {
+        if keys {
+            print(ConfigLoader.keyReference(), terminator: "")
+            return
+        }
         var failures = 0
         let (files, overrides) = split
         if files.isEmpty { throw ValidationError("Name at least one config file to check.") }

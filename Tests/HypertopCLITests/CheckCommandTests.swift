@@ -57,6 +57,14 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: Self.corpus.appendingPathComponent("delete_me_to_stop_hyperopt").path))
     }
 
+    /// `check --keys` needs no file: it prints the loader's key tables.
+    func testKeysPrintsTheKeyTables() throws {
+        let r = try check(["--keys"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("hydra.sweeper\n  search_space  "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\nhydra.sweeper.sampler (type: gp)\n"), r.stdout)
+    }
+
     func testMalformedFilesAreRejectedWithTheirLine() throws {
         let malformed = try files("malformed")
         XCTAssertGreaterThanOrEqual(malformed.count, 12)

@@ -60,16 +60,16 @@ struct JobConfig {
     static let nonJobKeys: Set<String> = ["defaults", "hydra", "performance_testing_conditions"]
 
     /// Composes the job's config for the sweep file `top` (a `_global_` package file).
-    static func compose(project: HydraProject?, sweepFile: YAMLFile, top: Node.Mapping, doc: Doc) throws -> JobConfig {
+    static func compose(project: HydraProject?, sweepFile: YAMLFile, top: Node.Mapping, yaml: YAMLReader) throws -> JobConfig {
         var config = JobConfig()
-        let fileDefaults = try DefaultsEntry.list(top, doc: doc)
+        let fileDefaults = try DefaultsEntry.list(top, yaml: yaml)
         config.sweeperOption = fileDefaults.last { $0.group == "hydra/sweeper" }?.option
         if let project, let primaryPath = project.primaryConfig,
            primaryPath != sweepFile.path {
             let primary = try YAMLFile.read(primaryPath, what: "the primary config")
-            let pdoc = Doc(path: primary.path, warnings: doc.warnings)
+            let primaryYAML = YAMLReader(path: primary.path, warnings: yaml.warnings)
             if let root = primary.root, let pmap = root.mapping {
-                var groups = try DefaultsEntry.list(pmap, doc: pdoc)
+                var groups = try DefaultsEntry.list(pmap, yaml: primaryYAML)
                 config.primaryGroups = Set(groups.compactMap(\.group))
                 config.sweeperOption = config.sweeperOption ?? groups.last { $0.group == "hydra/sweeper" }?.option
                 for entry in fileDefaults where entry.group != nil {
@@ -84,7 +84,7 @@ struct JobConfig {
                     guard let group = entry.group, !group.hasPrefix("hydra"), let option = entry.option else { continue }
                     let path = project.confDir + "/" + group + "/" + option + ".yaml"
                     guard FileManager.default.fileExists(atPath: path) else {
-                        doc.warn(entry.node, "the defaults entry `\(group): \(option)` names no file \(path); its keys are not known to hypertop.")
+                        yaml.warn(entry.node, "the defaults entry `\(group): \(option)` names no file \(path); its keys are not known to hypertop.")
                         continue
                     }
                     let file = try YAMLFile.read(path, what: "a config group file")
@@ -102,11 +102,11 @@ struct JobConfig {
     /// The sweep file's own settings as Hydra overrides, for an app that is given them on argv:
     /// `defaults` overrides as group overrides, every job key as `++key=value`.
     /// `primaryGroups` are the composed config's (`JobConfig.primaryGroups`).
-    static func overrides(top: Node.Mapping, primaryGroups: Set<String>, doc: Doc, skipping: Set<String>) throws -> [String] {
+    static func overrides(top: Node.Mapping, primaryGroups: Set<String>, yaml: YAMLReader, skipping: Set<String>) throws -> [String] {
         var out: [String] = []
-        for entry in try DefaultsEntry.list(top, doc: doc) where !entry.isSelf {
+        for entry in try DefaultsEntry.list(top, yaml: yaml) where !entry.isSelf {
             guard let group = entry.group, let option = entry.option else {
-                doc.warn(entry.node, "the defaults entry `\(entry.option ?? "")` is not a group choice; it cannot be passed to the app as an override and is left out.")
+                yaml.warn(entry.node, "the defaults entry `\(entry.option ?? "")` is not a group choice; it cannot be passed to the app as an override and is left out.")
                 continue
             }
             if group.hasPrefix("hydra/") || group == "hydra" { continue }
@@ -114,11 +114,11 @@ struct JobConfig {
             out.append((known ? "" : "+") + group + "=" + HydraOverride.text(.string(option)))
         }
         var flat = JobConfig()
-        flat.merge(jobKeysOf: top, file: doc.path)
+        flat.merge(jobKeysOf: top, file: yaml.path)
         let keys = flat.settings.keys.sorted { (flat.settings[$0]?.node.mark?.line ?? 0, $0) < (flat.settings[$1]?.node.mark?.line ?? 0, $1) }
         for key in keys where !skipping.contains(key) {
             guard let setting = flat.settings[key] else { continue }
-            out.append("++" + key + "=" + HydraOverride.text(try doc.configValue(setting.node)))
+            out.append("++" + key + "=" + HydraOverride.text(try yaml.configValue(setting.node)))
         }
         return out
     }
@@ -140,9 +140,9 @@ struct DefaultsEntry {
 
     var isSelf: Bool { group == nil && option == "_self_" }
 
-    static func list(_ map: Node.Mapping, doc: Doc) throws -> [DefaultsEntry] {
-        guard let node = try doc.value(map, "defaults") else { return [] }
-        guard let seq = node.sequence else { throw doc.error(node, "`defaults` must be a list, e.g. `- override /algorithm: sac`.") }
+    static func list(_ map: Node.Mapping, yaml: YAMLReader) throws -> [DefaultsEntry] {
+        guard let node = map.value("defaults") else { return [] }
+        guard let seq = node.sequence else { throw yaml.error(node, "`defaults` must be a list, e.g. `- override /algorithm: sac`.") }
         var out: [DefaultsEntry] = []
         for item in seq {
             if let s = item.scalar?.string {
@@ -150,7 +150,7 @@ struct DefaultsEntry {
                 continue
             }
             guard let m = item.mapping, m.count == 1, let (k, v) = m.first, var key = k.string else {
-                throw doc.error(item, "a `defaults` entry must be `group: option` or a name, e.g. `- override /algorithm: sac`.")
+                throw yaml.error(item, "a `defaults` entry must be `group: option` or a name, e.g. `- override /algorithm: sac`.")
             }
             var isOverride = false
             // `optional` and `override` may both stand before the group, in either order.

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// A Scilab-RL performance test (`*-test.yaml`): run `totalRuns` identical jobs and pass when at
 /// least `succRuns` of them end with `evalColumn >= evalValue`.
@@ -70,9 +71,64 @@ public struct PerformanceTest: Sendable, Equatable {
         return spec
     }
 
-    static let conditionKeys = ["total_runs", "succ_runs", "eval_columns", "eval_value", "max_steps"]
-    static let sweeperKeys = ["study_name", "n_jobs", "max_duration_minutes", "command", "workdir", "pass_config", "seed_key",
-                              "cpus_per_trial", "gpus_per_trial", "_target_"]
+    /// `performance_testing_conditions`, Scilab-RL's keys; the first four are required.
+    static let conditionKeys = KeyTable<PerformanceTest>("performance_testing_conditions (a performance test)", [
+        .init("total_runs", "identical runs in all, up to \(ConfigLoader.maxRepeats)", absent: required("total_runs")) { yaml, v, t in
+            t.totalRuns = try yaml.int(v, "total_runs", min: 1, max: ConfigLoader.maxRepeats)
+        },
+        .init("succ_runs", "runs that must succeed for the test to pass", absent: required("succ_runs")) { yaml, v, t in
+            t.succRuns = try yaml.int(v, "succ_runs", min: 1)
+            if t.succRuns > t.totalRuns {
+                throw yaml.error(v, "succ_runs (\(t.succRuns)) is larger than total_runs (\(t.totalRuns)); the test could never pass.")
+            }
+        },
+        .init("eval_columns", "the metric a run's last value of is compared, e.g. eval/success_rate", absent: required("eval_columns")) { yaml, v, t in
+            t.evalColumn = try yaml.string(v, "eval_columns")
+        },
+        .init("eval_value", "a run succeeds when its last eval_columns value is at least this", absent: required("eval_value")) { yaml, v, t in
+            t.evalValue = try yaml.double(v, "eval_value", positive: false)
+        },
+        .init("max_steps", "the runs' steps: n_epochs = max_steps / eval_after_n_steps") { yaml, v, t in
+            t.maxSteps = try yaml.int(v, "max_steps", min: 1)
+        },
+    ])
+
+    /// Refuses a test without `key`, at the block.
+    private static func required(_ key: String) -> KeyTable<PerformanceTest>.Reader {
+        { yaml, block, _ in throw yaml.error(block, "performance_testing_conditions needs `\(key)`.") }
+    }
+
+    /// `hydra.sweeper` of a performance test: how its runs are launched.
+    static let sweeperKeys = KeyTable<PerformanceTest>("hydra.sweeper (a performance test)", [
+        .init("study_name", "the test's name and its directory's (default: the file's name)") { yaml, v, t in
+            t.name = try yaml.string(v, "study_name")
+        },
+        .init("n_jobs", "runs at once (default 1)") { yaml, v, t in
+            t.nJobs = try yaml.int(v, "n_jobs", min: 1)
+        },
+        .init("max_duration_minutes", "the test's time limit (default none)") { yaml, v, t in
+            t.maxDurationMinutes = try yaml.double(v, "max_duration_minutes", positive: true)
+        },
+        .init("command", "the job's argv, e.g. [python, train.py] (default: the Hydra app beside conf/)") { yaml, v, t in
+            t.command = try yaml.stringList(v, "command")
+        },
+        .init("workdir", "where the test's directory and the store go (default data)") { yaml, v, t in
+            t.workdir = try yaml.string(v, "workdir")
+        },
+        .init("seed_key", "a job key that receives each run's seed, e.g. seed (default none)") { yaml, v, t in
+            t.seedKey = try yaml.string(v, "seed_key")
+        },
+        .init("cpus_per_trial", "CPUs each run gets; 0: off (default: the engine's shared among the slots)") { yaml, v, t in
+            t.cpusPerTrial = try yaml.int(v, "cpus_per_trial", min: 0, max: ConfigLoader.maxJobs)
+        },
+        .init("gpus_per_trial", "GPUs each run gets: a fraction up to 1 shares one, or whole GPUs (default none)") { yaml, v, t in
+            t.gpusPerTrial = try ConfigLoader.gpusPerTrial(v, yaml: yaml)
+        },
+        .init("pass_config", "how the job gets the file's keys: \(PassConfig.allCases.map(\.rawValue).joined(separator: ", ")) (default overrides)") { yaml, v, t in
+            t.passConfig = try ConfigLoader.passConfig(v, yaml: yaml)
+        },
+        .ignored("_target_", "Hydra's sweeper class; accepted and ignored"),
+    ])
 
     /// The test at `path`, with Hydra-style `overrides` from the command line (see `CommandLineOverride`).
     public static func load(path: String, overrides: [String] = []) throws -> PerformanceTest {
@@ -86,64 +142,35 @@ public struct PerformanceTest: Sendable, Equatable {
             throw ConfigError(file: full, line: nil, "the file is empty; a performance test needs `performance_testing_conditions`.")
         }
         let root = try CommandLineOverride.apply(overrides, to: fileRoot)
-        let doc = Doc(path: full)
-        let top = try doc.mapping(root, "the file")
-        guard let condNode = try doc.value(top, "performance_testing_conditions") else {
+        let yaml = YAMLReader(path: full)
+        let top = try yaml.mapping(root, "the file")
+        guard let condNode = top.value("performance_testing_conditions") else {
             throw ConfigError(file: full, line: nil, "no `performance_testing_conditions:` block; add total_runs, succ_runs, eval_columns, eval_value and max_steps.")
         }
-        let cond = try doc.mapping(condNode, "`performance_testing_conditions`")
-        for (k, _) in cond where !conditionKeys.contains(k.string ?? "") {
-            throw doc.error(k, "unknown key `\(k.string ?? "")` in performance_testing_conditions; known keys: \(conditionKeys.joined(separator: ", ")).")
-        }
-        let context = "performance_testing_conditions"
-        let total = try doc.int(try doc.required(cond, "total_runs", in: condNode, context: context), "total_runs", min: 1,
-                                max: ConfigLoader.maxRepeats)
-        let succNode = try doc.required(cond, "succ_runs", in: condNode, context: context)
-        let succ = try doc.int(succNode, "succ_runs", min: 1)
-        if succ > total { throw doc.error(succNode, "succ_runs (\(succ)) is larger than total_runs (\(total)); the test could never pass.") }
-        let column = try doc.string(try doc.required(cond, "eval_columns", in: condNode, context: context), "eval_columns")
-        let value = try doc.double(try doc.required(cond, "eval_value", in: condNode, context: context), "eval_value", positive: false)
-        let maxSteps = try doc.value(cond, "max_steps").map { try doc.int($0, "max_steps", min: 1) }
+        let fileName = URL(fileURLWithPath: full).deletingPathExtension().lastPathComponent
+        // The four required conditions replace these placeholders, or the table refuses the file.
+        var test = PerformanceTest(name: fileName, totalRuns: 0, succRuns: 0, evalColumn: "", evalValue: 0,
+                                   maxSteps: nil, evalAfterNSteps: nil, nJobs: 1, maxDurationMinutes: nil,
+                                   command: nil, workdir: "data", configPath: full)
+        try conditionKeys.read(try yaml.mapping(condNode, "`performance_testing_conditions`"), at: condNode, yaml,
+                               place: "in performance_testing_conditions", into: &test)
         let project = HydraProject.find(configPath: full)
-        var job = try JobConfig.compose(project: project, sweepFile: file, top: top, doc: doc)
+        var job = try JobConfig.compose(project: project, sweepFile: file, top: top, yaml: yaml)
         let forJob = overrides.filter { !$0.isSweepSetting }
         for o in forJob { job.merge(override: o) }
-        var evalSteps: Int?
         if let s = job["eval_after_n_steps"], s.node.null == nil {
-            evalSteps = try Doc(path: s.file, warnings: doc.warnings).int(s.node, "eval_after_n_steps", min: 1)
+            test.evalAfterNSteps = try YAMLReader(path: s.file, warnings: yaml.warnings).int(s.node, "eval_after_n_steps", min: 1)
         }
-
-        let fileName = URL(fileURLWithPath: full).deletingPathExtension().lastPathComponent
-        var test = PerformanceTest(name: fileName, totalRuns: total, succRuns: succ, evalColumn: column, evalValue: value,
-                                   maxSteps: maxSteps, evalAfterNSteps: evalSteps, nJobs: 1, maxDurationMinutes: nil,
-                                   command: nil, workdir: "data", configPath: full)
-        if let hydra = try doc.value(top, "hydra"), let sweeperNode = try doc.value(try doc.mapping(hydra, "`hydra`"), "sweeper") {
-            let sweeper = try doc.mapping(sweeperNode, "`hydra.sweeper`")
-            for (k, _) in sweeper where !sweeperKeys.contains(k.string ?? "") {
-                throw doc.error(k, "unknown key `\(k.string ?? "")` in hydra.sweeper of a performance test; known keys: \(sweeperKeys.dropLast().joined(separator: ", ")).")
-            }
-            if let n = try doc.value(sweeper, "study_name") { test.name = try doc.string(n, "study_name") }
-            if let n = try doc.value(sweeper, "n_jobs") { test.nJobs = try doc.int(n, "n_jobs", min: 1) }
-            if let n = try doc.value(sweeper, "max_duration_minutes") { test.maxDurationMinutes = try doc.double(n, "max_duration_minutes", positive: true) }
-            if let n = try doc.value(sweeper, "command") { test.command = try doc.stringList(n, "command") }
-            if let n = try doc.value(sweeper, "workdir") { test.workdir = try doc.string(n, "workdir") }
-            if let n = try doc.value(sweeper, "seed_key") { test.seedKey = try doc.string(n, "seed_key") }
-            if let n = try doc.value(sweeper, "cpus_per_trial") { test.cpusPerTrial = try doc.int(n, "cpus_per_trial", min: 0, max: ConfigLoader.maxJobs) }
-            if let n = try doc.value(sweeper, "gpus_per_trial") { test.gpusPerTrial = try ConfigLoader.gpusPerTrial(n, doc: doc) }
-            if let n = try doc.value(sweeper, "pass_config") {
-                let name = try doc.string(n, "pass_config")
-                guard let mode = PassConfig(rawValue: name) else {
-                    throw doc.error(n, "pass_config `\(name)` is not one of \(PassConfig.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                test.passConfig = mode
-            }
+        if let hydra = top.value("hydra"), let sweeperNode = try yaml.mapping(hydra, "`hydra`").value("sweeper") {
+            try sweeperKeys.read(try yaml.mapping(sweeperNode, "`hydra.sweeper`"), at: sweeperNode, yaml,
+                                 place: "in hydra.sweeper of a performance test", into: &test)
         }
         test.commandLineOverrides = overrides.map(\.text)
         test.commandLineJobOverrides = forJob.map(\.text)
         if test.passConfig == .overrides {
             var skipping: Set<String> = ["n_epochs"]
             if let key = test.seedKey { skipping.insert(key) }
-            test.jobOverrides = try JobConfig.overrides(top: top, primaryGroups: job.primaryGroups, doc: doc, skipping: skipping)
+            test.jobOverrides = try JobConfig.overrides(top: top, primaryGroups: job.primaryGroups, yaml: yaml, skipping: skipping)
         }
         return test
     }

@@ -1,17 +1,25 @@
 import Foundation
 import Yams
 
-/// `hydra.sweeper.pruner`: Optuna's pruners by their names and options.
+/// A percentile pruner's options as its table reads them; the table refuses a pruner without
+/// `percentile`, so its placeholder never survives.
+struct PercentileSettings {
+    var percentile = 0.0
+    var options = MedianPrunerOptions()
+}
+
+/// A patient pruner's options as its table reads them (the table refuses one without `patience`).
+struct PatientSettings {
+    var patience = 0
+    var minDelta = 0.0
+    var wrapped: PrunerSpec?
+}
+
+/// `hydra.sweeper.pruner`: Optuna's pruners by their names and options, one table per pruner.
 extension ConfigLoader {
-    static let prunerTypes: [String: [String]] = [
-        "median": ["n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"],
-        "percentile": ["percentile", "n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"],
-        "successive_halving": ["min_resource", "reduction_factor", "min_early_stopping_rate", "bootstrap_count"],
-        "hyperband": ["min_resource", "max_resource", "reduction_factor", "bootstrap_count"],
-        "threshold": ["lower", "upper", "n_warmup_steps", "interval_steps"],
-        "patient": ["patience", "min_delta", "wrapped_pruner"],
-        "none": [],
-    ]
+    /// The pruners' names, as messages list them.
+    static let prunerTypes = ["hyperband", "median", "none", "patient", "percentile", "successive_halving", "threshold"]
+
     /// Other names users write: Optuna's class names (`_target_: optuna.pruners.MedianPruner`) and ASHA.
     static func prunerType(_ name: String) -> String? {
         let last = name.split(separator: ".").last.map(String.init) ?? name
@@ -27,97 +35,188 @@ extension ConfigLoader {
         }
     }
 
+    /// `type` and `_target_` are read first, to choose the table.
+    static func prunerCommonKeys<Options>(_ type: String) -> [KeyTable<Options>.Key] {
+        [
+            .ignored("type", "\(type) (Optuna's class name works too)"),
+            .ignored("_target_", "Optuna's class instead of type, e.g. optuna.pruners.MedianPruner"),
+        ]
+    }
+
+    /// A whole number option of a pruner, at most a million.
+    static func prunerInt(_ yaml: YAMLReader, _ v: Node, _ key: String, min: Int) throws -> Int {
+        try yaml.int(v, key, min: min, max: 1_000_000)
+    }
+
+    /// `auto` (Optuna's: nil) or a whole number.
+    static func autoInt(_ yaml: YAMLReader, _ v: Node, _ key: String) throws -> Int? {
+        if v.scalar?.string == "auto" { return nil }
+        return try prunerInt(yaml, v, key, min: 1)
+    }
+
+    /// The median pruner's keys, which the percentile pruner shares.
+    static func medianKeys<Options>(_ options: WritableKeyPath<Options, MedianPrunerOptions> & Sendable) -> [KeyTable<Options>.Key] {
+        [
+            .init("n_startup_trials", "completed trials the study needs before any trial is pruned (default 5)") { yaml, v, o in
+                o[keyPath: options].nStartupTrials = try prunerInt(yaml, v, "n_startup_trials", min: 0)
+            },
+            .init("n_warmup_steps", "evaluations every trial may make before it can be pruned (default 0)") { yaml, v, o in
+                o[keyPath: options].nWarmupSteps = try prunerInt(yaml, v, "n_warmup_steps", min: 0)
+            },
+            .init("interval_steps", "pruning is checked every this many evaluations after the warm-up (default 1)") { yaml, v, o in
+                o[keyPath: options].intervalSteps = try prunerInt(yaml, v, "interval_steps", min: 1)
+            },
+            .init("n_min_trials", "completed trials that reached the evaluation before it is judged (default 1)") { yaml, v, o in
+                o[keyPath: options].nMinTrials = try prunerInt(yaml, v, "n_min_trials", min: 1)
+            },
+        ]
+    }
+
+    static let medianPrunerKeys = KeyTable<MedianPrunerOptions>("hydra.sweeper.pruner (type: median)",
+                                                                prunerCommonKeys("median") + medianKeys(\.self))
+
+    static let percentilePrunerKeys = KeyTable<PercentileSettings>("hydra.sweeper.pruner (type: percentile)", prunerCommonKeys("percentile") + [
+        .init("percentile", "0 to 100: a trial worse than this percentile of the others is pruned (25 keeps the best quarter's company)", absent: { yaml, node, _ in
+            throw yaml.error(node, "the percentile pruner needs `percentile` (0 to 100; 25 keeps the best quarter's company).")
+        }) { yaml, v, o in
+            let p = try yaml.double(v, "percentile", positive: false)
+            guard (0...100).contains(p) else { throw yaml.error(v, "`percentile` must be between 0 and 100, got \(p).") }
+            o.percentile = p
+        },
+    ] + medianKeys(\.options))
+
+    static let successiveHalvingPrunerKeys = KeyTable<SuccessiveHalvingOptions>("hydra.sweeper.pruner (type: successive_halving, or asha)", prunerCommonKeys("successive_halving") + [
+        .init("min_resource", "evaluations before the first rung, or auto (default auto)") { yaml, v, o in
+            o.minResource = try autoInt(yaml, v, "min_resource")
+        },
+        .init("reduction_factor", "each rung keeps one trial in this many (default 4)") { yaml, v, o in
+            o.reductionFactor = try prunerInt(yaml, v, "reduction_factor", min: 2)
+        },
+        .init("min_early_stopping_rate", "rungs skipped at the start (default 0)") { yaml, v, o in
+            o.minEarlyStoppingRate = try prunerInt(yaml, v, "min_early_stopping_rate", min: 0)
+        },
+        .init("bootstrap_count", "trials that must reach a rung before it prunes (default 0; needs a number for min_resource)") { yaml, v, o in
+            o.bootstrapCount = try prunerInt(yaml, v, "bootstrap_count", min: 0)
+            if o.bootstrapCount > 0 && o.minResource == nil {
+                throw yaml.error(v, "`bootstrap_count` needs a number for `min_resource`, not auto (as in Optuna).")
+            }
+        },
+    ])
+
+    static let hyperbandPrunerKeys = KeyTable<HyperbandOptions>("hydra.sweeper.pruner (type: hyperband)", prunerCommonKeys("hyperband") + [
+        .init("min_resource", "evaluations before the first rung of the most eager bracket (default 1)") { yaml, v, o in
+            o.minResource = try prunerInt(yaml, v, "min_resource", min: 1)
+        },
+        .init("max_resource", "evaluations of a full run, or auto: the longest completed trial's (default auto)") { yaml, v, o in
+            o.maxResource = try autoInt(yaml, v, "max_resource")
+            if let m = o.maxResource, m < o.minResource {
+                throw yaml.error(v, "`max_resource` (\(m)) must be at least `min_resource` (\(o.minResource)).")
+            }
+        },
+        .init("reduction_factor", "each rung keeps one trial in this many (default 3)") { yaml, v, o in
+            o.reductionFactor = try prunerInt(yaml, v, "reduction_factor", min: 2)
+        },
+        .init("bootstrap_count", "trials that must reach a rung before it prunes (default 0; needs a number for max_resource)") { yaml, v, o in
+            o.bootstrapCount = try prunerInt(yaml, v, "bootstrap_count", min: 0)
+            if o.bootstrapCount > 0 && o.maxResource == nil {
+                throw yaml.error(v, "`bootstrap_count` needs a number for `max_resource`, not auto (as in Optuna).")
+            }
+        },
+    ])
+
+    static let thresholdPrunerKeys = KeyTable<ThresholdOptions>("hydra.sweeper.pruner (type: threshold)", prunerCommonKeys("threshold") + [
+        .init("lower", "a value below this is pruned (lower or upper or both)") { yaml, v, o in
+            o.lower = try yaml.double(v, "lower", positive: false)
+        },
+        .init("upper", "a value above this is pruned") { yaml, v, o in
+            o.upper = try yaml.double(v, "upper", positive: false)
+        },
+        .init("n_warmup_steps", "evaluations every trial may make before it can be pruned (default 0)") { yaml, v, o in
+            o.nWarmupSteps = try prunerInt(yaml, v, "n_warmup_steps", min: 0)
+        },
+        .init("interval_steps", "pruning is checked every this many evaluations after the warm-up (default 1)") { yaml, v, o in
+            o.intervalSteps = try prunerInt(yaml, v, "interval_steps", min: 1)
+        },
+    ])
+
+    static let patientPrunerKeys = KeyTable<PatientSettings>("hydra.sweeper.pruner (type: patient)", prunerCommonKeys("patient") + [
+        .init("patience", "evaluations without improvement it waits", absent: { yaml, node, _ in
+            throw yaml.error(node, "the patient pruner needs `patience` (evaluations without improvement it waits).")
+        }) { yaml, v, o in
+            o.patience = try prunerInt(yaml, v, "patience", min: 0)
+        },
+        .init("min_delta", "the least change that counts as an improvement (default 0)") { yaml, v, o in
+            o.minDelta = try yaml.double(v, "min_delta", positive: false)
+            if o.minDelta < 0 { throw yaml.error(v, "`min_delta` must be 0 or more, got \(o.minDelta).") }
+        },
+        .init("wrapped_pruner", "the pruner asked once the curve stopped improving, e.g. {type: median} (default none: prune then)") { yaml, v, o in
+            guard v.null == nil else { return }
+            let wrapped = try prunerSpec(v, yaml: yaml)
+            if case .patient = wrapped { throw yaml.error(v, "a patient pruner cannot wrap another patient pruner.") }
+            o.wrapped = wrapped == PrunerSpec.none ? nil : wrapped
+        },
+    ])
+
+    static let noPrunerKeys = KeyTable<PrunerSpec>("hydra.sweeper.pruner (type: none)", prunerCommonKeys("none"))
+
     /// `pruner: asha`, or `pruner: {type: hyperband, min_resource: 1, reduction_factor: 3}`,
     /// or `pruner: {type: patient, patience: 3, wrapped_pruner: {type: median}}`.
-    static func prunerSpec(_ node: Node, doc: Doc) throws -> PrunerSpec {
-        let known = prunerTypes.keys.sorted().joined(separator: ", ") + " (or asha)"
+    static func prunerSpec(_ node: Node, yaml: YAMLReader) throws -> PrunerSpec {
+        let known = prunerTypes.joined(separator: ", ") + " (or asha)"
         if node.scalar != nil {
-            let name = try doc.string(node, "pruner")
-            guard let type = prunerType(name) else { throw doc.error(node, "pruner `\(name)` is not one of \(known).") }
-            if type == "patient" { throw doc.error(node, "the patient pruner needs `patience`: write `pruner: {type: patient, patience: 3, wrapped_pruner: {type: median}}`.") }
-            if type == "threshold" { throw doc.error(node, "the threshold pruner needs `lower` or `upper`: write `pruner: {type: threshold, lower: 0.05}`.") }
-            return try prunerSpec(type: type, [:], at: node, doc: doc)
+            let name = try yaml.string(node, "pruner")
+            guard let type = prunerType(name) else { throw yaml.error(node, "pruner `\(name)` is not one of \(known).") }
+            if type == "patient" { throw yaml.error(node, "the patient pruner needs `patience`: write `pruner: {type: patient, patience: 3, wrapped_pruner: {type: median}}`.") }
+            if type == "threshold" { throw yaml.error(node, "the threshold pruner needs `lower` or `upper`: write `pruner: {type: threshold, lower: 0.05}`.") }
+            return try prunerSpec(type: type, Node.Mapping([]), at: node, yaml: yaml)
         }
-        let map = try doc.mapping(node, "`pruner`")
+        let map = try yaml.mapping(node, "`pruner`")
         var typeName: String?
-        var values: [String: Node] = [:]
-        for (k, v) in map {
-            let key = k.string ?? ""
-            if key == "type" || key == "_target_" {
-                typeName = try doc.string(v, "pruner type")
-            } else {
-                values[key] = v
-            }
+        for (k, v) in map where k.string == "type" || k.string == "_target_" {
+            typeName = try yaml.string(v, "pruner type")
         }
         let name = typeName ?? "median"
         guard let type = prunerType(name) else {
-            throw doc.error(map.first { $0.key.string == "type" || $0.key.string == "_target_" }?.value ?? node, "pruner `\(name)` is not one of \(known).")
+            throw yaml.error(map.first { $0.key.string == "type" || $0.key.string == "_target_" }?.value ?? node, "pruner `\(name)` is not one of \(known).")
         }
-        let allowed = prunerTypes[type] ?? []
-        for (k, _) in map {
-            let key = k.string ?? ""
-            if key != "type" && key != "_target_" && !allowed.contains(key) {
-                throw doc.error(k, "unknown key `\(key)` for the \(type) pruner; known keys: \((["type"] + allowed).joined(separator: ", ")).")
-            }
-        }
-        return try prunerSpec(type: type, values, at: node, doc: doc)
+        return try prunerSpec(type: type, map, at: node, yaml: yaml)
     }
 
-    private static func prunerSpec(type: String, _ v: [String: Node], at node: Node, doc: Doc) throws -> PrunerSpec {
-        func int(_ key: String, min: Int, default d: Int) throws -> Int { try v[key].map { try doc.int($0, key, min: min, max: 1_000_000) } ?? d }
-        func autoInt(_ key: String) throws -> Int?? {
-            guard let n = v[key] else { return .none }
-            if n.scalar?.string == "auto" { return .some(nil) }
-            return .some(try doc.int(n, key, min: 1, max: 1_000_000))
-        }
+    private static func prunerSpec(type: String, _ map: Node.Mapping, at node: Node, yaml: YAMLReader) throws -> PrunerSpec {
+        let place = "for the \(type) pruner"
         switch type {
-        case "none":
-            return .none
-        case "median", "percentile":
-            let o = MedianPrunerOptions(nStartupTrials: try int("n_startup_trials", min: 0, default: 5), nWarmupSteps: try int("n_warmup_steps", min: 0, default: 0),
-                                        intervalSteps: try int("interval_steps", min: 1, default: 1), nMinTrials: try int("n_min_trials", min: 1, default: 1))
-            if type == "median" { return .median(o) }
-            guard let pn = v["percentile"] else { throw doc.error(node, "the percentile pruner needs `percentile` (0 to 100; 25 keeps the best quarter's company).") }
-            let p = try doc.double(pn, "percentile", positive: false)
-            guard (0...100).contains(p) else { throw doc.error(pn, "`percentile` must be between 0 and 100, got \(p).") }
-            return .percentile(p, o)
+        case "median":
+            var o = MedianPrunerOptions()
+            try medianPrunerKeys.read(map, at: node, yaml, place: place, into: &o)
+            return .median(o)
+        case "percentile":
+            var o = PercentileSettings()
+            try percentilePrunerKeys.read(map, at: node, yaml, place: place, into: &o)
+            return .percentile(o.percentile, o.options)
         case "successive_halving":
-            let minResource = try autoInt("min_resource") ?? nil
-            let o = SuccessiveHalvingOptions(minResource: minResource, reductionFactor: try int("reduction_factor", min: 2, default: 4),
-                                             minEarlyStoppingRate: try int("min_early_stopping_rate", min: 0, default: 0),
-                                             bootstrapCount: try int("bootstrap_count", min: 0, default: 0))
-            if o.bootstrapCount > 0 && o.minResource == nil {
-                throw doc.error(v["bootstrap_count"] ?? node, "`bootstrap_count` needs a number for `min_resource`, not auto (as in Optuna).")
-            }
+            var o = SuccessiveHalvingOptions()
+            try successiveHalvingPrunerKeys.read(map, at: node, yaml, place: place, into: &o)
             return .successiveHalving(o)
         case "hyperband":
-            let maxResource = try autoInt("max_resource") ?? nil
-            let o = HyperbandOptions(minResource: try int("min_resource", min: 1, default: 1), maxResource: maxResource,
-                                     reductionFactor: try int("reduction_factor", min: 2, default: 3), bootstrapCount: try int("bootstrap_count", min: 0, default: 0))
-            if let m = o.maxResource, m < o.minResource {
-                throw doc.error(v["max_resource"] ?? node, "`max_resource` (\(m)) must be at least `min_resource` (\(o.minResource)).")
-            }
-            if o.bootstrapCount > 0 && o.maxResource == nil {
-                throw doc.error(v["bootstrap_count"] ?? node, "`bootstrap_count` needs a number for `max_resource`, not auto (as in Optuna).")
-            }
+            var o = HyperbandOptions()
+            try hyperbandPrunerKeys.read(map, at: node, yaml, place: place, into: &o)
             return .hyperband(o)
         case "threshold":
-            let lower = try v["lower"].map { try doc.double($0, "lower", positive: false) }
-            let upper = try v["upper"].map { try doc.double($0, "upper", positive: false) }
-            guard lower != nil || upper != nil else { throw doc.error(node, "the threshold pruner needs `lower` or `upper` (or both).") }
-            if let lower, let upper, lower > upper { throw doc.error(v["lower"]!, "`lower` (\(lower)) is greater than `upper` (\(upper)).") }
-            return .threshold(ThresholdOptions(lower: lower, upper: upper, nWarmupSteps: try int("n_warmup_steps", min: 0, default: 0),
-                                               intervalSteps: try int("interval_steps", min: 1, default: 1)))
+            var o = ThresholdOptions()
+            try thresholdPrunerKeys.read(map, at: node, yaml, place: place, into: &o)
+            guard o.lower != nil || o.upper != nil else { throw yaml.error(node, "the threshold pruner needs `lower` or `upper` (or both).") }
+            if let lower = o.lower, let upper = o.upper, lower > upper, let lowerNode = map.value("lower") {
+                throw yaml.error(lowerNode, "`lower` (\(lower)) is greater than `upper` (\(upper)).")
+            }
+            return .threshold(o)
         case "patient":
-            guard v["patience"] != nil else { throw doc.error(node, "the patient pruner needs `patience` (evaluations without improvement it waits).") }
-            let minDelta = try v["min_delta"].map { try doc.double($0, "min_delta", positive: false) } ?? 0
-            if minDelta < 0 { throw doc.error(v["min_delta"]!, "`min_delta` must be 0 or more, got \(minDelta).") }
-            let wrapped = try v["wrapped_pruner"].flatMap { $0.null == nil ? $0 : nil }.map { try prunerSpec($0, doc: doc) }
-            if case .patient? = wrapped { throw doc.error(v["wrapped_pruner"]!, "a patient pruner cannot wrap another patient pruner.") }
-            return .patient(PatientOptions(patience: try int("patience", min: 0, default: 0), minDelta: minDelta),
-                            wrapped: wrapped == PrunerSpec.none ? nil : wrapped)
+            var o = PatientSettings()
+            try patientPrunerKeys.read(map, at: node, yaml, place: place, into: &o)
+            return .patient(PatientOptions(patience: o.patience, minDelta: o.minDelta), wrapped: o.wrapped)
         default:
-            throw doc.error(node, "pruner `\(type)` is not known.")
+            var o = PrunerSpec.none
+            try noPrunerKeys.read(map, at: node, yaml, place: place, into: &o)
+            return o
         }
     }
 }
