@@ -21,7 +21,7 @@ final class GaussianProcessTests: XCTestCase {
         let gp = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical,
                                                parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
         for (i, t) in f.tests.enumerated() {
-            let p = gp.predict(t)
+            let p = gp.posterior(at: t)
             XCTAssertEqual(p.mean, f.means[i], accuracy: 1e-10, "mean at \(t)")
             XCTAssertEqual(p.variance, f.variances[i], accuracy: 1e-10, "variance at \(t)")
         }
@@ -98,7 +98,7 @@ final class GaussianProcessTests: XCTestCase {
                                                parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
         let h = 1e-6
         for t in f.tests {
-            let p = gp.predictWithGradient(t)
+            let p = gp.posterior(at: t, gradient: true)
             for e in t.indices {
                 var up = t, down = t
                 if f.categorical[e] {
@@ -107,7 +107,8 @@ final class GaussianProcessTests: XCTestCase {
                 }
                 up[e] += h
                 down[e] -= h
-                let (mu, vu) = gp.predict(up), (md, vd) = gp.predict(down)
+                let (mu, vu) = (gp.posterior(at: up).mean, gp.posterior(at: up).variance)
+                let (md, vd) = (gp.posterior(at: down).mean, gp.posterior(at: down).variance)
                 XCTAssertEqual(p.dMean[e], (mu - md) / (2 * h), accuracy: 1e-5, "∂μ/∂x\(e) at \(t)")
                 XCTAssertEqual(p.dVariance[e], (vu - vd) / (2 * h), accuracy: 1e-5, "∂σ²/∂x\(e) at \(t)")
             }
@@ -150,9 +151,9 @@ final class GaussianProcessTests: XCTestCase {
         var g = SeededGenerator(seed: 3)
         // 11 points: two full groups of four and a partial one.
         let points = (0..<11).map { _ in [g.unit(), g.unit(), Double(Int(g.unit() * 3))] } + f.tests
-        let batch = gp.predictBatch(points)
+        let batch = gp.posteriors(at: points)
         for (i, p) in points.enumerated() {
-            let one = gp.predict(p)
+            let one = gp.posterior(at: p)
             XCTAssertEqual(batch.means[i], one.mean, accuracy: 1e-12, "mean at \(p)")
             XCTAssertEqual(batch.variances[i], one.variance, accuracy: 1e-12, "variance at \(p)")
         }
