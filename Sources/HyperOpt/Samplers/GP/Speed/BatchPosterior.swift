@@ -4,7 +4,7 @@ import ParzenKernels
 extension GaussianProcess {
     /// Candidates per block: the block's rows of L⁻¹K* (n × 256 doubles) stay in cache while
     /// the triangular solve sweeps them.
-    static let posteriorBlock = 256
+    static let posteriorBlockSize = 256
 
     /// The posterior at many points at once (the acquisition's candidates): the values
     /// `posterior(at:)` gives, to rounding, computed block by block with the candidates along
@@ -13,7 +13,7 @@ extension GaussianProcess {
     /// block's candidates at once. It is the sampler's speed path: the 1,024 candidates of an
     /// ask cost here what a few dozen pointwise posteriors would.
     public func posteriors(at points: [[Double]]) -> (means: [Double], variances: [Double]) {
-        let n = x.count, d = categorical.count, m = points.count, block = Self.posteriorBlock
+        let n = x.count, d = categorical.count, m = points.count, block = Self.posteriorBlockSize
         var means = [Double](repeating: 0, count: m), variances = [Double](repeating: 0, count: m)
         guard n > 0, m > 0 else { return (means, variances.map { _ in parameters.kernelScale }) }
         // One scratch allocation for the block's working rows, laid out one after another.
@@ -41,17 +41,17 @@ extension GaussianProcess {
         return (means, variances)
     }
 
-    /// A block's working rows, each `posteriorBlock` long: input e of candidate c at
+    /// A block's working rows, each `posteriorBlockSize` long: input e of candidate c at
     /// `inputs[e * block + c]`, row i of V = L⁻¹K* at `v[i * block + c]`, and per candidate its
     /// squared distance to the current point, Σ Vᵢ², and its mean.
     private struct BlockRows {
         let inputs, v, r2, quad, mean: UnsafeMutablePointer<Double>
     }
 
-    /// One block of at most `posteriorBlock` candidates: fills `rows.mean` and `rows.quad`.
+    /// One block of at most `posteriorBlockSize` candidates: fills `rows.mean` and `rows.quad`.
     private func posteriorBlock(_ points: ArraySlice<[Double]>, rows: BlockRows, xs: UnsafePointer<Double>,
                                 l: UnsafePointer<Double>) {
-        let n = x.count, d = categorical.count, block = Self.posteriorBlock
+        let n = x.count, d = categorical.count, block = Self.posteriorBlockSize
         let eta = parameters.inverseSquaredLengthscales, scale = parameters.kernelScale
         let (inputs, v, r2, quad, mean) = (rows.inputs, rows.v, rows.r2, rows.quad, rows.mean)
         let count = points.count, first = points.startIndex
@@ -82,7 +82,7 @@ extension GaussianProcess {
             while c < padded {
                 let q = SIMD4<Double>(r2[c], r2[c + 1], r2[c + 2], r2[c + 3])
                 let s5r = (5 * q).squareRoot()
-                let k = scale * (1 + s5r + 5.0 / 3.0 * q) * simdExp(-s5r)
+                let k = scale * (1 + s5r + 5.0 / 3.0 * q) * fastExp(-s5r)
                 for lane in 0..<4 {
                     vi[c + lane] = k[lane]
                     mean[c + lane] += a * k[lane]
@@ -103,22 +103,4 @@ extension GaussianProcess {
             }
         }
     }
-}
-
-/// e^x in four lanes for x ≤ 0 (the kernel's e^(−√5 r)), to a few ulps: x = k ln 2 + r with
-/// |r| ≤ ln 2 / 2 (ln 2 split in two parts, as Cody and Waite), e^r by its Taylor series to r¹²
-/// (the next term is under 2e-16), times 2^k built from its bits. Under −700 it gives e^−700.
-/// 1/12!, 1/11!, ..., 1/1!, 1/0!.
-private let taylorExp: [Double] = (0...12).reversed().map { k in 1 / (1...max(1, k)).reduce(1.0) { $0 * Double($1) } }
-
-@inline(__always)
-func simdExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
-    let x = x.replacing(with: -700, where: x .< -700)
-    let k = (x * 1.4426950408889634).rounded(.toNearestOrEven)
-    let r = (x - k * 0.6931471803691238) - k * 1.9082149292705877e-10
-    var p = SIMD4<Double>(repeating: taylorExp[0])
-    for c in taylorExp.dropFirst() { p = p * r + c }
-    var scale = SIMD4<Double>()
-    for lane in 0..<4 { scale[lane] = Double(bitPattern: UInt64(Int64(k[lane]) + 1023) << 52) }
-    return p * scale
 }
