@@ -130,6 +130,35 @@ public enum Distribution: Sendable, Hashable, Codable {
     }
 }
 
+extension Distribution {
+    /// The bounds of a numeric distribution as the unit interval sees them: in log space for a
+    /// log distribution (when both ends are positive), nil for a categorical one.
+    private var unitAxis: (low: Double, high: Double, log: Bool)? {
+        switch self {
+        case .float(let low, let high, let log, _): return (low, high, log && low > 0)
+        case .int(let low, let high, let log, _): return (Double(low), Double(high), log && low > 0)
+        case .categorical: return nil
+        }
+    }
+
+    /// Where the number `x` lies between low (0) and high (1), in log space for a log
+    /// distribution; not clamped, and 0.5 when low and high are one value. Nil for a categorical
+    /// distribution. The GP's unit cube and the parallel-coordinates axes both place values by it.
+    public func unitPosition(_ x: Double) -> Double? {
+        guard let (low, high, log) = unitAxis else { return nil }
+        guard high > low else { return 0.5 }
+        if log && x > 0 { return (Foundation.log(x) - Foundation.log(low)) / (Foundation.log(high) - Foundation.log(low)) }
+        return (x - low) / (high - low)
+    }
+
+    /// The number at unit position `u`: the inverse of `unitPosition`, not snapped to the steps.
+    public func value(atUnitPosition u: Double) -> Double? {
+        guard let (low, high, log) = unitAxis else { return nil }
+        if log { return exp(Foundation.log(low) + u * (Foundation.log(high) - Foundation.log(low))) }
+        return low + u * (high - low)
+    }
+}
+
 public struct Parameter: Sendable, Hashable, Codable {
     /// The name as written in the config, e.g. `++algorithm.learning_rate`.
     public let name: String

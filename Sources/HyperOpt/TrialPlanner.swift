@@ -155,11 +155,10 @@ public struct TrialPlanner: Sendable {
             completed: study.observations,
             running: study.trials.filter { !$0.state.isFinished }.map(\.launch.params),
             excluded: excluded)
-        if sampler is GPSampler {
-            context.runs = study.trials.compactMap { t in
-                guard t.state == .complete, let s = t.score, s.isFinite else { return nil }
-                return Observation(values: study.paramSets[t.launch.paramSet].values, value: s, number: t.number)
-            }
+        // Every sampler gets every run's own score; those that model the seed noise (the GP) use them.
+        context.runs = study.trials.compactMap { t in
+            guard t.state == .complete, let s = t.score, s.isFinite else { return nil }
+            return Observation(values: study.paramSets[t.launch.paramSet].values, value: s, number: t.number)
         }
         for attempt in 0..<Self.samplerAttempts {
             context.attempt = attempt

@@ -43,4 +43,15 @@ final class AnalysisScreenTests: XCTestCase {
             XCTAssertTrue(buf.cells.allSatisfy { $0.char.isASCII }, "\(view.rawValue): ASCII mode drew a non-ASCII glyph")
         }
     }
+    /// A chart's axis places a value where the search space's unit position does, inside the
+    /// axis even for a value the space no longer holds; choices spread evenly.
+    func testAxisPositionsAreTheSpacesUnitPositionsClamped() {
+        let lr = Distribution.float(low: 1e-5, high: 1e-1, log: true, step: nil)
+        XCTAssertEqual(axisPosition(.float(1e-3), lr), lr.unitPosition(1e-3))
+        XCTAssertEqual(axisPosition(.float(10), lr), 1)
+        XCTAssertEqual(axisPosition(.int(-3), .int(low: 0, high: 8, log: false, step: 1)), 0)
+        XCTAssertEqual(axisPosition(.int(2), .int(low: 0, high: 8, log: false, step: 1)), 0.25)
+        XCTAssertEqual(axisPosition(.string("c"), .categorical(choices: ["a", "b", "c"].map(ParamValue.string))), 1)
+        XCTAssertNil(axisPosition(.string("d"), .categorical(choices: ["a", "b", "c"].map(ParamValue.string))))
+    }
 }

@@ -101,4 +101,26 @@ final class DistributionSamplingTests: XCTestCase {
         XCTAssertEqual(act.internalValue(.string("b")), 1)
         XCTAssertNil(act.internalValue(.string("zzz")))
     }
+    /// The unit interval every view of a parameter's range shares (the GP's cube, the charts'
+    /// axes): log parameters in log space, ints like floats, nothing for a categorical one.
+    func testUnitPositionsAndTheirInverse() throws {
+        let lr = Distribution.float(low: 1e-5, high: 1e-1, log: true, step: nil)
+        XCTAssertEqual(try XCTUnwrap(lr.unitPosition(1e-3)), 0.5, accuracy: 1e-12, "halfway in log space")
+        XCTAssertEqual(try XCTUnwrap(lr.value(atUnitPosition: 0.5)), 1e-3, accuracy: 1e-15)
+        let batch = Distribution.int(low: 16, high: 250, log: false, step: 16)
+        XCTAssertEqual(batch.unitPosition(16), 0)
+        XCTAssertEqual(batch.unitPosition(250), 1)
+        XCTAssertEqual(batch.value(atUnitPosition: 1), 250)
+        XCTAssertEqual(Distribution.float(low: -2, high: 3, log: false, step: nil).unitPosition(5.5), 1.5, "not clamped")
+        XCTAssertEqual(Distribution.int(low: 4, high: 4, log: true, step: 1).unitPosition(4), 0.5, "one value: the middle")
+        XCTAssertNil(Distribution.categorical(choices: [.int(1), .int(2)]).unitPosition(1))
+        XCTAssertNil(Distribution.categorical(choices: [.int(1), .int(2)]).value(atUnitPosition: 0.5))
+        for p in space.parameters {
+            guard case .float = p.distribution else { continue }
+            for u in [0.0, 0.25, 0.7, 1] {
+                let x = try XCTUnwrap(p.distribution.value(atUnitPosition: u))
+                XCTAssertEqual(try XCTUnwrap(p.distribution.unitPosition(x)), u, accuracy: 1e-12, "\(p.name) at \(u)")
+            }
+        }
+    }
 }

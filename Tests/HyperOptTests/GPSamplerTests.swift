@@ -144,4 +144,32 @@ final class GPSamplerTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("startup is `sobol` or `random`, not `lhs`"), "\($0)")
         }
     }
+    /// The acquisition's search: local searches start from the best point observed, then the
+    /// best candidate, then distinct candidates drawn by the roulette, as many as asked; and a
+    /// local search never ends below its start.
+    func testTheSearchStartsWhereOptunaStartsAndClimbs() throws {
+        let unit = SearchSpace((0..<3).map { Parameter(name: "x\($0)", distribution: .float(low: 0, high: 1, log: false, step: nil)) })
+        let encoding = GPEncoding(space: unit)
+        var g = SeededGenerator(seed: 2)
+        let x = (0..<12).map { _ in [g.unit(), g.unit(), g.unit()] }
+        let y = x.map { -(($0[0] - 0.3) * ($0[0] - 0.3) + ($0[1] - 0.6) * ($0[1] - 0.6)) }
+        let gp = try XCTUnwrap(GaussianProcess(x: x, y: y, categorical: encoding.categorical,
+                                               parameters: GPParameters(inverseSquaredLengthscales: [4, 4, 0.1], kernelScale: 1, noiseVariance: 1e-4)))
+        let search = AcquisitionSearch(encoding: encoding, acquisition: Acquisition(gp: gp, best: y.max()!),
+                                       options: GPOptions(nCandidates: 200, nLocalSearch: 6))
+        let candidates = (0..<200).map { _ in encoding.randomPoint(using: &g) }
+        let scores = search.acquisition.values(candidates)
+        let top = try XCTUnwrap(y.indices.max { y[$0] < y[$1] })
+        let starts = search.starts(observedBest: x[top], candidates: candidates, scores: scores, using: &g)
+        XCTAssertEqual(starts.count, 6)
+        XCTAssertEqual(starts[0].0, x[top])
+        XCTAssertEqual(starts[1].1, scores.max())
+        XCTAssertEqual(Set(starts.dropFirst().map(\.0)).count, 5, "distinct candidates")
+        for (u, value) in starts {
+            XCTAssertEqual(value, search.acquisition.value(u), accuracy: 1e-9, "a start carries its own acquisition")
+            let (optimum, reached) = search.localOptimum(u, value)
+            XCTAssertGreaterThanOrEqual(reached, value, "from \(u)")
+            XCTAssertTrue(optimum.allSatisfy { (0...1).contains($0) }, "\(optimum) stays in the cube")
+        }
+    }
 }

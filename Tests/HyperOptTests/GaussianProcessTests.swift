@@ -21,7 +21,7 @@ final class GaussianProcessTests: XCTestCase {
         let gp = try XCTUnwrap(GaussianProcess(x: f.x, y: f.y, categorical: f.categorical,
                                                parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
         for (i, t) in f.tests.enumerated() {
-            let p = gp.predict(t)
+            let p = gp.posterior(at: t)
             XCTAssertEqual(p.mean, f.means[i], accuracy: 1e-10, "mean at \(t)")
             XCTAssertEqual(p.variance, f.variances[i], accuracy: 1e-10, "variance at \(t)")
         }
@@ -98,7 +98,7 @@ final class GaussianProcessTests: XCTestCase {
                                                parameters: GPParameters(inverseSquaredLengthscales: f.eta, kernelScale: f.scale, noiseVariance: f.noise)))
         let h = 1e-6
         for t in f.tests {
-            let p = gp.predictWithGradient(t)
+            let p = gp.posterior(at: t, gradient: true)
             for e in t.indices {
                 var up = t, down = t
                 if f.categorical[e] {
@@ -107,7 +107,8 @@ final class GaussianProcessTests: XCTestCase {
                 }
                 up[e] += h
                 down[e] -= h
-                let (mu, vu) = gp.predict(up), (md, vd) = gp.predict(down)
+                let (mu, vu) = (gp.posterior(at: up).mean, gp.posterior(at: up).variance)
+                let (md, vd) = (gp.posterior(at: down).mean, gp.posterior(at: down).variance)
                 XCTAssertEqual(p.dMean[e], (mu - md) / (2 * h), accuracy: 1e-5, "∂μ/∂x\(e) at \(t)")
                 XCTAssertEqual(p.dVariance[e], (vu - vd) / (2 * h), accuracy: 1e-5, "∂σ²/∂x\(e) at \(t)")
             }
@@ -150,20 +151,50 @@ final class GaussianProcessTests: XCTestCase {
         var g = SeededGenerator(seed: 3)
         // 11 points: two full groups of four and a partial one.
         let points = (0..<11).map { _ in [g.unit(), g.unit(), Double(Int(g.unit() * 3))] } + f.tests
-        let batch = gp.predictBatch(points)
+        let batch = gp.posteriors(at: points)
         for (i, p) in points.enumerated() {
-            let one = gp.predict(p)
+            let one = gp.posterior(at: p)
             XCTAssertEqual(batch.means[i], one.mean, accuracy: 1e-12, "mean at \(p)")
             XCTAssertEqual(batch.variances[i], one.variance, accuracy: 1e-12, "variance at \(p)")
         }
     }
+    /// A random process of `n` points in three numeric inputs and one categorical (3 choices).
+    func randomProcess(n: Int, seed: UInt64) throws -> GaussianProcess {
+        var g = SeededGenerator(seed: seed)
+        let x = (0..<n).map { _ in [g.unit(), g.unit(), g.unit(), Double(Int(g.unit() * 3))] }
+        let y = x.map { sin(5 * $0[0]) + $0[1] * $0[2] - 0.3 * $0[3] }
+        let parameters = GPParameters(inverseSquaredLengthscales: [3, 0.5, 8, 1], kernelScale: 1.3, noiseVariance: 1e-4)
+        return try XCTUnwrap(GaussianProcess(x: x, y: y, categorical: [false, false, false, true], parameters: parameters))
+    }
 
-    func testTheVectorExponentialIsExp() {
-        for x in stride(from: -60.0, through: 0, by: 0.37) + [-0.0, -1e-9, -699, -800] {
-            let v = simdExp(SIMD4(repeating: x))
-            let expected = exp(max(x, -700))
-            XCTAssertEqual(v[0], expected, accuracy: 4e-16 * expected, "e^\(x)")
-            XCTAssertEqual(v[3], v[0])
+    /// The speed path agrees with the pointwise posterior over several blocks of candidates, a
+    /// last block that is not a multiple of four, a process of one point, and one candidate.
+    func testTheBatchPosteriorIsThePointwiseOneOverManyBlocks() throws {
+        var g = SeededGenerator(seed: 8)
+        for (n, m) in [(60, 2 * GaussianProcess.posteriorBlockSize + 7), (1, 5), (17, 1)] {
+            let gp = try randomProcess(n: n, seed: UInt64(n))
+            let points = (0..<m).map { _ in [g.unit(), g.unit(), g.unit(), Double(Int(g.unit() * 3))] } + [gp.x[0]]
+            let batch = gp.posteriors(at: points)
+            XCTAssertEqual(batch.means.count, points.count)
+            for (i, p) in points.enumerated() {
+                let one = gp.posterior(at: p)
+                XCTAssertEqual(batch.means[i], one.mean, accuracy: 1e-12, "n \(n), mean at \(p)")
+                XCTAssertEqual(batch.variances[i], one.variance, accuracy: 1e-12, "n \(n), variance at \(p)")
+            }
+        }
+    }
+
+    /// A running trial is believed to come out at the posterior mean: the mean there stays, the
+    /// uncertainty there shrinks, and the observed points are kept.
+    func testABelievedPointKeepsItsMeanAndLosesItsUncertainty() throws {
+        let gp = try randomProcess(n: 20, seed: 4)
+        let running = [[0.5, 0.5, 0.5, 1.0], [0.1, 0.9, 0.3, 2.0]]
+        let believing = gp.believing(running)
+        XCTAssertEqual(believing.x, gp.x + running)
+        for u in running {
+            let before = gp.posterior(at: u), after = believing.posterior(at: u)
+            XCTAssertEqual(after.mean, before.mean, accuracy: 1e-9, "at \(u)")
+            XCTAssertLessThan(after.variance, before.variance / 10, "at \(u)")
         }
     }
 }

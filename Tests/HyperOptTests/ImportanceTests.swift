@@ -70,6 +70,34 @@ final class ImportanceTests: XCTestCase {
         XCTAssertTrue(nan.allSatisfy { $0.share == 0 && $0.n == 0 }, "NaN scores are left out")
     }
 
+    /// PED-ANOVA's numbers on every kind of parameter (log and linear floats, a stepped float,
+    /// ints with and without log, a categorical), pinned to what they were before Importance took
+    /// TPE's truncated normal and categorical kernel: sharing the pieces changes no number
+    /// beyond rounding.
+    func testTheNumbersStayWhatTheyWere() {
+        let space = SearchSpace([
+            Parameter(name: "lr", distribution: .float(low: 1e-5, high: 1e-1, log: true, step: nil)),
+            Parameter(name: "tau", distribution: .float(low: 0, high: 1, log: false, step: nil)),
+            Parameter(name: "drop", distribution: .float(low: 0, high: 0.5, log: false, step: 0.05)),
+            Parameter(name: "batch", distribution: .int(low: 16, high: 512, log: true, step: 1)),
+            Parameter(name: "layers", distribution: .int(low: 1, high: 9, log: false, step: 2)),
+            Parameter(name: "critic", distribution: .categorical(choices: [.string("min"), .string("max"), .string("mean")])),
+        ])
+        var g = SeededGenerator(seed: 11)
+        let trials: [(params: Params, score: Double)] = (0..<120).map { _ in
+            var p = Params()
+            for q in space.parameters { p[q.name] = q.distribution.sampleUniform(using: &g) }
+            let lr = log10(p["lr"]!.number!) + 3, tau = p["tau"]!.number! - 0.3, drop = p["drop"]!.number!
+            let batch = log2(p["batch"]!.number!) - 6, layers = p["layers"]!.number! - 5
+            let critic = p["critic"] == .string("mean") ? 0.0 : 0.4
+            return (p, -(lr * lr + 2 * tau * tau + drop + 0.3 * batch * batch + 0.05 * layers * layers + critic) + 0.1 * g.unit())
+        }
+        let raw = Dictionary(uniqueKeysWithValues: Importance.compute(space: space, direction: .maximize, trials: trials).map { ($0.name, $0.raw) })
+        let pinned = ["lr": 0.0082627194681315266, "tau": 0.0054667529207184868, "drop": 0.0027592146156238222,
+                      "batch": 0.0028076150152407907, "layers": 0.0030436352452270312, "critic": 0.0012408801694445651]
+        for (name, value) in pinned { XCTAssertEqual(raw[name] ?? .nan, value, accuracy: 1e-12 * value, name) }
+    }
+
     func testSpearmanHandlesTiesAndConstants() {
         XCTAssertEqual(Importance.spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1, accuracy: 1e-12)
         XCTAssertEqual(Importance.spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1, accuracy: 1e-12)

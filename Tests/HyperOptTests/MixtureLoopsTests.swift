@@ -77,15 +77,22 @@ final class MixtureLoopsTests: XCTestCase {
             let x = number(p, "x") - 1, y = log10(number(p, "lr")) + 3
             return x * x + y * y + (p["c"] == .string("b") ? 0 : 1)
         }
-        let saved = MixtureLoops.wide
-        defer { MixtureLoops.wide = saved }
         var proposals: [[Params]] = []
-        for wide in [false, true] {
-            MixtureLoops.wide = wide
-            let history = runStudy(TPESampler(), space: space, seed: 3, trials: 150, objective: objective)
+        for loops in [MixtureLoops.plain, .wide] {
+            let history = runStudy(TPESampler(options: TPEOptions(), loops: loops), space: space, seed: 3, trials: 150,
+                                   objective: objective)
             proposals.append(history.map(\.params))
         }
         XCTAssertEqual(proposals[0], proposals[1])
+    }
+
+    /// The build is a value chosen once for the process and handed to each sampler, not a switch
+    /// that someone flips: a sampler runs the build it was made with.
+    func testTheBuildIsChosenOnceAndHandedToEachSampler() {
+        let plainAsked = ProcessInfo.processInfo.environment["HYPERTOP_SIMD"] == "plain"
+        XCTAssertEqual(MixtureLoops.detected, MixtureLoops.wideAvailable && !plainAsked ? .wide : .plain)
+        XCTAssertEqual(TPESampler().loops, MixtureLoops.detected)
+        XCTAssertEqual(TPESampler(options: TPEOptions(), loops: .plain).loops, .plain)
     }
 
     func testTheAVX2BuildDefinesNoCodeOthersCouldShare() throws {

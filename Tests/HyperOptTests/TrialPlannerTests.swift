@@ -71,6 +71,27 @@ final class TrialPlannerTests: XCTestCase {
         XCTAssertEqual(planner.queuedRepeats, 1)
         XCTAssertEqual(planner.next(trialNumber: 1, study: study), .launch(paramSet: 0, params: ["++c": .string("min")], repeatIndex: 1))
     }
+
+    /// Proposes x = the number of runs its context holds, so the proposal shows what it was given.
+    private struct RunCounter: Sampler {
+        var name: String { "run counter" }
+        func sample(_ context: SamplingContext) -> Params? { ["x": .float(Double(context.runs.count))] }
+    }
+
+    /// Every sampler, whatever its type, gets every complete run's score (the planner asks no
+    /// sampler what it is): two runs of one set are two runs, a failed one none.
+    func testEverySamplerIsGivenTheRuns() {
+        var planner = TrialPlanner(space: SearchSpace([Parameter(name: "x", distribution: .float(low: 0, high: 100, log: false, step: nil))]),
+                                   direction: .maximize, minPerParamSet: 3, maxPerParamSet: 3, seed: 1, sampler: RunCounter())
+        var study = Study()
+        for n in 0..<3 {
+            launch(&study, planner.next(trialNumber: n, study: study), number: n)
+            study.apply(.finished(TrialOutcome(number: n, state: n == 2 ? .failed : .complete, score: n == 2 ? nil : Double(n),
+                                               reason: nil, exitStatus: 0, signal: nil, endedAt: Date())))
+        }
+        guard case .launch(_, let params, _) = planner.next(trialNumber: 3, study: study) else { return XCTFail("expected a launch") }
+        XCTAssertEqual(params["x"], .float(2), "one set, two complete runs and a failed one")
+    }
 }
 
 final class StudyTests: XCTestCase {

@@ -8,19 +8,10 @@ public func axisPosition(_ value: ParamValue, _ d: Distribution) -> Double? {
     case .categorical(let choices):
         guard let i = choices.firstIndex(of: value) else { return nil }
         return choices.count > 1 ? Double(i) / Double(choices.count - 1) : 0.5
-    case .float(let lo, let hi, let log, _):
-        guard let v = value.number else { return nil }
-        return unitPosition(v, lo, hi, log)
-    case .int(let lo, let hi, let log, _):
-        guard let v = value.number else { return nil }
-        return unitPosition(v, Double(lo), Double(hi), log)
+    case .float, .int:
+        // A value outside the bounds (the space changed since it ran) sits at the axis's end.
+        return value.number.flatMap(d.unitPosition).map { min(max($0, 0), 1) }
     }
-}
-
-private func unitPosition(_ v: Double, _ lo: Double, _ hi: Double, _ log: Bool) -> Double {
-    guard hi > lo else { return 0.5 }
-    let f = log && lo > 0 && v > 0 ? (Foundation.log(v) - Foundation.log(lo)) / (Foundation.log(hi) - Foundation.log(lo)) : (v - lo) / (hi - lo)
-    return min(max(f, 0), 1)
 }
 
 /// The complete trials best first, each parameter's axis position (0...1, NaN where the trial

@@ -149,14 +149,13 @@ public enum Importance {
         let k = counts.count
         let observed = counts.indices.filter { counts[$0] > 0 }
         guard !observed.isEmpty else { return [Double](repeating: 1 / Double(k), count: k) }
-        let kernels = Double(observed.count + 1)
         let total = Double(observed.reduce(0) { $0 + counts[$1] }) + priorWeight
         var pdf = [Double](repeating: 0, count: k)
-        // Each observed choice: a kernel with prior_weight/kernels on every choice and 1 on its own.
+        // One kernel per observed choice, weighted by its count, as TPE's kernels are; and the prior.
+        let kernel = CategoricalKernel(priorWeight: priorWeight, kernels: observed.count + 1, choices: k)
         for i in observed {
             let w = Double(counts[i]) / total
-            let rowSum = priorWeight / kernels * Double(k) + 1
-            for c in 0..<k { pdf[c] += w * (priorWeight / kernels + (c == i ? 1 : 0)) / rowSum }
+            for c in 0..<k { pdf[c] += w * (c == i ? kernel.hit : kernel.miss) }
         }
         for c in 0..<k { pdf[c] += priorWeight / total / Double(k) }
         return pdf
@@ -188,21 +187,16 @@ public enum Importance {
             weights = (w + [priorWeight]).map { $0 / (wSum + priorWeight) }
         }
         var pdf = [Double](repeating: 0, count: k)
+        // Each kernel is a normal truncated to the grid's span, giving each grid value the mass
+        // of its bin: TPE's kernel for a stepped parameter.
         for (m, (s, w)) in zip(mus, zip(sigmas, weights)) {
-            let mass = normalMass((low - 0.5 - m) / s, (high + 0.5 - m) / s)
-            guard mass > 0 else { continue }
+            let logInside = TruncatedNormal.logMass((low - 0.5 - m) / s, (high + 0.5 - m) / s)
+            guard logInside > -.infinity else { continue }
             for x in 0..<k {
-                pdf[x] += w * normalMass((Double(x) - 0.5 - m) / s, (Double(x) + 0.5 - m) / s) / mass
+                pdf[x] += w * exp(TruncatedNormal.logMass((Double(x) - 0.5 - m) / s, (Double(x) + 0.5 - m) / s) - logInside)
             }
         }
         return pdf
-    }
-
-    /// P(a ≤ Z ≤ b) for a standard normal Z, accurate in both tails.
-    static func normalMass(_ a: Double, _ b: Double) -> Double {
-        if a >= 0 { return 0.5 * (erfc(a / 2.0.squareRoot()) - erfc(b / 2.0.squareRoot())) }
-        if b <= 0 { return 0.5 * (erfc(-b / 2.0.squareRoot()) - erfc(-a / 2.0.squareRoot())) }
-        return 1 - 0.5 * erfc(-a / 2.0.squareRoot()) - 0.5 * erfc(b / 2.0.squareRoot())
     }
 
     /// Direction from (value, score oriented so that higher is better) pairs.

@@ -2,8 +2,9 @@ import Foundation
 
 // The Gaussian process behind `sampler: gp` (issue 15), in the spirit of Optuna's GPSampler:
 // a Matérn-5/2 kernel with one length scale per input (automatic relevance determination),
-// categorical inputs compared by Hamming distance, a noise term, and the log marginal likelihood
-// with its gradient for fitting. Linear algebra is a small Cholesky of our own: the matrices
+// categorical inputs compared by Hamming distance, a noise term, and the posterior at a point.
+// Fitting the kernel's parameters is in Fit.swift, the posterior at many points at once in
+// Speed/BatchPosterior.swift. Linear algebra is a small Cholesky of our own: the matrices
 // have at most a few hundred rows (one per run), where a hand-written O(n³/3) factorisation
 // takes well under a millisecond and needs no system library.
 
@@ -212,25 +213,19 @@ public struct GaussianProcess: Sendable {
         alpha = c.solve(y)
     }
 
-    static func kernel(_ a: [Double], _ b: [Double], _ categorical: [Bool], _ p: GPParameters) -> Double {
-        var r2 = 0.0
-        for i in a.indices {
-            let d = categorical[i] ? (a[i] == b[i] ? 0 : 1) : (a[i] - b[i]) * (a[i] - b[i])
-            r2 += p.inverseSquaredLengthscales[i] * d
-        }
-        return p.kernelScale * Matern52.value(squaredDistance: r2)
+    /// The posterior of the latent function (no noise) at a point, and when asked the gradients
+    /// of its mean and variance in the point's numeric inputs (0 on categorical ones).
+    public struct Posterior: Sendable {
+        public var mean: Double
+        public var variance: Double
+        /// Empty unless the gradient was asked for.
+        public var dMean: [Double]
+        public var dVariance: [Double]
     }
 
-    /// The posterior at `point`: mean and variance of the latent function (no noise).
-    public func predict(_ point: [Double]) -> (mean: Double, variance: Double) {
-        let p = predictWithGradient(point, gradient: false)
-        return (p.mean, p.variance)
-    }
-
-    /// The posterior at `point` and, when asked, the gradients of its mean and variance in the
-    /// point's numeric inputs (0 on categorical ones).
-    public func predictWithGradient(_ point: [Double], gradient: Bool = true)
-        -> (mean: Double, variance: Double, dMean: [Double], dVariance: [Double]) {
+    /// The posterior at `point`, with the gradients when `gradient` is set (the local search's
+    /// climb needs them; scoring a point does not).
+    public func posterior(at point: [Double], gradient: Bool = false) -> Posterior {
         let n = x.count, d = categorical.count
         let eta = parameters.inverseSquaredLengthscales, scale = parameters.kernelScale
         var kStar = [Double](repeating: 0, count: n)
@@ -238,37 +233,29 @@ public struct GaussianProcess: Sendable {
         var dk = [Double](repeating: 0, count: gradient ? n : 0)
         var mean = 0.0, quad = 0.0
         flat.withUnsafeBufferPointer { xs in
-            eta.withUnsafeBufferPointer { eta in
-                categorical.withUnsafeBufferPointer { cat in
-                    point.withUnsafeBufferPointer { pt in
-                        alpha.withUnsafeBufferPointer { alpha in
-                            cholesky.l.withUnsafeBufferPointer { l in
-                                kStar.withUnsafeMutableBufferPointer { v in
-                                    for i in 0..<n {
-                                        var r2 = 0.0
-                                        for e in 0..<d {
-                                            let diff = pt[e] - xs[i * d + e]
-                                            r2 += eta[e] * (cat[e] ? (diff == 0 ? 0 : 1) : diff * diff)
-                                        }
-                                        let k = scale * Matern52.value(squaredDistance: r2)
-                                        if gradient { dk[i] = scale * Matern52.derivative(squaredDistance: r2) }
-                                        mean += k * alpha[i]
-                                        // Forward substitution in place: v = L⁻¹ k*.
-                                        var s = k
-                                        for j in 0..<i { s -= l[i * n + j] * v[j] }
-                                        let vi = s / l[i * n + i]
-                                        v[i] = vi
-                                        quad += vi * vi
-                                    }
-                                }
-                            }
-                        }
-                    }
+        cholesky.l.withUnsafeBufferPointer { l in
+        kStar.withUnsafeMutableBufferPointer { v in
+            for i in 0..<n {
+                var r2 = 0.0
+                for e in 0..<d {
+                    let diff = point[e] - xs[i * d + e]
+                    r2 += eta[e] * (categorical[e] ? (diff == 0 ? 0 : 1) : diff * diff)
                 }
+                let k = scale * Matern52.value(squaredDistance: r2)
+                if gradient { dk[i] = scale * Matern52.derivative(squaredDistance: r2) }
+                mean += k * alpha[i]
+                // Forward substitution in place: v = L⁻¹ k*.
+                var s = k
+                for j in 0..<i { s -= l[i * n + j] * v[j] }
+                let vi = s / l[i * n + i]
+                v[i] = vi
+                quad += vi * vi
             }
         }
+        }
+        }
         let variance = max(scale - quad, 1e-12)
-        guard gradient else { return (mean, variance, [], []) }
+        guard gradient else { return Posterior(mean: mean, variance: variance, dMean: [], dVariance: []) }
         // ∂k/∂x*ₑ = dk · 2ηₑ(x*ₑ − xᵢₑ); ∂μ = Σ αᵢ ∂kᵢ; ∂σ² = −2 Σ (K⁻¹k*)ᵢ ∂kᵢ.
         let w = cholesky.solveUpper(kStar)
         var dMean = [Double](repeating: 0, count: d), dVariance = [Double](repeating: 0, count: d)
@@ -282,184 +269,20 @@ public struct GaussianProcess: Sendable {
                 }
             }
         }
-        return (mean, variance, dMean, dVariance)
+        return Posterior(mean: mean, variance: variance, dMean: dMean, dVariance: dVariance)
     }
 
-    /// The posterior at many points at once (the acquisition's candidates): the same values as
-    /// `predict` (to rounding), computed block by block with the candidates along contiguous
-    /// rows, so every inner loop is an axpy the compiler vectorises: the kernel, its exponential
-    /// (`simdExp`), and the triangular solve L V = K* for all of the block's candidates at once.
-    public func predictBatch(_ points: [[Double]]) -> (means: [Double], variances: [Double]) {
-        let n = x.count, d = categorical.count, m = points.count
-        var means = [Double](repeating: 0, count: m), variances = [Double](repeating: 0, count: m)
-        guard n > 0, m > 0 else { return (means, variances.map { _ in parameters.kernelScale }) }
-        let eta = parameters.inverseSquaredLengthscales, scale = parameters.kernelScale
-        let block = 256
-        var inputs = [Double](repeating: 0, count: d * block) // input e of candidate c at e * block + c
-        var v = [Double](repeating: 0, count: n * block)       // row i: (L⁻¹ k*)ᵢ of every candidate
-        var r2 = [Double](repeating: 0, count: block)
-        var quad = [Double](repeating: 0, count: block), mean = [Double](repeating: 0, count: block)
-        inputs.withUnsafeMutableBufferPointer { inputs in
-        v.withUnsafeMutableBufferPointer { v in
-        r2.withUnsafeMutableBufferPointer { r2 in
-        quad.withUnsafeMutableBufferPointer { quad in
-        mean.withUnsafeMutableBufferPointer { mean in
-        flat.withUnsafeBufferPointer { xs in
-        cholesky.l.withUnsafeBufferPointer { l in
-            var start = 0
-            while start < m {
-                let count = min(block, m - start)
-                let padded = (count + 3) / 4 * 4
-                for c in 0..<block {
-                    for e in 0..<d { inputs[e * block + c] = c < count ? points[start + c][e] : 0 }
-                    quad[c] = 0
-                    mean[c] = 0
-                }
-                for i in 0..<n {
-                    for c in 0..<padded { r2[c] = 0 }
-                    for e in 0..<d {
-                        let xe = xs[i * d + e], w = eta[e]
-                        let row = e * block
-                        if categorical[e] {
-                            for c in 0..<padded { r2[c] += inputs[row + c] == xe ? 0 : w }
-                        } else {
-                            for c in 0..<padded {
-                                let diff = inputs[row + c] - xe
-                                r2[c] += w * diff * diff
-                            }
-                        }
-                    }
-                    let vi = i * block
-                    let a = alpha[i]
-                    var c = 0
-                    while c < padded {
-                        let q = SIMD4<Double>(r2[c], r2[c + 1], r2[c + 2], r2[c + 3])
-                        let s5r = (5 * q).squareRoot()
-                        let k = scale * (1 + s5r + 5.0 / 3.0 * q) * simdExp(-s5r)
-                        for lane in 0..<4 {
-                            v[vi + c + lane] = k[lane]
-                            mean[c + lane] += a * k[lane]
-                        }
-                        c += 4
-                    }
-                    // Forward substitution, row i for every candidate: vᵢ = (k*ᵢ − Σⱼ Lᵢⱼ vⱼ) / Lᵢᵢ.
-                    for j in 0..<i {
-                        let lij = l[i * n + j]
-                        let vj = j * block
-                        for c in 0..<padded { v[vi + c] -= lij * v[vj + c] }
-                    }
-                    let inv = 1 / l[i * n + i]
-                    for c in 0..<padded {
-                        let t = v[vi + c] * inv
-                        v[vi + c] = t
-                        quad[c] += t * t
-                    }
-                }
-                for c in 0..<count {
-                    means[start + c] = mean[c]
-                    variances[start + c] = max(scale - quad[c], 1e-12)
-                }
-                start += count
-            }
+    /// This process with `points` added one after another, each believed to come out at the
+    /// posterior mean so far (kriging believer): running trials enter so, and the proposals of
+    /// one moment differ. A point that would make the matrix fail is kept for the next one's
+    /// fit but leaves the process as it was.
+    public func believing(_ points: [[Double]]) -> GaussianProcess {
+        var gp = self, believedX = x, believedY = y
+        for u in points {
+            believedX.append(u)
+            believedY.append(gp.posterior(at: u).mean)
+            if let next = GaussianProcess(x: believedX, y: believedY, categorical: categorical, parameters: parameters) { gp = next }
         }
-        }
-        }
-        }
-        }
-        }
-        }
-        return (means, variances)
+        return gp
     }
-
-    /// log p(y | x, θ) = −½ yᵀK⁻¹y − ½ log det K − n/2 log 2π.
-    public var logMarginalLikelihood: Double {
-        let fit = zip(y, alpha).reduce(0) { $0 + $1.0 * $1.1 }
-        return -0.5 * fit - 0.5 * cholesky.logDeterminant - 0.5 * Double(x.count) * log(2 * Double.pi)
-    }
-
-    /// ∂ log p / ∂ log θ for θ = (η₁…η_d, scale, noise): ½ tr((ααᵀ − K⁻¹) ∂K/∂ log θ).
-    public var logMarginalLikelihoodGradient: [Double] {
-        let n = x.count, d = parameters.inverseSquaredLengthscales.count
-        let kInv = cholesky.inverse()
-        var grad = [Double](repeating: 0, count: d + 2)
-        let eta = parameters.inverseSquaredLengthscales, scale = parameters.kernelScale
-        pairs.values.withUnsafeBufferPointer { diffs in
-            var at = 0
-            for i in 0..<n {
-                for j in 0...i {
-                    // The pair stands for (i, j) and (j, i).
-                    let w = (i == j ? 0.5 : 1) * (alpha[i] * alpha[j] - kInv[i * n + j])
-                    var r2 = 0.0
-                    for e in 0..<d { r2 += eta[e] * diffs[at + e] }
-                    // ∂K/∂ log ηₖ = scale · m'(r²) · ηₖ dₖ;  ∂K/∂ log scale = K (without noise).
-                    let dm = w * scale * Matern52.derivative(squaredDistance: r2)
-                    for e in 0..<d { grad[e] += dm * eta[e] * diffs[at + e] }
-                    grad[d] += w * scale * Matern52.value(squaredDistance: r2)
-                    if i == j { grad[d + 1] += w * parameters.noiseVariance }
-                    at += d
-                }
-            }
-        }
-        return grad
-    }
-}
-
-/// The logarithm of expected improvement over `best` (maximising) of a normal N(mean, variance):
-/// log(σ (z Φ(z) + φ(z))), z = (mean − best)/σ, computed so that it stays finite and accurate far
-/// below the best (where EI underflows): an asymptotic series for z < −30.
-public func logExpectedImprovement(mean: Double, variance: Double, best: Double) -> Double {
-    let sigma = variance.squareRoot()
-    let z = (mean - best) / sigma
-    return log(sigma) + logH(z)
-}
-
-/// log(z Φ(z) + φ(z)).
-func logH(_ z: Double) -> Double {
-    let logPhiDensity = -0.5 * z * z - 0.5 * log(2 * Double.pi)
-    if z > -30 {
-        let cdf = 0.5 * erfc(-z / 2.0.squareRoot())
-        let h = z * cdf + exp(logPhiDensity)
-        if h > 0 { return log(h) }
-    }
-    // z Φ(z) + φ(z) = φ(z) / z² · (1 − 3/z² + 15/z⁴ − 105/z⁶ + 945/z⁸ − …) for z → −∞.
-    let w = 1 / (z * z)
-    let series = 1 - 3 * w + 15 * w * w - 105 * w * w * w + 945 * w * w * w * w
-    return logPhiDensity - log(z * z) + log(series)
-}
-
-/// log EI and its derivatives in the posterior's mean and standard deviation, for the local
-/// optimiser: with z = (μ − best)/σ and r = Φ(z)/h(z), ∂/∂μ = r/σ and ∂/∂σ = (1 − r z)/σ.
-func logExpectedImprovementWithDerivatives(mean: Double, variance: Double, best: Double) -> (value: Double, dMean: Double, dSigma: Double) {
-    let sigma = variance.squareRoot()
-    let z = (mean - best) / sigma
-    let value = log(sigma) + logH(z)
-    var r: Double
-    if z > -30 {
-        let cdf = 0.5 * erfc(-z / 2.0.squareRoot())
-        let h = z * cdf + exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
-        r = h > 0 ? cdf / h : -z
-    } else {
-        // Φ(z) ≈ φ(z)/(−z) (1 − w + 3w²) and h(z) ≈ φ(z)/z² (1 − 3w + 15w²), w = 1/z².
-        let w = 1 / (z * z)
-        r = -z * (1 - w + 3 * w * w) / (1 - 3 * w + 15 * w * w)
-    }
-    return (value, r / sigma, (1 - r * z) / sigma)
-}
-
-/// e^x in four lanes for x ≤ 0 (the kernel's e^(−√5 r)), to a few ulps: x = k ln 2 + r with
-/// |r| ≤ ln 2 / 2 (ln 2 split in two parts, as Cody and Waite), e^r by its Taylor series to r¹²
-/// (the next term is under 2e-16), times 2^k built from its bits. Under −700 it gives e^−700.
-/// 1/12!, 1/11!, ..., 1/1!, 1/0!.
-private let taylorExp: [Double] = (0...12).reversed().map { k in 1 / (1...max(1, k)).reduce(1.0) { $0 * Double($1) } }
-
-@inline(__always)
-func simdExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
-    let x = x.replacing(with: -700, where: x .< -700)
-    let k = (x * 1.4426950408889634).rounded(.toNearestOrEven)
-    let r = (x - k * 0.6931471803691238) - k * 1.9082149292705877e-10
-    var p = SIMD4<Double>(repeating: taylorExp[0])
-    for c in taylorExp.dropFirst() { p = p * r + c }
-    var scale = SIMD4<Double>()
-    for lane in 0..<4 { scale[lane] = Double(bitPattern: UInt64(Int64(k[lane]) + 1023) << 52) }
-    return p * scale
 }

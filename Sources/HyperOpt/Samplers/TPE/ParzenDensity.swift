@@ -16,7 +16,8 @@ extension ParzenEstimator {
     /// `axisMaxSigma * sqrt(2 (maxBase - L + cutoff))` along the axis lies below L - cutoff,
     /// for L any kernel's exact term. L comes from a first, narrower window (the one that would
     /// do if the best kernel reached `maxBase`); the window then widens as far as L requires.
-    func logDensity(_ batch: CandidateBatch) -> [Double] {
+    /// `loops`: the build of the mixture loops to run (the sampler's).
+    func logDensity(_ batch: CandidateBatch, loops: MixtureLoops = .detected) -> [Double] {
         var out = [Double](repeating: 0, count: batch.count)
         var acc = [Double](repeating: 0, count: kernelCount)
         let prior = kernelCount - 1, dims = dims, kernelCount = kernelCount, stride = stride, cutoff = ParzenEstimator.cutoff
@@ -44,10 +45,10 @@ extension ParzenEstimator {
                             guard let x = point.baseAddress, let isCategorical = isCategorical.baseAddress,
                                   let hit = logHit.baseAddress, let miss = logMiss.baseAddress,
                                   let uniform = logUniform.baseAddress else { return -.infinity }
-                            return MixtureLoops.terms(lo, hi, dims: dims, stride: stride, prior: prior,
-                                                      categorical: isCategorical, logHit: hit, logMiss: miss,
-                                                      logUniform: uniform, point: x + b, terms: a, mu: m, inverse: v,
-                                                      base: w)
+                            return loops.terms(lo, hi, dims: dims, stride: stride, prior: prior,
+                                               categorical: isCategorical, logHit: hit, logMiss: miss,
+                                               logUniform: uniform, point: x + b, terms: a, mu: m, inverse: v,
+                                               base: w)
                         }
                     }
                     // Four kernels at a time in explicit vectors (the compiler does not vectorise
@@ -135,8 +136,8 @@ extension ParzenEstimator {
                 out[c] = hasDiscrete
                     ? sumWithExactBins(terms, offset: lo, extra: priorTerm, candidate: c, batch: batch)
                     : terms.baseAddress.map {
-                        MixtureLoops.logSumExp($0, count: terms.count, extra: priorTerm ?? -.infinity, largest: largest,
-                                               cutoff: cutoff)
+                        loops.logSumExp($0, count: terms.count, extra: priorTerm ?? -.infinity, largest: largest,
+                                        cutoff: cutoff)
                     } ?? (priorTerm ?? -.infinity)
             }
         }}}}}}}}}}

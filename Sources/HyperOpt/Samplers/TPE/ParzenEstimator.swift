@@ -125,11 +125,9 @@ struct ParzenEstimator: Sendable {
         for j in 0..<d {
             switch domains[j].kind {
             case .categorical(let count):
-                // Each observation kernel: prior_weight / kernels on every choice, +1 on its own.
-                let share = options.priorWeight / Double(k)
-                let rowSum = 1 + share * Double(count)
-                logHit[j] = Foundation.log((1 + share) / rowSum)
-                logMiss[j] = Foundation.log(share / rowSum)
+                let kernel = CategoricalKernel(priorWeight: options.priorWeight, kernels: k, choices: count)
+                logHit[j] = Foundation.log(kernel.hit)
+                logMiss[j] = Foundation.log(kernel.miss)
                 logUniform[j] = -Foundation.log(Double(count))
             case .continuous:
                 continuous.append(j)

@@ -6,12 +6,19 @@ import Foundation
 /// and propose the one maximising log below(x) - log above(x).
 public struct TPESampler: Sampler {
     public let options: TPEOptions
+    /// The build of the mixture loops this sampler runs (the same proposals either way).
+    let loops: MixtureLoops
     /// What this sampler keeps from one ask to the next to do less work; never changes a
     /// proposal (see `TPECache`). The planner that owns the sampler owns it.
     private var cache = TPECache()
 
     public init(options: TPEOptions = TPEOptions()) {
+        self.init(options: options, loops: .detected)
+    }
+
+    init(options: TPEOptions, loops: MixtureLoops) {
         self.options = options
+        self.loops = loops
     }
 
     public var name: String { "tpe" }
@@ -84,7 +91,7 @@ public struct TPESampler: Sampler {
             history.aboveSorted(split, columns: columns)
         }
         let candidates = below.sample(count: max(options.nEICandidates, 1), using: &g)
-        let logBelow = below.logDensity(candidates), logAbove = above.logDensity(candidates)
+        let logBelow = below.logDensity(candidates, loops: loops), logAbove = above.logDensity(candidates, loops: loops)
         let score = zip(logBelow, logAbove).map { a, b in (a - b).isNaN ? -Double.infinity : a - b }
         var order = Array(0..<candidates.count)
         // Stable: among equal scores the earlier draw wins, like numpy's argmax.

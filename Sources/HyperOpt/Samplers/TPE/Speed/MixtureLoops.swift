@@ -2,12 +2,13 @@ import Foundation
 import ParzenKernels
 import ParzenKernelsAVX2
 
-/// The build of the mixture loops (`ParzenKernels`) that runs here: the one compiled for AVX2
-/// and FMA when this CPU has everything that build may use, the plain one otherwise. Both give
-/// the same bits (`MixtureLoopsTests`); the wide one is about twice as fast.
-///
-/// `HYPERTOP_SIMD=plain` in the environment forces the plain build.
-enum MixtureLoops {
+/// Which build of the mixture loops (`ParzenKernels`) a TPE sampler runs: the one compiled for
+/// AVX2 and FMA, or the plain one. Both give the same bits (`MixtureLoopsTests`); the wide one is
+/// about twice as fast. The build is chosen once per process (`detected`) and handed to each
+/// sampler, which hands it on to every evaluation of its mixtures.
+enum MixtureLoops: Sendable, Hashable {
+    case plain, wide
+
     /// Whether the AVX2 build can run on this CPU.
     static let wideAvailable: Bool = {
         #if arch(x86_64) && os(Linux)
@@ -23,31 +24,35 @@ enum MixtureLoops {
         #endif
     }()
 
-    /// Whether the AVX2 build runs (tests switch it to compare the two).
-    nonisolated(unsafe) static var wide: Bool =
-        wideAvailable && ProcessInfo.processInfo.environment["HYPERTOP_SIMD"] != "plain"
+    /// This process's build: the wide one where the CPU runs it, unless `HYPERTOP_SIMD=plain` in
+    /// the environment forces the plain one.
+    static let detected: MixtureLoops =
+        wideAvailable && ProcessInfo.processInfo.environment["HYPERTOP_SIMD"] != "plain" ? .wide : .plain
 
-    /// `mixtureTerms` of the chosen build.
+    /// `mixtureTerms` of this build.
     @inline(__always)
-    static func terms(_ lo: Int, _ hi: Int, dims: Int, stride: Int, prior: Int, categorical: UnsafePointer<Bool>,
-                      logHit: UnsafePointer<Double>, logMiss: UnsafePointer<Double>, logUniform: UnsafePointer<Double>,
-                      point: UnsafePointer<Double>, terms: UnsafeMutablePointer<Double>, mu: UnsafePointer<Double>,
-                      inverse: UnsafePointer<Double>, base: UnsafePointer<Double>) -> Double {
-        wide
-            ? ParzenKernelsAVX2.mixtureTerms(lo, hi, dims: dims, stride: stride, prior: prior, categorical: categorical,
-                                             logHit: logHit, logMiss: logMiss, logUniform: logUniform, point: point,
-                                             terms: terms, mu: mu, inverse: inverse, base: base)
-            : ParzenKernels.mixtureTerms(lo, hi, dims: dims, stride: stride, prior: prior, categorical: categorical,
-                                         logHit: logHit, logMiss: logMiss, logUniform: logUniform, point: point,
-                                         terms: terms, mu: mu, inverse: inverse, base: base)
+    func terms(_ lo: Int, _ hi: Int, dims: Int, stride: Int, prior: Int, categorical: UnsafePointer<Bool>,
+               logHit: UnsafePointer<Double>, logMiss: UnsafePointer<Double>, logUniform: UnsafePointer<Double>,
+               point: UnsafePointer<Double>, terms: UnsafeMutablePointer<Double>, mu: UnsafePointer<Double>,
+               inverse: UnsafePointer<Double>, base: UnsafePointer<Double>) -> Double {
+        switch self {
+        case .wide:
+            return ParzenKernelsAVX2.mixtureTerms(lo, hi, dims: dims, stride: stride, prior: prior, categorical: categorical,
+                                                  logHit: logHit, logMiss: logMiss, logUniform: logUniform, point: point,
+                                                  terms: terms, mu: mu, inverse: inverse, base: base)
+        case .plain:
+            return ParzenKernels.mixtureTerms(lo, hi, dims: dims, stride: stride, prior: prior, categorical: categorical,
+                                              logHit: logHit, logMiss: logMiss, logUniform: logUniform, point: point,
+                                              terms: terms, mu: mu, inverse: inverse, base: base)
+        }
     }
 
-    /// `logSumExp` of the chosen build.
+    /// `logSumExp` of this build.
     @inline(__always)
-    static func logSumExp(_ p: UnsafeMutablePointer<Double>, count: Int, extra: Double, largest: Double,
-                          cutoff: Double) -> Double {
-        wide
-            ? ParzenKernelsAVX2.logSumExp(p, count: count, extra: extra, largest: largest, cutoff: cutoff)
-            : ParzenKernels.logSumExp(p, count: count, extra: extra, largest: largest, cutoff: cutoff)
+    func logSumExp(_ p: UnsafeMutablePointer<Double>, count: Int, extra: Double, largest: Double, cutoff: Double) -> Double {
+        switch self {
+        case .wide: return ParzenKernelsAVX2.logSumExp(p, count: count, extra: extra, largest: largest, cutoff: cutoff)
+        case .plain: return ParzenKernels.logSumExp(p, count: count, extra: extra, largest: largest, cutoff: cutoff)
+        }
     }
 }
