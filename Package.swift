@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "CSpawn"),
         // Pure UI: Buffer, layout, widgets, state, update, render.
         .target(name: "DashboardCore", dependencies: ["HyperOpt"]),
-        // Pure output formats of a study: the report's Markdown and SVG charts, `best`'s overrides, YAML and JSON.
+        // Pure output formats of a study: headless log lines and the end summary, optimization_results.yaml,
+        // CSV/JSON export, the report's Markdown and SVG charts, `best`'s overrides, YAML and JSON.
         .target(name: "StudyReports", dependencies: ["HyperOpt", "DashboardCore"]),
         // No pkgConfig: ncursesw.pc adds -D_XOPEN_SOURCE=600, which SwiftPM refuses with a warning on every
         // build; shim.h sets what the wide-character calls need, and the header path is the system's.
@@ -65,7 +66,9 @@ let package = Package(
         // Inputs and probes the test targets share (a scripted sampler, a process-group probe).
         .target(name: "TestSupport", dependencies: ["HyperOpt"], path: "Tests/TestSupport"),
         .testTarget(name: "HyperOptTests", dependencies: ["HyperOpt", "ParzenKernels", "ParzenKernelsAVX2", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "SweepEngineTests", dependencies: ["SweepEngine", "HyperOpt", "StudyReports", "TestSupport"], exclude: ["Fixtures"]),
+        // The output formats, from studies built in the test: headless lines, results YAML, export.
+        .testTarget(name: "StudyReportsTests", dependencies: ["StudyReports", "HyperOpt", "TestSupport"]),
         .testTarget(name: "DashboardCoreTests", dependencies: ["DashboardCore", "HyperOpt"], exclude: ["Goldens"]),
         .testTarget(name: "ReachLearnerTests", dependencies: ["ReachLearner"]),
         // A real curses screen on /dev/null, and the runner in tmux (needs dashboard-bench built; `swift test` does).

@@ -72,18 +72,14 @@ public enum BestText {
         func emit(_ node: Node, _ indent: String) {
             for key in node.keys {
                 if let child = node.children[key] {
-                    lines.append("\(indent)\(yamlKey(key)):")
+                    lines.append("\(indent)\(YAMLText.key(key)):")
                     emit(child, indent + "  ")
                 } else if let v = node.values[key] {
-                    lines.append("\(indent)\(yamlKey(key)): \(v.jsonText)")
+                    lines.append("\(indent)\(YAMLText.key(key)): \(YAMLText.scalar(v))")
                 }
             }
         }
         emit(root, "")
         return lines.joined(separator: "\n")
-    }
-
-    static func yamlKey(_ key: String) -> String {
-        key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } ? key : JSONText.quote(key)
     }
 }

@@ -2,6 +2,7 @@ import CursesTerminal
 import DashboardCore
 import Foundation
 import HyperOpt
+import StudyReports
 import SweepEngine
 import Synchronization
 
@@ -167,9 +168,9 @@ enum StudiesBrowser {
                 let exit = try await DashboardRunner.run(browser, events: AsyncStream { $0.finish() }) { effect in
                     switch effect {
                     case .exportStudy(let name):
-                        guard let (_, store, s) = current.first(where: { $0.2.name == name }) else { return nil }
+                        guard let (db, store, s) = current.first(where: { $0.2.name == name }) else { return nil }
                         do {
-                            return .effectResult(try Exporter.export(store: store, studyID: s.studyID, name: name))
+                            return .effectResult(try Exporter.export(StoredStudy(path: db, store: store, id: s.studyID, name: s.name)))
                         } catch {
                             return .effectResult("\(error)")
                         }

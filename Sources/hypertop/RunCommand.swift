@@ -2,6 +2,7 @@ import ArgumentParser
 import CursesTerminal
 import Foundation
 import HyperOpt
+import StudyReports
 import SweepEngine
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HyperOpt
+import StudyReports
 import SweepEngine
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ struct StudiesCommand: AsyncParsableCommand {
                 guard let row = rows.first(where: { $0.summary.name == export }) else {
                     throw CLIError("no study named \"\(export)\" in \(files.joined(separator: ", ")).")
                 }
-                print(try Exporter.export(store: row.store, studyID: row.summary.studyID, name: export))
+                print(try Exporter.export(StoredStudy(path: row.db, store: row.store, id: row.summary.studyID, name: row.summary.name)))
                 return
             }
             if list || isatty(STDOUT_FILENO) != 1 {
@@ -63,12 +64,12 @@ struct StudiesCommand: AsyncParsableCommand {
 enum Exporter {
     /// Writes `<name>.csv` and `<name>.json` in the current directory; returns what it wrote.
     @discardableResult
-    static func export(store: StudyStore, studyID: Int, name: String) throws -> String {
+    static func export(_ stored: StoredStudy) throws -> String {
+        let name = stored.name
         let safe = name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }
         let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(String(safe))
         do {
-            try store.exportCSV(studyID: studyID, to: base.appendingPathExtension("csv"))
-            try store.exportJSON(studyID: studyID, to: base.appendingPathExtension("json"))
+            try StudyExport.write(stored.load(), notes: stored.notes() ?? StudyNotes(), to: base)
         } catch {
             throw CLIError("cannot export study \"\(name)\": \(error)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HyperOpt
+import StudyReports
 import SweepEngine
 
 /// Scilab-RL's performance test: identical runs of one configuration, pass or fail.

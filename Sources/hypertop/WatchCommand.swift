@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HyperOpt
+import StudyReports
 import SweepEngine
 
 #if canImport(Glibc)

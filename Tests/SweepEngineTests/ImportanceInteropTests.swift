@@ -1,6 +1,7 @@
 import Foundation
 import HyperOpt
 import XCTest
+import StudyReports
 @testable import SweepEngine
 
 /// Our importances are Python Optuna's on the same store: `optuna.importance.get_param_importances`
@@ -49,7 +50,7 @@ final class ImportanceInteropTests: XCTestCase {
 
         // `studies --export` writes them into the study's JSON.
         let url = dir.appendingPathComponent("importance.json")
-        try store.exportJSON(studyID: id, to: url)
+        try StudyExport.write(store.loadStudy(id: id), notes: StudyNotes(), to: url.deletingPathExtension())
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let exported = try XCTUnwrap(json["importance"] as? [[String: Any]])
         XCTAssertEqual(exported.compactMap { $0["param"] as? String }, ours.map(\.name))

@@ -160,7 +160,7 @@ final class SchedulerClockTests: XCTestCase {
         let f = try SweepFixture(maxTrials: 2, nJobs: 1)
         defer { f.remove() }
         // Another study, running in this process, holds Scilab-RL's names here.
-        let other = ControlFiles(directory: f.directory, study: "other")
+        let other = ControlFiles.choose(directory: f.directory, study: "other")
         XCTAssertTrue(other.usesScilabNames)
         try other.claim()
         try other.armStop()
@@ -177,7 +177,7 @@ final class SchedulerClockTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: other.stopFile), "the other study's stop file is untouched")
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.directory + "/delete_me_to_stop_hyperopt.t"), "its own is removed at the end")
         other.remove()
-        XCTAssertTrue(ControlFiles(directory: f.directory, study: "t").usesScilabNames, "the next study gets Scilab-RL's names back")
+        XCTAssertTrue(ControlFiles.choose(directory: f.directory, study: "t").usesScilabNames, "the next study gets Scilab-RL's names back")
     }
 
     func testDeletingTheStopFileStopsLaunchingOnTheNextTick() async throws {

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import HyperOpt
+@testable import StudyReports
 @testable import SweepEngine
+@testable import HyperOpt
 import TestSupport
 
 #if canImport(Glibc)

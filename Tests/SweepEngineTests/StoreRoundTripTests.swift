@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HyperOpt
 import XCTest
+import StudyReports
 @testable import SweepEngine
 
 final class StoreRoundTripTests: XCTestCase {
@@ -228,8 +229,7 @@ final class StoreRoundTripTests: XCTestCase {
         let id = try store.createStudy(StoreFixtures.info(dir: dir))
         try store.record(StoreFixtures.sampleEvents(), studyID: id)
         let csvURL = dir.appendingPathComponent("trials.csv"), jsonURL = dir.appendingPathComponent("trials.json")
-        try store.exportCSV(studyID: id, to: csvURL)
-        try store.exportJSON(studyID: id, to: jsonURL)
+        try StudyExport.write(store.loadStudy(id: id), notes: StudyNotes(), to: dir.appendingPathComponent("trials"))
 
         let lines = try String(contentsOf: csvURL, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 6)

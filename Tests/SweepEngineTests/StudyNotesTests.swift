@@ -1,6 +1,7 @@
 import Foundation
 import HyperOpt
 import XCTest
+import StudyReports
 @testable import SweepEngine
 
 /// Notes live where optuna-dashboard keeps them: one written here is read by its own reader, one
@@ -43,7 +44,7 @@ final class StudyNotesTests: XCTestCase {
         XCTAssertEqual(notes.study, "## Study\nsecond, shorter")
 
         let url = dir.appendingPathComponent("reach.json")
-        try store.exportJSON(studyID: id, to: url)
+        try StudyExport.write(store.loadStudy(id: id), notes: store.notes(studyID: id), to: url.deletingPathExtension())
         let exported = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         XCTAssertEqual(exported["note"] as? String, "## Study\nsecond, shorter")
         let trials = try XCTUnwrap(exported["trials"] as? [[String: Any]])

@@ -58,7 +58,7 @@ public struct SweepSetup: Sendable {
         self.configRoot = configRoot
         self.seed = seed
         self.pollInterval = pollInterval
-        controls = ControlFiles(directory: projectDirectory, study: spec.studyName)
+        controls = ControlFiles.choose(directory: projectDirectory, study: spec.studyName)
         self.environment = environment
         resources = MachineResources.pool(for: spec, slots: spec.nJobs, environment: environment)
     }

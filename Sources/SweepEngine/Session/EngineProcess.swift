@@ -116,7 +116,7 @@ public enum EngineProcess {
             }
             if let store = try? StudyStore(path: storePath, readOnly: true), let id = try? store.studyID(named: spec.studyName),
                let owner = try? store.engineOwner(studyID: id), owner.pid == pid, owner.since >= startedAt.addingTimeInterval(-1) {
-                let controls = ControlFiles(directory: projectDir, study: spec.studyName)
+                let controls = ControlFiles.choose(directory: projectDir, study: spec.studyName)
                 print("Study \(spec.studyName) runs detached: process \(pid) on \(ProcessInfo.processInfo.hostName); its log is \(logPath).")
                 print("Attach:  hypertop attach \(spec.studyName) --storage \(storePath)")
                 print("Stop:    rm \(controls.stopFile)   (running trials finish), or `s` in attach")

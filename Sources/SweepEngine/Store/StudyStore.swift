@@ -14,7 +14,7 @@ import HyperOpt
 ///   heartbeats through it.
 /// - `watch`: `StudyStore(path:, readOnly: true)`, a `StudyFollower` polled each refresh, and
 ///   `stopFile(studyID:)` for the stop key.
-/// - `studies`: `studies()` for the table, `loadStudy(id:)` on Enter, `exportCSV`/`exportJSON`.
+/// - `studies`: `studies()` for the table, `loadStudy(id:)` on Enter and for the export.
 /// `record` returns after the commit, so an event can be shown once it returned.
 public final class StudyStore: Sendable {
     public let path: String

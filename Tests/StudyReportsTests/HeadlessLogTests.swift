@@ -1,6 +1,6 @@
 import XCTest
+@testable import StudyReports
 import HyperOpt
-@testable import SweepEngine
 
 final class HeadlessLogTests: XCTestCase {
     func testTrialLinesAreTheSameInTheLogAndInWatchsSnapshot() {
@@ -12,8 +12,11 @@ final class HeadlessLogTests: XCTestCase {
 
         // The live log says the same, plus how long the trial took.
         var log = HeadlessLog()
-        _ = log.lines(for: .launched(StoreFixtures.launch(4, at: 0)))
-        let line = log.lines(for: .finished(StoreFixtures.outcome(4, .failed, score: nil, reason: "exit status 1", at: 12.5)))
+        let start = Date(timeIntervalSince1970: 1_790_000_014)
+        _ = log.lines(for: .launched(TrialLaunch(number: 4, paramSet: 4, repeatIndex: 0, params: [:], runDir: "/tmp/sweep/4", command: ["job"],
+                                                 startedAt: start)))
+        let line = log.lines(for: .finished(TrialOutcome(number: 4, state: .failed, score: nil, reason: "exit status 1", exitStatus: 1, signal: nil,
+                                                         endedAt: start.addingTimeInterval(12.5))))
         XCTAssertEqual(line.count, 1)
         XCTAssertTrue(line[0].hasSuffix("][HYPERTOP] Trial #4 FAIL: exit status 1 in 12.5s"), line[0])
     }

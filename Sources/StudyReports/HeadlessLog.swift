@@ -113,7 +113,7 @@ public struct HeadlessLog {
         case .phase(let phase, _):
             defer { lastPhase = phase }
             if phase == .paused && lastPhase != .paused {
-                return [stamp("Paused: no trial is launched while \(ControlFiles.pauseFileName) exists")]
+                return [stamp("Paused: no trial is launched while \(ControlFileNames.pause) exists")]
             }
             if phase == .running && lastPhase == .paused { return [stamp("Resumed launching")] }
             return []
@@ -140,26 +140,6 @@ public struct HeadlessLog {
 
     static func format(_ v: Double) -> String {
         String(format: "%.6g", v)
-    }
-}
-
-/// A headless log that also speaks when the study is quiet: events in, lines out, and a status
-/// line from `tick` after `HeadlessLog.quietInterval` of silence.
-public actor HeadlessPrinter {
-    private var log: HeadlessLog
-    private let write: @Sendable (String) -> Void
-
-    public init(log: HeadlessLog = HeadlessLog(), write: @escaping @Sendable (String) -> Void) {
-        self.log = log
-        self.write = write
-    }
-
-    public func take(_ event: EngineEvent) {
-        for line in log.lines(for: event) { write(line) }
-    }
-
-    public func tick(now: Date = Date()) {
-        if let line = log.quietLine(now: now) { write(line) }
     }
 }
 
@@ -208,12 +188,6 @@ public enum StudyResults {
     }
 
     /// `optimization_results.yaml`: name, best_params, best_value (the original's keys) plus ours.
-    /// A value in YAML: JSON's text, but YAML's words for non-finite floats.
-    static func yamlText(_ v: ParamValue) -> String {
-        if case .float(let x) = v, !x.isFinite { return x.isNaN ? ".nan" : x > 0 ? ".inf" : "-.inf" }
-        return v.jsonText
-    }
-
     public static func resultsYAML(_ study: Study, spec: StudySpec) -> String {
         var text = "name: \(JSONText.quote(spec.studyName))\n"
         guard let best = study.best, let mean = best.mean else {
@@ -221,7 +195,7 @@ public enum StudyResults {
         }
         text += "best_params:\n"
         for p in spec.space.parameters {
-            if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(yamlText(v))\n" }
+            if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(YAMLText.scalar(v))\n" }
         }
         text += "best_value: \(mean)\n"
         text += "best_value_std: \(best.std ?? 0)\n"

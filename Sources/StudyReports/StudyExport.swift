@@ -79,14 +79,10 @@ public enum StudyExport {
     }
 }
 
-extension StudyStore {
-    /// Writes the study's trials as CSV to `url` (see `StudyExport.csv`).
-    public func exportCSV(studyID: Int, to url: URL) throws {
-        try Data(StudyExport.csv(loadStudy(id: studyID)).utf8).write(to: url, options: .atomic)
-    }
-
-    /// Writes the study as JSON to `url` (see `StudyExport.json`).
-    public func exportJSON(studyID: Int, to url: URL) throws {
-        try Data(StudyExport.json(loadStudy(id: studyID), notes: (try? notes(studyID: studyID)) ?? StudyNotes()).utf8).write(to: url, options: .atomic)
+extension StudyExport {
+    /// Writes `<base>.csv` and `<base>.json`.
+    public static func write(_ study: Study, notes: StudyNotes, to base: URL) throws {
+        try Data(csv(study).utf8).write(to: base.appendingPathExtension("csv"), options: .atomic)
+        try Data(json(study, notes: notes).utf8).write(to: base.appendingPathExtension("json"), options: .atomic)
     }
 }

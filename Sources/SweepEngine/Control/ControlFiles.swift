@@ -9,8 +9,8 @@ import Glibc
 /// deleting the stop file stops launching, re-creating it cancels the stop; the pause file's
 /// presence pauses launching.
 public struct ControlFiles: Sendable {
-    public static let stopFileName = "delete_me_to_stop_hyperopt"
-    public static let pauseFileName = "hyperopt_paused"
+    public static let stopFileName = ControlFileNames.stop
+    public static let pauseFileName = ControlFileNames.pause
 
     public let stopFile: String
     public let pauseFile: String
@@ -25,11 +25,16 @@ public struct ControlFiles: Sendable {
 
     /// The files `study` uses in `directory`: Scilab-RL's names, unless another study that is
     /// running uses them there already; then names of its own, `delete_me_to_stop_hyperopt.<study>`,
-    /// so that two studies started in one directory never stop or un-pause each other.
-    public init(directory: String, study: String) {
+    /// so that two studies started in one directory never stop or un-pause each other. Reads the
+    /// directory's owner file and asks whether its process lives.
+    public static func choose(directory: String, study: String) -> ControlFiles {
         let owner = Self.owner(in: directory)
-        let shared = owner.map { $0.study != study && $0.isAlive } ?? false
-        let suffix = shared ? "." + study : ""
+        return ControlFiles(directory: directory, study: study, taken: owner.map { $0.study != study && $0.isAlive } ?? false)
+    }
+
+    /// The files `study` uses in `directory`, its own names when another study has `taken` Scilab-RL's.
+    public init(directory: String, study: String, taken: Bool) {
+        let suffix = taken ? "." + study : ""
         stopFile = (directory as NSString).appendingPathComponent(Self.stopFileName + suffix)
         pauseFile = (directory as NSString).appendingPathComponent(Self.pauseFileName + suffix)
         self.study = study

@@ -1,12 +1,6 @@
 import Foundation
 import HyperOpt
 
-/// `path` made absolute against `base` (when relative) and standardized.
-public func absolute(_ path: String, base: String) -> String {
-    let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-    return URL(fileURLWithPath: full).standardizedFileURL.path
-}
-
 /// Why the job to launch could not be found; one sentence with the fix.
 public struct JobCommandError: UserError {
     public let description: String

@@ -1,10 +1,14 @@
 import Foundation
-import HyperOpt
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
 
 /// How Optuna's RDB storage spells values: naive UTC datetimes, enum names, value types.
-enum OptunaFormat {
+public enum OptunaFormat {
     /// `YYYY-MM-DD HH:MM:SS.ffffff` in UTC, as Optuna 5 writes `datetime_start`/`datetime_complete`.
-    static func datetime(_ date: Date) -> String {
+    public static func datetime(_ date: Date) -> String {
         let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         var seconds = time_t((micros / 1_000_000).rounded(.down))
         let fraction = Int(micros - Double(seconds) * 1_000_000)
@@ -15,7 +19,7 @@ enum OptunaFormat {
     }
 
     /// Reads `YYYY-MM-DD HH:MM:SS[.ffffff]` (also with a `T`) as UTC.
-    static func date(_ text: String) -> Date? {
+    public static func date(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 19 else { return nil }
         func number(_ from: Int, _ count: Int) -> Int? {
@@ -46,9 +50,9 @@ enum OptunaFormat {
         return Date(timeIntervalSince1970: Double(timegm(&parts)) + fraction)
     }
 
-    static func direction(_ d: Direction) -> String { d == .maximize ? "MAXIMIZE" : "MINIMIZE" }
+    public static func direction(_ d: Direction) -> String { d == .maximize ? "MAXIMIZE" : "MINIMIZE" }
 
-    static func direction(_ text: String) -> Direction? {
+    public static func direction(_ text: String) -> Direction? {
         switch text {
         case "MAXIMIZE": return .maximize
         case "MINIMIZE": return .minimize
@@ -57,14 +61,14 @@ enum OptunaFormat {
     }
 
     /// A value as Optuna stores it: non-finite values are NULL plus their type.
-    static func encode(_ value: Double) -> (value: Double?, type: String) {
+    public static func encode(_ value: Double) -> (value: Double?, type: String) {
         if value.isNaN { return (nil, "NAN") }
         if value == .infinity { return (nil, "INF_POS") }
         if value == -.infinity { return (nil, "INF_NEG") }
         return (value, "FINITE")
     }
 
-    static func decode(_ value: Double?, type: String) -> Double {
+    public static func decode(_ value: Double?, type: String) -> Double {
         switch type {
         case "INF_POS": return .infinity
         case "INF_NEG": return -.infinity

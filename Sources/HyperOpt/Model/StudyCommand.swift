@@ -20,3 +20,11 @@ public enum StudyCommand: Sendable, Hashable, Codable {
     /// Run this parameter set (typed by the user) before the sampler's next proposal.
     case enqueue(Params)
 }
+
+/// The study's control files' names (Scilab-RL's), which messages name as well as the engine.
+public enum ControlFileNames {
+    /// Deleting it stops launching; re-creating it cancels the stop.
+    public static let stop = "delete_me_to_stop_hyperopt"
+    /// While it exists, no trial is launched.
+    public static let pause = "hyperopt_paused"
+}

@@ -117,18 +117,19 @@ public struct TrialPlanner: Sendable {
     @discardableResult
     public mutating func enqueue(_ params: Params) -> Int {
         let key = ParamKey(params, space: space)
-        let g: Int
-        if let known = paramSetByKey[key] {
-            g = known
-            retired.remove(g)
-        } else {
-            g = paramSetValues.count
-            paramSetByKey[key] = g
-            paramSetValues.append(params)
-            launched.append(0)
-            if minPerParamSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerParamSet - 1)) }
-        }
+        let g = paramSetByKey[key] ?? register(params, key: key)
+        retired.remove(g)
         queue.insert(g, at: 0)
+        return g
+    }
+
+    /// A new parameter set: its number, and its other `min_trials_per_param - 1` runs queued.
+    private mutating func register(_ params: Params, key: ParamKey) -> Int {
+        let g = paramSetValues.count
+        paramSetByKey[key] = g
+        paramSetValues.append(params)
+        launched.append(0)
+        if minPerParamSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerParamSet - 1)) }
         return g
     }
 
@@ -176,13 +177,7 @@ public struct TrialPlanner: Sendable {
     private mutating func accept(_ params: Params, excluded: Set<ParamKey>) -> Next? {
         let key = ParamKey(params, space: space)
         if excluded.contains(key) { return nil }
-        if let g = paramSetByKey[key] { return launch(paramSet: g) }
-        let g = paramSetValues.count
-        paramSetByKey[key] = g
-        paramSetValues.append(params)
-        launched.append(0)
-        if minPerParamSet > 1 { queue.append(contentsOf: Array(repeating: g, count: minPerParamSet - 1)) }
-        return launch(paramSet: g)
+        return launch(paramSet: paramSetByKey[key] ?? register(params, key: key))
     }
 
     private mutating func launch(paramSet g: Int) -> Next {

@@ -1,0 +1,35 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `path` made absolute against `base` (when relative) and standardized.
+public func absolute(_ path: String, base: String) -> String {
+    let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+    return URL(fileURLWithPath: full).standardizedFileURL.path
+}
+
+/// Foundation's file errors as sentences: what happened, never a domain and a code.
+public enum FileErrorText {
+    public static func describe(_ error: Error) -> String {
+        // hypertop's own errors say themselves; only Foundation's need translating.
+        if !(type(of: error) is NSError.Type), !(error is CocoaError) { return String(describing: error) }
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSCocoaErrorDomain {
+            switch ns.code {
+            case NSFileWriteFileExistsError: return "it already exists"
+            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return "no such file or directory"
+            case NSFileWriteOutOfSpaceError: return "no space left on the device"
+            case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
+            case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+            default: break
+            }
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return error.localizedDescription
+    }
+}
