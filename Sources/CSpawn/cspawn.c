@@ -88,6 +88,10 @@ int hypertop_spawn_session(const char *path, char *const argv[], char *const env
     return spawn(path, argv, envp, cwd, stdin_fd, stdout_fd, stderr_fd, 1, pid);
 }
 
+// The stand-in that `run`'s terminal keeps while the engine runs in a child of its own session.
+// In C because it is mostly a signal handler: forwarding Ctrl-C, SIGTERM, SIGHUP, window changes
+// and Ctrl-Z must happen inside the handler (async-signal-safe calls only), which Swift cannot
+// express; and the stand-in must stop itself with SIGSTOP right after the child, in the handler.
 static volatile sig_atomic_t supervised_child = 0;
 static volatile sig_atomic_t child_detached = 0;
 

@@ -98,9 +98,13 @@ public enum JobLocator {
         return words
     }
 
-    /// The directory of the running executable (`/proc/self/exe`).
+    /// The running executable (`/proc/self/exe`: the real file, whatever name started it).
+    public static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// The directory of the running executable.
     public static var executableDirectory: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+        URL(fileURLWithPath: executable).deletingLastPathComponent().path
     }
 }

@@ -34,14 +34,13 @@ public enum EngineProcess {
 
     /// Reads the two variables and removes them from the environment.
     public static func takeEnvironment() {
+        // The two `static let`s are read now, before the variables go: Swift initialises them lazily.
         _ = (isSupervised, isDetachedEngine)
         unsetenv(supervisorVariable)
         unsetenv(detachedVariable)
     }
 
-    static var executable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
+    static var executable: String { JobLocator.executable }
 
     /// Starts hypertop with `args` in a new session; returns its pid.
     static func spawn(_ args: [String], environment extra: [String: String], stdin: Int32, stdout: Int32, stderr: Int32) throws -> pid_t {
