@@ -22,7 +22,11 @@ enum StudyOpening {
             case .startOver: return .startOver
             case .ask: return try ask(name: existing.name, trials: existing.trials, storePath: existing.storePath)
             }
-        }, say: { print($0) })
+        }, say: { line in
+            // At once, also into a pipe or a log: a wait for a lock must be seen while it lasts.
+            print(line)
+            fflush(nil)
+        })
     }
 
     /// The study's name and trial count when the store at `storePath` has it.

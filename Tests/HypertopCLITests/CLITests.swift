@@ -300,17 +300,21 @@ final class CLITests: XCTestCase {
     /// Holds the study store's write lock (as another program writing it would) for `seconds`,
     /// from the moment trial 0's job has started; returns the holder and the file where it writes
     /// the time it let go.
+    /// Holds the store's write lock from another process for `seconds`, or until the file
+    /// `<released>.release` appears (whichever comes first); writes `<released>` when it lets go.
     func holdStoreLock(seconds: Double) throws -> (Process, String) {
         waitFor([dir + "/data/cli/0/pid"])
         let released = dir + "/released"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         holder.arguments = ["python3", "-c", """
-            import sqlite3, sys, time
+            import os, sqlite3, sys, time
             con = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
             con.execute("BEGIN IMMEDIATE")
             open(sys.argv[2] + ".held", "w").close()
-            time.sleep(float(sys.argv[3]))
+            end = time.time() + float(sys.argv[3])
+            while time.time() < end and not os.path.exists(sys.argv[2] + ".release"):
+                time.sleep(0.02)
             con.execute("ROLLBACK")
             open(sys.argv[2], "w").write(repr(time.time()))
             """, dir + "/data/hypertop.db", released, String(seconds)]
@@ -369,7 +373,8 @@ final class CLITests: XCTestCase {
     /// events; the next run waits for the lock (and says so), replays the journal, and has it all.
     func testAStoreLockedPastTheEndExitsWithTheJournalAndTheNextRunReplaysIt() throws {
         let (engine, log, err) = try startLockStudy(maxTrials: 1)
-        let (holder, _) = try holdStoreLock(seconds: 16)
+        // Held until the next run below says it waits for it: no race with the engine's last attempts.
+        let (holder, released) = try holdStoreLock(seconds: 120)
         engine.waitUntilExit()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertEqual(engine.terminationStatus, 1, log.text + stderr)
@@ -379,11 +384,17 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: journal))
         XCTAssertTrue(holder.isRunning, "the lock is still held when the next run starts")
 
-        let again = try run(["run", "--headless", "--resume", "lock-opti.yaml"])
+        let (next, nextOut, nextErr) = try start(["run", "--headless", "--resume", "lock-opti.yaml"])
+        let output = OutputCollector(nextOut)
+        let deadline = Date().addingTimeInterval(30)
+        while !output.text.contains("Waiting for the study store's write lock: another process holds ") && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(output.text.contains("Waiting for the study store's write lock: another process holds "), output.text)
+        FileManager.default.createFile(atPath: released + ".release", contents: nil)
         holder.waitUntilExit()
-        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
-        XCTAssertTrue(again.stdout.contains("Waiting for the study store's write lock: another process holds "), again.stdout)
-        XCTAssertTrue(again.stdout.range(of: #"Recorded \d+ event\(s\) an earlier run could not write, from "#, options: .regularExpression) != nil, again.stdout)
+        next.waitUntilExit()
+        let nextStderr = String(decoding: nextErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(next.terminationStatus, 0, output.text + nextStderr)
+        XCTAssertTrue(output.text.range(of: #"Recorded \d+ event\(s\) an earlier run could not write, from "#, options: .regularExpression) != nil, output.text)
         let rows = try storedTrials().split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(rows.map { [$0[0], $0[1], $0[3]] }, [["0", "COMPLETE", "5"]], "\(rows)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: journal), "the journal is removed once replayed")
