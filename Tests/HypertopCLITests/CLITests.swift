@@ -200,13 +200,11 @@ final class CLITests: XCTestCase {
 
     /// Until the store lists the study (`studies --list`), at most `timeout` seconds.
     private func waitForStudy(_ name: String, in store: String, timeout: Double = 20) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let listed = try project.run(["studies", "--list", store], timeout: 10)
-            if listed.status == 0, listed.stdout.split(separator: "\n").contains(where: { $0.split(separator: " ").first == Substring(name) }) { return }
-            usleep(50_000)
+        let listed = try waitUntil(timeout) {
+            let r = try project.run(["studies", "--list", store], timeout: 10)
+            return r.status == 0 && r.stdout.split(separator: "\n").contains { $0.split(separator: " ").first == Substring(name) }
         }
-        XCTFail("study \(name) never appeared in \(store)")
+        if !listed { XCTFail("study \(name) never appeared in \(store)") }
     }
 
     /// Issue 6's crash test: kill -9 the engine mid-study, resume: nothing completed is lost, no

@@ -164,7 +164,7 @@ final class DashboardEndToEndTests: XCTestCase {
 
     /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
     private func startSlowSweep(_ name: String) throws -> Int32 {
-        // No sampler or seed given: these trials only sleep until a signal ends them, whatever their x.
+        // No sampler or seed given: each trial only sleeps 30 s (the test ends it first), whatever its x.
         try project.write("\(name)-opti.yaml", SweepFile(studyName: name, maxTrials: 6, nJobs: 2, sampler: nil, passConfig: "none",
                                                          searchSpace: ["++sleep: {type: categorical, choices: [30]}", "++x: {type: float, low: 0, high: 1}"]))
         try launch(name)
