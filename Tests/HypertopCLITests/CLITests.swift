@@ -4,100 +4,43 @@ import XCTest
 
 /// Runs the real `hypertop` binary, as a user would.
 final class CLITests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let job = packageRoot.appendingPathComponent("Tests/SweepEngineTests/Fixtures/job.sh").path
+    var project: SweepProject!
 
-    /// The binaries `swift test` built next to the test bundle.
-    static var productsDirectory: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    }
+    override func setUpWithError() throws { project = try SweepProject("cli") }
 
-    var dir: String!
+    override func tearDownWithError() throws { project?.remove() }
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let binary = Self.productsDirectory.appendingPathComponent("hypertop").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
-
-    func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        p.executableURL = Self.productsDirectory.appendingPathComponent("hypertop")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        return (p, out, err)
-    }
-
-    func run(_ args: [String], timeout: Double = 60) throws -> Output {
-        let (p, out, err) = try start(args)
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { p.terminate() }
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus,
-                      stdout: String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-                      stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-    }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    func config(maxTrials: Int = 4, nJobs: Int = 2, space: String) -> String {
-        """
-        # @package _global_
-        n_epochs: 2
-        hydra:
-          sweeper:
-            study_name: cli
-            max_trials: \(maxTrials)
-            n_jobs: \(nJobs)
-            direction: maximize
-            sampler: random
-            seed: 3
-            command: [\(Self.job)]
-            search_space:
-        \(space)
-        """
+    /// The test job swept over `space` (one parameter a line), 2 epochs a trial.
+    func config(maxTrials: Int = 4, nJobs: Int = 2, space: [String]) -> SweepFile {
+        SweepFile(studyName: "cli", maxTrials: maxTrials, nJobs: nJobs, seed: 3, searchSpace: space,
+                  preamble: ["# @package _global_", "n_epochs: 2"])
     }
 
     /// `--new` and `--resume` never move or take over a study another engine is running: they
     /// are refused with who runs it, and the running study goes on untouched.
     func testALiveStudyIsNeverMovedOrTakenOver() throws {
-        _ = try write("live-opti.yaml", config(maxTrials: 2, space: "      ++sleep: {type: categorical, choices: [3]}\n      ++x: {type: float, low: 0, high: 1}"))
-        let (first, out, _) = try start(["run", "--headless", "live-opti.yaml"])
-        let log = OutputCollector(out)
+        try project.write("live-opti.yaml", config(maxTrials: 2, space: ["++sleep: {type: categorical, choices: [3]}", "++x: {type: float, low: 0, high: 1}"]))
+        let first = try project.start(["run", "--headless", "live-opti.yaml"])
+        let log = first.stdout
         XCTAssertTrue(log.waitFor("Launching jobs"), log.text)
         for flag in ["--new", "--resume"] {
-            let second = try run(["run", "--headless", flag, "live-opti.yaml"])
+            let second = try project.run(["run", "--headless", flag, "live-opti.yaml"])
             XCTAssertEqual(second.status, 2, flag)
-            XCTAssertTrue(second.stderr.contains("Study \"cli\" is being run by process \(first.processIdentifier) on "), "\(flag): \(second.stderr)")
+            XCTAssertTrue(second.stderr.contains("Study \"cli\" is being run by process \(first.pid) on "), "\(flag): \(second.stderr)")
         }
         first.waitUntilExit()
-        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertEqual(first.status, 0)
         XCTAssertTrue(log.waitFor("Trials: 2 (2 COMPLETE)"), log.text)
-        let dirs = try FileManager.default.contentsOfDirectory(atPath: dir + "/data")
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: project.path("data"))
         XCTAssertFalse(dirs.contains { $0.hasPrefix("cli-") }, "the live sweep directory was not moved aside: \(dirs)")
     }
 
     /// A config's warnings are said in the study's log (so the dashboard and the store keep them).
     func testConfigWarningsAreInTheStudysLog() throws {
-        let text = config(maxTrials: 1, nJobs: 1, space: "      ++x: {type: float, low: 0.1, high: 0.9, log: true, step: 0.1}")
-            .replacingOccurrences(of: "    direction: maximize\n", with: "")
-        let path = try write("w-opti.yaml", text)
-        let r = try run(["run", "--headless", "w-opti.yaml"])
+        var sweep = config(maxTrials: 1, nJobs: 1, space: ["++x: {type: float, low: 0.1, high: 0.9, log: true, step: 0.1}"])
+        sweep.direction = nil
+        let path = try project.write("w-opti.yaml", sweep)
+        let r = try project.run(["run", "--headless", "w-opti.yaml"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let full = URL(fileURLWithPath: path).standardizedFileURL.path
         XCTAssertTrue(r.stdout.contains("][HYPERTOP] warning: \(full):4: hydra.sweeper has no `direction`; minimizing"), r.stdout)
@@ -107,11 +50,11 @@ final class CLITests: XCTestCase {
     /// A real sweep with ASHA: the laggards are stopped at their rung with the rule and the number
     /// in their reason, recorded as PRUNED; their sets are not run again.
     func testASweepWithSuccessiveHalvingPrunesLaggardsAtTheirRung() throws {
-        var text = config(maxTrials: 8, nJobs: 2, space: "      ++x: {type: categorical, choices: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}\n"
-                                                         + "      ++sleep: {type: categorical, choices: [0.3]}\n      ++epochs: {type: categorical, choices: [6]}")
-        text = text.replacingOccurrences(of: "    seed: 3\n", with: "    seed: 3\n    pruner: {type: asha, min_resource: 1, reduction_factor: 2}\n")
-        _ = try write("asha-opti.yaml", text)
-        let r = try run(["run", "--headless", "asha-opti.yaml"], timeout: 120)
+        var sweep = config(maxTrials: 8, nJobs: 2, space: ["++x: {type: categorical, choices: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]}",
+                                                           "++sleep: {type: categorical, choices: [0.3]}", "++epochs: {type: categorical, choices: [6]}"])
+        sweep.sweeperKeys = ["pruner: {type: asha, min_resource: 1, reduction_factor: 2}"]
+        try project.write("asha-opti.yaml", sweep)
+        let r = try project.run(["run", "--headless", "asha-opti.yaml"], timeout: 120)
         XCTAssertEqual(r.status, 0, r.stderr)
         let pruned = r.stdout.split(separator: "\n").filter { $0.contains(" PRUNED: ") }
         XCTAssertFalse(pruned.isEmpty, r.stdout)
@@ -119,25 +62,24 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(line.range(of: #"PRUNED: pruned by successive halving at evaluation \d+ \(rung \d+\): eval/success_rate [0-9.]+ is not among the best 1/2 of the \d+ trials there \(needs ≥ [0-9.]+\)"#,
                                      options: .regularExpression) != nil, String(line))
         }
-        let list = try run(["studies", "--list"])
+        let list = try project.run(["studies", "--list"])
         XCTAssertTrue(list.stdout.range(of: #"\ncli\s+maximize\s+8\s+\d+\s+\#(pruned.count)\s"#, options: .regularExpression) != nil, list.stdout)
     }
 
     /// The README's demo job, a real RL learner, swept with ASHA: trials whose success rate
     /// lags at a rung are stopped there, with the rule and the number in their reason.
     func testTheDemoSweptWithSuccessiveHalving() throws {
-        let trainer = Self.packageRoot.appendingPathComponent(".build/release/reach-trainer").path
+        let trainer = SweepProject.packageRoot.appendingPathComponent(".build/release/reach-trainer").path
         guard FileManager.default.isExecutableFile(atPath: trainer) else {
             throw missingTool("the release reach-trainer is not built at \(trainer) (scripts/test.sh builds it)")
         }
-        let demo = try String(contentsOfFile: Self.packageRoot.appendingPathComponent("conf/performance/Reach/sac-opti.yaml").path, encoding: .utf8)
+        let demo = try String(contentsOfFile: SweepProject.packageRoot.appendingPathComponent("conf/performance/Reach/sac-opti.yaml").path, encoding: .utf8)
         let edited = demo.replacingOccurrences(of: "max_trials: 12", with: "max_trials: 8")
             .replacingOccurrences(of: "n_epochs: 20", with: "n_epochs: 10")
             .replacingOccurrences(of: "    max_duration_minutes: 10\n", with: "    max_duration_minutes: 10\n    seed: 3\n    pruner: {type: asha, min_resource: 1, reduction_factor: 3}\n")
         XCTAssertNotEqual(edited, demo)
-        try FileManager.default.createDirectory(atPath: dir + "/conf/performance/Reach", withIntermediateDirectories: true)
-        _ = try write("conf/performance/Reach/sac-opti.yaml", edited)
-        let r = try run(["run", "--headless", "--command", trainer, "conf/performance/Reach/sac-opti.yaml"], timeout: 300)
+        try project.write("conf/performance/Reach/sac-opti.yaml", edited)
+        let r = try project.run(["run", "--headless", "--command", trainer, "conf/performance/Reach/sac-opti.yaml"], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
         XCTAssertTrue(r.stdout.contains("Trials: 8 ("), r.stdout)
         let pruned = r.stdout.split(separator: "\n").filter { $0.contains(" PRUNED: pruned by successive halving at evaluation ") }
@@ -146,33 +88,33 @@ final class CLITests: XCTestCase {
     }
 
     func testHeadlessRunPrintsBestAndWritesResults() throws {
-        _ = try write("s-opti.yaml", config(space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: int, low: 1, high: 2}"))
-        let r = try run(["run", "--headless", "s-opti.yaml"])
+        try project.write("s-opti.yaml", config(space: ["++x: {type: float, low: 0.1, high: 0.9}", "++epochs: {type: int, low: 1, high: 2}"]))
+        let r = try project.run(["run", "--headless", "s-opti.yaml"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Launching jobs, sweep output dir : \(URL(fileURLWithPath: dir).standardizedFileURL.path)/data/cli"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Launching jobs, sweep output dir : \(URL(fileURLWithPath: project.root).standardizedFileURL.path)/data/cli"), r.stdout)
         XCTAssertTrue(r.stdout.contains("Best parameters: {'++x': "), r.stdout)
         XCTAssertTrue(r.stdout.contains("Best value: "), r.stdout)
-        let results = try String(contentsOfFile: dir + "/data/cli/optimization_results.yaml", encoding: .utf8)
+        let results = try String(contentsOfFile: project.path("data/cli/optimization_results.yaml"), encoding: .utf8)
         XCTAssertTrue(results.hasPrefix("name: \"cli\"\nbest_params:\n  \"++x\": "), results)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/delete_me_to_stop_hyperopt"), "the stop file is removed at the end")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("delete_me_to_stop_hyperopt")), "the stop file is removed at the end")
 
-        let list = try run(["studies", "--list"])
+        let list = try project.run(["studies", "--list"])
         XCTAssertEqual(list.status, 0, list.stderr)
         XCTAssertTrue(list.stdout.hasPrefix("study  direction  trials  COMPLETE  PRUNED  FAIL  RUNNING  WAITING  best"), list.stdout)
         XCTAssertTrue(list.stdout.range(of: #"\ncli\s+maximize\s+4\s+4\s+0\s+0\s+0\s+0\s"#, options: .regularExpression) != nil, list.stdout)
-        let export = try run(["studies", "--export", "cli"])
+        let export = try project.run(["studies", "--export", "cli"])
         XCTAssertEqual(export.status, 0, export.stderr)
-        let csv = try String(contentsOfFile: dir + "/cli.csv", encoding: .utf8)
+        let csv = try String(contentsOfFile: project.path("cli.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 5, "a header and 4 trials:\n\(csv)")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/cli.json"))
-        let missing = try run(["studies", "--export", "nope"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("cli.json")))
+        let missing = try project.run(["studies", "--export", "nope"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no study named \"nope\""), missing.stderr)
     }
 
     func testConfigErrorIsOneLineWithFileAndLineAndExitStatus2() throws {
-        let path = try write("bad-opti.yaml", config(space: "      ++x: {type: float, low: 2, high: 1}"))
-        let r = try run(["run", "--headless", path])
+        let path = try project.write("bad-opti.yaml", config(space: ["++x: {type: float, low: 2, high: 1}"]))
+        let r = try project.run(["run", "--headless", path])
         XCTAssertEqual(r.status, 2)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, r.stderr)
@@ -180,39 +122,38 @@ final class CLITests: XCTestCase {
     }
 
     func testMissingJobCommandIsAClearError() throws {
-        let path = try write("nojob-opti.yaml", config(space: "      ++x: {type: float, low: 0, high: 1}").replacingOccurrences(of: Self.job, with: "no-such-trainer-xyz"))
-        let r = try run(["run", "--headless", path])
+        var sweep = config(space: ["++x: {type: float, low: 0, high: 1}"])
+        sweep.command = ["no-such-trainer-xyz"]
+        let path = try project.write("nojob-opti.yaml", sweep)
+        let r = try project.run(["run", "--headless", path])
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("`no-such-trainer-xyz` is not found in PATH"), r.stderr)
     }
 
     /// Ctrl-C once stops launching; twice terminates every job group. No job outlives hypertop.
     func testCtrlCTwiceLeavesNoJobProcess() throws {
-        _ = try write("slow-opti.yaml", config(maxTrials: 6, space: "      ++sleep: {type: categorical, choices: [30]}\n      ++x: {type: float, low: 0, high: 1}"))
-        let (p, out, _) = try start(["run", "--headless", "slow-opti.yaml"])
-        let log = OutputCollector(out)
-        let pids = [dir + "/data/cli/0/pid", dir + "/data/cli/1/pid"]
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && !pids.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(20_000) }
-        XCTAssertTrue(pids.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "both jobs started")
-        kill(p.processIdentifier, SIGINT)
+        try project.write("slow-opti.yaml", config(maxTrials: 6, space: ["++sleep: {type: categorical, choices: [30]}", "++x: {type: float, low: 0, high: 1}"]))
+        let p = try project.start(["run", "--headless", "slow-opti.yaml"])
+        let log = p.stdout
+        let pids = ["data/cli/0/pid", "data/cli/1/pid"]
+        XCTAssertTrue(project.waitFor(files: pids), "both jobs started")
+        kill(p.pid, SIGINT)
         XCTAssertTrue(log.waitFor("Stopping: interrupted (Ctrl-C)"), log.text)
         XCTAssertTrue(p.isRunning, "the first Ctrl-C lets running jobs finish")
         for path in pids {
-            let pid = Int32((try String(contentsOfFile: path, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let pid = Int32((try String(contentsOfFile: project.path(path), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             XCTAssertFalse(liveProcesses(inGroup: pid).isEmpty, "job group \(pid) was ended by the first Ctrl-C")
         }
-        kill(p.processIdentifier, SIGINT)
-        let end = Date().addingTimeInterval(15)
-        while p.isRunning && Date() < end { usleep(20_000) }
+        kill(p.pid, SIGINT)
+        waitUntil(15, every: 0.02) { !p.isRunning }
         XCTAssertFalse(p.isRunning, "hypertop did not exit after the second Ctrl-C")
         p.waitUntilExit()
         XCTAssertTrue(log.waitFor("Trial #0 FAIL: killed by Ctrl-C"), log.text)
         for path in pids {
-            let pid = Int32((try String(contentsOfFile: path, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let pid = Int32((try String(contentsOfFile: project.path(path), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             XCTAssertEqual(liveProcesses(inGroup: pid), [], "job group \(pid) outlived hypertop")
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/cli/2"), "no trial was launched after Ctrl-C")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/cli/2")), "no trial was launched after Ctrl-C")
     }
 
     func performanceTest(evalValue: Double) -> String {
@@ -228,27 +169,27 @@ final class CLITests: XCTestCase {
         hydra:
           sweeper:
             n_jobs: 3
-            command: [\(Self.job)]
+            command: [\(SweepProject.testJob)]
             pass_config: none
         """
     }
 
     func testPerformanceTestPassesWhenEnoughRunsReachTheValue() throws {
-        _ = try write("p-test.yaml", performanceTest(evalValue: 0.4))
-        let r = try run(["test", "p-test.yaml"])
+        try project.write("p-test.yaml", performanceTest(evalValue: 0.4))
+        let r = try project.run(["test", "p-test.yaml"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Performance test p-test successful!"), r.stdout)
         // Each run of a test has its own directory under the study's name.
-        let runs = try FileManager.default.contentsOfDirectory(atPath: dir + "/data/p-test")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: project.path("data/p-test"))
         XCTAssertEqual(runs.count, 1)
         XCTAssertTrue(runs[0].hasPrefix("p-test-"), runs[0])
-        let args = try String(contentsOfFile: dir + "/data/p-test/\(runs[0])/0/args.txt", encoding: .utf8)
+        let args = try String(contentsOfFile: project.path("data/p-test/\(runs[0])/0/args.txt"), encoding: .utf8)
         XCTAssertEqual(args, "n_epochs=3\n", "n_epochs = max_steps / eval_after_n_steps")
     }
 
     func testPerformanceTestFailsWithExitStatus1() throws {
-        _ = try write("p-test.yaml", performanceTest(evalValue: 0.6))
-        let r = try run(["test", "p-test.yaml"])
+        try project.write("p-test.yaml", performanceTest(evalValue: 0.6))
+        let r = try project.run(["test", "p-test.yaml"])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Performance test p-test failed: 0 of"), r.stdout)
     }
@@ -259,40 +200,32 @@ final class CLITests: XCTestCase {
 
     /// Until the store lists the study (`studies --list`), at most `timeout` seconds.
     private func waitForStudy(_ name: String, in store: String, timeout: Double = 20) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let listed = try run(["studies", "--list", store], timeout: 10)
-            if listed.status == 0, listed.stdout.split(separator: "\n").contains(where: { $0.split(separator: " ").first == Substring(name) }) { return }
-            usleep(50_000)
+        let listed = try waitUntil(timeout) {
+            let r = try project.run(["studies", "--list", store], timeout: 10)
+            return r.status == 0 && r.stdout.split(separator: "\n").contains { $0.split(separator: " ").first == Substring(name) }
         }
-        XCTFail("study \(name) never appeared in \(store)")
-    }
-
-    private func waitFor(_ paths: [String], timeout: Double = 20) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline && !paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(20_000) }
+        if !listed { XCTFail("study \(name) never appeared in \(store)") }
     }
 
     /// Issue 6's crash test: kill -9 the engine mid-study, resume: nothing completed is lost, no
     /// trial stays RUNNING, the orphaned jobs are ended and the study completes with the right counts.
     func testKilledEngineResumesWithoutLosingTrials() throws {
-        _ = try write("crash-opti.yaml", config(maxTrials: 6, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: categorical, choices: [2]}"))
-        let (engine, _, _) = try start(["run", "--headless", "crash-opti.yaml"], environment: ["SLOW_FROM": "2"])
-        let sweep = dir + "/data/cli"
-        waitFor([sweep + "/0/outcome.json", sweep + "/1/outcome.json", sweep + "/2/pid", sweep + "/3/pid"])
-        kill(engine.processIdentifier, SIGKILL)
+        try project.write("crash-opti.yaml", config(maxTrials: 6, space: ["++x: {type: float, low: 0.1, high: 0.9}", "++epochs: {type: categorical, choices: [2]}"]))
+        let engine = try project.start(["run", "--headless", "crash-opti.yaml"], environment: ["SLOW_FROM": "2"])
+        project.waitFor(files: ["data/cli/0/outcome.json", "data/cli/1/outcome.json", "data/cli/2/pid", "data/cli/3/pid"])
+        kill(engine.pid, SIGKILL)
         engine.waitUntilExit()
-        let orphans = [2, 3].compactMap { pid(sweep + "/\($0)/pid") }
+        let orphans = [2, 3].compactMap { pid(project.path("data/cli/\($0)/pid")) }
         XCTAssertEqual(orphans.count, 2)
         for g in orphans { XCTAssertFalse(liveProcesses(inGroup: g).isEmpty, "orphan \(g) should still run before the resume") }
 
-        let r = try run(["run", "--headless", "--resume", "crash-opti.yaml"])
+        let r = try project.run(["run", "--headless", "--resume", "crash-opti.yaml"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         for g in orphans { XCTAssertEqual(liveProcesses(inGroup: g), [], "orphaned job group \(g) was not ended") }
         XCTAssertTrue(r.stdout.contains("Resuming study cli with 4 recorded trial(s)"), r.stdout)
         // 2 completed before the crash + 2 re-runs of the lost sets + 2 new = 6 counted runs; the 2 lost are FAIL.
         XCTAssertTrue(r.stdout.contains("Trials: 8 (6 COMPLETE, 2 FAIL)"), r.stdout)
-        let list = try run(["studies", "--list"])
+        let list = try project.run(["studies", "--list"])
         let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("cli ") }.map(String.init) ?? ""
         XCTAssertTrue(row.range(of: #"^cli\s+maximize\s+8\s+6\s+0\s+2\s+0\s+0\s"#, options: .regularExpression) != nil, list.stdout)
     }
@@ -303,8 +236,8 @@ final class CLITests: XCTestCase {
     /// Holds the store's write lock from another process for `seconds`, or until the file
     /// `<released>.release` appears (whichever comes first); writes `<released>` when it lets go.
     func holdStoreLock(seconds: Double) throws -> (Process, String) {
-        waitFor([dir + "/data/cli/0/pid"])
-        let released = dir + "/released"
+        project.waitFor(files: ["data/cli/0/pid"])
+        let released = project.path("released")
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         holder.arguments = ["python3", "-c", """
@@ -317,9 +250,9 @@ final class CLITests: XCTestCase {
                 time.sleep(0.02)
             con.execute("ROLLBACK")
             open(sys.argv[2], "w").write(repr(time.time()))
-            """, dir + "/data/hypertop.db", released, String(seconds)]
+            """, project.path("data/hypertop.db"), released, String(seconds)]
         try holder.run()
-        waitFor([released + ".held"])
+        project.waitFor(files: ["released.held"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: released + ".held"), "the lock holder did not start")
         return (holder, released)
     }
@@ -333,31 +266,28 @@ final class CLITests: XCTestCase {
                 t = datetime.datetime.strptime(start, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
                 k = con.execute("SELECT count(*) FROM trial_intermediate_values WHERE trial_id = ?", (tid,)).fetchone()[0]
                 print(n, state, repr(t), k)
-            """, dir + "/data/hypertop.db"])
+            """, project.path("data/hypertop.db")])
         XCTAssertEqual(r.status, 0, r.stderr)
         return r.stdout
     }
 
     /// Starts a study of `maxTrials` trials of 2 s each (5 epochs of 0.4 s), one at a time.
-    func startLockStudy(maxTrials: Int) throws -> (Process, OutputCollector, Pipe) {
-        _ = try write("lock-opti.yaml", config(maxTrials: maxTrials, nJobs: 1, space: """
-                  ++sleep: {type: categorical, choices: [0.4]}
-                  ++epochs: {type: categorical, choices: [5]}
-                  ++x: {type: float, low: 0.1, high: 0.9}
-            """))
-        let (engine, out, err) = try start(["run", "--headless", "lock-opti.yaml"])
-        return (engine, OutputCollector(out), err)
+    func startLockStudy(maxTrials: Int) throws -> HypertopProcess {
+        try project.write("lock-opti.yaml", config(maxTrials: maxTrials, nJobs: 1, space: [
+            "++sleep: {type: categorical, choices: [0.4]}", "++epochs: {type: categorical, choices: [5]}", "++x: {type: float, low: 0.1, high: 0.9}"]))
+        return try project.start(["run", "--headless", "lock-opti.yaml"])
     }
 
     /// D5: another process holds the store's write lock while a trial runs and ends: the events
     /// are kept and recorded once the lock is gone, nothing starts meanwhile, nothing is lost.
     func testAStoreLockedForAWhileLosesNothingAndDelaysTheNextTrial() throws {
-        let (engine, log, err) = try startLockStudy(maxTrials: 2)
+        let engine = try startLockStudy(maxTrials: 2)
+        let log = engine.stdout
         let (holder, released) = try holdStoreLock(seconds: 3)
         holder.waitUntilExit()
         engine.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(engine.terminationStatus, 0, log.text + stderr)
+        let stderr = engine.stderr.text
+        XCTAssertEqual(engine.status, 0, log.text + stderr)
         XCTAssertTrue(log.text.contains("could not write the study store (another process holds its write lock): keeping "), log.text)
         XCTAssertTrue(log.text.contains("the study store can be written again: recorded the "), log.text)
         XCTAssertTrue(log.text.contains("Trials: 2 (2 COMPLETE)"), log.text)
@@ -366,35 +296,32 @@ final class CLITests: XCTestCase {
         let releasedAt = try XCTUnwrap(Double(String(contentsOfFile: released, encoding: .utf8)))
         let secondStart = try XCTUnwrap(Double(rows[1][2]))
         XCTAssertGreaterThan(secondStart, releasedAt - 0.5, "trial 1 started while the store was locked")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/hypertop.db.unrecorded-1.jsonl"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/hypertop.db.unrecorded-1.jsonl")))
     }
 
     /// D5 and D17: a lock held past the study's end: exit 1, naming the journal that keeps the
     /// events; the next run waits for the lock (and says so), replays the journal, and has it all.
     func testAStoreLockedPastTheEndExitsWithTheJournalAndTheNextRunReplaysIt() throws {
-        let (engine, log, err) = try startLockStudy(maxTrials: 1)
+        let engine = try startLockStudy(maxTrials: 1)
+        let log = engine.stdout
         // Held until the next run below says it waits for it: no race with the engine's last attempts.
         let (holder, released) = try holdStoreLock(seconds: 120)
         engine.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(engine.terminationStatus, 1, log.text + stderr)
-        let journal = dir + "/data/hypertop.db.unrecorded-1.jsonl"
+        let stderr = engine.stderr.text
+        XCTAssertEqual(engine.status, 1, log.text + stderr)
+        let journal = project.path("data/hypertop.db.unrecorded-1.jsonl")
         XCTAssertTrue(stderr.contains("event(s) of this study could not be recorded in "), stderr)
         XCTAssertTrue(stderr.contains("they are kept in \(URL(fileURLWithPath: journal).standardizedFileURL.path), and the next `hypertop run` of this study records them."), stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: journal))
         XCTAssertTrue(holder.isRunning, "the lock is still held when the next run starts")
 
-        let (next, nextOut, nextErr) = try start(["run", "--headless", "--resume", "lock-opti.yaml"])
-        let output = OutputCollector(nextOut)
-        let deadline = Date().addingTimeInterval(30)
-        while !output.text.contains("Waiting for the study store's write lock: another process holds ") && Date() < deadline { usleep(20_000) }
-        XCTAssertTrue(output.text.contains("Waiting for the study store's write lock: another process holds "), output.text)
+        let next = try project.start(["run", "--headless", "--resume", "lock-opti.yaml"])
+        XCTAssertTrue(next.stdout.waitFor("Waiting for the study store's write lock: another process holds ", timeout: 30), next.stdout.text)
         FileManager.default.createFile(atPath: released + ".release", contents: nil)
         holder.waitUntilExit()
         next.waitUntilExit()
-        let nextStderr = String(decoding: nextErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(next.terminationStatus, 0, output.text + nextStderr)
-        XCTAssertTrue(output.text.range(of: #"Recorded \d+ event\(s\) an earlier run could not write, from "#, options: .regularExpression) != nil, output.text)
+        XCTAssertEqual(next.status, 0, next.stdout.text + next.stderr.text)
+        XCTAssertTrue(next.stdout.text.range(of: #"Recorded \d+ event\(s\) an earlier run could not write, from "#, options: .regularExpression) != nil, next.stdout.text)
         let rows = try storedTrials().split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         XCTAssertEqual(rows.map { [$0[0], $0[1], $0[3]] }, [["0", "COMPLETE", "5"]], "\(rows)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: journal), "the journal is removed once replayed")
@@ -402,28 +329,27 @@ final class CLITests: XCTestCase {
 
     /// `watch` on a study whose engine died says so and ends (it used to wait for ever).
     func testWatchOfADeadEnginesStudyEnds() throws {
-        _ = try write("dead-opti.yaml", config(maxTrials: 6, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++epochs: {type: categorical, choices: [2]}"))
-        let (engine, _, _) = try start(["run", "--headless", "dead-opti.yaml"], environment: ["SLOW_FROM": "1"])
-        waitFor([dir + "/data/cli/1/pid"])
-        kill(engine.processIdentifier, SIGKILL)
+        try project.write("dead-opti.yaml", config(maxTrials: 6, space: ["++x: {type: float, low: 0.1, high: 0.9}", "++epochs: {type: categorical, choices: [2]}"]))
+        let engine = try project.start(["run", "--headless", "dead-opti.yaml"], environment: ["SLOW_FROM": "1"])
+        project.waitFor(files: ["data/cli/1/pid"])
+        kill(engine.pid, SIGKILL)
         engine.waitUntilExit()
-        let r = try run(["watch", "--headless", "data/hypertop.db"], timeout: 30)
+        let r = try project.run(["watch", "--headless", "data/hypertop.db"], timeout: 30)
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("The engine running this study (process \(engine.processIdentifier) on "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("The engine running this study (process \(engine.pid) on "), r.stdout)
         XCTAssertTrue(r.stdout.contains("is gone; the study stopped with"), r.stdout)
-        _ = try run(["run", "--headless", "--resume", "dead-opti.yaml"], timeout: 60)
+        _ = try project.run(["run", "--headless", "--resume", "dead-opti.yaml"], timeout: 60)
     }
 
     /// Issue 6: `watch` in a second process sees every trial while the sweep runs, and never blocks it.
     func testWatchInAnotherProcessSeesEveryTrial() throws {
-        _ = try write("w-opti.yaml", config(maxTrials: 8, space: "      ++x: {type: float, low: 0.1, high: 0.9}\n      ++sleep: {type: categorical, choices: [0.1]}"))
-        let (engine, engineOut, engineErr) = try start(["run", "--headless", "w-opti.yaml"])
+        try project.write("w-opti.yaml", config(maxTrials: 8, space: ["++x: {type: float, low: 0.1, high: 0.9}", "++sleep: {type: categorical, choices: [0.1]}"]))
+        let engine = try project.start(["run", "--headless", "w-opti.yaml"])
         try waitForStudy("cli", in: "data/hypertop.db")
-        let w = try run(["watch", "--study", "cli", "--refresh", "0.05", "data/hypertop.db"], timeout: 60)
+        let w = try project.run(["watch", "--study", "cli", "--refresh", "0.05", "data/hypertop.db"], timeout: 60)
         engine.waitUntilExit()
-        let engineText = String(decoding: engineOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            + String(decoding: engineErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(engine.terminationStatus, 0, engineText)
+        let engineText = engine.stdout.text + engine.stderr.text
+        XCTAssertEqual(engine.status, 0, engineText)
         XCTAssertEqual(w.status, 0, w.stderr)
         for n in 0..<8 { XCTAssertTrue(w.stdout.contains("Trial #\(n) COMPLETE"), "watch missed trial \(n):\n\(w.stdout)") }
         XCTAssertFalse(engineText.contains("locked") || engineText.contains("could not record"), engineText)
@@ -434,99 +360,67 @@ final class CLITests: XCTestCase {
     /// without a flag and without a terminal, running again resumes.
     /// D18: resuming after the search space was edited says what changed.
     func testResumingAfterTheSearchSpaceChangedSaysWhat() throws {
-        _ = try write("c-opti.yaml", config(maxTrials: 2, space: "      ++c: {type: categorical, choices: [a, b, c, d, e, f]}\n      ++x: {type: float, low: 0.1, high: 0.9}"))
-        XCTAssertEqual(try run(["run", "--headless", "c-opti.yaml"]).status, 0)
-        _ = try write("c-opti.yaml", config(maxTrials: 3, space: "      ++c: {type: categorical, choices: [a, b]}\n      ++y: {type: int, low: 1, high: 4}"))
-        let again = try run(["run", "--headless", "--resume", "c-opti.yaml"])
+        try project.write("c-opti.yaml", config(maxTrials: 2, space: ["++c: {type: categorical, choices: [a, b, c, d, e, f]}", "++x: {type: float, low: 0.1, high: 0.9}"]))
+        XCTAssertEqual(try project.run(["run", "--headless", "c-opti.yaml"]).status, 0)
+        try project.write("c-opti.yaml", config(maxTrials: 3, space: ["++c: {type: categorical, choices: [a, b]}", "++y: {type: int, low: 1, high: 4}"]))
+        let again = try project.run(["run", "--headless", "--resume", "c-opti.yaml"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("warning: the search space changed since this study was recorded: `++x` was removed; "
                                             + "`++c` was choices [a, b, c, d, e, f], is choices [a, b]; `++y` is new. "), again.stdout)
-        let same = try run(["run", "--headless", "--resume", "c-opti.yaml"])
+        let same = try project.run(["run", "--headless", "--resume", "c-opti.yaml"])
         XCTAssertFalse(same.stdout.contains("search space changed"), "an unchanged space says nothing:\n\(same.stdout)")
     }
 
     /// Resuming with other command-line overrides than the study last ran with says so.
     func testResumingWithOtherOverridesSaysWhich() throws {
-        _ = try write("o-opti.yaml", config(maxTrials: 4, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
-        XCTAssertEqual(try run(["run", "--headless", "o-opti.yaml", "hydra.sweeper.max_trials=1", "++lr=0.1"]).status, 0)
-        let again = try run(["run", "--headless", "--resume", "o-opti.yaml", "hydra.sweeper.max_trials=2"])
+        try project.write("o-opti.yaml", config(maxTrials: 4, space: ["++x: {type: float, low: 0.1, high: 0.9}"]))
+        XCTAssertEqual(try project.run(["run", "--headless", "o-opti.yaml", "hydra.sweeper.max_trials=1", "++lr=0.1"]).status, 0)
+        let again = try project.run(["run", "--headless", "--resume", "o-opti.yaml", "hydra.sweeper.max_trials=2"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("warning: the study was last run with the command-line overrides hydra.sweeper.max_trials=1 ++lr=0.1; "
                                             + "it goes on with hydra.sweeper.max_trials=2."), again.stdout)
         XCTAssertTrue(again.stdout.contains("Trials: 2 (2 COMPLETE)"), again.stdout)
-        let same = try run(["run", "--headless", "--resume", "o-opti.yaml", "hydra.sweeper.max_trials=2"])
+        let same = try project.run(["run", "--headless", "--resume", "o-opti.yaml", "hydra.sweeper.max_trials=2"])
         XCTAssertFalse(same.stdout.contains("command-line overrides"), "the same overrides say nothing:\n\(same.stdout)")
     }
 
     /// A study a signal ended before its end is "stopped" in `studies` (resume it to go on); one
     /// that ran to its end is "done".
     func testAStudyEndedBySIGTERMIsStoppedNotDone() throws {
-        _ = try write("t-opti.yaml", config(maxTrials: 4, nJobs: 1, space: "      ++sleep: {type: categorical, choices: [20]}"))
-        let (engine, out, _) = try start(["run", "--headless", "t-opti.yaml"])
-        let log = OutputCollector(out)
+        try project.write("t-opti.yaml", config(maxTrials: 4, nJobs: 1, space: ["++sleep: {type: categorical, choices: [20]}"]))
+        let engine = try project.start(["run", "--headless", "t-opti.yaml"])
+        let log = engine.stdout
         XCTAssertTrue(log.waitFor("#0 : "), log.text)
-        kill(engine.processIdentifier, SIGTERM)
+        kill(engine.pid, SIGTERM)
         engine.waitUntilExit()
-        let list = try run(["studies", "--list"])
+        let list = try project.run(["studies", "--list"])
         let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("cli ") }
         XCTAssertTrue(row?.contains(" stopped") == true, list.stdout)
         XCTAssertFalse(row?.contains(" done") == true, list.stdout)
-        _ = try write("d-opti.yaml", config(maxTrials: 1, nJobs: 1, space: "      ++x: {type: float, low: 0, high: 1}")
-            .replacingOccurrences(of: "study_name: cli", with: "study_name: whole"))
-        XCTAssertEqual(try run(["run", "--headless", "d-opti.yaml"]).status, 0)
-        let again = try run(["studies", "--list"]).stdout.split(separator: "\n")
+        var whole = config(maxTrials: 1, nJobs: 1, space: ["++x: {type: float, low: 0, high: 1}"])
+        whole.studyName = "whole"
+        try project.write("d-opti.yaml", whole)
+        XCTAssertEqual(try project.run(["run", "--headless", "d-opti.yaml"]).status, 0)
+        let again = try project.run(["studies", "--list"]).stdout.split(separator: "\n")
         XCTAssertTrue(again.first { $0.hasPrefix("whole ") }?.contains(" done") == true, again.joined(separator: "\n"))
     }
 
     func testNewStartsOverAndKeepsTheOldStudy() throws {
-        _ = try write("n-opti.yaml", config(maxTrials: 2, space: "      ++x: {type: float, low: 0.1, high: 0.9}"))
-        XCTAssertEqual(try run(["run", "--headless", "n-opti.yaml"]).status, 0)
-        let again = try run(["run", "--headless", "n-opti.yaml"])
+        try project.write("n-opti.yaml", config(maxTrials: 2, space: ["++x: {type: float, low: 0.1, high: 0.9}"]))
+        XCTAssertEqual(try project.run(["run", "--headless", "n-opti.yaml"]).status, 0)
+        let again = try project.run(["run", "--headless", "n-opti.yaml"])
         XCTAssertTrue(again.stdout.contains("Resuming study \"cli\" (2 recorded trials)"), again.stdout)
         XCTAssertTrue(again.stdout.contains("Trials: 2 (2 COMPLETE)"), "a finished study has nothing left to run:\n\(again.stdout)")
-        let fresh = try run(["run", "--headless", "--new", "n-opti.yaml"])
+        let fresh = try project.run(["run", "--headless", "--new", "n-opti.yaml"])
         XCTAssertEqual(fresh.status, 0, fresh.stderr)
         XCTAssertTrue(fresh.stdout.contains("Kept the earlier study as \"cli-"), fresh.stdout)
-        let moved = try FileManager.default.contentsOfDirectory(atPath: dir + "/data").filter { $0.hasPrefix("cli-") }
+        let moved = try FileManager.default.contentsOfDirectory(atPath: project.path("data")).filter { $0.hasPrefix("cli-") }
         XCTAssertEqual(moved.count, 1, "the old sweep directory is kept beside the new one")
-        let list = try run(["studies", "--list"]).stdout.split(separator: "\n").dropFirst()
+        let list = try project.run(["studies", "--list"]).stdout.split(separator: "\n").dropFirst()
         XCTAssertEqual(list.count, 2, "two studies in the store:\n\(list)")
         XCTAssertTrue(list.contains { $0.hasPrefix("cli ") } && list.contains { $0.hasPrefix("cli-") }, "\(list)")
-        let both = try run(["run", "--headless", "--new", "--resume", "n-opti.yaml"])
+        let both = try project.run(["run", "--headless", "--new", "--resume", "n-opti.yaml"])
         XCTAssertEqual(both.status, 64, "a usage error, found before anything runs")
         XCTAssertTrue(both.stderr.contains("contradict"), both.stderr)
-    }
-}
-
-/// Collects a process's output as it comes, so a test can wait for a line instead of sleeping.
-final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    init(_ pipe: Pipe) {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let chunk = handle.availableData
-            guard let self else { return }
-            self.lock.lock()
-            self.data.append(chunk)
-            self.lock.unlock()
-            if chunk.isEmpty { handle.readabilityHandler = nil }
-        }
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Whether `needle` shows up within `timeout` seconds (a liveness bound, not a measurement).
-    func waitFor(_ needle: String, timeout: Double = 15) -> Bool {
-        let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
-            if text.contains(needle) { return true }
-            usleep(20_000)
-        }
-        return text.contains(needle)
     }
 }

@@ -5,15 +5,15 @@ import XCTest
 /// `hypertop check` on a corpus of configs written the way Scilab-RL's are (a project with
 /// conf/main.yaml, groups, and performance files), and on malformed ones.
 final class CheckCommandTests: XCTestCase {
-    static let corpus = CLITests.packageRoot.appendingPathComponent("Tests/HypertopCLITests/Fixtures/corpus")
+    static let corpus = SweepProject.packageRoot.appendingPathComponent("Tests/HypertopCLITests/Fixtures/corpus")
 
     override func setUpWithError() throws {
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
+        guard FileManager.default.isExecutableFile(atPath: SweepProject.binary) else { throw missingTool("hypertop binary not built at \(SweepProject.binary)") }
     }
 
+    /// `hypertop check FILES` in the corpus itself (it writes nothing there: a test says so).
     func check(_ files: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProgram(CLITests.productsDirectory.appendingPathComponent("hypertop").path, ["check"] + files, in: Self.corpus)
+        try runProgram(SweepProject.binary, ["check"] + files, in: Self.corpus)
     }
 
     func files(_ dir: String, suffix: String = ".yaml") throws -> [String] {

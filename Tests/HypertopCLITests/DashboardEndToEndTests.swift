@@ -4,21 +4,19 @@ import XCTest
 
 /// The real `hypertop run` with its dashboard in a tmux pane, on a small sweep of the test job.
 final class DashboardEndToEndTests: XCTestCase {
-    var dir: String!
+    var project: SweepProject!
     var pane: TmuxPane!
-    var binary: String { CLITests.productsDirectory.appendingPathComponent("hypertop").path }
+    let binary = SweepProject.binary
 
     override func setUpWithError() throws {
         guard TmuxPane.available else { throw missingTool("tmux is not installed (apt-get install tmux)") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
-        dir = NSTemporaryDirectory() + "dash-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        project = try SweepProject("dash")
         pane = TmuxPane(prefix: "hypertop-e2e")
     }
 
     override func tearDownWithError() throws {
         pane = nil
-        try? FileManager.default.removeItem(atPath: dir)
+        project?.remove()
     }
 
     private func expect(_ text: String, seconds: Double = 8, file: StaticString = #filePath, line: UInt = #line) throws -> String {
@@ -30,29 +28,18 @@ final class DashboardEndToEndTests: XCTestCase {
     /// Writes NAME-opti.yaml (the test job over x, with one sleep and one epoch count) and starts
     /// `hypertop run` on it in the pane; `extra` adds sweeper lines, `flags` run options.
     private func startRun(_ name: String, maxTrials: Int, nJobs: Int, seed: Int, sleep: Double, epochs: Int,
-                          extra: String = "", flags: String = "") throws {
-        try """
-        hydra:
-          sweeper:
-            study_name: \(name)
-            max_trials: \(maxTrials)
-            n_jobs: \(nJobs)
-            direction: maximize
-            sampler: random
-            seed: \(seed)\(extra.isEmpty ? "" : "\n    " + extra)
-            command: [\(CLITests.job)]
-            search_space:
-              ++x: {type: float, low: 0.1, high: 0.9}
-              ++sleep: {type: categorical, choices: [\(sleep)]}
-              ++epochs: {type: categorical, choices: [\(epochs)]}
-        """.write(toFile: dir + "/\(name)-opti.yaml", atomically: true, encoding: .utf8)
+                          extra: [String] = [], flags: String = "") throws {
+        try project.write("\(name)-opti.yaml", SweepFile(studyName: name, maxTrials: maxTrials, nJobs: nJobs, seed: seed, sweeperKeys: extra,
+                                                         searchSpace: ["++x: {type: float, low: 0.1, high: 0.9}",
+                                                                       "++sleep: {type: categorical, choices: [\(sleep)]}",
+                                                                       "++epochs: {type: categorical, choices: [\(epochs)]}"]))
         try launch(name, flags: flags)
     }
 
     /// `hypertop run NAME-opti.yaml` in the pane, in a UTF-8 256-colour terminal; the shell says
     /// EXITED=status after it.
     private func launch(_ name: String, flags: String = "") throws {
-        try pane.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run \(name)-opti.yaml\(flags.isEmpty ? "" : " " + flags); echo EXITED=$?; sleep 60")
+        try pane.start("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run \(name)-opti.yaml\(flags.isEmpty ? "" : " " + flags); echo EXITED=$?; sleep 60")
     }
 
     func testKeysDriveARealSweep() throws {
@@ -65,14 +52,14 @@ final class DashboardEndToEndTests: XCTestCase {
         _ = try expect("score by parameter", seconds: 2)
         try pane.keys("p")
         _ = try expect("PAUSED", seconds: 2)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/hyperopt_paused"), "p creates the pause file")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("hyperopt_paused")), "p creates the pause file")
         try pane.keys("p")
-        let stopFile = dir + "/delete_me_to_stop_hyperopt"
+        let stopFile = project.path("delete_me_to_stop_hyperopt")
         XCTAssertTrue(FileManager.default.fileExists(atPath: stopFile))
         try pane.keys("s")
         _ = try expect("STOPPING", seconds: 2)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stopFile), "s deletes the stop file, as a user in a shell would")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/hyperopt_paused"), "the second p removed the pause file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("hyperopt_paused")), "the second p removed the pause file")
         // Re-creating the stop file from a shell cancels the stop within a second or two.
         try "again".write(toFile: stopFile, atomically: true, encoding: .utf8)
         _ = try expect("RUNNING", seconds: 3)
@@ -83,14 +70,14 @@ final class DashboardEndToEndTests: XCTestCase {
         let end = try expect("EXITED", seconds: 10)
         XCTAssertTrue(end.contains("Best parameters: {'++x': "), end)
         XCTAssertFalse(end.contains("score by parameter"), "the shell's screen is back")
-        let log = try String(contentsOfFile: dir + "/data/e2e/hypertop.log", encoding: .utf8)
+        let log = try String(contentsOfFile: project.path("data/e2e/hypertop.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("Launching jobs, sweep output dir"), "log lines went to the sweep directory's log file")
     }
 
     /// The analysis views in the real binary: each key opens its view over a real sweep, and
     /// `stop_when_stagnant` ends it with its reason.
     func testAnalysisViewsOnARealSweep() throws {
-        try startRun("views", maxTrials: 40, nJobs: 2, seed: 7, sleep: 0.2, epochs: 3, extra: "stop_when_stagnant: 6")
+        try startRun("views", maxTrials: 40, nJobs: 2, seed: 7, sleep: 0.2, epochs: 3, extra: ["stop_when_stagnant: 6"])
         _ = try expect("study done", seconds: 60)
         let main = try expect("stop_when_stagnant: 6 trials finished since the best last improved", seconds: 2)
         XCTAssertTrue(main.contains("importance (PED-ANOVA"), main)
@@ -108,7 +95,7 @@ final class DashboardEndToEndTests: XCTestCase {
         // The studies browser in a terminal that goes away (its tmux session killed): it leaves,
         // it does not spin on a dead terminal.
         let browser = TmuxPane(prefix: "hypertop-gone")
-        try browser.start("cd \(dir!) && env LANG=C.UTF-8 \(binary) studies data/hypertop.db; sleep 60")
+        try browser.start("cd \(project.root) && env LANG=C.UTF-8 \(binary) studies data/hypertop.db; sleep 60")
         _ = try browser.waitFor("views", seconds: 8)
         // With a study open from the browser, as when the spin was first seen.
         try browser.keys("Enter")
@@ -139,15 +126,15 @@ final class DashboardEndToEndTests: XCTestCase {
         _ = try expect("study done", seconds: 60)
         try pane.keys("q")
         _ = try expect("EXITED", seconds: 10)
-        let export = try runProgram(binary, ["studies", "data/hypertop.db", "--export", "act"], in: URL(fileURLWithPath: dir))
+        let export = try project.run(["studies", "data/hypertop.db", "--export", "act"])
         XCTAssertEqual(export.status, 0, export.stderr)
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/act.json"))) as? [String: Any])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: project.path("act.json")))) as? [String: Any])
         let trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
         XCTAssertEqual(trials.count, 6, "3 from max_trials, 2 added runs, 1 enqueued")
         XCTAssertEqual((trials[1]["params"] as? [String: Any])?["++x"] as? Double, 0.42, "the typed set ran next")
         XCTAssertEqual(trials.compactMap { $0["param_set"] as? Int }.filter { $0 == 0 }.count, 3, "set 0 ran 1 + 2 times")
         XCTAssertTrue(trials.allSatisfy { $0["state"] as? String == "COMPLETE" }, "\(trials.map { $0["state"] ?? "" })")
-        let log = try String(contentsOfFile: dir + "/data/act/hypertop.log", encoding: .utf8)
+        let log = try String(contentsOfFile: project.path("data/act/hypertop.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("Set 0 gets 2 more runs (asked from the dashboard)") && log.contains("Enqueued set"), log)
     }
 
@@ -165,7 +152,7 @@ final class DashboardEndToEndTests: XCTestCase {
             s = optuna.load_study(study_name="notes", storage=storage)
             save_note_with_version(storage, s._study_id, s.trials[0]._trial_id, 1, "written in the web page")
             """
-        let r = try runProgram(python, ["-c", script], in: URL(fileURLWithPath: dir))
+        let r = try runProgram(python, ["-c", script], in: URL(fileURLWithPath: project.root))
         XCTAssertEqual(r.status, 0, r.stderr)
         try pane.keys("Enter")
         _ = try expect("note: written in the web page", seconds: 6)
@@ -177,27 +164,13 @@ final class DashboardEndToEndTests: XCTestCase {
 
     /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
     private func startSlowSweep(_ name: String) throws -> Int32 {
-        let config = """
-        hydra:
-          sweeper:
-            study_name: \(name)
-            max_trials: 6
-            n_jobs: 2
-            direction: maximize
-            pass_config: none
-            command: [\(CLITests.job)]
-            search_space:
-              ++sleep: {type: categorical, choices: [30]}
-              ++x: {type: float, low: 0, high: 1}
-        """
-        try config.write(toFile: dir + "/\(name)-opti.yaml", atomically: true, encoding: .utf8)
+        // No sampler or seed given: each trial only sleeps 30 s (the test ends it first), whatever its x.
+        try project.write("\(name)-opti.yaml", SweepFile(studyName: name, maxTrials: 6, nJobs: 2, sampler: nil, passConfig: "none",
+                                                         searchSpace: ["++sleep: {type: categorical, choices: [30]}", "++x: {type: float, low: 0, high: 1}"]))
         try launch(name)
         _ = try expect("score by parameter", seconds: 15)
-        let pids = [dir + "/data/\(name)/0/pid", dir + "/data/\(name)/1/pid"]
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline && !pids.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(50_000) }
-        XCTAssertTrue(pids.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "both jobs started")
-        let out = try String(contentsOfFile: dir + "/data/\(name)/0/command.txt", encoding: .utf8)
+        XCTAssertTrue(project.waitFor(files: ["data/\(name)/0/pid", "data/\(name)/1/pid"], timeout: 15), "both jobs started")
+        let out = try String(contentsOfFile: project.path("data/\(name)/0/command.txt"), encoding: .utf8)
         XCTAssertFalse(out.isEmpty)
         return try hypertopPid(name)
     }
@@ -214,7 +187,7 @@ final class DashboardEndToEndTests: XCTestCase {
 
     private func jobsGone(_ name: String) throws {
         for n in 0..<2 {
-            let pid = Int32((try String(contentsOfFile: dir + "/data/\(name)/\(n)/pid", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            let pid = Int32((try String(contentsOfFile: project.path("data/\(name)/\(n)/pid"), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             XCTAssertEqual(liveProcesses(inGroup: pid), [], "job group \(pid) outlived hypertop")
         }
     }
@@ -246,9 +219,9 @@ final class DashboardEndToEndTests: XCTestCase {
         let pid = try startSlowSweep("hup")
         kill(pid, SIGHUP)
         _ = try expect("the terminal closed (SIGHUP)", seconds: 10)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/hup/2"), "no trial launched after SIGHUP")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/hup/2")), "no trial launched after SIGHUP")
         let groups = try (0..<2).map { n in
-            Int32((try String(contentsOfFile: dir + "/data/hup/\(n)/pid", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            Int32((try String(contentsOfFile: project.path("data/hup/\(n)/pid"), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
         XCTAssertTrue(groups.allSatisfy { !liveProcesses(inGroup: $0).isEmpty }, "the running trials go on")
         kill(pid, SIGTERM)

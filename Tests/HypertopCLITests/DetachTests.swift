@@ -9,53 +9,38 @@ import Glibc
 /// A study that outlives its terminal: `run --detach`, `attach` in tmux, and the quit dialog's
 /// detach, with the real binary and real jobs.
 final class DetachTests: XCTestCase {
-    var dir: String!
+    var project: SweepProject!
     var panes: [TmuxPane] = []
-    var binary: String { CLITests.productsDirectory.appendingPathComponent("hypertop").path }
+    let binary = SweepProject.binary
 
     override func setUpWithError() throws {
         guard TmuxPane.available else { throw missingTool("tmux is not installed (apt-get install tmux)") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
-        dir = NSTemporaryDirectory() + "detach-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        project = try SweepProject("detach")
     }
 
     override func tearDownWithError() throws {
         panes = []
         // An engine a failed test left behind goes (its jobs with it).
-        if let pid = pidIn(engineLine()) { kill(pid, SIGTERM) }
+        if project != nil, let pid = pidIn(engineLine()) { kill(pid, SIGTERM) }
         usleep(300_000)
-        try? FileManager.default.removeItem(atPath: dir)
+        project?.remove()
     }
 
+    /// The test job over x, 2 at a time, with one sleep and one epoch count.
+    func sweep(maxTrials: Int, sleep: Double, epochs: Int = 3) -> SweepFile {
+        SweepFile(studyName: "det", maxTrials: maxTrials, nJobs: 2, seed: 2, passConfig: "none", searchSpace: [
+            "++x: {type: float, low: 0.1, high: 0.9}", "++sleep: {type: categorical, choices: [\(sleep)]}",
+            "++epochs: {type: categorical, choices: [\(epochs)]}"])
+    }
+
+    /// Writes d-opti.yaml; returns its full path.
     func writeConfig(maxTrials: Int, sleep: Double, epochs: Int = 3) throws -> String {
-        let path = dir + "/d-opti.yaml"
-        try """
-        hydra:
-          sweeper:
-            study_name: det
-            max_trials: \(maxTrials)
-            n_jobs: 2
-            direction: maximize
-            sampler: random
-            seed: 2
-            command: [\(CLITests.job)]
-            pass_config: none
-            search_space:
-              ++x: {type: float, low: 0.1, high: 0.9}
-              ++sleep: {type: categorical, choices: [\(sleep)]}
-              ++epochs: {type: categorical, choices: [\(epochs)]}
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    func hypertop(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runProgram(binary, args, in: URL(fileURLWithPath: dir))
+        try project.write("d-opti.yaml", sweep(maxTrials: maxTrials, sleep: sleep, epochs: epochs))
     }
 
     /// The study's line of `studies --list` (its last column says where its engine runs).
     func engineLine() -> String {
-        guard let r = try? hypertop(["studies", "--list", dir + "/data/hypertop.db"]) else { return "" }
+        guard let r = try? project.run(["studies", "--list", project.path("data/hypertop.db")]) else { return "" }
         return r.stdout.split(separator: "\n").first { $0.hasPrefix("det ") }.map(String.init) ?? ""
     }
 
@@ -64,18 +49,9 @@ final class DetachTests: XCTestCase {
         return Int32(line[r].split(separator: " ")[2])
     }
 
-    func waitUntil(_ seconds: Double, _ what: String, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(200_000)
-        }
-        return try condition()
-    }
-
     func pane(_ command: String) throws -> TmuxPane {
         let p = TmuxPane(prefix: "hypertop-detach")
-        try p.start("cd \(dir!) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(command); echo EXITED $?; sleep 120", width: 120, height: 40)
+        try p.start("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(command); echo EXITED $?; sleep 120", width: 120, height: 40)
         panes.append(p)
         return p
     }
@@ -90,20 +66,20 @@ final class DetachTests: XCTestCase {
     func testRunDetachReturnsAtOnceAndTheStudyGoesOn() throws {
         let config = try writeConfig(maxTrials: 4, sleep: 1)
         let started = Date()
-        let r = try runProgram("/bin/bash", ["-c", "\(binary) run --detach \(config); echo shell-done"], in: URL(fileURLWithPath: dir))
+        let r = try runProgram("/bin/bash", ["-c", "\(binary) run --detach \(config); echo shell-done"], in: URL(fileURLWithPath: project.root))
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 10, "run --detach returns once the engine has claimed the study")
         XCTAssertTrue(r.stdout.contains("Study det runs detached: process "), r.stdout)
-        XCTAssertTrue(r.stdout.contains("Attach:  hypertop attach det --storage \(dir!)/data/hypertop.db"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Attach:  hypertop attach det --storage \(project.root)/data/hypertop.db"), r.stdout)
         XCTAssertTrue(r.stdout.hasSuffix("shell-done\n"))
         let line = engineLine()
         let pid = try XCTUnwrap(pidIn(line), "studies shows the study running, and where: \(line)")
         XCTAssertEqual(getsid(pid), pid, "the engine leads its own session")
         kill(pid, SIGHUP)
-        XCTAssertTrue(try waitUntil(60, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        XCTAssertTrue(waitUntil(60, every: 0.2) { engineLine().hasSuffix("done") }, engineLine())
         XCTAssertTrue(engineLine().range(of: #"^det\s+maximize\s+4\s+4\s"#, options: .regularExpression) != nil,
                       "all 4 trials completed despite the SIGHUP: \(engineLine())")
-        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        let log = try String(contentsOfFile: project.path("data/det/hypertop.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("Trials: 4 (4 COMPLETE)"), log)
         XCTAssertFalse(log.contains("SIGHUP"), "a detached engine does not stop for SIGHUP: \(log)")
     }
@@ -111,16 +87,13 @@ final class DetachTests: XCTestCase {
     /// The engine's own marks (`HYPERTOP_DETACHED`, `HYPERTOP_SUPERVISOR`) stay with it: its
     /// trials' jobs get the environment hypertop was started with, and their own variables.
     func testTheJobsOfADetachedEngineDoNotInheritItsMarks() throws {
-        let job = dir + "/env-job.sh"
-        try "#!/bin/sh\nenv > \"$HYPERTOP_TRIAL_DIR/env.txt\"\necho '{\"step\": 1, \"eval/success_rate\": 0.5}' >> \"$HYPERTOP_METRICS\"\n"
-            .write(toFile: job, atomically: true, encoding: .utf8)
-        chmod(job, 0o755)
-        let config = try writeConfig(maxTrials: 1, sleep: 0)
-        try (try String(contentsOfFile: config, encoding: .utf8)).replacingOccurrences(of: "command: [\(CLITests.job)]", with: "command: [\(job)]")
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try hypertop(["run", "--detach", config]).status, 0)
-        XCTAssertTrue(waitUntil(30, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
-        let env = try String(contentsOfFile: dir + "/data/det/0/env.txt", encoding: .utf8)
+        let job = try project.writeScript("env-job.sh", "#!/bin/sh\nenv > \"$HYPERTOP_TRIAL_DIR/env.txt\"\necho '{\"step\": 1, \"eval/success_rate\": 0.5}' >> \"$HYPERTOP_METRICS\"\n")
+        var file = sweep(maxTrials: 1, sleep: 0)
+        file.command = [job]
+        let config = try project.write("d-opti.yaml", file)
+        XCTAssertEqual(try project.run(["run", "--detach", config]).status, 0)
+        XCTAssertTrue(waitUntil(30, every: 0.2) { engineLine().hasSuffix("done") }, engineLine())
+        let env = try String(contentsOfFile: project.path("data/det/0/env.txt"), encoding: .utf8)
         XCTAssertTrue(env.contains("HYPERTOP_TRIAL_DIR="), env)
         XCTAssertFalse(env.contains("HYPERTOP_DETACHED"), env)
         XCTAssertFalse(env.contains("HYPERTOP_SUPERVISOR"), env)
@@ -130,13 +103,13 @@ final class DetachTests: XCTestCase {
     /// `x` `y` kill trial 0 through the request files; returns the pane, paused.
     func detachAttachPauseAndKillTrial0(maxTrials: Int, sleep: Double, epochs: Int) throws -> TmuxPane {
         let config = try writeConfig(maxTrials: maxTrials, sleep: sleep, epochs: epochs)
-        let r = try hypertop(["run", "--detach", config])
+        let r = try project.run(["run", "--detach", config])
         XCTAssertEqual(r.status, 0, r.stderr)
         let p = try pane("\(binary) attach --storage data/hypertop.db")
         try expect(p, "attached RUNNING")
         try p.keys("p")
         try expect(p, "attached PAUSED", seconds: 5)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/hyperopt_paused"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("hyperopt_paused")))
         try p.keys("x")
         try expect(p, "kill trial 0?", seconds: 3)
         try p.keys("y")
@@ -152,8 +125,8 @@ final class DetachTests: XCTestCase {
         try expect(p, "attached RUNNING", seconds: 5)
         try p.keys("q")
         try expect(p, "Detached from study det: it goes on in process", seconds: 5)
-        XCTAssertTrue(try waitUntil(90, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
-        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(waitUntil(90, every: 0.2) { engineLine().hasSuffix("done") }, engineLine())
+        let log = try String(contentsOfFile: project.path("data/det/hypertop.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("Trial #0 FAIL: killed by the user (from hypertop attach)"), log)
         XCTAssertTrue(log.contains("Trials: 4 (3 COMPLETE, 1 FAIL)"), log)
     }
@@ -181,10 +154,10 @@ final class DetachTests: XCTestCase {
         try expect(p, "attached RUNNING", seconds: 5)
         try p.keys("q")
         try expect(p, "Detached from study det", seconds: 5)
-        XCTAssertTrue(try waitUntil(120, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        XCTAssertTrue(waitUntil(120, every: 0.2) { engineLine().hasSuffix("done") }, engineLine())
 
-        XCTAssertEqual(try hypertop(["studies", "data/hypertop.db", "--export", "det"]).status, 0)
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/det.json"))) as? [String: Any])
+        XCTAssertEqual(try project.run(["studies", "data/hypertop.db", "--export", "det"]).status, 0)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: project.path("det.json")))) as? [String: Any])
         let trials = try XCTUnwrap(json["trials"] as? [[String: Any]])
         let states = trials.map { $0["state"] as? String ?? "?" }
         XCTAssertEqual(trials.count, 7, "3 from max_trials, 1 retry, 2 added runs, 1 enqueued: \(states)")
@@ -193,7 +166,7 @@ final class DetachTests: XCTestCase {
         XCTAssertEqual(sets.filter { $0 == 0 }.count, 2, "set 0: the killed run and its retry: \(sets)")
         XCTAssertEqual(sets.filter { $0 == 1 }.count, 3, "set 1: its run and 2 more: \(sets)")
         XCTAssertTrue(trials.contains { ($0["params"] as? [String: Any])?["++x"] as? Double == 0.42 }, "the typed set ran")
-        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        let log = try String(contentsOfFile: project.path("data/det/hypertop.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("Set 0 runs again next") && log.contains("Set 1 gets 2 more runs") && log.contains("Enqueued set"), log)
     }
 
@@ -209,7 +182,7 @@ final class DetachTests: XCTestCase {
         try expect(p, "EXITED 0", seconds: 5)
         try expect(p, "Attach again with: hypertop attach det --storage ", seconds: 1)
         try p.tmux("kill-session", "-t", p.session)  // the terminal closes: its SIGHUP must not reach the engine
-        XCTAssertTrue(try waitUntil(60, "the study is done") { engineLine().hasSuffix("done") }, engineLine())
+        XCTAssertTrue(waitUntil(60, every: 0.2) { engineLine().hasSuffix("done") }, engineLine())
         XCTAssertTrue(engineLine().range(of: #"^det\s+maximize\s+4\s+4\s"#, options: .regularExpression) != nil, engineLine())
     }
 
@@ -220,8 +193,8 @@ final class DetachTests: XCTestCase {
         try expect(p, "score by parameter", seconds: 15)
         try p.tmux("kill-session", "-t", p.session)
         // The signal ended it before its end: `studies` says stopped (resume it to go on).
-        XCTAssertTrue(try waitUntil(60, "the study has ended") { engineLine().hasSuffix("stopped") }, engineLine())
-        let log = try String(contentsOfFile: dir + "/data/det/hypertop.log", encoding: .utf8)
+        XCTAssertTrue(waitUntil(60, every: 0.2) { engineLine().hasSuffix("stopped") }, engineLine())
+        let log = try String(contentsOfFile: project.path("data/det/hypertop.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("Stopping: the terminal closed (SIGHUP)"), log)
         XCTAssertTrue(engineLine().range(of: #"^det\s+maximize\s+2\s+2\s"#, options: .regularExpression) != nil,
                       "the 2 running trials finished, none was launched after: \(engineLine())")

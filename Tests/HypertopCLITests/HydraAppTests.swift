@@ -8,27 +8,23 @@ import XCTest
 /// Sweeps real Hydra apps (hydra-core in .venv, the upstream plugin in .venv-upstream) unchanged,
 /// with the real `hypertop` binary, as a user would run it from the project's root.
 final class HydraAppTests: XCTestCase {
-    static let apps = CLITests.packageRoot.appendingPathComponent("Tests/Fixtures/HydraApps")
-    var root: String!
+    static let apps = SweepProject.packageRoot.appendingPathComponent("Tests/Fixtures/HydraApps")
+    var project: SweepProject!
 
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "hydra-\(UUID().uuidString)"
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
-    }
+    override func setUpWithError() throws { project = try SweepProject("hydra") }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: root) }
+    override func tearDownWithError() throws { project?.remove() }
 
-    /// Copies a fixture app to a fresh project directory.
-    func project(_ name: String) throws {
-        try FileManager.default.copyItem(atPath: Self.apps.appendingPathComponent(name).path, toPath: root)
+    /// Copies a fixture app (its conf/, its code) into the project.
+    func copyApp(_ name: String) throws {
+        try project.copy(contentsOf: Self.apps.appendingPathComponent(name).path)
     }
 
     /// The Scilab-shaped toy app, its sweep file edited by `replacing` (text, by); returns the Python to run it with.
     func toyProject(replacing edits: [(String, String)] = []) throws -> String {
         let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
-        try project("scilab_toy")
-        let config = root + "/conf/performance/Toy/sac-opti.yaml"
+        try copyApp("scilab_toy")
+        let config = project.path("conf/performance/Toy/sac-opti.yaml")
         var text = try String(contentsOfFile: config, encoding: .utf8)
         for (old, new) in edits {
             XCTAssertTrue(text.contains(old), old)
@@ -38,32 +34,10 @@ final class HydraAppTests: XCTestCase {
         return python
     }
 
-    /// `hypertop ARGS` in the project's root with `python` from `venvPython`'s directory first on PATH.
-    func hypertop(_ args: [String], python: String, timeout: Double = 240) throws -> (status: Int32, stdout: String, stderr: String, seconds: Double) {
-        let p = Process()
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = (python as NSString).deletingLastPathComponent + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        env["OMP_NUM_THREADS"] = "1"
-        p.environment = env
-        p.executableURL = CLITests.productsDirectory.appendingPathComponent("hypertop")
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: root)
-        // Files, not pipes: a chatty job's output never blocks on a full pipe.
-        let outPath = root + "-stdout", errPath = root + "-stderr"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let start = Date()
-        try p.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { usleep(50_000) }
-        if p.isRunning { p.interrupt(); usleep(500_000); p.terminate() }
-        p.waitUntilExit()
-        let outData = FileManager.default.contents(atPath: outPath) ?? Data()
-        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self), Date().timeIntervalSince(start))
+    /// `hypertop ARGS` in the project with `python`'s directory first on PATH.
+    func hypertop(_ args: [String], python: String, timeout: Double = 240) throws -> SweepProject.Output {
+        let path = (python as NSString).deletingLastPathComponent + ":" + (project.environment["PATH"] ?? "/usr/bin:/bin")
+        return try project.run(args, environment: ["PATH": path, "OMP_NUM_THREADS": "1"], timeout: timeout)
     }
 
     func json(_ path: String) throws -> [String: Any] {
@@ -72,7 +46,7 @@ final class HydraAppTests: XCTestCase {
     }
 
     func trialDirs(_ study: String) throws -> [String] {
-        let dir = root + "/data/" + study
+        let dir = project.path("data/" + study)
         return try FileManager.default.contentsOfDirectory(atPath: dir).filter { Int($0) != nil }
             .sorted { Int($0)! < Int($1)! }.map { dir + "/" + $0 }
     }
@@ -90,7 +64,7 @@ final class HydraAppTests: XCTestCase {
         let python = try toyProject()
         let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("Job: \(python.hasSuffix("python3") ? "python3" : "python") src/main.py (in \(URL(fileURLWithPath: root).standardizedFileURL.path))"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Job: \(python.hasSuffix("python3") ? "python3" : "python") src/main.py (in \(URL(fileURLWithPath: project.root).standardizedFileURL.path))"), r.stdout)
         XCTAssertTrue(r.stdout.contains("Trials: 6 (6 COMPLETE)"), r.stdout)
         print("Scilab-shaped sweep: 6 trials in \(String(format: "%.1f", r.seconds)) s; " + (r.stdout.split(separator: "\n").first { $0.hasPrefix("Best value") } ?? ""))
         var caps: [Int] = []
@@ -127,7 +101,7 @@ final class HydraAppTests: XCTestCase {
     /// after `hydra.sweeper.study_name` (Scilab-RL's `setup_mlflow`) files every run under the study.
     func testCommandLineOverridesAndTheStudyNameReachTheApp() throws {
         let python = try toyProject()
-        let mainConfig = root + "/conf/main.yaml"
+        let mainConfig = project.path("conf/main.yaml")
         let main = try String(contentsOfFile: mainConfig, encoding: .utf8)
         try main.replacingOccurrences(of: "  - algorithm: sac\n", with: "  - algorithm: sac\n  - override hydra/sweeper: optuna\n")
             .write(toFile: mainConfig, atomically: true, encoding: .utf8)
@@ -146,10 +120,10 @@ final class HydraAppTests: XCTestCase {
         // MLflow's file store: both runs under the study's name. (Two trials that start together
         // may each create the experiment, MLflow's own race: runs are counted by name.)
         var experiments: [String: Int] = [:]
-        for id in try FileManager.default.contentsOfDirectory(atPath: root + "/mlruns") {
-            guard let meta = try? String(contentsOfFile: root + "/mlruns/\(id)/meta.yaml", encoding: .utf8),
+        for id in try FileManager.default.contentsOfDirectory(atPath: project.path("mlruns")) {
+            guard let meta = try? String(contentsOfFile: project.path("mlruns/\(id)/meta.yaml"), encoding: .utf8),
                   let name = meta.split(separator: "\n").first(where: { $0.hasPrefix("name: ") })?.dropFirst(6) else { continue }
-            let runs = try FileManager.default.contentsOfDirectory(atPath: root + "/mlruns/\(id)").filter { $0 != "meta.yaml" }
+            let runs = try FileManager.default.contentsOfDirectory(atPath: project.path("mlruns/\(id)")).filter { $0 != "meta.yaml" }
             experiments[String(name), default: 0] += runs.count
         }
         XCTAssertEqual(experiments["sac_Toy"], 2, "\(experiments)")
@@ -157,7 +131,7 @@ final class HydraAppTests: XCTestCase {
         // The store keeps the overrides the study was started with.
         let export = try hypertop(["studies", "data/hypertop.db", "--export", "sac_Toy"], python: python)
         XCTAssertEqual(export.status, 0, export.stderr)
-        let exported = try String(contentsOfFile: root + "/sac_Toy.json", encoding: .utf8)
+        let exported = try String(contentsOfFile: project.path("sac_Toy.json"), encoding: .utf8)
         XCTAssertTrue(exported.contains("+mlflow=true"), exported.prefix(2000).description)
         // The app returned its score: Optuna reads exactly that value from the store, bit for bit.
         let optuna = try runProgram(python, ["-c", """
@@ -167,11 +141,11 @@ final class HydraAppTests: XCTestCase {
                 v = json.load(open("data/sac_Toy/%d/returned.json" % t.number))["value"]
                 assert t.value == v, (t.number, t.value, v)
             print("exact", len(s.trials))
-            """], in: URL(fileURLWithPath: root))
+            """], in: URL(fileURLWithPath: project.root))
         XCTAssertEqual(optuna.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "exact 2", optuna.stderr)
         let report = try hypertop(["report", "sac_Toy", "--out", "rep"], python: python)
         XCTAssertEqual(report.status, 0, report.stderr)
-        let md = try String(contentsOfFile: root + "/rep/report.md", encoding: .utf8)
+        let md = try String(contentsOfFile: project.path("rep/report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("| direction | maximize returned by the app |"), "the app logs its criterion too, but returned the score: \(md)")
     }
 
@@ -194,8 +168,8 @@ final class HydraAppTests: XCTestCase {
         let overrides = line.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertTrue(overrides.contains("'++algorithm.policy_kwargs.net_arch=["), "a list is quoted for the shell: \(overrides)")
         // As a user would: the line pasted into a shell command.
-        let out = root + "/best-run"
-        let shell = try runProgram("/bin/sh", ["-c", "cd \(root!) && \(python) src/main.py \(overrides) hydra.run.dir=\(out) n_epochs=1"])
+        let out = project.path("best-run")
+        let shell = try runProgram("/bin/sh", ["-c", "cd \(project.root) && \(python) src/main.py \(overrides) hydra.run.dir=\(out) n_epochs=1"])
         XCTAssertEqual(shell.status, 0, shell.stderr)
         let seen = try self.json(out + "/seen.json")
         let trialSeen = try self.json(try trialDirs("sac_Toy")[first] + "/seen.json")
@@ -216,7 +190,7 @@ final class HydraAppTests: XCTestCase {
         // `hypertop report`: the Markdown and its charts, well-formed SVG whose figures are the store's.
         let report = try hypertop(["report", "sac_Toy", "--out", "rep"], python: python)
         XCTAssertEqual(report.status, 0, report.stderr)
-        let rep = root + "/rep/"
+        let rep = project.path("rep/")
         for file in ["report.md", "history.svg", "importance.svg", "slices.svg", "history.png", "importance.png", "slices.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: rep + file), "\(file) missing; \(report.stdout)")
         }
@@ -238,7 +212,7 @@ final class HydraAppTests: XCTestCase {
         XCTAssertEqual(counts["history.svg"]?.circles, 6, "one point per complete trial")
         XCTAssertEqual(counts["slices.svg"]?.circles, 6 * 3, "one point per complete trial and parameter")
         _ = try hypertop(["studies", "data/hypertop.db", "--export", "sac_Toy"], python: python)
-        let exported = try self.json(root + "/sac_Toy.json")
+        let exported = try self.json(project.path("sac_Toy.json"))
         for entry in try XCTUnwrap(exported["importance"] as? [[String: Any]]) {
             let name = try XCTUnwrap(entry["param"] as? String)
             XCTAssertEqual(try XCTUnwrap(counts["importance.svg"]?.shares[name]), try XCTUnwrap(entry["importance"] as? Double), accuracy: 1e-9, name)
@@ -276,17 +250,17 @@ final class HydraAppTests: XCTestCase {
         XCTAssertEqual(algorithm["note"] as? String, "it's a \"b\" c $HOME")
         XCTAssertEqual(trialSeen["n_epochs"] as? Int, 3)
         XCTAssertEqual(algorithm["batch_size"] as? Int, 48)
-        let bin = CLITests.productsDirectory.appendingPathComponent("hypertop").path
+        let bin = SweepProject.binary
         let env = "PATH=\((python as NSString).deletingLastPathComponent):$PATH"
         let forms = [
-            "exec": "\(env) \(bin) best sac_Toy --exec -- python src/main.py hydra.run.dir=\(root!)/r-exec",
-            "eval": "export \(env); eval \"python src/main.py $(\(bin) best sac_Toy) hydra.run.dir=\(root!)/r-eval\"",
-            "args0": "export \(env); \(bin) best sac_Toy --format args0 | xargs -0 python src/main.py hydra.run.dir=\(root!)/r-args0",
+            "exec": "\(env) \(bin) best sac_Toy --exec -- python src/main.py hydra.run.dir=\(project.root)/r-exec",
+            "eval": "export \(env); eval \"python src/main.py $(\(bin) best sac_Toy) hydra.run.dir=\(project.root)/r-eval\"",
+            "args0": "export \(env); \(bin) best sac_Toy --format args0 | xargs -0 python src/main.py hydra.run.dir=\(project.root)/r-args0",
         ]
         for (form, command) in forms {
-            let shell = try runProgram("/bin/sh", ["-c", "cd \(root!) && \(command)"])
+            let shell = try runProgram("/bin/sh", ["-c", "cd \(project.root) && \(command)"])
             XCTAssertEqual(shell.status, 0, "\(form): \(shell.stderr)")
-            let seen = try self.json(root + "/r-\(form)/seen.json")
+            let seen = try self.json(project.path("r-\(form)/seen.json"))
             XCTAssertEqual(seen as NSDictionary, trialSeen as NSDictionary, "\(form): the trial's whole config, key for key")
         }
     }
@@ -307,7 +281,7 @@ final class HydraAppTests: XCTestCase {
     /// learning rate reaches the model, and the score comes from SB3's own progress.csv.
     func testRealStableBaselines3AppIsSwept() throws {
         let python = try TestSupport.python(in: ".venv", importing: "stable_baselines3", install: "scripts/install-deps.sh --python")
-        try project("sb3_pendulum")
+        try copyApp("sb3_pendulum")
         let r = try hypertop(["run", "--headless", "--seed", "2", "conf/performance/Pendulum/sac-opti.yaml"], python: python, timeout: 300)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Trials: 2 (2 COMPLETE)"), r.stdout)
@@ -339,7 +313,7 @@ final class HydraAppTests: XCTestCase {
     func testReturnedObjectiveOfAnUpstreamPluginAppIsTheTrialValue() throws {
         let python = try TestSupport.python(in: ".venv-upstream", importing: "hydra_plugins.hydra_optuna_sweeper",
                                             install: "scripts/install-deps.sh --python installs hydra-optuna-sweeper there")
-        try project("upstream_sphere")
+        try copyApp("upstream_sphere")
         let r = try hypertop(["run", "--headless", "conf/config.yaml"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Trials: 6 (6 COMPLETE)"), r.stdout)
@@ -362,8 +336,8 @@ final class HydraAppTests: XCTestCase {
         let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
         let probe = try runProgram(python, ["-c", "try:\n import hydra_plugins.hydra_optuna_sweeper\n print('installed')\nexcept ImportError:\n print('absent')"])
         XCTAssertEqual(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "absent", "this test needs an environment without the plugin: \(probe.stderr)")
-        try project("upstream_sphere")
-        let direct = try runProgram(python, ["sphere.py", "hydra.run.dir=\(root!)/direct"], in: URL(fileURLWithPath: root))
+        try copyApp("upstream_sphere")
+        let direct = try runProgram(python, ["sphere.py", "hydra.run.dir=\(project.root)/direct"], in: URL(fileURLWithPath: project.root))
         XCTAssertTrue(direct.stderr.contains("Could not find 'hydra/sweeper/optuna'"), "without hypertop the app does not compose here: \(direct.stderr)")
         let r = try hypertop(["run", "--headless", "conf/config.yaml"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
@@ -373,11 +347,11 @@ final class HydraAppTests: XCTestCase {
         }
         // The report says what the scores are: the app's returned value (it logs no metric).
         XCTAssertEqual(try hypertop(["report", "sphere", "--out", "rep"], python: python).status, 0)
-        let md = try String(contentsOfFile: root + "/rep/report.md", encoding: .utf8)
+        let md = try String(contentsOfFile: project.path("rep/report.md"), encoding: .utf8)
         XCTAssertTrue(md.contains("| direction | minimize returned by the app |"), md)
         // rsvg-convert is installed with the test tools (scripts/install-deps.sh): the charts come as PNGs too.
         for chart in ["history", "importance", "slices"] {
-            let png = FileManager.default.contents(atPath: root + "/rep/\(chart).png") ?? Data()
+            let png = FileManager.default.contents(atPath: project.path("rep/\(chart).png")) ?? Data()
             XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "\(chart).png is not a PNG")
         }
     }
@@ -401,8 +375,8 @@ final class HydraAppTests: XCTestCase {
 
     func testPerformanceTestsSharingAStudyNameNeverCollide() throws {
         let python = try toyProject()
-        let test = root + "/conf/performance/Toy/sac-test.yaml"
-        try FileManager.default.copyItem(atPath: test, toPath: root + "/conf/performance/Toy/sac2-test.yaml")
+        let test = project.path("conf/performance/Toy/sac-test.yaml")
+        try FileManager.default.copyItem(atPath: test, toPath: project.path("conf/performance/Toy/sac2-test.yaml"))
         let first = try hypertop(["test", "conf/performance/Toy/sac-test.yaml"], python: python)
         let second = try hypertop(["test", "conf/performance/Toy/sac2-test.yaml"], python: python)
         let again = try hypertop(["test", "conf/performance/Toy/sac-test.yaml"], python: python)
@@ -411,9 +385,9 @@ final class HydraAppTests: XCTestCase {
             XCTAssertTrue(r.stdout.contains("Performance test sac_Toy_test"), r.stdout)
             XCTAssertFalse((r.stdout + r.stderr).contains("Error Domain"), r.stderr)
         }
-        let runs = try FileManager.default.contentsOfDirectory(atPath: root + "/data/sac_Toy_test")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: project.path("data/sac_Toy_test"))
         XCTAssertEqual(runs.count, 3, "\(runs)")
-        let seen = try json(root + "/data/sac_Toy_test/" + runs.sorted()[0] + "/0/seen.json")
+        let seen = try json(project.path("data/sac_Toy_test/") + runs.sorted()[0] + "/0/seen.json")
         XCTAssertEqual(seen["n_epochs"] as? Int, 4, "max_steps 400 / eval_after_n_steps 100 from main.yaml")
     }
 }

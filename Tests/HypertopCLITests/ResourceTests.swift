@@ -5,15 +5,16 @@ import XCTest
 /// What of the machine each trial gets, read back by real jobs: their CPU set from
 /// `/proc/self/status`, their thread variables and `CUDA_VISIBLE_DEVICES` from their environment.
 final class ResourceTests: XCTestCase {
-    var dir: String!
+    var project: SweepProject!
 
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "resources-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let binary = CLITests.productsDirectory.appendingPathComponent("hypertop").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw missingTool("hypertop binary not built at \(binary)") }
+        project = try SweepProject("resources")
+        // hypertop runs without this process's thread and GPU variables; a test adds its own.
+        for v in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "CUDA_VISIBLE_DEVICES"] {
+            project.environment[v] = nil
+        }
         // The job: what it was given, then one metric; `++sleep` keeps trials running side by side.
-        try """
+        try project.writeScript("job.sh", """
         #!/bin/sh
         sleep=0
         for a in "$@"; do case "$a" in ++sleep=*) sleep="${a#++sleep=}" ;; esac; done
@@ -26,61 +27,26 @@ final class ResourceTests: XCTestCase {
         sleep "$sleep"
         echo "end=$(date +%s.%N)" >> "$out"
         echo '{"step": 1, "eval/success_rate": 0.5}' >> "$HYPERTOP_METRICS"
-        """.write(toFile: dir + "/job.sh", atomically: true, encoding: .utf8)
-        chmod(dir + "/job.sh", 0o755)
+        """)
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func tearDownWithError() throws { project?.remove() }
 
-    /// A sweep of `trials` trials, `nJobs` at a time, each sleeping `sleep` seconds.
-    func writeConfig(trials: Int = 2, nJobs: Int = 2, sleep: Double = 1.5, extra: String = "") throws {
-        try """
-        hydra:
-          sweeper:
-            study_name: res
-            max_trials: \(trials)
-            n_jobs: \(nJobs)
-            direction: maximize
-            sampler: random
-            seed: 1
-            pass_config: none
-            command: [./job.sh]
-        \(extra)
-            search_space:
-              ++sleep: {type: categorical, choices: [\(sleep)]}
-              ++x: {type: float, low: 0, high: 1}
-        """.write(toFile: dir + "/res-opti.yaml", atomically: true, encoding: .utf8)
+    /// A sweep of `trials` trials, `nJobs` at a time, each sleeping `sleep` seconds; `extra` adds sweeper lines.
+    func writeConfig(trials: Int = 2, nJobs: Int = 2, sleep: Double = 1.5, extra: [String] = []) throws {
+        try project.write("res-opti.yaml", SweepFile(studyName: "res", maxTrials: trials, nJobs: nJobs, seed: 1, sweeperKeys: extra,
+                                                     command: ["./job.sh"], passConfig: "none",
+                                                     searchSpace: ["++sleep: {type: categorical, choices: [\(sleep)]}", "++x: {type: float, low: 0, high: 1}"]))
     }
 
-    /// `hypertop run --headless res-opti.yaml ARGS` with the thread and GPU variables of this
-    /// process removed and `environment` added.
-    func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        var env = ProcessInfo.processInfo.environment
-        for v in ["OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "CUDA_VISIBLE_DEVICES"] {
-            env[v] = nil
-        }
-        p.environment = env.merging(environment) { $1 }
-        p.executableURL = CLITests.productsDirectory.appendingPathComponent("hypertop")
-        p.arguments = ["run", "--headless", "res-opti.yaml"] + args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        let outPath = dir + "/out.txt", errPath = dir + "/err.txt"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        while p.isRunning && Date() < deadline { usleep(50_000) }
-        if p.isRunning { p.terminate() }
-        p.waitUntilExit()
-        return (p.terminationStatus, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    /// `hypertop run --headless res-opti.yaml ARGS`, with `environment` added.
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> SweepProject.Output {
+        try project.run(["run", "--headless", "res-opti.yaml"] + args, environment: environment)
     }
 
     /// What each trial's job was given, by trial number.
     func given() throws -> [[String: String]] {
-        let sweep = dir + "/data/res"
+        let sweep = project.path("data/res")
         let trials = try FileManager.default.contentsOfDirectory(atPath: sweep).compactMap(Int.init).sorted()
         return try trials.map { n in
             let text = try String(contentsOfFile: "\(sweep)/\(n)/given.txt", encoding: .utf8)
@@ -151,7 +117,7 @@ final class ResourceTests: XCTestCase {
 
     /// `cpus_per_trial: 0` is today's behaviour: the engine's whole CPU set and no thread variable.
     func testCpusPerTrialZeroTurnsItOff() throws {
-        try writeConfig(extra: "    cpus_per_trial: 0")
+        try writeConfig(extra: ["cpus_per_trial: 0"])
         let r = try run([])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("Each trial gets all of the engine's CPUs (cpus_per_trial: 0)"), r.stdout)
@@ -160,13 +126,13 @@ final class ResourceTests: XCTestCase {
             XCTAssertEqual(trial["OMP_NUM_THREADS"], "unset")
         }
         // The command line's option says the same, and wins over the file.
-        try writeConfig(extra: "    cpus_per_trial: 1")
-        try FileManager.default.removeItem(atPath: dir + "/data")
+        try writeConfig(extra: ["cpus_per_trial: 1"])
+        try FileManager.default.removeItem(atPath: project.path("data"))
         let again = try run(["--new", "--cpus-per-trial", "0"])
         XCTAssertEqual(again.status, 0, again.stderr)
         for trial in try given() { XCTAssertEqual(trial["OMP_NUM_THREADS"], "unset") }
         // More than there are is said, and so are sets that overlap.
-        try FileManager.default.removeItem(atPath: dir + "/data")
+        try FileManager.default.removeItem(atPath: project.path("data"))
         let many = try run(["--new", "--cpus-per-trial", "\(ownCPUs.count + 1)"])
         XCTAssertEqual(many.status, 0, many.stderr)
         XCTAssertTrue(many.stdout.contains("warning: cpus_per_trial is \(ownCPUs.count + 1), but hypertop may use \(ownCPUs.count) CPU"), many.stdout)
@@ -174,7 +140,7 @@ final class ResourceTests: XCTestCase {
     }
 
     func testTwoTrialsGetDistinctGPUs() throws {
-        try writeConfig(extra: "    gpus_per_trial: 1")
+        try writeConfig(extra: ["gpus_per_trial: 1"])
         let r = try run([], environment: ["CUDA_VISIBLE_DEVICES": "0,1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let gpus = try given().map { $0["CUDA_VISIBLE_DEVICES"] ?? "" }
@@ -194,7 +160,7 @@ final class ResourceTests: XCTestCase {
 
     /// Two slots, one GPU: the second trial starts only once the first gave its GPU back.
     func testASlotWaitsForAGPU() throws {
-        try writeConfig(extra: "    gpus_per_trial: 1")
+        try writeConfig(extra: ["gpus_per_trial: 1"])
         let r = try run([], environment: ["CUDA_VISIBLE_DEVICES": "GPU-3f2a"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("warning: 2 slots, but the GPUs hold 1 trial at 1 each"), r.stdout)
@@ -207,10 +173,10 @@ final class ResourceTests: XCTestCase {
 
     /// GPUs asked for where none is visible: refused at the start, before anything runs.
     func testGPUsAskedForWithoutAnyAreRefused() throws {
-        try writeConfig(extra: "    gpus_per_trial: 1")
+        try writeConfig(extra: ["gpus_per_trial: 1"])
         let r = try run([], environment: ["CUDA_VISIBLE_DEVICES": ""])
         XCTAssertEqual(r.status, 2, r.stdout)
         XCTAssertTrue(r.stderr.contains("gpus_per_trial is 1, but CUDA_VISIBLE_DEVICES is ``"), r.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/data/res/0"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/res/0")))
     }
 }
