@@ -105,6 +105,21 @@ final class HydraAppTests: XCTestCase {
         let main = try String(contentsOfFile: mainConfig, encoding: .utf8)
         try main.replacingOccurrences(of: "  - algorithm: sac\n", with: "  - algorithm: sac\n  - override hydra/sweeper: optuna\n")
             .write(toFile: mainConfig, atomically: true, encoding: .utf8)
+        // The file store and the study's experiment exist before the trials start, as after a
+        // first run: two trials creating them at once is MLflow's own race, which once filed a
+        // run under "Default" here. Where each run goes still depends on the study's name only.
+        let store = Process()
+        store.executableURL = URL(fileURLWithPath: python)
+        store.arguments = ["-c", """
+            import os, mlflow
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+            mlflow.set_tracking_uri("file://" + os.path.abspath("mlruns"))
+            mlflow.set_experiment("sac_Toy")
+            """]
+        store.currentDirectoryURL = URL(fileURLWithPath: project.root)
+        try store.run()
+        store.waitUntilExit()
+        XCTAssertEqual(store.terminationStatus, 0, "mlflow could not create the experiment")
         let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml", "hydra.sweeper.max_trials=2",
                               "n_epochs=2", "+mlflow=true", "++algorithm.batch_size=32", "++return_score=true", "--multirun"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
