@@ -12,6 +12,8 @@ public enum TrialEnvironment {
     /// A seed that differs between repeats and is fixed by the study's seed.
     public static let trialSeed = "HYPERTOP_TRIAL_SEED"
     public static let study = "HYPERTOP_STUDY"
+    /// The engine that started the job (`<pid>@<host>`): cleanup never reaches another engine's processes.
+    public static let engine = "HYPERTOP_ENGINE"
     /// The directory that holds `conf/`, for jobs that look up `+performance=...` themselves.
     public static let configRoot = "HYPERTOP_CONFIG_ROOT"
 }

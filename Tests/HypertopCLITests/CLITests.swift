@@ -35,6 +35,27 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(dirs.contains { $0.hasPrefix("cli-") }, "the live sweep directory was not moved aside: \(dirs)")
     }
 
+    /// Issue 27, H1: a second engine with the same study name but another store is refused
+    /// before it moves the live sweep directory aside or launches anything; the first goes on.
+    func testASweepDirectoryBelongsToOneLiveEngineWhateverTheStore() throws {
+        try project.write("h1-opti.yaml", config(maxTrials: 2, space: ["++sleep: {type: categorical, choices: [2]}", "++x: {type: float, low: 0, high: 1}"]))
+        let first = try project.start(["run", "--headless", "h1-opti.yaml"])
+        XCTAssertTrue(first.stdout.waitFor("Launching jobs"), first.output.text)
+        let second = try project.run(["run", "--headless", "--storage", "other.db", "h1-opti.yaml"])
+        XCTAssertEqual(second.status, 2, second.stdout + second.stderr)
+        XCTAssertTrue(second.stderr.contains("the sweep directory \(URL(fileURLWithPath: project.path("data/cli")).standardizedFileURL.path) belongs to another hypertop engine (process \(first.pid) on "),
+                      second.stderr)
+        XCTAssertFalse(second.stdout.contains("Moved the sweep directory"), second.stdout)
+        first.waitUntilExit()
+        XCTAssertEqual(first.status, 0, first.output.text)
+        XCTAssertTrue(first.stdout.text.contains("Trials: 2 (2 COMPLETE)"), first.stdout.text)
+        let dirs = try FileManager.default.contentsOfDirectory(atPath: project.path("data"))
+        XCTAssertFalse(dirs.contains { $0.hasPrefix("cli-") }, "the live sweep directory was moved aside: \(dirs)")
+        XCTAssertFalse(dirs.contains(".cli.hypertop-engine"), "the claim goes with its engine: \(dirs)")
+        // Once the first has ended, the directory is free again.
+        XCTAssertEqual(try project.run(["run", "--headless", "--storage", "other.db", "h1-opti.yaml"]).status, 0)
+    }
+
     /// A config's warnings are said in the study's log (so the dashboard and the store keep them).
     func testConfigWarningsAreInTheStudysLog() throws {
         var sweep = config(maxTrials: 1, nJobs: 1, space: ["++x: {type: float, low: 0.1, high: 0.9, log: true, step: 0.1}"])

@@ -79,6 +79,31 @@ final class LocalLauncherStrayTests: XCTestCase {
         let deadline = Date().addingTimeInterval(10)
         while launcher.poll(job) == .running && Date() < deadline { usleep(20_000) }
     }
+
+    /// Issue 27, H1: a process another engine started, in a trial directory of the same name, is
+    /// never reached by this engine's cleanup; its own stray is.
+    func testAnotherEnginesProcessInTheSameTrialDirectoryIsSpared() async throws {
+        let foreign = Process()
+        foreign.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        foreign.arguments = ["61"]
+        foreign.environment = ["HYPERTOP_TRIAL_DIR": dir, "HYPERTOP_ENGINE": "1@another-machine"]
+        try foreign.run()
+        defer { foreign.terminate() }
+        var env = ProcessInfo.processInfo.environment
+        env["HYPERTOP_TRIAL_DIR"] = dir
+        env["HYPERTOP_ENGINE"] = OrphanJobs.engineToken
+        let launcher = LocalLauncher()
+        let job = try await launcher.start(JobRequest(argv: ["/bin/sh", "-c", "setsid sleep 61 & echo $! > \"$HYPERTOP_TRIAL_DIR/a\"; sleep 0.3"],
+                                                      environment: env, workingDirectory: dir,
+                                                      stdoutPath: dir + "/stdout.log", stderrPath: dir + "/stderr.log"))
+        let deadline = Date().addingTimeInterval(20)
+        while launcher.poll(job) == .running && Date() < deadline { usleep(20_000) }
+        let own = try XCTUnwrap(Int32((try String(contentsOfFile: dir + "/a", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let gone = Date().addingTimeInterval(5)
+        while processIsLive(own) && Date() < gone { usleep(20_000) }
+        XCTAssertFalse(processIsLive(own), "this engine's stray ends with its job")
+        XCTAssertTrue(foreign.isRunning, "another engine's process was reached")
+    }
 }
 
 /// D20: `n_jobs` beyond what the user may still start is capped, with the reason.

@@ -152,7 +152,7 @@ public struct LocalLauncher: Launcher {
     /// trial directory (each with the group it leads, which holds its children).
     static func signalStrays(_ job: JobHandle, _ signal: Int32) {
         guard let dir = job.trialDirectory else { return }
-        for pid in OrphanJobs.processes(ofTrialDirectories: [dir]) {
+        for pid in OrphanJobs.processes(ofTrialDirectories: [dir], ownOnly: true) {
             let group = getpgid(pid)
             guard group != job.id else { continue }
             kill(pid, signal)

@@ -6,43 +6,87 @@ import JobContract
 import Glibc
 #endif
 
-/// Jobs a dead engine left behind are ended (SIGTERM, then SIGKILL): their trials are FAIL now.
-/// A job is found by the process group it recorded, or by the trial directory in its
-/// environment, so a reused pid is never hit.
+/// Jobs a dead engine left behind are ended (SIGTERM, then SIGKILL after the grace) before their
+/// trials are marked FAIL (see `StudyStore.resume`). A job is found by the process group it
+/// recorded, or by the trial directory in its environment, so a reused pid is never hit.
 public enum OrphanJobs {
+    /// How long SIGKILLed groups get to be gone before the end is said anyway.
+    static let killWait: Double = 5
+
     public static func end(_ orphans: [Int], study: Study, grace: Double, say: (String) -> Void) async {
-        let runDirs = Set(orphans.compactMap { study.trial($0)?.launch.runDir })
-        guard !runDirs.isEmpty else { return }
-        var groups = Set<Int32>()
-        for dir in runDirs {
-            if let pgid = TrialFiles(runDir: dir).readJobID(), belongsToTrial(pid: pgid, runDirs: [dir]) { groups.insert(pgid) }
+        var trialOf: [Int32: Int] = [:]
+        for n in orphans {
+            guard let dir = study.trial(n)?.launch.runDir else { continue }
+            if let pgid = TrialFiles(runDir: dir).readJobID(), belongsToTrial(pid: pgid, runDirs: [dir]) { trialOf[pgid] = n }
+            for pid in processes(ofTrialDirectories: [dir]) {
+                let pgid = getpgid(pid)
+                if pgid > 0 { trialOf[pgid] = n }
+            }
         }
-        for pid in processes(ofTrialDirectories: runDirs) {
-            let pgid = getpgid(pid)
-            if pgid > 0 { groups.insert(pgid) }
-        }
-        for g in groups.sorted() {
+        guard !trialOf.isEmpty else { return }
+        let groups = trialOf.keys.sorted()
+        for g in groups {
             kill(-g, SIGTERM)
-            say("Ended the job (process group \(g)) of a trial the earlier engine left running")
+            say("Ending the job (process group \(g)) of trial #\(trialOf[g]!), which the earlier engine left running: "
+                + "SIGTERM now, SIGKILL after \(String(format: "%g", grace)) s if it is still there")
         }
+        let alive = groupRuns
         let deadline = Date().addingTimeInterval(grace)
-        while Date() < deadline && groups.contains(where: { kill(-$0, 0) == 0 }) { try? await Task.sleep(for: .milliseconds(50)) }
-        for g in groups { kill(-g, SIGKILL) }
+        while Date() < deadline && groups.contains(where: alive) { try? await Task.sleep(for: .milliseconds(50)) }
+        let stubborn = groups.filter(alive)
+        for g in stubborn { kill(-g, SIGKILL) }
+        let killDeadline = Date().addingTimeInterval(killWait)
+        while Date() < killDeadline && stubborn.contains(where: alive) { try? await Task.sleep(for: .milliseconds(20)) }
+        // Said only now, when it is true.
+        for g in groups {
+            let how = alive(g) ? "still there after SIGKILL" : stubborn.contains(g) ? "ended by SIGKILL after the grace" : "ended"
+            say("Job (process group \(g)) of trial #\(trialOf[g]!): \(how)")
+        }
     }
 
-    /// Live processes (not this one) whose environment names one of these trial directories.
-    static func processes(ofTrialDirectories runDirs: Set<String>) -> [Int32] {
+    /// Whether a process group still has a member that runs. A zombie does not count: it is gone
+    /// for good, and waits only for its parent (init, for a dead engine's job) to reap it.
+    static func groupRuns(_ group: Int32) -> Bool {
+        guard kill(-group, 0) == 0 else { return false }
+        for pid in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init) {
+            // /proc/<pid>/stat: "pid (comm) state ppid pgrp ...", comm may hold spaces and parentheses.
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[2]) == group else { continue }
+            if fields[0] != "Z" { return true }
+        }
+        return false
+    }
+
+    /// This engine, as its jobs carry it in `HYPERTOP_ENGINE`.
+    public static let engineToken = "\(getpid())@\(ProcessInfo.processInfo.hostName)"
+
+    /// Live processes (not this one) whose environment names one of these trial directories. With
+    /// `ownOnly`, only those this engine started (or that carry no engine at all): another engine's
+    /// processes are never reached, even in a directory of the same name.
+    static func processes(ofTrialDirectories runDirs: Set<String>, ownOnly: Bool = false) -> [Int32] {
         let me = getpid()
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
-            .filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs) }
+            .filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs, engine: ownOnly ? engineToken : nil) }
     }
 
-    /// The process's environment names one of these trial directories.
-    static func belongsToTrial(pid: Int32, runDirs: Set<String>) -> Bool {
+    /// The process's environment names one of these trial directories (and, given `engine`, no
+    /// engine but that one).
+    static func belongsToTrial(pid: Int32, runDirs: Set<String>, engine: String? = nil) -> Bool {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-        let prefix = Array((TrialEnvironment.trialDirectory + "=").utf8)
-        return data.split(separator: 0).contains { entry in
-            entry.starts(with: prefix) && runDirs.contains(String(decoding: entry.dropFirst(prefix.count), as: UTF8.self))
+        let dirPrefix = Array((TrialEnvironment.trialDirectory + "=").utf8)
+        let enginePrefix = Array((TrialEnvironment.engine + "=").utf8)
+        var inDirectory = false, startedBy: String?
+        for entry in data.split(separator: 0) {
+            if entry.starts(with: dirPrefix) {
+                inDirectory = runDirs.contains(String(decoding: entry.dropFirst(dirPrefix.count), as: UTF8.self))
+            } else if entry.starts(with: enginePrefix) {
+                startedBy = String(decoding: entry.dropFirst(enginePrefix.count), as: UTF8.self)
+            }
         }
+        guard inDirectory else { return false }
+        guard let engine, let startedBy else { return true }
+        return startedBy == engine
     }
 }

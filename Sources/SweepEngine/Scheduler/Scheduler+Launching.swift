@@ -53,6 +53,7 @@ extension Scheduler {
         env[TrialEnvironment.trialNumber] = String(number)
         env[TrialEnvironment.trialSeed] = String(seed)
         env[TrialEnvironment.study] = spec.studyName
+        env[TrialEnvironment.engine] = OrphanJobs.engineToken
         if let root = setup.configRoot { env[TrialEnvironment.configRoot] = root }
         if spec.passing == .overrides {
             // The callback that captures the returned objective.

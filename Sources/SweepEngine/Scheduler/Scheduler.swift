@@ -161,6 +161,7 @@ public actor Scheduler {
         await launcher.finish()
         await recordWhatWasKept()
         setup.controls.remove()
+        SweepDirectoryClaim.release(setup.sweepDirectory)
         continuation.finish()
         return study
     }

@@ -77,8 +77,11 @@ public struct StudySession {
         } catch {
             throw SessionError("cannot open the study store \(storePath): \(FileErrorText.describe(error)); pass another file with --storage.")
         }
+        // Before anything is moved or launched, the sweep directory becomes this engine's alone.
+        func claimSweepDirectory() throws { try SweepDirectoryClaim.take(info.sweepDir, study: spec.studyName, store: storePath) }
         do {
             guard let existing = try store.studyID(named: spec.studyName) else {
+                try claimSweepDirectory()
                 try moveAside(info.sweepDir, reason: "it holds trials of a study that is not in \(storePath)", say: say)
                 let id = try store.createStudy(info)
                 try store.claim(studyID: id)
@@ -90,6 +93,7 @@ public struct StudySession {
                owner.isAlive == true || (owner.isAlive == nil && (summary?.counts[.running] ?? 0) > 0) {
                 throw StoreError.studyRunning(name: spec.studyName, pid: owner.pid, host: owner.host)
             }
+            try claimSweepDirectory()
             // What an earlier engine could not record goes in first (it ended, or it died).
             let journal = StoreJournal(storePath: storePath, studyID: existing)
             func replayed(_ journal: StoreJournal) throws -> Bool {
@@ -115,9 +119,9 @@ public struct StudySession {
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             case .resume:
-                let resumption = try await store.resume(studyID: existing, adopt: launcher.adopt)
-                let orphans = resumption.orphans.compactMap { n in resumption.study.trial(n).map { OrphanedJob(trial: n, runDir: $0.launch.runDir) } }
-                await launcher.end(orphans: orphans, study: resumption.study, grace: spec.killGraceSeconds, say: say)
+                let resumption = try await store.resume(studyID: existing, adopt: launcher.adopt) { orphans, study in
+                    await launcher.end(orphans: orphans, study: study, grace: spec.killGraceSeconds, say: say)
+                }
                 return StudySession(store: store, studyID: existing, resumed: resumption.study, lost: Set(resumption.orphans),
                                     adopted: resumption.adopted)
             }

@@ -122,17 +122,20 @@ public struct Resumption: Sendable {
 }
 
 extension StudyStore {
-    /// Takes a study over from an engine that is gone: refuses while that engine lives (same host:
-    /// its process exists; other host: its trials' heartbeats are fresher than `heartbeatTimeout`),
-    /// fails its orphaned trials, records this process as the owner, and returns the study.
-    /// `adopt` is offered the orphans first: those it takes over stay RUNNING.
     /// Synchronous on purpose: the pool's blocking read, not its async one, from `resume`.
     private func readStaleTrials(studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
         try pool.read { db in try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now) }
     }
 
+    /// Takes a study over from an engine that is gone: refuses while that engine lives (same host:
+    /// its process exists; other host: its trials' heartbeats are fresher than `heartbeatTimeout`),
+    /// fails its orphaned trials, records this process as the owner, and returns the study.
+    /// `adopt` is offered the orphans first: those it takes over stay RUNNING. `end` then ends the
+    /// jobs of the others, and only once it returns are their trials marked FAIL: a resume that is
+    /// itself interrupted meanwhile leaves them RUNNING, so that the next one still ends them.
     public func resume(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date(),
-                       adopt: ([OrphanedJob]) async -> [Int: JobHandle] = { _ in [:] }) async throws -> Resumption {
+                       adopt: ([OrphanedJob]) async -> [Int: JobHandle] = { _ in [:] },
+                       end: ([OrphanedJob], Study) async -> Void = { _, _ in }) async throws -> Resumption {
         let owner = try engineOwner(studyID: studyID)
         let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
         var staleAfter = heartbeatTimeout
@@ -149,7 +152,9 @@ extension StudyStore {
         var adopted: [Int: JobHandle] = [:]
         if !stale.isEmpty {
             let before = try loadStudy(id: studyID)
-            adopted = await adopt(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } })
+            let left = stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } }
+            adopted = await adopt(left)
+            await end(left.filter { adopted[$0.trial] == nil }, before)
         }
         let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now, except: Set(adopted.keys))
         let study = try loadStudy(id: studyID)
