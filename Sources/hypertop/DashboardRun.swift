@@ -10,8 +10,9 @@ import Synchronization
 /// owns the screen, log lines go to `logPath`; after it closes (q before the end) they are printed.
 enum DashboardRun {
     /// `detach`, when given, is offered in the quit dialog: it leaves the terminal, the study goes on.
+    /// Returns the study and how the dashboard ended.
     static func run(_ scheduler: Scheduler, controls: ControlFiles, refresh: Double, logPath: String,
-                    detach: (@Sendable () -> Void)? = nil, notes: NoteBook? = nil) async -> Study {
+                    detach: (@Sendable () -> Void)? = nil, notes: NoteBook? = nil) async -> (Study, DashboardEffect) {
         let (uiEvents, ui) = AsyncStream<EngineEvent>.makeStream()
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let logFile = FileHandle(forWritingAtPath: logPath)
@@ -70,7 +71,7 @@ enum DashboardRun {
         let study = await finished
         await forwarder.value
         try? logFile?.close()
-        return study
+        return (study, exit)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DashboardCore
 import CursesTerminal
 import Foundation
 import HyperOpt
@@ -70,16 +71,16 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         if EngineProcess.isDetachedEngine { SignalTrap.ignoresHangup = true }
-        let failures = try await withUserErrors { try await runSweep() }
-        if !failures.isEmpty {
-            for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
-            throw ExitCode(1)
-        }
+        let (failures, signalStatus) = try await withUserErrors { try await runSweep() }
+        for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
+        // A signal's stop exits as a shell reports it (130, 143); anything else that went wrong, 1.
+        if let signalStatus { throw ExitCode(signalStatus) }
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 
     /// Runs the sweep; returns what went wrong in the end (exit status 1): the study stopped
     /// for failing jobs, events the store could not take.
-    private func runSweep() async throws -> [String] {
+    private func runSweep() async throws -> (failures: [String], signalStatus: Int32?) {
         let projectDir = FileManager.default.currentDirectoryPath
         let sweep = try PreparedSweep.prepare(config: config, kind: .sweep, overrides: sweepOptions.all(overrides), command: command,
                                               seed: seed, projectDirectory: projectDir, capJobs: true)
@@ -98,7 +99,7 @@ struct RunCommand: AsyncParsableCommand {
                 args.insert(try StudyOpening.ask(name: existing.name, trials: existing.trials, storePath: storePath) == .resume ? "--resume" : "--new", at: 1)
             }
             try await EngineProcess.start(args, spec: spec, storePath: storePath, sweepDir: sweepDir, projectDir: projectDir)
-            return []
+            return ([], nil)
         }
         let launcher = try await sweep.launcher()
         let opening = try await StudyOpening.open(spec: spec, info: info, storePath: storePath, launcher: launcher,
@@ -117,6 +118,7 @@ struct RunCommand: AsyncParsableCommand {
         print(HeadlessLog().stamp("Study \(spec.studyName): \(spec.maxTrials) trials, \(spec.nJobs) at a time\(on), sampler \(sampler.name), seed \(seed)"))
         print(HeadlessLog().stamp("Job: \(ProcessText.commandLine(job.argv)) (in \(job.directory))"))
         let study: Study
+        var ending: DashboardEffect?
         if headless || isatty(STDOUT_FILENO) != 1 || isatty(STDIN_FILENO) != 1 {
             study = await HeadlessRun.run(scheduler)
         } else {
@@ -126,7 +128,7 @@ struct RunCommand: AsyncParsableCommand {
                 ? { @Sendable in
                     EngineProcess.leaveTerminal(study: name, storePath: storePath, logPath: logPath) { SignalTrap.ignoresHangup = true }
                 } : nil
-            study = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
+            (study, ending) = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
                                            notes: (try? StoredStudy.openStore(storePath)).map {
                                                NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName))
                                            })
@@ -140,13 +142,14 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("could not write \(results): \(error.localizedDescription)")
         }
         var failures = await scheduler.abortReason.map { ["the study stopped: \($0)"] } ?? []
+        if ending == .quitAndKill { failures.append("the study was ended from the dashboard, its running trials killed (quit, then kill)") }
         let unrecorded = await scheduler.unrecordedEventCount
         if unrecorded > 0 {
             let journal = StoreJournal(storePath: storePath, studyID: opening.studyID)
             failures.append("\(unrecorded) event(s) of this study could not be recorded in \(storePath)"
                             + (journal.exists ? "; they are kept in \(journal.path), and the next `hypertop run` of this study records them." : " and are lost."))
         }
-        return failures
+        return (failures, await scheduler.signalExitStatus)
     }
 }
 

@@ -170,6 +170,7 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(p.isRunning, "hypertop did not exit after the second Ctrl-C")
         p.waitUntilExit()
         XCTAssertTrue(log.waitFor("Trial #0 FAIL: killed by Ctrl-C"), log.text)
+        XCTAssertEqual(p.status, 130, "a run Ctrl-C ended exits as a shell reports it (issue 27, M5)")
         for path in pids {
             let pid = Int32((try String(contentsOfFile: project.path(path), encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             XCTAssertEqual(liveProcesses(inGroup: pid), [], "job group \(pid) outlived hypertop")
@@ -414,6 +415,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(log.waitFor("#0 : "), log.text)
         kill(engine.pid, SIGTERM)
         engine.waitUntilExit()
+        XCTAssertEqual(engine.status, 143, "a run SIGTERM ended never reads as a success (issue 27, M5)")
         let list = try project.run(["studies", "--list"])
         let row = list.stdout.split(separator: "\n").first { $0.hasPrefix("cli ") }
         XCTAssertTrue(row?.contains(" stopped") == true, list.stdout)

@@ -201,7 +201,21 @@ final class DashboardEndToEndTests: XCTestCase {
         try pane.keys("C-c")
         let end = try expect("EXITED=", seconds: 20)
         XCTAssertTrue(end.contains("Trial #0 FAIL: killed by Ctrl-C"), end)
+        XCTAssertTrue(end.contains("EXITED=130"), end)
         try jobsGone("ctrlc")
+    }
+
+    /// Issue 27, M5: quit, then "kill the running trials and end now", exits 1 and says why; a
+    /// CI job cancelled this way does not read as a success.
+    func testQuitThenKillExitsNonZero() throws {
+        _ = try startSlowSweep("quitkill")
+        try pane.keys("q")
+        _ = try expect("kill the running trials and end now", seconds: 5)
+        try pane.keys("k")
+        let end = try expect("EXITED=", seconds: 20)
+        XCTAssertNotNil(end.range(of: #"EXITED=1\b"#, options: .regularExpression), end)
+        XCTAssertTrue(end.contains("the study was ended from the dashboard, its running trials killed"), end)
+        try jobsGone("quitkill")
     }
 
     /// SIGTERM means "go away": the dashboard closes and the jobs are terminated at once.
@@ -210,6 +224,7 @@ final class DashboardEndToEndTests: XCTestCase {
         kill(pid, SIGTERM)
         let end = try expect("EXITED=", seconds: 20)
         XCTAssertTrue(end.contains("killed by SIGTERM"), end)
+        XCTAssertTrue(end.contains("EXITED=143"), end)
         try jobsGone("term")
     }
 

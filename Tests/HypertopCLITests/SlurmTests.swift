@@ -97,7 +97,7 @@ final class SlurmTests: XCTestCase {
         kill(p.pid, SIGINT)
         XCTAssertTrue(log.waitFor("Stopping: interrupted"), log.text)
         kill(p.pid, SIGINT)
-        XCTAssertEqual(p.finish(timeout: 60), 0, log.text)
+        XCTAssertEqual(p.finish(timeout: 60), 130, log.text)
         XCTAssertTrue(log.text.contains("Trial #0 FAIL: killed by Ctrl-C"), log.text)
         XCTAssertTrue(log.text.contains("Trial #1 FAIL: killed by Ctrl-C"), log.text)
         XCTAssertFalse(log.text.contains("Trial #2"), "nothing is launched after Ctrl-C: \(log.text)")
@@ -121,7 +121,7 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(try slurmState(ofTrial: 0), "CANCELLED")
         XCTAssertTrue(log.waitFor("Trial #2 RUNNING", timeout: 30), "the slot is refilled: \(log.text)")
         try #"{"killAll": {}}"#.write(toFile: requests + "/000000000002.json", atomically: true, encoding: .utf8)
-        XCTAssertEqual(p.finish(timeout: 60), 0, log.text)
+        XCTAssertEqual(p.finish(timeout: 60), 130, log.text)
         XCTAssertEqual(try slurmState(ofTrial: 1), "CANCELLED")
         XCTAssertEqual(try jobsInQueue(), [])
     }

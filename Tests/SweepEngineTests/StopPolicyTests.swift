@@ -80,4 +80,16 @@ final class StopPolicyTests: XCTestCase {
         var ctrlC = StopPolicy()
         XCTAssertEqual(ctrlC.signal(SIGINT).say, "Stopping: interrupted (Ctrl-C); waiting for running trials; press Ctrl-C again to kill them")
     }
+
+    /// Issue 27, M5: the exit status follows the last signal that counted (128 + it).
+    func testTheLastCountedSignalGivesTheExitStatus() {
+        var p = StopPolicy()
+        XCTAssertNil(p.lastSignal, "no signal: the study's own end decides")
+        _ = p.signal(SIGINT)
+        XCTAssertEqual(p.lastSignal, SIGINT)
+        _ = p.signal(SIGHUP)
+        XCTAssertEqual(p.lastSignal, SIGINT, "a closed terminal after Ctrl-C is not a new stop")
+        _ = p.signal(SIGTERM)
+        XCTAssertEqual(p.lastSignal, SIGTERM)
+    }
 }

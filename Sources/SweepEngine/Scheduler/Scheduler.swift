@@ -43,6 +43,9 @@ public actor Scheduler {
     var askedRuns = 0
     /// Why the study was stopped for failing jobs (`max_initial_failures`, `max_failure_rate`).
     public var abortReason: String? { stops.aborted }
+    /// The exit status a signal's stop calls for (130 after Ctrl-C, 143 after SIGTERM, 129 after
+    /// SIGHUP), or nil when no signal stopped the study.
+    public var signalExitStatus: Int32? { stops.lastSignal.map { 128 + $0 } }
     var phase: StudyPhase = .running
     let startedAt: Date
     let clock: any EngineClock

@@ -22,6 +22,9 @@ struct StopPolicy: Sendable, Equatable {
     /// Signals taken so far (SIGTERM counts as two), and the first one's name.
     private(set) var interrupts = 0
     private(set) var firstSignal: String?
+    /// The last signal that counted: the engine exits with 128 + it, as a shell reports a process
+    /// a signal ended, so that a cancelled run never reads as a success.
+    private(set) var lastSignal: Int32?
 
     /// Whether new trials may start.
     var mayLaunch: Bool { reason == nil && exhausted == nil }
@@ -96,6 +99,7 @@ struct StopPolicy: Sendable, Equatable {
         if signal == SIGHUP && interrupts > 0 { return (.none, nil) }
         let name = signal == SIGINT ? "Ctrl-C" : ProcessText.signalName(signal) ?? "signal \(signal)"
         if firstSignal == nil { firstSignal = name }
+        lastSignal = signal
         interrupts += signal == SIGTERM && interrupts == 0 ? 2 : 1
         switch interrupts {
         case 1:
