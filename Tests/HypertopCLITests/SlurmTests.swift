@@ -121,7 +121,7 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(try slurmState(ofTrial: 0), "CANCELLED")
         XCTAssertTrue(log.waitFor("Trial #2 RUNNING", timeout: 30), "the slot is refilled: \(log.text)")
         try #"{"killAll": {}}"#.write(toFile: requests + "/000000000002.json", atomically: true, encoding: .utf8)
-        XCTAssertEqual(p.finish(timeout: 60), 130, log.text)
+        XCTAssertEqual(p.finish(timeout: 60), 0, log.text)
         XCTAssertEqual(try slurmState(ofTrial: 1), "CANCELLED")
         XCTAssertEqual(try jobsInQueue(), [])
     }
