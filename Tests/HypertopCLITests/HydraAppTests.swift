@@ -108,18 +108,13 @@ final class HydraAppTests: XCTestCase {
         // The file store and the study's experiment exist before the trials start, as after a
         // first run: two trials creating them at once is MLflow's own race, which once filed a
         // run under "Default" here. Where each run goes still depends on the study's name only.
-        let store = Process()
-        store.executableURL = URL(fileURLWithPath: python)
-        store.arguments = ["-c", """
+        let store = try runProgram(python, ["-c", """
             import os, mlflow
             os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
             mlflow.set_tracking_uri("file://" + os.path.abspath("mlruns"))
             mlflow.set_experiment("sac_Toy")
-            """]
-        store.currentDirectoryURL = URL(fileURLWithPath: project.root)
-        try store.run()
-        store.waitUntilExit()
-        XCTAssertEqual(store.terminationStatus, 0, "mlflow could not create the experiment")
+            """], in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(store.status, 0, "mlflow could not create the experiment: \(store.stderr)")
         let r = try hypertop(["run", "--headless", "--seed", "5", "conf/performance/Toy/sac-opti.yaml", "hydra.sweeper.max_trials=2",
                               "n_epochs=2", "+mlflow=true", "++algorithm.batch_size=32", "++return_score=true", "--multirun"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)

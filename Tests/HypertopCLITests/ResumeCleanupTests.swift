@@ -23,24 +23,10 @@ final class ResumeCleanupTests: XCTestCase {
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// A process that runs (a zombie waiting to be reaped does not).
-    func runs(_ pid: Int32) -> Bool {
-        guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
-    }
-
     /// Trial 0's state in the store, read by Python's sqlite3.
     func trialState() throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT state FROM trials WHERE number = 0').fetchone()[0])",
-                       project.path("data/hypertop.db")]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        p.waitUntilExit()
-        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try runProgram("/usr/bin/env", ["python3", "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT state FROM trials WHERE number = 0').fetchone()[0])",
+                                        project.path("data/hypertop.db")]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testAnInterruptedResumeLeavesTheTrialsForTheNextOneWhichEndsTheirJobs() throws {
@@ -61,7 +47,7 @@ final class ResumeCleanupTests: XCTestCase {
         kill(first.pid, SIGKILL)
         first.waitUntilExit()
         let pid = try XCTUnwrap(jobPID())
-        XCTAssertTrue(runs(pid), "the job outlives its engine")
+        XCTAssertTrue(processIsLive(pid), "the job outlives its engine")
 
         // A resume, with a long grace, is ended by SIGTERM while it waits for the job to go.
         let interrupted = try project.start(["run", "--headless", "--resume", "t.yaml", "hydra.sweeper.kill_grace_seconds=60"])
@@ -71,7 +57,7 @@ final class ResumeCleanupTests: XCTestCase {
         kill(interrupted.pid, SIGTERM)
         interrupted.waitUntilExit()
         XCTAssertFalse(interrupted.stdout.text.contains("Job (process group"), "said the job ended while it runs:\n\(interrupted.stdout.text)")
-        XCTAssertTrue(runs(pid), "the job ignores SIGTERM and was not killed yet")
+        XCTAssertTrue(processIsLive(pid), "the job ignores SIGTERM and was not killed yet")
         XCTAssertEqual(try trialState(), "RUNNING", "the trial stays RUNNING, so that the next resume still finds its job")
 
         // The next resume ends the job (SIGKILL after the 1 s grace), then fails the trial and runs its set again.
@@ -79,7 +65,7 @@ final class ResumeCleanupTests: XCTestCase {
         let next = try project.run(["run", "--headless", "--resume", "t.yaml"], timeout: 60)
         XCTAssertEqual(next.status, 0, next.stdout + next.stderr)
         XCTAssertTrue(next.stdout.contains("of trial #0: ended by SIGKILL after the grace"), next.stdout)
-        XCTAssertFalse(runs(pid), "the job the dead engine left is gone")
+        XCTAssertFalse(processIsLive(pid), "the job the dead engine left is gone")
         XCTAssertEqual(try trialState(), "FAIL")
         XCTAssertTrue(next.stdout.contains("Trials: 2 (1 COMPLETE, 1 FAIL)"), next.stdout)
         let ending = try XCTUnwrap(next.stdout.range(of: "Ending the job (process group "))

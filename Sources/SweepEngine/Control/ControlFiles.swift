@@ -47,7 +47,8 @@ public struct ControlFiles: Sendable {
         var pid: Int32
         var host: String
         var study: String
-        var isAlive: Bool { host == ProcessInfo.processInfo.hostName && (kill(pid, 0) == 0 || errno == EPERM) }
+        /// Asked as a study's engine is (`EngineOwner.isAlive`): on this host only, a zombie is gone.
+        var isAlive: Bool { EngineOwner(pid: pid, host: host, since: .distantPast).isAlive == true }
     }
 
     static func owner(in directory: String) -> Owner? {

@@ -48,15 +48,7 @@ public enum OrphanJobs {
     /// for good, and waits only for its parent (init, for a dead engine's job) to reap it.
     static func groupRuns(_ group: Int32) -> Bool {
         guard kill(-group, 0) == 0 else { return false }
-        for pid in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init) {
-            // /proc/<pid>/stat: "pid (comm) state ppid pgrp ...", comm may hold spaces and parentheses.
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, Int32(fields[2]) == group else { continue }
-            if fields[0] != "Z" { return true }
-        }
-        return false
+        return ProcStat.pids().contains { pid in ProcStat(pid: pid).map { $0.group == group && $0.runs } ?? false }
     }
 
     /// This engine, as its jobs carry it in `HYPERTOP_ENGINE`.
@@ -67,8 +59,7 @@ public enum OrphanJobs {
     /// processes are never reached, even in a directory of the same name.
     static func processes(ofTrialDirectories runDirs: Set<String>, ownOnly: Bool = false) -> [Int32] {
         let me = getpid()
-        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
-            .filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs, engine: ownOnly ? engineToken : nil) }
+        return ProcStat.pids().filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs, engine: ownOnly ? engineToken : nil) }
     }
 
     /// The process's environment names one of these trial directories (and, given `engine`, no

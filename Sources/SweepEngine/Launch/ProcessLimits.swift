@@ -31,10 +31,10 @@ public enum ProcessLimits {
     public static func userTasks() -> Int {
         let uid = getuid()
         var count = 0
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+        for pid in ProcStat.pids() {
             var st = stat()
-            guard stat("/proc/\(entry)", &st) == 0, st.st_uid == uid else { continue }
-            count += ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(entry)/task"))?.count) ?? 1
+            guard stat("/proc/\(pid)", &st) == 0, st.st_uid == uid else { continue }
+            count += ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"))?.count) ?? 1
         }
         return count
     }

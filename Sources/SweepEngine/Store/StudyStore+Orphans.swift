@@ -27,11 +27,7 @@ public struct EngineOwner: Sendable, Hashable {
         guard host == ProcessInfo.processInfo.hostName else { return nil }
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         // A killed engine may linger as a zombie nobody reaps (a container's init): that is not alive.
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
-            let state = stat[stat.index(after: close)...].split(separator: " ").first
-            if state == "Z" || state == "X" { return false }
-        }
-        return true
+        return ProcStat(pid: pid)?.runs ?? true
     }
 
     /// A sentence saying that the engine recorded for the study is gone, when it is known to be
