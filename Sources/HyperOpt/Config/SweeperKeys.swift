@@ -92,6 +92,7 @@ extension ConfigLoader {
             let command = try yaml.stringList(v, "command")
             if command.first?.isEmpty ?? true { throw yaml.error(v, "`command` is empty; give the job's argv as a list, e.g. [python, src/main.py].") }
             s.spec.command = command
+            s.spec.commandSourceLine = v.mark?.line
         },
         .init("seed", "seed of the sampler and of each trial's $HYPERTOP_TRIAL_SEED (default: drawn, and printed)") { yaml, v, s in
             s.spec.seed = UInt64(try yaml.int(v, "seed", min: 0))

@@ -70,6 +70,8 @@ public struct StudySpec: Sendable, Codable {
     public var space: SearchSpace
     /// The job's argv; nil means the bundled `reach-trainer`.
     public var command: [String]?
+    /// The line of `command` in the config file (errors about the program it names point there).
+    public var commandSourceLine: Int?
     public var sampler: SamplerSpec
     public var seed: UInt64?
     public var workdir: String

@@ -1,6 +1,10 @@
 import Foundation
 import HyperOpt
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why the job to launch could not be found; one sentence with the fix.
 public struct JobCommandError: UserError {
     public let description: String
@@ -21,7 +25,15 @@ public enum JobLocator {
     public static func resolve(spec: StudySpec, commandLine: [String]? = nil, projectDirectory: String,
                                executableDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Job {
         let project = HydraProject.find(configPath: spec.configPath)
-        let origin = commandLine != nil ? "--command" : "hydra.sweeper.command in \(spec.configPath)"
+        let override = spec.commandLineOverrides?.last { $0.hasPrefix("hydra.sweeper.command=") }
+        let origin = commandLine != nil ? "--command" : override.map { "the override \($0)" } ?? "hydra.sweeper.command in \(spec.configPath)"
+        /// A problem with the program the command names: at the config's line when the file named it.
+        func refused(_ problem: String) -> Error {
+            if commandLine == nil, override == nil, spec.command != nil, let line = spec.commandSourceLine {
+                return ConfigError(file: spec.configPath, line: line, "\(problem); fix `command`.")
+            }
+            return JobCommandError("\(problem); fix \(origin).")
+        }
         var argv: [String]
         var directory = projectDirectory
         if let given = commandLine ?? spec.command {
@@ -39,18 +51,19 @@ public enum JobLocator {
         }
         if program.contains("/") {
             let path = absolute(program, base: directory)
-            guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw JobCommandError("the job command `\(program)` is not an executable file (looked at \(path)); fix \(origin).")
+            if let problem = programProblem(path) {
+                let hint = problem == "is not executable" ? " (chmod +x it, or name its interpreter first: [python, script.py])" : ""
+                throw refused("the job command `\(ProcessText.printable(program))` \(problem) (looked at \(path))\(hint)")
             }
             argv[0] = path
         } else if let found = findProgram(program, executableDirectory: executableDirectory, environment: environment) {
             if found.hasPrefix(executableDirectory + "/") { argv[0] = found }
         } else {
-            throw JobCommandError("the job command `\(program)` is not found in PATH; fix \(origin).")
+            throw refused("the job command `\(ProcessText.printable(program))` is not found in PATH")
         }
         if let app = argv.dropFirst().first, app.hasSuffix(".py"), !app.hasPrefix("/"),
            !FileManager.default.fileExists(atPath: absolute(app, base: directory)) {
-            throw JobCommandError("the job's script \(absolute(app, base: directory)) does not exist; fix \(origin).")
+            throw refused("the job's script \(absolute(app, base: directory)) does not exist")
         }
         return Job(argv: argv, directory: directory)
     }
@@ -62,13 +75,28 @@ public enum JobLocator {
 
     static func findProgram(_ program: String, executableDirectory: String, environment: [String: String]) -> String? {
         let bundled = (executableDirectory as NSString).appendingPathComponent(program)
-        if FileManager.default.isExecutableFile(atPath: bundled) { return bundled }
+        if programProblem(bundled) == nil { return bundled }
         return findInPath(program, environment)
     }
 
+    /// As a shell looks a program up: the first file of that name in PATH that can be run (a
+    /// directory of that name is passed over).
     static func findInPath(_ program: String, _ environment: [String: String]) -> String? {
         let dirs = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        return dirs.map { "\($0)/\(program)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return dirs.map { "\($0)/\(program)" }.first { programProblem($0) == nil }
+    }
+
+    /// Why `path` cannot be run as a program, nil when it can: `FileManager.isExecutableFile` says
+    /// yes to a directory (its x bit lets one enter it), and every trial would then fail to start.
+    static func programProblem(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return errno == ENOENT ? "does not exist" : "cannot be read: \(String(cString: strerror(errno)))" }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return "is a directory, not a program"
+        default: return "is not a regular file, so not a program"
+        }
+        return access(path, X_OK) == 0 ? nil : "is not executable"
     }
 
     /// `--command "python src/main.py"`: split into words as a shell would (quotes, backslashes),
