@@ -68,10 +68,18 @@ enum Exporter {
         let name = stored.name
         let safe = name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" }
         let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(String(safe))
+        let study: Study
         do {
-            try StudyExport.write(stored.load(), notes: stored.notes() ?? StudyNotes(), to: base)
+            study = try stored.load()
         } catch {
-            throw CLIError("cannot export study \"\(name)\": \(error)")
+            throw CLIError("cannot export study \"\(ProcessText.printable(name))\": \(FileErrorText.describe(error))")
+        }
+        do {
+            try StudyExport.write(study, notes: stored.notes() ?? StudyNotes(), to: base)
+        } catch {
+            // Foundation's error names the file it could not write; said in words, never as an NSError dump.
+            let file = (error as NSError).userInfo[NSFilePathErrorKey] as? String ?? base.path + ".csv"
+            throw CLIError("cannot export study \"\(ProcessText.printable(name))\": cannot write \(file): \(FileErrorText.describe(error))")
         }
         return "Exported \(base.path).csv and \(base.path).json"
     }

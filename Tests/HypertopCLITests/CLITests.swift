@@ -131,6 +131,13 @@ final class CLITests: XCTestCase {
         let missing = try project.run(["studies", "--export", "nope"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("no study named \"nope\""), missing.stderr)
+        // A file in the way (here a directory named as the export): one line that names it and says why.
+        try FileManager.default.removeItem(atPath: project.path("cli.csv"))
+        try FileManager.default.createDirectory(atPath: project.path("cli.csv"), withIntermediateDirectories: false)
+        let blocked = try project.run(["studies", "--export", "cli"])
+        XCTAssertEqual(blocked.status, 2, blocked.stderr)
+        let csvPath = URL(fileURLWithPath: project.path("cli.csv")).resolvingSymlinksInPath().path
+        XCTAssertEqual(blocked.stderr, "hypertop: error: cannot export study \"cli\": cannot write \(csvPath): Is a directory\n")
     }
 
     func testConfigErrorIsOneLineWithFileAndLineAndExitStatus2() throws {

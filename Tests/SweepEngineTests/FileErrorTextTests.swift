@@ -18,6 +18,10 @@ final class FileErrorTextTests: XCTestCase {
         XCTAssertThrowsError(try String(contentsOfFile: dir + "/none", encoding: .utf8)) { error in
             XCTAssertEqual(FileErrorText.describe(error), "no such file or directory")
         }
+        // An atomic write onto a directory: Foundation gives a bare code 512 at times, never "Is a directory".
+        XCTAssertThrowsError(try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/a"), options: .atomic)) { error in
+            XCTAssertEqual(FileErrorText.describe(error), "Is a directory")
+        }
     }
 
     func testHypertopsOwnErrorsSayThemselves() {

@@ -26,6 +26,14 @@ public enum FileErrorText {
             case NSFileWriteOutOfSpaceError: return "no space left on the device"
             case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return "permission denied"
             case NSFileWriteVolumeReadOnlyError: return "the file system is read-only"
+            case NSFileWriteUnknownError, NSFileReadUnknownError:
+                // Foundation on Linux leaves out the cause at times (an atomic write onto a directory).
+                var isDirectory: ObjCBool = false
+                if let path = ns.userInfo[NSFilePathErrorKey] as? String,
+                   FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    return String(cString: strerror(EISDIR))
+                }
+                return ns.code == NSFileWriteUnknownError ? "it could not be written" : "it could not be read"
             default: break
             }
         }
