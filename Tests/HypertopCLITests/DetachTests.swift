@@ -84,6 +84,27 @@ final class DetachTests: XCTestCase {
         XCTAssertFalse(log.contains("SIGHUP"), "a detached engine does not stop for SIGHUP: \(log)")
     }
 
+    /// A second `run --detach` of a study a detached engine runs is refused, and its engine says
+    /// why to it alone: nothing of it reaches the running engine's `hypertop.log`.
+    func testARefusedDetachedEngineLeavesTheRunningOnesLogAlone() throws {
+        let config = try writeConfig(maxTrials: 2, sleep: 2, epochs: 2)
+        let first = try runProgram(binary, ["run", "--detach", config], in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let logPath = project.path("data/det/hypertop.log")
+        let before = try String(contentsOfFile: logPath, encoding: .utf8)
+        XCTAssertTrue(before.contains("Recording in "), "the winner's log holds what it said before it had the study: \(before)")
+        let second = try runProgram(binary, ["run", "--detach", "--resume", config], in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(second.status, 2, second.stdout + second.stderr)
+        XCTAssertTrue(second.stderr.contains("the detached engine ended at once (exit status 2); what it said:"), second.stderr)
+        XCTAssertTrue(second.stderr.contains("Study \"det\" is being run by process "), second.stderr)
+        XCTAssertFalse(second.stderr.contains("Recording in "), "the refused engine shows its own words, not the winner's log: \(second.stderr)")
+        XCTAssertTrue(waitUntil(60, every: 0.2) { engineLine().hasSuffix("done") }, engineLine())
+        let log = try String(contentsOfFile: logPath, encoding: .utf8)
+        XCTAssertTrue(log.contains("Trials: 2 (2 COMPLETE)"), log)
+        XCTAssertFalse(log.contains("is being run by process"), "the refused engine wrote into the running one's log: \(log)")
+        XCTAssertEqual(log.components(separatedBy: "Recording in ").count, 2, "one engine's start in the log: \(log)")
+    }
+
     /// The engine's own marks (`HYPERTOP_DETACHED`, `HYPERTOP_SUPERVISOR`) stay with it: its
     /// trials' jobs get the environment hypertop was started with, and their own variables.
     func testTheJobsOfADetachedEngineDoNotInheritItsMarks() throws {

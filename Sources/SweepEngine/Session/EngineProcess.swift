@@ -80,11 +80,13 @@ public enum EngineProcess {
         if let pid = supervisorPID { kill(pid, SIGUSR1) }
     }
 
-    /// Points stdout and stderr at `path` (appended), stdin at /dev/null.
+    /// Points stdout and stderr at `path` (appended), stdin at /dev/null. What a detached engine
+    /// wrote before (to its start log, see `start`) goes to `path` first.
     public static func redirectOutput(to path: String) {
         fflush(nil)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
+        if isDetachedEngine { carryStartLog(into: fd) }
         dup2(fd, STDOUT_FILENO)
         dup2(fd, STDERR_FILENO)
         close(fd)
@@ -92,13 +94,19 @@ public enum EngineProcess {
         if null >= 0 { dup2(null, STDIN_FILENO); close(null) }
     }
 
-    /// `run --detach`: starts the engine in its own session (headless, output in the sweep
-    /// directory's log), waits until it has claimed the study in the store, and says how to attach.
+    /// `run --detach`: starts the engine in its own session (headless), waits until it has claimed
+    /// the study in the store, and says how to attach. Until it has the study and its sweep
+    /// directory, the engine writes to a start log of its own (an unlinked temporary file): an
+    /// engine that is refused (another runs the study) never writes into that one's
+    /// `hypertop.log`. Once it has them, it carries the start log over into `hypertop.log` and
+    /// writes there (`redirectOutput`).
     public static func start(_ args: [String], spec: StudySpec, storePath: String, sweepDir: String, projectDir: String) async throws {
-        try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
         let logPath = (sweepDir as NSString).appendingPathComponent("hypertop.log")
-        let log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard log >= 0 else { throw EngineProcessError("cannot write the engine's log \(logPath): \(String(cString: strerror(errno)))") }
+        var template = Array((NSTemporaryDirectory() + "/hypertop-start-XXXXXX").utf8CString)
+        let log = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard log >= 0 else { throw EngineProcessError("cannot make the engine's start log in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))") }
+        _ = fcntl(log, F_SETFD, FD_CLOEXEC)
+        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         defer { close(log) }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
@@ -108,10 +116,9 @@ public enum EngineProcess {
         while Date() < deadline {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
-                let tail = (try? String(contentsOfFile: logPath, encoding: .utf8)).map { text in
-                    text.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
-                } ?? ""
-                throw EngineProcessError("the detached engine ended at once (exit status \((status >> 8) & 0xff)); the end of its log \(logPath):\n\(tail)")
+                let tail = String(decoding: readAll(log, from: 0, limit: 64 * 1024), as: UTF8.self)
+                    .split(separator: "\n", omittingEmptySubsequences: false).suffix(12).joined(separator: "\n")
+                throw EngineProcessError("the detached engine ended at once (exit status \((status >> 8) & 0xff)); what it said:\n\(tail)")
             }
             if let store = try? StudyStore(path: storePath, readOnly: true), let id = try? store.studyID(named: spec.studyName),
                let owner = try? store.engineOwner(studyID: id), owner.pid == pid, owner.since >= startedAt.addingTimeInterval(-1) {
@@ -124,6 +131,44 @@ public enum EngineProcess {
             try? await Task.sleep(for: .milliseconds(100))
         }
         throw EngineProcessError("the detached engine (process \(pid)) did not claim study \(spec.studyName) in \(storePath) within \(Int(SessionStartWait.seconds)) s; see its log \(logPath).")
+    }
+}
+
+extension EngineProcess {
+    /// What the detached engine wrote to its start log (its stdout, a regular file the starting
+    /// `run --detach` made), written to `fd`: the study's log then holds the whole run.
+    static func carryStartLog(into fd: Int32) {
+        var st = stat()
+        guard fstat(STDOUT_FILENO, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
+        // Read through /proc: the start log is open write-only here, and already unlinked.
+        let start = open("/proc/self/fd/\(STDOUT_FILENO)", O_RDONLY | O_CLOEXEC)
+        guard start >= 0 else { return }
+        defer { close(start) }
+        let limit = 1024 * 1024
+        let size = Int(st.st_size)
+        let bytes = readAll(start, from: max(0, size - limit), limit: limit)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                offset += n
+            }
+        }
+    }
+
+    /// At most `limit` bytes of `fd` from `offset`.
+    static func readAll(_ fd: Int32, from offset: Int, limit: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        while filled < limit {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, limit - filled, off_t(offset + filled)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        return Array(bytes.prefix(filled))
     }
 }
 
