@@ -8,6 +8,9 @@ import Glibc
 /// A file that shrinks was rewritten: reading starts over and `rewound` says so.
 struct FileTail {
     let path: String
+    /// The trial directory the file is in, when it is a trial's: then the file is opened through
+    /// the directory opened without following a link (see `TrialDirectory`).
+    var directory: String?
     private(set) var offset: Int64 = 0
     private var partial: [UInt8] = []
     /// The file's first bytes as first read: when they change, the file was rewritten in place.
@@ -22,7 +25,10 @@ struct FileTail {
     /// several polls (an ended one in several reads at once), and memory stays bounded.
     static let maxPerPoll = 4 * 1024 * 1024
 
-    init(path: String) { self.path = path }
+    init(path: String, inTrialDirectory directory: String? = nil) {
+        self.path = path
+        self.directory = directory
+    }
 
     /// What one poll read.
     struct Read {
@@ -43,8 +49,17 @@ struct FileTail {
     /// when more than that is waiting unread, all but its last `keep` bytes are skipped (for
     /// files that are shown, not scored: memory and time stay bounded whatever the job writes).
     mutating func readLines(final: Bool = false, backlogLimit: Int64? = nil, keep: Int64 = 256 * 1024) -> Read {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return Read() }
+        let fd: Int32
+        if let directory {
+            switch TrialDirectory.open(directory, (path as NSString).lastPathComponent, O_RDONLY | O_NONBLOCK) {
+            case .opened(let opened): fd = opened
+            case .missing: return Read()
+            case .replaced(let why): return Read(problem: why)
+            }
+        } else {
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { return Read() }
+        }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return Read() }

@@ -59,6 +59,8 @@ public struct MetricTailer {
     /// Follows the files of a trial's run directory.
     public init(files: TrialFiles) {
         self.init(metricsPath: files.metrics, progressCSVPath: files.progressCSV, stdoutPath: files.stdout, stderrPath: files.stderr)
+        // A job that replaces its directory with a link is not followed through it (`TrialDirectory`).
+        for tail in [\MetricTailer.jsonl, \.csv, \.out, \.err] { self[keyPath: tail].directory = files.runDir }
         self.files = files
     }
 

@@ -84,10 +84,10 @@ public struct TrialFiles: Sendable {
     /// The last lines of the job's stderr, read from the end (a failed job's log may be huge).
     func stderrTail(maxBytes: Int = 64 * 1024) -> [String] {
         // Only a regular file: a FIFO would block the open, /dev/zero would never end.
+        guard case .opened(let fd) = TrialDirectory.open(runDir, "stderr.log", O_RDONLY | O_NONBLOCK) else { return [] }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var st = stat()
-        guard stat(stderr, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return [] }
-        guard let handle = FileHandle(forReadingAtPath: stderr) else { return [] }
-        defer { try? handle.close() }
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return [] }
         guard let size = try? handle.seekToEnd() else { return [] }
         let start = size > UInt64(maxBytes) ? size - UInt64(maxBytes) : 0
         try? handle.seek(toOffset: start)
@@ -98,13 +98,14 @@ public struct TrialFiles: Sendable {
     }
 
     static func readHead(_ path: String, maxBytes: Int) -> Data? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+        let dir = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        guard case .opened(let fd) = TrialDirectory.open(dir, name, O_RDONLY | O_NONBLOCK) else { return nil }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         return try? handle.read(upToCount: maxBytes)
     }
 
     func writeJobID(_ id: Int32) {
-        try? "\(id)\n".write(toFile: jobID, atomically: true, encoding: .utf8)
+        TrialDirectory.write("\(id)\n", to: "job.pid", in: runDir)
     }
 
     public func readJobID() -> Int32? {
@@ -117,6 +118,69 @@ public struct TrialFiles: Sendable {
         pairs.append(("reason", o.reason.map(JSONText.quote) ?? "null"))
         pairs.append(("exit_status", o.exitStatus.map(String.init) ?? "null"))
         pairs.append(("signal", o.signal.map(String.init) ?? "null"))
-        try? (JSONText.object(pairs) + "\n").write(toFile: outcome, atomically: true, encoding: .utf8)
+        TrialDirectory.write(JSONText.object(pairs) + "\n", to: "outcome.json", in: runDir)
+    }
+}
+
+/// A trial's directory, opened without following a link: a job may replace its directory with a
+/// symbolic link (to `/etc`), and hypertop, which may run as root, must then neither write there
+/// nor read the link's files as the trial's. Each file is opened relative to the directory opened
+/// with `O_NOFOLLOW`, never by its path.
+enum TrialDirectory {
+    enum Opened {
+        case opened(Int32)
+        /// Not there (yet, or deleted): nothing to read.
+        case missing
+        /// The directory is no longer one: why, in words.
+        case replaced(String)
+    }
+
+    /// `name` in `dir` opened with `flags` (and `O_CLOEXEC`); the caller closes it. With `O_CREAT`,
+    /// `name` itself is not followed either when it is a link.
+    static func open(_ dir: String, _ name: String, _ flags: Int32, mode: mode_t = 0o644) -> Opened {
+        let dfd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard dfd >= 0 else {
+            if errno == ELOOP || errno == ENOTDIR { return .replaced(replacement(of: dir)) }
+            return .missing
+        }
+        defer { close(dfd) }
+        let noFollow = flags & O_CREAT != 0 ? O_NOFOLLOW : 0
+        let fd = openat(dfd, name, flags | noFollow | O_CLOEXEC, mode)
+        return fd >= 0 ? .opened(fd) : .missing
+    }
+
+    /// What stands where the trial's directory was, in words (nil when it is still a directory).
+    static func replaced(_ dir: String) -> String? {
+        var st = stat()
+        guard lstat(dir, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { return nil }
+        return replacement(of: dir)
+    }
+
+    static func replacement(of dir: String) -> String {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: dir) {
+            return "\(dir) was replaced by a symbolic link (to \(target)); hypertop reads and writes nothing through it"
+        }
+        return "\(dir) is no longer a directory; hypertop reads and writes nothing there"
+    }
+
+    /// Writes `text` to `name` in `dir` whole (a temporary file renamed over it), through the
+    /// directory opened without following a link; nothing is written when it was replaced.
+    static func write(_ text: String, to name: String, in dir: String) {
+        let dfd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard dfd >= 0 else { return }
+        defer { close(dfd) }
+        let temporary = ".\(name).\(getpid()).tmp"
+        let fd = openat(dfd, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            offset += n
+        }
+        close(fd)
+        if offset < bytes.count || renameat(dfd, temporary, dfd, name) != 0 { unlinkat(dfd, temporary, 0) }
     }
 }
