@@ -130,10 +130,11 @@ public struct HeadlessLog {
         }
     }
 
-    /// A trial as the log states it: `Trial #3 COMPLETE: score 0.5`, `Trial #4 FAIL: <reason>`,
+    /// A trial as the log states it: `Trial #3 COMPLETE: score 0.5` (with a reason, when its score
+    /// comes with one), `Trial #4 FAIL: <reason>`,
     /// `Trial #5 RUNNING`.
     public static func trialText(number: Int, state: TrialState, score: Double?, reason: String?) -> String {
-        if state == .complete, let score { return "Trial #\(number) COMPLETE: score \(format(score))" }
+        if state == .complete, let score { return "Trial #\(number) COMPLETE: score \(format(score))" + (reason.map { " (\($0))" } ?? "") }
         guard state.isFinished else { return "Trial #\(number) \(state.rawValue)" }
         return "Trial #\(number) \(state.rawValue): \(reason ?? "no reason given")"
     }

@@ -34,6 +34,29 @@ final class TrialEndTests: XCTestCase {
         XCTAssertEqual(nothing.exitStatus, 0)
     }
 
+    /// Issue 27 (M9): metrics passed over unread never give a score presented as whole.
+    func testACleanExitWhoseMetricsWereNotAllReadGetsNoScoreFromThem() {
+        let gap = "its metrics were not all read (1 GB of metrics.jsonl was left unread at the job's end)"
+        let fromLog = classify(.exited(0), facts: JobEndFacts(metricsGap: gap))
+        XCTAssertEqual(fromLog.state, .failed)
+        XCTAssertNil(fromLog.score)
+        XCTAssertEqual(fromLog.reason, gap + "; no score from part of them")
+        XCTAssertEqual(fromLog.exitStatus, 0)
+
+        let reported = classify(.exited(0), facts: JobEndFacts(metricsGap: gap),
+                                metrics: MetricSeries([MetricRow(step: 1, values: [Scorer.reportedScoreKey: 0.75])]))
+        XCTAssertEqual(reported.state, .failed, "a hyperopt_score may have been in what was passed over")
+
+        // The app's returned value does not come from the metrics: kept, and the gap said with it.
+        let returned = classify(.exited(0), facts: JobEndFacts(returned: .success((0.125, nil)), metricsGap: gap))
+        XCTAssertEqual(returned.state, .complete)
+        XCTAssertEqual(returned.score, 0.125)
+        XCTAssertEqual(returned.reason, gap + "; the score is the app's returned value")
+
+        let never = classify(.exited(0), facts: JobEndFacts(metricsGap: gap), metrics: MetricSeries())
+        XCTAssertEqual(never.reason, "criterion `eval/success_rate` was never logged; " + gap)
+    }
+
     func testAFailedJobSaysItsExitStatusAndErrorLineOrItsSignal() {
         let crashed = classify(.exited(3), facts: JobEndFacts(errorLine: "ValueError: bad learning rate"))
         XCTAssertEqual(crashed.state, .failed)

@@ -42,3 +42,43 @@ final class TrialFileTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("COMPLETE: score"), "the link's metrics are not the trial's: \(r.stdout)")
     }
 }
+
+/// Issue 27 (M9): metrics passed over unread, with real jobs.
+extension TrialFileTests {
+    /// The job prints 0.5, floods stdout with 60 kB lines (more than hypertop follows), then
+    /// prints 0.6: the trial fails saying its metrics were not all read, instead of a score from
+    /// part of them (1.2 from the 0.6 alone under the wiki rule, where both give 0.55).
+    func testMetricsSkippedInAStdoutFloodFailTheTrialSayingSo() throws {
+        let r = try runOneTrial(of: """
+            #!/bin/sh
+            echo "eval/success_rate=0.5"
+            line=$(printf '%060000d' 0)
+            yes "$line" | head -n 2200
+            echo "eval/success_rate=0.6"
+            """)
+        XCTAssertTrue(r.stdout.contains("Trial #0: stdout.log grows faster than it can be followed; skipped "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Trial #0 FAIL: its metrics were not all read ("), r.stdout)
+        XCTAssertTrue(r.stdout.contains(" of stdout.log was skipped, printed faster than it could be followed; metrics written to $HYPERTOP_METRICS are read whole); no score from part of them"),
+                      r.stdout)
+        XCTAssertFalse(r.stdout.contains("COMPLETE"), r.stdout)
+        let outcome = try String(contentsOfFile: project.path("data/tf/0/outcome.json"), encoding: .utf8)
+        XCTAssertTrue(outcome.contains("\"state\": \"FAIL\"") && outcome.contains("\"score\": null"), outcome)
+    }
+
+    /// The job makes its metrics file a 50 GB sparse file, then appends its last row: the end's
+    /// reads cannot reach it, the trial fails saying so, and the log says the file is too large
+    /// (not that it is "still being written": nothing writes it).
+    func testASparseMetricsFileTooLargeToReadAtTheEndFailsTheTrialAndSaysWhy() throws {
+        let r = try runOneTrial(of: """
+            #!/bin/sh
+            echo '{"step": 1, "eval/success_rate": 0.2}' >> "$HYPERTOP_METRICS"
+            truncate -s 50G "$HYPERTOP_METRICS"
+            echo '{"step": 2, "eval/success_rate": 0.6}' >> "$HYPERTOP_METRICS"
+            """)
+        XCTAssertTrue(r.stdout.contains("Trial #0: its files hold more than the 256 reads of its end take; the rest ("), r.stdout)
+        XCTAssertTrue(r.stdout.contains(" of metrics.jsonl) is not read"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("still being written"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Trial #0 FAIL: its metrics were not all read ("), r.stdout)
+        XCTAssertTrue(r.stdout.contains(" of metrics.jsonl was left unread at the job's end); no score from part of them"), r.stdout)
+    }
+}

@@ -51,6 +51,29 @@ final class MetricTailerTests: XCTestCase {
         XCTAssertEqual(t.malformedLines, 2)
     }
 
+    /// Issue 27 (M9): stdout skipped in a flood is a gap in the metrics while stdout carries them,
+    /// and none once metrics come from their own file (read whole).
+    func testStdoutSkippedInAFloodIsAMetricsGapOnlyWhileItCarriesTheMetrics() throws {
+        var t = tailer()
+        try append("stdout.log", "eval/success_rate=0.5\n")
+        XCTAssertEqual(t.poll().rows.count, 1)
+        try append("stdout.log", String(repeating: String(repeating: "y", count: 1023) + "\n", count: 65 * 1024) + "eval/success_rate=0.6\n")
+        let u = t.poll(final: true)
+        XCTAssertEqual(u.skipped.count, 1)
+        XCTAssertEqual(u.rows.map { $0.values["eval/success_rate"] }, [0.6])
+        XCTAssertTrue(t.metricsGap?.hasPrefix("its metrics were not all read (64") == true, t.metricsGap ?? "nil")
+        XCTAssertTrue(t.metricsGap?.contains(" of stdout.log was skipped, printed faster than it could be followed; metrics written to $HYPERTOP_METRICS are read whole)") == true,
+                      t.metricsGap ?? "nil")
+
+        try FileManager.default.removeItem(atPath: path("stdout.log"))
+        var fromFile = tailer()
+        try append("metrics.jsonl", "{\"step\": 1, \"eval/success_rate\": 0.5}\n")
+        XCTAssertEqual(fromFile.poll().rows.count, 1)
+        try append("stdout.log", String(repeating: String(repeating: "y", count: 1023) + "\n", count: 5 * 1024))
+        XCTAssertEqual(fromFile.poll(final: true).skipped.count, 1, "output only: skipped beyond its smaller backlog")
+        XCTAssertNil(fromFile.metricsGap, "stdout is only output once the metrics file delivers rows")
+    }
+
     func testNaNAsLastValue() throws {
         var t = tailer()
         try append("metrics.jsonl", "{\"step\": 1, \"eval/success_rate\": NaN}\n")

@@ -44,10 +44,14 @@ public struct JobEnd: Sendable, Hashable {
 public struct JobEndFacts: Sendable {
     public var returned: Result<(value: Double, epochs: Int?), ScoreFailure>?
     public var errorLine: String?
+    /// Why its metrics are not whole, when output that may carry them was passed over unread (a
+    /// flood the tailer skipped, a file too large to read to its end).
+    public var metricsGap: String?
 
-    public init(returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil, errorLine: String? = nil) {
+    public init(returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil, errorLine: String? = nil, metricsGap: String? = nil) {
         self.returned = returned
         self.errorLine = errorLine
+        self.metricsGap = metricsGap
     }
 }
 
@@ -56,6 +60,9 @@ extension TrialOutcome {
     /// Ctrl-C, the time limit, a pruner with `pruned`): then that is the reason, whatever the job
     /// did. Otherwise a clean exit is scored (see `Scorer.scored`), and anything else fails with
     /// the launcher's words, the signal's name, or the exit status and the job's own error line.
+    /// A clean exit whose metrics were not all read (`facts.metricsGap`) gets no score from them: it
+    /// fails saying so, unless its score is the app's returned value, which is then kept with the
+    /// gap as its reason.
     public static func classify(number: Int, status: JobStatus, killedBecause: String?, pruned: Bool,
                                 metrics: MetricSeries, facts: JobEndFacts, scorer: Scorer, at now: Date) -> TrialOutcome {
         if pruned {
@@ -85,12 +92,16 @@ extension TrialOutcome {
         case .exited(let code):
             switch scorer.scored(metrics, returned: facts.returned) {
             case .success(let scored):
-                var outcome = TrialOutcome(number: number, state: .complete, score: scored.value, reason: nil, exitStatus: code, signal: nil,
-                                           endedAt: now)
+                if let gap = facts.metricsGap, scored.source != .returned {
+                    return failed("\(gap); no score from part of them", exit: code)
+                }
+                var outcome = TrialOutcome(number: number, state: .complete, score: scored.value,
+                                           reason: facts.metricsGap.map { "\($0); the score is the app's returned value" }, exitStatus: code,
+                                           signal: nil, endedAt: now)
                 outcome.scoreSource = scored.source
                 return outcome
             case .failure(let why):
-                return failed(why.description, exit: code)
+                return failed(why.description + (facts.metricsGap.map { "; \($0)" } ?? ""), exit: code)
             }
         }
     }

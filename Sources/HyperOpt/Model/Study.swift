@@ -98,7 +98,8 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
     public var number: Int
     public var state: TrialState
     public var score: Double?
-    /// Why it failed or was pruned; nil for a complete trial.
+    /// Why it failed or was pruned; for a complete trial, nil, or what to know about its score (its
+    /// metrics were not all read, and the score is the app's returned value).
     public var reason: String?
     public var exitStatus: Int32?
     public var signal: Int32?

@@ -26,6 +26,7 @@ extension Scheduler {
             // handed to the store before the next: memory stays bounded, and no row is lost.
             // A bounded number of reads: a process the job left behind may go on writing.
             var reads = 1
+            let sizesAtEnd = t.tailer.sizes
             while !status.isLive, update.more, update.problem == nil, reads < setup.maxReadsAtEnd {
                 reads += 1
                 flush()
@@ -37,7 +38,15 @@ extension Scheduler {
                 deliver(MetricTailer.Update(), trial: number, output: &t.output, now: now, final: true)
             }
             if !status.isLive, update.more, update.problem == nil {
-                note("Trial #\(number): its files were still being written \(setup.maxReadsAtEnd) reads after its job ended (a process it left behind?); the rest is not read")
+                // What is left is passed over, and the outcome says so (see `MetricTailer.metricsGap`).
+                let grew = t.tailer.sizes != sizesAtEnd
+                let left = t.tailer.leaveUnread().map { "\(MetricTailer.bytes($0.bytes)) of \(($0.file as NSString).lastPathComponent)" }
+                    .joined(separator: ", ")
+                if grew {
+                    note("Trial #\(number): its files were still being written \(setup.maxReadsAtEnd) reads after its job ended (a process it left behind?); the rest (\(left)) is not read")
+                } else {
+                    note("Trial #\(number): its files hold more than the \(setup.maxReadsAtEnd) reads of its end take; the rest (\(left)) is not read")
+                }
             }
             running[number] = t
             if let problem = update.problem {

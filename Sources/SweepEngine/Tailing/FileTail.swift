@@ -12,6 +12,8 @@ struct FileTail {
     /// the directory opened without following a link (see `TrialDirectory`).
     var directory: String?
     private(set) var offset: Int64 = 0
+    /// The file's size at the last read.
+    private(set) var size: Int64 = 0
     private var partial: [UInt8] = []
     /// The file's first bytes as first read: when they change, the file was rewritten in place.
     private var signature: [UInt8] = []
@@ -67,6 +69,7 @@ struct FileTail {
             return Read(problem: "\(path) is not a regular file (\(Self.kind(st.st_mode))); hypertop reads only regular files")
         }
         let size = Int64(st.st_size)
+        self.size = size
         var result = Read()
         if size < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
             offset = 0
@@ -94,7 +97,8 @@ struct FileTail {
             offset += Int64(n)
             read += n
             var start = 0
-            for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
+            // memchr: a file of a few GB without a newline (a sparse hole) is passed over at memory speed.
+            while let i = Self.newline(in: buffer, from: start, to: n) {
                 if skippingLine {
                     skippingLine = false
                 } else {
@@ -123,6 +127,13 @@ struct FileTail {
         case S_IFDIR: return "a directory"
         case S_IFSOCK: return "a socket"
         default: return "not a regular file"
+        }
+    }
+
+    private static func newline(in buffer: [UInt8], from start: Int, to end: Int) -> Int? {
+        guard start < end else { return nil }
+        return buffer.withUnsafeBytes { raw in
+            memchr(raw.baseAddress! + start, Int32(UInt8(ascii: "\n")), end - start).map { $0 - UnsafeMutableRawPointer(mutating: raw.baseAddress!) }
         }
     }
 

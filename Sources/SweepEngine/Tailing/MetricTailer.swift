@@ -1,5 +1,6 @@
 import Foundation
 import HyperOpt
+import JobContract
 
 /// Follows one trial's metrics while it runs, reading only what was appended. Sources, in order of
 /// preference: `$HYPERTOP_METRICS` JSON lines, `progress.csv`, then stdout (SB3 table and
@@ -48,6 +49,9 @@ public struct MetricTailer {
 
     /// The trial's files, when it has them: where its end's facts are read (see `endFacts`).
     private var files: TrialFiles? = nil
+    /// Output that may carry metrics and was passed over unread, per source: skipped while the job
+    /// wrote faster than it could be followed, and left unread at its end (see `metricsGap`).
+    private var passedOver: [Source: (skipped: Int64, unreadAtEnd: Int64)] = [:]
 
     public init(metricsPath: String, progressCSVPath: String, stdoutPath: String, stderrPath: String) {
         jsonl = FileTail(path: metricsPath)
@@ -69,7 +73,7 @@ public struct MetricTailer {
     public func endFacts(exitStatus status: JobStatus) -> JobEndFacts {
         guard let files else { return JobEndFacts() }
         switch status {
-        case .exited(0): return JobEndFacts(returned: files.readReturned())
+        case .exited(0): return JobEndFacts(returned: files.readReturned(), metricsGap: metricsGap)
         case .exited: return JobEndFacts(errorLine: FailureLine.pick(files.stderrTail()))
         default: return JobEndFacts()
         }
@@ -111,6 +115,7 @@ public struct MetricTailer {
         for (file, read) in [(out.path, outRead), (err.path, errRead)] where read.skipped > 0 {
             update.skipped.append((file, read.skipped))
         }
+        if stdoutMayCarryMetrics, outRead.skipped > 0 { passedOver[.stdout, default: (0, 0)].skipped += outRead.skipped }
 
         if !fromJSON.isEmpty { active = min(active ?? .jsonLines, .jsonLines) }
         if !fromCSV.isEmpty { active = min(active ?? .csv, .csv) }
@@ -142,6 +147,41 @@ public struct MetricTailer {
         }
         return update
     }
+
+    /// The files' sizes at their last read.
+    public var sizes: [Int64] { [jsonl.size, csv.size, out.size, err.size] }
+
+    /// The trial's files are not read further (its job ended, and its reads at the end are spent):
+    /// what each holds unread, as (file, bytes), is counted as passed over.
+    public mutating func leaveUnread() -> [(file: String, bytes: Int64)] {
+        var left: [(file: String, bytes: Int64)] = []
+        let stdoutMayCarryMetrics = active == nil || active == .stdout
+        for (source, tail) in [(Source.jsonLines, jsonl), (.csv, csv), (.stdout, out), (nil, err)] where tail.size > tail.offset {
+            left.append((tail.path, tail.size - tail.offset))
+            if let source, source != .stdout || stdoutMayCarryMetrics { passedOver[source, default: (0, 0)].unreadAtEnd += tail.size - tail.offset }
+        }
+        return left
+    }
+
+    /// Why the trial's metrics are not whole, in words; nil when all that may carry them was read.
+    /// Output passed over in a source less preferred than the one delivering rows does not count
+    /// (its rows would be ignored anyway).
+    public var metricsGap: String? {
+        let names: [Source: String] = [.jsonLines: jsonl.path, .csv: csv.path, .stdout: out.path]
+        var parts: [String] = []
+        for (source, gap) in passedOver.sorted(by: { $0.key < $1.key }) where active.map({ source <= $0 }) ?? true {
+            let name = (names[source]! as NSString).lastPathComponent
+            if gap.skipped > 0 {
+                // Only stdout is ever skipped while the job runs: metric files are read whole.
+                parts.append("\(Self.bytes(gap.skipped)) of \(name) was skipped, printed faster than it could be followed; "
+                             + "metrics written to $\(TrialEnvironment.metrics) are read whole")
+            }
+            if gap.unreadAtEnd > 0 { parts.append("\(Self.bytes(gap.unreadAtEnd)) of \(name) was left unread at the job's end") }
+        }
+        return parts.isEmpty ? nil : "its metrics were not all read (\(parts.joined(separator: "; ")))"
+    }
+
+    static func bytes(_ count: Int64) -> String { ByteCountFormatter.string(fromByteCount: count, countStyle: .binary) }
 
     /// The last lines of a read, cut to a length a screen can show.
     static func shown(_ lines: [String]) -> [String] {
