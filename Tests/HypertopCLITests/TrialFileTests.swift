@@ -80,5 +80,17 @@ extension TrialFileTests {
         XCTAssertFalse(r.stdout.contains("still being written"), r.stdout)
         XCTAssertTrue(r.stdout.contains("Trial #0 FAIL: its metrics were not all read ("), r.stdout)
         XCTAssertTrue(r.stdout.contains(" of metrics.jsonl was left unread at the job's end); no score from part of them"), r.stdout)
+        // Issue 27 (L8): the trial's end, decided after its files were read, is stamped then: the log is in order.
+        assertStampsInOrder(r.stdout)
+    }
+
+    /// The log's lines' times never go back (each event is stamped when it happened).
+    func assertStampsInOrder(_ log: String, file: StaticString = #filePath, line: UInt = #line) {
+        let stamps = log.split(separator: "\n").compactMap { l -> String? in
+            guard l.hasPrefix("["), let close = l.firstIndex(of: "]") else { return nil }
+            return String(l[l.index(after: l.startIndex)..<close])
+        }
+        XCTAssertGreaterThan(stamps.count, 3, log, file: file, line: line)
+        XCTAssertEqual(stamps, stamps.sorted(), "the log's times go back:\n\(log)", file: file, line: line)
     }
 }

@@ -23,6 +23,11 @@ final class ManualClock: EngineClock {
         due.withLock { $0.append(action) }
     }
 
+    /// Time passing while the engine works (a slow call), not while it sleeps.
+    func advance(by seconds: TimeInterval) {
+        time.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+
     func sleep(for duration: Duration) async {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         time.withLock { $0 = $0.addingTimeInterval(seconds) }
@@ -121,7 +126,16 @@ final class FakeLauncher: Launcher {
         }
     }
 
+    /// The next poll takes this long on the clock (a cluster's slow queue), before it looks.
+    func slowNextPoll(by seconds: TimeInterval) { pollDelay.withLock { $0 = seconds } }
+    private let pollDelay = Mutex<TimeInterval>(0)
+
     func poll(_ handles: [JobHandle]) async -> [JobHandle: JobStatus] {
+        let delay = pollDelay.withLock { d in
+            defer { d = 0 }
+            return d
+        }
+        if delay > 0 { clock.advance(by: delay) }
         var out: [JobHandle: JobStatus] = [:]
         for handle in handles { out[handle] = poll(handle) }
         return out

@@ -29,6 +29,29 @@ final class SchedulerClockTests: XCTestCase {
         }
     }
 
+    /// Issue 27 (L8): events are stamped when what they say was seen, not at the tick's start. A
+    /// poll that takes 8 s (a slow cluster queue) sees trial 0's end: the end is stamped after
+    /// the poll, never before the job ended, and the launch that refills its slot when it happens.
+    func testEventsAreStampedWhenSeenNotAtTheTicksStart() async throws {
+        let f = try SweepFixture(maxTrials: 2, nJobs: 1)
+        defer { f.remove() }
+        let later = LauncherBox()
+        let (scheduler, launcher, clock) = f.fakeScheduler(ScriptedParams(script: [SweepFixture.params(x: 0.1), SweepFixture.params(x: 0.2)])) { n in
+            // Trial 0 ends at 10.2 s; the poll of the tick at 10 s, which sees it, takes 8 s.
+            n == 0 ? FakeJob(duration: 10.2, actions: [(9.5, { later.launcher?.slowNextPoll(by: 8) })]) : FakeJob(duration: 1)
+        }
+        later.launcher = launcher
+        let t0 = clock.now()
+        let study = await scheduler.run()
+        let first = try XCTUnwrap(study.trial(0))
+        let ended = try XCTUnwrap(first.outcome?.endedAt)
+        XCTAssertEqual(ended.timeIntervalSince(t0), 18, accuracy: 0.01, "stamped when the slow poll saw the end (the tick began at 10 s)")
+        XCTAssertGreaterThanOrEqual(ended.timeIntervalSince(first.launch.startedAt), 10.2, "a trial never ends before its job did")
+        let second = try XCTUnwrap(study.trial(1))
+        XCTAssertEqual(second.launch.startedAt.timeIntervalSince(t0), 18, accuracy: 0.01, "launched after the slow poll, and stamped so")
+        XCTAssertEqual(second.outcome.map { $0.endedAt.timeIntervalSince(second.launch.startedAt) } ?? 0, 1, accuracy: 0.51)
+    }
+
     /// max_duration_minutes stops launching; after the deadline's grace the jobs get SIGTERM, and
     /// one that ignores it SIGKILL after kill_grace_seconds.
     func testDeadlineThenGraceThenTermThenKill() async throws {
@@ -279,6 +302,15 @@ final class LaunchFailureTests: XCTestCase {
 
 /// Lets a fake job's action reach the scheduler that runs it. The action runs inside the
 /// scheduler's own poll, so the call is made in the engine's next sleep (`ManualClock`).
+/// The fake launcher, for a job's action made before the launcher exists.
+final class LauncherBox: Sendable {
+    private let held = Mutex<FakeLauncher?>(nil)
+    var launcher: FakeLauncher? {
+        get { held.withLock { $0 } }
+        set { held.withLock { $0 = newValue } }
+    }
+}
+
 final class SchedulerBox: Sendable {
     private let held = Mutex<(Scheduler, ManualClock)?>(nil)
 

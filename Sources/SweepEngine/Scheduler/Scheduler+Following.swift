@@ -7,8 +7,12 @@ import Glibc
 
 /// Following: polling running jobs, tailing their metrics, pruning.
 extension Scheduler {
-    func pollRunning(_ now: Date) async {
+    /// Events are stamped when what they say was seen: after the launcher's poll (which may take a
+    /// while on a cluster), a trial's end once its files are read to their end; never at the
+    /// tick's start, which a long tick leaves far behind.
+    func pollRunning() async {
         let statuses = running.isEmpty ? [:] : await launcher.poll(running.values.map(\.job))
+        let now = clock.now()
         for note in await launcher.takeNotes() { self.note(note) }
         // The node of each job seen running for the first time after a queue.
         var nodes: [JobHandle: String] = [:]
@@ -57,7 +61,7 @@ extension Scheduler {
             if status.isLive, !update.rows.isEmpty { prune(number) }
             guard !status.isLive else { continue }
             running[number] = nil
-            finish(outcome(number: number, status: status, trial: t, now: now), runDir: study.trial(number)?.launch.runDir)
+            finish(outcome(number: number, status: status, trial: t, now: clock.now()), runDir: study.trial(number)?.launch.runDir)
         }
     }
 

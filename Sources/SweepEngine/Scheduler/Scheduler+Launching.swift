@@ -8,7 +8,7 @@ import Glibc
 
 /// Launching: filling free slots from the planner and starting each trial's job.
 extension Scheduler {
-    func fillSlots(_ now: Date) async {
+    func fillSlots() async {
         guard !setup.controls.paused else { return }
         // No launch while the store cannot be written, checked before each one: a launch whose
         // record failed is kept in the journal, and the next waits for the store.
@@ -28,12 +28,14 @@ extension Scheduler {
                 return
             case .launch(let paramSet, let params, let repeatIndex):
                 nextNumber += 1
-                await launch(number: number, paramSet: paramSet, params: params, repeatIndex: repeatIndex, now: now)
+                await launch(number: number, paramSet: paramSet, params: params, repeatIndex: repeatIndex)
             }
         }
     }
 
-    func launch(number: Int, paramSet: Int, params: Params, repeatIndex: Int, now: Date) async {
+    func launch(number: Int, paramSet: Int, params: Params, repeatIndex: Int) async {
+        // Its own time, not the tick's: a launch late in a long tick happens late.
+        let now = clock.now()
         let spec = setup.spec
         let runDir = (setup.sweepDirectory as NSString).appendingPathComponent(String(number))
         let seed = trialSeed(number)

@@ -143,17 +143,16 @@ public actor Scheduler {
         // One tick: read the controls, follow the running jobs (their ends free slots), escalate
         // kills, refill the free slots, then hand this tick's events to the sink and the stream.
         while true {
-            let now = clock.now()
-            checkControls(now)
+            checkControls(clock.now())
             await deliverSignals()
-            await pollRunning(now)
-            escalateKills(now)
+            await pollRunning()
+            escalateKills(clock.now())
             await deliverSignals()
-            await fillSlots(now)
+            await fillSlots()
             await deliverSignals()
             updatePhase()
             flush()
-            beat(now)
+            beat(clock.now())
             if running.isEmpty && !mayLaunchMore { break }
             await clock.sleep(for: setup.pollInterval)
         }
