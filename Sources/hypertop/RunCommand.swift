@@ -135,20 +135,20 @@ struct RunCommand: AsyncParsableCommand {
         }
         for line in StudyResults.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")
+        if !FileManager.default.fileExists(atPath: sweepDir) {
+            // A job (or a user) deleted it while the study ran: the results still get a place.
+            try? FileManager.default.createDirectory(atPath: sweepDir, withIntermediateDirectories: true)
+            print(HeadlessLog().stamp("The sweep directory \(sweepDir) was deleted while the study ran (its trials' files with it); made it again for the results"))
+        }
         do {
             try StudyResults.resultsYAML(study, spec: spec).write(toFile: results, atomically: true, encoding: .utf8)
             print("Results written to \(results)")
         } catch {
-            throw CLIError("could not write \(results): \(error.localizedDescription)")
+            throw CLIError("could not write \(results): \(FileErrorText.describe(error))")
         }
         var failures = await scheduler.abortReason.map { ["the study stopped: \($0)"] } ?? []
         if ending == .quitAndKill { failures.append("the study was ended from the dashboard, its running trials killed (quit, then kill)") }
-        let unrecorded = await scheduler.unrecordedEventCount
-        if unrecorded > 0 {
-            let journal = StoreJournal(storePath: storePath, studyID: opening.studyID)
-            failures.append("\(unrecorded) event(s) of this study could not be recorded in \(storePath)"
-                            + (journal.exists ? "; they are kept in \(journal.path), and the next `hypertop run` of this study records them." : " and are lost."))
-        }
+        if let loss = await scheduler.lossReport { failures.append(loss) }
         return (failures, await scheduler.signalExitStatus)
     }
 }

@@ -339,8 +339,8 @@ final class CLITests: XCTestCase {
         let stderr = engine.stderr.text
         XCTAssertEqual(engine.status, 1, log.text + stderr)
         let journal = project.path("data/hypertop.db.unrecorded-1.jsonl")
-        XCTAssertTrue(stderr.contains("event(s) of this study could not be recorded in "), stderr)
-        XCTAssertTrue(stderr.contains("they are kept in \(URL(fileURLWithPath: journal).standardizedFileURL.path), and the next `hypertop run` of this study records them."), stderr)
+        XCTAssertTrue(stderr.contains(" event(s) could not be recorded in the study store (another process holds its write lock); "), stderr)
+        XCTAssertTrue(stderr.contains("they are in \(URL(fileURLWithPath: journal).standardizedFileURL.path), which the next `hypertop run` of this study records"), stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: journal))
         XCTAssertTrue(holder.isRunning, "the lock is still held when the next run starts")
 

@@ -86,6 +86,34 @@ final class StoreSchemaTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: missing))
     }
 
+    /// Issue 27 (L11): a store whose write-ahead log was deleted while its writer had it open is
+    /// named for what happened, not called "not an Optuna study store"; and a writer notices its
+    /// file was deleted or replaced.
+    func testALostWriteAheadLogAndADeletedFileAreSaidAsSuch() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let writer = try StudyStore(path: path)
+        let id = try writer.createStudy(StoreFixtures.info(dir: dir))
+        try writer.record(Array(StoreFixtures.sampleEvents().prefix(3)), studyID: id)
+        XCTAssertNoThrow(try writer.checkFile())
+        // Nothing was copied into the file yet: the tables are in the log. The file without its log
+        // (copied aside: another process would see this one so once its -wal and -shm are deleted).
+        let alone = dir.appendingPathComponent("alone.db").path
+        try FileManager.default.copyItem(atPath: path, toPath: alone)
+        XCTAssertThrowsError(try StudyStore(path: alone, readOnly: true)) { error in
+            XCTAssertEqual(error as? StoreError, .writeAheadLogMissing(path: alone))
+            XCTAssertTrue("\(error)".contains("its write-ahead log \(alone)-wal, which holds what was not yet copied into the file, is missing or empty"), "\(error)")
+        }
+
+        try FileManager.default.removeItem(atPath: path)
+        XCTAssertThrowsError(try writer.checkFile()) { XCTAssertEqual($0 as? StoreError, .fileGone(path: path, replaced: false)) }
+        XCTAssertThrowsError(try StoreSink(store: writer, studyID: id).record(StoreFixtures.sampleEvents().suffix(1))) {
+            XCTAssertEqual("\($0)", "the study store \(path) was deleted while the study ran, and the study's record with it")
+        }
+        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertThrowsError(try writer.checkFile()) { XCTAssertEqual($0 as? StoreError, .fileGone(path: path, replaced: true)) }
+    }
+
     func testDistributionJSONReadsOldAndNewNames() {
         let cases: [(String, Distribution)] = [
             (#"{"name": "UniformDistribution", "attributes": {"low": 0.0, "high": 2.5}}"#, .float(low: 0, high: 2.5, log: false, step: nil)),

@@ -30,5 +30,7 @@ extension Scheduler {
         pending.removeAll(keepingCapacity: true)
         if durable != nil { durable!.record(batch, now: clock.now()).forEach(say) }
         for e in batch { continuation.yield(e) }
+        // A store whose file is gone takes nothing again: the study stops (exit status 1).
+        if let gone = durable?.storeGone, stops.aborted == nil, let line = stops.abort(gone) { say(line) }
     }
 }

@@ -11,7 +11,7 @@ extension Scheduler {
         while durable!.isHolding {
             let attempt = durable!.retry(now: clock.now(), force: true)
             attempt.said.forEach(say)
-            if attempt.recorded || clock.now() >= deadline { break }
+            if attempt.recorded || durable!.storeGone != nil || clock.now() >= deadline { break }
             await clock.sleep(for: .seconds(DurableSink.retryInterval))
         }
         if let report = durable!.lossReport { say(report) }
@@ -19,6 +19,9 @@ extension Scheduler {
 
     /// Events not in the store when the study ended (0 when all were recorded).
     public var unrecordedEventCount: Int { durable?.kept.count ?? 0 }
+
+    /// What became of the events the store did not take, in one true sentence; nil when it took all.
+    public var lossReport: String? { durable?.lossReport }
 
     /// A message for the screen that is not itself recorded (the store is what failed).
     func say(_ text: String) {

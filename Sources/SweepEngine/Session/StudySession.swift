@@ -79,11 +79,24 @@ public struct StudySession {
         }
         // Before anything is moved or launched, the sweep directory becomes this engine's alone.
         func claimSweepDirectory() throws { try SweepDirectoryClaim.take(info.sweepDir, study: spec.studyName, store: storePath) }
+        /// A new study; a journal already named for its id holds a study of an earlier file at this
+        /// path (deleted while it ran), never this one's: it is moved aside, not replayed into it.
+        func newStudy() throws -> Int {
+            let id = try store.createStudy(info)
+            let stale = StoreJournal(storePath: storePath, studyID: id)
+            if stale.exists {
+                let aside = unusedPath(stale.path + "-stale-" + stamp())
+                if rename(stale.path, aside) == 0 {
+                    say("Moved \(stale.path) to \(aside): it holds events of a study in an earlier store file at this path, not of this study")
+                }
+            }
+            return id
+        }
         do {
             guard let existing = try store.studyID(named: spec.studyName) else {
                 try claimSweepDirectory()
                 try moveAside(info.sweepDir, reason: "it holds trials of a study that is not in \(storePath)", say: say)
-                let id = try store.createStudy(info)
+                let id = try newStudy()
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             }
@@ -115,7 +128,7 @@ public struct StudySession {
                 try store.renameStudy(id: existing, to: "\(spec.studyName)-\(stamp)")
                 say("Kept the earlier study as \"\(spec.studyName)-\(stamp)\" in \(storePath)")
                 try moveAside(info.sweepDir, reason: "starting over", stamp: stamp, say: say)
-                let id = try store.createStudy(info)
+                let id = try newStudy()
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             case .resume:

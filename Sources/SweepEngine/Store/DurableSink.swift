@@ -19,6 +19,9 @@ public struct DurableSink {
     public private(set) var kept: [EngineEvent] = []
     /// The store's failure in words, while events are kept.
     public private(set) var failure: String?
+    /// Why the store can never take them (its file was deleted or replaced while the study ran),
+    /// once that is known: no more attempts are made.
+    public private(set) var storeGone: String?
     private var lastAttempt = Date.distantPast
     /// Once the journal failed it is not written again in this episode: what it holds stays a
     /// gapless beginning of the kept events, which a replay can record as it is.
@@ -50,12 +53,14 @@ public struct DurableSink {
     /// Records the kept events when the last attempt is `retryInterval` old (or at once with `force`).
     public mutating func retry(now: Date, force: Bool) -> (recorded: Bool, said: [String]) {
         guard !kept.isEmpty else { return (true, []) }
+        guard storeGone == nil else { return (false, []) }
         guard force || now.timeIntervalSince(lastAttempt) >= Self.retryInterval else { return (false, []) }
         lastAttempt = now
         do {
             try sink.record(kept)
         } catch {
             let text = StoreFailure.describe(error)
+            if case StoreError.fileGone = error { storeGone = text }
             defer { failure = text }
             return (false, text != failure ? ["still cannot write the study store: \(text)"] : [])
         }
@@ -85,6 +90,10 @@ public struct DurableSink {
     /// What became of the events still kept when the study ended; nil when all were recorded.
     public var lossReport: String? {
         guard !kept.isEmpty else { return nil }
+        if let storeGone {
+            let place = sink.journal.map { j in journalFailed ? "lost" : "kept in \(j.path) (no run replays them: the study they belong to went with the store)" }
+            return "\(storeGone); the \(kept.count) event(s) since are \(place ?? "lost")"
+        }
         let place = sink.journal.map { j in
             journalFailed ? "lost but for the first of them in \(j.path) (the journal could not be written either), which the next `hypertop run` of this study records"
                 : "in \(j.path), which the next `hypertop run` of this study records"
@@ -110,6 +119,11 @@ public struct DurableSink {
         guard let error else { return said }
         lastAttempt = now
         failure = StoreFailure.describe(error)
+        if case StoreError.fileGone = error {
+            storeGone = failure
+            said.append("\(failure ?? ""): keeping the events from now on in memory\(journalText); no new trial starts")
+            return said
+        }
         said.append("could not write the study store (\(failure ?? "")): keeping \(kept.count) event(s) in memory\(journalText); "
                     + "retrying every second, and no new trial starts until the store takes them")
         return said

@@ -7,6 +7,11 @@ public enum StoreError: UserError, Equatable {
     case notAnOptunaStore(path: String)
     /// The file is not an SQLite database at all (text, random bytes).
     case notSQLite(path: String)
+    /// The file has no tables and is in WAL mode without its write-ahead log: the log, which held
+    /// what was not yet copied into the file, was deleted (or the store never held anything).
+    case writeAheadLogMissing(path: String)
+    /// The store's file was deleted, or another file put at its path, while the study ran.
+    case fileGone(path: String, replaced: Bool)
     /// An Optuna storage of a schema this build does not read or write.
     case unsupportedSchema(path: String, schemaVersion: Int?, alembic: String?)
     /// The file is not there (read-only opening never creates one).
@@ -27,6 +32,13 @@ public enum StoreError: UserError, Equatable {
         case .notAnOptunaStore(let path):
             return "\(path) is an SQLite file but not an Optuna study store (no version_info/alembic_version tables). "
                 + "Name another store file, or move this one away."
+        case .writeAheadLogMissing(let path):
+            return "\(path) has no tables, and its write-ahead log \(path)-wal, which holds what was not yet copied into the file, "
+                + "is missing or empty (deleted while a process had the store open?). A hypertop still running on the store writes it "
+                + "back when it ends; else what it held is lost (or the store never held a study)."
+        case .fileGone(let path, let replaced):
+            return replaced ? "the study store \(path) was replaced by another file while the study ran"
+                : "the study store \(path) was deleted while the study ran, and the study's record with it"
         case .notSQLite(let path):
             return "\(path) is not a study store: it is not an SQLite file at all. Name another store file, or move this one away."
         case .unsupportedSchema(let path, let version, let alembic):

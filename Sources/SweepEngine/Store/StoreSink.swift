@@ -14,11 +14,15 @@ public struct StoreSink: EventSink {
         self.studyID = studyID
     }
 
+    /// Each write first checks that the store's file is still the one opened: writes into a deleted
+    /// file reach nobody, and the study must hear of it (`StoreError.fileGone`).
     public func record(_ events: [EngineEvent]) throws {
+        try store.checkFile()
         try store.record(events, studyID: studyID)
     }
 
     public func heartbeat(running: [Int], at date: Date) throws {
+        try store.checkFile()
         try store.heartbeat(studyID: studyID, trials: running, at: date)
     }
 

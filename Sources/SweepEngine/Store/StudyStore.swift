@@ -2,6 +2,10 @@ import Foundation
 import GRDB
 import HyperOpt
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A study store: an SQLite file in Optuna's RDB schema (so Python optuna and optuna-dashboard
 /// open it) plus hypertop's event log. Safe to share across tasks; one process writes, any number
 /// of processes read at the same time (WAL: readers never block the writer).
@@ -24,6 +28,20 @@ public final class StudyStore: Sendable {
     /// a writer may add them later, so a false here is checked again (`eventTablesExist`).
     let hasEventTables: Bool
     let writeState = WriteState()
+    /// The file as opened: the store is gone once its path names another file, or none (see `checkFile`).
+    let fileIdentity: FileIdentity?
+
+    struct FileIdentity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+
+        init?(_ path: String) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+        }
+    }
 
     /// Opens `path`, creating an empty Optuna store when the file does not exist (unless read-only).
     /// Throws `StoreError` when the file is not an Optuna store of schema 12. `busyTimeout` is how
@@ -34,6 +52,8 @@ public final class StudyStore: Sendable {
         self.readOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw StoreError.missingFile(path: path) }
+        // Asked before opening, which makes a new, empty log.
+        let logMissing = Self.inWALModeWithoutLog(path)
         var config = Configuration()
         config.readonly = readOnly
         // A reader may meet a checkpoint, the writer a reader's lock on the WAL index: wait, never fail.
@@ -54,11 +74,33 @@ public final class StudyStore: Sendable {
                 try pool.write { db in try OptunaSchema.prepare(db, path: path, readOnly: false) }
                 hasEventTables = true
             }
+        } catch StoreError.notAnOptunaStore(let path) where logMissing {
+            throw StoreError.writeAheadLogMissing(path: path)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw Self.hasSQLiteHeader(path) ? StoreError.notAnOptunaStore(path: path) : StoreError.notSQLite(path: path)
         }
+        fileIdentity = FileIdentity(path)
+    }
+
+    /// Throws `StoreError.fileGone` when the store's path no longer names the file that was opened
+    /// (deleted, or replaced): what is written then reaches no file anyone can open.
+    public func checkFile() throws {
+        guard let fileIdentity else { return }
+        guard let now = FileIdentity(path) else { throw StoreError.fileGone(path: path, replaced: false) }
+        if now != fileIdentity { throw StoreError.fileGone(path: path, replaced: true) }
+    }
+
+    /// Whether the file's header says WAL mode (bytes 18 and 19 are 2) and its `-wal` is missing or
+    /// empty: then a file without tables most likely lost its log.
+    static func inWALModeWithoutLog(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20,
+              header.prefix(16) == Data("SQLite format 3\u{0}".utf8), header[18] == 2, header[19] == 2 else { return false }
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        return log == 0
     }
 
     /// Whether the file starts as every SQLite database does ("SQLite format 3\0").
