@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import XCTest
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What becomes of a study when its store or its sweep directory goes while it runs, with the real
 /// binary and real jobs: said plainly, with a failing exit status, and nothing silently lost.
 final class StoreLossTests: XCTestCase {
@@ -35,7 +39,7 @@ final class StoreLossTests: XCTestCase {
         XCTAssertTrue(err.contains("hypertop: the study stopped: \(gone)\n"), err)
         let journal = store + ".unrecorded-1.jsonl"
         XCTAssertTrue(err.contains("; the "), err)
-        XCTAssertTrue(err.contains(" event(s) since are kept in \(journal) (no run replays them: the study they belong to went with the store)"), err)
+        XCTAssertTrue(err.contains(" event(s) since are in \(journal) (no run replays them: the study they belong to went with the store)"), err)
         XCTAssertGreaterThan((try? FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int) ?? 0, 0, "the events since are in the journal")
         XCTAssertFalse(FileManager.default.fileExists(atPath: store), "nothing recreated the store behind the user's back")
         XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/loss/2")), "nothing launched once the store was gone")
@@ -46,6 +50,57 @@ final class StoreLossTests: XCTestCase {
         XCTAssertTrue(next.stdout.contains("Moved \(journal) to \(journal)-stale-"), next.stdout)
         XCTAssertFalse(next.stdout.contains("Recorded "), next.stdout)
         XCTAssertTrue(next.stdout.contains("Trials: 1 (1 COMPLETE)"), next.stdout)
+    }
+
+    /// Issue 27 (M7), on a real full disk (a 16 MB tmpfs in a mount namespace of its own, so nothing
+    /// outlives the test): the store is there, and the job fills the disk before it ends. The
+    /// end's events go into the journal's space reserved at the start (it used to be a 0-byte file
+    /// the end said kept them), the end says so truthfully, and once space is freed the resume
+    /// records them: the finished trial stays COMPLETE and is not run again.
+    func testOnAFullDiskTheEventsGoToTheReservedJournalAndTheResumeRecordsThem() throws {
+        let small = project.path("small")
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        let job = try project.writeScript("fill-job.sh", """
+            #!/bin/sh
+            echo '{"step": 1, "eval/success_rate": 0.5}' >> "$HYPERTOP_METRICS"
+            dd if=/dev/zero of="$FILL_DIR/filler" bs=64k 2>/dev/null
+            echo '{"step": 2, "eval/success_rate": 0.7}' >> "$HYPERTOP_METRICS"
+            """)
+        var file = sweep(trials: 1, sleep: 0)
+        file.command = [job]
+        file.studyName = "full"
+        try project.write("full-opti.yaml", file)
+        let store = small + "/s.db"
+        // Everything that needs the small disk runs inside its namespace; what it says lands in the project.
+        let script = try project.writeScript("full-disk.sh", """
+            #!/bin/sh
+            cd '\(project.root)'
+            mount -t tmpfs -o size=16m tmpfs '\(small)' || exit 99
+            export FILL_DIR='\(small)'
+            '\(SweepProject.binary)' run --headless --storage '\(store)' full-opti.yaml > run1.out 2> run1.err; echo $? > run1.rc
+            wc -c < '\(store).unrecorded-1.jsonl' > journal.size
+            rm -f '\(small)/filler'
+            '\(SweepProject.binary)' run --headless --resume --storage '\(store)' full-opti.yaml > run2.out 2> run2.err; echo $? > run2.rc
+            """)
+        let r = try runProgram("/usr/bin/unshare", (getuid() == 0 ? ["-m"] : ["-r", "-m"]) + [script], in: URL(fileURLWithPath: project.root))
+        if r.status == 99 || !FileManager.default.fileExists(atPath: project.path("run1.rc")) {
+            throw missingTool("a tmpfs mount in a mount namespace of its own (unshare -m as root, or user namespaces): \(r.stderr)")
+        }
+        func read(_ name: String) -> String { (try? String(contentsOfFile: project.path(name), encoding: .utf8)) ?? "" }
+        let (out1, err1) = (read("run1.out"), read("run1.err"))
+        XCTAssertEqual(read("run1.rc"), "1\n", out1 + err1)
+        XCTAssertTrue(out1.contains("could not write the study store (no space left on the device): keeping "), out1)
+        let journal = store + ".unrecorded-1.jsonl"
+        XCTAssertTrue(err1.contains(" event(s) could not be recorded in the study store (no space left on the device); they are in \(journal), "
+                                    + "which the next `hypertop run` of this study records"), err1)
+        XCTAssertGreaterThan(Int(read("journal.size").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 0, "the journal holds what it is said to hold")
+
+        let (out2, err2) = (read("run2.out"), read("run2.err"))
+        XCTAssertEqual(read("run2.rc"), "0\n", out2 + err2)
+        XCTAssertTrue(out2.range(of: #"Recorded \d+ event\(s\) an earlier run could not write, from "#, options: .regularExpression) != nil, out2)
+        XCTAssertTrue(out2.contains("Trials: 1 (1 COMPLETE)"), out2)
+        XCTAssertFalse(out2.contains("FAIL"), out2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/full/1")), "the finished trial was not run again")
     }
 
     /// Issue 27 (L11): a job that deletes the sweep directory: the results are still written (the

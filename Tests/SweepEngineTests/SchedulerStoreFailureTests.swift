@@ -25,7 +25,8 @@ final class FlakySink: EventSink {
     func record(_ events: [EngineEvent]) throws {
         if failing(clock.now()) { throw Refused() }
         // The journal holds exactly what is being recorded again (nothing more, nothing less).
-        if let journal, journal.exists { journalSeen.withLock { $0.append((try? journal.read().count) ?? -1) } }
+        // (An empty journal is the one reserved at the start, or again after a recovery.)
+        if let journal, journal.exists, let count = try? journal.read().count, count > 0 { journalSeen.withLock { $0.append(count) } }
         recorded.withLock { $0 += events }
     }
 

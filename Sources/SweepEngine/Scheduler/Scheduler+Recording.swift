@@ -15,6 +15,7 @@ extension Scheduler {
             await clock.sleep(for: .seconds(DurableSink.retryInterval))
         }
         if let report = durable!.lossReport { say(report) }
+        durable!.releaseJournal()
     }
 
     /// Events not in the store when the study ended (0 when all were recorded).

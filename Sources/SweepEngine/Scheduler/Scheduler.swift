@@ -66,7 +66,7 @@ public actor Scheduler {
         self.setup = setup
         self.clock = clock
         self.launcher = launcher
-        durable = sink.map(DurableSink.init)
+        durable = sink.map { DurableSink($0) }
         scorer = Scorer(spec: setup.spec)
         resources = setup.resources
         pruner = PrunerFactory.make(setup.spec.pruner)
@@ -116,6 +116,8 @@ public actor Scheduler {
             _ = stops.stop("the sweep directory could not be prepared")
         }
         for warning in setup.warnings { note(warning) }
+        // The journal's disk is taken now, while there is some (see `StoreJournal.reserve`).
+        for problem in durable?.reserveJournal() ?? [] { note(problem) }
         for line in MachineResources.summary(setup.resources, spec: setup.spec, slots: setup.spec.nJobs, environment: setup.environment) {
             note(line)
         }

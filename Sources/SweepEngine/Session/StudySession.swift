@@ -84,6 +84,7 @@ public struct StudySession {
         func newStudy() throws -> Int {
             let id = try store.createStudy(info)
             let stale = StoreJournal(storePath: storePath, studyID: id)
+            stale.removeIfEmpty()
             if stale.exists {
                 let aside = unusedPath(stale.path + "-stale-" + stamp())
                 if rename(stale.path, aside) == 0 {

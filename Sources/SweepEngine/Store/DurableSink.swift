@@ -25,9 +25,34 @@ public struct DurableSink {
     private var lastAttempt = Date.distantPast
     /// Once the journal failed it is not written again in this episode: what it holds stays a
     /// gapless beginning of the kept events, which a replay can record as it is.
-    private var journalFailed = false
+    private var journalFailed: String?
+    /// How many of the kept events (the first ones) the journal holds.
+    public private(set) var journaled = 0
+    /// The disk reserved for the journal (see `StoreJournal.reserve`).
+    let journalReserve: Int64
 
-    public init(_ sink: any EventSink) { self.sink = sink }
+    public init(_ sink: any EventSink, journalReserve: Int64 = StoreJournal.reservedBytes) {
+        self.sink = sink
+        self.journalReserve = journalReserve
+    }
+
+    /// Makes the journal, empty, with its disk reserved, before the store has failed: kept
+    /// events then reach it on a full disk. What to say when it could not be.
+    public func reserveJournal() -> [String] {
+        guard let journal = sink.journal else { return [] }
+        do {
+            try journal.reserve(bytes: journalReserve)
+            return []
+        } catch {
+            return ["could not reserve space for the store's journal (\(error)): should the store fail on a full disk, "
+                    + "the events it cannot take may be lost"]
+        }
+    }
+
+    /// At the end, all recorded: the empty journal and its reserved space go.
+    public func releaseJournal() {
+        if kept.isEmpty { sink.journal?.removeIfEmpty() }
+    }
 
     /// Whether the store is behind: no trial may start, no heartbeat is written.
     public var isHolding: Bool { !kept.isEmpty }
@@ -66,13 +91,18 @@ public struct DurableSink {
         }
         let count = kept.count
         kept.removeAll()
+        journaled = 0
         failure = nil
         var tail = ""
+        var said: [String] = []
         if let journal = sink.journal {
-            do { try journal.remove() } catch { tail = "; remove \(journal.path) by hand before the next run (\(error))" }
+            do {
+                try journal.remove()
+                said = reserveJournal()
+            } catch { tail = "; remove \(journal.path) by hand before the next run (\(error))" }
         }
-        journalFailed = false
-        return (true, ["the study store can be written again: recorded the \(count) event(s) kept meanwhile\(tail)"])
+        journalFailed = nil
+        return (true, ["the study store can be written again: recorded the \(count) event(s) kept meanwhile\(tail)"] + said)
     }
 
     /// The running trials' heartbeat; skipped while events are kept (it would fail too, and the
@@ -87,18 +117,37 @@ public struct DurableSink {
         }
     }
 
-    /// What became of the events still kept when the study ended; nil when all were recorded.
+    /// What became of the events still kept when the study ended, as it is: those the journal
+    /// holds (a replay records them), and those lost, with the trials they concern; nil when all
+    /// were recorded.
     public var lossReport: String? {
         guard !kept.isEmpty else { return nil }
+        let lost = kept.count - journaled
+        let trials = Set(kept.dropFirst(journaled).compactMap(Self.trial)).sorted()
+        let concern = trials.isEmpty ? "" : ", and with them what became of trial\(trials.count == 1 ? "" : "s") " + trials.map { "#\($0)" }.joined(separator: ", ")
+        let why = journalFailed.map { " (the journal could not be written: \($0))" } ?? (sink.journal == nil ? " (they were kept in memory only)" : "")
+        let subject: String, they: String, replay: String
         if let storeGone {
-            let place = sink.journal.map { j in journalFailed ? "lost" : "kept in \(j.path) (no run replays them: the study they belong to went with the store)" }
-            return "\(storeGone); the \(kept.count) event(s) since are \(place ?? "lost")"
+            (subject, they) = (storeGone, "the \(kept.count) event(s) since")
+            replay = " (no run replays them: the study they belong to went with the store)"
+        } else {
+            (subject, they) = ("\(kept.count) event(s) could not be recorded in the study store (\(failure ?? ""))", "they")
+            replay = ", which the next `hypertop run` of this study records"
         }
-        let place = sink.journal.map { j in
-            journalFailed ? "lost but for the first of them in \(j.path) (the journal could not be written either), which the next `hypertop run` of this study records"
-                : "in \(j.path), which the next `hypertop run` of this study records"
-        } ?? "lost (they were kept in memory only)"
-        return "\(kept.count) event(s) could not be recorded in the study store (\(failure ?? "")); they are \(place)"
+        guard let journal = sink.journal, journaled > 0 else { return "\(subject); \(they) are lost\(why)\(concern)" }
+        if lost == 0 { return "\(subject); \(they) are in \(journal.path)\(replay)" }
+        return "\(subject); the first \(journaled) of \(they == "they" ? "them" : they) are in \(journal.path)\(replay); "
+            + "the other \(lost) are lost\(why)\(concern)"
+    }
+
+    /// The trial an event is about, when it is about one.
+    static func trial(_ event: EngineEvent) -> Int? {
+        switch event {
+        case .launched(let l): return l.number
+        case .finished(let o): return o.number
+        case .metrics(let n, _), .output(let n, _, _), .queued(let n, _, _), .jobStarted(let n, _, _), .pruneCheck(let n, _, _, _): return n
+        case .started, .phase, .message: return nil
+        }
     }
 
     /// Keeps events the sink did not take. `failure` starts an episode (said once).
@@ -106,14 +155,15 @@ public struct DurableSink {
         kept += events
         var said: [String] = []
         var journalText = ""
-        if let journal = sink.journal, !journalFailed {
+        if let journal = sink.journal, journalFailed == nil {
             do {
                 try journal.append(events)
+                journaled += events.count
                 journalText = " and in \(journal.path)"
             } catch {
                 journalText = " (in memory only: the journal could not be written either)"
                 said.append("could not write the store's journal \(error); the events not recorded from now on are in memory only")
-                journalFailed = true
+                journalFailed = (error as? JournalError)?.detail ?? "\(error)"
             }
         }
         guard let error else { return said }

@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 import HyperOpt
 
@@ -9,7 +10,14 @@ import Glibc
 /// append-only file beside the store until they are recorded: one JSON event per line, in the
 /// store's event coding. The engine appends to it while the store fails and removes it once the
 /// store has them all; the next `run` of the study replays what a dead engine left in it.
+///
+/// A full disk that fails the store would fail the journal too: so the engine makes the journal,
+/// empty, when the study starts, with `reservedBytes` of disk reserved for it (`reserve`), and
+/// appends into that space. An append that fails leaves the file as it was (whole events only).
 public struct StoreJournal: Sendable, Equatable {
+    /// The disk reserved for a study's journal: the events of a long failure of a busy study.
+    public static let reservedBytes: Int64 = 8 << 20
+
     public let path: String
 
     public init(path: String) { self.path = path }
@@ -32,18 +40,47 @@ public struct StoreJournal: Sendable, Equatable {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JournalError(path: path, detail: String(cString: strerror(errno))) }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw JournalError(path: path, detail: String(cString: strerror(errno))) }
+        /// A failed append is undone: what the journal holds stays whole events, each acknowledged.
+        func failed(_ code: Int32) -> JournalError {
+            _ = ftruncate(fd, st.st_size)
+            return JournalError(path: path, detail: String(cString: strerror(code)))
+        }
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw JournalError(path: path, detail: String(cString: strerror(errno)))
+                    throw failed(errno)
                 }
                 offset += n
             }
         }
-        guard fsync(fd) == 0 else { throw JournalError(path: path, detail: String(cString: strerror(errno))) }
+        guard fsync(fd) == 0 else { throw failed(errno) }
+    }
+
+    /// Makes the journal (empty) with `bytes` of disk reserved for it, its size unchanged: appends
+    /// into that space need no new blocks, so they succeed on a disk the store found full. False
+    /// where the file system cannot reserve (the journal then grows as it is written); throws
+    /// when there is no room for it.
+    @discardableResult
+    public func reserve(bytes: Int64 = reservedBytes) throws -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw JournalError(path: path, detail: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        switch hypertop_reserve_space(fd, off_t(bytes)) {
+        case 0: return true
+        case EOPNOTSUPP, ENOSYS: return false
+        case let code: throw JournalError(path: path, detail: String(cString: strerror(code)))
+        }
+    }
+
+    /// Removes the journal when it holds no event (its reserved space goes with it).
+    public func removeIfEmpty() {
+        var st = stat()
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size == 0 { unlink(path) }
     }
 
     /// The kept events, in order. A last line cut short (the engine died while writing it) was
