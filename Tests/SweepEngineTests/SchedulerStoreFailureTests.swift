@@ -170,7 +170,8 @@ final class OutputThrottleTests: XCTestCase {
 }
 
 /// An ended trial's files are read a bounded number of times: past it, the end is reported with
-/// a message instead of reading on (a process left behind may write for ever).
+/// a message instead of reading on (a process left behind may write for ever), and the trial,
+/// whose metrics were not all read, gets no score from part of them (issue 27, M9).
 final class DrainLimitTests: XCTestCase {
     func testAnEndedTrialsFilesAreReadABoundedNumberOfTimes() async throws {
         var f = try SweepFixture(maxTrials: 1, nJobs: 1)
@@ -186,8 +187,13 @@ final class DrainLimitTests: XCTestCase {
         }
         let study = await scheduler.run()
         let said = await reader.value
-        XCTAssertEqual(study.trials.map(\.state), [.complete])
-        XCTAssertTrue(said.contains("Trial #0: its files were still being written 2 reads after its job ended (a process it left behind?); the rest is not read"), "\(said)")
+        XCTAssertEqual(study.trials.map(\.state), [.failed])
+        XCTAssertTrue(study.trial(0)?.outcome?.reason?.hasPrefix("its metrics were not all read (") == true, "\(String(describing: study.trial(0)?.outcome))")
+        XCTAssertTrue(study.trial(0)?.outcome?.reason?.hasSuffix(" of metrics.jsonl was left unread at the job's end); no score from part of them") == true,
+                      "\(String(describing: study.trial(0)?.outcome))")
+        // Nothing grows after the job's end: the file is too large for the end's reads, not "still being written".
+        XCTAssertTrue(said.contains { $0.hasPrefix("Trial #0: its files hold more than the 2 reads of its end take; the rest (") && $0.hasSuffix(" of metrics.jsonl) is not read") },
+                      "\(said)")
         let rows = try XCTUnwrap(study.trial(0)?.metrics.values("eval/success_rate").count)
         XCTAssertGreaterThan(rows, 3000, "two reads were taken")
         XCTAssertLessThan(rows, 12_000, "the third was not")
