@@ -50,16 +50,12 @@ public struct StudyCharts {
         let pad = hi > lo ? 0 : max(1e-9, abs(hi) * 0.05)
         let (sx, sy) = axes(&body, x: (1, Double(max(2, h.points.count))), y: (lo - pad, hi + pad), xLabel: "trials, in the order they ended")
         // The record of the best set's mean, as a step line through the trials' order.
-        var path = ""
+        var path = "", lastY = ""
         for p in h.points {
             guard let r = p.record else { continue }
             let x = f(sx(Double(p.index))), y = f(sy(r))
-            if path.isEmpty {
-                path = "M\(x),\(y)"
-            } else {
-                let lastY = path.split(separator: ",").last.map(String.init) ?? y
-                path += " L\(x),\(lastY) L\(x),\(y)"
-            }
+            path += lastY.isEmpty ? "M\(x),\(y)" : " L\(x),\(lastY) L\(x),\(y)"
+            lastY = y
         }
         for p in h.points {
             if let s = p.score {
