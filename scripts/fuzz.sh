@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A long fuzz run of the config loader and the metric parsers (the CI runs the same tests at
-# scale 1 with a fixed seed). Each round uses a new seed, printed so a failure can be replayed
-# with HYPERTOP_FUZZ_SEED=<seed> swift test --filter FuzzTests.
+# A long fuzz run of the config loader, the metric parsers and the dashboard's buffer (wide,
+# combining, control and bidi text); the CI runs the same tests at scale 1 with a fixed seed.
+# Each round uses a new seed, printed so a failure can be replayed with
+# HYPERTOP_FUZZ_SEED=<seed> swift test --filter FuzzTests.
 #   scripts/fuzz.sh [--minutes N] [--scale N]      (defaults: 10 minutes, scale 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."

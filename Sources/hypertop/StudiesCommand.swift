@@ -1,4 +1,5 @@
 import ArgumentParser
+import DashboardCore
 import Foundation
 import HyperOpt
 import StudyReports
@@ -93,9 +94,10 @@ enum StudyTable {
             cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-", ProcessText.printable(engine.text)]
             table.append(cells)
         }
-        let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+        // Columns line up in terminal cells: `研究β` takes five.
+        let widths = table[0].indices.map { c in table.map { Format.width($0[c]) }.max() ?? 0 }
         return table.map { row in
-            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+            row.enumerated().map { c, cell in Format.pad(cell, widths[c]) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
     }
