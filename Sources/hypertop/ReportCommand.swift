@@ -48,7 +48,7 @@ struct ReportCommand: AsyncParsableCommand {
             let png = await SVGToPNG.convert(written.map { dir + "/" + $0 })
             let markdown = StudyReport.markdown(loaded, notes: notes, storage: storage, images: png ? written.map { $0.replacingOccurrences(of: ".svg", with: ".png") } : written)
             try write(markdown, to: dir + "/report.md")
-            print("Wrote \(dir)/report.md with \(written.joined(separator: ", "))" + (png ? " and their PNGs" : " (rsvg-convert is not installed: no PNGs; Debian: apt-get install librsvg2-bin)"))
+            say("Wrote \(dir)/report.md with \(written.joined(separator: ", "))" + (png ? " and their PNGs" : " (rsvg-convert is not installed: no PNGs; Debian: apt-get install librsvg2-bin)"))
         }
     }
 

@@ -40,7 +40,7 @@ struct StudiesCommand: AsyncParsableCommand {
                     } catch { throw CLIError("cannot read the studies in \(f): \(error)") }
                 } catch let error as CLIError where files.count > 1 {
                     unreadable.append(error)
-                    FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
+                    say("hypertop: error: \(error)", error: true)
                 }
             }
             if !unreadable.isEmpty && rows.isEmpty { throw unreadable[0] }
@@ -48,7 +48,7 @@ struct StudiesCommand: AsyncParsableCommand {
                 guard let row = rows.first(where: { $0.summary.name == export }) else {
                     throw CLIError("no study named \"\(export)\" in \(files.joined(separator: ", ")).")
                 }
-                print(try Exporter.export(StoredStudy(path: row.db, store: row.store, id: row.summary.studyID, name: row.summary.name)))
+                say(try Exporter.export(StoredStudy(path: row.db, store: row.store, id: row.summary.studyID, name: row.summary.name)))
                 return
             }
             if list || isatty(STDOUT_FILENO) != 1 {

@@ -76,4 +76,22 @@ final class StoreTextTests: XCTestCase {
         XCTAssertEqual(wide.distance(from: wide.startIndex, to: try XCTUnwrap(wide.range(of: "minimize")).lowerBound) + 2,
                        header.distance(from: header.startIndex, to: direction), r.stdout)
     }
+
+    /// L6: an error that quotes a store's study names, or the name a user typed, shows an OSC
+    /// sequence (which would set the terminal's title) and U+202E as text, never sends them.
+    func testErrorsQuoteStudyNamesAsTextNeverAsControlSequences() throws {
+        try makeStudies(["\u{1B}]0;PWNED\u{7}title", "bidi\u{202E}x"])
+        func assertShownNotSent(_ r: SweepProject.Output, _ quoted: [String], file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertEqual(r.status, 2, r.stderr, file: file, line: line)
+            let raw: [Unicode.Scalar] = ["\u{1B}", "\u{7}", "\u{202E}"]
+            XCTAssertFalse((r.stdout + r.stderr).unicodeScalars.contains { raw.contains($0) }, r.stderr.debugDescription, file: file, line: line)
+            for text in quoted { XCTAssertTrue(r.stderr.contains(text), "\(text) in \(r.stderr)", file: file, line: line) }
+        }
+        // The store's names, listed after "it has:".
+        assertShownNotSent(try project.run(["best", "nosuch", "--storage", "c.db"]),
+                           ["it has: \\u{1B}]0;PWNED\\u{7}title, bidi\\u{202E}x."])
+        // The name the user typed, quoted back.
+        assertShownNotSent(try project.run(["studies", "c.db", "--export", "\u{1B}]0;X\u{7}\u{202E}"]),
+                           ["no study named \"\\u{1B}]0;X\\u{7}\\u{202E}\""])
+    }
 }
