@@ -94,4 +94,63 @@ final class StoreTextTests: XCTestCase {
         assertShownNotSent(try project.run(["studies", "c.db", "--export", "\u{1B}]0;X\u{7}\u{202E}"]),
                            ["no study named \"\\u{1B}]0;X\\u{7}\\u{202E}\""])
     }
+
+    /// An optuna study `esc` whose categorical values hold ESC and U+202E, in `e.db`.
+    private func makeStudyWithControlsInValues() throws {
+        let python = try optunaPython()
+        let script = """
+            import optuna
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            s = optuna.create_study(study_name="esc", storage="sqlite:///e.db")
+            def objective(t):
+                c = t.suggest_categorical("c", ["a\\x1b[31mb", "plain", "q\\u202er"])
+                return t.suggest_float("x", 0, 1) + (0.5 if c == "plain" else 0)
+            s.optimize(objective, n_trials=12)
+            """
+        let r = try runProgram(python, ["-c", script], in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    /// L1: the report of a study with ESC in a categorical value: SVGs that parse as XML (by
+    /// Python's xml.etree), their PNGs by the real rsvg-convert, and a report.md without ESC.
+    func testAReportOfValuesWithControlsIsValidSVGWithPNGs() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") else {
+            throw missingTool("rsvg-convert is not installed (apt-get install librsvg2-bin)")
+        }
+        try makeStudyWithControlsInValues()
+        let r = try project.run(["report", "esc", "--storage", "e.db", "--out", "rep"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("with history.svg, importance.svg, slices.svg and their PNGs"), r.stdout + r.stderr)
+        XCTAssertFalse(r.stdout.contains("not installed"), r.stdout)
+        let parse = try runProgram(try optunaPython(), ["-c", "import sys, xml.etree.ElementTree as E\nfor f in sys.argv[1:]: E.parse(f)",
+                                                         "rep/history.svg", "rep/importance.svg", "rep/slices.svg"],
+                                   in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(parse.status, 0, parse.stderr)
+        for png in ["history", "importance", "slices"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("rep/\(png).png")), png)
+        }
+        let md = try String(contentsOfFile: project.path("rep/report.md"), encoding: .utf8)
+        XCTAssertFalse(md.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" }, md)
+        XCTAssertTrue(md.contains("a\\u{1B}[31mb"), md)
+        XCTAssertTrue(md.contains("![importance](importance.png)"), md)
+    }
+
+    /// L1: a conversion rsvg-convert refuses (here: its PNG's path is a directory) is said as
+    /// what it is, the file and rsvg-convert's own line, not as a missing tool; the other charts
+    /// still get their PNGs, and the report shows that one as SVG.
+    func testAFailedPNGConversionSaysWhichFileAndWhy() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") else {
+            throw missingTool("rsvg-convert is not installed (apt-get install librsvg2-bin)")
+        }
+        try makeStudyWithControlsInValues()
+        try FileManager.default.createDirectory(atPath: project.path("rep/importance.png"), withIntermediateDirectories: true)
+        let r = try project.run(["report", "esc", "--storage", "e.db", "--out", "rep"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse((r.stdout + r.stderr).contains("not installed"), r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("and the PNGs of history.svg, slices.svg"), r.stdout)
+        let complaint = try XCTUnwrap(r.stderr.split(separator: "\n").first { $0.contains("rsvg-convert could not convert rep/importance.svg") }, r.stderr)
+        XCTAssertTrue(complaint.contains("importance.png") && complaint.contains("Is a directory"), String(complaint))
+        let md = try String(contentsOfFile: project.path("rep/report.md"), encoding: .utf8)
+        XCTAssertTrue(md.contains("![importance](importance.svg)") && md.contains("![history](history.png)"), md)
+    }
 }
