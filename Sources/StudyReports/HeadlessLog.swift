@@ -165,6 +165,7 @@ public enum StudyResults {
         }
     }
 
+    /// The lines to print; a value's controls and bidi controls show as `\u{1B}` (`ProcessText.printable`).
     public static func lines(_ study: Study, space: SearchSpace?) -> [String] {
         var out: [String] = []
         let counts = TrialState.allCases.compactMap { s -> String? in
@@ -176,7 +177,7 @@ public enum StudyResults {
             out.append("No trial produced a score; see the trials' outcome.json and stderr.log under the sweep directory.")
             return out
         }
-        out.append("Best parameters: \(pythonDict(best.params, space: space))")
+        out.append(ProcessText.printable("Best parameters: \(pythonDict(best.params, space: space))"))
         out.append("Best value: \(mean)")
         if let half = best.interval95 {
             out.append(String(format: "Best parameter set: mean %.6g ± %.3g (95%% interval; std %.3g) over %d runs (first trial #%d)",

@@ -18,8 +18,15 @@ public struct StudyCharts {
             .joined(separator: "\n") + "\n" + body.joined(separator: "\n") + "\n</svg>\n"
     }
 
+    /// `s` as XML text or attribute: markup escaped, and what XML cannot hold (C0 controls but
+    /// tab, U+FFFE, U+FFFF) shown as `\u{1B}`, as a terminal shows it (`ProcessText.printable`,
+    /// which also shows C1 and bidi controls so), so that the SVG parses and reads as the report.
     func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        var text = ProcessText.printable(s)
+        if text.unicodeScalars.contains(where: { $0.value == 0xFFFE || $0.value == 0xFFFF }) {
+            text = text.unicodeScalars.map { $0.value >= 0xFFFE && $0.value <= 0xFFFF ? "\\u{\(String($0.value, radix: 16, uppercase: true))}" : String($0) }.joined()
+        }
+        return text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 

@@ -62,7 +62,10 @@ public enum StudyReport {
             md.append("")
         }
         md += ["![slices](\(images[2]))", ""]
-        return md.joined(separator: "\n")
+        // Names, values and notes are the users' and the store's: a control in them is shown, not
+        // written into the file, where `cat report.md` would send it to a terminal.
+        return md.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { ProcessText.printable(String($0)) }.joined(separator: "\n")
     }
 
     static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }

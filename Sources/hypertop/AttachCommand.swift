@@ -58,7 +58,7 @@ struct AttachCommand: AsyncParsableCommand {
             try await WatchDashboard.run(StoredStudy(path: storage, store: store, id: chosen.studyID, name: chosen.name),
                                          refresh: refreshOption.refresh, mode: .attach)
             if case .running(let owner) = (try? store.engineState(studyID: chosen.studyID)) ?? .unknown {
-                print("Detached from study \(chosen.name): it goes on in process \(owner.pid) on \(owner.host). Attach again with `hypertop attach \(chosen.name) --storage \(storage)`.")
+                say("Detached from study \(chosen.name): it goes on in process \(owner.pid) on \(owner.host). Attach again with `hypertop attach \(chosen.name) --storage \(storage)`.")
             }
         }
     }

@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if EngineProcess.isDetachedEngine { SignalTrap.ignoresHangup = true }
         let (failures, signalStatus) = try await withUserErrors { try await runSweep() }
-        for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
+        for line in failures { say("hypertop: \(line)", error: true) }
         // A signal's stop exits as a shell reports it (130, 143); anything else that went wrong, 1.
         if let signalStatus { throw ExitCode(signalStatus) }
         if !failures.isEmpty { throw ExitCode(1) }

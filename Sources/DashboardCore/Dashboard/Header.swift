@@ -24,7 +24,7 @@ struct HeaderPanel: Widget {
         if state.mode == .browse { phase = " browse" + phase }
         let phaseWidth = phase.count
         // Where it is narrow, the program's name gives way to what the scores are.
-        if title.count > area.width - phaseWidth - 1 { title = String(title.dropFirst(" hypertop ".count)) }
+        if Format.width(title) > area.width - phaseWidth - 1 { title = String(title.dropFirst(" hypertop ".count)) }
         buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)
         buf.put(phase, x: area.right - phaseWidth, y: area.y,
                 style: Style(fg: study.phase.role, bg: .headerBar, bold: true))
@@ -69,9 +69,9 @@ struct HeaderPanel: Widget {
         if !state.filterText.isEmpty { view += "  filter \"\(state.filterText)\"" }
         if state.rows.count != study.trials.count { view += "  \(state.rows.count) shown" }
         let viewText = view + " "
-        let used = spans.reduce(0) { $0 + $1.text.count }
-        if used + viewText.count + 2 <= area.width {
-            buf.put(viewText, x: area.right - viewText.count, y: y3, style: .fg(.muted))
+        let used = spans.reduce(0) { $0 + Format.width($1.text) }
+        if used + Format.width(viewText) + 2 <= area.width {
+            buf.put(viewText, x: area.right - Format.width(viewText), y: y3, style: .fg(.muted))
         }
 
         // Row 4: the best parameter set by the mean of its repeats.

@@ -31,7 +31,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         ])
     case .enqueue(let fields, let focus, let problem):
         let parameters = state.spec?.space.parameters ?? []
-        let width = min(28, parameters.map { Format.shortName($0.name).count }.max() ?? 8)
+        let width = min(28, parameters.map { Format.width(Format.shortName($0.name)) }.max() ?? 8)
         var lines: [[Span]] = parameters.enumerated().map { i, p in
             [Span(i == focus ? "> " : "  ", key), Span(Format.pad(Format.truncate(Format.shortName(p.name), width), width), .fg(.accent)),
              Span(" ")] + (i == focus ? fields[i].spans(Style(bold: true)) : [Span(fields[i].text)])
