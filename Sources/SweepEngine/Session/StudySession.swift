@@ -119,6 +119,8 @@ public struct StudySession {
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             case .resume:
+                // Before any job is ended or launched: a study hypertop would change into something else is refused.
+                if let refusal = Self.refusal(toResume: summary, spec: spec, storePath: storePath) { throw SessionError(refusal) }
                 let resumption = try await store.resume(studyID: existing, adopt: launcher.adopt) { orphans, study in
                     await launcher.end(orphans: orphans, study: study, grace: spec.killGraceSeconds, say: say)
                 }
@@ -128,6 +130,20 @@ public struct StudySession {
         } catch let error as StoreError {
             throw SessionError("\(error)")
         }
+    }
+
+    /// Why the stored study cannot be continued with `spec`, in one sentence with the way on; nil
+    /// when it can. Optuna's `study_directions` is what the study is: a multi-objective study would
+    /// get single-value trials (Optuna's `best_trials` then raises).
+    static func refusal(toResume summary: StoredStudySummary?, spec: StudySpec, storePath: String) -> String? {
+        guard let stored = summary?.directions, !stored.isEmpty else { return nil }
+        let name = ProcessText.printable(spec.studyName)
+        if stored.count > 1 {
+            return "study \"\(name)\" in \(storePath) has \(stored.count) objectives (directions \(stored.map(\.rawValue).joined(separator: ", "))); "
+                + "hypertop runs single-objective studies only and would corrupt it with single-value trials. "
+                + "Give the sweep another study_name, or pass --new to keep that study under another name and start a new one."
+        }
+        return nil
     }
 
     public static func stamp() -> String {

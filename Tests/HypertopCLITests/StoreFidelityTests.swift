@@ -1,0 +1,51 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Issue 27: a study in the store is what Optuna says it is. hypertop never resumes a study into
+/// something else (another direction, a multi-objective study), ranks ±inf values as Optuna does,
+/// says "unknown" for what an Optuna-made study does not record, and leaves the file readable.
+final class StoreFidelityTests: XCTestCase {
+    var project: SweepProject!
+
+    override func setUpWithError() throws { project = try SweepProject("store-fidelity") }
+    override func tearDown() { project?.remove() }
+
+    /// The test job swept over one float, one trial at a time.
+    func sweep(_ name: String, maxTrials: Int = 2, direction: String = "maximize") -> SweepFile {
+        SweepFile(studyName: name, maxTrials: maxTrials, nJobs: 1, direction: direction, seed: 5,
+                  searchSpace: ["++x: {type: float, low: 0.1, high: 0.9}"])
+    }
+
+    /// Runs a Python snippet with optuna in the project's directory; returns its stdout.
+    @discardableResult
+    func python(_ script: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try runProgram(try optunaPython(), ["-c", "import optuna\noptuna.logging.set_verbosity(optuna.logging.WARNING)\n" + script],
+                                    in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(result.status, 0, "python failed: \(result.stderr)", file: file, line: line)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// M2: resuming into a same-named multi-objective Optuna study is refused before anything
+    /// runs, naming the study and its directions; the study stays as Optuna wrote it.
+    func testResumingIntoAMultiObjectiveOptunaStudyIsRefused() throws {
+        try python("""
+            s = optuna.create_study(study_name="mo", storage="sqlite:///p.db", directions=["minimize", "maximize"])
+            s.optimize(lambda t: (t.suggest_float("++x", 0.1, 0.9), 1.0), n_trials=1)
+            """)
+        try project.write("mo.yaml", sweep("mo"))
+        let r = try project.run(["run", "--headless", "--resume", "--storage", "p.db", "mo.yaml"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        let store = project.path("p.db")
+        XCTAssertEqual(r.stderr, "hypertop: error: study \"mo\" in \(store) has 2 objectives (directions minimize, maximize); "
+                       + "hypertop runs single-objective studies only and would corrupt it with single-value trials. "
+                       + "Give the sweep another study_name, or pass --new to keep that study under another name and start a new one.\n")
+        XCTAssertFalse(r.stdout.contains("Launching"), r.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/mo/0")), "no trial was started")
+        // As Optuna wrote it: one trial of two values, and best_trials works.
+        XCTAssertEqual(try python("""
+            s = optuna.load_study(study_name="mo", storage="sqlite:///p.db")
+            print(len(s.trials), len(s.best_trials), all(len(t.values) == 2 for t in s.trials))
+            """), "1 1 True")
+    }
+}
