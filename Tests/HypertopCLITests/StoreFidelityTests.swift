@@ -48,4 +48,37 @@ final class StoreFidelityTests: XCTestCase {
             print(len(s.trials), len(s.best_trials), all(len(t.values) == 2 for t in s.trials))
             """), "1 1 True")
     }
+
+    /// M3: a changed `direction` on resume is refused with the stored direction and the config's,
+    /// and the ways on; `--new` then starts a study of the new direction beside the kept one, and
+    /// `run`, `best`, `studies --list` and Optuna say the same direction of each.
+    func testResumingWithAnotherDirectionIsRefused() throws {
+        try project.write("d.yaml", sweep("dir", direction: "maximize"))
+        XCTAssertEqual(try project.run(["run", "--headless", "d.yaml"]).status, 0)
+        try project.write("d.yaml", sweep("dir", maxTrials: 4, direction: "minimize"))
+        let r = try project.run(["run", "--headless", "--resume", "d.yaml"])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        XCTAssertEqual(r.stderr, "hypertop: error: study \"dir\" in \(project.path("data/hypertop.db")) was run to maximize, "
+                       + "but the config says direction: minimize; nothing was run. Set direction: maximize in the config to resume it, "
+                       + "or pass --new to keep it under another name and start a new study that minimizes.\n")
+        XCTAssertEqual(try python("""
+            s = optuna.load_study(study_name="dir", storage="sqlite:///data/hypertop.db")
+            print(s.direction.name, len(s.trials))
+            """), "MAXIMIZE 2", "the study is as it was")
+
+        let fresh = try project.run(["run", "--headless", "--new", "d.yaml"])
+        XCTAssertEqual(fresh.status, 0, fresh.stdout + fresh.stderr)
+        XCTAssertTrue(fresh.stdout.contains("Trials: 4 (4 COMPLETE)"), fresh.stdout)
+        let list = try project.run(["studies", "--list"]).stdout.split(separator: "\n").dropFirst()
+        XCTAssertEqual(list.count, 2, "\(list)")
+        for row in list {
+            let name = String(row.split(separator: " ")[0])
+            let listed = row.contains(" minimize ") ? "minimize" : row.contains(" maximize ") ? "maximize" : "?"
+            XCTAssertEqual(listed, name == "dir" ? "minimize" : "maximize", String(row))
+            let best = try project.run(["best", name, "--format", "json"])
+            XCTAssertTrue(best.stdout.contains("\"direction\": \"\(listed)\""), best.stdout + best.stderr)
+            XCTAssertEqual(try python("print(optuna.load_study(study_name=\(name.debugDescription), storage='sqlite:///data/hypertop.db').direction.name)"),
+                           listed.uppercased())
+        }
+    }
 }

@@ -134,7 +134,8 @@ public struct StudySession {
 
     /// Why the stored study cannot be continued with `spec`, in one sentence with the way on; nil
     /// when it can. Optuna's `study_directions` is what the study is: a multi-objective study would
-    /// get single-value trials (Optuna's `best_trials` then raises).
+    /// get single-value trials (Optuna's `best_trials` then raises), and a changed direction would
+    /// make the run and `best` rank the other way from `studies`, the store and Optuna.
     static func refusal(toResume summary: StoredStudySummary?, spec: StudySpec, storePath: String) -> String? {
         guard let stored = summary?.directions, !stored.isEmpty else { return nil }
         let name = ProcessText.printable(spec.studyName)
@@ -142,6 +143,11 @@ public struct StudySession {
             return "study \"\(name)\" in \(storePath) has \(stored.count) objectives (directions \(stored.map(\.rawValue).joined(separator: ", "))); "
                 + "hypertop runs single-objective studies only and would corrupt it with single-value trials. "
                 + "Give the sweep another study_name, or pass --new to keep that study under another name and start a new one."
+        }
+        if stored[0] != spec.direction {
+            return "study \"\(name)\" in \(storePath) was run to \(stored[0].rawValue), but the config says direction: \(spec.direction.rawValue); "
+                + "nothing was run. Set direction: \(stored[0].rawValue) in the config to resume it, "
+                + "or pass --new to keep it under another name and start a new study that \(spec.direction.rawValue)s."
         }
         return nil
     }
