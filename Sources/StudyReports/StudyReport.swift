@@ -30,7 +30,7 @@ public enum StudyReport {
         md += ["", "## Best parameter sets", "", "By the mean of their complete runs; ± the half-width of the 95% interval (Student's t).", ""]
         md.append("| rank | mean | ± 95% | runs | first trial | " + spec.space.parameters.map { "`\(Format.shortName($0.name))`" }.joined(separator: " | ") + " |")
         md.append("| --- | --- | --- | --- | --- | " + spec.space.parameters.map { _ in "---" }.joined(separator: " | ") + " |")
-        let ranked = study.paramSets.filter { $0.mean != nil }.sorted { a, b in spec.direction.isBetter(a.mean!, than: b.mean!) }
+        let ranked = study.paramSets.filter { $0.mean.map { !$0.isNaN } ?? false }.sorted { a, b in spec.direction.isBetter(a.mean!, than: b.mean!) }
         for (i, s) in ranked.prefix(5).enumerated() {
             md.append("| \(i + 1) | \(n(s.mean)) | \(n(s.interval95)) | \(s.count) | #\(s.firstTrial) | "
                       + spec.space.parameters.map { cell(s.params[$0.name]?.description ?? "-") }.joined(separator: " | ") + " |")

@@ -100,6 +100,25 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(top.hasPrefix(" reach-sac  sampler tpe  maximize rule wiki over eval/success_rate "), top)
     }
 
+    /// Issue 27, M4: the header's best is the study's best as Optuna ranks it: in a minimize study
+    /// with a -inf trial, that trial (it used to say -1, the best finite value).
+    func testHeaderBestCountsInfiniteValuesAsOptunaDoes() {
+        var spec = Fixture.spec()
+        spec.direction = .minimize
+        let info = StudyInfo(spec: spec, sweepDir: "data/reach-sac", stopFile: "delete_me_to_stop_hyperopt",
+                             pauseFile: "pause_hyperopt", startedAt: Fixture.t0)
+        var events: [EngineEvent] = [.started(info)]
+        for (i, v) in [-1.0, .infinity, -.infinity, 0.5].enumerated() {
+            events += [.launched(Fixture.launch(i)),
+                       .finished(TrialOutcome(number: i, state: .complete, score: v, reason: nil, exitStatus: 0, signal: nil,
+                                              endedAt: Fixture.t0.addingTimeInterval(Double(60 + i))))]
+        }
+        var s = DashboardState(mode: .live, now: Fixture.t0, size: Size(width: 120, height: 40))
+        _ = update(&s, .events(events))
+        let best = render(s, size: Size(width: 120, height: 40)).plainText()[3]
+        XCTAssertTrue(best.hasPrefix(" best -inf  n=1  #2  no gain 1 trial "), best)
+    }
+
     func testQuitDialog80x24() {
         var s = Fixture.state(size: Size(width: 80, height: 24))
         _ = update(&s, .key(.char("q")))

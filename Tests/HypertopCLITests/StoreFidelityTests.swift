@@ -81,4 +81,49 @@ final class StoreFidelityTests: XCTestCase {
                            listed.uppercased())
         }
     }
+
+    /// M4 and L13's export: an Optuna study (minimize) with COMPLETE values -1, 0.5, +inf, -inf, 2.
+    /// Optuna's best trial is the -inf one (#3): `best`, `studies --list` and `report` say so, and
+    /// the export writes ±inf (CSV `inf`/`-inf`, JSON "Infinity"/"-Infinity") so that Python reads
+    /// back every value Optuna has. A maximize study's best is its +inf trial.
+    func testInfiniteValuesRankAsOptunaRanksThemAndExportWhole() throws {
+        let optuna = try python("""
+            import json
+            for name, direction in [("odd", "minimize"), ("oddmax", "maximize")]:
+                s = optuna.create_study(study_name=name, storage="sqlite:///o.db", direction=direction)
+                for i, v in enumerate([-1.0, 0.5, float("inf"), float("-inf"), 2.0]):
+                    s.add_trial(optuna.trial.create_trial(params={"x": i / 10}, distributions={"x": optuna.distributions.FloatDistribution(0, 1)}, value=v))
+            print(json.dumps({name: optuna.load_study(study_name=name, storage="sqlite:///o.db").best_trial.number for name in ["odd", "oddmax"]}))
+            """)
+        XCTAssertEqual(optuna, #"{"odd": 3, "oddmax": 2}"#)
+
+        let best = try project.run(["best", "odd", "--storage", "o.db", "--format", "json"])
+        XCTAssertEqual(best.status, 0, best.stderr)
+        XCTAssertTrue(best.stdout.contains(#""value": "-Infinity", "runs": 1, "first_trial": 3"#), best.stdout)
+        let bestMax = try project.run(["best", "oddmax", "--storage", "o.db", "--format", "json"])
+        XCTAssertTrue(bestMax.stdout.contains(#""value": "Infinity", "runs": 1, "first_trial": 2"#), bestMax.stdout)
+        XCTAssertEqual(try project.run(["best", "odd", "--storage", "o.db"]).stdout, "x=0.3\n")
+
+        let list = try project.run(["studies", "--list", "o.db"]).stdout.split(separator: "\n")
+        XCTAssertTrue(list.contains { $0.hasPrefix("odd ") && $0.contains(" -inf ") }, list.joined(separator: "\n"))
+        XCTAssertTrue(list.contains { $0.hasPrefix("oddmax ") && $0.contains(" inf ") }, list.joined(separator: "\n"))
+
+        let report = try project.run(["report", "odd", "--storage", "o.db", "--out", "r"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let md = try String(contentsOfFile: project.path("r/report.md"), encoding: .utf8)
+        let first = md.split(separator: "\n").first { $0.hasPrefix("| 1 | ") }.map(String.init) ?? ""
+        XCTAssertTrue(first.contains("-inf") && first.contains("#3"), md)
+
+        let export = try project.run(["studies", "--export", "odd", "o.db"])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let csv = try String(contentsOfFile: project.path("odd.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[2] }, ["-1.0", "0.5", "inf", "-inf", "2.0"])
+        XCTAssertEqual(try python("""
+            import json, pandas
+            want = [t.value for t in optuna.load_study(study_name="odd", storage="sqlite:///o.db").trials]
+            from_json = [float(t["value"]) for t in json.load(open("odd.json"))["trials"]]
+            from_csv = list(pandas.read_csv("odd.csv")["value"])
+            print(from_json == want, from_csv == want, want)
+            """), "True True [-1.0, 0.5, inf, -inf, 2.0]")
+    }
 }

@@ -247,7 +247,7 @@ public struct ParamSetStats: Sendable, Hashable {
 
     public var count: Int { scores.count }
     public var mean: Double? { Sample.mean(scores) }
-    /// Sample standard deviation; 0 for a single score.
+    /// Sample standard deviation; 0 for a single score; nil when a score is ±inf (no spread to say).
     public var std: Double? { Sample.std(scores) }
     /// Half-width of the mean's 95% confidence interval (Student's t); nil below 2 scores.
     public var interval95: Double? { Sample.interval95(scores) }
@@ -281,9 +281,9 @@ public enum Sample {
         return t975(xs.count - 1) * s / Double(xs.count).squareRoot()
     }
 
-    /// With n - 1 in the denominator; 0 for a single value, nil for none.
+    /// With n - 1 in the denominator; 0 for a single value, nil for none or when the mean is not finite.
     public static func std(_ xs: [Double]) -> Double? {
-        guard let m = mean(xs) else { return nil }
+        guard let m = mean(xs), m.isFinite else { return nil }
         guard xs.count > 1 else { return 0 }
         return (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot()
     }
@@ -329,7 +329,8 @@ public struct Study: Sendable {
             trials[i].outcome = outcome
             let g = trials[i].launch.paramSet
             paramSets[g].running -= 1
-            if outcome.state == .complete, let s = outcome.score, s.isFinite {
+            // ±inf counts, as in Optuna's best trial (a minimized -inf is the best there is); NaN never does.
+            if outcome.state == .complete, let s = outcome.score, !s.isNaN {
                 paramSets[g].scores.append(s)
             } else if outcome.state == .failed {
                 paramSets[g].failed += 1
@@ -370,19 +371,23 @@ public struct Study: Sendable {
     /// Trials that count against `max_trials`: all launched but those lost with a dead engine.
     public var budgetUsed: Int { trials.count - lostCount }
 
-    /// The best parameter set by the mean of its scored repeats.
+    /// The best parameter set by the mean of its scored repeats, as Optuna orders values: -inf
+    /// below every finite value, +inf above (a set with both has no mean and never leads).
     public var best: ParamSetStats? {
         var best: ParamSetStats?
         for s in paramSets {
-            guard let m = s.mean else { continue }
+            guard let m = s.mean, !m.isNaN else { continue }
             if let b = best, let bm = b.mean, !direction.isBetter(m, than: bm) { continue }
             best = s
         }
         return best
     }
 
-    /// One observation per scored parameter set, oldest first: what samplers learn from.
+    /// One observation per scored parameter set, oldest first: what samplers learn from (finite
+    /// means only: a model of the score has no place for ±inf).
     public var observations: [Observation] {
-        paramSets.compactMap { s in s.mean.map { Observation(values: s.values, value: $0, number: s.firstTrial) } }
+        paramSets.compactMap { s in
+            s.mean.flatMap { $0.isFinite ? Observation(values: s.values, value: $0, number: s.firstTrial) : nil }
+        }
     }
 }

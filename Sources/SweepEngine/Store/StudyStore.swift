@@ -96,21 +96,28 @@ public final class StudyStore: Sendable {
                 }
                 summaries[id] = s
             }
-            // The best parameter set by the mean of its scored repeats, as the dashboard ranks them:
-            // hypertop's trials carry their parameter set; any other trial is a set of its own (so a
-            // study Python optuna wrote gets Optuna's best value).
-            let means = try Row.fetchAll(db, sql: """
-                SELECT study_id, avg(value) FROM (
-                    SELECT t.study_id, coalesce('g' || a.value_json, 't' || t.trial_id) AS grp, v.value FROM trials t
-                    JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
-                    LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.key IN (?, ?)
-                    WHERE t.state = 'COMPLETE' AND v.value_type = 'FINITE')
-                GROUP BY study_id, grp
-                """, arguments: [StoreKey.paramSet, StoreKey.legacyParamSet])
-            for row in means {
-                let id: Int = row[0]
-                guard let s = summaries[id], let mean = row[1] as Double? else { continue }
-                if s.bestValue.map({ s.direction.isBetter(mean, than: $0) }) ?? true { summaries[id]?.bestValue = mean }
+            // The best parameter set by the mean of its scored repeats, as the dashboard ranks them
+            // (`Study.best`): hypertop's trials carry their parameter set; any other trial is a set
+            // of its own, so a study Python optuna wrote gets Optuna's best value, ±inf included.
+            var sums: [Int: [String: (total: Double, n: Int)]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.study_id, coalesce('g' || a.value_json, 't' || t.trial_id), v.value, v.value_type FROM trials t
+                JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
+                LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.key IN (?, ?)
+                WHERE t.state = 'COMPLETE'
+                """, arguments: [StoreKey.paramSet, StoreKey.legacyParamSet]) {
+                let value = OptunaFormat.decode(row[2], type: row[3])
+                guard !value.isNaN else { continue }
+                let old = sums[row[0], default: [:]][row[1] as String] ?? (0, 0)
+                sums[row[0], default: [:]][row[1] as String] = (old.total + value, old.n + 1)
+            }
+            for (id, sets) in sums {
+                guard let s = summaries[id] else { continue }
+                for (total, n) in sets.values {
+                    let mean = total / Double(n)
+                    guard !mean.isNaN else { continue }
+                    if summaries[id]!.bestValue.map({ s.direction.isBetter(mean, than: $0) }) ?? true { summaries[id]?.bestValue = mean }
+                }
             }
             if try eventTablesExist(db) {
                 // One indexed look per study: a GROUP BY would read every event of the file.
