@@ -119,6 +119,32 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(best.hasPrefix(" best -inf  n=1  #2  no gain 1 trial "), best)
     }
 
+    /// Issue 27, L3: a study Python optuna ran shows what its store holds and "unknown" for the
+    /// rest: no sampler, score rule or max_trials of hypertop's making; a multi-objective study
+    /// names each objective's direction instead of one "minimize value".
+    func testAStudyAnotherProgramRanShowsUnknownSettings() {
+        func screens(_ directions: [Direction]) -> (main: [String], detail: String) {
+            var spec = Fixture.spec(maxTrials: 1)
+            spec.direction = directions[0]
+            let info = StudyInfo(spec: spec, sweepDir: "", stopFile: "", pauseFile: "", startedAt: Fixture.t0,
+                                 external: ExternalStudy(directions: directions))
+            var s = DashboardState(mode: .browse, now: Fixture.t0, size: Size(width: 120, height: 40))
+            _ = update(&s, .events([.started(info), .launched(Fixture.launch(0)),
+                                    .finished(TrialOutcome(number: 0, state: .complete, score: 0.3, reason: nil, exitStatus: nil, signal: nil,
+                                                           endedAt: Fixture.t0.addingTimeInterval(60)))]))
+            let main = render(s, size: Size(width: 120, height: 40)).plainText()
+            _ = update(&s, .key(.enter))
+            return (main, render(s, size: Size(width: 120, height: 40)).plainText().joined(separator: "\n"))
+        }
+        let one = screens([.minimize])
+        XCTAssertTrue(one.main[0].hasPrefix(" hypertop  reach-sac  sampler unknown  minimize value "), one.main[0])
+        XCTAssertTrue(one.main[1].hasSuffix("   trials  1 launched, max_trials unknown"), one.main[1])
+        XCTAssertTrue(one.detail.contains("0.3  (value)"), one.detail)
+        let two = screens([.minimize, .maximize])
+        XCTAssertTrue(two.main[0].hasPrefix(" hypertop  reach-sac  sampler unknown  2 objectives (minimize, maximize), the first shown "), two.main[0])
+        XCTAssertTrue(two.detail.contains("0.3  (values[0])"), two.detail)
+    }
+
     func testQuitDialog80x24() {
         var s = Fixture.state(size: Size(width: 80, height: 24))
         _ = update(&s, .key(.char("q")))

@@ -126,4 +126,46 @@ final class StoreFidelityTests: XCTestCase {
             print(from_json == want, from_csv == want, want)
             """), "True True [-1.0, 0.5, inf, -inf, 2.0]")
     }
+
+    /// L3: a study Python optuna ran is reported with what its store holds and "unknown" for the
+    /// rest (no sampler, pruner or budget of hypertop's making); a multi-objective one names each
+    /// direction; a study with no trial gets well-formed Markdown tables.
+    func testAnOptunaStudysReportSaysUnknownForWhatTheStoreDoesNotHold() throws {
+        try python("""
+            s = optuna.create_study(study_name="ext", storage="sqlite:///o.db", direction="minimize")
+            s.optimize(lambda t: (t.suggest_float("x", 0, 1) - 0.3) ** 2, n_trials=3)
+            m = optuna.create_study(study_name="mo", storage="sqlite:///o.db", directions=["minimize", "maximize"])
+            m.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=2)
+            optuna.create_study(study_name="empty", storage="sqlite:///o.db")
+            """)
+        func report(_ name: String) throws -> [String] {
+            let r = try project.run(["report", name, "--storage", "o.db", "--out", "r-\(name)"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try String(contentsOfFile: project.path("r-\(name)/report.md"), encoding: .utf8).components(separatedBy: "\n")
+        }
+        func settings(_ md: [String]) -> [String] {
+            Array(md.drop { $0 != "| setting | value |" }.prefix { !$0.isEmpty })
+        }
+        XCTAssertEqual(settings(try report("ext")), [
+            "| setting | value |", "| --- | --- |", "| direction | minimize value |", "| sampler | unknown |", "| pruner | unknown |",
+            "| max_trials, n_jobs | unknown |", "| runs per set | unknown |", "| trials | 3 complete |", "| config | unknown |"])
+        XCTAssertEqual(settings(try report("mo"))[2], "| direction | 2 objectives (minimize, maximize), the first shown |")
+
+        let empty = try report("empty")
+        XCTAssertTrue(settings(empty).contains("| trials | none |"), empty.joined(separator: "\n"))
+        // Every table: the header's column count on each line, a separator of dashes, then rows only.
+        var tables: [[String]] = [], current: [String] = []
+        for line in empty + [""] {
+            if line.hasPrefix("|") { current.append(line) } else if !current.isEmpty { tables.append(current); current = [] }
+        }
+        XCTAssertGreaterThanOrEqual(tables.count, 3, empty.joined(separator: "\n"))
+        for table in tables {
+            let columns = table.map { $0.replacingOccurrences(of: "\\|", with: "").filter { $0 == "|" }.count }
+            XCTAssertEqual(Set(columns).count, 1, "a table with rows of different widths:\n\(table.joined(separator: "\n"))")
+            XCTAssertGreaterThanOrEqual(table.count, 2)
+            XCTAssertTrue(table[1].split(separator: "|").allSatisfy { $0.trimmingCharacters(in: .whitespaces) == "---" }, table[1])
+        }
+        let best = try XCTUnwrap(empty.firstIndex(of: "No set has a complete run yet."), empty.joined(separator: "\n"))
+        XCTAssertEqual(empty[best - 1], "", "the sentence stands apart from any table")
+    }
 }

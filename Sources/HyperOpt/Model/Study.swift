@@ -153,14 +153,51 @@ public struct StudyInfo: Sendable, Codable {
     public var stopFile: String
     public var pauseFile: String
     public var startedAt: Date
+    /// Set for a study another program ran (Python optuna): what its store holds of it. `spec`'s
+    /// sampler, pruner, budget and score rule are then placeholders, recorded nowhere.
+    public var external: ExternalStudy?
 
-    public init(spec: StudySpec, sweepDir: String, stopFile: String, pauseFile: String, startedAt: Date) {
+    public init(spec: StudySpec, sweepDir: String, stopFile: String, pauseFile: String, startedAt: Date, external: ExternalStudy? = nil) {
         self.spec = spec
         self.sweepDir = sweepDir
         self.stopFile = stopFile
         self.pauseFile = pauseFile
         self.startedAt = startedAt
+        self.external = external
     }
+}
+
+/// What Optuna's tables say of a study hypertop did not run: its directions, one per objective.
+/// hypertop shows and ranks the first objective.
+public struct ExternalStudy: Sendable, Codable, Hashable {
+    public var directions: [Direction]
+
+    public init(directions: [Direction]) { self.directions = directions }
+}
+
+extension StudyInfo {
+    /// Said for a setting the store does not hold.
+    public static let unknown = "unknown"
+
+    /// What the study optimizes, as the header and the report say it: `maximize rule wiki over
+    /// eval/success_rate`; for a study another program ran, `minimize value`, or each objective's
+    /// direction where it has several.
+    public func goal(evidence trial: TrialRecord?) -> String {
+        guard let external, external.directions.count > 1 else { return "\(spec.direction.rawValue) \(objectiveLabel(evidence: trial))" }
+        return "\(external.directions.count) objectives (\(external.directions.map(\.rawValue).joined(separator: ", "))), the first shown"
+    }
+
+    /// Where a score comes from (see `StudySpec.objectiveLabel`); for a study another program
+    /// ran, its value as Optuna recorded it.
+    public func objectiveLabel(evidence trial: TrialRecord?) -> String {
+        guard let external else { return spec.objectiveLabel(evidence: trial) }
+        return external.directions.count > 1 ? "values[0]" : "value"
+    }
+
+    public var samplerName: String { external == nil ? spec.sampler.name : Self.unknown }
+    public var prunerName: String { external == nil ? spec.pruner.name : Self.unknown }
+    /// nil where the store does not hold the budget.
+    public var maxTrials: Int? { external == nil ? spec.maxTrials : nil }
 }
 
 public enum OutputStream: String, Sendable, Codable { case stdout, stderr }
