@@ -168,4 +168,36 @@ final class StoreFidelityTests: XCTestCase {
         let best = try XCTUnwrap(empty.firstIndex(of: "No set has a complete run yet."), empty.joined(separator: "\n"))
         XCTAssertEqual(empty[best - 1], "", "the sentence stands apart from any table")
     }
+
+    /// L13: a `--new` whose kept name (`<study>-<time to the second>`) is taken, as a third
+    /// `--new` within one second finds it, keeps the study as `<name>-2` (then -3, ...) instead of
+    /// failing with "A study named ... already exists".
+    func testNewKeepsEachEarlierStudyUnderANameOfItsOwn() throws {
+        try project.write("nx.yaml", sweep("nx", maxTrials: 1))
+        XCTAssertEqual(try project.run(["run", "--headless", "nx.yaml"]).status, 0)
+        // Every name a study kept in the next two minutes would get is taken already.
+        let taken = try runProgram("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys, time
+            con = sqlite3.connect(sys.argv[1])
+            now = time.time()
+            for t in range(-2, 120):
+                name = "nx-" + time.strftime("%Y%m%d-%H%M%S", time.localtime(now + t))
+                con.execute("INSERT INTO studies (study_name) VALUES (?)", (name,))
+                con.execute("INSERT INTO study_directions (direction, study_id, objective) VALUES ('MAXIMIZE', ?, 0)", (con.execute("SELECT last_insert_rowid()").fetchone()[0],))
+            con.commit()
+            """, project.path("data/hypertop.db")])
+        XCTAssertEqual(taken.status, 0, taken.stderr)
+        var kept: [String] = []
+        for _ in 0..<2 {
+            let r = try project.run(["run", "--headless", "--new", "nx.yaml"])
+            XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+            let name = try XCTUnwrap(r.stdout.firstMatch(of: /Kept the earlier study as "(nx-\d{8}-\d{6}-\d+)"/)?.1, r.stdout)
+            kept.append(String(name))
+        }
+        XCTAssertNotEqual(kept[0], kept[1])
+        let names = try project.run(["studies", "--list"]).stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ")[0]) }
+        XCTAssertEqual(names.count, 122 + 3, "\(names)")
+        XCTAssertEqual(Set(names).count, names.count)
+        XCTAssertTrue(names.contains("nx") && kept.allSatisfy(names.contains), "\(kept) \(names)")
+    }
 }

@@ -112,8 +112,9 @@ public struct StudySession {
             switch try choose(Existing(name: spec.studyName, trials: trials, storePath: storePath)) {
             case .startOver:
                 let stamp = Self.stamp()
-                try store.renameStudy(id: existing, to: "\(spec.studyName)-\(stamp)")
-                say("Kept the earlier study as \"\(spec.studyName)-\(stamp)\" in \(storePath)")
+                let kept = try Self.unusedStudyName("\(spec.studyName)-\(stamp)", in: store)
+                try store.renameStudy(id: existing, to: kept)
+                say("Kept the earlier study as \"\(kept)\" in \(storePath)")
                 try moveAside(info.sweepDir, reason: "starting over", stamp: stamp, say: say)
                 let id = try store.createStudy(info)
                 try store.claim(studyID: id)
@@ -170,6 +171,17 @@ public struct StudySession {
             throw SessionError("could not move the sweep directory \(dir) aside to \(aside) (\(reason)): \(FileErrorText.describe(error))")
         }
         say("Moved the sweep directory \(dir) to \(aside) (\(reason))")
+    }
+
+    /// `name`, or `name-2`, `name-3`, ...: the first no study in the store has (a second `--new`
+    /// within the same second finds its stamp taken).
+    static func unusedStudyName(_ name: String, in store: StudyStore) throws -> String {
+        var candidate = name, n = 2
+        while try store.studyID(named: candidate) != nil {
+            candidate = "\(name)-\(n)"
+            n += 1
+        }
+        return candidate
     }
 
     /// `path`, or `path-2`, `path-3`, ... : the first where nothing is, not even a dangling link.
