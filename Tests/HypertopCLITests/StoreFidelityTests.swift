@@ -200,4 +200,30 @@ final class StoreFidelityTests: XCTestCase {
         XCTAssertEqual(Set(names).count, names.count)
         XCTAssertTrue(names.contains("nx") && kept.allSatisfy(names.contains), "\(kept) \(names)")
     }
+
+    /// L13: `--new` after the engine was killed (-9) ends the jobs it left, and marks their trials
+    /// in the kept study FAIL with the reason (they used to stay RUNNING there for good).
+    func testNewAfterAKilledEngineFailsTheKeptStudysRunningTrials() throws {
+        try project.write("k.yaml", sweep("kx", maxTrials: 1))
+        // Its job blocks until a signal ends it.
+        let first = try project.start(["run", "--headless", "k.yaml"], environment: ["SLOW_FROM": "0"])
+        XCTAssertTrue(project.waitFor(files: ["data/kx/0/pid"]), first.output.text)
+        kill(first.pid, SIGKILL)
+        first.waitUntilExit()
+        let job = try XCTUnwrap(Int32(try String(contentsOfFile: project.path("data/kx/0/pid"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        addTeardownBlock { if processIsLive(job) { kill(job, SIGKILL) } }
+        XCTAssertTrue(processIsLive(job), "the job outlives its engine")
+
+        let r = try project.run(["run", "--headless", "--new", "k.yaml"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Marked trial(s) #0 of the earlier study FAIL: the engine that ran them is gone, and their jobs were ended"), r.stdout)
+        XCTAssertFalse(processIsLive(job), "the dead engine's job was ended")
+        let kept = try XCTUnwrap(r.stdout.firstMatch(of: /Kept the earlier study as "(kx-[0-9-]+)"/)?.1, r.stdout)
+        XCTAssertEqual(try python("""
+            t = optuna.load_study(study_name="\(kept)", storage="sqlite:///data/hypertop.db").trials[0]
+            print(t.state.name, t.system_attrs["hypertop:fail_reason"].startswith("the engine running this trial stopped"))
+            """), "FAIL True")
+        XCTAssertTrue(r.stdout.contains("Trials: 1 (1 COMPLETE)"), "the new study runs as ever:\n\(r.stdout)")
+    }
 }

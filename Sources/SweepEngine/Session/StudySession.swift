@@ -111,6 +111,14 @@ public struct StudySession {
             let trials = try (replayed(journal) ? store.studies().first { $0.studyID == existing } : summary)?.total ?? 0
             switch try choose(Existing(name: spec.studyName, trials: trials, storePath: storePath)) {
             case .startOver:
+                // What a dead engine left running of the kept study ends with it, and says why.
+                let retired = try await store.retire(studyID: existing) { orphans, study in
+                    await launcher.end(orphans: orphans, study: study, grace: spec.killGraceSeconds, say: say)
+                }
+                if !retired.isEmpty {
+                    say("Marked trial(s) \(retired.map { "#\($0)" }.joined(separator: ", ")) of the earlier study FAIL: "
+                        + "the engine that ran them is gone, and their jobs were ended")
+                }
                 let stamp = Self.stamp()
                 let kept = try Self.unusedStudyName("\(spec.studyName)-\(stamp)", in: store)
                 try store.renameStudy(id: existing, to: kept)
