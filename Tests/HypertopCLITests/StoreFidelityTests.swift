@@ -226,4 +226,54 @@ final class StoreFidelityTests: XCTestCase {
             """), "FAIL True")
         XCTAssertTrue(r.stdout.contains("Trials: 1 (1 COMPLETE)"), "the new study runs as ever:\n\(r.stdout)")
     }
+
+    /// Runs `argv` as a user who may not write what the test made: `nobody` when the tests run as
+    /// root (whom a read-only mode does not stop), else this user.
+    func asAnotherUser(_ argv: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        guard getuid() == 0 else { return try runProgram(argv[0], Array(argv.dropFirst()), in: URL(fileURLWithPath: project.root)) }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw missingTool("setpriv (util-linux) is not installed") }
+        return try runProgram("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups"] + argv, in: URL(fileURLWithPath: project.root))
+    }
+
+    /// L4: after a run the store is in rollback-journal mode, as Optuna's own storage leaves it, with
+    /// no -wal or -shm beside it. A copy in a read-only directory, read by another user, is read by
+    /// `best`, `studies --list` and Python optuna; a copy still in WAL (its engine was killed before
+    /// it closed the store) is read by hypertop too.
+    func testAfterARunTheStoreIsReadableFromAReadOnlyDirectoryByAnotherUser() throws {
+        try project.write("w.yaml", sweep("wal"))
+        XCTAssertEqual(try project.run(["run", "--headless", "w.yaml"]).status, 0)
+        XCTAssertEqual(try runProgram("/usr/bin/env", ["python3", "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode').fetchone()[0])",
+                                                        project.path("data/hypertop.db")]).stdout, "delete\n")
+        let files = try FileManager.default.contentsOfDirectory(atPath: project.path("data"))
+        XCTAssertFalse(files.contains { $0.hasSuffix("-wal") || $0.hasSuffix("-shm") }, "\(files)")
+
+        let best = try project.run(["best", "wal"]).stdout
+        XCTAssertFalse(best.isEmpty)
+        for (dir, wal) in [("ro", false), ("ro-wal", true)] {
+            try FileManager.default.createDirectory(atPath: project.path(dir), withIntermediateDirectories: false)
+            try FileManager.default.copyItem(atPath: project.path("data/hypertop.db"), toPath: project.path("\(dir)/hypertop.db"))
+            if wal {
+                _ = try runProgram("/usr/bin/env", ["python3", "-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode = WAL')",
+                                                    project.path("\(dir)/hypertop.db")])
+            }
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: project.path("\(dir)/hypertop.db"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: project.path(dir))
+            addTeardownBlock { [root = project.root] in try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + "/" + dir) }
+
+            let store = project.path("\(dir)/hypertop.db")
+            let list = try asAnotherUser([SweepProject.binary, "studies", "--list", store])
+            XCTAssertEqual(list.status, 0, "\(dir): \(list.stderr)")
+            XCTAssertTrue(list.stdout.contains("\nwal "), "\(dir): \(list.stdout)")
+            let read = try asAnotherUser([SweepProject.binary, "best", "wal", "--storage", store])
+            XCTAssertEqual(read.status, 0, "\(dir): \(read.stderr)")
+            XCTAssertEqual(read.stdout, best, dir)
+            if !wal {
+                let python = try asAnotherUser([try optunaPython(), "-c",
+                    "import optuna, sys; print(len(optuna.load_study(study_name='wal', storage='sqlite:///' + sys.argv[1]).trials))", store])
+                XCTAssertEqual(python.status, 0, python.stderr)
+                XCTAssertEqual(python.stdout, "2\n")
+            }
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: project.path(dir)), ["hypertop.db"], "nothing was written beside it")
+        }
+    }
 }
