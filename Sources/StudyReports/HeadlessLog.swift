@@ -105,7 +105,7 @@ public struct HeadlessLog {
             (values[o.number], epochsOf[o.number], lastProgress[o.number]) = (nil, nil, nil)
             queued.remove(o.number)
             finished += 1
-            if o.state == .complete, let score = o.score, score.isFinite,
+            if o.state == .complete, let score = o.score, !score.isNaN,
                best.map({ direction.isBetter(score, than: $0.score) }) ?? true {
                 best = (o.number, score)
             }
@@ -198,7 +198,7 @@ public enum StudyResults {
         for p in spec.space.parameters {
             if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(YAMLText.scalar(v))\n" }
         }
-        text += "best_value: \(mean)\n"
+        text += "best_value: \(mean.isFinite ? "\(mean)" : YAMLText.scalar(.float(mean)))\n"
         text += "best_value_std: \(best.std ?? 0)\n"
         text += "best_value_runs: \(best.count)\n"
         // The half-width of the mean's 95% interval (Student's t); null for a single run.

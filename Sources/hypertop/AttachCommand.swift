@@ -34,6 +34,7 @@ struct AttachCommand: AsyncParsableCommand {
                 throw CLIError("no study store at \(storage); pass the one the study records in with --storage (its `run` printed \"Recording in ...\").")
             }
             let store = try StoredStudy.openStore(storage)
+            defer { store.close() }
             let all: [StoredStudySummary]
             do { all = try store.studies() } catch { throw CLIError("cannot read the studies in \(storage): \(error)") }
             let states = Dictionary(uniqueKeysWithValues: all.map { ($0.studyID, (try? store.engineState(studyID: $0.studyID)) ?? .unknown) })

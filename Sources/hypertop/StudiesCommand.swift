@@ -32,9 +32,12 @@ struct StudiesCommand: AsyncParsableCommand {
             var rows: [(db: String, store: StudyStore, summary: StoredStudySummary)] = []
             // One unreadable file among several is said, and the others are still shown.
             var unreadable: [CLIError] = []
+            var opened: [StudyStore] = []
+            defer { for store in opened { store.close() } }
             for f in files {
                 do {
                     let store = try StoredStudy.openStore(f)
+                    opened.append(store)
                     do {
                         rows += try store.studies().map { (f, store, $0) }
                     } catch { throw CLIError("cannot read the studies in \(f): \(error)") }

@@ -33,6 +33,7 @@ struct WatchCommand: AsyncParsableCommand {
     mutating func run() async throws {
         try await withUserErrors {
             let stored = try StoredStudy.open(storePath: db, named: study)
+            defer { stored.close() }
             if headless || isatty(STDOUT_FILENO) != 1 {
                 try await followHeadless(stored)
             } else {

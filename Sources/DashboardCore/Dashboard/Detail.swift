@@ -78,8 +78,8 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
     row(3, "run dir", [Span(t.launch.runDir)])
     row(4, "ended", endedSpans(t))
     var score: [Span] = [Span(t.score.map { Format.number($0, width: 9) } ?? "-", .fg(.best, bold: t.score != nil))]
-    if let spec = state.spec {
-        score.append(Span("  (\(spec.objectiveLabel(evidence: t.score == nil ? nil : t)))", .fg(.muted)))
+    if let info = state.study.info {
+        score.append(Span("  (\(info.objectiveLabel(evidence: t.score == nil ? nil : t)))", .fg(.muted)))
     }
     if let v = t.latest(state.criterion) {
         score.append(Span("   latest \(Format.number(v, width: 9)) after \(t.evaluations(state.criterion))", .plain))

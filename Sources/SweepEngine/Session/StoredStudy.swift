@@ -67,6 +67,10 @@ public struct StoredStudy: Sendable {
         }
     }
 
+    /// Lets the store go when the viewer ends: the last process to have it open returns it to
+    /// rollback-journal mode (see `StudyStore.close`).
+    public func close() { store.close() }
+
     /// A follower of what is recorded from now on (see `StudyFollower`).
     public func follower() -> StudyFollower { StudyFollower(store: store, studyID: id) }
 
@@ -77,7 +81,7 @@ public struct StoredStudy: Sendable {
     /// `StudyStore.saveNote`); returns the text written and the notes as the store then has them.
     /// A correction of a line that changed meanwhile throws `StoreError.noteChanged`.
     public func saveNote(trial: Int?, body: String, base: String) throws -> (written: String, notes: StudyNotes) {
-        let writer = try StudyStore(path: path, busyTimeout: Self.writeTimeout)
+        let writer = try StudyStore(path: path, busyTimeout: Self.writeTimeout, oneWrite: true)
         let written = try writer.saveNote(studyID: id, trial: trial, body: body, base: base)
         return (written, try writer.notes(studyID: id))
     }
@@ -89,11 +93,11 @@ public struct StoredStudy: Sendable {
     public func engineState() -> EngineState? { try? store.engineState(studyID: id) }
 
     public func rename(to new: String) throws {
-        try StudyStore(path: path, busyTimeout: Self.writeTimeout).renameStudy(id: id, to: new)
+        try StudyStore(path: path, busyTimeout: Self.writeTimeout, oneWrite: true).renameStudy(id: id, to: new)
     }
 
     /// Deletes every row of the study (a running study is refused by the store).
     public func delete() throws {
-        try StudyStore(path: path, busyTimeout: Self.writeTimeout).deleteStudy(id: id)
+        try StudyStore(path: path, busyTimeout: Self.writeTimeout, oneWrite: true).deleteStudy(id: id)
     }
 }

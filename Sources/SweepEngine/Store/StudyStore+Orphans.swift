@@ -119,7 +119,7 @@ public struct Resumption: Sendable {
 
 extension StudyStore {
     /// Synchronous on purpose: the pool's blocking read, not its async one, from `resume`.
-    private func readStaleTrials(studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
+    func readStaleTrials(studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
         try pool.read { db in try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now) }
     }
 
@@ -159,6 +159,30 @@ extension StudyStore {
         }
         try claim(studyID: studyID, owner: .current(at: now))
         return Resumption(study: study, orphans: orphans, adopted: adopted, previousOwner: owner)
+    }
+}
+
+extension StudyStore {
+    /// Ends what a dead engine left of a study that is kept, not continued (`run --new`): the jobs
+    /// of its RUNNING trials are ended (`end`), then those trials are marked FAIL with the reason,
+    /// so that the kept study never shows trials running for good. A study no hypertop engine
+    /// claimed (Python optuna's) is left as it is. Returns the numbers of the trials failed.
+    public func retire(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date(),
+                       end: ([OrphanedJob], Study) async -> Void) async throws -> [Int] {
+        guard let owner = try engineOwner(studyID: studyID), !owner.isThisProcess else { return [] }
+        var staleAfter = heartbeatTimeout
+        switch owner.isAlive {
+        case true?:
+            let name = try studies().first { $0.studyID == studyID }?.name ?? String(studyID)
+            throw StoreError.studyRunning(name: name, pid: owner.pid, host: owner.host)
+        case false?: staleAfter = 0
+        case nil: break
+        }
+        let stale = try readStaleTrials(studyID: studyID, staleAfter: staleAfter, now: now)
+        guard !stale.isEmpty else { return [] }
+        let before = try loadStudy(id: studyID)
+        await end(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } }, before)
+        return try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now)
     }
 }
 
