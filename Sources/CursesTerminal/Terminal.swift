@@ -112,6 +112,25 @@ public final class Terminal {
         fclose(input)
     }
 
+    /// Gives the terminal back for a while (Ctrl-Z): the shell's modes (line mode, echo), its
+    /// screen and the cursor, until `resume`.
+    func suspend() {
+        set_term(screen)
+        endwin()
+    }
+
+    /// Takes the terminal again after the process was continued: curses' modes back, the keys
+    /// typed meanwhile dropped (they were meant for the shell, never for the dashboard), and the
+    /// next `flush` draws every cell, whatever the screen shows now.
+    func resume() {
+        set_term(screen)
+        // Modes the user set in the shell meanwhile are the ones to give back at the end.
+        if isendwin() { def_shell_mode() }
+        reset_prog_mode()
+        flushinp()
+        clearok(window, true)
+    }
+
     public var size: Size {
         Size(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
     }

@@ -162,11 +162,16 @@ final class DashboardEndToEndTests: XCTestCase {
         _ = try expect("EXITED", seconds: 15)
     }
 
-    /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
-    private func startSlowSweep(_ name: String) throws -> Int32 {
-        // No sampler or seed given: each trial only sleeps 30 s (the test ends it first), whatever its x.
+    /// NAME-opti.yaml: jobs that run until killed. No sampler or seed given: each trial only
+    /// sleeps 30 s (the test ends it first), whatever its x.
+    private func writeSlowSweep(_ name: String) throws {
         try project.write("\(name)-opti.yaml", SweepFile(studyName: name, maxTrials: 6, nJobs: 2, sampler: nil, passConfig: "none",
                                                          searchSpace: ["++sleep: {type: categorical, choices: [30]}", "++x: {type: float, low: 0, high: 1}"]))
+    }
+
+    /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
+    private func startSlowSweep(_ name: String) throws -> Int32 {
+        try writeSlowSweep(name)
         try launch(name)
         _ = try expect("score by parameter", seconds: 15)
         XCTAssertTrue(project.waitFor(files: ["data/\(name)/0/pid", "data/\(name)/1/pid"], timeout: 15), "both jobs started")
@@ -203,6 +208,25 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(end.contains("Trial #0 FAIL: killed by Ctrl-C"), end)
         XCTAssertTrue(end.contains("EXITED=130"), end)
         try jobsGone("ctrlc")
+    }
+
+    /// Issue 27, M1: Ctrl-Z under `run`'s dashboard in an interactive shell gives the shell its
+    /// terminal and stops the run (the engine child, then the stand-in the shell waits for); `fg`
+    /// takes the terminal again and repaints it, and nothing typed at the shell reached the study.
+    func testCtrlZThenFgUnderRunGivesTheShellItsTerminalAndTakesItBack() throws {
+        try writeSlowSweep("tz")
+        try pane.start(ShellJobControl.shell)
+        _ = try expect("shell>")
+        try pane.keys("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run tz-opti.yaml", "Enter")
+        _ = try expect("score by parameter", seconds: 15)
+        try ShellJobControl.check(pane, dashboard: "score by parameter")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("delete_me_to_stop_hyperopt")), "the study was not stopped")
+        XCTAssertFalse(try pane.screen().contains("stop file deleted"))
+        try pane.keys("q")
+        _ = try expect("kill the running trials and end now", seconds: 5)
+        try pane.keys("k")
+        _ = try expect("the study was ended from the dashboard", seconds: 20)
+        try jobsGone("tz")
     }
 
     /// Issue 27, M5: quit, then "kill the running trials and end now", exits 1 and says why; a
