@@ -164,6 +164,11 @@ public enum DashboardRunner {
                 }
                 for effect in program.receive(msg) {
                     if effect.endsDashboard { return effect }
+                    if effect == .repaint {
+                        terminal.redrawAll()
+                        redraw = true
+                        continue
+                    }
                     emit(effect)
                 }
             }

@@ -128,6 +128,12 @@ public final class Terminal {
         if isendwin() { def_shell_mode() }
         reset_prog_mode()
         flushinp()
+        redrawAll()
+    }
+
+    /// The next `flush` clears the screen and draws every cell, whatever the screen shows now
+    /// (curses otherwise sends only the cells that changed since it last drew).
+    func redrawAll() {
         clearok(window, true)
     }
 
@@ -202,6 +208,7 @@ public final class Terminal {
         case 27: return .escape
         case 8, 127: return .backspace
         case 9: return .tab
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(code + 0x60))))
         default:
             guard code >= 32, let scalar = Unicode.Scalar(code) else { return nil }
             return .char(Character(scalar))

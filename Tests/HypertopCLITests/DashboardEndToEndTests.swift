@@ -74,6 +74,26 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(log.contains("Launching jobs, sweep output dir"), "log lines went to the sweep directory's log file")
     }
 
+    /// Issue 27, L10: what another program wrote over the dashboard stays until Ctrl-L, which
+    /// repaints the whole screen (curses otherwise redraws only the cells it changed).
+    func testCtrlLRepaintsWhatSomethingElseWroteOver() throws {
+        try startRun("ctrll", maxTrials: 2, nJobs: 1, seed: 3, sleep: 5, epochs: 4, flags: "--refresh 5")
+        _ = try expect("score by parameter", seconds: 15)
+        let tty = try XCTUnwrap(FileHandle(forWritingAtPath: try pane.variable("pane_tty")))
+        // Row 30, column 10: an empty row of the trial table.
+        tty.write(Data("\u{1b}[30;10HGARBAGE-FROM-ELSEWHERE".utf8))
+        try tty.close()
+        _ = try expect("GARBAGE-FROM-ELSEWHERE", seconds: 3)
+        try pane.keys("C-l")
+        let cleared = waitUntil(3) { (try? pane.screen())?.contains("GARBAGE") == false }
+        XCTAssertTrue(cleared, (try? pane.screen()) ?? "")
+        XCTAssertTrue(try pane.screen().contains("score by parameter"), "the dashboard is drawn whole")
+        try pane.keys("q")
+        _ = try expect("the study is still running", seconds: 3)
+        try pane.keys("k")
+        _ = try expect("EXITED", seconds: 15)
+    }
+
     /// The analysis views in the real binary: each key opens its view over a real sweep, and
     /// `stop_when_stagnant` ends it with its reason.
     func testAnalysisViewsOnARealSweep() throws {
