@@ -103,17 +103,17 @@ enum Controls {
 enum WatchDashboard {
     /// `mode` `.attach`: kills work too, through the sweep directory's request files.
     static func run(_ stored: StoredStudy, refresh: Double, mode: DashboardMode = .watch) async throws {
-        let (store, studyID) = (stored.store, stored.id)
         let info = try stored.load().info
         let config = info?.spec.configPath ?? "<config>"
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let poller = Task {
             var follower = stored.follower()
-            var saidGone = false
+            var said: NotRunning?
             while !Task.isCancelled {
-                if !saidGone, let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
-                    sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume \(config)`"))
-                    saidGone = true
+                // Said once, and again if it changes (a finished study deleted meanwhile).
+                if let why = stored.notRunning(), why != said {
+                    sink.yield(.effectResult(why.description + (why.state == .stopped ? "; resume it with `hypertop run --resume \(config)`" : "")))
+                    said = why
                 }
                 switch try? follower.poll() {
                 case .study(let s)?: sink.yield(.replaceStudy(s))

@@ -94,6 +94,26 @@ final class DashboardEndToEndTests: XCTestCase {
         _ = try expect("EXITED", seconds: 15)
     }
 
+    /// Issue 27, L9: `watch` on a study that ran to its end says it is done, as `attach` does,
+    /// not that its engine is gone and should be resumed; once the study is deleted it says so.
+    func testWatchOfAFinishedStudySaysItIsDoneThenDeleted() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "optuna", install: "scripts/install-deps.sh --python")
+        try project.write("fin-opti.yaml", SweepFile(studyName: "fin", maxTrials: 2, nJobs: 2, seed: 1,
+                                                     searchSpace: ["++x: {type: float, low: 0.1, high: 0.9}", "++epochs: {type: categorical, choices: [1]}"]))
+        let run = try project.run(["run", "--headless", "fin-opti.yaml"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        try pane.start("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) watch data/hypertop.db; echo EXITED; sleep 60")
+        let done = try expect(#"study "fin" is not running (done)"#)
+        XCTAssertFalse(done.contains("resume") || done.contains("gone"), done)
+        let r = try runProgram(python, ["-c", "import optuna; optuna.delete_study(study_name='fin', storage='sqlite:///data/hypertop.db')"],
+                               in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let deleted = try expect(#"study "fin" is not running (deleted from data/hypertop.db)"#)
+        XCTAssertFalse(deleted.contains("resume") || deleted.contains("gone"), deleted)
+        try pane.keys("q")
+        _ = try expect("EXITED")
+    }
+
     /// The analysis views in the real binary: each key opens its view over a real sweep, and
     /// `stop_when_stagnant` ends it with its reason.
     func testAnalysisViewsOnARealSweep() throws {
