@@ -130,7 +130,8 @@ struct RunCommand: AsyncParsableCommand {
                 } : nil
             (study, ending) = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
                                            notes: (try? StoredStudy.openStore(storePath)).map {
-                                               NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName))
+                                               NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName),
+                                                        program: "hypertop run")
                                            })
         }
         for line in StudyResults.lines(study, space: spec.space) { print(line) }

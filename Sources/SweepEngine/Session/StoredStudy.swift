@@ -81,13 +81,13 @@ public struct StoredStudy: Sendable {
     /// The notes as the store has them now (optuna-dashboard's format); nil when they cannot be read.
     public func notes() -> StudyNotes? { try? store.notes(studyID: id) }
 
-    /// Saves the note made from `base` (another writer's change meanwhile is kept, see
-    /// `StudyStore.saveNote`); returns the text written and the notes as the store then has them.
-    /// A correction of a line that changed meanwhile throws `StoreError.noteChanged`.
-    public func saveNote(trial: Int?, body: String, base: String) throws -> (written: String, notes: StudyNotes) {
-        let writer = try StudyStore(path: path, busyTimeout: Self.writeTimeout)
-        let written = try writer.saveNote(studyID: id, trial: trial, body: body, base: base)
-        return (written, try writer.notes(studyID: id))
+    /// Saves the note made from `base`, as `writer` (another writer's change meanwhile is kept,
+    /// and named, see `StudyStore.saveNote`); returns what was written and the notes as the store
+    /// then has them. A correction of a line that changed meanwhile throws `StoreError.noteChanged`.
+    public func saveNote(trial: Int?, body: String, base: String, by writer: NoteWriter) throws -> (saved: SavedNote, notes: StudyNotes) {
+        let store = try StudyStore(path: path, busyTimeout: Self.writeTimeout)
+        let saved = try store.saveNote(studyID: id, trial: trial, body: body, base: base, writer: writer)
+        return (saved, try store.notes(studyID: id))
     }
 
     /// Its line in the store's list of studies (trials per state, best value, dates), now.
