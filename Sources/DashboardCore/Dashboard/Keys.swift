@@ -126,7 +126,8 @@ extension DashboardState {
             guard s.killAllowed(), let spec = s.spec else { return [] }
             // The best set's values to start from: a set one has in mind is usually near it.
             let start = s.best?.params ?? [:]
-            s.overlay = .enqueue(fields: spec.space.parameters.map { TextField(start[$0.name]?.description ?? "") }, focus: 0, problem: nil)
+            s.overlay = .enqueue(fields: spec.space.parameters.map { p in TextField(start[p.name].map(p.distribution.formText) ?? "") },
+                                 focus: 0, problem: nil)
             return []
         },
         Binding([.control("l")], help: "repaint the whole screen", anywhere: true) { _, _ in [.repaint] },
