@@ -112,6 +112,31 @@ public final class Terminal {
         fclose(input)
     }
 
+    /// Gives the terminal back for a while (Ctrl-Z): the shell's modes (line mode, echo), its
+    /// screen and the cursor, until `resume`.
+    func suspend() {
+        set_term(screen)
+        endwin()
+    }
+
+    /// Takes the terminal again after the process was continued: curses' modes back, the keys
+    /// typed meanwhile dropped (they were meant for the shell, never for the dashboard), and the
+    /// next `flush` draws every cell, whatever the screen shows now.
+    func resume() {
+        set_term(screen)
+        // Modes the user set in the shell meanwhile are the ones to give back at the end.
+        if isendwin() { def_shell_mode() }
+        reset_prog_mode()
+        flushinp()
+        redrawAll()
+    }
+
+    /// The next `flush` clears the screen and draws every cell, whatever the screen shows now
+    /// (curses otherwise sends only the cells that changed since it last drew).
+    func redrawAll() {
+        clearok(window, true)
+    }
+
     public var size: Size {
         Size(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
     }
@@ -213,6 +238,7 @@ public final class Terminal {
         case 27: return .escape
         case 8, 127: return .backspace
         case 9: return .tab
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(code + 0x60))))
         default:
             guard code >= 32, let scalar = Unicode.Scalar(code) else { return nil }
             return .char(Character(scalar))

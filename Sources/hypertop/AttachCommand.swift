@@ -46,7 +46,9 @@ struct AttachCommand: AsyncParsableCommand {
                 }
                 guard states[s.studyID]?.isRunning == true else {
                     let config = (try? store.loadStudy(id: s.studyID).info?.spec.configPath) ?? nil
-                    throw CLIError("study \"\(study)\" is not running (\(states[s.studyID]?.text ?? "-")); browse it with `hypertop studies \(storage)`"
+                    let why = StoredStudy(path: storage, store: store, id: s.studyID, name: s.name).notRunning()?.description
+                        ?? "study \"\(ProcessText.printable(study))\" is not running (-)"
+                    throw CLIError("\(why); browse it with `hypertop studies \(storage)`"
                                    + ", or go on with `hypertop run --resume --detach \(config ?? "<config>")`.")
                 }
                 chosen = s

@@ -132,7 +132,7 @@ struct RunCommand: AsyncParsableCommand {
                     EngineProcess.leaveTerminal(study: name, storePath: storePath, logPath: logPath) { SignalTrap.ignoresHangup = true }
                 } : nil
             let notes = (try? StoredStudy.openStore(storePath)).map {
-                NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName))
+                NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName), program: "hypertop run")
             }
             (study, ending) = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
                                            notes: notes)

@@ -164,7 +164,9 @@ final class TerminalTests: XCTestCase {
         XCTAssertEqual(Terminal.characterKey(127), .backspace)
         XCTAssertEqual(Terminal.characterKey(0x6A), .char("j"))
         XCTAssertEqual(Terminal.characterKey(0xE9), .char("é"))
-        XCTAssertNil(Terminal.characterKey(1))
+        XCTAssertEqual(Terminal.characterKey(12), .control("l"), "Ctrl-L")
+        XCTAssertEqual(Terminal.characterKey(1), .control("a"))
+        XCTAssertNil(Terminal.characterKey(0))
     }
 }
 

@@ -74,6 +74,6 @@ public func rangeText(_ d: Distribution) -> String {
     case .int(let lo, let hi, let log, let step):
         return "\(lo)..\(hi)" + (log ? " log" : "") + (step > 1 ? " step \(step)" : "")
     case .categorical(let choices):
-        return choices.map(\.description).joined(separator: " | ")
+        return choices.map(d.formText).joined(separator: " | ")
     }
 }

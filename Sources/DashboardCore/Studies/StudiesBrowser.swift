@@ -88,6 +88,7 @@ public enum BrowserConfirm: Sendable, Hashable {
 public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [DashboardEffect] {
     switch msg {
     case .key(let key):
+        if let effects = StudiesBrowserState.keyMap.dispatchAnywhere(key, &state) { return effects }
         if state.showHelp {
             state.showHelp = false
             return []

@@ -19,8 +19,9 @@ public enum StoreError: UserError, Equatable {
     case corrupt(path: String, detail: String)
     /// The study has no trial of that number.
     case unknownTrial(studyID: Int, number: Int)
-    /// A note was changed by another writer (optuna-dashboard) after the edit began.
-    case noteChanged(trial: Int?)
+    /// A note was changed by another writer (`by`: optuna-dashboard, another hypertop) after the
+    /// edit began.
+    case noteChanged(trial: Int?, by: String)
 
     public var description: String {
         switch self {
@@ -56,9 +57,9 @@ public enum StoreError: UserError, Equatable {
             return "\(path) holds a study hypertop cannot read: \(detail). Open it with Python optuna to inspect it."
         case .unknownTrial(let id, let number):
             return "Study \(id) has no trial #\(number) in this store."
-        case .noteChanged(let trial):
+        case .noteChanged(let trial, let by):
             return "The note on \(trial.map { "trial \($0)" } ?? "the study") changed in the store while it was edited "
-                + "(in optuna-dashboard?); nothing was written. It is shown as it is now: edit it again."
+                + "(by \(by)); nothing was written. It is shown as it is now: edit it again."
         }
     }
 }

@@ -30,13 +30,6 @@ public struct EngineOwner: Sendable, Hashable {
         return ProcStat(pid: pid)?.runs ?? true
     }
 
-    /// A sentence saying that the engine recorded for the study is gone, when it is known to be
-    /// (it ran on this host and its process no longer exists); nil while it lives or elsewhere.
-    public static func gone(store: StudyStore, studyID: Int) throws -> String? {
-        guard let owner = try store.engineOwner(studyID: studyID), owner.isAlive == false else { return nil }
-        return "The engine running this study (process \(owner.pid) on \(owner.host)) is gone"
-    }
-
     var json: String {
         JSONText.object([("pid", String(pid)), ("host", JSONText.quote(host)), ("since", JSONText.quote(OptunaFormat.datetime(since)))])
     }
@@ -197,6 +190,8 @@ public enum EngineState: Sendable, Equatable {
     case stopped
     /// Not one of hypertop's (a study Python optuna wrote).
     case unknown
+    /// No longer in the store (deleted while a viewer followed it).
+    case deleted
 
     public var isRunning: Bool { if case .running = self { return true } else { return false } }
 
@@ -206,7 +201,7 @@ public enum EngineState: Sendable, Equatable {
         case .running(let o): return .running(host: o.host, pid: o.pid)
         case .done: return .done
         case .stopped: return .stopped
-        case .unknown: return nil
+        case .unknown, .deleted: return nil
         }
     }
 
@@ -217,12 +212,16 @@ public enum EngineState: Sendable, Equatable {
         case .done: return "done"
         case .stopped: return "stopped"
         case .unknown: return "-"
+        case .deleted: return "deleted"
         }
     }
 }
 
 extension StudyStore {
     public func engineState(studyID: Int) throws -> EngineState {
+        guard try pool.read({ db in try Int.fetchOne(db, sql: "SELECT 1 FROM studies WHERE study_id = ?", arguments: [studyID]) }) != nil else {
+            return .deleted
+        }
         let phase = try studyAttribute(StoreKey.phase, studyID: studyID).flatMap { JSONValue.parse($0)?.string }
         if phase == StudyPhase.done.rawValue {
             // A signal ended it before its end: stopped (resume it to go on), as a dead engine's is.
