@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# A long fuzz run of the config loader and the metric parsers (the CI runs the same tests at
-# scale 1 with a fixed seed). Each round uses a new seed, printed so a failure can be replayed
-# with HYPERTOP_FUZZ_SEED=<seed> swift test --filter FuzzTests.
+# A long fuzz run of every *FuzzTests class (the CI runs the same tests at scale 1 with a fixed
+# seed): the config loader (hostile values, non-finite numbers, wide, bidi and combining text in
+# names and choices, then a few sampled trials with non-finite scores), the metric parsers (JSON
+# lines against Python's json, CSV, stdout), the dashboard's buffer (wide, combining, control and
+# bidi text), and the request directory (mutated, random, huge sparse, FIFO, link and odd-named
+# entries). Each round uses a new seed, printed so a failure can be replayed with
+# HYPERTOP_FUZZ_SEED=<seed> swift test --filter FuzzTests.
 #   scripts/fuzz.sh [--minutes N] [--scale N]      (defaults: 10 minutes, scale 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."

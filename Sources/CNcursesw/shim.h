@@ -21,3 +21,7 @@ static inline int hypertop_color_pairs(void) { return COLOR_PAIRS; }
 
 // The colour-pair bits of an attribute word (A_COLOR is a macro too).
 static inline attr_t hypertop_color_mask(void) { return A_COLOR; }
+
+// What curses places a character by (how many cells it takes); <wchar.h> declares it only under
+// _XOPEN_SOURCE, which would change what the rest of these headers declare.
+int wcwidth(wchar_t c);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/wait.h>
+#include <time.h>
 
 // One spawn for both uses. stdin_fd < 0: stdin from /dev/null. new_session: setsid (no
 // controlling terminal) instead of a process group of its own.
@@ -94,15 +95,33 @@ int hypertop_spawn_session(const char *path, char *const argv[], char *const env
 // express; and the stand-in must stop itself with SIGSTOP right after the child, in the handler.
 static volatile sig_atomic_t supervised_child = 0;
 static volatile sig_atomic_t child_detached = 0;
+// The child's status when it ended while Ctrl-Z waited for it (that wait reaped it).
+static volatile sig_atomic_t child_ended = 0;
+static volatile int ended_status = 0;
 
 static void forward_signal(int sig) {
     pid_t child = (pid_t)supervised_child;
     if (child <= 0) return;
     if (sig == SIGUSR1) { child_detached = 1; return; }
     if (sig == SIGTSTP) {
-        // Ctrl-Z: the child gives the terminal back and stops, then this stand-in stops too.
+        // Ctrl-Z: the child gives the terminal back and stops; only then does this stand-in stop,
+        // so that the shell's "Stopped" and its prompt come after the dashboard left the screen.
+        // At most 3 s: a child that does not stop does not keep Ctrl-Z from stopping the job.
+        int saved_errno = errno;
         kill(child, SIGTSTP);
+        for (int i = 0; i < 150; i++) {
+            int st = 0;
+            pid_t r = waitpid(child, &st, WNOHANG | WUNTRACED);
+            if (r == child) {
+                if (!WIFSTOPPED(st)) { ended_status = st; child_ended = 1; }
+                break;
+            }
+            if (r < 0) break;
+            struct timespec pause = {0, 20 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
         raise(SIGSTOP);
+        errno = saved_errno;
         return;
     }
     kill(child, sig);
@@ -121,10 +140,11 @@ int hypertop_supervise(pid_t child, int *status) {
     for (unsigned i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&mask, forwarded[i]);
     pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
     for (;;) {
+        if (child_ended) { *status = ended_status; return 0; }
         int st = 0;
         pid_t r = waitpid(child, &st, WNOHANG);
         if (r == child) { *status = st; return 0; }
-        if (r < 0 && errno != EINTR) { *status = 0; return -1; }
+        if (r < 0 && errno != EINTR && !child_ended) { *status = 0; return -1; }
         if (child_detached) return 1;
         usleep(20000);
     }

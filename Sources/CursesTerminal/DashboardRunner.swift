@@ -10,6 +10,8 @@ import HyperOpt
 /// messages, and draws. Engine events and signals reach it through a locked inbox. Keys act at
 /// once: the frame is redrawn right after each key. Otherwise the screen is redrawn every
 /// `refreshSeconds`, and at once when the study's phase changes or a trial starts or ends.
+/// Ctrl-Z gives the terminal back and stops the process; `fg` takes it again and draws it whole
+/// (`JobControl`).
 public enum DashboardRunner {
     /// The longest the curses thread sleeps before looking at the inbox: an engine event (a stop
     /// from a shell) shows within this time even with a slow refresh.
@@ -73,8 +75,11 @@ public enum DashboardRunner {
             }
         }
         let signals = SignalTrap { _ in inbox.push(.interrupt) }
+        // Before the terminal opens, so that curses does not catch Ctrl-Z itself.
+        let jobControl = JobControl { inbox.push($0) }
         defer {
             signals.stop()
+            jobControl.stop()
             feeder.cancel()
         }
         let refresh = max(0.05, refreshSeconds)
@@ -115,6 +120,15 @@ public enum DashboardRunner {
 
         while true {
             var redraw = false
+            for request in inbox.drainJobControl() {
+                if request == .suspend {
+                    terminal.suspend()
+                    JobControl.stopProcess()
+                }
+                // Continued (after our own stop, or someone else's): the terminal is ours again.
+                terminal.resume()
+                terminal.flush(program.frame(size: size))
+            }
             var messages = inbox.drain()
             // Sleep in get_wch only when nothing is waiting; a busy engine never starves the keys.
             let untilTick = max(0, Int(nextTick.timeIntervalSinceNow * 1000))
@@ -150,6 +164,11 @@ public enum DashboardRunner {
                 }
                 for effect in program.receive(msg) {
                     if effect.endsDashboard { return effect }
+                    if effect == .repaint {
+                        terminal.redrawAll()
+                        redraw = true
+                        continue
+                    }
                     emit(effect)
                 }
             }

@@ -112,6 +112,31 @@ public final class Terminal {
         fclose(input)
     }
 
+    /// Gives the terminal back for a while (Ctrl-Z): the shell's modes (line mode, echo), its
+    /// screen and the cursor, until `resume`.
+    func suspend() {
+        set_term(screen)
+        endwin()
+    }
+
+    /// Takes the terminal again after the process was continued: curses' modes back, the keys
+    /// typed meanwhile dropped (they were meant for the shell, never for the dashboard), and the
+    /// next `flush` draws every cell, whatever the screen shows now.
+    func resume() {
+        set_term(screen)
+        // Modes the user set in the shell meanwhile are the ones to give back at the end.
+        if isendwin() { def_shell_mode() }
+        reset_prog_mode()
+        flushinp()
+        redrawAll()
+    }
+
+    /// The next `flush` clears the screen and draws every cell, whatever the screen shows now
+    /// (curses otherwise sends only the cells that changed since it last drew).
+    func redrawAll() {
+        clearok(window, true)
+    }
+
     public var size: Size {
         Size(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
     }
@@ -121,27 +146,57 @@ public final class Terminal {
         let height = min(buffer.height, Int(getmaxy(window)))
         let width = min(buffer.width, Int(getmaxx(window)))
         var text: [wchar_t] = []
-        text.reserveCapacity(width + 1)
+        text.reserveCapacity(2 * width + 1)
         for y in 0..<height {
             var x = 0
             while x < width {
                 let style = buffer[x, y].style
                 text.removeAll(keepingCapacity: true)
                 var end = x
-                while end < width, buffer[end, y].style == style {
-                    text.append(wchar_t(bitPattern: buffer[end, y].char.value))
+                // A wide character's right half goes with it, whatever its style.
+                while end < width, end == x || buffer[end, y].style == style || buffer[end, y].isContinuation {
+                    Terminal.append(buffer, end, y, width: width, to: &text)
                     end += 1
                 }
+                let count = Int32(text.count)
                 text.append(0)
                 let (attrs, pair) = palette.attributes(for: style)
                 wattr_set(window, attrs, pair, nil)
-                _ = text.withUnsafeBufferPointer { mvwaddnwstr(window, Int32(y), Int32(x), $0.baseAddress, Int32(end - x)) }
+                _ = text.withUnsafeBufferPointer { mvwaddnwstr(window, Int32(y), Int32(x), $0.baseAddress, count) }
                 x = end
             }
         }
         wattr_set(window, 0, 0, nil)
         wnoutrefresh(window)
         doupdate()
+    }
+
+    /// The `wchar_t`s that draw cell (x, y): its character and marks, nothing for the right
+    /// half of a wide character (curses moves two cells for it). Where the C library's `wcwidth`
+    /// does not give the cells the buffer laid out (no UTF-8 locale: the ASCII fallback; a
+    /// character the library does not know), `?` in each cell keeps the columns in place.
+    static func append(_ buffer: Buffer, _ x: Int, _ y: Int, width: Int, to text: inout [wchar_t]) {
+        let cell = buffer[x, y]
+        let isWide = x + 1 < buffer.width && buffer[x + 1, y].isContinuation
+        if cell.isContinuation {
+            // A half whose other half was not written here: only as the first cell of a run.
+            if text.isEmpty { text.append(wchar_t(UInt8(ascii: " "))) }
+            return
+        }
+        let c = wchar_t(bitPattern: cell.char.value)
+        if isWide && x + 1 >= width {
+            text.append(wchar_t(UInt8(ascii: " ")))
+            return
+        }
+        let cells: Int32 = isWide ? 2 : 1
+        guard (cell.char.value < 0x7F && !isWide) || wcwidth(c) == cells else {
+            text.append(contentsOf: repeatElement(wchar_t(UInt8(ascii: "?")), count: Int(cells)))
+            return
+        }
+        text.append(c)
+        for mark in buffer.marks(x, y) where wcwidth(wchar_t(bitPattern: mark.value)) == 0 {
+            text.append(wchar_t(bitPattern: mark.value))
+        }
     }
 
     /// Waits up to `timeoutMs` for a key (or a resize); nil when the time ran out. This wait is
@@ -183,6 +238,7 @@ public final class Terminal {
         case 27: return .escape
         case 8, 127: return .backspace
         case 9: return .tab
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(code + 0x60))))
         default:
             guard code >= 32, let scalar = Unicode.Scalar(code) else { return nil }
             return .char(Character(scalar))
@@ -199,6 +255,17 @@ public final class Terminal {
         guard getcchar(&cc, &chars, &attrs, &pair, nil) == OK,
               let scalar = Unicode.Scalar(UInt32(bitPattern: chars[0])) else { return nil }
         return (scalar, attrs & ~hypertop_color_mask(), pair)
+    }
+
+    /// Every character of one cell of the curses screen, its combining marks after it: for tests.
+    func characters(x: Int, y: Int) -> [Unicode.Scalar] {
+        var cc = cchar_t()
+        guard mvwin_wch(window, Int32(y), Int32(x), &cc) == OK else { return [] }
+        var chars = [wchar_t](repeating: 0, count: 8)
+        var attrs: attr_t = 0
+        var pair: Int16 = 0
+        guard getcchar(&cc, &chars, &attrs, &pair, nil) == OK else { return [] }
+        return chars.prefix { $0 != 0 }.compactMap { Unicode.Scalar(UInt32(bitPattern: $0)) }
     }
 
     /// If the process exits while curses owns the screen (an error path that skipped `close`),

@@ -43,7 +43,7 @@ public enum BestText {
         }
     }
 
-    static func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
+    static func number(_ v: Double) -> String { JSONText.number(v) }
 
     /// Dotted names as nested mappings, Hydra's prefixes (`+`, `++`, `~`) dropped; values in
     /// JSON's spelling, which YAML reads as the same values.

@@ -105,7 +105,7 @@ public struct HeadlessLog {
             (values[o.number], epochsOf[o.number], lastProgress[o.number]) = (nil, nil, nil)
             queued.remove(o.number)
             finished += 1
-            if o.state == .complete, let score = o.score, score.isFinite,
+            if o.state == .complete, let score = o.score, !score.isNaN,
                best.map({ direction.isBetter(score, than: $0.score) }) ?? true {
                 best = (o.number, score)
             }
@@ -166,6 +166,7 @@ public enum StudyResults {
         }
     }
 
+    /// The lines to print; a value's controls and bidi controls show as `\u{1B}` (`ProcessText.printable`).
     public static func lines(_ study: Study, space: SearchSpace?) -> [String] {
         var out: [String] = []
         let counts = TrialState.allCases.compactMap { s -> String? in
@@ -177,7 +178,7 @@ public enum StudyResults {
             out.append("No trial produced a score; see the trials' outcome.json and stderr.log under the sweep directory.")
             return out
         }
-        out.append("Best parameters: \(pythonDict(best.params, space: space))")
+        out.append(ProcessText.printable("Best parameters: \(pythonDict(best.params, space: space))"))
         out.append("Best value: \(mean)")
         if let half = best.interval95 {
             out.append(String(format: "Best parameter set: mean %.6g ± %.3g (95%% interval; std %.3g) over %d runs (first trial #%d)",
@@ -198,7 +199,7 @@ public enum StudyResults {
         for p in spec.space.parameters {
             if let v = best.params[p.name] { text += "  \(JSONText.quote(p.name)): \(YAMLText.scalar(v))\n" }
         }
-        text += "best_value: \(mean)\n"
+        text += "best_value: \(mean.isFinite ? "\(mean)" : YAMLText.scalar(.float(mean)))\n"
         text += "best_value_std: \(best.std ?? 0)\n"
         text += "best_value_runs: \(best.count)\n"
         // The half-width of the mean's 95% interval (Student's t); null for a single run.

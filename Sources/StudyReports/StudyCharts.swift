@@ -18,8 +18,15 @@ public struct StudyCharts {
             .joined(separator: "\n") + "\n" + body.joined(separator: "\n") + "\n</svg>\n"
     }
 
+    /// `s` as XML text or attribute: markup escaped, and what XML cannot hold (C0 controls but
+    /// tab, U+FFFE, U+FFFF) shown as `\u{1B}`, as a terminal shows it (`ProcessText.printable`,
+    /// which also shows C1 and bidi controls so), so that the SVG parses and reads as the report.
     func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        var text = ProcessText.printable(s)
+        if text.unicodeScalars.contains(where: { $0.value == 0xFFFE || $0.value == 0xFFFF }) {
+            text = text.unicodeScalars.map { $0.value >= 0xFFFE && $0.value <= 0xFFFF ? "\\u{\(String($0.value, radix: 16, uppercase: true))}" : String($0) }.joined()
+        }
+        return text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 
@@ -50,16 +57,12 @@ public struct StudyCharts {
         let pad = hi > lo ? 0 : max(1e-9, abs(hi) * 0.05)
         let (sx, sy) = axes(&body, x: (1, Double(max(2, h.points.count))), y: (lo - pad, hi + pad), xLabel: "trials, in the order they ended")
         // The record of the best set's mean, as a step line through the trials' order.
-        var path = ""
+        var path = "", lastY = ""
         for p in h.points {
             guard let r = p.record else { continue }
             let x = f(sx(Double(p.index))), y = f(sy(r))
-            if path.isEmpty {
-                path = "M\(x),\(y)"
-            } else {
-                let lastY = path.split(separator: ",").last.map(String.init) ?? y
-                path += " L\(x),\(lastY) L\(x),\(y)"
-            }
+            path += lastY.isEmpty ? "M\(x),\(y)" : " L\(x),\(lastY) L\(x),\(y)"
+            lastY = y
         }
         for p in h.points {
             if let s = p.score {

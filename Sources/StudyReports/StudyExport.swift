@@ -30,11 +30,11 @@ public enum StudyExport {
             let o = t.outcome
             let metrics = t.metrics.map { row in
                 JSONText.object([("step", row.step.map(String.init) ?? "null"),
-                                 ("values", JSONText.object(row.values.sorted { $0.key < $1.key }.map { ($0.key, number($0.value, json: true)) }))])
+                                 ("values", JSONText.object(row.values.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number($0.value)) }))])
             }
             return JSONText.object([
                 ("number", String(t.number)), ("state", JSONText.quote(t.state.rawValue)),
-                ("value", o?.score.map { number($0, json: true) } ?? "null"),
+                ("value", o?.score.map(JSONText.number) ?? "null"),
                 ("param_set", String(t.launch.paramSet)), ("repeat", String(t.launch.repeatIndex)),
                 ("params", JSONText.params(t.launch.params, order: space)),
                 ("datetime_start", JSONText.quote(OptunaFormat.datetime(t.launch.startedAt))),
@@ -52,7 +52,7 @@ public enum StudyExport {
         // Each parameter's PED-ANOVA share (as optuna.importance.get_param_importances gives it)
         // and the way it pulls the score.
         let importance = study.importances.map { p in
-            JSONText.object([("param", JSONText.quote(p.name)), ("importance", number(p.share, json: true)),
+            JSONText.object([("param", JSONText.quote(p.name)), ("importance", JSONText.number(p.share)),
                              ("direction", p.direction == nil ? "null" : JSONText.quote(p.directionText(arrow: "->"))),
                              ("n_complete", String(p.n))])
         }
@@ -66,12 +66,9 @@ public enum StudyExport {
         ]) + "\n"
     }
 
-    /// Full precision; JSON has no non-finite numbers, so they become null there.
-    private static func number(_ v: Double, json: Bool) -> String {
-        v.isFinite ? "\(v)" : (json ? "null" : "\(v)")
-    }
-
-    private static func number(_ v: Double) -> String { number(v, json: false) }
+    /// Full precision; ±inf and NaN as `inf`, `-inf`, `nan` (what Python's `float()` and
+    /// `pandas.read_csv` read back).
+    private static func number(_ v: Double) -> String { "\(v)" }
 
     private static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

@@ -5,7 +5,8 @@ import HyperOpt
 /// The report's text.
 public enum StudyReport {
     public static func markdown(_ study: Study, notes: StudyNotes, storage: String, images: [String]) -> String {
-        guard let spec = study.info?.spec else { return "" }
+        guard let info = study.info else { return "" }
+        let spec = info.spec
         var md: [String] = []
         func n(_ v: Double?) -> String { v.map { Format.number($0, width: 9) } ?? "-" }
         md.append("# Study \(spec.studyName)")
@@ -17,25 +18,31 @@ public enum StudyReport {
             let c = study.count(s)
             return c > 0 ? "\(c) \(s.rawValue.lowercased())" : nil
         }
-        for (k, v) in [("direction", "\(spec.direction.rawValue) \(spec.objectiveLabel(evidence: study.best.flatMap { study.trial($0.firstTrial) }))"),
-                       ("sampler", spec.sampler.name), ("pruner", spec.pruner.name),
-                       ("max_trials, n_jobs", "\(spec.maxTrials), \(spec.nJobs)"),
-                       ("runs per set", "\(spec.minTrialsPerParam) to \(spec.maxTrialsPerParam)"),
-                       ("trials", counts.joined(separator: ", ")), ("config", spec.configPath)] {
+        // A study another program ran records none of hypertop's settings: they are unknown, not defaults.
+        let known = info.external == nil
+        let unknown = StudyInfo.unknown
+        for (k, v) in [("direction", info.goal(evidence: study.best.flatMap { study.trial($0.firstTrial) })),
+                       ("sampler", info.samplerName), ("pruner", info.prunerName),
+                       ("max_trials, n_jobs", known ? "\(spec.maxTrials), \(spec.nJobs)" : unknown),
+                       ("runs per set", known ? "\(spec.minTrialsPerParam) to \(spec.maxTrialsPerParam)" : unknown),
+                       ("trials", counts.isEmpty ? "none" : counts.joined(separator: ", ")),
+                       ("config", spec.configPath.isEmpty ? unknown : spec.configPath)] {
             md.append("| \(k) | \(cell(v)) |")
         }
         md += ["", "Search space:", "", "| parameter | values |", "| --- | --- |"]
         for p in spec.space.parameters { md.append("| `\(p.name)` | \(cell(rangeText(p.distribution))) |") }
 
         md += ["", "## Best parameter sets", "", "By the mean of their complete runs; ± the half-width of the 95% interval (Student's t).", ""]
-        md.append("| rank | mean | ± 95% | runs | first trial | " + spec.space.parameters.map { "`\(Format.shortName($0.name))`" }.joined(separator: " | ") + " |")
-        md.append("| --- | --- | --- | --- | --- | " + spec.space.parameters.map { _ in "---" }.joined(separator: " | ") + " |")
-        let ranked = study.paramSets.filter { $0.mean != nil }.sorted { a, b in spec.direction.isBetter(a.mean!, than: b.mean!) }
-        for (i, s) in ranked.prefix(5).enumerated() {
-            md.append("| \(i + 1) | \(n(s.mean)) | \(n(s.interval95)) | \(s.count) | #\(s.firstTrial) | "
-                      + spec.space.parameters.map { cell(s.params[$0.name]?.description ?? "-") }.joined(separator: " | ") + " |")
+        let ranked = study.paramSets.filter { $0.mean.map { !$0.isNaN } ?? false }.sorted { a, b in spec.direction.isBetter(a.mean!, than: b.mean!) }
+        if ranked.isEmpty {
+            md.append("No set has a complete run yet.")
+        } else {
+            md += table(["rank", "mean", "± 95%", "runs", "first trial"] + spec.space.parameters.map { "`\(Format.shortName($0.name))`" },
+                        ranked.prefix(5).enumerated().map { i, s in
+                            ["\(i + 1)", n(s.mean), n(s.interval95), "\(s.count)", "#\(s.firstTrial)"]
+                                + spec.space.parameters.map { cell(s.params[$0.name]?.description ?? "-") }
+                        })
         }
-        if ranked.isEmpty { md.append("No set has a complete run yet.") }
 
         md += ["", "## Importance", "", "Each parameter's share of what the best 10% of complete trials have in common (PED-ANOVA, as `optuna.importance.get_param_importances`), and its direction.", ""]
         md += ["| parameter | importance | direction | complete trials |", "| --- | --- | --- | --- |"]
@@ -62,7 +69,16 @@ public enum StudyReport {
             md.append("")
         }
         md += ["![slices](\(images[2]))", ""]
-        return md.joined(separator: "\n")
+        // Names, values and notes are the users' and the store's: a control in them is shown, not
+        // written into the file, where `cat report.md` would send it to a terminal.
+        return md.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { ProcessText.printable(String($0)) }.joined(separator: "\n")
+    }
+
+    /// A Markdown table: a header, its separator and the rows, each with the header's columns.
+    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+        func line(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
+        return [line(header), line(header.map { _ in "---" })] + rows.map(line)
     }
 
     static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }

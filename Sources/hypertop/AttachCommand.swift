@@ -34,6 +34,7 @@ struct AttachCommand: AsyncParsableCommand {
                 throw CLIError("no study store at \(storage); pass the one the study records in with --storage (its `run` printed \"Recording in ...\").")
             }
             let store = try StoredStudy.openStore(storage)
+            defer { store.close() }
             let all: [StoredStudySummary]
             do { all = try store.studies() } catch { throw CLIError("cannot read the studies in \(storage): \(error)") }
             let states = Dictionary(uniqueKeysWithValues: all.map { ($0.studyID, (try? store.engineState(studyID: $0.studyID)) ?? .unknown) })
@@ -45,7 +46,9 @@ struct AttachCommand: AsyncParsableCommand {
                 }
                 guard states[s.studyID]?.isRunning == true else {
                     let config = (try? store.loadStudy(id: s.studyID).info?.spec.configPath) ?? nil
-                    throw CLIError("study \"\(study)\" is not running (\(states[s.studyID]?.text ?? "-")); browse it with `hypertop studies \(storage)`"
+                    let why = StoredStudy(path: storage, store: store, id: s.studyID, name: s.name).notRunning()?.description
+                        ?? "study \"\(ProcessText.printable(study))\" is not running (-)"
+                    throw CLIError("\(why); browse it with `hypertop studies \(storage)`"
                                    + ", or go on with `hypertop run --resume --detach \(config ?? "<config>")`.")
                 }
                 chosen = s
@@ -58,7 +61,7 @@ struct AttachCommand: AsyncParsableCommand {
             try await WatchDashboard.run(StoredStudy(path: storage, store: store, id: chosen.studyID, name: chosen.name),
                                          refresh: refreshOption.refresh, mode: .attach)
             if case .running(let owner) = (try? store.engineState(studyID: chosen.studyID)) ?? .unknown {
-                print("Detached from study \(chosen.name): it goes on in process \(owner.pid) on \(owner.host). Attach again with `hypertop attach \(chosen.name) --storage \(storage)`.")
+                say("Detached from study \(chosen.name): it goes on in process \(owner.pid) on \(owner.host). Attach again with `hypertop attach \(chosen.name) --storage \(storage)`.")
             }
         }
     }

@@ -14,9 +14,17 @@ func withUserErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as any UserError {
-        FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
+        say("hypertop: error: \(error)", error: true)
         throw ExitCode(2)
     }
+}
+
+/// Prints a line for a person, on stdout or stderr. What it quotes comes from users and stores
+/// (study names, values, paths): a control or bidi control in it shows as `\u{1B}`, `\u{202E}`
+/// (`ProcessText.printable`), so a name cannot set the terminal's title or reverse the line.
+func say(_ line: String, error: Bool = false) {
+    let text = ProcessText.printable(line)
+    if error { FileHandle.standardError.write(Data((text + "\n").utf8)) } else { print(text) }
 }
 
 /// `--refresh`, shared by the commands that show a dashboard.

@@ -47,7 +47,7 @@ struct CheckCommand: ParsableCommand {
             do {
                 for line in try check(path, overrides: overrides) { print(line) }
             } catch let error as any UserError {
-                print("error: \(error)")
+                say("error: \(error)")
                 failures += 1
             }
         }

@@ -103,17 +103,17 @@ enum Controls {
 enum WatchDashboard {
     /// `mode` `.attach`: kills work too, through the sweep directory's request files.
     static func run(_ stored: StoredStudy, refresh: Double, mode: DashboardMode = .watch) async throws {
-        let (store, studyID) = (stored.store, stored.id)
         let info = try stored.load().info
         let config = info?.spec.configPath ?? "<config>"
         let (messages, sink) = AsyncStream<DashboardMsg>.makeStream()
         let poller = Task {
             var follower = stored.follower()
-            var saidGone = false
+            var said: NotRunning?
             while !Task.isCancelled {
-                if !saidGone, let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
-                    sink.yield(.effectResult(gone + "; resume it with `hypertop run --resume \(config)`"))
-                    saidGone = true
+                // Said once, and again if it changes (a finished study deleted meanwhile).
+                if let why = stored.notRunning(), why != said {
+                    sink.yield(.effectResult(why.description + (why.state == .stopped ? "; resume it with `hypertop run --resume \(config)`" : "")))
+                    said = why
                 }
                 switch try? follower.poll() {
                 case .study(let s)?: sink.yield(.replaceStudy(s))
@@ -127,7 +127,7 @@ enum WatchDashboard {
         defer { poller.cancel() }
         // Stop and pause are the study's files; kills and set actions (attach only) request files.
         let control = info.map { RequestFiles(sweepDirectory: $0.sweepDir, controls: ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile)) }
-        let notes = NoteBook(study: stored)
+        let notes = NoteBook(study: stored, program: mode == .attach ? "hypertop attach" : "hypertop watch")
         var state = DashboardState(mode: mode, now: Date())
         if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
         // Notes written elsewhere (optuna-dashboard, another attach) show here too.
@@ -220,7 +220,7 @@ enum StudiesBrowser {
                 guard case .openStudy(let name) = exit, let (db, store, s) = rows.first(where: { $0.2.name == name }) else { return }
                 let stored = StoredStudy(path: db, store: store, id: s.studyID, name: s.name)
                 let study = try stored.load()
-                let notes = NoteBook(study: stored)
+                let notes = NoteBook(study: stored, program: "hypertop studies")
                 var state = DashboardState(study: study, mode: .browse, now: Date())
                 if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
                 let inner = try await DashboardRunner.run(state, events: AsyncStream { $0.finish() }) { effect in
@@ -244,6 +244,14 @@ enum StudiesBrowser {
 /// study's read-only connection, each save through one of its own (see `StoredStudy.saveNote`).
 struct NoteBook: Sendable {
     let study: StoredStudy
+    /// This hypertop, as the store records who wrote a note (`hypertop attach`).
+    let writer: NoteWriter
+
+    /// `program`: the command that saves notes here, in the user's words (`hypertop attach`).
+    init(study: StoredStudy, program: String) {
+        self.study = study
+        writer = .current(program: program)
+    }
 
     func load() -> StudyNotes? { study.notes() }
 
@@ -268,10 +276,11 @@ struct NoteBook: Sendable {
     func save(trial: Int?, body: String, base: String) -> DashboardMsg {
         let on = trial.map { "trial \($0)" } ?? "the study"
         do {
-            let (written, notes) = try study.saveNote(trial: trial, body: body, base: base)
-            return .notes(notes, status: written == body ? "note on \(on) saved"
-                : "note on \(on) saved after the lines optuna-dashboard added meanwhile")
-        } catch let conflict as StoreError where conflict == .noteChanged(trial: trial) {
+            let (saved, notes) = try study.saveNote(trial: trial, body: body, base: base, by: writer)
+            return .notes(notes, status: saved.addedToLinesBy.map { "note on \(on) saved after the lines \($0) added meanwhile" }
+                ?? "note on \(on) saved")
+        } catch let conflict as StoreError {
+            guard case .noteChanged = conflict else { return .effectResult("could not save the note in \(study.path): \(conflict)") }
             return study.notes().map { .notes($0, status: conflict.description) } ?? .effectResult(conflict.description)
         } catch {
             return .effectResult("could not save the note in \(study.path): \(error)")

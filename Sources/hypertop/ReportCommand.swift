@@ -46,9 +46,17 @@ struct ReportCommand: AsyncParsableCommand {
                 written.append(file)
             }
             let png = await SVGToPNG.convert(written.map { dir + "/" + $0 })
-            let markdown = StudyReport.markdown(loaded, notes: notes, storage: storage, images: png ? written.map { $0.replacingOccurrences(of: ".svg", with: ".png") } : written)
+            // Each chart as PNG where it got one, else as SVG.
+            let images = written.map { png.converted.contains(dir + "/" + $0) ? $0.replacingOccurrences(of: ".svg", with: ".png") : $0 }
+            let markdown = StudyReport.markdown(loaded, notes: notes, storage: storage, images: images)
             try write(markdown, to: dir + "/report.md")
-            print("Wrote \(dir)/report.md with \(written.joined(separator: ", "))" + (png ? " and their PNGs" : " (rsvg-convert is not installed: no PNGs; Debian: apt-get install librsvg2-bin)"))
+            let pngs = !png.toolFound ? " (rsvg-convert is not installed: no PNGs; Debian: apt-get install librsvg2-bin)"
+                : png.failed.isEmpty ? " and their PNGs"
+                : png.converted.isEmpty ? " (no PNGs)" : " and the PNGs of " + png.converted.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            say("Wrote \(dir)/report.md with \(written.joined(separator: ", "))" + pngs)
+            for failure in png.failed {
+                say("hypertop: rsvg-convert could not convert \(failure.svg) (the report shows it as SVG): \(failure.complaint)", error: true)
+            }
         }
     }
 

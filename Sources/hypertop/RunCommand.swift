@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if EngineProcess.isDetachedEngine { SignalTrap.ignoresHangup = true }
         let (failures, signalStatus) = try await withUserErrors { try await runSweep() }
-        for line in failures { FileHandle.standardError.write(Data("hypertop: \(line)\n".utf8)) }
+        for line in failures { say("hypertop: \(line)", error: true) }
         // A signal's stop exits as a shell reports it (130, 143); anything else that went wrong, 1.
         if let signalStatus { throw ExitCode(signalStatus) }
         if !failures.isEmpty { throw ExitCode(1) }
@@ -104,6 +104,9 @@ struct RunCommand: AsyncParsableCommand {
         let launcher = try await sweep.launcher()
         let opening = try await StudyOpening.open(spec: spec, info: info, storePath: storePath, launcher: launcher,
                                             choice: resume ? .resume : new ? .startOver : .ask)
+        // The store is left as Optuna's storage leaves it, readable by anyone who may read the file
+        // (see `StudyStore.close`); a watcher that saw the end gets 2 s to let go.
+        defer { opening.store.close(waitingUpTo: 2) }
         let logPath = (sweepDir as NSString).appendingPathComponent("hypertop.log")
         if EngineProcess.isDetachedEngine {
             // Opening may have moved an earlier sweep directory (and the log in it) aside.
@@ -128,10 +131,12 @@ struct RunCommand: AsyncParsableCommand {
                 ? { @Sendable in
                     EngineProcess.leaveTerminal(study: name, storePath: storePath, logPath: logPath) { SignalTrap.ignoresHangup = true }
                 } : nil
+            let notes = (try? StoredStudy.openStore(storePath)).map {
+                NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName), program: "hypertop run")
+            }
             (study, ending) = await DashboardRun.run(scheduler, controls: controls, refresh: refresh, logPath: logPath, detach: detacher,
-                                           notes: (try? StoredStudy.openStore(storePath)).map {
-                                               NoteBook(study: StoredStudy(path: storePath, store: $0, id: opening.studyID, name: spec.studyName))
-                                           })
+                                           notes: notes)
+            notes?.study.close()
         }
         for line in StudyResults.lines(study, space: spec.space) { print(line) }
         let results = (sweepDir as NSString).appendingPathComponent("optimization_results.yaml")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DashboardCore
 import Foundation
 import HyperOpt
 import StudyReports
@@ -31,15 +32,18 @@ struct StudiesCommand: AsyncParsableCommand {
             var rows: [(db: String, store: StudyStore, summary: StoredStudySummary)] = []
             // One unreadable file among several is said, and the others are still shown.
             var unreadable: [CLIError] = []
+            var opened: [StudyStore] = []
+            defer { for store in opened { store.close() } }
             for f in files {
                 do {
                     let store = try StoredStudy.openStore(f)
+                    opened.append(store)
                     do {
                         rows += try store.studies().map { (f, store, $0) }
                     } catch { throw CLIError("cannot read the studies in \(f): \(error)") }
                 } catch let error as CLIError where files.count > 1 {
                     unreadable.append(error)
-                    FileHandle.standardError.write(Data("hypertop: error: \(error)\n".utf8))
+                    say("hypertop: error: \(error)", error: true)
                 }
             }
             if !unreadable.isEmpty && rows.isEmpty { throw unreadable[0] }
@@ -47,7 +51,7 @@ struct StudiesCommand: AsyncParsableCommand {
                 guard let row = rows.first(where: { $0.summary.name == export }) else {
                     throw CLIError("no study named \"\(export)\" in \(files.joined(separator: ", ")).")
                 }
-                print(try Exporter.export(StoredStudy(path: row.db, store: row.store, id: row.summary.studyID, name: row.summary.name)))
+                say(try Exporter.export(StoredStudy(path: row.db, store: row.store, id: row.summary.studyID, name: row.summary.name)))
                 return
             }
             if list || isatty(STDOUT_FILENO) != 1 {
@@ -101,9 +105,10 @@ enum StudyTable {
             cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-", ProcessText.printable(engine.text)]
             table.append(cells)
         }
-        let widths = table[0].indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+        // Columns line up in terminal cells: `研究β` takes five.
+        let widths = table[0].indices.map { c in table.map { Format.width($0[c]) }.max() ?? 0 }
         return table.map { row in
-            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+            row.enumerated().map { c, cell in Format.pad(cell, widths[c]) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
     }

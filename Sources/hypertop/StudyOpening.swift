@@ -24,7 +24,7 @@ enum StudyOpening {
             }
         }, say: { line in
             // At once, also into a pipe or a log: a wait for a lock must be seen while it lasts.
-            print(line)
+            say(line)
             fflush(nil)
         })
     }
@@ -37,10 +37,10 @@ enum StudyOpening {
 
     static func ask(name: String, trials: Int, storePath: String) throws -> StudySession.Choice {
         guard isatty(STDIN_FILENO) == 1 else {
-            print("Resuming study \"\(name)\" (\(trials) recorded trials); pass --new to start over.")
+            say("Resuming study \"\(name)\" (\(trials) recorded trials); pass --new to start over.")
             return .resume
         }
-        print("Study \"\(name)\" already has \(trials) recorded trial(s) in \(storePath).")
+        say("Study \"\(name)\" already has \(trials) recorded trial(s) in \(storePath).")
         while true {
             print("Resume it [r], start a new one and keep the old under another name [n], or quit [q]? ", terminator: "")
             fflush(nil)

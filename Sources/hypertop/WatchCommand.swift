@@ -33,6 +33,7 @@ struct WatchCommand: AsyncParsableCommand {
     mutating func run() async throws {
         try await withUserErrors {
             let stored = try StoredStudy.open(storePath: db, named: study)
+            defer { stored.close() }
             if headless || isatty(STDOUT_FILENO) != 1 {
                 try await followHeadless(stored)
             } else {
@@ -42,7 +43,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     private func followHeadless(_ stored: StoredStudy) async throws {
-        let (store, studyID, name) = (stored.store, stored.id, stored.name)
+        let name = stored.name
         var follower = stored.follower()
         var log = HeadlessLog()
         var current = Study()
@@ -66,8 +67,10 @@ struct WatchCommand: AsyncParsableCommand {
             }
             fflush(nil)
             if current.phase == .done { break }
-            if let gone = try? EngineOwner.gone(store: store, studyID: studyID) {
-                print(log.stamp("\(gone); the study stopped with \(current.trials.count) trial(s) recorded. Resume it with `hypertop run --resume <config>`."))
+            // A finished study ends the loop above, once its last events are read.
+            if let why = stored.notRunning(), why.state != .done {
+                print(log.stamp("\(why); \(current.trials.count) trial(s) recorded."
+                                + (why.state == .stopped ? " Resume it with `hypertop run --resume <config>`." : "")))
                 throw ExitCode(1)
             }
             try await Task.sleep(for: .milliseconds(Int(refresh * 1000)))

@@ -1,6 +1,7 @@
 // Measures the study store: cost per finished trial, per metric row, and the time to open a
 // large study. Prints one JSON object; Benchmarks/store.sh puts it next to Python optuna's numbers.
 //   store-bench DIR [--trials N] [--open-trials N] [--steps N]
+//   store-bench --make FILE N   (only writes a study of N trials, for Benchmarks/report.sh)
 import Foundation
 import HyperOpt
 import SweepEngine
@@ -66,6 +67,28 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 }
 
 func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+// `store-bench --make FILE N`: only write a study "open" of N finished trials (10 intermediate
+// values each) into FILE, for the benchmarks of commands that read a large study (report).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--make", let n = Int(CommandLine.arguments[3]) {
+    let path = CommandLine.arguments[2]
+    let store = try StudyStore(path: path)
+    let id = try store.createStudy(info("open", dir: (path as NSString).deletingLastPathComponent))
+    var batch: [EngineEvent] = []
+    for t in 0..<n {
+        batch.append(.launched(launch(t)))
+        batch.append(.metrics(trial: t, rows: (0..<10).map { MetricRow(step: $0, values: ["eval/success_rate": Double($0) / 10]) }))
+        var g = SeededGenerator(seed: UInt64(t) &+ 7)
+        batch.append(.finished(TrialOutcome(number: t, state: t % 10 == 0 ? .pruned : .complete, score: g.unit(),
+                                            reason: nil, exitStatus: 0, signal: nil, endedAt: Date())))
+        if batch.count >= 5_000 {
+            try store.record(batch, studyID: id)
+            batch = []
+        }
+    }
+    try store.record(batch, studyID: id)
+    exit(0)
+}
 
 let options = try Options(Array(CommandLine.arguments.dropFirst()))
 // `store-bench --open FILE`: open the file's first study as `hypertop studies` does in a new

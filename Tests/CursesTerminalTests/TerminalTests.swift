@@ -6,7 +6,16 @@ import XCTest
 /// A real curses screen on /dev/null (`newterm` with no terminal behind it): what `flush` writes
 /// is read back cell by cell.
 final class TerminalTests: XCTestCase {
-    private func withTerminal(_ environment: [String: String] = [:], _ body: (Terminal) throws -> Void) throws {
+    /// A terminal in `locale` (UTF-8 unless asked, whatever the test's environment), which the
+    /// process goes back to afterwards.
+    private func withTerminal(_ environment: [String: String] = [:], locale: String = "C.UTF-8",
+                              _ body: (Terminal) throws -> Void) throws {
+        let before = getenv("LC_ALL").map { String(cString: $0) }
+        setenv("LC_ALL", locale, 1)
+        defer {
+            if let before { setenv("LC_ALL", before, 1) } else { unsetenv("LC_ALL") }
+            setlocale(LC_ALL, "")
+        }
         let terminal = try Terminal(termType: "xterm-256color", outputPath: "/dev/null", inputPath: "/dev/null",
                                     environment: environment)
         defer { terminal.close() }
@@ -78,6 +87,56 @@ final class TerminalTests: XCTestCase {
         }
     }
 
+    /// Issue 27 (M8): `研究β`, `x😀` and a combining accent reach curses as the wide characters
+    /// they are, each where the buffer laid it out, also where a style changes inside a wide
+    /// character; U+202E never reaches it.
+    func testFlushDrawsWideCharactersInTwoCells() throws {
+        try withTerminal { t in
+            XCTAssertTrue(t.supportsUnicode)
+            var buf = Buffer(width: 80, height: 24)
+            buf.put("研究β x😀 e\u{301}!", x: 0, y: 0)
+            buf.setStyle(Rect(x: 1, y: 0, width: 20, height: 1), Style(reverse: true))
+            buf.put("rl\u{202E}evil", x: 0, y: 1)
+            t.flush(buf)
+            XCTAssertEqual(t.characters(x: 0, y: 0), ["研"])
+            XCTAssertEqual(t.characters(x: 2, y: 0), ["究"])
+            XCTAssertEqual(t.characters(x: 4, y: 0), ["β"])
+            XCTAssertEqual(t.characters(x: 6, y: 0), ["x"])
+            XCTAssertEqual(t.characters(x: 7, y: 0), ["😀"])
+            XCTAssertEqual(t.characters(x: 10, y: 0), ["e", "\u{301}"])
+            XCTAssertEqual(t.characters(x: 11, y: 0), ["!"])
+            XCTAssertEqual((0..<8).map { t.characters(x: $0, y: 1) }, [["r"], ["l"], [" "], ["e"], ["v"], ["i"], ["l"], [" "]])
+        }
+    }
+
+    /// The ASCII fallback: without a UTF-8 locale a character the terminal cannot show is `?` in
+    /// each of its cells, and the text after it stays in its column.
+    func testWithoutAUTF8LocaleWideCharactersShowAsQuestionMarks() throws {
+        try withTerminal(locale: "C") { t in
+            XCTAssertFalse(t.supportsUnicode)
+            var buf = Buffer(width: 80, height: 24)
+            buf.put("中b β", x: 0, y: 0)
+            t.flush(buf)
+            XCTAssertEqual((0..<5).map { t.characters(x: $0, y: 0) }, [["?"], ["?"], ["b"], [" "], ["?"]])
+        }
+    }
+
+    /// The buffer lays text out by `CellWidth`; curses and the terminal place it by the C
+    /// library's `wcwidth`. They must agree on every character the library knows, or columns
+    /// shift. (A newer glibc: regenerate CellWidth's tables from its wcwidth.)
+    func testCellWidthsAreTheCLibrarys() throws {
+        let before = String(cString: setlocale(LC_ALL, nil))
+        defer { setlocale(LC_ALL, before) }
+        XCTAssertNotNil(setlocale(LC_ALL, "C.UTF-8"))
+        var differ: [String] = []
+        for v in UInt32(0)..<0x110000 {
+            guard let u = Unicode.Scalar(v), !CellWidth.isBlank(u) else { continue }
+            let libc = Int(wcwidth(wchar_t(bitPattern: v)))
+            if libc >= 0 && libc != CellWidth.of(u) { differ.append("U+\(String(v, radix: 16, uppercase: true)): \(CellWidth.of(u)) vs \(libc)") }
+        }
+        XCTAssertEqual(differ.count, 0, differ.prefix(20).joined(separator: ", "))
+    }
+
     func testNoKeyWithinTheTimeoutIsNil() throws {
         try withTerminal { t in
             XCTAssertNil(t.readInput(timeoutMs: 0))
@@ -105,7 +164,9 @@ final class TerminalTests: XCTestCase {
         XCTAssertEqual(Terminal.characterKey(127), .backspace)
         XCTAssertEqual(Terminal.characterKey(0x6A), .char("j"))
         XCTAssertEqual(Terminal.characterKey(0xE9), .char("é"))
-        XCTAssertNil(Terminal.characterKey(1))
+        XCTAssertEqual(Terminal.characterKey(12), .control("l"), "Ctrl-L")
+        XCTAssertEqual(Terminal.characterKey(1), .control("a"))
+        XCTAssertNil(Terminal.characterKey(0))
     }
 }
 

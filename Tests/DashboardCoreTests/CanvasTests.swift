@@ -10,11 +10,11 @@ final class CanvasTests: XCTestCase {
         XCTAssertEqual(buf.put("zz", x: 0, y: 5), 0, "a row outside the buffer paints nothing")
     }
 
-    func testWideAndControlCharactersTakeOneCellEach() {
+    func testWideControlAndCombiningCharacters() {
         var buf = xBuffer(8, 1)
         buf.put("a\u{4E2D}b\te\u{301}!", x: 0, y: 0)
-        // CJK becomes '?', a tab a space, the combining accent is dropped.
-        XCTAssertEqual(buf.plainText(), ["a?b e!xx"])
+        // CJK takes two cells, a tab is a blank, the combining accent joins its letter.
+        XCTAssertEqual(buf.plainText(), ["a\u{4E2D}b e\u{301}!x"])
     }
 
     func testPlainTextTrimsTrailingSpacesOnlyWhenAsked() {

@@ -75,6 +75,47 @@ final class KeyMapTests: XCTestCase {
         XCTAssertEqual(s.overlay, .confirmKillAll)
     }
 
+    /// Issue 27, L10: Ctrl-L asks the runner to repaint the whole screen, on every screen of the
+    /// dashboard and the browser, and also while a question, a form, the help or the filter is
+    /// open (which stays open); `?` says so.
+    func testCtrlLRepaintsEverywhere() {
+        let ctrlL = DashboardMsg.key(.control("l"))
+        var s = Fixture.state()
+        XCTAssertEqual(update(&s, ctrlL), [.repaint])
+        for key: Key in ["?", "e", "q", "/", "n", "x"].map({ .char($0) }) + [.enter] {
+            var open = Fixture.state()
+            _ = update(&open, .key(key))
+            let before = (open.overlay, open.editingFilter, open.screen)
+            XCTAssertEqual(update(&open, ctrlL), [.repaint], "after \(key)")
+            XCTAssertTrue(before == (open.overlay, open.editingFilter, open.screen), "after \(key): what was open stays open")
+        }
+        for view in AnalysisView.allCases {
+            var v = Fixture.state()
+            _ = update(&v, .key(.char(view.key)))
+            XCTAssertEqual(update(&v, ctrlL), [.repaint], "\(view)")
+        }
+        _ = update(&s, .key(.char("?")))
+        let help = render(s, size: Size(width: 80, height: 24)).plainText().joined(separator: "\n")
+        XCTAssertNotNil(help.range(of: "Ctrl-L +repaint the whole screen", options: .regularExpression), help)
+
+        let rows = ["a", "b"].map { StudyListRow(name: $0, direction: .maximize, counts: [:], best: nil, startedAt: nil, duration: nil) }
+        var browser = StudiesBrowserState(rows: rows, source: "x.db", now: Fixture.t0, size: Size(width: 80, height: 24))
+        XCTAssertEqual(update(&browser, ctrlL), [.repaint])
+        _ = update(&browser, .key(.char("?")))
+        let browserHelp = render(browser, size: browser.size).plainText().joined(separator: "\n")
+        XCTAssertNotNil(browserHelp.range(of: "Ctrl-L +repaint the whole screen", options: .regularExpression), browserHelp)
+        XCTAssertEqual(update(&browser, ctrlL), [.repaint])
+        XCTAssertTrue(browser.showHelp, "the help stays open")
+        browser.showHelp = false
+        _ = update(&browser, .key(.char("R")))
+        XCTAssertEqual(update(&browser, ctrlL), [.repaint])
+        XCTAssertNotNil(browser.confirm, "the question stays open")
+        browser.confirm = nil
+        browser.marked = ["a", "b"]
+        _ = update(&browser, .key(.char("c")))
+        XCTAssertEqual(update(&browser, ctrlL), [.repaint], "the compare view")
+    }
+
     /// The browser's `?`, key line and keys come from its own key map.
     func testTheStudiesBrowsersHelpAndKeyLine() {
         let rows = ["a", "b"].map { StudyListRow(name: $0, direction: .maximize, counts: [:], best: nil, startedAt: nil, duration: nil) }

@@ -100,6 +100,51 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(top.hasPrefix(" reach-sac  sampler tpe  maximize rule wiki over eval/success_rate "), top)
     }
 
+    /// Issue 27, M4: the header's best is the study's best as Optuna ranks it: in a minimize study
+    /// with a -inf trial, that trial (it used to say -1, the best finite value).
+    func testHeaderBestCountsInfiniteValuesAsOptunaDoes() {
+        var spec = Fixture.spec()
+        spec.direction = .minimize
+        let info = StudyInfo(spec: spec, sweepDir: "data/reach-sac", stopFile: "delete_me_to_stop_hyperopt",
+                             pauseFile: "pause_hyperopt", startedAt: Fixture.t0)
+        var events: [EngineEvent] = [.started(info)]
+        for (i, v) in [-1.0, .infinity, -.infinity, 0.5].enumerated() {
+            events += [.launched(Fixture.launch(i)),
+                       .finished(TrialOutcome(number: i, state: .complete, score: v, reason: nil, exitStatus: 0, signal: nil,
+                                              endedAt: Fixture.t0.addingTimeInterval(Double(60 + i))))]
+        }
+        var s = DashboardState(mode: .live, now: Fixture.t0, size: Size(width: 120, height: 40))
+        _ = update(&s, .events(events))
+        let best = render(s, size: Size(width: 120, height: 40)).plainText()[3]
+        XCTAssertTrue(best.hasPrefix(" best -inf  n=1  #2  no gain 1 trial "), best)
+    }
+
+    /// Issue 27, L3: a study Python optuna ran shows what its store holds and "unknown" for the
+    /// rest: no sampler, score rule or max_trials of hypertop's making; a multi-objective study
+    /// names each objective's direction instead of one "minimize value".
+    func testAStudyAnotherProgramRanShowsUnknownSettings() {
+        func screens(_ directions: [Direction]) -> (main: [String], detail: String) {
+            var spec = Fixture.spec(maxTrials: 1)
+            spec.direction = directions[0]
+            let info = StudyInfo(spec: spec, sweepDir: "", stopFile: "", pauseFile: "", startedAt: Fixture.t0,
+                                 external: ExternalStudy(directions: directions))
+            var s = DashboardState(mode: .browse, now: Fixture.t0, size: Size(width: 120, height: 40))
+            _ = update(&s, .events([.started(info), .launched(Fixture.launch(0)),
+                                    .finished(TrialOutcome(number: 0, state: .complete, score: 0.3, reason: nil, exitStatus: nil, signal: nil,
+                                                           endedAt: Fixture.t0.addingTimeInterval(60)))]))
+            let main = render(s, size: Size(width: 120, height: 40)).plainText()
+            _ = update(&s, .key(.enter))
+            return (main, render(s, size: Size(width: 120, height: 40)).plainText().joined(separator: "\n"))
+        }
+        let one = screens([.minimize])
+        XCTAssertTrue(one.main[0].hasPrefix(" hypertop  reach-sac  sampler unknown  minimize value "), one.main[0])
+        XCTAssertTrue(one.main[1].hasSuffix("   trials  1 launched, max_trials unknown"), one.main[1])
+        XCTAssertTrue(one.detail.contains("0.3  (value)"), one.detail)
+        let two = screens([.minimize, .maximize])
+        XCTAssertTrue(two.main[0].hasPrefix(" hypertop  reach-sac  sampler unknown  2 objectives (minimize, maximize), the first shown "), two.main[0])
+        XCTAssertTrue(two.detail.contains("0.3  (values[0])"), two.detail)
+    }
+
     func testQuitDialog80x24() {
         var s = Fixture.state(size: Size(width: 80, height: 24))
         _ = update(&s, .key(.char("q")))

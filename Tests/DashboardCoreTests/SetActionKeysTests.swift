@@ -52,4 +52,33 @@ final class SetActionKeysTests: XCTestCase {
         guard case .enqueue(_, 3, let step?)? = s.overlay else { return XCTFail("\(String(describing: s.overlay))") }
         XCTAssertTrue(step.contains("in steps of 64"), step)
     }
+
+    /// Issue 27, L13: choices `"1"` and `1` looked the same in the enqueue form, and typing 1
+    /// always chose the string. The form shows the string quoted; `1` chooses the int, `"1"` the
+    /// string, and a best set with the string starts the field quoted.
+    func testEnqueueTellsAStringChoiceFromAnIntOfTheSameText() {
+        let space = SearchSpace([Parameter(name: "++c", distribution: .categorical(choices: [.string("1"), .int(1), .string("adam")]))])
+        let spec = StudySpec(studyName: "mixed", maxTrials: 5, nJobs: 1, direction: .maximize, maxDurationMinutes: 30,
+                             space: space, sampler: .random, criterion: Fixture.criterion, nEpochs: 1, evalAfterNSteps: 1)
+        let info = StudyInfo(spec: spec, sweepDir: "data/mixed", stopFile: "stop", pauseFile: "pause", startedAt: Fixture.t0)
+        var s = DashboardState(mode: .live, now: Fixture.t0, size: Size(width: 100, height: 30))
+        _ = update(&s, .events([.started(info), .launched(TrialLaunch(number: 0, paramSet: 0, repeatIndex: 0, params: ["++c": .string("1")],
+                                                                       runDir: "data/mixed/0", command: ["job"], startedAt: Fixture.t0)),
+                                .finished(TrialOutcome(number: 0, state: .complete, score: 0.5, reason: nil, exitStatus: 0, signal: nil,
+                                                       endedAt: Fixture.t0.addingTimeInterval(10)))]))
+        _ = update(&s, .key(.char("e")))
+        guard case .enqueue(let fields, _, _)? = s.overlay else { return XCTFail("\(String(describing: s.overlay))") }
+        XCTAssertEqual(fields.map(\.text), [#""1""#], "the best set's string, quoted")
+        let form = render(s, size: Size(width: 100, height: 30)).plainText().joined(separator: "\n")
+        XCTAssertTrue(form.contains(#""1" | 1 | adam"#), form)
+        XCTAssertEqual(keys(&s, [.enter]), [.command(.enqueue(["++c": .string("1")]))])
+        _ = keys(&s, [.char("e"), .backspace, .backspace, .backspace])
+        XCTAssertEqual(keys(&s, type("1") + [.enter]), [.command(.enqueue(["++c": .int(1)]))], "1 is the int")
+        _ = keys(&s, [.char("e"), .backspace, .backspace, .backspace])
+        XCTAssertEqual(keys(&s, type("adam") + [.enter]), [.command(.enqueue(["++c": .string("adam")]))], "a string no other choice reads as needs no quotes")
+        _ = keys(&s, [.char("e"), .backspace, .backspace, .backspace])
+        _ = keys(&s, type("2") + [.enter])
+        guard case .enqueue(_, _, let problem?)? = s.overlay else { return XCTFail("\(String(describing: s.overlay))") }
+        XCTAssertTrue(problem.hasSuffix(#"is not one of "1", 1, adam"#), problem)
+    }
 }

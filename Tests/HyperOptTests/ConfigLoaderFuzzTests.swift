@@ -21,6 +21,9 @@ final class ConfigLoaderFuzzTests: XCTestCase {
         "0", "1", "2", "-1", "1000000000", "\"\(String(repeating: "s", count: 300))\"", "minimize", "maximize", "grid", "tpe",
         "random", "median", "{type: int, low: 0, high: 9000000000000000000}", "{type: float, low: 0, high: 1, step: 1e-300}",
         "{type: categorical, choices: []}", "{type: categorical, choices: [.nan, .nan, .inf, null]}", "[a, b, a]",
+        // Wide, bidi and combining text (issue 27, M8), in names and values.
+        "研究β", "x😀", "\"\\u202Eevil\\u202C\"", "\"e\\u0301\"", "{type: categorical, choices: [中文, x😀, \"\\u202E1\", \"\\u2066a\"]}",
+        "{type: categorical, choices: [\"1\", 1, 1.0, true, \"true\"]}",
     ]
 
     func testMutatedConfigsLoadOrFailWithOneLineAtTheirLine() throws {
@@ -38,12 +41,18 @@ final class ConfigLoaderFuzzTests: XCTestCase {
                 loaded += 1
                 // A spec that loads can be sampled without a trap.
                 if let sampler = try? makeSampler(spec.sampler, space: spec.space) {
-                    _ = runStudy(sampler, space: spec.space, direction: spec.direction, seed: 1, trials: 3) { _ in Double.random(in: 0..<1, using: &g) }
+                    // Scores as jobs give them, non-finite ones included.
+                    // Now and then long enough for the model-based samplers to leave their random start.
+                    let trials = Int.random(in: 0..<50, using: &g) == 0 ? 14 : 3
+                    _ = runStudy(sampler, space: spec.space, direction: spec.direction, seed: 1, trials: trials) { _ in
+                        [Double.random(in: 0..<1, using: &g), .nan, .infinity, -.infinity, 1e308][Int.random(in: 0..<5, using: &g)]
+                    }
                 }
             } catch let error as ConfigError {
                 refused += 1
                 let one = "\(error)"
                 XCTAssertFalse(one.contains("\n"), "not one line for:\n\(text)\n-> \(one)")
+                XCTAssertEqual(ProcessText.printable(one), one, "the message shows the file's text neutralised")
                 if let line = error.line { XCTAssertTrue((1...lineCount + 1).contains(line), "line \(line) of \(lineCount) for:\n\(text)\n-> \(one)") }
             } catch {
                 XCTFail("not a ConfigError (\(type(of: error))): \(error)\nfor:\n\(text)")

@@ -365,8 +365,9 @@ final class CLITests: XCTestCase {
         engine.waitUntilExit()
         let r = try project.run(["watch", "--headless", "data/hypertop.db"], timeout: 30)
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("The engine running this study (process \(engine.pid) on "), r.stdout)
-        XCTAssertTrue(r.stdout.contains("is gone; the study stopped with"), r.stdout)
+        XCTAssertTrue(r.stdout.contains(#"study "cli" is not running (stopped): the engine that ran it (process \#(engine.pid) on "#), r.stdout)
+        XCTAssertNotNil(r.stdout.range(of: #"is gone; \d+ trial\(s\) recorded\. Resume it with `hypertop run --resume <config>`\."#,
+                                       options: .regularExpression), r.stdout)
         _ = try project.run(["run", "--headless", "--resume", "dead-opti.yaml"], timeout: 60)
     }
 

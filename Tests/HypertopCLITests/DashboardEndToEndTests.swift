@@ -74,6 +74,46 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(log.contains("Launching jobs, sweep output dir"), "log lines went to the sweep directory's log file")
     }
 
+    /// Issue 27, L10: what another program wrote over the dashboard stays until Ctrl-L, which
+    /// repaints the whole screen (curses otherwise redraws only the cells it changed).
+    func testCtrlLRepaintsWhatSomethingElseWroteOver() throws {
+        try startRun("ctrll", maxTrials: 2, nJobs: 1, seed: 3, sleep: 5, epochs: 4, flags: "--refresh 5")
+        _ = try expect("score by parameter", seconds: 15)
+        let tty = try XCTUnwrap(FileHandle(forWritingAtPath: try pane.variable("pane_tty")))
+        // Row 30, column 10: an empty row of the trial table.
+        tty.write(Data("\u{1b}[30;10HGARBAGE-FROM-ELSEWHERE".utf8))
+        try tty.close()
+        _ = try expect("GARBAGE-FROM-ELSEWHERE", seconds: 3)
+        try pane.keys("C-l")
+        let cleared = waitUntil(3) { (try? pane.screen())?.contains("GARBAGE") == false }
+        XCTAssertTrue(cleared, (try? pane.screen()) ?? "")
+        XCTAssertTrue(try pane.screen().contains("score by parameter"), "the dashboard is drawn whole")
+        try pane.keys("q")
+        _ = try expect("the study is still running", seconds: 3)
+        try pane.keys("k")
+        _ = try expect("EXITED", seconds: 15)
+    }
+
+    /// Issue 27, L9: `watch` on a study that ran to its end says it is done, as `attach` does,
+    /// not that its engine is gone and should be resumed; once the study is deleted it says so.
+    func testWatchOfAFinishedStudySaysItIsDoneThenDeleted() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "optuna", install: "scripts/install-deps.sh --python")
+        try project.write("fin-opti.yaml", SweepFile(studyName: "fin", maxTrials: 2, nJobs: 2, seed: 1,
+                                                     searchSpace: ["++x: {type: float, low: 0.1, high: 0.9}", "++epochs: {type: categorical, choices: [1]}"]))
+        let run = try project.run(["run", "--headless", "fin-opti.yaml"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        try pane.start("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) watch data/hypertop.db; echo EXITED; sleep 60")
+        let done = try expect(#"study "fin" is not running (done)"#)
+        XCTAssertFalse(done.contains("resume") || done.contains("gone"), done)
+        let r = try runProgram(python, ["-c", "import optuna; optuna.delete_study(study_name='fin', storage='sqlite:///data/hypertop.db')"],
+                               in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let deleted = try expect(#"study "fin" is not running (deleted from data/hypertop.db)"#)
+        XCTAssertFalse(deleted.contains("resume") || deleted.contains("gone"), deleted)
+        try pane.keys("q")
+        _ = try expect("EXITED")
+    }
+
     /// The analysis views in the real binary: each key opens its view over a real sweep, and
     /// `stop_when_stagnant` ends it with its reason.
     func testAnalysisViewsOnARealSweep() throws {
@@ -162,11 +202,16 @@ final class DashboardEndToEndTests: XCTestCase {
         _ = try expect("EXITED", seconds: 15)
     }
 
-    /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
-    private func startSlowSweep(_ name: String) throws -> Int32 {
-        // No sampler or seed given: each trial only sleeps 30 s (the test ends it first), whatever its x.
+    /// NAME-opti.yaml: jobs that run until killed. No sampler or seed given: each trial only
+    /// sleeps 30 s (the test ends it first), whatever its x.
+    private func writeSlowSweep(_ name: String) throws {
         try project.write("\(name)-opti.yaml", SweepFile(studyName: name, maxTrials: 6, nJobs: 2, sampler: nil, passConfig: "none",
                                                          searchSpace: ["++sleep: {type: categorical, choices: [30]}", "++x: {type: float, low: 0, high: 1}"]))
+    }
+
+    /// Jobs that run until killed, under the dashboard; returns the hypertop process's pid.
+    private func startSlowSweep(_ name: String) throws -> Int32 {
+        try writeSlowSweep(name)
         try launch(name)
         _ = try expect("score by parameter", seconds: 15)
         XCTAssertTrue(project.waitFor(files: ["data/\(name)/0/pid", "data/\(name)/1/pid"], timeout: 15), "both jobs started")
@@ -203,6 +248,25 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertTrue(end.contains("Trial #0 FAIL: killed by Ctrl-C"), end)
         XCTAssertTrue(end.contains("EXITED=130"), end)
         try jobsGone("ctrlc")
+    }
+
+    /// Issue 27, M1: Ctrl-Z under `run`'s dashboard in an interactive shell gives the shell its
+    /// terminal and stops the run (the engine child, then the stand-in the shell waits for); `fg`
+    /// takes the terminal again and repaints it, and nothing typed at the shell reached the study.
+    func testCtrlZThenFgUnderRunGivesTheShellItsTerminalAndTakesItBack() throws {
+        try writeSlowSweep("tz")
+        try pane.start(ShellJobControl.shell)
+        _ = try expect("shell>")
+        try pane.keys("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run tz-opti.yaml", "Enter")
+        _ = try expect("score by parameter", seconds: 15)
+        try ShellJobControl.check(pane, dashboard: "score by parameter")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("delete_me_to_stop_hyperopt")), "the study was not stopped")
+        XCTAssertFalse(try pane.screen().contains("stop file deleted"))
+        try pane.keys("q")
+        _ = try expect("kill the running trials and end now", seconds: 5)
+        try pane.keys("k")
+        _ = try expect("the study was ended from the dashboard", seconds: 20)
+        try jobsGone("tz")
     }
 
     /// Issue 27, M5: quit, then "kill the running trials and end now", exits 1 and says why; a

@@ -138,6 +138,25 @@ final class DetachTests: XCTestCase {
         return p
     }
 
+    /// Issue 27, M1: Ctrl-Z under `attach` in an interactive shell gives the shell its terminal and
+    /// stops attach; `fg` takes the terminal again and repaints it, and nothing typed at the shell
+    /// reached the study.
+    func testCtrlZThenFgUnderAttachGivesTheShellItsTerminalAndTakesItBack() throws {
+        let config = try writeConfig(maxTrials: 4, sleep: 10)
+        XCTAssertEqual(try project.run(["run", "--detach", config]).status, 0)
+        let p = TmuxPane(prefix: "hypertop-detach")
+        panes.append(p)
+        try p.start(ShellJobControl.shell)
+        try expect(p, "shell>")
+        try p.keys("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) attach --storage data/hypertop.db", "Enter")
+        try expect(p, "attached RUNNING")
+        try ShellJobControl.check(p, dashboard: "attached RUNNING")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.path("delete_me_to_stop_hyperopt")), "the study was not stopped")
+        XCTAssertFalse(try p.screen().contains("stop file deleted"))
+        try p.keys("q")
+        try expect(p, "Detached from study det", seconds: 5)
+    }
+
     /// `attach` shows the live dashboard of a detached study: `p` pauses it, `x` kills a trial
     /// through the request files, `q` detaches, and the study completes.
     func testAttachPausesKillsDetachesAndTheStudyCompletes() throws {

@@ -32,10 +32,10 @@ final class MetricTailerTests: XCTestCase {
         var t = tailer()
         try append("metrics.jsonl", "{\"step\": 1, \"eval/success_rate\": 0.25, \"note\": \"x\", \"flag\": true}\n{\"step\": 2, \"eval/succ")
         var u = t.poll()
-        XCTAssertEqual(u.rows, [MetricRow(step: 1, values: ["step": 1, "eval/success_rate": 0.25])])
+        XCTAssertEqual(u.rows, [MetricRow(step: 1, values: ["eval/success_rate": 0.25])])
         try append("metrics.jsonl", "ess_rate\": 0.5}\n")
         u = t.poll()
-        XCTAssertEqual(u.rows, [MetricRow(step: 2, values: ["step": 2, "eval/success_rate": 0.5])])
+        XCTAssertEqual(u.rows, [MetricRow(step: 2, values: ["eval/success_rate": 0.5])])
         XCTAssertTrue(t.poll().rows.isEmpty, "nothing is read twice")
     }
 
@@ -120,7 +120,7 @@ final class MetricTailerTests: XCTestCase {
         try append("metrics.jsonl", "{\"step\": 1, \"eval/success_rate\": 0.3}\n")
         try append("stdout.log", "eval/success_rate=0.3\nhyperopt_score=2\n")
         let u = t.poll()
-        XCTAssertEqual(u.rows, [MetricRow(step: 1, values: ["step": 1, "eval/success_rate": 0.3]), MetricRow(step: 2, values: ["hyperopt_score": 2])], "a row without a step gets the one after the last")
+        XCTAssertEqual(u.rows, [MetricRow(step: 1, values: ["eval/success_rate": 0.3]), MetricRow(step: 2, values: ["hyperopt_score": 2])], "a row without a step gets the one after the last")
     }
 
     func testHugeLineIsCut() throws {
@@ -157,6 +157,22 @@ final class MetricTailerTests: XCTestCase {
         try append("metrics.jsonl", "{\"r\": 0}\n{\"step\": 0, \"r\": 1}\n{\"r\": 2}\n{\"step\": 5, \"r\": 3}\n{\"r\": 4}\n")
         let u = t.poll()
         XCTAssertEqual(u.rows.map(\.step), [0, 0, 1, 5, 6])
+    }
+
+    /// Issue 27 (L13): the JSON `step` key was charted as a metric of its own.
+    func testAStepKeyIsTheRowsStepNotAMetric() throws {
+        var t = tailer()
+        try append("metrics.jsonl", "{\"step\": 10, \"loss\": 1}\n{\"global_step\": 20, \"loss\": 0.5}\n{\"epoch\": 3, \"loss\": 0.25}\n"
+                   + "{\"time/total_timesteps\": 4000, \"loss\": 0.125}\n{\"step\": 50}\n")
+        let u = t.poll()
+        XCTAssertEqual(u.rows, [MetricRow(step: 10, values: ["loss": 1]), MetricRow(step: 20, values: ["loss": 0.5]),
+                                MetricRow(step: 3, values: ["loss": 0.25]),
+                                MetricRow(step: 4000, values: ["time/total_timesteps": 4000, "loss": 0.125]),
+                                MetricRow(step: 50, values: ["step": 50])],
+                       "a counter key is the step; SB3's logged timesteps stay a metric; a row of only a step keeps it")
+        var csv = MetricTailer(metricsPath: path("none.jsonl"), progressCSVPath: path("progress.csv"), stdoutPath: path("stdout.log"), stderrPath: path("stderr.log"))
+        try append("progress.csv", "step,loss\n1,0.5\n")
+        XCTAssertEqual(csv.poll().rows, [MetricRow(step: 1, values: ["loss": 0.5])])
     }
 
     func testStrictJSONGrammar() {

@@ -28,6 +28,29 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(loaded.trial(4)?.metrics.count, 2)
     }
 
+    /// Issue 27, M3: the study's direction is Optuna's `study_directions`, whatever its log's
+    /// `started` says (an earlier hypertop recorded the config's on a resume with another
+    /// direction): the loaded study ranks as `studies`, the store and Optuna do.
+    func testALoadedStudyHasTheStoresDirectionWhateverItsLogSays() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let info = StoreFixtures.info(direction: .maximize, dir: dir)
+        let store = try StudyStore(path: path)
+        let id = try store.createStudy(info)
+        try store.record(StoreFixtures.sampleEvents(), studyID: id)
+        var flipped = info
+        flipped.spec.direction = .minimize
+        try store.record([.started(flipped)], studyID: id)
+
+        let loaded = try StudyStore(path: path, readOnly: true).loadStudy(id: id)
+        XCTAssertEqual(loaded.direction, .maximize)
+        XCTAssertEqual(try store.studies().first?.direction, .maximize)
+        // Set 0 has mean 0.625; set 5's 0.9 leads when maximizing, as the store says, not minimizing.
+        try store.record([.launched(StoreFixtures.launch(5)), .finished(StoreFixtures.outcome(5, .complete, score: 0.9))], studyID: id)
+        XCTAssertEqual(try store.loadStudy(id: id).best?.paramSet, 5)
+        XCTAssertEqual(try store.studies().first?.bestValue, 0.9)
+    }
+
     func testOptunaTablesHoldWhatOptunaWouldWrite() throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path

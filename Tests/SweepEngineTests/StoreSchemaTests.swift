@@ -114,6 +114,25 @@ final class StoreSchemaTests: XCTestCase {
         XCTAssertThrowsError(try writer.checkFile()) { XCTAssertEqual($0 as? StoreError, .fileGone(path: path, replaced: true)) }
     }
 
+    /// Issue 27, L5: a store a newer Optuna wrote is not "upgraded" (that only goes forward): the
+    /// message says it is newer than this hypertop understands, by how much, and to use a newer one.
+    func testANewerSchemaAsksForANewerHypertopNotAnUpgrade() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let newer = dir.appendingPathComponent("newer.db").path
+        _ = try StudyStore(path: newer)
+        try DatabaseQueue(path: newer).write { try $0.execute(sql: "UPDATE alembic_version SET version_num = 'v9.9.0.a'; UPDATE version_info SET schema_version = 99") }
+        for readOnly in [false, true] {
+            XCTAssertThrowsError(try StudyStore(path: newer, readOnly: readOnly)) { error in
+                XCTAssertEqual(error as? StoreError, .unsupportedSchema(path: newer, schemaVersion: 99, alembic: "v9.9.0.a"))
+                XCTAssertEqual("\(error)", "\(newer) is an Optuna store of schema 99 (alembic v9.9.0.a), newer than this hypertop understands "
+                               + "(it reads schema 12 (alembic v3.2.0.a)); a newer Optuna wrote it, and no tool turns it back. Open it with a newer hypertop.")
+                XCTAssertFalse("\(error)".contains("upgrade"))
+            }
+        }
+        XCTAssertEqual(try DatabaseQueue(path: newer).read { try Int.fetchOne($0, sql: "SELECT schema_version FROM version_info") }, 99,
+                       "left as it was")
+    }
+
     func testDistributionJSONReadsOldAndNewNames() {
         let cases: [(String, Distribution)] = [
             (#"{"name": "UniformDistribution", "attributes": {"low": 0.0, "high": 2.5}}"#, .float(low: 0, high: 2.5, log: false, step: nil)),

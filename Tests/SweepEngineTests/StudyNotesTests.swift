@@ -63,7 +63,7 @@ final class StudyNotesTests: XCTestCase {
         let store = try StudyStore(path: dir.appendingPathComponent("hypertop.db").path)
         let id = try store.createStudy(StoreFixtures.info(dir: dir))
         try store.record(StoreFixtures.sampleEvents(), studyID: id)
-        XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours", base: ""), "ours")
+        XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours", base: "").text, "ours")
         // The dashboard's copy says "ours"; optuna-dashboard's web page then adds a line.
         _ = try StoreFixtures.python("""
             import optuna
@@ -74,20 +74,57 @@ final class StudyNotesTests: XCTestCase {
             save_note_with_version(storage, s._study_id, s.trials[0]._trial_id, 2, "ours\\ntheirs")
             """, in: dir)
         let written = try store.saveNote(studyID: id, trial: 0, body: "ours\nmine", base: "ours")
-        XCTAssertEqual(written, "ours\ntheirs\nmine", "the added line goes after what optuna-dashboard wrote")
+        XCTAssertEqual(written, SavedNote(text: "ours\ntheirs\nmine", addedToLinesBy: "optuna-dashboard"),
+                       "the added line goes after what optuna-dashboard wrote, and it is named")
         XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmine")
         // A correction made from a text that is no longer there is refused; theirs stays.
         XCTAssertThrowsError(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line", base: "ours\nmine")) {
-            XCTAssertEqual($0 as? StoreError, .noteChanged(trial: 0))
+            // The last version is the merged one this process wrote.
+            XCTAssertEqual($0 as? StoreError, .noteChanged(trial: 0, by: NoteWriter.current(program: "hypertop").description))
             XCTAssertTrue("\($0)".hasPrefix("The note on trial 0 changed in the store while it was edited"), "\($0)")
         }
         XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmine")
-        XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line", base: "ours\ntheirs\nmine"),
+        XCTAssertEqual(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line", base: "ours\ntheirs\nmine").text,
                        "ours\ntheirs\nmy line", "from the text as it is, the correction is written")
         // A correction that only lengthens the last line is a correction too, not an added line.
         try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line\nanother writer")
         XCTAssertThrowsError(try store.saveNote(studyID: id, trial: 0, body: "ours\ntheirs\nmy line!", base: "ours\ntheirs\nmy line"))
         XCTAssertEqual(try store.notes(studyID: id).trials[0], "ours\ntheirs\nmy line\nanother writer")
+    }
+
+    /// Issue 27, L13: a note another hypertop (a second `attach`) changed meanwhile is credited
+    /// to it, not to optuna-dashboard; one optuna-dashboard changed after it is credited to
+    /// optuna-dashboard again. Each writer has its own connection, as two processes do.
+    func testANoteChangedMeanwhileIsCreditedToWhoChangedIt() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let first = try StudyStore(path: path)
+        let id = try first.createStudy(StoreFixtures.info(dir: dir))
+        try first.record(StoreFixtures.sampleEvents(), studyID: id)
+        let second = try StudyStore(path: path)
+        let one = NoteWriter(program: "hypertop attach", pid: 101, host: "node1")
+        let two = NoteWriter(program: "hypertop attach", pid: 202, host: "node2")
+        XCTAssertEqual(try first.saveNote(studyID: id, trial: nil, body: "from one", base: "", writer: one).addedToLinesBy, nil)
+        // The second attach adds a line to the note as it read it; the first then adds one to its own old copy.
+        XCTAssertEqual(try second.saveNote(studyID: id, trial: nil, body: "from one\nfrom two", base: "from one", writer: two).addedToLinesBy, nil)
+        let saved = try first.saveNote(studyID: id, trial: nil, body: "from one\nagain one", base: "from one", writer: one)
+        XCTAssertEqual(saved, SavedNote(text: "from one\nfrom two\nagain one", addedToLinesBy: "hypertop attach (process 202 on node2)"))
+        XCTAssertThrowsError(try second.saveNote(studyID: id, trial: nil, body: "from one\nfrom 2", base: "from one\nfrom two", writer: two)) {
+            XCTAssertEqual($0 as? StoreError, .noteChanged(trial: nil, by: "hypertop attach (process 101 on node1)"))
+            XCTAssertTrue("\($0)".contains("changed in the store while it was edited (by hypertop attach (process 101 on node1))"), "\($0)")
+        }
+        // optuna-dashboard's web page writes the next version; the second attach's line goes after it.
+        _ = try StoreFixtures.python("""
+            import optuna
+            from optuna_dashboard._note import save_note_with_version
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            storage = optuna.storages.RDBStorage("sqlite:///hypertop.db")
+            s = optuna.load_study(study_name="reach", storage=storage)
+            save_note_with_version(storage, s._study_id, None, 4, "from one\\nfrom two\\nagain one\\nfrom the web")
+            """, in: dir)
+        let last = try second.saveNote(studyID: id, trial: nil, body: "from one\nfrom two\nagain one\nlast", base: "from one\nfrom two\nagain one", writer: two)
+        XCTAssertEqual(last, SavedNote(text: "from one\nfrom two\nagain one\nfrom the web\nlast", addedToLinesBy: "optuna-dashboard"))
+        XCTAssertEqual(try first.notes(studyID: id).study, "from one\nfrom two\nagain one\nfrom the web\nlast", "optuna-dashboard's format holds only the text")
     }
 }
 

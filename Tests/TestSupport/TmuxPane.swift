@@ -52,6 +52,22 @@ public final class TmuxPane {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// One of the pane's variables as tmux's `display -p` prints it: `pane_tty` (the terminal's
+    /// device), `alternate_on` (1 while a full-screen program's screen is shown), `cursor_flag`
+    /// (1 while the cursor is visible).
+    public func variable(_ name: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.tmuxPath)
+        p.arguments = ["display-message", "-p", "-t", session, "#{\(name)}"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Waits until the screen contains `text`; returns the last screen and whether it appeared.
     public func waitFor(_ text: String, seconds: Double = 8) throws -> (found: Bool, screen: String) {
         let deadline = Date().addingTimeInterval(seconds)

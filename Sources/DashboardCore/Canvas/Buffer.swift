@@ -21,7 +21,9 @@ public struct Style: Sendable, Hashable {
     public static func fg(_ role: ColorRole, bold: Bool = false) -> Style { Style(fg: role, bold: bold) }
 }
 
-/// One terminal cell: a single-column character and its style.
+/// One terminal cell: a character and its style. A wide character (CJK, most emoji) takes two
+/// cells: its own, and to its right a continuation cell with no character of its own. The
+/// buffer keeps such pairs whole: whatever is written over one half blanks the other.
 public struct Cell: Sendable, Hashable {
     public var char: Unicode.Scalar
     public var style: Style
@@ -30,6 +32,12 @@ public struct Cell: Sendable, Hashable {
         self.char = char
         self.style = style
     }
+
+    /// The right half of the wide character in the cell to its left.
+    public static func continuation(_ style: Style) -> Cell { Cell(continuationMark, style: style) }
+    public var isContinuation: Bool { char == Cell.continuationMark }
+    /// NUL: text never puts one in a cell (controls are drawn as spaces).
+    static let continuationMark: Unicode.Scalar = "\u{0}"
 }
 
 public struct Size: Sendable, Hashable {
@@ -47,6 +55,11 @@ public struct Buffer: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// The zero-width characters (combining accents, joiners, variation selectors) drawn with a
+    /// cell's character, by cell index; few cells have any.
+    private var marks: [Int: [Unicode.Scalar]] = [:]
+    /// At most this many marks join one character, as curses keeps them (CCHARW_MAX is 5).
+    static let maxMarks = 4
 
     public init(width: Int, height: Int, fill: Cell = Cell()) {
         self.width = max(0, width)
@@ -60,33 +73,71 @@ public struct Buffer: Sendable, Equatable {
 
     public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
+    /// A cell. Setting one with the character it has changes only its style (and keeps its marks);
+    /// another character replaces it as `set` does.
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set {
             guard x >= 0, y >= 0, x < width, y < height else { return }
-            cells[y * width + x] = newValue
+            let i = y * width + x
+            if cells[i].char == newValue.char {
+                cells[i].style = newValue.style
+            } else {
+                clear(y, from: x, to: x + 1)
+                cells[i] = newValue
+            }
         }
     }
 
+    /// The zero-width characters drawn on the cell at (x, y) with its character.
+    public func marks(_ x: Int, _ y: Int) -> [Unicode.Scalar] { marks[y * width + x] ?? [] }
+
+    /// Paints one single-cell character.
     public mutating func set(_ x: Int, _ y: Int, _ char: Unicode.Scalar, _ style: Style) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
+        clear(y, from: x, to: x + 1)
         cells[y * width + x] = Cell(char, style: style)
     }
 
     /// Paints `text` from (x, y), at most `maxWidth` columns and never past the buffer's edge.
-    /// Returns the number of columns painted. Characters wider than one column become `?`,
-    /// control characters become spaces, combining marks are dropped: every scalar is one cell.
+    /// Returns the number of columns painted. Each character takes the cells `CellWidth` says: a
+    /// wide one two, never split (where only one cell is left it becomes a blank placeholder); a
+    /// zero-width one joins the character before it; a control, bidi control or tab is a blank.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, maxWidth: Int = Int.max, style: Style = .plain) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(maxWidth, width - x)
+        let row = y * width
         var col = 0
+        var painted = false
+        var last: Int?
         for scalar in text.unicodeScalars {
+            let w = CellWidth.of(scalar)
+            if w == 0 {
+                if let last, (marks[last]?.count ?? 0) < Buffer.maxMarks { marks[last, default: []].append(scalar) }
+                continue
+            }
             if col >= limit { break }
-            guard let shown = Buffer.displayable(scalar) else { continue }
-            if x + col >= 0 { cells[y * width + x + col] = Cell(shown, style: style) }
-            col += 1
+            let fits = w == 1 || col + 2 <= limit
+            let shown: Unicode.Scalar = !fits || CellWidth.isBlank(scalar) ? " " : scalar
+            last = nil
+            for part in 0..<(fits ? w : 1) {
+                let cx = x + col + part
+                guard cx >= 0 else { continue }
+                if !painted { breakPair(row, at: cx, keeping: .right) }
+                painted = true
+                if !marks.isEmpty { marks[row + cx] = nil }
+                if part == 0 {
+                    cells[row + cx] = Cell(shown, style: style)
+                    if fits { last = row + cx }
+                } else {
+                    // The right half of a character whose left half is off the buffer: a blank.
+                    cells[row + cx] = cx == 0 ? Cell(" ", style: style) : Cell.continuation(style)
+                }
+            }
+            col += fits ? w : 1
         }
+        if painted { breakPair(row, at: x + col, keeping: .left) }
         return max(0, col)
     }
 
@@ -95,6 +146,7 @@ public struct Buffer: Sendable, Equatable {
         let r = rect.intersection(area)
         guard !r.isEmpty else { return }
         for y in r.y..<r.bottom {
+            clear(y, from: r.x, to: r.right)
             let row = y * width
             for x in r.x..<r.right { cells[row + x] = cell }
         }
@@ -109,40 +161,44 @@ public struct Buffer: Sendable, Equatable {
         }
     }
 
-    /// The characters of each row, trailing spaces removed: what golden files hold.
+    /// Before cells `from..<to` of row `y` are written: their marks go, and a wide character
+    /// with one half inside and the other outside leaves a blank where its outside half was.
+    private mutating func clear(_ y: Int, from: Int, to: Int) {
+        let row = y * width
+        breakPair(row, at: from, keeping: .right)
+        breakPair(row, at: to, keeping: .left)
+        if !marks.isEmpty {
+            for x in from..<to { marks[row + x] = nil }
+        }
+    }
+
+    private enum Side { case left, right }
+
+    /// Where the cells left of column `x` and those from `x` on are written apart: a wide
+    /// character across that boundary loses the half on the side not `keeping` written.
+    private mutating func breakPair(_ row: Int, at x: Int, keeping written: Side) {
+        guard x > 0, x < width, cells[row + x].isContinuation else { return }
+        let blank = written == .right ? x - 1 : x
+        cells[row + blank] = Cell(" ", style: cells[row + blank].style)
+        marks[row + blank] = nil
+    }
+
+    /// The characters of each row, trailing spaces removed: what golden files hold. A wide
+    /// character is one character of the line though it takes two cells.
     public func plainText(trimTrailing: Bool = true) -> [String] {
         (0..<height).map { y in
             var s = String.UnicodeScalarView()
-            for x in 0..<width { s.append(cells[y * width + x].char) }
+            for x in 0..<width {
+                let i = y * width + x
+                if cells[i].isContinuation { continue }
+                s.append(cells[i].char)
+                if let m = marks[i] { s.append(contentsOf: m) }
+            }
             let line = String(s)
             guard trimTrailing else { return line }
             var trimmed = Substring(line)
             while trimmed.last == " " { trimmed = trimmed.dropLast() }
             return String(trimmed)
         }
-    }
-
-    /// The cell to paint for a scalar, or nil when it takes no column of its own.
-    static func displayable(_ s: Unicode.Scalar) -> Unicode.Scalar? {
-        let v = s.value
-        if v >= 0x20 && v < 0x7F { return s }
-        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return " " }
-        if isZeroWidth(v) { return nil }
-        if isWide(v) { return "?" }
-        return s
-    }
-
-    private static func isZeroWidth(_ v: UInt32) -> Bool {
-        (0x0300...0x036F).contains(v) || (0x200B...0x200F).contains(v) || (0xFE00...0xFE0F).contains(v)
-            || (0x20D0...0x20FF).contains(v) || (0x1AB0...0x1AFF).contains(v) || (0x1DC0...0x1DFF).contains(v)
-    }
-
-    /// East Asian wide and emoji ranges: two terminal columns, which one cell cannot hold.
-    private static func isWide(_ v: UInt32) -> Bool {
-        (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
-            || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
-            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
-            || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v)
-            || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v)
     }
 }

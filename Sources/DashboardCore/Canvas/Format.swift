@@ -71,22 +71,42 @@ public enum Format {
 
     private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
-    /// `text` cut to `width` columns, ending in an ellipsis when cut.
+    /// The terminal cells `text` takes (`CellWidth`): 2 for `中`, 0 for a combining accent.
+    public static func width(_ text: String) -> Int { CellWidth.of(text) }
+
+    /// `text` cut to `width` cells, ending in an ellipsis when cut; a wide character is never
+    /// split (the ellipsis takes its place).
     public static func truncate(_ text: String, _ width: Int, ellipsis: Unicode.Scalar = "…") -> String {
         guard width > 0 else { return "" }
-        let scalars = text.unicodeScalars
-        guard scalars.count > width else { return text }
-        var out = String.UnicodeScalarView(scalars.prefix(width - 1))
-        out.append(ellipsis)
-        return String(out)
+        guard CellWidth.of(text) > width else { return text }
+        return prefix(text, cells: width - 1) + String(ellipsis)
     }
 
-    /// `text` padded with spaces (or cut) to exactly `width` columns, right-aligned when asked.
+    /// `text` padded with spaces (or cut) to exactly `width` cells, right-aligned when asked; a
+    /// wide character that would be split is a space instead.
     public static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-        let n = text.unicodeScalars.count
-        if n >= width { return String(String.UnicodeScalarView(text.unicodeScalars.prefix(width))) }
+        let n = CellWidth.of(text)
+        if n == width { return text }
+        if n > width {
+            let cut = prefix(text, cells: width)
+            return cut + String(repeating: " ", count: width - CellWidth.of(cut))
+        }
         let spaces = String(repeating: " ", count: width - n)
         return right ? spaces + text : text + spaces
+    }
+
+    /// The longest start of `text` that takes at most `cells` cells, with the zero-width
+    /// characters that belong to its last character.
+    public static func prefix(_ text: String, cells: Int) -> String {
+        var out = String.UnicodeScalarView()
+        var used = 0
+        for u in text.unicodeScalars {
+            let w = CellWidth.of(u)
+            if used + w > cells { break }
+            used += w
+            out.append(u)
+        }
+        return String(out)
     }
 
     /// The last dotted component of a parameter key: `learning_rate` for `++algorithm.learning_rate`.

@@ -69,18 +69,17 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
     row(0, "params", params)
     // The command wraps onto a second line; past that it is cut.
     let command = ProcessText.commandLine(t.launch.command)
-    let scalars = Array(command.unicodeScalars)
-    let first = String(String.UnicodeScalarView(scalars.prefix(width)))
+    let first = Format.prefix(command, cells: width)
     row(1, "command", [Span(first)])
-    if scalars.count > width {
-        let rest = String(String.UnicodeScalarView(scalars.dropFirst(width)))
+    if first.unicodeScalars.count < command.unicodeScalars.count {
+        let rest = String(command.unicodeScalars.dropFirst(first.unicodeScalars.count))
         row(2, "", [Span(Format.truncate(rest, width, ellipsis: state.glyphs.ellipsis))])
     }
     row(3, "run dir", [Span(t.launch.runDir)])
     row(4, "ended", endedSpans(t))
     var score: [Span] = [Span(t.score.map { Format.number($0, width: 9) } ?? "-", .fg(.best, bold: t.score != nil))]
-    if let spec = state.spec {
-        score.append(Span("  (\(spec.objectiveLabel(evidence: t.score == nil ? nil : t)))", .fg(.muted)))
+    if let info = state.study.info {
+        score.append(Span("  (\(info.objectiveLabel(evidence: t.score == nil ? nil : t)))", .fg(.muted)))
     }
     if let v = t.latest(state.criterion) {
         score.append(Span("   latest \(Format.number(v, width: 9)) after \(t.evaluations(state.criterion))", .plain))

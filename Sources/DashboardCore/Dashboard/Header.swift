@@ -15,8 +15,8 @@ struct HeaderPanel: Widget {
         let bar = Style(fg: .title, bg: .headerBar, bold: true)
         buf.fill(area.row(0), with: Cell(" ", style: bar))
         var title = " hypertop  \(spec?.studyName ?? "waiting for the study to start")"
-        if let spec {
-            title += "  sampler \(spec.sampler.name)  \(spec.direction.rawValue) \(spec.objectiveLabel(evidence: state.best.flatMap { study.trial($0.firstTrial) }))"
+        if let info = study.info {
+            title += "  sampler \(info.samplerName)  \(info.goal(evidence: state.best.flatMap { study.trial($0.firstTrial) }))"
         }
         var phase = " \(state.mode == .browse ? "DONE" : study.phase.rawValue) "
         if state.mode == .watch { phase = " watch" + phase }
@@ -24,7 +24,7 @@ struct HeaderPanel: Widget {
         if state.mode == .browse { phase = " browse" + phase }
         let phaseWidth = phase.count
         // Where it is narrow, the program's name gives way to what the scores are.
-        if title.count > area.width - phaseWidth - 1 { title = String(title.dropFirst(" hypertop ".count)) }
+        if Format.width(title) > area.width - phaseWidth - 1 { title = String(title.dropFirst(" hypertop ".count)) }
         buf.put(title, x: area.x, y: area.y, maxWidth: area.width - phaseWidth - 1, style: bar)
         buf.put(phase, x: area.right - phaseWidth, y: area.y,
                 style: Style(fg: study.phase.role, bg: .headerBar, bold: true))
@@ -43,13 +43,18 @@ struct HeaderPanel: Widget {
         var x = area.x + buf.put(timeText, x: area.x, y: y2, style: .plain)
         // As the engine counts them: trials lost with a dead engine gave their place back.
         let launched = study.budgetUsed, lost = study.lostCount
-        let maxTrials = spec?.maxTrials ?? 0
-        let countText = " \(launched)/\(maxTrials) launched" + (lost > 0 ? " (+\(lost) lost)" : "")
         x += buf.put("   trials ", x: x, y: y2, style: .fg(.muted))
-        let gaugeWidth = max(0, area.right - x - countText.count)
-        Gauge(fraction: maxTrials > 0 ? Double(launched) / Double(maxTrials) : 0)
-            .render(Rect(x: x, y: y2, width: min(gaugeWidth, 60), height: 1), &buf, glyphs: g)
-        buf.put(countText, x: x + min(gaugeWidth, 60), y: y2, style: .plain)
+        if let info = study.info, info.maxTrials == nil {
+            // The store does not hold the budget of a study another program ran.
+            buf.put(" \(launched) launched, max_trials \(StudyInfo.unknown)", x: x, y: y2, style: .plain)
+        } else {
+            let maxTrials = spec?.maxTrials ?? 0
+            let countText = " \(launched)/\(maxTrials) launched" + (lost > 0 ? " (+\(lost) lost)" : "")
+            let gaugeWidth = max(0, area.right - x - countText.count)
+            Gauge(fraction: maxTrials > 0 ? Double(launched) / Double(maxTrials) : 0)
+                .render(Rect(x: x, y: y2, width: min(gaugeWidth, 60), height: 1), &buf, glyphs: g)
+            buf.put(countText, x: x + min(gaugeWidth, 60), y: y2, style: .plain)
+        }
 
         // Row 3: counts per state, and how the table is sorted and filtered.
         let y3 = area.y + 2
@@ -69,9 +74,9 @@ struct HeaderPanel: Widget {
         if !state.filterText.isEmpty { view += "  filter \"\(state.filterText)\"" }
         if state.rows.count != study.trials.count { view += "  \(state.rows.count) shown" }
         let viewText = view + " "
-        let used = spans.reduce(0) { $0 + $1.text.count }
-        if used + viewText.count + 2 <= area.width {
-            buf.put(viewText, x: area.right - viewText.count, y: y3, style: .fg(.muted))
+        let used = spans.reduce(0) { $0 + Format.width($1.text) }
+        if used + Format.width(viewText) + 2 <= area.width {
+            buf.put(viewText, x: area.right - Format.width(viewText), y: y3, style: .fg(.muted))
         }
 
         // Row 4: the best parameter set by the mean of its repeats.

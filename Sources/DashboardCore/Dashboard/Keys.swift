@@ -7,6 +7,7 @@ private enum Rank {
 
 extension DashboardState {
     mutating func handle(_ key: Key) -> [DashboardEffect] {
+        if let effects = DashboardState.keyMap.dispatchAnywhere(key, &self) { return effects }
         if let overlay { return handle(key, in: overlay) }
         if editingFilter { editFilter(key); return [] }
         return DashboardState.keyMap.dispatch(key, &self) ?? []
@@ -125,9 +126,11 @@ extension DashboardState {
             guard s.killAllowed(), let spec = s.spec else { return [] }
             // The best set's values to start from: a set one has in mind is usually near it.
             let start = s.best?.params ?? [:]
-            s.overlay = .enqueue(fields: spec.space.parameters.map { TextField(start[$0.name]?.description ?? "") }, focus: 0, problem: nil)
+            s.overlay = .enqueue(fields: spec.space.parameters.map { p in TextField(start[p.name].map(p.distribution.formText) ?? "") },
+                                 focus: 0, problem: nil)
             return []
         },
+        Binding([.control("l")], help: "repaint the whole screen", anywhere: true) { _, _ in [.repaint] },
         Binding([.char("q")], helpText: { s in
             s.mode == .live ? "quit (asks while the study runs)" : s.mode == .attach ? "detach: the study goes on" : "quit"
         }, hints: { [KeyHint("q", $0.mode == .attach ? "detach" : "quit", rank: Rank.quit)] }) { s, _ in

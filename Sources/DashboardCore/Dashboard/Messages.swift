@@ -7,6 +7,8 @@ public enum Key: Sendable, Hashable {
     case up, down, left, right, pageUp, pageDown, home, end
     case enter, escape, backspace, tab, backTab, delete
     case function(Int)
+    /// A letter with Ctrl held (`control("l")` is Ctrl-L).
+    case control(Character)
 }
 
 /// Everything that changes the dashboard: the user, the engine, the terminal and the clock.
@@ -61,6 +63,9 @@ public enum DashboardEffect: Sendable, Hashable {
     case deleteStudy(String)
     /// Studies browser: give the study a new name.
     case renameStudy(String, to: String)
+    /// Draw every cell of the screen anew (Ctrl-L): something else may have written over it.
+    /// The terminal runner does it itself.
+    case repaint
 
     /// Whether the dashboard ends with this effect.
     public var endsDashboard: Bool {

@@ -31,7 +31,7 @@ func overlayDialog(_ state: DashboardState, _ overlay: DashboardOverlay) -> Dial
         ])
     case .enqueue(let fields, let focus, let problem):
         let parameters = state.spec?.space.parameters ?? []
-        let width = min(28, parameters.map { Format.shortName($0.name).count }.max() ?? 8)
+        let width = min(28, parameters.map { Format.width(Format.shortName($0.name)) }.max() ?? 8)
         var lines: [[Span]] = parameters.enumerated().map { i, p in
             [Span(i == focus ? "> " : "  ", key), Span(Format.pad(Format.truncate(Format.shortName(p.name), width), width), .fg(.accent)),
              Span(" ")] + (i == focus ? fields[i].spans(Style(bold: true)) : [Span(fields[i].text)])
@@ -74,6 +74,6 @@ public func rangeText(_ d: Distribution) -> String {
     case .int(let lo, let hi, let log, let step):
         return "\(lo)..\(hi)" + (log ? " log" : "") + (step > 1 ? " step \(step)" : "")
     case .categorical(let choices):
-        return choices.map(\.description).joined(separator: " | ")
+        return choices.map(d.formText).joined(separator: " | ")
     }
 }

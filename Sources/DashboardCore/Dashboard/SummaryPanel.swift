@@ -98,7 +98,7 @@ private func renderBlock(_ s: ParamSummary, _ column: Rect, _ row: Int, _ buf: i
         buf.put("  no scores yet", x: column.x, y: y + 1, maxWidth: column.width, style: .fg(.muted))
         return
     }
-    let labelWidth = min(12, s.bins.map { $0.label.count }.max() ?? 1)
+    let labelWidth = min(12, s.bins.map { Format.width($0.label) }.max() ?? 1)
     let statsWidth = 10, countWidth = 3
     let barWidth = max(3, column.width - 1 - labelWidth - 1 - 1 - statsWidth - 1 - countWidth - 2)
     for (i, (bin, fraction)) in zip(s.bins, binFractions(s)).enumerated() {

@@ -74,7 +74,7 @@ struct TrialColumn: Sendable {
     /// so that the sparkline keeps some room on an 80-column terminal.
     static func param(_ name: String, numeric: Bool) -> TrialColumn {
         let title = Format.shortName(name)
-        return TrialColumn(title, width: .shrinking(min(10, max(6, title.count)), least: 5), alignRight: numeric, sort: .param(name), key: { t, _, _ in
+        return TrialColumn(title, width: .shrinking(min(10, max(6, Format.width(title))), least: 5), alignRight: numeric, sort: .param(name), key: { t, _, _ in
             guard let v = t.launch.params[name] else { return .missing }
             return v.number.map(SortKey.number) ?? .text(v.description)
         }) { t, _, width in

@@ -88,6 +88,7 @@ public enum BrowserConfirm: Sendable, Hashable {
 public func update(_ state: inout StudiesBrowserState, _ msg: DashboardMsg) -> [DashboardEffect] {
     switch msg {
     case .key(let key):
+        if let effects = StudiesBrowserState.keyMap.dispatchAnywhere(key, &state) { return effects }
         if state.showHelp {
             state.showHelp = false
             return []
@@ -239,7 +240,7 @@ func renderCompare(_ state: StudiesBrowserState, _ names: [String], _ area: Rect
         let order = rows.first?.bestParams.map(\.name) ?? []
         return (order.firstIndex(of: a) ?? Int.max, a) < (order.firstIndex(of: b) ?? Int.max, b)
     }
-    let first = min(24, max(15, names.map { Format.shortName($0).count }.max() ?? 15))
+    let first = min(24, max(15, names.map { Format.width(Format.shortName($0)) }.max() ?? 15))
     let width = max(10, min(22, (table.width - first - 2) / max(1, rows.count)))
     var y = table.y
     func line(_ label: String, _ cells: [(String, Style)], _ labelStyle: Style = .fg(.muted)) {

@@ -58,6 +58,7 @@ extension StudiesBrowserState {
             s.confirm = .delete(study.name)
             return []
         },
+        Binding([.control("l")], help: "repaint the whole screen", anywhere: true) { _, _ in [.repaint] },
         Binding([.char("q"), .escape], help: "quit", when: { $0.comparing == nil }, hints: { _ in [KeyHint("q", "quit", rank: 1)] }) { _, _ in
             [.quit]
         },

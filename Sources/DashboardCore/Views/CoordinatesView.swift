@@ -125,7 +125,7 @@ struct ParallelCoordinatesView: Widget {
             // Labels start at their axis, the last ones end there.
             func place(_ text: String, _ y: Int, _ style: Style) {
                 let t = Format.truncate(text, i == axes - 1 ? min(labelWidth, 12) : labelWidth, ellipsis: glyphs.ellipsis)
-                let left = i == axes - 1 ? max(area.x, x - t.count + 1) : x
+                let left = i == axes - 1 ? max(area.x, x - Format.width(t) + 1) : x
                 buf.put(t, x: left, y: y, maxWidth: area.right - left, style: style)
             }
             place(name, area.y + 1, Style(fg: isScore ? .best : .accent, bold: true))
@@ -187,7 +187,8 @@ struct SlicesView: Widget {
                 for (k, choice) in c.enumerated() {
                     let x = plot.x + Int((c.count > 1 ? Double(k) / Double(c.count - 1) : 0.5) * Double(plot.width - 1))
                     let text = Format.truncate(choice.description, width, ellipsis: glyphs.ellipsis)
-                    let left = min(max(plot.x, x - text.count / 2), plot.right - text.count)
+                    let cells = Format.width(text)
+                    let left = min(max(plot.x, x - cells / 2), plot.right - cells)
                     buf.put(text, x: left, y: axisY, style: .fg(.muted))
                 }
                 return

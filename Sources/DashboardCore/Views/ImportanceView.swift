@@ -18,9 +18,9 @@ struct ImportanceView: Widget {
             return
         }
         let arrow = glyphs.isUnicode ? "→" : "->"
-        let nameWidth = min(24, max(8, items.map { Format.shortName($0.name).count }.max() ?? 8))
+        let nameWidth = min(24, max(8, items.map { Format.width(Format.shortName($0.name)) }.max() ?? 8))
         func text(_ item: ParamImportance) -> String { item.directionText(arrow: arrow, label: Format.shortName(item.name)) }
-        let directionWidth = min(34, max(10, items.map { text($0).count }.max() ?? 10))
+        let directionWidth = min(34, max(10, items.map { Format.width(text($0)) }.max() ?? 10))
         let barWidth = max(6, min(40, area.width - 2 - nameWidth - 1 - 5 - 2 - directionWidth - 8))
         for (i, item) in items.enumerated() {
             let y = area.y + 2 + i

@@ -10,8 +10,8 @@ public struct Dialog: Sendable {
 
     /// Width the dialog asks for: its longest line plus border and margins.
     public var preferredWidth: Int {
-        let longest = lines.map { $0.reduce(0) { $0 + $1.text.unicodeScalars.count } }.max() ?? 0
-        return max(longest, title.unicodeScalars.count + 2) + 4
+        let longest = lines.map { $0.reduce(0) { $0 + Format.width($1.text) } }.max() ?? 0
+        return max(longest, Format.width(title) + 2) + 4
     }
 
     public func render(over area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {

@@ -34,11 +34,10 @@ public struct Gauge: Sendable {
         }
         guard !label.isEmpty else { return }
         let text = Format.truncate(label, w, ellipsis: glyphs.ellipsis)
-        let start = area.x + (w - text.unicodeScalars.count) / 2
-        for (i, s) in text.unicodeScalars.enumerated() {
-            let x = start + i
-            let onBar = x - area.x < whole
-            buf.set(x, area.y, s, onBar ? Style(fg: filled.fg, bold: true, reverse: true) : Style(bold: true))
+        let start = area.x + (w - Format.width(text)) / 2
+        let cells = buf.put(text, x: start, y: area.y, maxWidth: area.right - start, style: Style(bold: true))
+        for x in start..<(start + cells) where x - area.x < whole {
+            buf[x, area.y].style = Style(fg: filled.fg, bold: true, reverse: true)
         }
     }
 }

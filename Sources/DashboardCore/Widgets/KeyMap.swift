@@ -28,6 +28,9 @@ struct Binding<Model>: Sendable {
     let sharesRow: Bool
     /// Where the keys act (which screen, which view): elsewhere the binding does not see them.
     let when: @Sendable (Model) -> Bool
+    /// Whether the keys act whatever is open over the screen (a question, a form, the help, the
+    /// filter being typed), which otherwise takes every key first.
+    let anywhere: Bool
     /// Whether `?` and the key line offer it: a control the mode lacks is not offered, though its
     /// key still acts, to say why it does nothing.
     let offered: @Sendable (Model) -> Bool
@@ -36,15 +39,18 @@ struct Binding<Model>: Sendable {
     let action: @Sendable (inout Model, Key) -> [DashboardEffect]
 
     init(_ keys: [Key], quiet: [Key] = [], help: String? = nil, sharesRow: Bool = false,
-         when: @escaping @Sendable (Model) -> Bool = { _ in true }, offered: @escaping @Sendable (Model) -> Bool = { _ in true },
+         when: @escaping @Sendable (Model) -> Bool = { _ in true }, anywhere: Bool = false,
+         offered: @escaping @Sendable (Model) -> Bool = { _ in true },
          hints: @escaping @Sendable (Model) -> [KeyHint] = { _ in [] },
          action: @escaping @Sendable (inout Model, Key) -> [DashboardEffect]) {
-        self.init(keys, quiet: quiet, helpText: { _ in help }, sharesRow: sharesRow, when: when, offered: offered, hints: hints, action: action)
+        self.init(keys, quiet: quiet, helpText: { _ in help }, sharesRow: sharesRow, when: when, anywhere: anywhere, offered: offered,
+                  hints: hints, action: action)
     }
 
     /// A binding whose `?` text depends on the state (what q does in this mode).
     init(_ keys: [Key], quiet: [Key] = [], helpText: @escaping @Sendable (Model) -> String?, sharesRow: Bool = false,
-         when: @escaping @Sendable (Model) -> Bool = { _ in true }, offered: @escaping @Sendable (Model) -> Bool = { _ in true },
+         when: @escaping @Sendable (Model) -> Bool = { _ in true }, anywhere: Bool = false,
+         offered: @escaping @Sendable (Model) -> Bool = { _ in true },
          hints: @escaping @Sendable (Model) -> [KeyHint] = { _ in [] },
          action: @escaping @Sendable (inout Model, Key) -> [DashboardEffect]) {
         self.keys = keys
@@ -52,6 +58,7 @@ struct Binding<Model>: Sendable {
         self.help = helpText
         self.sharesRow = sharesRow
         self.when = when
+        self.anywhere = anywhere
         self.offered = offered
         self.hints = hints
         self.action = action
@@ -70,6 +77,15 @@ struct KeyMap<Model>: Sendable {
     /// Hands `key` to the first binding that has it and acts here; nil when none does.
     func dispatch(_ key: Key, _ model: inout Model) -> [DashboardEffect]? {
         guard let binding = bindings.first(where: { ($0.keys.contains(key) || $0.quietKeys.contains(key)) && $0.when(model) }) else {
+            return nil
+        }
+        return binding.action(&model, key)
+    }
+
+    /// Hands `key` to a binding that acts whatever is open over the screen (`anywhere`); nil
+    /// when none has it. Asked before anything open takes the key.
+    func dispatchAnywhere(_ key: Key, _ model: inout Model) -> [DashboardEffect]? {
+        guard let binding = bindings.first(where: { $0.anywhere && ($0.keys.contains(key) || $0.quietKeys.contains(key)) && $0.when(model) }) else {
             return nil
         }
         return binding.action(&model, key)
@@ -163,6 +179,7 @@ extension Key {
         case .backTab: return "Shift-Tab"
         case .delete: return "Del"
         case .function(let n): return "F\(n)"
+        case .control(let c): return "Ctrl-" + c.uppercased()
         }
     }
 }

@@ -47,7 +47,8 @@ public struct StudyHistory: Sendable, Hashable {
             let o = trials[end.index].outcome!
             let number = end.number, set = trials[end.index].launch.paramSet
             var score: Double?
-            if o.state == .complete, let s = o.score, s.isFinite {
+            // As `Study.best` ranks: ±inf counts (Optuna's best of a minimize study with -inf is that trial).
+            if o.state == .complete, let s = o.score, !s.isNaN {
                 score = s
                 let old = sums[set] ?? (0, 0)
                 sums[set] = (old.total + s, old.n + 1)

@@ -18,6 +18,13 @@ public enum JSONText {
         return out + "\""
     }
 
+    /// A number at full precision. JSON has none for ±inf and NaN: they are the strings "Infinity",
+    /// "-Infinity" and "NaN", which Python's `float()`, JavaScript's `Number()` and
+    /// `pandas.read_json` read back as the values (null would lose them).
+    public static func number(_ v: Double) -> String {
+        v.isFinite ? "\(v)" : quote(v.isNaN ? "NaN" : v > 0 ? "Infinity" : "-Infinity")
+    }
+
     /// `{"a": 1, "b": "x"}` with keys in the given order.
     public static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"

@@ -237,6 +237,25 @@ extension Distribution {
     }
 }
 
+extension Distribution {
+    /// How a form shows `value` so that `Parameter.parse` reads that very value back: as the table
+    /// shows it (`adam`, `1`), or, where that text would be read as another choice (or as none),
+    /// as JSON: a set of `"1"` and `1` shows `"1"` and `1`.
+    public func formText(_ value: ParamValue) -> String {
+        let plain = value.description
+        guard case .categorical(let choices) = self, Distribution.choice(plain.trimmingCharacters(in: .whitespaces), of: choices) != value else {
+            return plain
+        }
+        return value.jsonText
+    }
+
+    /// The choice `text` names: the one it is the JSON of (`"1"`, `1`), else the one it reads as
+    /// in the table (`adam`).
+    static func choice(_ text: String, of choices: [ParamValue]) -> ParamValue? {
+        choices.first { $0.jsonText == text } ?? choices.first { $0.description == text }
+    }
+}
+
 extension Parameter {
     /// The value `text` stands for in this parameter's space, or why it is none: a number in
     /// range (on the step) for a numeric parameter, one of the choices (as written) otherwise.
@@ -254,8 +273,8 @@ extension Parameter {
             guard distribution.contains(value) else { return .failure(ParseProblem("\(name): \(t) is outside \(lo)...\(hi)\(stepText)")) }
             return .success(value)
         case .categorical(let choices):
-            if let c = choices.first(where: { $0.description == t || $0.jsonText == t }) { return .success(c) }
-            return .failure(ParseProblem("\(name): `\(t)` is not one of \(choices.map(\.description).joined(separator: ", "))"))
+            if let c = Distribution.choice(t, of: choices) { return .success(c) }
+            return .failure(ParseProblem("\(name): `\(t)` is not one of \(choices.map(distribution.formText).joined(separator: ", "))"))
         }
     }
 

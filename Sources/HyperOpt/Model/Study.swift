@@ -154,14 +154,51 @@ public struct StudyInfo: Sendable, Codable {
     public var stopFile: String
     public var pauseFile: String
     public var startedAt: Date
+    /// Set for a study another program ran (Python optuna): what its store holds of it. `spec`'s
+    /// sampler, pruner, budget and score rule are then placeholders, recorded nowhere.
+    public var external: ExternalStudy?
 
-    public init(spec: StudySpec, sweepDir: String, stopFile: String, pauseFile: String, startedAt: Date) {
+    public init(spec: StudySpec, sweepDir: String, stopFile: String, pauseFile: String, startedAt: Date, external: ExternalStudy? = nil) {
         self.spec = spec
         self.sweepDir = sweepDir
         self.stopFile = stopFile
         self.pauseFile = pauseFile
         self.startedAt = startedAt
+        self.external = external
     }
+}
+
+/// What Optuna's tables say of a study hypertop did not run: its directions, one per objective.
+/// hypertop shows and ranks the first objective.
+public struct ExternalStudy: Sendable, Codable, Hashable {
+    public var directions: [Direction]
+
+    public init(directions: [Direction]) { self.directions = directions }
+}
+
+extension StudyInfo {
+    /// Said for a setting the store does not hold.
+    public static let unknown = "unknown"
+
+    /// What the study optimizes, as the header and the report say it: `maximize rule wiki over
+    /// eval/success_rate`; for a study another program ran, `minimize value`, or each objective's
+    /// direction where it has several.
+    public func goal(evidence trial: TrialRecord?) -> String {
+        guard let external, external.directions.count > 1 else { return "\(spec.direction.rawValue) \(objectiveLabel(evidence: trial))" }
+        return "\(external.directions.count) objectives (\(external.directions.map(\.rawValue).joined(separator: ", "))), the first shown"
+    }
+
+    /// Where a score comes from (see `StudySpec.objectiveLabel`); for a study another program
+    /// ran, its value as Optuna recorded it.
+    public func objectiveLabel(evidence trial: TrialRecord?) -> String {
+        guard let external else { return spec.objectiveLabel(evidence: trial) }
+        return external.directions.count > 1 ? "values[0]" : "value"
+    }
+
+    public var samplerName: String { external == nil ? spec.sampler.name : Self.unknown }
+    public var prunerName: String { external == nil ? spec.pruner.name : Self.unknown }
+    /// nil where the store does not hold the budget.
+    public var maxTrials: Int? { external == nil ? spec.maxTrials : nil }
 }
 
 public enum OutputStream: String, Sendable, Codable { case stdout, stderr }
@@ -248,7 +285,7 @@ public struct ParamSetStats: Sendable, Hashable {
 
     public var count: Int { scores.count }
     public var mean: Double? { Sample.mean(scores) }
-    /// Sample standard deviation; 0 for a single score.
+    /// Sample standard deviation; 0 for a single score; nil when a score is ±inf (no spread to say).
     public var std: Double? { Sample.std(scores) }
     /// Half-width of the mean's 95% confidence interval (Student's t); nil below 2 scores.
     public var interval95: Double? { Sample.interval95(scores) }
@@ -282,9 +319,9 @@ public enum Sample {
         return t975(xs.count - 1) * s / Double(xs.count).squareRoot()
     }
 
-    /// With n - 1 in the denominator; 0 for a single value, nil for none.
+    /// With n - 1 in the denominator; 0 for a single value, nil for none or when the mean is not finite.
     public static func std(_ xs: [Double]) -> Double? {
-        guard let m = mean(xs) else { return nil }
+        guard let m = mean(xs), m.isFinite else { return nil }
         guard xs.count > 1 else { return 0 }
         return (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot()
     }
@@ -330,7 +367,8 @@ public struct Study: Sendable {
             trials[i].outcome = outcome
             let g = trials[i].launch.paramSet
             paramSets[g].running -= 1
-            if outcome.state == .complete, let s = outcome.score, s.isFinite {
+            // ±inf counts, as in Optuna's best trial (a minimized -inf is the best there is); NaN never does.
+            if outcome.state == .complete, let s = outcome.score, !s.isNaN {
                 paramSets[g].scores.append(s)
             } else if outcome.state == .failed {
                 paramSets[g].failed += 1
@@ -371,19 +409,23 @@ public struct Study: Sendable {
     /// Trials that count against `max_trials`: all launched but those lost with a dead engine.
     public var budgetUsed: Int { trials.count - lostCount }
 
-    /// The best parameter set by the mean of its scored repeats.
+    /// The best parameter set by the mean of its scored repeats, as Optuna orders values: -inf
+    /// below every finite value, +inf above (a set with both has no mean and never leads).
     public var best: ParamSetStats? {
         var best: ParamSetStats?
         for s in paramSets {
-            guard let m = s.mean else { continue }
+            guard let m = s.mean, !m.isNaN else { continue }
             if let b = best, let bm = b.mean, !direction.isBetter(m, than: bm) { continue }
             best = s
         }
         return best
     }
 
-    /// One observation per scored parameter set, oldest first: what samplers learn from.
+    /// One observation per scored parameter set, oldest first: what samplers learn from (finite
+    /// means only: a model of the score has no place for ±inf).
     public var observations: [Observation] {
-        paramSets.compactMap { s in s.mean.map { Observation(values: s.values, value: $0, number: s.firstTrial) } }
+        paramSets.compactMap { s in
+            s.mean.flatMap { $0.isFinite ? Observation(values: s.values, value: $0, number: s.firstTrial) : nil }
+        }
     }
 }

@@ -232,7 +232,7 @@ public enum Racing {
     /// no run in flight compete. Intervals use the spread pooled over the sets (the seed noise
     /// they share) once it rests on 2 or more degrees of freedom, else the set's own.
     public static func nextRepeat(study: Study, direction: Direction, minRuns: Int, isOpen: (Int) -> Bool) -> Int? {
-        let scored = study.paramSets.filter { $0.count >= max(1, minRuns) && $0.mean != nil }
+        let scored = study.paramSets.filter { $0.count >= max(1, minRuns) && $0.mean?.isFinite == true }
         guard scored.count >= 2, let best = scored.reduce(nil as ParamSetStats?, { b, s in
             b.map { direction.isBetter(s.mean!, than: $0.mean!) ? s : $0 } ?? s
         }) else { return nil }
@@ -265,7 +265,7 @@ public enum Racing {
     /// degrees of freedom: the seed noise, which every set shares.
     static func pooledStd(_ sets: [ParamSetStats]) -> (sd: Double, df: Int)? {
         var ss = 0.0, df = 0
-        for s in sets where s.count >= 2 {
+        for s in sets where s.count >= 2 && s.mean?.isFinite == true {
             let m = s.mean!
             ss += s.scores.reduce(0) { $0 + ($1 - m) * ($1 - m) }
             df += s.count - 1

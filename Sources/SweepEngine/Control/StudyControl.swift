@@ -121,18 +121,25 @@ public struct RequestFiles: StudyControl {
         for name in names where !name.hasPrefix(".") {
             let path = (directory as NSString).appendingPathComponent(name)
             defer { try? FileManager.default.removeItem(atPath: path) }
-            // Only a regular file, and only its head: a FIFO would block, a huge file would stall the tick.
+            // Only a regular file, and at most a request's size of it: a FIFO would block, a link
+            // could lead anywhere, a huge file would stall the tick. Checked on the open file, so
+            // one swapped in after the check is not read either.
+            let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
             var st = stat()
-            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            guard fd >= 0, fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+                if fd >= 0 { close(fd) }
                 refused.append("\(ProcessText.printable(name)) in \(Self.directoryName) is not a regular file; removed")
                 continue
             }
-            guard st.st_size <= Self.maxRequestBytes else {
-                refused.append("\(ProcessText.printable(name)) in \(Self.directoryName) is \(st.st_size) bytes, no request; removed unread")
+            var bytes = [UInt8](repeating: 0, count: Self.maxRequestBytes + 1)
+            let count = st.st_size <= Self.maxRequestBytes ? read(fd, &bytes, bytes.count) : -1
+            close(fd)
+            guard count >= 0, count <= Self.maxRequestBytes else {
+                refused.append("\(ProcessText.printable(name)) in \(Self.directoryName) is \(max(Int(st.st_size), count)) bytes, no request; removed unread")
                 continue
             }
+            let data = Data(bytes.prefix(count))
             guard name.hasSuffix(".json"), let number = Int(name.dropLast(5)),
-                  let data = FileManager.default.contents(atPath: path),
                   let command = try? JSONDecoder().decode(StudyCommand.self, from: data) else {
                 refused.append("\(ProcessText.printable(name)) in \(Self.directoryName) is not a request hypertop wrote; removed")
                 continue

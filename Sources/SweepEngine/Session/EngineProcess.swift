@@ -72,8 +72,9 @@ public enum EngineProcess {
     /// output to the study's log, calls `ignoreHangup` (SIGHUP must not end it from now on) and
     /// lets the stand-in exit.
     public static func leaveTerminal(study: String, storePath: String, logPath: String, ignoreHangup: () -> Void) {
-        print("Detached: study \(study) goes on in process \(getpid()) on \(ProcessInfo.processInfo.hostName); its log is \(logPath).")
-        print("Attach again with: hypertop attach \(study) --storage \(storePath)")
+        // The name may have come from a store: shown, never sent as a control sequence.
+        print(ProcessText.printable("Detached: study \(study) goes on in process \(getpid()) on \(ProcessInfo.processInfo.hostName); its log is \(logPath)."))
+        print(ProcessText.printable("Attach again with: hypertop attach \(study) --storage \(storePath)"))
         fflush(nil)
         redirectOutput(to: logPath)
         ignoreHangup()
@@ -123,9 +124,9 @@ public enum EngineProcess {
             if let store = try? StudyStore(path: storePath, readOnly: true), let id = try? store.studyID(named: spec.studyName),
                let owner = try? store.engineOwner(studyID: id), owner.pid == pid, owner.since >= startedAt.addingTimeInterval(-1) {
                 let controls = ControlFiles.choose(directory: projectDir, study: spec.studyName)
-                print("Study \(spec.studyName) runs detached: process \(pid) on \(ProcessInfo.processInfo.hostName); its log is \(logPath).")
-                print("Attach:  hypertop attach \(spec.studyName) --storage \(storePath)")
-                print("Stop:    rm \(controls.stopFile)   (running trials finish), or `s` in attach")
+                print(ProcessText.printable("Study \(spec.studyName) runs detached: process \(pid) on \(ProcessInfo.processInfo.hostName); its log is \(logPath)."))
+                print(ProcessText.printable("Attach:  hypertop attach \(spec.studyName) --storage \(storePath)"))
+                print(ProcessText.printable("Stop:    rm \(controls.stopFile)   (running trials finish), or `s` in attach"))
                 return
             }
             try? await Task.sleep(for: .milliseconds(100))

@@ -6,6 +6,14 @@ public struct StoredStudyError: UserError {
     public let description: String
 }
 
+/// Why a stored study's engine does not run (`StoredStudy.notRunning`).
+public struct NotRunning: Sendable, Equatable, CustomStringConvertible {
+    /// `.done`, `.stopped` or `.deleted`.
+    public let state: EngineState
+    /// `study "w" is not running (done)`.
+    public let description: String
+}
+
 /// One study in a store, as the viewers use it (`attach`, `watch`, `studies`, `best`, `report`):
 /// found by name (or the one started last), read whole, followed, its notes read and saved, its
 /// engine's state, renamed and deleted. Reads go through one read-only connection; each write opens
@@ -67,19 +75,23 @@ public struct StoredStudy: Sendable {
         }
     }
 
+    /// Lets the store go when the viewer ends: the last process to have it open returns it to
+    /// rollback-journal mode (see `StudyStore.close`).
+    public func close() { store.close() }
+
     /// A follower of what is recorded from now on (see `StudyFollower`).
     public func follower() -> StudyFollower { StudyFollower(store: store, studyID: id) }
 
     /// The notes as the store has them now (optuna-dashboard's format); nil when they cannot be read.
     public func notes() -> StudyNotes? { try? store.notes(studyID: id) }
 
-    /// Saves the note made from `base` (another writer's change meanwhile is kept, see
-    /// `StudyStore.saveNote`); returns the text written and the notes as the store then has them.
-    /// A correction of a line that changed meanwhile throws `StoreError.noteChanged`.
-    public func saveNote(trial: Int?, body: String, base: String) throws -> (written: String, notes: StudyNotes) {
-        let writer = try StudyStore(path: path, busyTimeout: Self.writeTimeout)
-        let written = try writer.saveNote(studyID: id, trial: trial, body: body, base: base)
-        return (written, try writer.notes(studyID: id))
+    /// Saves the note made from `base`, as `writer` (another writer's change meanwhile is kept,
+    /// and named, see `StudyStore.saveNote`); returns what was written and the notes as the store
+    /// then has them. A correction of a line that changed meanwhile throws `StoreError.noteChanged`.
+    public func saveNote(trial: Int?, body: String, base: String, by writer: NoteWriter) throws -> (saved: SavedNote, notes: StudyNotes) {
+        let store = try StudyStore(path: path, busyTimeout: Self.writeTimeout, oneWrite: true)
+        let saved = try store.saveNote(studyID: id, trial: trial, body: body, base: base, writer: writer)
+        return (saved, try store.notes(studyID: id))
     }
 
     /// Its line in the store's list of studies (trials per state, best value, dates), now.
@@ -88,12 +100,34 @@ public struct StoredStudy: Sendable {
     /// Whether its engine runs, and where; nil when that cannot be read.
     public func engineState() -> EngineState? { try? store.engineState(studyID: id) }
 
+    /// Why its engine does not run, as `attach` (which refuses it) and `watch` (which says it)
+    /// both tell it, from one decision (`StudyStore.engineState`): nil while the engine runs, and
+    /// where that cannot be known (a study Python optuna runs).
+    public func notRunning() -> NotRunning? {
+        guard let state = engineState() else { return nil }
+        let study = "study \"\(ProcessText.printable(name))\" is not running"
+        switch state {
+        case .running, .unknown:
+            return nil
+        case .done:
+            return NotRunning(state: state, description: "\(study) (done)")
+        case .stopped:
+            // Said when known: a killed engine's process is gone (a signal's stop ends it too).
+            let gone = (try? store.engineOwner(studyID: id)).flatMap { $0 }.flatMap { owner in
+                owner.isAlive == false ? ": the engine that ran it (process \(owner.pid) on \(owner.host)) is gone" : nil
+            }
+            return NotRunning(state: state, description: "\(study) (stopped)" + (gone ?? ""))
+        case .deleted:
+            return NotRunning(state: state, description: "\(study) (deleted from \(path))")
+        }
+    }
+
     public func rename(to new: String) throws {
-        try StudyStore(path: path, busyTimeout: Self.writeTimeout).renameStudy(id: id, to: new)
+        try StudyStore(path: path, busyTimeout: Self.writeTimeout, oneWrite: true).renameStudy(id: id, to: new)
     }
 
     /// Deletes every row of the study (a running study is refused by the store).
     public func delete() throws {
-        try StudyStore(path: path, busyTimeout: Self.writeTimeout).deleteStudy(id: id)
+        try StudyStore(path: path, busyTimeout: Self.writeTimeout, oneWrite: true).deleteStudy(id: id)
     }
 }

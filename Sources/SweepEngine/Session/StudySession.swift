@@ -125,14 +125,25 @@ public struct StudySession {
             let trials = try (replayed(journal) ? store.studies().first { $0.studyID == existing } : summary)?.total ?? 0
             switch try choose(Existing(name: spec.studyName, trials: trials, storePath: storePath)) {
             case .startOver:
+                // What a dead engine left running of the kept study ends with it, and says why.
+                let retired = try await store.retire(studyID: existing) { orphans, study in
+                    await launcher.end(orphans: orphans, study: study, grace: spec.killGraceSeconds, say: say)
+                }
+                if !retired.isEmpty {
+                    say("Marked trial(s) \(retired.map { "#\($0)" }.joined(separator: ", ")) of the earlier study FAIL: "
+                        + "the engine that ran them is gone, and their jobs were ended")
+                }
                 let stamp = Self.stamp()
-                try store.renameStudy(id: existing, to: "\(spec.studyName)-\(stamp)")
-                say("Kept the earlier study as \"\(spec.studyName)-\(stamp)\" in \(storePath)")
+                let kept = try Self.unusedStudyName("\(spec.studyName)-\(stamp)", in: store)
+                try store.renameStudy(id: existing, to: kept)
+                say("Kept the earlier study as \"\(kept)\" in \(storePath)")
                 try moveAside(info.sweepDir, reason: "starting over", stamp: stamp, say: say)
                 let id = try newStudy()
                 try store.claim(studyID: id)
                 return StudySession(store: store, studyID: id, resumed: nil, lost: [])
             case .resume:
+                // Before any job is ended or launched: a study hypertop would change into something else is refused.
+                if let refusal = Self.refusal(toResume: summary, spec: spec, storePath: storePath) { throw SessionError(refusal) }
                 let resumption = try await store.resume(studyID: existing, adopt: launcher.adopt) { orphans, study in
                     await launcher.end(orphans: orphans, study: study, grace: spec.killGraceSeconds, say: say)
                 }
@@ -142,6 +153,26 @@ public struct StudySession {
         } catch let error as StoreError {
             throw SessionError("\(error)")
         }
+    }
+
+    /// Why the stored study cannot be continued with `spec`, in one sentence with the way on; nil
+    /// when it can. Optuna's `study_directions` is what the study is: a multi-objective study would
+    /// get single-value trials (Optuna's `best_trials` then raises), and a changed direction would
+    /// make the run and `best` rank the other way from `studies`, the store and Optuna.
+    static func refusal(toResume summary: StoredStudySummary?, spec: StudySpec, storePath: String) -> String? {
+        guard let stored = summary?.directions, !stored.isEmpty else { return nil }
+        let name = ProcessText.printable(spec.studyName)
+        if stored.count > 1 {
+            return "study \"\(name)\" in \(storePath) has \(stored.count) objectives (directions \(stored.map(\.rawValue).joined(separator: ", "))); "
+                + "hypertop runs single-objective studies only and would corrupt it with single-value trials. "
+                + "Give the sweep another study_name, or pass --new to keep that study under another name and start a new one."
+        }
+        if stored[0] != spec.direction {
+            return "study \"\(name)\" in \(storePath) was run to \(stored[0].rawValue), but the config says direction: \(spec.direction.rawValue); "
+                + "nothing was run. Set direction: \(stored[0].rawValue) in the config to resume it, "
+                + "or pass --new to keep it under another name and start a new study that \(spec.direction.rawValue)s."
+        }
+        return nil
     }
 
     public static func stamp() -> String {
@@ -162,6 +193,17 @@ public struct StudySession {
             throw SessionError("could not move the sweep directory \(dir) aside to \(aside) (\(reason)): \(FileErrorText.describe(error))")
         }
         say("Moved the sweep directory \(dir) to \(aside) (\(reason))")
+    }
+
+    /// `name`, or `name-2`, `name-3`, ...: the first no study in the store has (a second `--new`
+    /// within the same second finds its stamp taken).
+    static func unusedStudyName(_ name: String, in store: StudyStore) throws -> String {
+        var candidate = name, n = 2
+        while try store.studyID(named: candidate) != nil {
+            candidate = "\(name)-\(n)"
+            n += 1
+        }
+        return candidate
     }
 
     /// `path`, or `path-2`, `path-3`, ... : the first where nothing is, not even a dangling link.

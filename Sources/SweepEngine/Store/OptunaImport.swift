@@ -29,9 +29,7 @@ enum OptunaImport {
         guard let name = try String.fetchOne(db, sql: "SELECT study_name FROM studies WHERE study_id = ?", arguments: [studyID]) else {
             throw StoreError.unknownStudy(id: studyID)
         }
-        let directionText = try String.fetchOne(db, sql: """
-            SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective LIMIT 1
-            """, arguments: [studyID])
+        let directions = try StudyStore.directions(db, studyID)
         var studyAttributes: [String: JSONValue] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT \"key\", value_json FROM study_system_attributes WHERE study_id = ?",
                                     arguments: [studyID]) {
@@ -102,13 +100,16 @@ enum OptunaImport {
         }
 
         let startedAt = trials.compactMap(\.start).min() ?? Date(timeIntervalSince1970: 0)
+        // Only the name, the directions and the space are recorded; the rest of the spec is a
+        // placeholder, and `external` says so.
         let spec = StudySpec(studyName: name, maxTrials: trials.count, nJobs: 1,
-                             direction: directionText.flatMap(OptunaFormat.direction) ?? .minimize,
+                             direction: directions.first ?? .minimize,
                              space: SearchSpace(space), criterion: criterion,
                              configPath: studyAttributes[StoreKey.configPath]?.string ?? "")
         let info = StudyInfo(spec: spec, sweepDir: studyAttributes[StoreKey.sweepDir]?.string ?? "",
                              stopFile: studyAttributes[StoreKey.stopFile]?.string ?? "",
-                             pauseFile: studyAttributes[StoreKey.pauseFile]?.string ?? "", startedAt: startedAt)
+                             pauseFile: studyAttributes[StoreKey.pauseFile]?.string ?? "", startedAt: startedAt,
+                             external: ExternalStudy(directions: directions))
 
         var events: [EngineEvent] = []
         var paramSets: [Params: (id: Int, runs: Int)] = [:]

@@ -115,7 +115,8 @@ enum OptunaSchema {
         let hasAlembic = try db.tableExists("alembic_version")
         if !hasVersion && !hasAlembic {
             let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-            if tables > 0 || readOnly { throw StoreError.notAnOptunaStore(path: path) }
+            if tables > 0 { throw StoreError.notAnOptunaStore(path: path) }
+            if readOnly { throw EmptyStoreFile() }
             for sql in optunaTables { try db.execute(sql: sql) }
             try db.execute(sql: "INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ?, ?)",
                            arguments: [schemaVersion, libraryVersion])
@@ -132,3 +133,7 @@ enum OptunaSchema {
         }
     }
 }
+
+/// A read-only store file with no table at all: not an Optuna store, or one whose write-ahead log
+/// is missing (`StudyStore.init` tells which).
+struct EmptyStoreFile: Error {}

@@ -24,8 +24,9 @@ public enum StoreError: UserError, Equatable {
     case corrupt(path: String, detail: String)
     /// The study has no trial of that number.
     case unknownTrial(studyID: Int, number: Int)
-    /// A note was changed by another writer (optuna-dashboard) after the edit began.
-    case noteChanged(trial: Int?)
+    /// A note was changed by another writer (`by`: optuna-dashboard, another hypertop) after the
+    /// edit began.
+    case noteChanged(trial: Int?, by: String)
 
     public var description: String {
         switch self {
@@ -42,9 +43,20 @@ public enum StoreError: UserError, Equatable {
         case .notSQLite(let path):
             return "\(path) is not a study store: it is not an SQLite file at all. Name another store file, or move this one away."
         case .unsupportedSchema(let path, let version, let alembic):
-            return "\(path) is an Optuna store of schema \(version.map(String.init) ?? "?") (alembic \(alembic ?? "?")), "
-                + "hypertop reads schema \(OptunaSchema.schemaVersion) (alembic \(OptunaSchema.alembicHead)). "
-                + "Upgrade it with `optuna storage upgrade --storage sqlite:///\(path)`."
+            let theirs = "schema \(version.map(String.init) ?? "?") (alembic \(alembic ?? "?"))"
+            let ours = "schema \(OptunaSchema.schemaVersion) (alembic \(OptunaSchema.alembicHead))"
+            switch version {
+            case let v? where v > OptunaSchema.schemaVersion:
+                // `optuna storage upgrade` only goes forward: a newer store needs a newer reader.
+                return "\(path) is an Optuna store of \(theirs), newer than this hypertop understands (it reads \(ours)); "
+                    + "a newer Optuna wrote it, and no tool turns it back. Open it with a newer hypertop."
+            case let v? where v < OptunaSchema.schemaVersion:
+                return "\(path) is an Optuna store of \(theirs), older than this hypertop reads (\(ours)). "
+                    + "Upgrade it with `optuna storage upgrade --storage sqlite:///\(path)`."
+            default:
+                return "\(path) is an Optuna store of \(theirs), a revision this hypertop does not know (it reads \(ours)). "
+                    + "Open it with the Optuna that wrote it, or with a newer hypertop."
+            }
         case .missingFile(let path):
             return "No study store at \(path). Check the path, or run a study first with `hypertop run`."
         case .studyExists(let name):
@@ -57,9 +69,9 @@ public enum StoreError: UserError, Equatable {
             return "\(path) holds a study hypertop cannot read: \(detail). Open it with Python optuna to inspect it."
         case .unknownTrial(let id, let number):
             return "Study \(id) has no trial #\(number) in this store."
-        case .noteChanged(let trial):
+        case .noteChanged(let trial, let by):
             return "The note on \(trial.map { "trial \($0)" } ?? "the study") changed in the store while it was edited "
-                + "(in optuna-dashboard?); nothing was written. It is shown as it is now: edit it again."
+                + "(by \(by)); nothing was written. It is shown as it is now: edit it again."
         }
     }
 }

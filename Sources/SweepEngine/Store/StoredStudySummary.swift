@@ -9,7 +9,7 @@ public struct StoredStudySummary: Sendable, Hashable {
     public var directions: [Direction]
     /// Trials per state; states with no trial are absent.
     public var counts: [TrialState: Int]
-    /// The best parameter set's mean over its COMPLETE repeats (finite values), as the dashboard
+    /// The best parameter set's mean over its COMPLETE repeats (±inf counts, NaN does not), as the dashboard
     /// ranks sets; for trials without hypertop's set (Python optuna's), each trial is its own set.
     public var bestValue: Double?
     /// Earliest trial start (or the study's recorded start when it has no trial yet).

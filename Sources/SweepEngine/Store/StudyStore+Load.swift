@@ -15,22 +15,34 @@ extension StudyStore {
     public func snapshot(studyID: Int) throws -> (study: Study, cursor: Int64) {
         enum Read { case imported([EngineEvent], Int64), logged(LoggedStudy) }
         // Copy the bytes out inside the read transaction; decode after it, on both cores.
-        let read: Read = try pool.read { db in
+        let (read, directions): (Read, [Direction]) = try pool.read { db in
             try Self.requireStudy(db, studyID)
+            let directions = try Self.directions(db, studyID)
             let tables = try eventTablesExist(db)
             guard tables, try Self.hasEvents(db, studyID) else {
-                return .imported(try OptunaImport.read(db, studyID: studyID).events, tables ? try Self.lastEventID(db) : 0)
+                return (.imported(try OptunaImport.read(db, studyID: studyID).events, tables ? try Self.lastEventID(db) : 0), directions)
             }
-            return .logged(try LoggedStudy(db, studyID: studyID))
+            return (.logged(try LoggedStudy(db, studyID: studyID)), directions)
         }
+        var (study, cursor): (Study, Int64)
         switch read {
-        case .imported(let events, let cursor):
-            var study = Study()
+        case .imported(let events, let last):
+            study = Study()
             for event in events { study.apply(event) }
-            return (study, cursor)
+            cursor = last
         case .logged(let logged):
-            return (try logged.replay(), logged.cursor)
+            (study, cursor) = (try logged.replay(), logged.cursor)
         }
+        // Optuna's study_directions is the study's direction, whatever a config said when it was
+        // started: `best`, `report` and the dashboard rank as `studies`, the store and Optuna do.
+        if let first = directions.first { study.info?.spec.direction = first }
+        return (study, cursor)
+    }
+
+    /// The study's directions, one per objective, as Optuna's `study_directions` holds them.
+    static func directions(_ db: Database, _ studyID: Int) throws -> [Direction] {
+        try String.fetchAll(db, sql: "SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective", arguments: [studyID])
+            .compactMap(OptunaFormat.direction)
     }
 
     /// Events recorded after `cursor` (0 = from the start), in order, and the cursor to pass next

@@ -30,13 +30,6 @@ public struct EngineOwner: Sendable, Hashable {
         return ProcStat(pid: pid)?.runs ?? true
     }
 
-    /// A sentence saying that the engine recorded for the study is gone, when it is known to be
-    /// (it ran on this host and its process no longer exists); nil while it lives or elsewhere.
-    public static func gone(store: StudyStore, studyID: Int) throws -> String? {
-        guard let owner = try store.engineOwner(studyID: studyID), owner.isAlive == false else { return nil }
-        return "The engine running this study (process \(owner.pid) on \(owner.host)) is gone"
-    }
-
     var json: String {
         JSONText.object([("pid", String(pid)), ("host", JSONText.quote(host)), ("since", JSONText.quote(OptunaFormat.datetime(since)))])
     }
@@ -119,7 +112,7 @@ public struct Resumption: Sendable {
 
 extension StudyStore {
     /// Synchronous on purpose: the pool's blocking read, not its async one, from `resume`.
-    private func readStaleTrials(studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
+    func readStaleTrials(studyID: Int, staleAfter: TimeInterval, now: Date) throws -> [(number: Int, heartbeat: String?)] {
         try pool.read { db in try Self.staleTrials(db, studyID: studyID, staleAfter: staleAfter, now: now) }
     }
 
@@ -162,6 +155,30 @@ extension StudyStore {
     }
 }
 
+extension StudyStore {
+    /// Ends what a dead engine left of a study that is kept, not continued (`run --new`): the jobs
+    /// of its RUNNING trials are ended (`end`), then those trials are marked FAIL with the reason,
+    /// so that the kept study never shows trials running for good. A study no hypertop engine
+    /// claimed (Python optuna's) is left as it is. Returns the numbers of the trials failed.
+    public func retire(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date(),
+                       end: ([OrphanedJob], Study) async -> Void) async throws -> [Int] {
+        guard let owner = try engineOwner(studyID: studyID), !owner.isThisProcess else { return [] }
+        var staleAfter = heartbeatTimeout
+        switch owner.isAlive {
+        case true?:
+            let name = try studies().first { $0.studyID == studyID }?.name ?? String(studyID)
+            throw StoreError.studyRunning(name: name, pid: owner.pid, host: owner.host)
+        case false?: staleAfter = 0
+        case nil: break
+        }
+        let stale = try readStaleTrials(studyID: studyID, staleAfter: staleAfter, now: now)
+        guard !stale.isEmpty else { return [] }
+        let before = try loadStudy(id: studyID)
+        await end(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } }, before)
+        return try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now)
+    }
+}
+
 /// Whether a study's engine runs, and where: for `studies` and `attach`.
 public enum EngineState: Sendable, Equatable {
     /// Its engine process lives (on this host), or runs elsewhere and has not said it is done.
@@ -173,6 +190,8 @@ public enum EngineState: Sendable, Equatable {
     case stopped
     /// Not one of hypertop's (a study Python optuna wrote).
     case unknown
+    /// No longer in the store (deleted while a viewer followed it).
+    case deleted
 
     public var isRunning: Bool { if case .running = self { return true } else { return false } }
 
@@ -182,7 +201,7 @@ public enum EngineState: Sendable, Equatable {
         case .running(let o): return .running(host: o.host, pid: o.pid)
         case .done: return .done
         case .stopped: return .stopped
-        case .unknown: return nil
+        case .unknown, .deleted: return nil
         }
     }
 
@@ -193,12 +212,16 @@ public enum EngineState: Sendable, Equatable {
         case .done: return "done"
         case .stopped: return "stopped"
         case .unknown: return "-"
+        case .deleted: return "deleted"
         }
     }
 }
 
 extension StudyStore {
     public func engineState(studyID: Int) throws -> EngineState {
+        guard try pool.read({ db in try Int.fetchOne(db, sql: "SELECT 1 FROM studies WHERE study_id = ?", arguments: [studyID]) }) != nil else {
+            return .deleted
+        }
         let phase = try studyAttribute(StoreKey.phase, studyID: studyID).flatMap { JSONValue.parse($0)?.string }
         if phase == StudyPhase.done.rawValue {
             // A signal ended it before its end: stopped (resume it to go on), as a dead engine's is.

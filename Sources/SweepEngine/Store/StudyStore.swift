@@ -8,14 +8,23 @@ import Glibc
 
 /// A study store: an SQLite file in Optuna's RDB schema (so Python optuna and optuna-dashboard
 /// open it) plus hypertop's event log. Safe to share across tasks; one process writes, any number
-/// of processes read at the same time (WAL: readers never block the writer).
+/// of processes read at the same time.
+///
+/// Journal mode: while an engine runs the store is in WAL, so that readers (`watch`, `attach`,
+/// `studies`, optuna-dashboard) never block the writer nor it them. WAL needs the `-wal` and
+/// `-shm` files beside the store, which another user or a read-only directory cannot create, and
+/// Python optuna then cannot open the store; so `close` leaves it as Optuna's own storage does,
+/// in rollback-journal mode (`journal_mode=DELETE`), once no other process has it open (the
+/// last hypertop to close it does). A store opened for one write (`oneWrite`: a note, a rename)
+/// keeps whatever mode the file is in, and a reader that cannot open a WAL store where it lies
+/// (a read-only directory) reads it as an immutable file.
 ///
 /// How the commands use it:
 /// - `run`: `StudyStore(path: StudyStore.defaultPath(for: spec))`; `studyID(named:)` then either
 ///   `createStudy(info)` + `claim(studyID:)`, or `resume(studyID:)` (fails the dead engine's
 ///   orphans, claims the study, returns the Study to continue). Then the scheduler records each
 ///   tick's events through a `StoreSink` (one transaction, before anyone sees them) and sends
-///   heartbeats through it.
+///   heartbeats through it; `close` at the end.
 /// - `watch`: `StudyStore(path:, readOnly: true)`, a `StudyFollower` polled each refresh, and
 ///   `stopFile(studyID:)` for the stop key.
 /// - `studies`: `studies()` for the table, `loadStudy(id:)` on Enter and for the export.
@@ -23,7 +32,7 @@ import Glibc
 public final class StudyStore: Sendable {
     public let path: String
     public let readOnly: Bool
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
     /// Files Python optuna wrote have no hypertop tables, and a read-only store cannot add them;
     /// a writer may add them later, so a false here is checked again (`eventTablesExist`).
     let hasEventTables: Bool
@@ -47,13 +56,12 @@ public final class StudyStore: Sendable {
     /// Throws `StoreError` when the file is not an Optuna store of schema 12. `busyTimeout` is how
     /// long a statement waits for another process's lock before it fails with SQLITE_BUSY (the
     /// engine waits briefly and keeps what it could not write; see Scheduler+Recording).
-    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
+    /// `oneWrite`: opened for a write or two and closed, it keeps the file's journal mode (no WAL).
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30, oneWrite: Bool = false) throws {
         self.path = path
         self.readOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
         if readOnly && !exists { throw StoreError.missingFile(path: path) }
-        // Asked before opening, which makes a new, empty log.
-        let logMissing = Self.inWALModeWithoutLog(path)
         var config = Configuration()
         config.readonly = readOnly
         // A reader may meet a checkpoint, the writer a reader's lock on the WAL index: wait, never fail.
@@ -64,18 +72,21 @@ public final class StudyStore: Sendable {
             config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
-            if readOnly {
-                hasEventTables = try pool.read { db in
-                    try OptunaSchema.prepare(db, path: path, readOnly: true)
-                    return try db.tableExists("hypertop_events")
-                }
-            } else {
-                try pool.write { db in try OptunaSchema.prepare(db, path: path, readOnly: false) }
-                hasEventTables = true
+            (pool, hasEventTables) = try Self.open(path, config: config, readOnly: readOnly, oneWrite: oneWrite)
+        } catch is EmptyStoreFile {
+            // Asked only now: a file of the store opened and closed by this process besides
+            // SQLite's own fds drops SQLite's locks on it (POSIX locks are per process).
+            throw Self.inWALModeWithoutLog(path) ? StoreError.writeAheadLogMissing(path: path) : StoreError.notAnOptunaStore(path: path)
+        } catch let error as DatabaseError where readOnly && Self.isWAL(path)
+                    && (error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY) {
+            // A WAL store where this process cannot create or write its -shm (a read-only directory,
+            // another user's files): read the file as it is. Only the WAL's uncheckpointed pages
+            // are missed, and `close` leaves none in a store whose engine ended.
+            do {
+                (pool, hasEventTables) = try Self.open(Self.immutableURI(path), config: config, readOnly: true, oneWrite: false)
+            } catch is EmptyStoreFile {
+                throw StoreError.notAnOptunaStore(path: path)
             }
-        } catch StoreError.notAnOptunaStore(let path) where logMissing {
-            throw StoreError.writeAheadLogMissing(path: path)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
@@ -92,15 +103,61 @@ public final class StudyStore: Sendable {
         if now != fileIdentity { throw StoreError.fileGone(path: path, replaced: true) }
     }
 
-    /// Whether the file's header says WAL mode (bytes 18 and 19 are 2) and its `-wal` is missing or
-    /// empty: then a file without tables most likely lost its log.
+    /// Whether the file's header says WAL mode and its `-wal` is missing or empty (opening it made a
+    /// new, empty one): then a file without tables most likely lost its log.
     static func inWALModeWithoutLog(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: 20), header.count == 20,
-              header.prefix(16) == Data("SQLite format 3\u{0}".utf8), header[18] == 2, header[19] == 2 else { return false }
+        guard hasSQLiteHeader(path), isWAL(path) else { return false }
         let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         return log == 0
+    }
+
+    private static func open(_ path: String, config: Configuration, readOnly: Bool, oneWrite: Bool) throws -> (any DatabaseWriter, Bool) {
+        if readOnly {
+            let pool = try DatabasePool(path: path, configuration: config)
+            return (pool, try pool.read { db in
+                try OptunaSchema.prepare(db, path: path, readOnly: true)
+                return try db.tableExists("hypertop_events")
+            })
+        }
+        let writer: any DatabaseWriter = oneWrite ? try DatabaseQueue(path: path, configuration: config)
+            : try DatabasePool(path: path, configuration: config)
+        try writer.write { db in try OptunaSchema.prepare(db, path: path, readOnly: false) }
+        return (writer, true)
+    }
+
+    /// Closes the store. A writer, and a reader that may write the file, then return it to
+    /// rollback-journal mode unless another process still has it open; the engine waits up to
+    /// `wait` seconds for that (a `watch` that saw the end lets go at its next look).
+    public func close(waitingUpTo wait: TimeInterval = 0) {
+        try? pool.close()
+        guard Self.isWAL(path), access(path, W_OK) == 0,
+              access((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, W_OK) == 0 else { return }
+        var config = Configuration()
+        config.busyMode = .immediateError
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return }
+        defer { try? queue.close() }
+        let deadline = Date().addingTimeInterval(wait)
+        while (try? queue.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = DELETE") }) != "delete",
+              Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Whether the file's header says WAL (its write version byte is 2).
+    static func isWAL(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header[header.startIndex + 18] == 2
+    }
+
+    /// `file:<path>?immutable=1`: SQLite reads the file without locks, -wal or -shm.
+    static func immutableURI(_ path: String) -> String {
+        var uri = URLComponents()
+        uri.scheme = "file"
+        uri.path = URL(fileURLWithPath: path).path
+        uri.percentEncodedQuery = "immutable=1"
+        return uri.string ?? "file:\(path)?immutable=1"
     }
 
     /// Whether the file starts as every SQLite database does ("SQLite format 3\0").
@@ -138,21 +195,28 @@ public final class StudyStore: Sendable {
                 }
                 summaries[id] = s
             }
-            // The best parameter set by the mean of its scored repeats, as the dashboard ranks them:
-            // hypertop's trials carry their parameter set; any other trial is a set of its own (so a
-            // study Python optuna wrote gets Optuna's best value).
-            let means = try Row.fetchAll(db, sql: """
-                SELECT study_id, avg(value) FROM (
-                    SELECT t.study_id, coalesce('g' || a.value_json, 't' || t.trial_id) AS grp, v.value FROM trials t
-                    JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
-                    LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.key IN (?, ?)
-                    WHERE t.state = 'COMPLETE' AND v.value_type = 'FINITE')
-                GROUP BY study_id, grp
-                """, arguments: [StoreKey.paramSet, StoreKey.legacyParamSet])
-            for row in means {
-                let id: Int = row[0]
-                guard let s = summaries[id], let mean = row[1] as Double? else { continue }
-                if s.bestValue.map({ s.direction.isBetter(mean, than: $0) }) ?? true { summaries[id]?.bestValue = mean }
+            // The best parameter set by the mean of its scored repeats, as the dashboard ranks them
+            // (`Study.best`): hypertop's trials carry their parameter set; any other trial is a set
+            // of its own, so a study Python optuna wrote gets Optuna's best value, ±inf included.
+            var sums: [Int: [String: (total: Double, n: Int)]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT t.study_id, coalesce('g' || a.value_json, 't' || t.trial_id), v.value, v.value_type FROM trials t
+                JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
+                LEFT JOIN trial_system_attributes a ON a.trial_id = t.trial_id AND a.key IN (?, ?)
+                WHERE t.state = 'COMPLETE'
+                """, arguments: [StoreKey.paramSet, StoreKey.legacyParamSet]) {
+                let value = OptunaFormat.decode(row[2], type: row[3])
+                guard !value.isNaN else { continue }
+                let old = sums[row[0], default: [:]][row[1] as String] ?? (0, 0)
+                sums[row[0], default: [:]][row[1] as String] = (old.total + value, old.n + 1)
+            }
+            for (id, sets) in sums {
+                guard let s = summaries[id] else { continue }
+                for (total, n) in sets.values {
+                    let mean = total / Double(n)
+                    guard !mean.isNaN else { continue }
+                    if summaries[id]!.bestValue.map({ s.direction.isBetter(mean, than: $0) }) ?? true { summaries[id]?.bestValue = mean }
+                }
             }
             if try eventTablesExist(db) {
                 // One indexed look per study: a GROUP BY would read every event of the file.

@@ -4,8 +4,16 @@ import HyperOpt
 /// Keys that give a row its step, in order of preference.
 let stepKeys = ["step", "time/total_timesteps", "global_step", "timesteps", "epoch"]
 
+/// Of those, the ones that only count rows: when such a key gives a row of several values its
+/// step, it is the row's step and not a metric of its own (nobody charts `step` against itself).
+/// stable-baselines3's `time/total_timesteps` is a logged quantity and stays a metric.
+let indexKeys: Set<String> = ["step", "global_step", "epoch"]
+
 func rowWithStep(_ values: [String: Double]) -> MetricRow {
-    let step = stepKeys.lazy.compactMap { values[$0] }.first.flatMap { $0.isFinite ? Int(exactly: $0.rounded()) : nil }
+    guard let key = stepKeys.first(where: { values[$0] != nil }), let value = values[key] else { return MetricRow(step: nil, values: values) }
+    let step = value.isFinite ? Int(exactly: value.rounded()) : nil
+    var values = values
+    if step != nil, indexKeys.contains(key), values.count > 1 { values[key] = nil }
     return MetricRow(step: step, values: values)
 }
 
