@@ -35,8 +35,8 @@ public enum StoreError: UserError, Equatable {
                 + "Name another store file, or move this one away."
         case .writeAheadLogMissing(let path):
             return "\(path) has no tables, and its write-ahead log \(path)-wal, which holds what was not yet copied into the file, "
-                + "is missing or empty (deleted while a process had the store open?). A hypertop still running on the store writes it "
-                + "back when it ends; else what it held is lost (or the store never held a study)."
+                + "is missing or empty (deleted while a process had the store open?): what it held is lost, "
+                + "or the store never held a study."
         case .fileGone(let path, let replaced):
             return replaced ? "the study store \(path) was replaced by another file while the study ran"
                 : "the study store \(path) was deleted while the study ran, and the study's record with it"
