@@ -70,6 +70,8 @@ enum DashboardRun {
         }
         let study = await finished
         await forwarder.value
+        // Ended before the caller closes the notes' store (a read of a closed store crashes).
+        await notePoller?.value
         try? logFile?.close()
         return (study, exit)
     }
@@ -124,7 +126,6 @@ enum WatchDashboard {
             }
             sink.finish()
         }
-        defer { poller.cancel() }
         // Stop and pause are the study's files; kills and set actions (attach only) request files.
         let control = info.map { RequestFiles(sweepDirectory: $0.sweepDir, controls: ControlFiles(stopFile: $0.stopFile, pauseFile: $0.pauseFile)) }
         let notes = NoteBook(study: stored, program: mode == .attach ? "hypertop attach" : "hypertop watch")
@@ -132,14 +133,21 @@ enum WatchDashboard {
         if let loaded = notes.load() { _ = update(&state, .notes(loaded)) }
         // Notes written elsewhere (optuna-dashboard, another attach) show here too.
         let notePoller = notes.follow(after: state.notes, into: sink)
-        defer { notePoller.cancel() }
+        var failure: Error?
         do {
             _ = try await DashboardRunner.run(state, messages: messages, refreshSeconds: refresh) { effect in
                 await Controls.perform(effect, control: control, notes: notes)
             }
         } catch {
-            throw CLIError("the dashboard cannot run here (\(error)); pass --headless.")
+            failure = error
         }
+        // Both pollers read the store, which the caller closes next: they end first (a read of a
+        // closed store crashes).
+        poller.cancel()
+        notePoller.cancel()
+        await poller.value
+        await notePoller.value
+        if let failure { throw CLIError("the dashboard cannot run here (\(failure)); pass --headless.") }
     }
 }
 
@@ -263,6 +271,8 @@ struct NoteBook: Sendable {
             var last = last
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                // A cancel wakes the sleep: the store may be closing, so it is not read again.
+                if Task.isCancelled { break }
                 if let now = load(), now != last {
                     last = now
                     sink.yield(.notes(now))
