@@ -43,6 +43,11 @@ if [ "${1:-}" = "--python" ]; then
     .venv/bin/pip install --quiet --disable-pip-version-check "${torch_whl:-torch}"
     .venv/bin/pip install --quiet --disable-pip-version-check stable-baselines3 gymnasium
   fi
+  # TensorBoard's own event-file reader is the reference the TFRecord tests compare with (issue 28);
+  # torch's SummaryWriter, which writes the files, needs it too.
+  if ! .venv/bin/python -c 'import tensorboard' >/dev/null 2>&1; then
+    .venv/bin/pip install --quiet --disable-pip-version-check tensorboard
+  fi
   if ! .venv-upstream/bin/python -c 'import hydra_plugins.hydra_optuna_sweeper, optuna' >/dev/null 2>&1; then
     [ -x .venv-upstream/bin/python ] || python3 -m venv .venv-upstream
     # Pinned: the plugin's own bounds let pip pick Hydra release candidates, and optuna 2.10 needs
