@@ -126,29 +126,11 @@ extension StudyStore {
                        adopt: ([OrphanedJob]) async -> [Int: JobHandle] = { _ in [:] },
                        end: ([OrphanedJob], Study) async -> Void = { _, _ in }) async throws -> Resumption {
         let owner = try engineOwner(studyID: studyID)
-        let name = { try self.studies().first { $0.studyID == studyID }?.name ?? String(studyID) }
-        var staleAfter = heartbeatTimeout
-        if let owner, !owner.isThisProcess {
-            switch owner.isAlive {
-            case true?: throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
-            case false?: staleAfter = 0
-            case nil: break
-            }
-        } else if owner == nil {
-            staleAfter = 0
-        }
-        let stale = try readStaleTrials(studyID: studyID, staleAfter: staleAfter, now: now)
-        var adopted: [Int: JobHandle] = [:]
-        if !stale.isEmpty {
-            let before = try loadStudy(id: studyID)
-            let left = stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } }
-            adopted = await adopt(left)
-            await end(left.filter { adopted[$0.trial] == nil }, before)
-        }
-        let orphans = try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now, except: Set(adopted.keys))
+        let staleAfter = try owner.map { try orphanAge(studyID: studyID, owner: $0, heartbeatTimeout: heartbeatTimeout) } ?? 0
+        let (orphans, adopted) = try await endOrphans(studyID: studyID, staleAfter: staleAfter, now: now, adopt: adopt, end: end)
         let study = try loadStudy(id: studyID)
         if study.trials.contains(where: { !$0.state.isFinished && adopted[$0.number] == nil }), let owner {
-            throw StoreError.studyRunning(name: try name(), pid: owner.pid, host: owner.host)
+            throw StoreError.studyRunning(name: try name(ofStudy: studyID), pid: owner.pid, host: owner.host)
         }
         try claim(studyID: studyID, owner: .current(at: now))
         return Resumption(study: study, orphans: orphans, adopted: adopted, previousOwner: owner)
@@ -163,19 +145,41 @@ extension StudyStore {
     public func retire(studyID: Int, heartbeatTimeout: TimeInterval = 60, now: Date = Date(),
                        end: ([OrphanedJob], Study) async -> Void) async throws -> [Int] {
         guard let owner = try engineOwner(studyID: studyID), !owner.isThisProcess else { return [] }
-        var staleAfter = heartbeatTimeout
+        let staleAfter = try orphanAge(studyID: studyID, owner: owner, heartbeatTimeout: heartbeatTimeout)
+        return try await endOrphans(studyID: studyID, staleAfter: staleAfter, now: now, adopt: { _ in [:] }, end: end).failed
+    }
+
+    /// The study's name, for a message (its id where it has none any more).
+    func name(ofStudy studyID: Int) throws -> String {
+        try studies().first { $0.studyID == studyID }?.name ?? String(studyID)
+    }
+
+    /// How long a RUNNING trial of a study `owner` claimed goes without a heartbeat before it is
+    /// an orphan: any time once its engine is known gone, `heartbeatTimeout` where that cannot be
+    /// known (another host), never this process's own; throws while its engine lives.
+    func orphanAge(studyID: Int, owner: EngineOwner, heartbeatTimeout: TimeInterval) throws -> TimeInterval {
+        guard !owner.isThisProcess else { return heartbeatTimeout }
         switch owner.isAlive {
-        case true?:
-            let name = try studies().first { $0.studyID == studyID }?.name ?? String(studyID)
-            throw StoreError.studyRunning(name: name, pid: owner.pid, host: owner.host)
-        case false?: staleAfter = 0
-        case nil: break
+        case true?: throw StoreError.studyRunning(name: try name(ofStudy: studyID), pid: owner.pid, host: owner.host)
+        case false?: return 0
+        case nil: return heartbeatTimeout
         }
+    }
+
+    /// The jobs of the orphans `adopt` does not take over are ended (`end`), and only then are
+    /// their trials marked FAIL: an end that is itself interrupted leaves them RUNNING, so that the
+    /// next one still ends them. Returns the trials failed and the jobs adopted.
+    func endOrphans(studyID: Int, staleAfter: TimeInterval, now: Date, adopt: ([OrphanedJob]) async -> [Int: JobHandle],
+                    end: ([OrphanedJob], Study) async -> Void) async throws -> (failed: [Int], adopted: [Int: JobHandle]) {
         let stale = try readStaleTrials(studyID: studyID, staleAfter: staleAfter, now: now)
-        guard !stale.isEmpty else { return [] }
-        let before = try loadStudy(id: studyID)
-        await end(stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } }, before)
-        return try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now)
+        var adopted: [Int: JobHandle] = [:]
+        if !stale.isEmpty {
+            let before = try loadStudy(id: studyID)
+            let left = stale.compactMap { s in before.trial(s.number).map { OrphanedJob(trial: s.number, runDir: $0.launch.runDir) } }
+            adopted = await adopt(left)
+            await end(left.filter { adopted[$0.trial] == nil }, before)
+        }
+        return (try failOrphans(studyID: studyID, staleAfter: staleAfter, now: now, except: Set(adopted.keys)), adopted)
     }
 }
 
