@@ -40,9 +40,14 @@ public final class TmuxPane {
 
     /// The pane's text (with `escapes`, its colours as ANSI sequences).
     public func screen(escapes: Bool = false) throws -> String {
+        try output(["capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", session])
+    }
+
+    /// What a tmux command prints (its errors dropped).
+    private func output(_ arguments: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.tmuxPath)
-        p.arguments = ["capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", session]
+        p.arguments = arguments
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice
@@ -56,16 +61,7 @@ public final class TmuxPane {
     /// device), `alternate_on` (1 while a full-screen program's screen is shown), `cursor_flag`
     /// (1 while the cursor is visible).
     public func variable(_ name: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.tmuxPath)
-        p.arguments = ["display-message", "-p", "-t", session, "#{\(name)}"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try output(["display-message", "-p", "-t", session, "#{\(name)}"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Waits until the screen contains `text`; returns the last screen and whether it appeared.
