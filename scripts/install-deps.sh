@@ -48,6 +48,11 @@ if [ "${1:-}" = "--python" ]; then
   if ! .venv/bin/python -c 'import tensorboard' >/dev/null 2>&1; then
     .venv/bin/pip install --quiet --disable-pip-version-check tensorboard
   fi
+  # W&B in offline mode writes the run files hypertop reads in a test (issue 28); tyro is one of the
+  # argument styles the W&B-sweep tests drive.
+  if ! .venv/bin/python -c 'import wandb, tyro' >/dev/null 2>&1; then
+    .venv/bin/pip install --quiet --disable-pip-version-check wandb tyro
+  fi
   if ! .venv-upstream/bin/python -c 'import hydra_plugins.hydra_optuna_sweeper, optuna' >/dev/null 2>&1; then
     [ -x .venv-upstream/bin/python ] || python3 -m venv .venv-upstream
     # Pinned: the plugin's own bounds let pip pick Hydra release candidates, and optuna 2.10 needs
