@@ -16,4 +16,11 @@ public enum TrialEnvironment {
     public static let engine = "HYPERTOP_ENGINE"
     /// The directory that holds `conf/`, for jobs that look up `+performance=...` themselves.
     public static let configRoot = "HYPERTOP_CONFIG_ROOT"
+
+    /// What W&B is told for one trial, unless the user set it: its run is filed in the trial's
+    /// directory (`WANDB_DIR`, where the engine reads the run file), grouped by study
+    /// (`WANDB_RUN_GROUP`), named `<study>-<trial>` (`WANDB_NAME`), with the job type `trial`.
+    public static func wandb(study: String, trial: Int, runDir: String) -> [(String, String)] {
+        [("WANDB_DIR", runDir), ("WANDB_RUN_GROUP", study), ("WANDB_NAME", "\(study)-\(trial)"), ("WANDB_JOB_TYPE", "trial")]
+    }
 }

@@ -125,6 +125,8 @@ public struct HeadlessLog {
             let waited = startedAt[n].map { String(format: " after %.1fs in the queue", at.timeIntervalSince($0)) } ?? ""
             startedAt[n] = at
             return [stamp("Trial #\(n) RUNNING" + (node.map { " on \($0)" } ?? "") + waited, at: at)]
+        case .curveSource(let n, let source):
+            return [stamp("Trial #\(n): metrics from \(source)")]
         case .output, .pruneCheck:
             return []
         }

@@ -75,7 +75,13 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
         let rest = String(command.unicodeScalars.dropFirst(first.unicodeScalars.count))
         row(2, "", [Span(Format.truncate(rest, width, ellipsis: state.glyphs.ellipsis))])
     }
-    row(3, "run dir", [Span(t.launch.runDir)])
+    // Where its curves are read from, when not from its own metric files or output (TensorBoard, W&B).
+    var runDir = [Span(t.launch.runDir)]
+    if !t.curveSources.isEmpty {
+        runDir.append(Span("  curves from ", .fg(.muted)))
+        runDir.append(Span(ProcessText.printable(t.curveSources.joined(separator: ", "))))
+    }
+    row(3, "run dir", runDir)
     row(4, "ended", endedSpans(t))
     var score: [Span] = [Span(t.score.map { Format.number($0, width: 9) } ?? "-", .fg(.best, bold: t.score != nil))]
     if let info = state.study.info {

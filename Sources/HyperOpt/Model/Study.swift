@@ -219,6 +219,9 @@ public enum EngineEvent: Sendable, Codable {
     /// The pruner judged the trial's evaluation `evaluation` (0-based): the value it held
     /// against `bar` (the median there, a rung's cut-off, a bound).
     case pruneCheck(trial: Int, evaluation: Int, value: Double, bar: Double)
+    /// The engine follows a run file of the trial's job for its metrics (`tfevents: runs/...`,
+    /// `wandb: ...`): where its curves come from.
+    case curveSource(trial: Int, source: String)
 }
 
 /// One evaluation the pruner judged.
@@ -250,6 +253,8 @@ public struct TrialRecord: Sendable, Hashable {
     public var node: String?
     /// What the pruner held each judged evaluation against, in order.
     public var pruneChecks: [PruneCheck] = []
+    /// The run files its curves are read from (`tfevents: runs/...`, `wandb: ...`), in the order found.
+    public var curveSources: [String] = []
 
     public var number: Int { launch.number }
 
@@ -388,6 +393,8 @@ public struct Study: Sendable {
             trials[i].runningSince = nil
         case .pruneCheck(let number, let evaluation, let value, let bar):
             if let i = trialIndex[number] { trials[i].pruneChecks.append(PruneCheck(evaluation: evaluation, value: value, bar: bar)) }
+        case .curveSource(let number, let source):
+            if let i = trialIndex[number], !trials[i].curveSources.contains(source) { trials[i].curveSources.append(source) }
         case .jobStarted(let number, let at, let node):
             guard let i = trialIndex[number], !trials[i].state.isFinished else { return }
             trials[i].state = .running

@@ -65,19 +65,26 @@ public enum OrphanJobs {
     /// The process's environment names one of these trial directories (and, given `engine`, no
     /// engine but that one).
     static func belongsToTrial(pid: Int32, runDirs: Set<String>, engine: String? = nil) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        guard let (runDir, startedBy) = trialDirectory(ofProcess: pid), runDirs.contains(runDir) else { return false }
+        guard let engine, let startedBy else { return true }
+        return startedBy == engine
+    }
+
+    /// The trial directory a process's environment names (`HYPERTOP_TRIAL_DIR`), and the engine
+    /// that started it (`HYPERTOP_ENGINE`), when it names one: a job's processes, its children and
+    /// what they forked away carry both.
+    static func trialDirectory(ofProcess pid: Int32) -> (runDir: String, engine: String?)? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
         let dirPrefix = Array((TrialEnvironment.trialDirectory + "=").utf8)
         let enginePrefix = Array((TrialEnvironment.engine + "=").utf8)
-        var inDirectory = false, startedBy: String?
+        var runDir: String?, startedBy: String?
         for entry in data.split(separator: 0) {
             if entry.starts(with: dirPrefix) {
-                inDirectory = runDirs.contains(String(decoding: entry.dropFirst(dirPrefix.count), as: UTF8.self))
+                runDir = String(decoding: entry.dropFirst(dirPrefix.count), as: UTF8.self)
             } else if entry.starts(with: enginePrefix) {
                 startedBy = String(decoding: entry.dropFirst(enginePrefix.count), as: UTF8.self)
             }
         }
-        guard inDirectory else { return false }
-        guard let engine, let startedBy else { return true }
-        return startedBy == engine
+        return runDir.map { ($0, startedBy) }
     }
 }

@@ -19,6 +19,7 @@ extension Scheduler {
         for t in running.values where t.queue != nil && statuses[t.job] == .running {
             if let node = await launcher.node(of: t.job) { nodes[t.job] = node }
         }
+        lookForRunFiles(statuses, now: now)
         // Decided without a pause from here on: what was asked meanwhile is in `running`.
         for number in running.keys.sorted() {
             guard var t = running[number] else { continue }
@@ -26,6 +27,7 @@ extension Scheduler {
             following(number, status: status, trial: &t, node: nodes[t.job], now: now)
             var update = t.tailer.poll(final: !status.isLive)
             deliver(update, trial: number, output: &t.output, now: now)
+            for line in update.runFileNotes { note("Trial #\(number): \(line)") }
             // An ended job's files are read to their end now, a bounded read at a time, each
             // handed to the store before the next: memory stays bounded, and no row is lost.
             // A bounded number of reads: a process the job left behind may go on writing.
@@ -61,7 +63,25 @@ extension Scheduler {
             if status.isLive, !update.rows.isEmpty { prune(number) }
             guard !status.isLive else { continue }
             running[number] = nil
+            runFiles.forget(trial: number)
             finish(outcome(number: number, status: status, trial: t, now: clock.now()), runDir: study.trial(number)?.launch.runDir)
+        }
+    }
+
+    /// The run files found since the last look (TensorBoard event files, W&B run files; see
+    /// `RunFileFinder`) are followed by their trials' tailers from now on, each said once: the
+    /// trial's detail shows where its curves come from. A trial whose job ended is looked for at
+    /// once, before its files are read to their end.
+    func lookForRunFiles(_ statuses: [JobHandle: JobStatus], now: Date) {
+        let jobs = running.compactMap { number, t -> RunFileFinder.Job? in
+            guard let launch = study.trial(number)?.launch else { return nil }
+            return RunFileFinder.Job(number: number, runDir: launch.runDir, startedAt: launch.startedAt, pid: runFiles.local ? t.job.id : nil)
+        }
+        let ended = running.values.contains { !(statuses[$0.job] ?? .running).isLive }
+        for found in runFiles.find(jobs, now: now, force: ended) {
+            guard running[found.trial] != nil else { continue }
+            running[found.trial]?.tailer.follow(runFile: found.path)
+            emit(.curveSource(trial: found.trial, source: RunFileFinder.label(found.path, jobDirectory: setup.jobDirectory)))
         }
     }
 

@@ -61,6 +61,11 @@ extension Scheduler {
             // The callback that captures the returned objective.
             env["PYTHONPATH"] = [setup.callbackDirectory, env["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
         }
+        // W&B files the trial's run in the trial's directory (where the engine reads it) and groups
+        // the study's runs; what the user set is kept.
+        for (key, value) in TrialEnvironment.wandb(study: spec.studyName, trial: number, runDir: runDir) where env[key] == nil {
+            env[key] = value
+        }
         // Hydra's whole traceback in stderr.log, ending in the exception line that becomes the reason.
         if env["HYDRA_FULL_ERROR"] == nil { env["HYDRA_FULL_ERROR"] = "1" }
 

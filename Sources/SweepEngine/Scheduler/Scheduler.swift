@@ -58,6 +58,8 @@ public actor Scheduler {
     var terminatedBecause: String?
     /// Whether a free slot waits for a GPU now (said once when it starts waiting).
     var waitingForGPU = false
+    /// Finds the TensorBoard and W&B run files the trials' jobs write.
+    let runFiles: RunFileFinder
     static let heartbeatInterval: TimeInterval = 5
 
     public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
@@ -68,6 +70,7 @@ public actor Scheduler {
         self.launcher = launcher
         durable = sink.map { DurableSink($0) }
         scorer = Scorer(spec: setup.spec)
+        runFiles = RunFileFinder(jobDirectory: setup.jobDirectory, local: !launcher.queuesJobs)
         resources = setup.resources
         pruner = PrunerFactory.make(setup.spec.pruner)
         (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)

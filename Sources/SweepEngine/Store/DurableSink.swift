@@ -145,7 +145,8 @@ public struct DurableSink {
         switch event {
         case .launched(let l): return l.number
         case .finished(let o): return o.number
-        case .metrics(let n, _), .output(let n, _, _), .queued(let n, _, _), .jobStarted(let n, _, _), .pruneCheck(let n, _, _, _): return n
+        case .metrics(let n, _), .output(let n, _, _), .queued(let n, _, _), .jobStarted(let n, _, _), .pruneCheck(let n, _, _, _),
+             .curveSource(let n, _): return n
         case .started, .phase, .message: return nil
         }
     }

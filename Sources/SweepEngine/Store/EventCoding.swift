@@ -30,6 +30,7 @@ enum EventCoding {
         case .queued: return "queued"
         case .jobStarted: return "job_started"
         case .pruneCheck: return "prune_check"
+        case .curveSource: return "curve_source"
         }
     }
 
@@ -40,6 +41,7 @@ enum EventCoding {
         case .finished(let o): return o.number
         case .queued(let n, _, _), .jobStarted(let n, _, _): return n
         case .pruneCheck(let n, _, _, _): return n
+        case .curveSource(let n, _): return n
         case .started, .phase, .message: return nil
         }
     }

@@ -186,7 +186,7 @@ extension StudyStore {
             guard let trialID = cache.trialIDs[number] else { return }
             try db.cachedStatement(sql: "UPDATE trials SET datetime_start = ? WHERE trial_id = ?")
                 .execute(arguments: [OptunaFormat.datetime(at), trialID])
-        case .output, .message, .queued, .pruneCheck:
+        case .output, .message, .queued, .pruneCheck, .curveSource:
             break
         }
     }

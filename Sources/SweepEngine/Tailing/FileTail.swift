@@ -51,36 +51,9 @@ struct FileTail {
     /// when more than that is waiting unread, all but its last `keep` bytes are skipped (for
     /// files that are shown, not scored: memory and time stay bounded whatever the job writes).
     mutating func readLines(final: Bool = false, backlogLimit: Int64? = nil, keep: Int64 = 256 * 1024) -> Read {
-        let fd: Int32
-        if let directory {
-            switch TrialDirectory.open(directory, (path as NSString).lastPathComponent, O_RDONLY | O_NONBLOCK) {
-            case .opened(let opened): fd = opened
-            case .missing: return Read()
-            case .replaced(let why): return Read(problem: why)
-            }
-        } else {
-            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { return Read() }
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return Read() }
-        guard st.st_mode & S_IFMT == S_IFREG else {
-            return Read(problem: "\(path) is not a regular file (\(Self.kind(st.st_mode))); hypertop reads only regular files")
-        }
-        let size = Int64(st.st_size)
-        self.size = size
         var result = Read()
-        if size < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
-            offset = 0
-            partial.removeAll()
-            signature.removeAll()
-            skippingLine = false
-            result.rewound = true
-        }
-        if signature.count < Self.signatureLength && size > Int64(signature.count) {
-            signature = Self.readPrefix(fd, count: min(Self.signatureLength, Int(size)))
-        }
+        guard let (fd, size) = opened(&result) else { return result }
+        defer { close(fd) }
         if let backlogLimit, size - offset > backlogLimit {
             let resume = size - keep
             result.skipped = resume - offset
@@ -117,6 +90,71 @@ struct FileTail {
             partial.removeAll()
         }
         return result
+    }
+
+    /// Opens the file for a poll: its descriptor and size, after noting in `result` a rewrite
+    /// (it shrank, or its first bytes changed: reading starts over) or why it cannot be read.
+    /// nil when there is nothing to read.
+    private mutating func opened(_ result: inout Read) -> (Int32, Int64)? {
+        let fd: Int32
+        if let directory {
+            switch TrialDirectory.open(directory, (path as NSString).lastPathComponent, O_RDONLY | O_NONBLOCK) {
+            case .opened(let opened): fd = opened
+            case .missing: return nil
+            case .replaced(let why):
+                result.problem = why
+                return nil
+            }
+        } else {
+            // A file outside the trial's directory (a shared `runs/`) is not followed through a link in its place.
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+            guard fd >= 0 else { return nil }
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            close(fd)
+            return nil
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            result.problem = "\(path) is not a regular file (\(Self.kind(st.st_mode))); hypertop reads only regular files"
+            return nil
+        }
+        let size = Int64(st.st_size)
+        self.size = size
+        if size < offset || !signature.isEmpty && Self.readPrefix(fd, count: signature.count) != signature {
+            offset = 0
+            partial.removeAll()
+            signature.removeAll()
+            skippingLine = false
+            result.rewound = true
+        }
+        if signature.count < Self.signatureLength && size > Int64(signature.count) {
+            signature = Self.readPrefix(fd, count: min(Self.signatureLength, Int(size)))
+        }
+        return (fd, size)
+    }
+
+    /// The bytes appended since the last read, at most `maxPerPoll` of them, for a file of
+    /// records rather than lines (TensorBoard's and W&B's run files). `read.rewound` says the
+    /// file was rewritten and these bytes start it again.
+    mutating func readBytes() -> (bytes: [UInt8], read: Read) {
+        var result = Read()
+        guard let (fd, size) = opened(&result) else { return ([], result) }
+        defer { close(fd) }
+        let want = Int(min(size - offset, Int64(Self.maxPerPoll)))
+        guard want > 0 else { return ([], result) }
+        var bytes = [UInt8](repeating: 0, count: want)
+        var got = 0
+        while got < want {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, want - got, off_t(offset) + off_t(got)) }
+            if n <= 0 { break }
+            got += n
+        }
+        bytes.removeLast(want - got)
+        offset += Int64(got)
+        result.more = offset < size
+        return (bytes, result)
     }
 
     static func kind(_ mode: mode_t) -> String {

@@ -3,9 +3,16 @@ import HyperOpt
 import JobContract
 
 /// Follows one trial's metrics while it runs, reading only what was appended. Sources, in order of
-/// preference: `$HYPERTOP_METRICS` JSON lines, `progress.csv`, then stdout (SB3 table and
-/// `key=value` lines). Once a preferred source has delivered rows, the ones below it are ignored,
-/// so a job that logs everywhere is counted once. A job-reported `hyperopt_score` is taken from any.
+/// preference: `$HYPERTOP_METRICS` JSON lines, `progress.csv`, TensorBoard event files, W&B run
+/// files (the run files the engine found for the trial, see `RunFileFinder`), then stdout (SB3
+/// table and `key=value` lines). Once a preferred source has delivered rows, the ones below it are
+/// ignored, so a job that logs everywhere is counted once. A job-reported `hyperopt_score` is
+/// taken from any.
+///
+/// A run file may report a step twice (CleanRL logs each finished episode's return at the
+/// `global_step` it ended at, and two episodes can end at one step): every point is a row here, so
+/// hypertop's series, charts, scoring and pruning see them all; Optuna's intermediate values
+/// (one per step) keep the first, as Optuna's own `trial.report` does.
 public struct MetricTailer {
     public struct Update: Sendable {
         public var rows: [MetricRow] = []
@@ -19,6 +26,8 @@ public struct MetricTailer {
         /// Output passed over unread because the job wrote it faster than it could be followed:
         /// (file, bytes).
         public var skipped: [(file: String, bytes: Int64)] = []
+        /// What to say once about a run file: a framing lost, records passed over.
+        public var runFileNotes: [String] = []
     }
 
     /// Unread output beyond which only its end is read: stdout while it may carry metrics, and
@@ -29,7 +38,7 @@ public struct MetricTailer {
     static let shownLineLength = 1_000
 
     enum Source: Int, Comparable {
-        case jsonLines = 0, csv = 1, stdout = 2
+        case jsonLines = 0, csv = 1, tensorboard = 2, wandb = 3, stdout = 4
         static func < (a: Source, b: Source) -> Bool { a.rawValue < b.rawValue }
     }
 
@@ -37,6 +46,10 @@ public struct MetricTailer {
     private var csv: FileTail
     private var out: FileTail
     private var err: FileTail
+    /// The run files found for the trial so far (`follow`).
+    private var runFiles: [RunFileTail] = []
+    /// Run files whose lost framing or corrupt records were said already.
+    private var runFileFailuresSaid: Set<String> = []
     private var csvParser = CSVProgressParser()
     private var stdoutParser = StdoutMetricParser()
     private var active: Source?
@@ -67,6 +80,19 @@ public struct MetricTailer {
         for tail in [\MetricTailer.jsonl, \.csv, \.out, \.err] { self[keyPath: tail].directory = files.runDir }
         self.files = files
     }
+
+    /// Reads `path`, a run file of the trial's job, from now on (from its start).
+    public mutating func follow(runFile path: String) {
+        guard let kind = RunFileTail.Kind(fileName: (path as NSString).lastPathComponent),
+              !runFiles.contains(where: { $0.path == path }) else { return }
+        runFiles.append(RunFileTail(kind: kind, path: path))
+    }
+
+    /// The run files followed, as (kind, path).
+    public var runFilePaths: [(kind: String, path: String)] { runFiles.map { ($0.kind.rawValue, $0.path) } }
+
+    /// The group a W&B run file of the trial names, once its run record was read.
+    public var wandbGroups: [String] { runFiles.compactMap { $0.wandbRun?.group } }
 
     /// What the trial's files say about its end, once its job ended: the value the app returned
     /// after a clean exit, the stderr line that says why after a failed one.
@@ -101,6 +127,20 @@ public struct MetricTailer {
             case .some(.none): break
             }
         }
+        var fromTensorBoard: [MetricRow] = [], fromWandb: [MetricRow] = []
+        var runFilesMore = false
+        for i in runFiles.indices {
+            let read = runFiles[i].poll()
+            if runFiles[i].kind == .tensorboard { fromTensorBoard += read.rows } else { fromWandb += read.rows }
+            runFilesMore = runFilesMore || read.more
+            let file = runFiles[i]
+            if let failure = file.failure, runFileFailuresSaid.insert(file.path).inserted {
+                update.runFileNotes.append("the rest of it is not read: \(failure)")
+            }
+            if let problem = read.problem, runFileFailuresSaid.insert(file.path).inserted {
+                update.runFileNotes.append(problem)
+            }
+        }
         let stdoutMayCarryMetrics = active == nil || active == .stdout
         let outRead = out.readLines(final: final, backlogLimit: stdoutMayCarryMetrics ? Self.stdoutBacklogForMetrics : Self.outputBacklog)
         for line in outRead.lines {
@@ -111,7 +151,7 @@ public struct MetricTailer {
         update.stderr = Self.shown(errRead.lines)
         let reads = [jsonRead, csvRead, outRead, errRead]
         update.problem = reads.lazy.compactMap(\.problem).first
-        update.more = reads.contains { $0.more }
+        update.more = reads.contains { $0.more } || runFilesMore
         for (file, read) in [(out.path, outRead), (err.path, errRead)] where read.skipped > 0 {
             update.skipped.append((file, read.skipped))
         }
@@ -119,8 +159,11 @@ public struct MetricTailer {
 
         if !fromJSON.isEmpty { active = min(active ?? .jsonLines, .jsonLines) }
         if !fromCSV.isEmpty { active = min(active ?? .csv, .csv) }
+        if !fromTensorBoard.isEmpty { active = min(active ?? .tensorboard, .tensorboard) }
+        if !fromWandb.isEmpty { active = min(active ?? .wandb, .wandb) }
         if !fromStdout.isEmpty { active = min(active ?? .stdout, .stdout) }
-        for (source, rows) in [(Source.jsonLines, fromJSON), (.csv, fromCSV), (.stdout, fromStdout)] {
+        for (source, rows) in [(Source.jsonLines, fromJSON), (.csv, fromCSV), (.tensorboard, fromTensorBoard), (.wandb, fromWandb),
+                               (.stdout, fromStdout)] {
             if source == active {
                 update.rows += rows
             } else {
@@ -140,6 +183,13 @@ public struct MetricTailer {
             }
         }
         malformedLines += update.malformed
+        if final && !update.more {
+            // Said once, at the end: records of a run file passed over for a checksum or content.
+            for file in runFiles where file.corruptRecords + file.malformed > 0 && runFileFailuresSaid.insert("end:" + file.path).inserted {
+                update.runFileNotes.append("\(file.path): \(file.corruptRecords + file.malformed) record(s) passed over "
+                                           + "(\(file.corruptRecords) with a checksum that does not match, \(file.malformed) not a \(file.kind == .tensorboard ? "TensorBoard event" : "W&B record"))")
+            }
+        }
         if skipRows > 0 {
             let skipped = min(skipRows, update.rows.count)
             update.rows.removeFirst(skipped)
