@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // TensorBoard's and W&B's protobuf records. The Swift code is generated from Tailing/Proto by
+        // scripts/generate-protos.sh with protoc-gen-swift 1.39.0 and committed (the build never runs
+        // the plugin); generated code wants the runtime of its own version or a newer one.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Pure model: config -> StudySpec, search space, samplers, scores, events. No I/O but reading config files
@@ -32,7 +36,10 @@ let package = Package(
         .target(name: "ParzenKernelsAVX2", swiftSettings: wideVectors),
         // Everything with a side effect: scheduler, launchers, metric tailers, stop files, the store.
         .target(name: "SweepEngine", dependencies: ["HyperOpt", "JobContract", "CSpawn", .product(name: "GRDB", package: "GRDB.swift"),
-                                                   .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+                                                   .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                // The .proto sources of Tailing/Generated (see scripts/generate-protos.sh).
+                exclude: ["Tailing/Proto"]),
         // The names of the environment variables a trial's job gets (the engine sets them, the demo job reads them).
         .target(name: "JobContract"),
         // posix_spawn with a working directory and a process group (see the comment in cspawn.c).
