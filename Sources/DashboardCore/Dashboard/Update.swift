@@ -76,7 +76,7 @@ extension DashboardState {
                 status = text
             case .queued, .jobStarted:
                 reorder = true
-            case .pruneCheck:
+            case .pruneCheck, .curveSource:
                 break
             }
         }

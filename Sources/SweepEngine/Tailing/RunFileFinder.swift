@@ -63,9 +63,9 @@ final class RunFileFinder {
         if !force, let lastLook, now.timeIntervalSince(lastLook) < interval { return [] }
         lastLook = now
         var found: [Found] = []
-        func claim(_ found: String, for trial: Int) {
+        func claim(_ seen: String, for trial: Int) {
             // One name per file, whichever way it was found (a link in the trial directory's path).
-            let path = Self.canonical(found)
+            let path = Self.canonical(seen)
             guard owner[path] == nil else { return }
             owner[path] = trial
             found.append(Found(trial: trial, path: path))
