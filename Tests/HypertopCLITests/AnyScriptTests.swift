@@ -180,18 +180,37 @@ final class AnyScriptTests: XCTestCase {
         wandb.finish()
         """
 
-    /// W&B's own reading of a run file: its run's group, and the history as (step, key, value).
+    /// A run file read in Python with W&B's own protobuf classes (wandb 0.2x+ has no Python reader
+    /// of its files any more, its Go core writes them): the LevelDB-log layout, written out here
+    /// apart from hypertop's reader, checking every chunk's CRC; its run's group, and the history
+    /// as (step, key, value).
     static let readWandb = """
-        import json, sys
-        from wandb.sdk.internal import datastore
+        import json, struct, sys, zlib
         from wandb.proto import wandb_internal_pb2 as pb
-        ds = datastore.DataStore()
-        ds.open_for_scan(sys.argv[1])
-        groups, history = [], []
-        while True:
-            data = ds.scan_data()
-            if data is None:
+        data = open(sys.argv[1], "rb").read()
+        assert data[:4] == b":W&B", data[:7]
+        pos, block, records, cur = 7, 32768, [], b""
+        while pos + 7 <= len(data):
+            left = block - pos % block
+            if left < 7:
+                pos += left
+                continue
+            crc, length, kind = struct.unpack("<IHB", data[pos:pos + 7])
+            chunk = data[pos + 7:pos + 7 + length]
+            if len(chunk) < length:
                 break
+            pos += 7 + length
+            assert zlib.crc32(chunk, zlib.crc32(bytes([kind]))) & 0xFFFFFFFF == crc, pos
+            if kind == 1:
+                records.append(chunk)
+            elif kind == 2:
+                cur = chunk
+            elif kind == 3:
+                cur += chunk
+            elif kind == 4:
+                records.append(cur + chunk)
+        groups, history = [], []
+        for data in records:
             r = pb.Record()
             r.ParseFromString(data)
             kind = r.WhichOneof("record_type")
