@@ -13,7 +13,7 @@ struct CheckCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Config files (*-opti.yaml, *-test.yaml, or a primary config with hydra.sweeper.params), then any `key=value` overrides, as for `run`.")
+    @Argument(help: "Config files (*-opti.yaml, *-test.yaml, a primary config with hydra.sweeper.params, or a W&B sweep file), then any `key=value` overrides, as for `run`.")
     var configs: [String] = []
 
     @OptionGroup var sweepOptions: SweepOptions
@@ -68,6 +68,7 @@ struct CheckCommand: ParsableCommand {
             let names = spec.space.parameters.map(\.name).joined(separator: ", ")
             out.append("ok \(path): study \(spec.studyName), \(spec.space.parameters.count) parameter\(spec.space.parameters.count == 1 ? "" : "s") (\(names)), "
                        + "\(spec.direction.rawValue), \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(spec.sampler.name)")
+            if let method = spec.wandbMethod { out += wandbLines(spec, method: method) }
             out += sweep.warnings
         }
         out.append("  first trial (seed \(sweep.seed)), in \(sweep.job.directory):")
@@ -85,6 +86,24 @@ struct CheckCommand: ParsableCommand {
                        + (o.setup.isEmpty ? "" : ", after \(o.setup.count) setup line\(o.setup.count == 1 ? "" : "s")")
                        + (o.maxNumTimeout > 0 ? ", resubmitted up to \(o.maxNumTimeout) time\(o.maxNumTimeout == 1 ? "" : "s") after a timeout" : ""))
         }
+        return out
+    }
+
+    /// What a W&B sweep file's keys became: the sampler (and why), the pruner, the target, the
+    /// values every trial gets, W&B's project.
+    private func wandbLines(_ spec: StudySpec, method: String) -> [String] {
+        var out = ["  W&B sweep: method \(method) → sampler \(spec.sampler.name)" + (spec.samplerReason.map { " (\($0))" } ?? "")]
+        if spec.pruner != .none { out.append("  early_terminate → pruner \(spec.pruner.summary)") }
+        if let target = spec.stopAtTarget {
+            out.append("  metric.target \(ParamValue.float(target)): stops launching once a finished trial's \(spec.criterion) is \(spec.direction == .maximize ? "at or above" : "at or below") it")
+        }
+        if let constants = spec.constantArguments, !constants.isEmpty {
+            out.append("  every trial gets " + constants.map { "\($0.key)=\(PythonText.str($0.value))" }.joined(separator: ", "))
+        }
+        if spec.wandbProject != nil || spec.wandbEntity != nil {
+            out.append("  W&B " + [spec.wandbEntity.map { "entity \($0)" }, spec.wandbProject.map { "project \($0)" }].compactMap { $0 }.joined(separator: ", "))
+        }
+        if let description = spec.studyDescription { out.append("  description: \(ProcessText.printable(description))") }
         return out
     }
 }

@@ -269,6 +269,8 @@ final class KeyTableTests: XCTestCase {
             "hydra.sweeper.pruner (type: threshold)", "hydra.sweeper.pruner (type: patient)", "hydra.sweeper.pruner (type: none)",
             "hydra.sweeper.launcher (type: slurm; the same keys in hydra.launcher under submitit_slurm)",
             "performance_testing_conditions (a performance test)", "hydra.sweeper (a performance test)",
+            "a W&B sweep file (the keys of `wandb sweep sweep.yaml`)", "parameters.<name> (a W&B sweep file)", "metric (a W&B sweep file)",
+            "early_terminate (a W&B sweep file)",
         ])
         XCTAssertTrue(text.contains("\nhydra.sweeper.sampler (type: gp)\n"), text)
         XCTAssertTrue(text.contains("\n  deterministic_objective    Optuna's GPSampler option; accepted and ignored\n"), text)

@@ -81,6 +81,29 @@ final class StopPolicyTests: XCTestCase {
         XCTAssertEqual(ctrlC.signal(SIGINT).say, "Stopping: interrupted (Ctrl-C); waiting for running trials; press Ctrl-C again to kill them")
     }
 
+    /// W&B's `metric.target`: a finished trial reaching it, in the study's direction, stops
+    /// launching for good (a re-created stop file does not undo it).
+    func testTheTargetStopsOnceAFinishedTrialReachesIt() {
+        var s = StopPolicy()
+        XCTAssertNil(s.target(0.1, score: 0.2, trial: 0, direction: .minimize, criterion: "loss"), "not reached")
+        XCTAssertTrue(s.mayLaunch)
+        XCTAssertEqual(s.target(0.1, score: 0.1, trial: 1, direction: .minimize, criterion: "loss"),
+                       "Stopping: metric.target reached: trial #1's loss 0.1 is at or below the target 0.1; running trials will finish")
+        XCTAssertFalse(s.mayLaunch)
+        XCTAssertEqual(s.phase(paused: false), .stopping)
+        XCTAssertNil(s.target(0.1, score: 0.05, trial: 2, direction: .minimize, criterion: "loss"), "said once")
+        var up = StopPolicy()
+        XCTAssertNil(up.target(0.9, score: 0.5, trial: 0, direction: .maximize, criterion: "acc"), "below a maximized target")
+        _ = up.stopFile(deleted: true)
+        XCTAssertEqual(up.target(0.9, score: 0.95, trial: 3, direction: .maximize, criterion: "acc"),
+                       "Stopping: metric.target reached: trial #3's acc 0.95 is at or above the target 0.9; running trials will finish")
+        XCTAssertNil(up.stopFile(deleted: false), "re-creating the stop file does not undo the target")
+        XCTAssertFalse(up.mayLaunch)
+        var other = StopPolicy()
+        XCTAssertTrue(other.stop("stop_when_stagnant: ..."))
+        XCTAssertNil(other.target(0.1, score: 0, trial: 0, direction: .minimize, criterion: "loss"), "an earlier stop's reason stands")
+    }
+
     /// Issue 27, M5: the exit status follows the last signal that counted (128 + it).
     func testTheLastCountedSignalGivesTheExitStatus() {
         var p = StopPolicy()

@@ -125,10 +125,11 @@ public struct CommandLineOverride: Sendable, Hashable {
         }
     }
 
-    /// The file's tree with the sweep-setting overrides applied: set, added, or (`~`) removed.
-    static func apply(_ overrides: [CommandLineOverride], to root: Node) throws -> Node {
+    /// The file's tree with the sweep-setting overrides (with `all`, every one: a W&B sweep
+    /// file's keys are all the sweep's) applied: set, added, or (`~`) removed.
+    static func apply(_ overrides: [CommandLineOverride], to root: Node, all: Bool = false) throws -> Node {
         var root = root
-        for o in overrides where o.isSweepSetting {
+        for o in overrides where all || o.isSweepSetting {
             root = try o.apply(to: root, path: o.key.split(separator: ".").map(String.init))
         }
         return root

@@ -21,7 +21,8 @@ final class WarningLog {
 /// or a primary config in the upstream hydra-optuna-sweeper's grammar (`hydra.sweeper.params`),
 /// plus hypertop's own optional sweeper keys. The job keys hypertop needs (`n_epochs`, the
 /// criterion, ...) come from the composed job config: the project's primary config and its
-/// `defaults` groups, overridden by the file.
+/// `defaults` groups, overridden by the file. A W&B sweep file (`wandb sweep sweep.yaml`, no
+/// `hydra:` block) is read as W&B reads it (`WandbSweep.swift`).
 public enum ConfigLoader {
     /// The original plugin's defaults for keys a file leaves out.
     public static let defaultMaxTrials = 20
@@ -73,6 +74,7 @@ public enum ConfigLoader {
         guard let fileRoot = file.root else {
             throw ConfigError(file: file.path, line: 1, "the file is empty; a sweep config needs a `hydra.sweeper` block.")
         }
+        if isWandbSweep(fileRoot) { return try parseWandb(file, root: fileRoot, overrides: overrides) }
         let root = try CommandLineOverride.apply(overrides, to: fileRoot)
         let warnings = WarningLog()
         let yaml = YAMLReader(path: file.path, warnings: warnings)
@@ -85,6 +87,11 @@ public enum ConfigLoader {
             throw yaml.error(sweeperKey, "hydra.sweeper needs a `search_space` (or `params`) with at least one parameter, e.g. `++algorithm.learning_rate: {type: float, low: 0.0001, high: 0.005, log: true}`.")
         }
         settings.spec.space = SearchSpace(settings.parameters)
+        if let command = settings.spec.command, CommandMacros.placesArguments(command), sweeper.value("pass_config") == nil {
+            // The command's macros pass the values (`${args}`): by default nothing else, as for a
+            // script that is no Hydra app.
+            settings.spec.passConfig = PassConfig.none
+        }
         var spec = settings.spec
         var job = try JobConfig.compose(project: project, sweepFile: file, top: top, yaml: yaml)
         let forJob = overrides.filter { !$0.isSweepSetting }
@@ -96,6 +103,9 @@ public enum ConfigLoader {
         }
         try readJobSettings(job, yaml: yaml, into: &spec)
         try settleLaunchRules(settings, top: top, project: project, job: job, yaml: yaml, into: &spec)
+        if let command = spec.command {
+            try settleMacros(command, settings: settings, sweeper: sweeper, forJob: forJob, yaml: yaml, into: &spec)
+        }
         if !overrides.isEmpty {
             spec.commandLineOverrides = overrides.map(\.text)
             spec.commandLineJobOverrides = forJob.map(\.text)
@@ -119,6 +129,29 @@ public enum ConfigLoader {
         }
         let sweeper = try yaml.mapping(sweeperNode, "`hydra.sweeper`")
         return (sweeper, hydraMap.first { $0.key.string == "sweeper" }?.key ?? sweeperNode)
+    }
+
+    /// A `command` with W&B's macros in hypertop's format: its macros checked (at the command's
+    /// line), and, when they pass the values, `params:`'s fixed values and the command line's job
+    /// overrides passed by them too, unless pass_config passes them as Hydra overrides.
+    static func settleMacros(_ command: [String], settings: SweeperSettings, sweeper: Node.Mapping, forJob: [CommandLineOverride],
+                             yaml: YAMLReader, into spec: inout StudySpec) throws {
+        let node = sweeper.value("command")
+        let (errors, notes) = CommandMacros.problems(command, hasProgram: false, parameters: Set(spec.space.parameters.map(\.key)))
+        if let node {
+            if let first = errors.first { throw yaml.error(node, first) }
+            for note in notes { yaml.warn(node, note) }
+        }
+        guard CommandMacros.placesArguments(command), spec.passing != .overrides else { return }
+        var constants = settings.fixedValues
+        for o in forJob {
+            guard o.value != nil else {
+                throw ConfigError(file: o.place, line: nil, "the command's macros pass the values, and a `~key` deletion means nothing to them; leave it out.")
+            }
+            constants.append(ParamValue.Entry(Parameter.key(of: o.key), try yaml.configValue(o.node)))
+        }
+        spec.constantArguments = constants.isEmpty ? nil : constants
+        spec.commandLineJobOverrides = nil
     }
 
     /// The job keys hypertop needs, as the job will see them (an error points at the file that set them).

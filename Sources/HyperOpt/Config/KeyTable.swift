@@ -66,12 +66,16 @@ struct KeyTable<Options>: Sendable {
     let nulls: Nulls
     /// Keys that are refused with their own message rather than as unknown.
     let refused: [String: String]
+    /// The message for an unknown key, when the format has its own wording (W&B's schema's).
+    let unknownKey: (@Sendable (_ key: String, _ names: [String]) -> String)?
 
-    init(_ title: String, nulls: Nulls = .values, refused: [String: String] = [:], _ keys: [Key]) {
+    init(_ title: String, nulls: Nulls = .values, refused: [String: String] = [:],
+         unknownKey: (@Sendable (_ key: String, _ names: [String]) -> String)? = nil, _ keys: [Key]) {
         self.title = title
         self.keys = keys
         self.nulls = nulls
         self.refused = refused
+        self.unknownKey = unknownKey
     }
 
     var names: [String] { keys.map(\.name) }
@@ -79,7 +83,8 @@ struct KeyTable<Options>: Sendable {
     /// The message for a key the table does not have; `place` says where (`in hydra.sweeper`,
     /// `for the tpe sampler`).
     func unknownKeyMessage(_ key: String, _ place: String) -> String {
-        "unknown key `\(key)` \(place); known keys: \(names.joined(separator: ", "))."
+        if let unknownKey { return unknownKey(key, names) }
+        return "unknown key `\(key)` \(place); known keys: \(names.joined(separator: ", "))."
     }
 
     /// Refuses the first key of `map`, in the file's order, that the table does not accept.
@@ -111,7 +116,7 @@ struct KeyTable<Options>: Sendable {
     /// The same table with `key` declared differently (where one block's key means something
     /// else in another place).
     func replacing(_ key: Key, title: String) -> KeyTable {
-        KeyTable(title, nulls: nulls, refused: refused, keys.map { $0.name == key.name ? key : $0 })
+        KeyTable(title, nulls: nulls, refused: refused, unknownKey: unknownKey, keys.map { $0.name == key.name ? key : $0 })
     }
 
     /// The table for people: its title, then one `key  help` line per key.
@@ -140,6 +145,7 @@ extension ConfigLoader {
             thresholdPrunerKeys.help, patientPrunerKeys.help, noPrunerKeys.help,
             slurmKeys.help,
             PerformanceTest.conditionKeys.help, PerformanceTest.sweeperKeys.help,
+            wandbTopKeys.help, wandbParameterKeys.help, wandbMetricKeys.help, wandbEarlyTerminateKeys.help,
         ].joined(separator: "\n")
     }
 }

@@ -63,13 +63,17 @@ extension ConfigLoader {
                 throw yaml.error(v, "params `\(name)` must be a sweep such as `interval(0.001, 1.0)` or `choice(a, b)`, or one value.")
             }
             if !scalar.string.contains("(") {
-                s.fixed.append(name + "=" + HydraOverride.text(try yaml.configValue(v)))
+                let value = try yaml.configValue(v)
+                s.fixed.append(name + "=" + HydraOverride.text(value))
+                s.fixedValues.append(ParamValue.Entry(Parameter.key(of: name), value))
                 continue
             }
             do {
                 switch try SweepGrammar.parse(scalar.string) {
                 case .parameter(let d): s.parameters.append(Parameter(name: name, distribution: d))
-                case .fixed(let value): s.fixed.append(name + "=" + HydraOverride.text(value))
+                case .fixed(let value):
+                    s.fixed.append(name + "=" + HydraOverride.text(value))
+                    s.fixedValues.append(ParamValue.Entry(Parameter.key(of: name), value))
                 }
             } catch {
                 throw yaml.error(v, "params `\(name)`: \(error.message).")

@@ -8,6 +8,8 @@ struct SweeperSettings {
     var parameters: [Parameter] = []
     /// `params:`'s plain values: fixed overrides for every trial.
     var fixed: [String] = []
+    /// The same values as values, for a command whose macros pass them.
+    var fixedValues: [ParamValue.Entry] = []
     /// The file's whole tree: without `launcher`, the launcher comes from `hydra.launcher`.
     let top: Node.Mapping
     /// The sampler the defaults list names (`hydra/sweeper/sampler: gp`), for a `sampler:`
@@ -17,6 +19,14 @@ struct SweeperSettings {
     var maxTrialsGiven = false
     /// `epoch_cap`'s choice at its node; it needs the job's `n_epochs`, known later.
     var epochCap: (on: Bool, node: Node)?
+
+    /// Settings around a spec read elsewhere (a W&B sweep file's), for `hydra.sweeper.<key>`
+    /// overrides of hypertop's own keys.
+    init(spec: StudySpec) {
+        self.spec = spec
+        top = Node.Mapping([])
+        samplerGroup = nil
+    }
 
     /// The original plugin's defaults (the upstream plugin's where the file is written in its
     /// grammar, `params:`), and the sampler the defaults list names.
@@ -206,19 +216,19 @@ extension ConfigLoader {
         .ignored("_target_", "Hydra's sweeper class; accepted and ignored"),
     ])
 
-    static func studyName(_ v: Node, yaml: YAMLReader) throws -> String {
-        let name = try yaml.string(v, "study_name")
+    static func studyName(_ v: Node, yaml: YAMLReader, key: String = "study_name") throws -> String {
+        let name = try yaml.string(v, key)
         if name.isEmpty || name.contains("/") || name == "." || name == ".." {
-            throw yaml.error(v, "study_name `\(name)` must be a non-empty name without `/`; it names the sweep directory.")
+            throw yaml.error(v, "\(key) `\(name)` must be a non-empty name without `/`; it names the sweep directory.")
         }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw yaml.error(v, "study_name must not contain control characters (a newline, a tab, NUL or an escape); it names the sweep directory.")
+            throw yaml.error(v, "\(key) must not contain control characters (a newline, a tab, NUL or an escape); it names the sweep directory.")
         }
         if name.utf8.count > maxStudyNameBytes {
-            throw yaml.error(v, "study_name is \(name.utf8.count) bytes long; at most \(maxStudyNameBytes) fit in a directory name with the suffixes hypertop adds.")
+            throw yaml.error(v, "\(key) is \(name.utf8.count) bytes long; at most \(maxStudyNameBytes) fit in a directory name with the suffixes hypertop adds.")
         }
         if name.hasSuffix(".db") || name.hasSuffix(".db-wal") || name.hasSuffix(".db-shm") {
-            throw yaml.error(v, "study_name `\(name)` would collide with the study store's files; choose a name not ending in .db.")
+            throw yaml.error(v, "\(key) `\(name)` would collide with the study store's files; choose a name not ending in .db.")
         }
         return name
     }

@@ -9,8 +9,30 @@ public enum TrialArguments {
         "++hydra.callbacks.hypertop._target_=\(callbackModule).\(callbackClass)"
     }
 
+    /// The file in the trial's directory that `${args_json_file}` names.
+    public static let argsJSONFileName = "args.json"
+
     public static func argv(command: [String], spec: StudySpec, params: Params, runDir: String,
                             seed: UInt32, epochCap: Int?) -> [String] {
+        if byMacros(command, spec: spec) {
+            let arguments = macroArguments(spec: spec, params: params, seed: seed, epochCap: epochCap)
+            var argv = CommandMacros.expandArguments(command, arguments, jsonFile: (runDir as NSString).appendingPathComponent(argsJSONFileName))
+            // What pass_config asks for besides the values, which the macros placed.
+            switch spec.passing {
+            case .overrides:
+                if let name = spec.configName { argv.append("--config-name=\(name)") }
+                argv += spec.jobOverrides ?? []
+                argv += spec.commandLineJobOverrides ?? []
+                if spec.sweeperStudyNameKey == true { argv.append("++hydra.sweeper.study_name=" + HydraOverride.text(.string(spec.studyName))) }
+                argv.append(runDirPrefix + HydraOverride.text(.string(runDir)))
+                argv.append(callbackOverride)
+            case .performance:
+                if let performance = spec.performanceName { argv.append("+performance=\(performance)") }
+            case .none:
+                break
+            }
+            return argv
+        }
         var argv = command
         let passing = spec.passing
         if passing == .overrides, let name = spec.configName { argv.append("--config-name=\(name)") }
@@ -38,6 +60,63 @@ public enum TrialArguments {
     }
 
     static let runDirPrefix = "hydra.run.dir="
+
+    /// Whether the trial's values go where the command's macros say (and nowhere else): always
+    /// for a W&B sweep file, whose agent passes nothing else, and for any command with an
+    /// argument macro (`${args}`, `${args_no_hyphens}`, ...).
+    public static func byMacros(_ command: [String], spec: StudySpec) -> Bool {
+        spec.isWandbSweep || CommandMacros.placesArguments(command)
+    }
+
+    /// The words of the job's own command in its argv: those before the first argument macro
+    /// when the macros place the values, else the whole command.
+    public static func jobWords(command: [String], spec: StudySpec) -> Int {
+        byMacros(command, spec: spec) ? CommandMacros.leadingWords(command) : command.count
+    }
+
+    /// The JSON `${args_json_file}` names, when the command has that macro: written into the
+    /// trial's directory (`argsJSONFileName`) before the job starts.
+    public static func argsJSON(command: [String], spec: StudySpec, params: Params, seed: UInt32, epochCap: Int?) -> String? {
+        guard byMacros(command, spec: spec), command.contains(where: { CommandMacros.macro($0) == "args_json_file" }) else { return nil }
+        return CommandMacros.json(macroArguments(spec: spec, params: params, seed: seed, epochCap: epochCap))
+    }
+
+    /// What the macros pass: the constant values, the sampled ones, the seed (`seed_key`) and the
+    /// epoch cap, each under its key (Hydra's `+`/`++` left off), nested back where W&B's nested
+    /// `parameters:` made a dotted name. A W&B sweep's arguments come sorted by name at each
+    /// level, as W&B's sweep engine orders a run's config (`HyperParameterSet` sorts its keys);
+    /// hypertop's own format keeps the file's order.
+    public static func macroArguments(spec: StudySpec, params: Params, seed: UInt32, epochCap: Int?) -> [CommandMacros.Argument] {
+        var flat = spec.constantArguments ?? []
+        for p in spec.space.parameters {
+            if let v = params[p.name] { flat.append(ParamValue.Entry(p.key, v)) }
+        }
+        if let key = spec.seedKey { flat.append(ParamValue.Entry(key, .int(Int(seed)))) }
+        if let epochCap { flat.append(ParamValue.Entry("n_epochs", .int(epochCap))) }
+        let sorted = spec.isWandbSweep
+        var top: [ParamValue.Entry] = []
+        for entry in flat {
+            insert(entry.value, at: (spec.argumentPaths?[entry.key] ?? [entry.key])[...], into: &top, sorted: sorted)
+        }
+        if sorted { top.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) } }
+        return top.map { CommandMacros.Argument($0.key, $0.value) }
+    }
+
+    /// Puts `value` at `path` among `entries`, making the mappings on the way (kept sorted by key
+    /// when `sorted`).
+    private static func insert(_ value: ParamValue, at path: ArraySlice<String>, into entries: inout [ParamValue.Entry], sorted: Bool) {
+        guard let head = path.first else { return }
+        let i = entries.firstIndex { $0.key == head }
+        var new = value
+        if path.count > 1 {
+            var children: [ParamValue.Entry] = []
+            if let i, case .mapping(let existing) = entries[i].value { children = existing }
+            insert(value, at: path.dropFirst(), into: &children, sorted: sorted)
+            if sorted { children.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) } }
+            new = .mapping(children)
+        }
+        if let i { entries[i].value = new } else { entries.append(ParamValue.Entry(head, new)) }
+    }
 
     /// The words after the job's command that `launch` ran with (the file's keys, the command
     /// line's, the epoch cap it had, its sampled values and seed), less hypertop's own wiring (its

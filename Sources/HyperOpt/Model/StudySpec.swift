@@ -134,6 +134,32 @@ public struct StudySpec: Sendable, Codable {
     /// `optuna`): each trial then gets the study's name there, as under the original sweeper.
     public var sweeperStudyNameKey: Bool?
 
+    /// Stop launching once a finished trial's score reaches this, in the study's direction (W&B's
+    /// `metric.target`): at or below it when minimizing, at or above it when maximizing.
+    public var stopAtTarget: Double?
+    /// Why the sampler is the one it is, when the config left the choice to hypertop (W&B's
+    /// `method: bayes`), for `check` and the study's log.
+    public var samplerReason: String?
+    /// The W&B sweep file's `method` (grid, random or bayes), when the study came from one; nil
+    /// for hypertop's own format. A W&B sweep passes the trial's values only where the command's
+    /// macros say (W&B's default command is `${env} ${interpreter} ${program} ${args}`).
+    public var wandbMethod: String?
+    /// W&B's `program`: what `${program}` expands to.
+    public var program: String?
+    /// W&B's `description` of the sweep, for display.
+    public var studyDescription: String?
+    /// W&B's `project` and `entity`: each trial's `WANDB_PROJECT` and `WANDB_ENTITY`.
+    public var wandbProject: String?
+    public var wandbEntity: String?
+    /// Values every trial gets through the command's macros, besides its sampled ones: W&B's
+    /// `value` parameters (not a search dimension), by their dotted names.
+    public var constantArguments: [ParamValue.Entry]?
+    /// The path of each value whose dotted name nested `parameters:` made (`optimizer.lr` →
+    /// [optimizer, lr]): the macros pass it inside its top-level key's value, as W&B does
+    /// (`--optimizer={'lr': 0.1}`). A name without an entry is one argument, dots and all.
+    public var argumentPaths: [String: [String]]?
+
+    public var isWandbSweep: Bool { wandbMethod != nil }
     public var passing: PassConfig { passConfig ?? .performance }
     public var launching: LauncherSpec { launcher ?? .local }
 

@@ -84,6 +84,23 @@ public struct PatientOptions: Sendable, Hashable, Codable {
     }
 }
 
+/// W&B's hyperband stopping (a W&B sweep file's `early_terminate`, `hyperband_stopping.py` of
+/// wandb/sweeps): one set of bands for every run, unlike Optuna's brackets.
+public struct WandbHyperbandOptions: Sendable, Hashable, Codable {
+    /// The evaluations (logged values of the criterion, counted from 1) at which a run is judged, ascending.
+    public var bands: [Int]
+    /// A run goes on while among the best 1/eta of the runs that reached its band.
+    public var eta: Double
+    /// Judge a run by its value at the band (W&B's `strict: true`, its schema's default) or by
+    /// its best value so far (`strict: false`).
+    public var strict: Bool
+    public init(bands: [Int], eta: Double = 3, strict: Bool = true) {
+        self.bands = bands
+        self.eta = eta
+        self.strict = strict
+    }
+}
+
 /// Which pruner stops running trials, and how (Optuna's pruners, by their names and options).
 public indirect enum PrunerSpec: Sendable, Hashable, Codable {
     case none
@@ -95,6 +112,8 @@ public indirect enum PrunerSpec: Sendable, Hashable, Codable {
     case threshold(ThresholdOptions)
     /// nil wrapped: prune as soon as the curve stopped improving.
     case patient(PatientOptions, wrapped: PrunerSpec?)
+    /// A W&B sweep file's `early_terminate: {type: hyperband}`, as W&B decides.
+    case wandbHyperband(WandbHyperbandOptions)
 
     public var name: String {
         switch self {
@@ -105,6 +124,19 @@ public indirect enum PrunerSpec: Sendable, Hashable, Codable {
         case .hyperband: return "hyperband"
         case .threshold: return "threshold"
         case .patient(_, let wrapped): return "patient(\(wrapped?.name ?? "none"))"
+        case .wandbHyperband: return "wandb_hyperband"
+        }
+    }
+
+    /// The pruner and its settings in a few words, as `check` shows them.
+    public var summary: String {
+        switch self {
+        case .wandbHyperband(let o):
+            let bands = o.bands.count > 5 ? o.bands.prefix(4).map(String.init).joined(separator: ", ") + ", ..." : o.bands.map(String.init).joined(separator: ", ")
+            return "W&B's hyperband: judged at evaluations \(bands); a run goes on while among the best 1/\(PruneText.number(o.eta)) there, "
+                + (o.strict ? "by its value at the band (strict)" : "by its best value so far (strict: false)")
+        default:
+            return name
         }
     }
 }

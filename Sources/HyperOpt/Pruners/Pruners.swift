@@ -81,6 +81,7 @@ public enum PrunerFactory {
         case .hyperband(let o): return HyperbandPruner(o)
         case .threshold(let o): return ThresholdPruner(options: o)
         case .patient(let o, let wrapped): return PatientPruner(options: o, wrapped: wrapped.flatMap(make))
+        case .wandbHyperband(let o): return WandbHyperbandPruner(options: o)
         }
     }
 }

@@ -30,14 +30,19 @@ public enum JobLocator {
         /// A problem with the program the command names: at the config's line when the file named it.
         func refused(_ problem: String) -> Error {
             if commandLine == nil, override == nil, spec.command != nil, let line = spec.commandSourceLine {
-                return ConfigError(file: spec.configPath, line: line, "\(problem); fix `command`.")
+                return ConfigError(file: spec.configPath, line: line, "\(problem); fix \(spec.isWandbSweep ? "`program` or `command`" : "`command`").")
             }
             return JobCommandError("\(problem); fix \(origin).")
         }
         var argv: [String]
         var directory = projectDirectory
         if let given = commandLine ?? spec.command {
-            argv = given
+            if commandLine != nil, let problem = CommandMacros.problems(given, hasProgram: spec.program != nil).errors.first {
+                throw JobCommandError("--command: \(problem)")
+            }
+            // W&B's macros that name the program (`${env}`, `${interpreter}`, `${program}`,
+            // `${envvar:NAME}`); the argument macros are filled for each trial.
+            argv = CommandMacros.expandProgram(given, program: spec.program, environment: environment)
         } else if let project, let app = project.app {
             argv = [python(environment) ?? "python3", app]
             directory = project.root
@@ -61,7 +66,9 @@ public enum JobLocator {
         } else {
             throw refused("the job command `\(ProcessText.printable(program))` is not found in PATH")
         }
-        if let app = argv.dropFirst().first, app.hasSuffix(".py"), !app.hasPrefix("/"),
+        // The script follows the interpreter: `python train.py`, or `/usr/bin/env python train.py` (W&B's default).
+        let scriptAt = (argv[0] as NSString).lastPathComponent == "env" ? 2 : 1
+        if argv.count > scriptAt, case let app = argv[scriptAt], app.hasSuffix(".py"), !app.hasPrefix("/"),
            !FileManager.default.fileExists(atPath: absolute(app, base: directory)) {
             throw refused("the job's script \(absolute(app, base: directory)) does not exist")
         }

@@ -46,7 +46,7 @@ extension Scheduler {
         let paths = TrialFiles(runDir: runDir)
         let placement = resources.take(trial: number) ?? ResourcePool.Placement()
         launchFacts.placement = placement.isEmpty ? nil : placement
-        launchFacts.jobWords = setup.jobCommand.count
+        launchFacts.jobWords = TrialArguments.jobWords(command: setup.jobCommand, spec: spec)
         var env = setup.environment
         env.merge(ResourcePool.environment(for: placement, threads: setup.threadsPerTrial, base: setup.environment)) { _, new in new }
         env[TrialEnvironment.params] = JSONText.object(spec.space.parameters.compactMap { p in params[p.name].map { (p.key, $0.jsonText) } })
@@ -78,6 +78,9 @@ extension Scheduler {
             }
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
             try paths.writeLaunchRecord(argv: argv, params: params, space: spec.space, repeatIndex: repeatIndex, paramSet: paramSet)
+            if let json = TrialArguments.argsJSON(command: setup.jobCommand, spec: spec, params: params, seed: seed, epochCap: cap) {
+                try json.write(toFile: paths.argsJSON, atomically: true, encoding: .utf8)
+            }
             let job = try await launcher.start(JobRequest(argv: argv, environment: env, workingDirectory: setup.jobDirectory,
                                                     stdoutPath: paths.stdout, stderrPath: paths.stderr, cpus: placement.cpus))
             running[number] = RunningTrial(job: job, tailer: MetricTailer(files: paths))

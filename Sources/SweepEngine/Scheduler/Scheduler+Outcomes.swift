@@ -30,6 +30,10 @@ extension Scheduler {
             note("Trial #\(outcome.number): \(outcome.reason ?? "its node was lost"); its parameter set runs again")
         }
         if let runDir { TrialFiles(runDir: runDir).writeOutcome(outcome) }
+        if let target = setup.spec.stopAtTarget, outcome.state == .complete, let score = outcome.score,
+           let say = stops.target(target, score: score, trial: outcome.number, direction: setup.spec.direction, criterion: setup.spec.criterion) {
+            note(say)
+        }
         if let limit = setup.spec.stopWhenStagnant, stops.reason == nil {
             let history = StudyHistory(study)
             if let trial = history.recordTrial, history.trialsSinceRecord >= limit {

@@ -73,6 +73,17 @@ struct StopPolicy: Sendable, Equatable {
         return "Stopping: \(reason!)"
     }
 
+    /// W&B's `metric.target`: once a finished trial's score reaches it (at or below when
+    /// minimizing, at or above when maximizing), a stop that no stop file can cancel; running
+    /// trials finish. Returns the stop's line when it is new.
+    mutating func target(_ target: Double, score: Double, trial: Int, direction: Direction, criterion: String) -> String? {
+        let reached = direction == .maximize ? score >= target : score <= target
+        guard reached, reason == nil || byFile else { return nil }
+        replace("metric.target reached: trial #\(trial)'s \(criterion) \(ParamValue.float(score)) is \(direction == .maximize ? "at or above" : "at or below") "
+                + "the target \(ParamValue.float(target)); running trials will finish")
+        return "Stopping: \(reason!)"
+    }
+
     mutating func exhaust(_ why: String) { exhausted = why }
 
     /// A retry, more runs or an enqueued set reopen a finished search space.

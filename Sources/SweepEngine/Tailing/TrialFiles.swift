@@ -37,6 +37,8 @@ public struct TrialFiles: Sendable {
     public var returned: String { file("returned.json") }
     /// The job's process group id, so a later engine can end jobs a dead one left behind.
     public var jobID: String { file("job.pid") }
+    /// The trial's arguments as JSON, for a command with `${args_json_file}` (W&B's macro).
+    public var argsJSON: String { file(TrialArguments.argsJSONFileName) }
 
     /// `command.txt` holds the argv one argument per line (exact, no quoting needed), then a
     /// shell-quoted line to paste; `params.json` the parameters.
