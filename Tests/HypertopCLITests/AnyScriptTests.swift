@@ -114,6 +114,8 @@ final class AnyScriptTests: XCTestCase {
         let r = try hypertop(["run", "--headless", "--seed", "5", "--jobs", "2", "sweep.yaml"], python: python)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("Trials: 4"), r.stdout)
+        // The log (the dashboard's too) says what the W&B keys became.
+        XCTAssertTrue(r.stdout.contains("W&B sweep: method random → sampler random; early_terminate → pruner W&B's hyperband"), r.stdout)
         let trials = try exportedTrials("sweep", python: python)
         XCTAssertEqual(trials.count, 4)
         // Two at a time: some trial started before another had ended.
@@ -173,7 +175,7 @@ final class AnyScriptTests: XCTestCase {
         p.add_argument("--lr", type=float)
         p.add_argument("--layers", type=int)
         args = p.parse_args()
-        wandb.init(project="hypertop-test", config=vars(args))
+        wandb.init(config=vars(args))
         for i in range(6):
             wandb.log({"val/loss": 1.0 / (1.0 + i * args.lr * args.layers), "lr": args.lr})
             time.sleep(0.05)
@@ -215,7 +217,7 @@ final class AnyScriptTests: XCTestCase {
             r.ParseFromString(data)
             kind = r.WhichOneof("record_type")
             if kind == "run":
-                groups.append(r.run.run_group)
+                groups.append([r.run.run_group, r.run.project, r.run.job_type, r.run.display_name])
             elif kind == "history":
                 step = r.history.step.num
                 for item in r.history.item:
@@ -230,6 +232,7 @@ final class AnyScriptTests: XCTestCase {
         _ = try project.write("train.py", Self.wandbScript)
         _ = try project.write("wandb-sweep.yaml", """
             name: wb-study
+            project: hypertop-project
             program: train.py
             method: grid
             metric:
@@ -259,7 +262,8 @@ final class AnyScriptTests: XCTestCase {
             let read = try runProgram(python, ["-c", Self.readWandb, file])
             XCTAssertEqual(read.status, 0, read.stderr)
             let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
-            XCTAssertEqual(json["groups"] as? [String], ["wb-study"], "the run is grouped by the study")
+            // Grouped by the study, filed under the file's project, named after the trial.
+            XCTAssertEqual(json["groups"] as? [[String]], [["wb-study", "hypertop-project", "trial", "wb-study-\(t["number"]!)"]])
             let history = try XCTUnwrap(json["history"] as? [[Any]])
             for key in ["val/loss", "lr"] {
                 let expected = history.filter { $0[1] as? String == key }.map { [Double($0[0] as! Int), ($0[2] as! NSNumber).doubleValue] }

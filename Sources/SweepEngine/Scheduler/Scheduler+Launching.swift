@@ -63,7 +63,8 @@ extension Scheduler {
         }
         // W&B files the trial's run in the trial's directory (where the engine reads it) and groups
         // the study's runs; what the user set is kept.
-        for (key, value) in TrialEnvironment.wandb(study: spec.studyName, trial: number, runDir: runDir) where env[key] == nil {
+        let project = [("WANDB_PROJECT", spec.wandbProject), ("WANDB_ENTITY", spec.wandbEntity)].compactMap { k, v in v.map { (k, $0) } }
+        for (key, value) in TrialEnvironment.wandb(study: spec.studyName, trial: number, runDir: runDir) + project where env[key] == nil {
             env[key] = value
         }
         // Hydra's whole traceback in stderr.log, ending in the exception line that becomes the reason.

@@ -128,6 +128,11 @@ public actor Scheduler {
             note("Another study runs in \(setup.projectDirectory) and uses \(ControlFiles.stopFileName); this study's stop file is \(setup.controls.stopFile), its pause file \(setup.controls.pauseFile)")
         }
         note("Launching jobs, sweep output dir : \(setup.sweepDirectory)")
+        if let method = setup.spec.wandbMethod {
+            // What the W&B sweep file's keys became, in the log the dashboard shows.
+            note("W&B sweep: method \(method) → sampler \(setup.spec.sampler.name)" + (setup.spec.samplerReason.map { " (\($0))" } ?? "")
+                 + (setup.spec.pruner == .none ? "" : "; early_terminate → pruner \(setup.spec.pruner.summary)"))
+        }
         for number in running.keys.sorted() {
             note("Adopted trial #\(number): its job \(running[number]!.job.id) outlived the earlier engine and goes on")
         }
