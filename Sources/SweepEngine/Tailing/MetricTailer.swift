@@ -91,9 +91,6 @@ public struct MetricTailer {
     /// The run files followed, as (kind, path).
     public var runFilePaths: [(kind: String, path: String)] { runFiles.map { ($0.kind.rawValue, $0.path) } }
 
-    /// The group a W&B run file of the trial names, once its run record was read.
-    public var wandbGroups: [String] { runFiles.compactMap { $0.wandbRun?.group } }
-
     /// What the trial's files say about its end, once its job ended: the value the app returned
     /// after a clean exit, the stderr line that says why after a failed one.
     public func endFacts(exitStatus status: JobStatus) -> JobEndFacts {

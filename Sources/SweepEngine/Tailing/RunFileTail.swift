@@ -30,8 +30,6 @@ struct RunFileTail {
     private var wandb = WandbLogFraming()
     /// Records whose content was not a decodable event or record.
     private(set) var malformed = 0
-    /// The W&B run's own facts, once its run record was read.
-    private(set) var wandbRun: WandbRunInfo?
 
     init(kind: Kind, path: String) {
         self.kind = kind
@@ -85,9 +83,7 @@ struct RunFileTail {
                     guard !values.isEmpty else { continue }
                     out.rows.append(MetricRow(step: step.map { Int(clamping: $0) },
                                               values: Dictionary(values.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })))
-                case .run(let info)?:
-                    wandbRun = info
-                case .other?:
+                case .run?, .other?:
                     break
                 case nil:
                     malformed += 1
