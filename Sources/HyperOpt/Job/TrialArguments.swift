@@ -16,47 +16,41 @@ public enum TrialArguments {
                             seed: UInt32, epochCap: Int?) -> [String] {
         if byMacros(command, spec: spec) {
             let arguments = macroArguments(spec: spec, params: params, seed: seed, epochCap: epochCap)
-            var argv = CommandMacros.expandArguments(command, arguments, jsonFile: (runDir as NSString).appendingPathComponent(argsJSONFileName))
-            // What pass_config asks for besides the values, which the macros placed.
-            switch spec.passing {
-            case .overrides:
-                if let name = spec.configName { argv.append("--config-name=\(name)") }
-                argv += spec.jobOverrides ?? []
-                argv += spec.commandLineJobOverrides ?? []
-                if spec.sweeperStudyNameKey == true { argv.append("++hydra.sweeper.study_name=" + HydraOverride.text(.string(spec.studyName))) }
-                argv.append(runDirPrefix + HydraOverride.text(.string(runDir)))
-                argv.append(callbackOverride)
-            case .performance:
-                if let performance = spec.performanceName { argv.append("+performance=\(performance)") }
-            case .none:
-                break
-            }
-            return argv
+            let argv = CommandMacros.expandArguments(command, arguments, jsonFile: (runDir as NSString).appendingPathComponent(argsJSONFileName))
+            // What pass_config asks for besides the values, which the macros placed: a Hydra
+            // app's own words and hypertop's wiring.
+            return argv + (spec.passing == .overrides ? configWords(spec) : []) + wiring(spec, runDir: runDir)
         }
-        var argv = command
-        let passing = spec.passing
-        if passing == .overrides, let name = spec.configName { argv.append("--config-name=\(name)") }
-        argv += spec.jobOverrides ?? []
-        // The command line's, after the file's: the last one wins in Hydra, as on the original's command line.
-        argv += spec.commandLineJobOverrides ?? []
-        if passing == .overrides, spec.sweeperStudyNameKey == true {
-            argv.append("++hydra.sweeper.study_name=" + HydraOverride.text(.string(spec.studyName)))
-        }
-        if let epochCap { argv.append((passing == .overrides ? "++" : "") + "n_epochs=\(epochCap)") }
+        var argv = command + configWords(spec)
+        if let epochCap { argv.append((spec.passing == .overrides ? "++" : "") + "n_epochs=\(epochCap)") }
         for p in spec.space.parameters {
             if let v = params[p.name] { argv.append(HydraOverride.argument(name: p.name, value: v)) }
         }
         if let key = spec.seedKey { argv.append("++\(key)=\(seed)") }
-        switch passing {
-        case .overrides:
-            argv.append(runDirPrefix + HydraOverride.text(.string(runDir)))
-            argv.append(callbackOverride)
-        case .performance:
-            if let performance = spec.performanceName { argv.append("+performance=\(performance)") }
-        case .none:
-            break
+        return argv + wiring(spec, runDir: runDir)
+    }
+
+    /// The words before a trial's values: a primary config's `--config-name`, the file's own keys
+    /// as overrides, then the command line's (the last one wins in Hydra, as on the original's
+    /// command line), and the study's name where the app's sweeper config has the key.
+    static func configWords(_ spec: StudySpec) -> [String] {
+        let overrides = spec.passing == .overrides
+        var words = overrides ? spec.configName.map { ["--config-name=\($0)"] } ?? [] : []
+        words += (spec.jobOverrides ?? []) + (spec.commandLineJobOverrides ?? [])
+        if overrides, spec.sweeperStudyNameKey == true {
+            words.append("++hydra.sweeper.study_name=" + HydraOverride.text(.string(spec.studyName)))
         }
-        return argv
+        return words
+    }
+
+    /// The words after a trial's values that `pass_config` asks for: hypertop's run directory and
+    /// callback for a Hydra app, Scilab-RL's `+performance=...`, or none.
+    static func wiring(_ spec: StudySpec, runDir: String) -> [String] {
+        switch spec.passing {
+        case .overrides: return [runDirPrefix + HydraOverride.text(.string(runDir)), callbackOverride]
+        case .performance: return spec.performanceName.map { ["+performance=\($0)"] } ?? []
+        case .none: return []
+        }
     }
 
     static let runDirPrefix = "hydra.run.dir="
