@@ -21,8 +21,7 @@ struct TFRecordFraming {
     static let maxRecord: UInt64 = 64 * 1024 * 1024
     static let headerBytes = 12, footerBytes = 4
 
-    private var buffer: [UInt8] = []
-    private var start = 0
+    private var buffer = ByteQueue()
     /// The file offset of the next record not yet handed back.
     private(set) var offset: Int64 = 0
     /// Records whose data did not match their checksum: passed over (their length was sound).
@@ -32,21 +31,17 @@ struct TFRecordFraming {
 
     mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         guard failure == nil else { return }
-        if start > 0 && start >= buffer.count / 2 {
-            buffer.removeFirst(start)
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
+        buffer.append(bytes)
     }
 
     /// The next whole record's data, nil until one is whole; throws once the framing is lost.
     mutating func next() throws -> [UInt8]? {
         while true {
             if let failure { throw failure }
-            guard buffer.count - start >= Self.headerBytes else { return nil }
-            let length = (0..<8).reduce(UInt64(0)) { $0 | UInt64(buffer[start + $1]) << (8 * UInt64($1)) }
-            let lengthCRC = Self.word(buffer, at: start + 8)
-            guard CRC32.masked(CRC32.castagnoli(buffer[start..<start + 8])) == lengthCRC else {
+            guard buffer.count >= Self.headerBytes else { return nil }
+            let length = (0..<8).reduce(UInt64(0)) { $0 | UInt64(buffer[$1]) << (8 * UInt64($1)) }
+            let lengthCRC = buffer.uint32(at: 8)
+            guard CRC32.masked(CRC32.castagnoli(buffer[0..<8])) == lengthCRC else {
                 failure = .lengthChecksum(offset: offset)
                 throw failure!
             }
@@ -55,18 +50,14 @@ struct TFRecordFraming {
                 throw failure!
             }
             let total = Self.headerBytes + Int(length) + Self.footerBytes
-            guard buffer.count - start >= total else { return nil }
-            let data = Array(buffer[start + Self.headerBytes..<start + Self.headerBytes + Int(length)])
-            let dataCRC = Self.word(buffer, at: start + Self.headerBytes + Int(length))
-            start += total
+            guard buffer.count >= total else { return nil }
+            let data = Array(buffer[Self.headerBytes..<Self.headerBytes + Int(length)])
+            let dataCRC = buffer.uint32(at: Self.headerBytes + Int(length))
+            buffer.removeFirst(total)
             offset += Int64(total)
             if CRC32.masked(CRC32.castagnoli(data)) == dataCRC { return data }
             corruptRecords += 1
         }
-    }
-
-    static func word(_ bytes: [UInt8], at i: Int) -> UInt32 {
-        UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
     }
 
     /// One record framed as TensorBoard writes it (for tests and fixtures).

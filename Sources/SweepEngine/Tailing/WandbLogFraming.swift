@@ -36,9 +36,8 @@ struct WandbLogFraming {
 
     enum ChunkType: UInt8 { case full = 1, first, middle, last }
 
-    private var buffer: [UInt8] = []
-    private var start = 0
-    /// The file offset of `buffer[start]`.
+    private var buffer = ByteQueue()
+    /// The file offset of `buffer[0]`.
     private var position: Int64 = 0
     /// Bytes before this file offset are passed over as they come (a block's padding, or the
     /// rest of a block whose chunk header is impossible).
@@ -60,18 +59,14 @@ struct WandbLogFraming {
 
     mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         guard failure == nil else { return }
-        if start > 0 && start >= buffer.count / 2 {
-            buffer.removeFirst(start)
-            start = 0
-        }
-        buffer.append(contentsOf: bytes)
+        buffer.append(bytes)
     }
 
     /// The next whole record's data, nil until one is whole; throws once the header is found wrong.
     mutating func next() throws -> [UInt8]? {
         while true {
             if let failure { throw failure }
-            let available = buffer.count - start
+            let available = buffer.count
             if position < skipUntil {
                 let n = Int(min(Int64(available), skipUntil - position))
                 consume(n)
@@ -80,7 +75,7 @@ struct WandbLogFraming {
             }
             if position == 0 {
                 // Refuse a file that is not W&B's as soon as its first bytes say so.
-                let seen = Array(buffer[start..<start + min(available, Self.fileHeader.count)])
+                let seen = Array(buffer[0..<min(available, Self.fileHeader.count)])
                 if seen != Array(Self.fileHeader.prefix(seen.count)) {
                     if seen.count == Self.fileHeader.count && seen.prefix(6) == Self.fileHeader.prefix(6) {
                         failure = .unsupportedVersion(seen[6])
@@ -99,9 +94,9 @@ struct WandbLogFraming {
                 continue
             }
             guard available >= Self.chunkHeaderBytes else { return nil }
-            let checksum = UInt32(buffer[start]) | UInt32(buffer[start + 1]) << 8 | UInt32(buffer[start + 2]) << 16 | UInt32(buffer[start + 3]) << 24
-            let length = Int(buffer[start + 4]) | Int(buffer[start + 5]) << 8
-            let typeByte = buffer[start + 6]
+            let checksum = buffer.uint32(at: 0)
+            let length = Int(buffer[4]) | Int(buffer[5]) << 8
+            let typeByte = buffer[6]
             if checksum == 0 && length == 0 && typeByte == 0 {
                 // A zeroed block end (a file written through mmap or preallocated): nothing more
                 // in this block. A record's FIRST and MIDDLE chunks end at their block's end, so
@@ -119,8 +114,8 @@ struct WandbLogFraming {
             let total = Self.chunkHeaderBytes + length
             guard available >= total else { return nil }
             let chunkStart = position
-            let valid = CRC32.ieee(buffer[start + 6..<start + total]) == checksum
-            let data = buffer[start + Self.chunkHeaderBytes..<start + total]
+            let valid = CRC32.ieee(buffer[6..<total]) == checksum
+            let data = buffer[Self.chunkHeaderBytes..<total]
             consume(total)
             guard valid else {
                 lose()
@@ -165,7 +160,7 @@ struct WandbLogFraming {
     }
 
     private mutating func consume(_ n: Int) {
-        start += n
+        buffer.removeFirst(n)
         position += Int64(n)
     }
 
