@@ -182,7 +182,7 @@ extension EngineEvent {
     var changesAtAGlance: Bool {
         switch self {
         case .started, .launched, .finished, .phase, .message, .queued, .jobStarted: return true
-        case .metrics, .output, .pruneCheck, .curveSource: return false
+        case .metrics, .output, .pruneCheck, .curveSource, .usage, .resourceTotals: return false
         }
     }
 }

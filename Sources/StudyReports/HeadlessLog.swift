@@ -17,6 +17,8 @@ public struct HeadlessLog {
     private var values: [Int: [Double]] = [:]
     private var lastProgress: [Int: Date] = [:]
     private var queued: Set<Int> = []
+    /// What each trial used, sent just before its end: said on its end's line.
+    private var totals: [Int: ResourceTotals] = [:]
     private var finished = 0
     private var best: (number: Int, score: Double)?
     private var lastLine: Date?
@@ -100,7 +102,8 @@ public struct HeadlessLog {
             let head = overrides.isEmpty ? "Trial #\(l.number) launched" : "\t#\(l.number) : \(overrides.joined(separator: " "))"
             return [stamp(head + repeatNote + placement, at: l.startedAt)]
         case .finished(let o):
-            let took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
+            var took = startedAt[o.number].map { String(format: " in %.1fs", o.endedAt.timeIntervalSince($0)) } ?? ""
+            if let used = totals.removeValue(forKey: o.number) { took += ", " + used.text }
             startedAt[o.number] = nil
             (values[o.number], epochsOf[o.number], lastProgress[o.number]) = (nil, nil, nil)
             queued.remove(o.number)
@@ -127,7 +130,10 @@ public struct HeadlessLog {
             return [stamp("Trial #\(n) RUNNING" + (node.map { " on \($0)" } ?? "") + waited, at: at)]
         case .curveSource(let n, let source):
             return [stamp("Trial #\(n): metrics from \(source)")]
-        case .output, .pruneCheck:
+        case .resourceTotals(let n, let used):
+            totals[n] = used
+            return []
+        case .output, .pruneCheck, .usage:
             return []
         }
     }

@@ -8,7 +8,7 @@ public enum StudyExport {
         let space = study.info?.spec.space.parameters ?? []
         var header = ["number", "state", "value", "param_set", "repeat", "datetime_start", "datetime_complete", "duration_s"]
         header += space.map { "params_\($0.name)" }
-        header += ["run_dir", "exit_status", "signal", "reason"]
+        header += ["run_dir", "exit_status", "signal", "reason", "cpu_seconds", "peak_rss_mb", "gpu_peak_mb"]
         var lines = [header.map(field).joined(separator: ",")]
         for t in study.trials {
             let o = t.outcome
@@ -18,6 +18,8 @@ public enum StudyExport {
                          o.map { String(format: "%.3f", $0.endedAt.timeIntervalSince(t.launch.startedAt)) } ?? ""]
             cells += space.map { t.launch.params[$0.name]?.description ?? "" }
             cells += [t.launch.runDir, o?.exitStatus.map { String($0) } ?? "", o?.signal.map { String($0) } ?? "", o?.reason ?? ""]
+            let used = usage(t)
+            cells += [used.cpuSeconds.map(number) ?? "", used.peakRSS.map(number) ?? "", used.peakGPU.map(number) ?? ""]
             lines.append(cells.map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -45,6 +47,9 @@ public enum StudyExport {
                 ("signal", o?.signal.map { String($0) } ?? "null"),
                 ("reason", o?.reason.map(JSONText.quote) ?? "null"),
                 ("note", notes.trials[t.number].map(JSONText.quote) ?? "null"),
+                ("cpu_seconds", usage(t).cpuSeconds.map(JSONText.number) ?? "null"),
+                ("peak_rss_mb", usage(t).peakRSS.map(JSONText.number) ?? "null"),
+                ("gpu_peak_mb", usage(t).peakGPU.map(JSONText.number) ?? "null"),
                 ("metrics", "[" + metrics.joined(separator: ", ") + "]"),
             ])
         }
@@ -64,6 +69,14 @@ public enum StudyExport {
             ("note", notes.study.isEmpty ? "null" : JSONText.quote(notes.study)),
             ("trials", "[\n" + trials.joined(separator: ",\n") + "\n]"),
         ]) + "\n"
+    }
+
+    /// What the trial used, in the export's units (CPU seconds, MiB), rounded to what was measured;
+    /// nil where nothing was measured (a study Python optuna ran, a job on another node).
+    static func usage(_ t: TrialRecord) -> (cpuSeconds: Double?, peakRSS: Double?, peakGPU: Double?) {
+        let round = { (v: Double, places: Double) in (v * places).rounded() / places }
+        return (t.cpuSeconds.map { round($0, 100) }, t.peakRSSBytes.map { round(Double($0) / ResourceTotals.mebibyte, 10) },
+                t.peakGPUBytes.map { round(Double($0) / ResourceTotals.mebibyte, 10) })
     }
 
     /// Full precision; ±inf and NaN as `inf`, `-inf`, `nan` (what Python's `float()` and

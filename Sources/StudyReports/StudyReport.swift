@@ -59,6 +59,8 @@ public enum StudyReport {
         }
         md += ["", "![history](\(images[0]))"]
 
+        md += resources(study)
+
         md += ["", "## Per parameter", "", "Mean score ± std per value (or quantile bin) of each parameter; the best bin in bold.", ""]
         for s in ParamSummary.compute(study) {
             md += ["### `\(s.name)`", "", "| value | mean | std | n |", "| --- | --- | --- | --- |"]
@@ -73,6 +75,32 @@ public enum StudyReport {
         // written into the file, where `cat report.md` would send it to a terminal.
         return md.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map { ProcessText.printable(String($0)) }.joined(separator: "\n")
+    }
+
+    /// What the trials cost the machine, where the engine measured it: the sums and peaks, and
+    /// the five trials that took the most CPU time. Empty where nothing was measured.
+    static func resources(_ study: Study) -> [String] {
+        let measured = study.trials.filter { $0.cpuSeconds != nil }
+        guard !measured.isEmpty else { return [] }
+        let cpu = measured.compactMap(\.cpuSeconds).reduce(0, +)
+        let peaks = measured.compactMap(\.peakRSSBytes).sorted()
+        var md = ["", "## Resources", ""]
+        var line = String(format: "%d trials measured: %.1f CPU hours in all (%.0f CPU s)", measured.count, cpu / 3600, cpu)
+        if let top = peaks.last {
+            line += "; peak resident memory per trial: median \(Format.bytes(peaks[peaks.count / 2])), most \(Format.bytes(top))"
+        }
+        let gpu = measured.compactMap(\.peakGPUBytes)
+        if let most = gpu.max() { line += "; GPU memory per trial: most \(Format.bytes(most))" }
+        md.append(line + ".")
+        md.append("")
+        let costliest = measured.sorted { ($0.cpuSeconds ?? 0) > ($1.cpuSeconds ?? 0) }.prefix(5)
+        md += table(["trial", "state", "CPU s", "CPU % of a core", "peak memory", "peak GPU memory", "score"], costliest.map { t in
+            let now = t.outcome?.endedAt ?? t.launch.startedAt
+            return ["#\(t.number)", t.state.rawValue, String(format: "%.1f", t.cpuSeconds ?? 0),
+                    t.cpuPercent(now: now).map { Format.percent($0) } ?? "-", t.peakRSSBytes.map(Format.bytes) ?? "-",
+                    t.peakGPUBytes.map(Format.bytes) ?? "-", t.score.map { Format.number($0, width: 9) } ?? "-"]
+        })
+        return md
     }
 
     /// A Markdown table: a header, its separator and the rows, each with the header's columns.

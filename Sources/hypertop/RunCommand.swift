@@ -87,7 +87,9 @@ struct RunCommand: AsyncParsableCommand {
         let (spec, job, seed, sweepDir) = (sweep.spec, sweep.job, sweep.seed, sweep.sweepDirectory)
         let sampler = try sweep.sampler()
         // The warnings go in the study's log: the headless lines, the dashboard's messages and the store all keep them.
-        let setup = try sweep.setup()
+        var setup = try sweep.setup()
+        // Each running trial's use of the machine is measured at the dashboard's refresh.
+        setup.usageInterval = refresh
         let controls = setup.controls
         let info = setup.info(startedAt: Date())
         let storePath = absolute(storage ?? StudyStore.defaultPath(for: spec), base: projectDir)

@@ -72,6 +72,9 @@ final class ResourcePoolTests: XCTestCase {
         XCTAssertEqual(env["MKL_NUM_THREADS"], "2")
         XCTAssertEqual(env["VECLIB_MAXIMUM_THREADS"], "2")
         XCTAssertEqual(env["CUDA_VISIBLE_DEVICES"], "1,GPU-x")
+        XCTAssertEqual(env["CUDA_DEVICE_ORDER"], "PCI_BUS_ID", "the indices handed out are the driver's, in PCI bus order")
+        XCTAssertNil(ResourcePool.environment(for: placement, threads: 2, base: ["CUDA_DEVICE_ORDER": "FASTEST_FIRST"])["CUDA_DEVICE_ORDER"],
+                     "the user's order stays")
         XCTAssertEqual(ResourcePool.environment(for: .init(), threads: 0, base: [:]), [:], "nothing handed out, nothing set")
         XCTAssertEqual(placement.text, "CPUs 2-3, GPUs 1,GPU-x")
     }

@@ -71,6 +71,27 @@ public enum Format {
 
     private static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
+    /// A percentage in at most 4 cells, as top writes it: `0.5`, `12`, `398`, `1234`.
+    public static func percent(_ v: Double) -> String {
+        guard v.isFinite else { return "-" }
+        if v < 9.95 { return String(format: "%.1f", max(0, v)) }
+        return String(Int(v.rounded()))
+    }
+
+    /// A size in bytes in at most 5 cells, in powers of 1024 as top writes them: `512K`, `130M`, `1.2G`, `14G`.
+    public static func bytes(_ v: UInt64) -> String {
+        if v == 0 { return "0" }
+        let units = ["K", "M", "G", "T", "P"]
+        var x = Double(v) / 1024
+        var unit = 0
+        while x >= 999.5 && unit < units.count - 1 {
+            x /= 1024
+            unit += 1
+        }
+        if x < 9.95 && unit > 0 { return String(format: "%.1f", x) + units[unit] }
+        return String(Int(x.rounded())) + units[unit]
+    }
+
     /// The terminal cells `text` takes (`CellWidth`): 2 for `中`, 0 for a combining accent.
     public static func width(_ text: String) -> Int { CellWidth.of(text) }
 

@@ -66,7 +66,7 @@ public enum DashboardOverlay: Sendable, Hashable {
 
 /// Columns the trial table can be sorted by.
 public enum SortColumn: Sendable, Hashable {
-    case number, state, param(String), repeatIndex, progress, latest, score, duration
+    case number, state, param(String), repeatIndex, progress, latest, score, duration, cpu, memory, gpu
 }
 
 /// One line a trial wrote, remembered for the detail view.
@@ -130,6 +130,25 @@ public struct DashboardState: Sendable {
     /// Lines of stdout/stderr kept per trial.
     public var outputLimit = 200
 
+    /// Whether any trial's use of the machine was measured (the table's cpu% and mem columns),
+    /// and any GPU's (its gpu column).
+    public internal(set) var showsUsage = false
+    public internal(set) var showsGPU = false
+
+    /// Whether the header shows the machine's meters: while the engine in this process measures it.
+    public var showsMachine: Bool { study.machine != nil && isRunning }
+
+    mutating func noteUsage(of trials: some Sequence<TrialRecord>) {
+        for t in trials where t.totals != nil || t.usage != nil {
+            showsUsage = true
+            if t.peakGPUBytes != nil { showsGPU = true }
+        }
+        if let machine = study.machine {
+            showsUsage = true
+            if !machine.gpus.isEmpty { showsGPU = true }
+        }
+    }
+
     public init(study: Study = Study(), mode: DashboardMode = .live, glyphs: Glyphs = .unicode,
                 now: Date, size: Size = Size(width: 120, height: 40)) {
         self.study = study
@@ -138,6 +157,7 @@ public struct DashboardState: Sendable {
         self.now = now
         self.size = size
         if mode == .browse { endedAt = study.trials.compactMap { $0.outcome?.endedAt }.max() ?? now }
+        noteUsage(of: study.trials)
         rebuildRows()
         recount()
         timeline = SlotTimeline(study)

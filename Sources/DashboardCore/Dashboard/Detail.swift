@@ -28,6 +28,7 @@ func renderDetail(_ state: DashboardState, _ number: Int, _ layout: DetailLayout
             style: Style(fg: t.state.role == .complete ? .title : t.state.role, bg: .headerBar, bold: true))
 
     renderInfo(state, t, layout.info, &buf)
+    renderUsage(state, t, layout.usage, &buf)
     renderCharts(state, t, layout.charts, &buf)
 
     let lines = state.output(of: number)
@@ -93,6 +94,39 @@ private func renderInfo(_ state: DashboardState, _ t: TrialRecord, _ area: Rect,
         score.append(Span(" evaluations", .fg(.muted)))
     }
     row(5, "score", score)
+}
+
+/// What the trial costs the machine: now and in all, and its CPU and memory over time as two
+/// small charts (the last four minutes at a refresh of 1 s).
+private func renderUsage(_ state: DashboardState, _ t: TrialRecord, _ area: Rect, _ buf: inout Buffer) {
+    guard area.height >= 1 else { return }
+    var spans: [Span] = []
+    let running = !t.state.isFinished
+    if running, let u = t.usage {
+        if u.idle { spans.append(Span("idle \(Format.duration(u.idleSeconds))  ", .fg(.warning, bold: true))) }
+        spans.append(Span("cpu \(Format.percent(u.cpuPercent))%", Meter.style(u.cpuPercent / 100 / Double(max(1, t.launch.placement?.cpus.count ?? 1)))))
+        spans.append(Span(String(format: " (%.1f CPU s)", u.cpuSeconds), .fg(.muted)))
+        spans.append(Span("  mem \(Format.bytes(u.rssBytes))", Meter.sizeStyle(u.rssBytes)))
+        spans.append(Span(" (peak \(Format.bytes(u.peakRSSBytes)))", .fg(.muted)))
+        if let g = u.gpuBytes { spans.append(Span("  gpu \(Format.bytes(g))" + (u.gpuPercent.map { " \(Format.percent($0))%" } ?? ""))) }
+        spans.append(Span("  \(u.processes) process\(u.processes == 1 ? "" : "es"), \(u.threads) thread\(u.threads == 1 ? "" : "s")", .fg(.muted)))
+    } else if let cpu = t.cpuSeconds {
+        spans.append(Span(String(format: "%.1f CPU s", cpu)))
+        if let p = t.cpuPercent(now: state.now) { spans.append(Span(" (\(Format.percent(p))% of a core on average)", .fg(.muted))) }
+        if let peak = t.peakRSSBytes { spans.append(Span("  peak mem \(Format.bytes(peak))")) }
+        if let g = t.peakGPUBytes { spans.append(Span("  peak gpu \(Format.bytes(g))")) }
+    }
+    buf.put(" usage", x: area.x, y: area.y, style: .fg(.muted))
+    buf.put(spans, x: area.x + 10, y: area.y, maxWidth: area.width - 10)
+    guard area.height >= 5, t.usageHistory.count >= 2 else { return }
+    let half = (area.width - 2) / 2
+    let cpu = t.usageHistory.enumerated().map { (step: $0.offset, value: $0.element.cpuPercent) }
+    let mem = t.usageHistory.enumerated().map { (step: $0.offset, value: Double($0.element.rssBytes) / ResourceTotals.mebibyte) }
+    for (i, (title, points)) in [("cpu % (history)", cpu), ("mem MiB (history)", mem)].enumerated() {
+        let x = area.x + i * (half + 2)
+        buf.put(" " + title, x: x, y: area.y + 1, maxWidth: half, style: Style(fg: .accent, bold: true))
+        Chart(points, style: .fg(i == 0 ? .running : .accent)).render(Rect(x: x + 1, y: area.y + 2, width: half - 1, height: 3), &buf, glyphs: state.glyphs)
+    }
 }
 
 private func endedSpans(_ t: TrialRecord) -> [Span] {

@@ -7,6 +7,9 @@ struct HeaderPanel: Widget {
 
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard area.height >= 4 else { return }
+        if area.height >= 5, state.showsMachine, let machine = state.study.machine {
+            MachineRow(machine: machine).render(Rect(x: area.x, y: area.y + 4, width: area.width, height: 1), &buf, glyphs: glyphs)
+        }
         let g = state.glyphs
         let study = state.study
         let spec = state.spec
@@ -38,6 +41,10 @@ struct HeaderPanel: Widget {
             if let minutes = spec?.maxDurationMinutes {
                 timeText += "  left \(Format.duration(max(0, minutes * 60 - elapsed)))"
                 timeText += " of \(Format.duration(minutes * 60))"
+            }
+            // When the budget will be spent at this pace (or the time limit, when it comes first).
+            if state.isRunning, let eta = StudyETA.remaining(study, now: state.now) {
+                timeText += "  eta \(Format.duration(eta.seconds))" + (eta.byTimeLimit ? " (time limit)" : "")
             }
         }
         var x = area.x + buf.put(timeText, x: area.x, y: y2, style: .plain)
@@ -106,5 +113,42 @@ struct HeaderPanel: Widget {
             bestSpans.append(Span(Format.param(v, width: 9), .fg(.best)))
         }
         buf.put(bestSpans, x: area.x, y: y4, maxWidth: area.width)
+    }
+}
+
+/// The header's fifth row while an engine measures the machine: htop's meters for the CPUs, the
+/// memory and each GPU (or why there is none).
+struct MachineRow: Widget {
+    let machine: MachineUsage
+
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        guard area.height >= 1, area.width >= 20 else { return }
+        let m = machine
+        let shownGPUs = Array(m.gpus.prefix(4))
+        var meters = [
+            Meter(label: " cpu", fraction: m.cpuPercent / 100, text: "\(Format.percent(m.cpuPercent))% of \(m.cpus)"),
+            Meter(label: " mem", fraction: m.memoryTotal > 0 ? Double(m.memoryUsed) / Double(m.memoryTotal) : 0,
+                  text: "\(Format.bytes(m.memoryUsed))/\(Format.bytes(m.memoryTotal))"),
+        ]
+        for g in shownGPUs {
+            let use = g.utilization.map { "\(Format.percent($0))% " } ?? ""
+            meters.append(Meter(label: " gpu\(g.index)", fraction: (g.utilization ?? 0) / 100,
+                                text: use + "\(Format.bytes(g.memoryUsed))/\(Format.bytes(g.memoryTotal))"))
+        }
+        // Without a GPU, the row says so (and why, where there is room).
+        var tail = ""
+        if shownGPUs.isEmpty {
+            let why = m.gpuNote ?? "no GPU"
+            tail = area.width >= 110 ? "  " + why + " " : "  no GPU "
+        } else if m.gpus.count > shownGPUs.count {
+            tail = "  +\(m.gpus.count - shownGPUs.count) GPUs "
+        }
+        let tailWidth = Format.width(tail)
+        let room = area.width - tailWidth
+        let each = room / meters.count
+        for (i, meter) in meters.enumerated() {
+            meter.render(Rect(x: area.x + i * each, y: area.y, width: each - (i == meters.count - 1 ? 0 : 1), height: 1), &buf, glyphs: glyphs)
+        }
+        if !tail.isEmpty { buf.put(tail, x: area.right - tailWidth, y: area.y, maxWidth: tailWidth, style: .fg(.muted)) }
     }
 }

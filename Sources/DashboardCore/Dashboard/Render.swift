@@ -11,14 +11,14 @@ public func render(_ state: DashboardState, size: Size) -> Buffer {
     }
     switch state.screen {
     case .trials:
-        let layout = MainLayout(size)
+        let layout = MainLayout(size, machineRow: state.showsMachine)
         let panels: [(any Widget, Rect)] = [
             (HeaderPanel(state: state), layout.header), (TrialTablePanel(state: state), layout.table),
             (SummaryPanel(state: state), layout.summary), (StatusLine(state: state), layout.status), (KeyLine(hints: DashboardState.keyMap.hints(state)), layout.keys),
         ]
         for (panel, area) in panels { panel.render(area, &buf, glyphs: state.glyphs) }
     case .detail(let number):
-        let layout = DetailLayout(size)
+        let layout = DetailLayout(size, usageRows: DetailLayout.usageRows(state.study.trial(number)))
         renderDetail(state, number, layout, &buf)
         StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
         KeyLine(hints: DashboardState.keyMap.hints(state)).render(layout.keys, &buf, glyphs: state.glyphs)

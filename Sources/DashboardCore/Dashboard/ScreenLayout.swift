@@ -1,3 +1,5 @@
+import HyperOpt
+
 /// Where the parts of each screen go; `update` uses it too, to know how many rows a page has.
 struct MainLayout {
     static let minimum = Size(width: 80, height: 24)
@@ -10,9 +12,10 @@ struct MainLayout {
     let status: Rect
     let keys: Rect
 
-    init(_ size: Size) {
+    /// `machineRow`: the header has a fifth row, the machine's meters (while an engine measures it).
+    init(_ size: Size, machineRow: Bool = false) {
         let v = Rect(x: 0, y: 0, width: size.width, height: size.height)
-            .split(.vertical, [.length(4), .fill(1), .length(1), .length(1)])
+            .split(.vertical, [.length(machineRow ? 5 : 4), .fill(1), .length(1), .length(1)])
         header = v[0]
         status = v[2]
         keys = v[3]
@@ -32,6 +35,8 @@ struct MainLayout {
 struct DetailLayout {
     let header: Rect
     let info: Rect
+    /// What the trial costs the machine: a line, and its CPU and memory history where there is one.
+    let usage: Rect
     let charts: Rect
     let output: Rect
     let status: Rect
@@ -39,15 +44,24 @@ struct DetailLayout {
 
     static let infoRows = 6
 
-    init(_ size: Size) {
+    /// `usageRows`: 0 for a trial nothing measured, 1 for its totals, 5 with its history's charts.
+    init(_ size: Size, usageRows: Int = 0) {
         let v = Rect(x: 0, y: 0, width: size.width, height: size.height)
-            .split(.vertical, [.length(1), .length(DetailLayout.infoRows), .fill(3), .fill(2), .length(1), .length(1)])
+            .split(.vertical, [.length(1), .length(DetailLayout.infoRows), .length(usageRows), .fill(3), .fill(2), .length(1), .length(1)])
         header = v[0]
         info = v[1]
-        charts = v[2]
-        output = v[3]
-        status = v[4]
-        keys = v[5]
+        usage = v[2]
+        charts = v[3]
+        output = v[4]
+        status = v[5]
+        keys = v[6]
+    }
+
+    /// The usage rows a trial gets.
+    static func usageRows(_ t: TrialRecord?) -> Int {
+        guard let t else { return 0 }
+        if t.usageHistory.count >= 2 { return 5 }
+        return t.usage != nil || t.totals != nil ? 1 : 0
     }
 }
 

@@ -36,7 +36,11 @@ struct TrialColumn: Sendable {
         var columns = [number(state), TrialColumn.state]
         columns += spec?.space.parameters.map { param($0.name, numeric: $0.distribution.isNumeric) } ?? []
         if (spec?.maxTrialsPerParam ?? 1) > 1 { columns.append(repeatIndex) }
-        return columns + [progress(state), latest, score, duration, curve]
+        columns += [progress(state), latest, score, duration]
+        // What each trial costs the machine, where the engine measured it (as `top` shows it).
+        if state.showsUsage { columns += [cpu, memory] }
+        if state.showsGPU { columns.append(gpu) }
+        return columns + [curve]
     }
 
     /// The column the table is sorted by, also where the table does not show it.
@@ -51,6 +55,9 @@ struct TrialColumn: Sendable {
         case .latest: return latest
         case .score: return score
         case .duration: return duration
+        case .cpu: return cpu
+        case .memory: return memory
+        case .gpu: return gpu
         }
     }
 
@@ -109,6 +116,34 @@ struct TrialColumn: Sendable {
 
     static let duration = TrialColumn("time", width: .length(6), sort: .duration, key: { t, _, now in .number(t.duration(now: now)) }) { t, s, _ in
         .text(Format.duration(t.duration(now: s.now)), .fg(.muted))
+    }
+
+    /// CPU use in percent of one core: now while it runs, its average once it ended; `idle` for a
+    /// running trial that used no CPU or GPU for `idle_after_seconds` (hung?). Coloured by how
+    /// busy the cores it was given are, as htop colours its meters.
+    static let cpu = TrialColumn("cpu%", name: "cpu", width: .length(5), sort: .cpu, key: { t, _, now in
+        t.cpuPercent(now: now).map(SortKey.number) ?? .missing
+    }) { t, s, _ in
+        if t.usage?.idle == true && !t.state.isFinished { return .text("idle", .fg(.warning, bold: true)) }
+        guard let percent = t.cpuPercent(now: s.now) else { return .text("-", .fg(.muted)) }
+        let cores = Double(max(1, t.launch.placement?.cpus.count ?? 1))
+        return .text(Format.percent(percent), t.state.isFinished ? .fg(.muted) : Meter.style(percent / 100 / cores))
+    }
+
+    /// Resident memory: now while it runs, its peak once it ended. Gigabytes stand out as in htop.
+    static let memory = TrialColumn("mem", name: "memory", width: .length(5), sort: .memory, key: { t, _, _ in
+        t.memoryBytes.map { SortKey.number(Double($0)) } ?? .missing
+    }) { t, _, _ in
+        guard let bytes = t.memoryBytes else { return .text("-", .fg(.muted)) }
+        return .text(Format.bytes(bytes), t.state.isFinished ? .fg(.muted) : Meter.sizeStyle(bytes))
+    }
+
+    /// GPU memory its processes hold: now while it runs, its peak once it ended.
+    static let gpu = TrialColumn("gpu", name: "gpu memory", width: .length(5), sort: .gpu, key: { t, _, _ in
+        t.gpuMemoryBytes.map { SortKey.number(Double($0)) } ?? .missing
+    }) { t, _, _ in
+        guard let bytes = t.gpuMemoryBytes else { return .text("-", .fg(.muted)) }
+        return .text(Format.bytes(bytes), t.state.isFinished ? .fg(.muted) : Meter.sizeStyle(bytes))
     }
 
     /// The criterion's learning curve, on the range all trials share. A sliver of a sparkline says

@@ -13,6 +13,7 @@ public func update(_ state: inout DashboardState, _ msg: DashboardMsg) -> [Dashb
         state.apply(events)
     case .replaceStudy(let study):
         state.study = study
+        state.noteUsage(of: study.trials)
         state.criterionRange = nil
         for t in study.trials { state.widenCriterionRange(t.metrics) }
         state.resummarize()
@@ -78,6 +79,11 @@ extension DashboardState {
                 reorder = true
             case .pruneCheck, .curveSource:
                 break
+            case .usage(let sample):
+                if !showsUsage || (!showsGPU && !sample.machine.gpus.isEmpty) { noteUsage(of: []) }
+                if sort == .cpu || sort == .memory || sort == .gpu { reorder = true }
+            case .resourceTotals(let trial, _):
+                if !showsUsage || !showsGPU, let t = study.trial(trial) { noteUsage(of: [t]) }
             }
         }
         if resummarize {
@@ -109,7 +115,7 @@ extension DashboardState {
         repairScroll()
     }
 
-    var pageRows: Int { Table.visibleRows(in: MainLayout(size).table) }
+    var pageRows: Int { Table.visibleRows(in: MainLayout(size, machineRow: showsMachine).table) }
 
     mutating func repairScroll() {
         let scroll = TableScroll(selected: selectedRow, offset: offset).repaired(count: rows.count, visible: pageRows)

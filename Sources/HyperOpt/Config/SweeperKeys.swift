@@ -181,6 +181,9 @@ extension ConfigLoader {
                 yaml.warn(v, "repeats: adaptive gives out runs between min_trials_per_param and max_trials_per_param, but both are \(s.spec.minTrialsPerParam); raise max_trials_per_param.")
             }
         },
+        .init("idle_after_seconds", "mark a running trial idle (hung?) once it used no CPU and no GPU this long (default \(Int(StudySpec.defaultIdleAfterSeconds)))") { yaml, v, s in
+            s.spec.idleAfterSeconds = try yaml.double(v, "idle_after_seconds", positive: true)
+        },
         .init("stop_when_stagnant", "stop once this many trials have finished since the best last improved (default off)") { yaml, v, s in
             s.spec.stopWhenStagnant = try yaml.int(v, "stop_when_stagnant", min: 1)
         },

@@ -222,6 +222,11 @@ public enum EngineEvent: Sendable, Codable {
     /// The engine follows a run file of the trial's job for its metrics (`tfevents: runs/...`,
     /// `wandb: ...`): where its curves come from.
     case curveSource(trial: Int, source: String)
+    /// The machine and the running trials, measured at the dashboard's refresh: shown, never
+    /// recorded (the sink passes it over).
+    case usage(UsageSample)
+    /// What the trial used in all (CPU seconds, peaks), sent once when it ends, before `finished`.
+    case resourceTotals(trial: Int, totals: ResourceTotals)
 }
 
 /// One evaluation the pruner judged.
@@ -255,6 +260,12 @@ public struct TrialRecord: Sendable, Hashable {
     public var pruneChecks: [PruneCheck] = []
     /// The run files its curves are read from (`tfevents: runs/...`, `wandb: ...`), in the order found.
     public var curveSources: [String] = []
+    /// What its processes use now (the last `usage` sample that measured it); nil where nothing was.
+    public var usage: TrialUsage?
+    /// Its CPU and memory over time, one point per sample, the last `usageHistoryLimit` kept.
+    public var usageHistory: [UsagePoint] = []
+    /// What it used in all, once it ended.
+    public var totals: ResourceTotals?
 
     public var number: Int { launch.number }
 
@@ -338,6 +349,9 @@ public struct Study: Sendable {
     public var info: StudyInfo?
     public var phase: StudyPhase = .running
     public var phaseReason: String?
+    /// The machine as last measured, and when; nil where no engine measured it (a stored study).
+    public private(set) var machine: MachineUsage?
+    public private(set) var usageAt: Date?
     public private(set) var trials: [TrialRecord] = []
     public private(set) var paramSets: [ParamSetStats] = []
     private var trialIndex: [Int: Int] = [:]
@@ -395,6 +409,19 @@ public struct Study: Sendable {
             if let i = trialIndex[number] { trials[i].pruneChecks.append(PruneCheck(evaluation: evaluation, value: value, bar: bar)) }
         case .curveSource(let number, let source):
             if let i = trialIndex[number], !trials[i].curveSources.contains(source) { trials[i].curveSources.append(source) }
+        case .usage(let sample):
+            machine = sample.machine
+            usageAt = sample.at
+            for (number, use) in sample.trials {
+                guard let i = trialIndex[number], !trials[i].state.isFinished else { continue }
+                trials[i].usage = use
+                trials[i].usageHistory.append(UsagePoint(cpuPercent: use.cpuPercent, rssBytes: use.rssBytes))
+                if trials[i].usageHistory.count > TrialRecord.usageHistoryLimit {
+                    trials[i].usageHistory.removeFirst(trials[i].usageHistory.count - TrialRecord.usageHistoryLimit)
+                }
+            }
+        case .resourceTotals(let number, let totals):
+            if let i = trialIndex[number] { trials[i].totals = totals }
         case .jobStarted(let number, let at, let node):
             guard let i = trialIndex[number], !trials[i].state.isFinished else { return }
             trials[i].state = .running

@@ -112,6 +112,9 @@ public struct StudySpec: Sendable, Codable {
     public var stopWhenStagnant: Int?
     /// Stop when the share of failed trials passes this (the upstream plugin's `max_failure_rate`).
     public var maxFailureRate: Double?
+    /// A running trial that used no CPU and no GPU this long is marked idle (a hung job); nil: the default.
+    public var idleAfterSeconds: Double?
+    public static let defaultIdleAfterSeconds = 60.0
 
     /// How repeats beyond `min_trials_per_param` are given out; nil: the original's fixed rule.
     public var repeats: RepeatRule?

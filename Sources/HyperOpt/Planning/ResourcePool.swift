@@ -128,13 +128,19 @@ public struct ResourcePool: Sendable, Equatable {
                                          "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"]
 
     /// What a trial's environment gets for `placement`: the thread counts (a value already set in
-    /// `environment`, the user's, wins) and `CUDA_VISIBLE_DEVICES` when it got GPUs.
+    /// `environment`, the user's, wins) and `CUDA_VISIBLE_DEVICES` when it got GPUs, with
+    /// `CUDA_DEVICE_ORDER=PCI_BUS_ID` unless the user chose an order: CUDA's own default puts the
+    /// fastest GPU first, but the indices handed out are the driver's (nvidia-smi's, NVML's), in
+    /// PCI bus order, and the dashboard's GPU use is read by those.
     public static func environment(for placement: Placement, threads: Int, base environment: [String: String]) -> [String: String] {
         var out: [String: String] = [:]
         if threads > 0 {
             for name in threadVariables where environment[name] == nil { out[name] = String(threads) }
         }
-        if !placement.gpus.isEmpty { out["CUDA_VISIBLE_DEVICES"] = placement.gpus.joined(separator: ",") }
+        if !placement.gpus.isEmpty {
+            out["CUDA_VISIBLE_DEVICES"] = placement.gpus.joined(separator: ",")
+            if environment["CUDA_DEVICE_ORDER"] == nil { out["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID" }
+        }
         return out
     }
 }

@@ -78,6 +78,9 @@ public protocol Launcher: Sendable {
     /// Whether a started job first waits in a queue (a cluster's): its trial is QUEUED from its
     /// submission until the job is seen running.
     var queuesJobs: Bool { get }
+    /// What an ended job used, as the system reported it when the job was reaped (taken once);
+    /// nil where the launcher does not know (a cluster's job).
+    func rusage(of job: JobHandle) async -> JobRusage?
 }
 
 extension Launcher {
@@ -89,10 +92,14 @@ extension Launcher {
     }
     public func finish() async {}
     public var queuesJobs: Bool { false }
+    public func rusage(of job: JobHandle) async -> JobRusage? { nil }
 }
 
 /// Runs each job as a local process in its own process group, without a shell.
 public struct LocalLauncher: Launcher {
+    /// What reaped jobs used, until the scheduler takes it.
+    private let reaped = ReapedUsage()
+
     public init() {}
 
     public func start(_ request: JobRequest) async throws -> JobHandle {
@@ -129,18 +136,24 @@ public struct LocalLauncher: Launcher {
         return out
     }
 
-    /// Reaps the job's leader if it ended (never waits).
+    /// Reaps the job's leader if it ended (never waits), keeping what it used.
     func poll(_ job: JobHandle) -> JobStatus {
         var status: Int32 = 0
-        let r = waitpid(job.id, &status, WNOHANG)
+        var usage = Glibc.rusage()
+        let r = wait4(job.id, &status, WNOHANG, &usage)
         if r == 0 { return .running }
         if r < 0 { return .exited(-1) }  // already reaped or not our child: treat as gone
+        reaped.keep(job.id, JobRusage(usage))
         // The leader is gone; anything it left behind goes too, in its group or not.
         kill(-job.id, SIGKILL)
         Self.signalStrays(job, SIGKILL)
         let low = status & 0x7f
         if low == 0 { return .exited((status >> 8) & 0xff) }
         return .signaled(low)
+    }
+
+    public func rusage(of job: JobHandle) async -> JobRusage? {
+        reaped.take(job.id)
     }
 
     public func signal(_ job: JobHandle, _ signal: Int32) async {
@@ -158,6 +171,24 @@ public struct LocalLauncher: Launcher {
             kill(pid, signal)
             if group == pid { kill(-pid, signal) }
         }
+    }
+}
+
+/// What reaped local jobs used, by process id, until taken: the launcher is a value shared by
+/// the scheduler's calls, so this part of it is a locked box.
+final class ReapedUsage: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [Int32: JobRusage] = [:]
+
+    func keep(_ pid: Int32, _ usage: JobRusage) { lock.withLock { kept[pid] = usage } }
+    func take(_ pid: Int32) -> JobRusage? { lock.withLock { kept.removeValue(forKey: pid) } }
+}
+
+extension JobRusage {
+    /// `wait4`'s figures: user and system time, and `ru_maxrss` (KiB on Linux).
+    init(_ usage: rusage) {
+        let time = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        self.init(cpuSeconds: time(usage.ru_utime) + time(usage.ru_stime), maxRSSBytes: UInt64(max(0, usage.ru_maxrss)) * 1024)
     }
 }
 

@@ -28,9 +28,17 @@ extension Scheduler {
         guard !pending.isEmpty || durable?.isHolding == true else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
-        if durable != nil { durable!.record(batch, now: clock.now()).forEach(say) }
+        // A usage measurement is shown, never recorded (see `UsageSample`).
+        if durable != nil { durable!.record(batch.filter { !$0.isUsage }, now: clock.now()).forEach(say) }
         for e in batch { continuation.yield(e) }
         // A store whose file is gone takes nothing again: the study stops (exit status 1).
         if let gone = durable?.storeGone, stops.aborted == nil, let line = stops.abort(gone) { say(line) }
+    }
+}
+
+extension EngineEvent {
+    var isUsage: Bool {
+        if case .usage = self { return true }
+        return false
     }
 }

@@ -20,6 +20,13 @@ extension Scheduler {
             if let node = await launcher.node(of: t.job) { nodes[t.job] = node }
         }
         lookForRunFiles(statuses, now: now)
+        // What each ended job used, as the system said when it was reaped.
+        var reaped: [Int: JobRusage] = [:]
+        if usage != nil {
+            for (number, t) in running where !(statuses[t.job] ?? .running).isLive {
+                reaped[number] = await launcher.rusage(of: t.job)
+            }
+        }
         // Decided without a pause from here on: what was asked meanwhile is in `running`.
         for number in running.keys.sorted() {
             guard var t = running[number] else { continue }
@@ -64,6 +71,8 @@ extension Scheduler {
             guard !status.isLive else { continue }
             running[number] = nil
             runFiles.forget(trial: number)
+            idleSaid.remove(number)
+            if let totals = usage?.end(trial: number, rusage: reaped[number]) { emit(.resourceTotals(trial: number, totals: totals)) }
             finish(outcome(number: number, status: status, trial: t, now: clock.now()), runDir: study.trial(number)?.launch.runDir)
         }
     }
@@ -82,6 +91,28 @@ extension Scheduler {
             guard running[found.trial] != nil else { continue }
             running[found.trial]?.tailer.follow(runFile: found.path)
             emit(.curveSource(trial: found.trial, source: RunFileFinder.label(found.path, jobDirectory: setup.jobDirectory)))
+        }
+    }
+
+    /// Measures the machine and the running trials once per `usageInterval` (see `UsageSampler`),
+    /// and says once when a trial goes idle: a hung job is the commonest complaint.
+    func measureUsage(_ now: Date) {
+        guard usage != nil, let interval = setup.usageInterval, now.timeIntervalSince(lastUsageAt) >= interval else { return }
+        lastUsageAt = now
+        let local = !launcher.queuesJobs
+        let jobs = running.compactMap { number, t -> UsageSampler.Job? in
+            guard let launch = study.trial(number)?.launch else { return nil }
+            return UsageSampler.Job(number: number, group: local ? t.job.id : nil, runDir: launch.runDir,
+                                    startedAt: study.trial(number)?.runningSince ?? launch.startedAt)
+        }
+        let sample = usage!.sample(jobs, now: now)
+        emit(.usage(sample))
+        for (number, use) in sample.trials.sorted(by: { $0.key < $1.key }) {
+            if use.idle, idleSaid.insert(number).inserted {
+                note("Trial #\(number) is idle: it has used no CPU and no GPU for \(Int(use.idleSeconds)) s (hung?)")
+            } else if !use.idle {
+                idleSaid.remove(number)
+            }
         }
     }
 

@@ -60,6 +60,11 @@ public actor Scheduler {
     var waitingForGPU = false
     /// Finds the TensorBoard and W&B run files the trials' jobs write.
     let runFiles: RunFileFinder
+    /// Measures what the running trials use (nil: not measured), and when it last did.
+    var usage: UsageSampler?
+    var lastUsageAt = Date.distantPast
+    /// Trials said to be idle, until they work again.
+    var idleSaid: Set<Int> = []
     static let heartbeatInterval: TimeInterval = 5
 
     public init(setup: SweepSetup, launcher: any Launcher = LocalLauncher(), sink: (any EventSink)? = nil,
@@ -71,6 +76,7 @@ public actor Scheduler {
         durable = sink.map { DurableSink($0) }
         scorer = Scorer(spec: setup.spec)
         runFiles = RunFileFinder(jobDirectory: setup.jobDirectory, local: !launcher.queuesJobs)
+        if setup.usageInterval != nil { usage = UsageSampler(idleAfter: setup.spec.idleAfterSeconds ?? StudySpec.defaultIdleAfterSeconds) }
         resources = setup.resources
         pruner = PrunerFactory.make(setup.spec.pruner)
         (events, continuation) = AsyncStream.makeStream(of: EngineEvent.self, bufferingPolicy: .unbounded)
@@ -124,6 +130,10 @@ public actor Scheduler {
         for line in MachineResources.summary(setup.resources, spec: setup.spec, slots: setup.spec.nJobs, environment: setup.environment) {
             note(line)
         }
+        if let usage {
+            let gpus = usage.gpuNote.map { "; \($0)" } ?? ", and their GPU memory and use (NVML)"
+            note("Measuring each trial's CPU and memory" + (launcher.queuesJobs ? " where its job runs on this machine" : "") + gpus)
+        }
         if !setup.controls.usesScilabNames {
             note("Another study runs in \(setup.projectDirectory) and uses \(ControlFiles.stopFileName); this study's stop file is \(setup.controls.stopFile), its pause file \(setup.controls.pauseFile)")
         }
@@ -156,6 +166,7 @@ public actor Scheduler {
             checkControls(clock.now())
             await deliverSignals()
             await pollRunning()
+            measureUsage(clock.now())
             escalateKills(clock.now())
             await deliverSignals()
             await fillSlots()

@@ -34,6 +34,9 @@ public struct SweepSetup: Sendable {
     public var jobDirectory: String
     public var seed: UInt64
     public var pollInterval: Duration
+    /// How often the running trials' use of the machine is measured (the dashboard's refresh);
+    /// nil: never (the scheduler's own tests).
+    public var usageInterval: TimeInterval?
     /// Most bounded reads (4 MB each) of an ended trial's files before its end is reported: 1 GB a
     /// file, so a process the job left behind that goes on writing cannot hold the engine.
     public var maxReadsAtEnd = 256

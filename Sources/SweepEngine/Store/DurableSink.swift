@@ -141,15 +141,7 @@ public struct DurableSink {
     }
 
     /// The trial an event is about, when it is about one.
-    static func trial(_ event: EngineEvent) -> Int? {
-        switch event {
-        case .launched(let l): return l.number
-        case .finished(let o): return o.number
-        case .metrics(let n, _), .output(let n, _, _), .queued(let n, _, _), .jobStarted(let n, _, _), .pruneCheck(let n, _, _, _),
-             .curveSource(let n, _): return n
-        case .started, .phase, .message: return nil
-        }
-    }
+    static func trial(_ event: EngineEvent) -> Int? { EventCoding.trialNumber(event) }
 
     /// Keeps events the sink did not take. `failure` starts an episode (said once).
     private mutating func keep(_ events: [EngineEvent], failure error: Error?, now: Date) -> [String] {

@@ -31,6 +31,8 @@ enum EventCoding {
         case .jobStarted: return "job_started"
         case .pruneCheck: return "prune_check"
         case .curveSource: return "curve_source"
+        case .usage: return "usage"
+        case .resourceTotals: return "resource_totals"
         }
     }
 
@@ -41,8 +43,8 @@ enum EventCoding {
         case .finished(let o): return o.number
         case .queued(let n, _, _), .jobStarted(let n, _, _): return n
         case .pruneCheck(let n, _, _, _): return n
-        case .curveSource(let n, _): return n
-        case .started, .phase, .message: return nil
+        case .curveSource(let n, _), .resourceTotals(let n, _): return n
+        case .started, .phase, .message, .usage: return nil
         }
     }
 

@@ -64,4 +64,8 @@ public enum StoreKey {
     public static let failReason = "hypertop:fail_reason"
     /// `EndCause` of a trial its own job did not end (a dead engine's).
     public static let endCause = "hypertop:end_cause"
+    /// What the trial used in all (`ResourceTotals`): CPU seconds, peak resident and GPU memory in MiB.
+    public static let cpuSeconds = "hypertop:cpu_seconds"
+    public static let peakRSSMegabytes = "hypertop:peak_rss_mb"
+    public static let peakGPUMegabytes = "hypertop:gpu_peak_mb"
 }

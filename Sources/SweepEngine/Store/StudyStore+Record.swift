@@ -186,7 +186,16 @@ extension StudyStore {
             guard let trialID = cache.trialIDs[number] else { return }
             try db.cachedStatement(sql: "UPDATE trials SET datetime_start = ? WHERE trial_id = ?")
                 .execute(arguments: [OptunaFormat.datetime(at), trialID])
-        case .output, .message, .queued, .pruneCheck, .curveSource:
+        case .resourceTotals(let number, let totals):
+            // Where Optuna users see them: `trial.system_attrs["hypertop:cpu_seconds"]`, ...
+            guard let trialID = cache.trialIDs[number] else { return }
+            var attributes = [(StoreKey.cpuSeconds, JSONText.number(totals.cpuSeconds)),
+                              (StoreKey.peakRSSMegabytes, JSONText.number(totals.peakRSSMegabytes))]
+            if let gpu = totals.peakGPUMegabytes { attributes.append((StoreKey.peakGPUMegabytes, JSONText.number(gpu))) }
+            for (key, json) in attributes {
+                try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
+            }
+        case .output, .message, .queued, .pruneCheck, .curveSource, .usage:
             break
         }
     }
@@ -218,6 +227,10 @@ extension StudyStore {
             return
         case .finished(let outcome):
             if let trialID = cache.trialIDs[outcome.number] { try compactMetrics(db, trialID: trialID, studyID: studyID) }
+        case .usage:
+            // A measurement is shown, never recorded (see `UsageSample`).
+            cache.nextEventID -= 1
+            return
         default:
             break
         }
