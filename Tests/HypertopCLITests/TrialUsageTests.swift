@@ -50,9 +50,9 @@ final class TrialUsageTests: XCTestCase {
         return screen
     }
 
-    /// The table's row of trial `n` on `screen`.
-    private func row(_ n: Int, _ screen: String) -> String {
-        screen.split(separator: "\n").map(String.init).first { $0.range(of: #"^\s*\#(n) "#, options: .regularExpression) != nil } ?? ""
+    /// The table's row of the trial of `mode` on `screen`.
+    private func row(_ mode: String, _ screen: String) -> String {
+        screen.split(separator: "\n").map(String.init).first { $0.range(of: #"^\s*[0-9]+ [A-Z]+ +\#(mode) "#, options: .regularExpression) != nil } ?? ""
     }
 
     /// Megabytes in a `130M`/`1.2G` cell of `text`, the first such.
@@ -72,19 +72,25 @@ final class TrialUsageTests: XCTestCase {
         XCTAssertTrue(screen.contains(" cpu["), "the machine's CPU meter:\n\(screen)")
         // The sleeping trial is marked idle once it used nothing for idle_after_seconds (2 s).
         screen = try expect("idle", seconds: 12)
-        XCTAssertTrue(row(1, screen).contains("idle"), "trial #1 sleeps:\n\(screen)")
+        XCTAssertTrue(row("sleep", screen).contains("idle"), "the sleeping trial:\n\(screen)")
         // The burning trial, live: its memory (120 MB held) and its CPU.
         let (seen, live) = try pane.waitFor("EXITED", seconds: 0.1)
         XCTAssertFalse(seen)
-        XCTAssertGreaterThanOrEqual(megabytes(in: row(0, live)) ?? 0, 100, "trial #0 holds 120 MB:\n\(live)")
+        XCTAssertGreaterThanOrEqual(megabytes(in: row("burn", live)) ?? 0, 100, "the burning trial holds 120 MB:\n\(live)")
         screen = try expect("DONE", seconds: 30)
         // Once ended, the table shows the trial's peak, and its detail the CPU seconds in all.
-        XCTAssertGreaterThanOrEqual(megabytes(in: row(0, screen)) ?? 0, 100, "trial #0's peak:\n\(screen)")
-        try pane.keys("g", "Enter")
+        XCTAssertGreaterThanOrEqual(megabytes(in: row("burn", screen)) ?? 0, 100, "the burning trial's peak:\n\(screen)")
+        // Only the burning trial's row (the filter), then its detail.
+        try pane.keys("/", "burn", "Enter")
+        _ = try expect("filter \"burn\"", seconds: 5)
+        try pane.keys("Enter")
         screen = try expect("CPU s", seconds: 5)
         let seconds = screen.range(of: #"[0-9.]+ CPU s"#, options: .regularExpression).flatMap { Double(screen[$0].split(separator: " ")[0]) }
         XCTAssertGreaterThanOrEqual(seconds ?? 0, 4, "6 s of one core, half of them in a child:\n\(screen)")
-        try pane.keys("Escape", "q")
+        try pane.keys("Escape")
+        _ = try expect("score by parameter", seconds: 5)
+        Thread.sleep(forTimeInterval: 0.5)
+        try pane.keys("q")
         _ = try expect("EXITED=0", seconds: 10)
 
         // The export: cpu_seconds, peak_rss_mb and gpu_peak_mb per trial.
@@ -116,15 +122,14 @@ final class TrialUsageTests: XCTestCase {
 
         // The study's log says the idle trial once.
         let log = try String(contentsOfFile: project.path("data/usage/hypertop.log"), encoding: .utf8)
-        XCTAssertTrue(log.contains("Trial #1 is idle"), log)
+        XCTAssertEqual(log.components(separatedBy: " is idle: it has used no CPU and no GPU for ").count, 2, log)
     }
 
     func testTheHeadlessLogSaysWhatEachTrialUsed() throws {
         let r = try project.run(["run", "--headless", "usage-opti.yaml"], timeout: 60)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("Trial #1 is idle: it has used no CPU and no GPU for"), r.stdout)
-        let line = r.stdout.split(separator: "\n").first { $0.contains("Trial #0 COMPLETE") }.map(String.init) ?? ""
-        XCTAssertTrue(line.range(of: #"[0-9.]+ CPU s, peak 1[0-9][0-9] MB"#, options: .regularExpression) != nil, r.stdout)
+        XCTAssertTrue(r.stdout.contains(" is idle: it has used no CPU and no GPU for"), r.stdout)
+        XCTAssertTrue(r.stdout.range(of: #"COMPLETE: score 1 in [0-9.]+s, [0-9.]+ CPU s, peak 1[0-9][0-9] MB"#, options: .regularExpression) != nil, r.stdout)
         XCTAssertTrue(r.stdout.contains("no GPU"), "the log says GPUs are not measured:\n\(r.stdout)")
     }
 }

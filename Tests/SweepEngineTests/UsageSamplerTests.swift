@@ -118,12 +118,10 @@ final class UsageSamplerTests: XCTestCase {
         let kept = await launcher.rusage(of: handle)
         let rusage = try XCTUnwrap(kept, "wait4's figures were kept")
         XCTAssertGreaterThan(rusage.cpuSeconds, 0.2)
-        XCTAssertGreaterThan(rusage.maxRSSBytes, 0)
         let again = await launcher.rusage(of: handle)
         XCTAssertNil(again, "taken once")
         let totals = try XCTUnwrap(sampler.end(trial: 3, rusage: rusage))
         XCTAssertEqual(totals.cpuSeconds, rusage.cpuSeconds, accuracy: 1e-9, "the end's figure is larger than the first sample's")
-        XCTAssertGreaterThanOrEqual(totals.peakRSSBytes, rusage.maxRSSBytes)
         XCTAssertNil(sampler.end(trial: 99, rusage: nil), "a trial never measured has no totals")
     }
 }

@@ -185,10 +185,10 @@ final class ReapedUsage: @unchecked Sendable {
 }
 
 extension JobRusage {
-    /// `wait4`'s figures: user and system time, and `ru_maxrss` (KiB on Linux).
+    /// `wait4`'s user and system time.
     init(_ usage: rusage) {
         let time = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        self.init(cpuSeconds: time(usage.ru_utime) + time(usage.ru_stime), maxRSSBytes: UInt64(max(0, usage.ru_maxrss)) * 1024)
+        self.init(cpuSeconds: time(usage.ru_utime) + time(usage.ru_stime))
     }
 }
 

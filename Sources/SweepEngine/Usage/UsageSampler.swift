@@ -6,16 +6,12 @@ import JobContract
 import Glibc
 #endif
 
-/// What a local job's leader used, as `wait4` reported it when it was reaped: its own time and
-/// that of every descendant it waited for, and the largest resident size among them.
+/// What a local job's leader used, as `wait4` reported it when it was reaped: its own CPU time
+/// and that of every descendant it waited for.
 public struct JobRusage: Sendable, Hashable {
     public var cpuSeconds: Double
-    public var maxRSSBytes: UInt64
 
-    public init(cpuSeconds: Double, maxRSSBytes: UInt64) {
-        self.cpuSeconds = cpuSeconds
-        self.maxRSSBytes = maxRSSBytes
-    }
+    public init(cpuSeconds: Double) { self.cpuSeconds = cpuSeconds }
 }
 
 /// Measures what each running trial costs the machine, from `/proc` (and NVML where there is an
@@ -151,14 +147,15 @@ public struct UsageSampler {
         return UsageSample(at: now, machine: machine(gpus: gpus), trials: trials)
     }
 
-    /// What the trial used in all, once its job ended: the last sample's figures, or the job's
-    /// own `wait4` figures where they are larger (time used after the last sample, a peak
-    /// between samples). nil for a trial never measured (a job on another node).
+    /// What the trial used in all, once its job ended: the last sample's figures, with the CPU
+    /// time the job's own `wait4` reported where it is larger (time used after the last sample).
+    /// Its `ru_maxrss` is not taken: a job spawned the vfork way starts in the engine's memory,
+    /// whose high-water mark the kernel keeps as the job's. nil for a trial never measured (a job
+    /// on another node).
     public mutating func end(trial: Int, rusage: JobRusage?) -> ResourceTotals? {
-        let track = tracks.removeValue(forKey: trial)
-        guard track?.everMeasured == true || rusage != nil else { return nil }
-        return ResourceTotals(cpuSeconds: max(track?.cpuSeconds ?? 0, rusage?.cpuSeconds ?? 0),
-                              peakRSSBytes: max(track?.peakRSS ?? 0, rusage?.maxRSSBytes ?? 0), peakGPUBytes: track?.peakGPU)
+        guard let track = tracks.removeValue(forKey: trial), track.everMeasured else { return nil }
+        return ResourceTotals(cpuSeconds: max(track.cpuSeconds, rusage?.cpuSeconds ?? 0), peakRSSBytes: track.peakRSS,
+                              peakGPUBytes: track.peakGPU)
     }
 
     private mutating func trialDirectory(of s: ProcessStat) -> String? {
