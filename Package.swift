@@ -62,7 +62,8 @@ let package = Package(
         // Store benchmark (Benchmarks/store.sh): cost per trial and metric row, time to open a big study.
         .executableTarget(name: "store-bench", dependencies: ["SweepEngine", "HyperOpt"]),
         // Sampler benchmark (quality and cost), run next to Optuna by Benchmarks/sampler.sh.
-        .executableTarget(name: "hypertop-bench", dependencies: ["HyperOpt"]),
+        // ... and the cost of measuring what running trials use (Benchmarks/usage.sh).
+        .executableTarget(name: "hypertop-bench", dependencies: ["HyperOpt", "SweepEngine", "JobContract"]),
         .executableTarget(
             name: "hypertop",
             dependencies: [

@@ -4,6 +4,7 @@ import Foundation
 import HyperOpt
 
 // dashboard-bench            render time per frame at 120x40 for 10, 1,000 and 10,000 trials
+// dashboard-bench usage      a frame with the resource columns at 64 and 1,000 running trials
 // dashboard-bench live [--trials N] [--refresh S] [--idle] [--watch]
 //                            the real runner in this terminal on a synthetic sweep; prints the
 //                            exit and the CPU time used when it ends (for idle-CPU checks)
@@ -107,6 +108,50 @@ func benchRender() {
     for (total, ms) in refreshes { print(String(format: "%6d   %.3f", total, ms)) }
 }
 
+/// A frame with the resource columns (cpu%, mem, gpu) and the machine's meters while 1,000 trials
+/// run (issue 29: under 5 ms), the cost of applying one measurement of them all, and the same
+/// frame sorted by memory.
+func benchUsage() {
+    let size = Size(width: 120, height: 40)
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+    print("resource columns at 120x40: median ms")
+    print("running trials   usage event ms   frame ms   frame sorted by memory ms")
+    for total in [64, 1_000] {
+        let study = SyntheticStudy(start: start, epochs: 20, maxTrials: total + 10)
+        var state = DashboardState(now: start, size: size)
+        _ = update(&state, .events(study.events(total: total, running: total)))
+        let mib: UInt64 = 1 << 20
+        func sample(_ k: Int) -> EngineEvent {
+            var trials: [Int: TrialUsage] = [:]
+            for n in 0..<total {
+                let rss = UInt64(300 + (n * 37 + k) % 900) * mib
+                trials[n] = TrialUsage(cpuPercent: Double((n * 13 + k) % 100), cpuSeconds: Double(k), rssBytes: rss, peakRSSBytes: rss,
+                                       threads: 8, processes: 2, gpuBytes: 2000 * mib, peakGPUBytes: 2000 * mib, gpuPercent: 40)
+            }
+            let machine = MachineUsage(cpuPercent: 70, cpus: 64, memoryUsed: 200_000 * mib, memoryTotal: 500_000 * mib,
+                                       gpus: (0..<8).map { GPUUse(index: $0, name: "H100", utilization: 50, memoryUsed: 40_000 * mib, memoryTotal: 80_000 * mib) })
+            return .usage(UsageSample(at: start.addingTimeInterval(Double(total) * 15 + Double(k)), machine: machine, trials: trials))
+        }
+        var eventTimes: [Double] = []
+        for k in 0..<20 {
+            let e = sample(k)
+            eventTimes.append(milliseconds { _ = update(&state, .event(e)) })
+        }
+        _ = update(&state, .tick(start.addingTimeInterval(Double(total) * 15 + 20)))
+        var sink = 0
+        var frames: [Double] = []
+        for _ in 0..<300 { frames.append(milliseconds { sink &+= render(state, size: size).width }) }
+        while state.sort != .memory { _ = update(&state, .key(.char("o"))) }
+        var sorted: [Double] = []
+        for k in 0..<300 {
+            if k % 30 == 0 { _ = update(&state, .event(sample(100 + k))) }
+            sorted.append(milliseconds { sink &+= render(state, size: size).width })
+        }
+        print(String(format: "%14d   %14.3f   %8.3f   %25.3f", total, median(eventTimes), median(frames), median(sorted)))
+        if sink == 42 { print("") }
+    }
+}
+
 func runLive() async {
     let total = Int(option("--trials") ?? "") ?? 24
     let refresh = Double(option("--refresh") ?? "") ?? 1
@@ -202,6 +247,8 @@ actor DemoEngine {
 
 if arguments.first == "live" {
     await runLive()
+} else if arguments.first == "usage" {
+    benchUsage()
 } else {
     benchRender()
 }

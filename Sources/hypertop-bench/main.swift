@@ -208,7 +208,10 @@ case "check":
     printJSON(["check": check()])
 case "pruning":
     printJSON(pruningBench())
+case "usage-cost":
+    printJSON(await usageCost(trials: Int(option("--trials", "64")) ?? 64, samples: Int(option("--samples", "20")) ?? 20,
+                              interval: Double(option("--interval", "0.25")) ?? 0.25))
 default:
-    FileHandle.standardError.write("usage: hypertop-bench quality|cost|gp-quality|gp-cost|check|pruning [options]\n".data(using: .utf8) ?? Data())
+    FileHandle.standardError.write("usage: hypertop-bench quality|cost|gp-quality|gp-cost|check|pruning|usage-cost [options]\n".data(using: .utf8) ?? Data())
     exit(2)
 }
