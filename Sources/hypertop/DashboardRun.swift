@@ -111,6 +111,7 @@ enum WatchDashboard {
         let poller = Task {
             var follower = stored.follower()
             var said: NotRunning?
+            var lastUsage: Date?
             while !Task.isCancelled {
                 // Said once, and again if it changes (a finished study deleted meanwhile).
                 if let why = stored.notRunning(), why != said {
@@ -121,6 +122,11 @@ enum WatchDashboard {
                 case .study(let s)?: sink.yield(.replaceStudy(s))
                 case .events(let events)?: sink.yield(.events(events))
                 default: break
+                }
+                // What the running trials use now, as the engine last measured it.
+                if let dir = info?.sweepDir, let sample = UsageFile.read(sweepDirectory: dir), sample.at != lastUsage {
+                    lastUsage = sample.at
+                    sink.yield(.event(.usage(sample)))
                 }
                 try? await Task.sleep(for: .milliseconds(Int(max(0.2, min(refresh, 1)) * 1000)))
             }

@@ -125,6 +125,22 @@ final class TrialUsageTests: XCTestCase {
         XCTAssertEqual(log.components(separatedBy: " is idle: it has used no CPU and no GPU for ").count, 2, log)
     }
 
+    func testWatchFromAnotherTerminalShowsTheLiveFiguresTheEngineMeasures() throws {
+        let engine = try project.start(["run", "--headless", "usage-opti.yaml"])
+        XCTAssertTrue(engine.output.waitFor("Launching jobs", timeout: 15), engine.output.text)
+        try pane.start("cd \(project.root) && env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(SweepProject.binary) watch data/hypertop.db; echo EXITED; sleep 60")
+        var screen = try expect(" cpu[", seconds: 10)
+        XCTAssertTrue(screen.contains("no GPU"), screen)
+        screen = try expect("idle", seconds: 12)
+        XCTAssertTrue(row("sleep", screen).contains("idle"), screen)
+        XCTAssertEqual(engine.finish(timeout: 30), 0, engine.output.text)
+        // The engine's picture of now is gone with it: the finished study shows no meters.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/usage/.hypertop-usage.json")))
+        screen = try expect("DONE", seconds: 10)
+        XCTAssertFalse(screen.contains(" cpu["), screen)
+        try pane.keys("q")
+    }
+
     func testTheHeadlessLogSaysWhatEachTrialUsed() throws {
         let r = try project.run(["run", "--headless", "usage-opti.yaml"], timeout: 60)
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -107,6 +107,8 @@ extension Scheduler {
         }
         let sample = usage!.sample(jobs, now: now)
         emit(.usage(sample))
+        // For `attach` and `watch` in other processes (see `UsageFile`).
+        UsageFile.write(sample, sweepDirectory: setup.sweepDirectory)
         for (number, use) in sample.trials.sorted(by: { $0.key < $1.key }) {
             if use.idle, idleSaid.insert(number).inserted {
                 note("Trial #\(number) is idle: it has used no CPU and no GPU for \(Int(use.idleSeconds)) s (hung?)")

@@ -184,6 +184,7 @@ public actor Scheduler {
         await launcher.finish()
         await recordWhatWasKept()
         setup.controls.remove()
+        if usage != nil { UsageFile.remove(sweepDirectory: setup.sweepDirectory) }
         SweepDirectoryClaim.release(setup.sweepDirectory)
         continuation.finish()
         return study
