@@ -91,7 +91,7 @@ final class KeyTableTests: XCTestCase {
             "max_duration_minutes": "30", "min_trials_per_param": "2", "max_trials_per_param": "4", "command": "[python, main.py]",
             "seed": "7", "sampler": "gp", "score": "last", "workdir": "runs", "storage": "sqlite:///x.db", "retries": "2",
             "kill_grace_seconds": "3", "deadline_grace_minutes": "1", "pruner": "asha", "launcher": "{type: slurm, partition: gpu}",
-            "cpus_per_trial": "2", "gpus_per_trial": "0.5", "repeats": "adaptive", "stop_when_stagnant": "10",
+            "cpus_per_trial": "2", "gpus_per_trial": "0.5", "repeats": "adaptive", "stop_when_stagnant": "10", "idle_after_seconds": "5",
             "max_initial_failures": "0", "max_failure_rate": "0.5", "pass_config": "none", "seed_key": "seed", "epoch_cap": "scilab",
             "_target_": "hydra_plugins.hydra_optuna_sweeper.optuna_sweeper.OptunaSweeper",
         ]

@@ -103,6 +103,35 @@ final class StoreRoundTripTests: XCTestCase {
         }
     }
 
+    /// What a trial used in all is kept as Optuna trial system attributes and in the log (a
+    /// reloaded study has it); a measurement of now is never written.
+    func testResourceTotalsAreKeptAndUsageSamplesAreNot() throws {
+        let dir = try StoreFixtures.tempDirectory(self)
+        let path = dir.appendingPathComponent("hypertop.db").path
+        let store = try StudyStore(path: path)
+        let id = try store.createStudy(StoreFixtures.info(dir: dir))
+        let at = Date(timeIntervalSince1970: 1_790_000_050)
+        let sample = UsageSample(at: at, machine: MachineUsage(cpuPercent: 50, cpus: 2, memoryUsed: 1, memoryTotal: 2),
+                                 trials: [0: TrialUsage(cpuPercent: 99, cpuSeconds: 3, rssBytes: 5 << 20, peakRSSBytes: 5 << 20, threads: 2, processes: 1)])
+        try store.record([.launched(StoreFixtures.launch(0)), .usage(sample),
+                          .resourceTotals(trial: 0, totals: ResourceTotals(cpuSeconds: 12.5, peakRSSBytes: 130 << 20, peakGPUBytes: 2 << 30)),
+                          .finished(StoreFixtures.outcome(0, .complete, score: 0.75))], studyID: id)
+        let loaded = try store.loadStudy(id: id)
+        XCTAssertEqual(loaded.trial(0)?.totals, ResourceTotals(cpuSeconds: 12.5, peakRSSBytes: 130 << 20, peakGPUBytes: 2 << 30))
+        XCTAssertNil(loaded.trial(0)?.usage, "no measurement of now was recorded")
+        XCTAssertNil(loaded.machine)
+        try DatabaseQueue(path: path).read { db in
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT count(*) FROM hypertop_events WHERE kind = 'usage'"), 0)
+            let attributes = try Row.fetchAll(db, sql: """
+                SELECT "key", value_json FROM trial_system_attributes a JOIN trials t USING (trial_id) WHERE t.number = 0
+                """)
+            let byKey = Dictionary(uniqueKeysWithValues: attributes.map { ($0[0] as String, $0[1] as String) })
+            XCTAssertEqual(byKey[StoreKey.cpuSeconds], "12.5")
+            XCTAssertEqual(byKey[StoreKey.peakRSSMegabytes], "130.0")
+            XCTAssertEqual(byKey[StoreKey.peakGPUMegabytes], "2048.0")
+        }
+    }
+
     func testCompleteWithoutScoreIsFailInOptunaTables() throws {
         let dir = try StoreFixtures.tempDirectory(self)
         let path = dir.appendingPathComponent("hypertop.db").path
@@ -258,7 +287,8 @@ final class StoreRoundTripTests: XCTestCase {
         XCTAssertEqual(lines.count, 6)
         XCTAssertTrue(lines[0].hasPrefix("number,state,value,param_set,repeat,datetime_start,datetime_complete,duration_s,params_++algorithm.learning_rate,"))
         XCTAssertTrue(lines[3].hasPrefix("2,FAIL,,2,0,2026-09-21 14:13:32.000000,2026-09-21 14:15:12.000000,100.000,0.000411"), String(lines[3]))
-        XCTAssertTrue(lines[3].hasSuffix(",64,null,0.5,/tmp/sweep/2,1,,exit status 1"), String(lines[3]))
+        // No usage was measured in these events: its three columns are empty.
+        XCTAssertTrue(lines[3].hasSuffix(",64,null,0.5,/tmp/sweep/2,1,,exit status 1,,,"), String(lines[3]))
         XCTAssertTrue(lines[5].hasPrefix("4,RUNNING,,4,0,"))
 
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: jsonURL)) as? [String: Any]
