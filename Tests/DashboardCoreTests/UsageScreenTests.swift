@@ -96,6 +96,29 @@ final class UsageScreenTests: XCTestCase {
         XCTAssertTrue(render(s, size: Size(width: 120, height: 40)).plainText()[2].contains("sort memory"))
     }
 
+    /// A trial's cpu% is green while it keeps the cores it was given busy, yellow while it mostly
+    /// waits, red when it takes more than it was given (from the other trials).
+    func testTheCPUCellIsColouredByTheShareOfTheCoresTheTrialWasGiven() {
+        var s = Self.state(size: Size(width: 120, height: 40), gpus: 0)
+        var launch = Fixture.launch(12)
+        launch.placement = ResourcePool.Placement(cpus: [0])
+        _ = update(&s, .event(.launched(launch)))
+        let machine = MachineUsage(cpuPercent: 50, cpus: 8, memoryUsed: 1, memoryTotal: 2)
+        func use(_ cpu: Double) -> TrialUsage { TrialUsage(cpuPercent: cpu, cpuSeconds: 1, rssBytes: 1 << 20, peakRSSBytes: 1 << 20, threads: 4, processes: 1) }
+        func cellStyle(_ cpu: Double) -> ColorRole? {
+            _ = update(&s, .event(.usage(UsageSample(at: Fixture.t0.addingTimeInterval(301), machine: machine, trials: [12: use(cpu)]))))
+            _ = update(&s, .key(.end))
+            let buf = render(s, size: Size(width: 120, height: 40))
+            let lines = buf.plainText()
+            guard let y = lines.firstIndex(where: { $0.hasPrefix(" 12 RUN") }), let header = lines.first(where: { $0.contains("cpu%") }),
+                  let x = header.range(of: "cpu%").map({ header.distance(from: header.startIndex, to: $0.upperBound) - 1 }) else { return nil }
+            return buf[x, y].style.fg
+        }
+        XCTAssertEqual(cellStyle(250), .failed, "2.5 cores on the 1 it was given")
+        XCTAssertEqual(cellStyle(95), .running)
+        XCTAssertEqual(cellStyle(20), .warning)
+    }
+
     func testAStudyNothingMeasuredHasNoUsageColumnsAndNoMeters() {
         let s = Fixture.state()
         XCTAssertFalse(s.sortColumns.contains(.cpu))

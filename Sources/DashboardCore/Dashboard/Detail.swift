@@ -104,7 +104,7 @@ private func renderUsage(_ state: DashboardState, _ t: TrialRecord, _ area: Rect
     let running = !t.state.isFinished
     if running, let u = t.usage {
         if u.idle { spans.append(Span("idle \(Format.duration(u.idleSeconds))  ", .fg(.warning, bold: true))) }
-        spans.append(Span("cpu \(Format.percent(u.cpuPercent))%", Meter.style(u.cpuPercent / 100 / Double(max(1, t.launch.placement?.cpus.count ?? 1)))))
+        spans.append(Span("cpu \(Format.percent(u.cpuPercent))%", Meter.cpuStyle(u.cpuPercent / 100 / TrialColumn.coresGiven(t, state))))
         spans.append(Span(String(format: " (%.1f CPU s)", u.cpuSeconds), .fg(.muted)))
         spans.append(Span("  mem \(Format.bytes(u.rssBytes))", Meter.sizeStyle(u.rssBytes)))
         spans.append(Span(" (peak \(Format.bytes(u.peakRSSBytes)))", .fg(.muted)))

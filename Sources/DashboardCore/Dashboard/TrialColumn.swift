@@ -119,15 +119,21 @@ struct TrialColumn: Sendable {
     }
 
     /// CPU use in percent of one core: now while it runs, its average once it ended; `idle` for a
-    /// running trial that used no CPU or GPU for `idle_after_seconds` (hung?). Coloured by how
-    /// busy the cores it was given are, as htop colours its meters.
+    /// running trial that used no CPU or GPU for `idle_after_seconds` (hung?). Coloured by its
+    /// share of the cores it was given (`Meter.cpuStyle`): red when it takes more.
     static let cpu = TrialColumn("cpu%", name: "cpu", width: .length(5), sort: .cpu, key: { t, _, now in
         t.cpuPercent(now: now).map(SortKey.number) ?? .missing
     }) { t, s, _ in
         if t.usage?.idle == true && !t.state.isFinished { return .text("idle", .fg(.warning, bold: true)) }
         guard let percent = t.cpuPercent(now: s.now) else { return .text("-", .fg(.muted)) }
-        let cores = Double(max(1, t.launch.placement?.cpus.count ?? 1))
-        return .text(Format.percent(percent), t.state.isFinished ? .fg(.muted) : Meter.style(percent / 100 / cores))
+        return .text(Format.percent(percent), t.state.isFinished ? .fg(.muted) : Meter.cpuStyle(percent / 100 / coresGiven(t, s)))
+    }
+
+    /// The cores a trial may use: those it was given, else (no CPU set: `cpus_per_trial: 0`, a
+    /// cluster's job) the machine's.
+    static func coresGiven(_ t: TrialRecord, _ s: DashboardState) -> Double {
+        let given = t.launch.placement?.cpus.count ?? 0
+        return Double(given > 0 ? given : max(1, s.study.machine?.cpus ?? 1))
     }
 
     /// Resident memory: now while it runs, its peak once it ended. Gigabytes stand out as in htop.

@@ -12,6 +12,13 @@ struct Meter: Sendable {
         fraction >= 0.8 ? .fg(.failed, bold: true) : fraction >= 0.5 ? .fg(.warning) : .fg(.running)
     }
 
+    /// The colour of a trial's CPU use, by its share of the cores it was given: green while it
+    /// keeps them busy, yellow when it mostly waits, red when it uses more than it was given (it
+    /// takes them from the other trials), plain when it does next to nothing.
+    static func cpuStyle(_ shareOfGiven: Double) -> Style {
+        shareOfGiven > 1.1 ? .fg(.failed, bold: true) : shareOfGiven >= 0.5 ? .fg(.running) : shareOfGiven >= 0.05 ? .fg(.warning) : .plain
+    }
+
     /// The colour of a size, as htop's process list colours them: gigabytes stand out.
     static func sizeStyle(_ bytes: UInt64) -> Style {
         bytes >= 1 << 30 ? .fg(.running, bold: true) : bytes >= 1 << 20 ? .fg(.accent) : .plain
