@@ -119,6 +119,15 @@ final class UsageScreenTests: XCTestCase {
         XCTAssertEqual(cellStyle(20), .warning)
     }
 
+    /// Sizes and percentages fit the 4-cell columns, as top writes them.
+    func testSizesAndPercentagesFitFourCells() {
+        let cases: [(UInt64, String)] = [(0, "0"), (1023, "1K"), (512 << 10, "512K"), (130 << 20, "130M"), (999 << 20, "999M"),
+                                         (1_048_051_712, "1.0G"), (1_288_490_189, "1.2G"), (14 << 30, "14G"), (3 << 40, "3.0T")]
+        for (bytes, text) in cases { XCTAssertEqual(Format.bytes(bytes), text, "\(bytes) bytes") }
+        XCTAssertEqual(["0.5", "0.0", "12", "398", "1234", "-"], [0.5, -1, 12.4, 398, 1234, .nan].map(Format.percent))
+        XCTAssertTrue(cases.allSatisfy { Format.bytes($0.0).count <= 4 })
+    }
+
     func testAStudyNothingMeasuredHasNoUsageColumnsAndNoMeters() {
         let s = Fixture.state()
         XCTAssertFalse(s.sortColumns.contains(.cpu))

@@ -78,7 +78,7 @@ public enum Format {
         return String(Int(v.rounded()))
     }
 
-    /// A size in bytes in at most 5 cells, in powers of 1024 as top writes them: `512K`, `130M`, `1.2G`, `14G`.
+    /// A size in bytes in at most 4 cells, in powers of 1024 as top writes them: `512K`, `130M`, `1.2G`, `14G`.
     public static func bytes(_ v: UInt64) -> String {
         if v == 0 { return "0" }
         let units = ["K", "M", "G", "T", "P"]

@@ -121,7 +121,7 @@ struct TrialColumn: Sendable {
     /// CPU use in percent of one core: now while it runs, its average once it ended; `idle` for a
     /// running trial that used no CPU or GPU for `idle_after_seconds` (hung?). Coloured by its
     /// share of the cores it was given (`Meter.cpuStyle`): red when it takes more.
-    static let cpu = TrialColumn("cpu%", name: "cpu", width: .length(5), sort: .cpu, key: { t, _, now in
+    static let cpu = TrialColumn("cpu%", name: "cpu", width: .length(4), sort: .cpu, key: { t, _, now in
         t.cpuPercent(now: now).map(SortKey.number) ?? .missing
     }) { t, s, _ in
         if t.usage?.idle == true && !t.state.isFinished { return .text("idle", .fg(.warning, bold: true)) }
@@ -137,7 +137,7 @@ struct TrialColumn: Sendable {
     }
 
     /// Resident memory: now while it runs, its peak once it ended. Gigabytes stand out as in htop.
-    static let memory = TrialColumn("mem", name: "memory", width: .length(5), sort: .memory, key: { t, _, _ in
+    static let memory = TrialColumn("mem", name: "memory", width: .length(4), sort: .memory, key: { t, _, _ in
         t.memoryBytes.map { SortKey.number(Double($0)) } ?? .missing
     }) { t, _, _ in
         guard let bytes = t.memoryBytes else { return .text("-", .fg(.muted)) }
@@ -145,7 +145,7 @@ struct TrialColumn: Sendable {
     }
 
     /// GPU memory its processes hold: now while it runs, its peak once it ended.
-    static let gpu = TrialColumn("gpu", name: "gpu memory", width: .length(5), sort: .gpu, key: { t, _, _ in
+    static let gpu = TrialColumn("gpu", name: "gpu memory", width: .length(4), sort: .gpu, key: { t, _, _ in
         t.gpuMemoryBytes.map { SortKey.number(Double($0)) } ?? .missing
     }) { t, _, _ in
         guard let bytes = t.gpuMemoryBytes else { return .text("-", .fg(.muted)) }
