@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 dpkg -s libncurses-dev >/dev/null 2>&1 || need+=(libncurses-dev)
+# The wheel (scripts/wheel.sh) links SQLite in from its static archive.
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v nm >/dev/null 2>&1 || need+=(binutils)

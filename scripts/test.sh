@@ -18,6 +18,8 @@ export HYPERTOP_PYTHON="$PWD/.venv/bin/python"
 swift build --build-tests
 # The demo job in release, for the end-to-end sweep of it with ASHA (its debug build trains ~80x slower).
 swift build -c release --product reach-trainer
+# The wheel (static, release), which WheelTests installs into a fresh virtual environment.
+scripts/wheel.sh
 # The tests are XCTest; the Swift Testing runner would only add a "0 tests" line.
 log=$(mktemp)
 set +e

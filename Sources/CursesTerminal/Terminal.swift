@@ -24,6 +24,28 @@ public enum TerminalError: Error, CustomStringConvertible {
     }
 }
 
+extension Terminal {
+    /// For a terminal type the terminfo database lacks (or a machine with no database where
+    /// ncurses looks: `/etc/terminfo`, `/lib/terminfo`, `/usr/share/terminfo`), writes the
+    /// built-in `vt100` entry (for `vt*` types) or `xterm-256color` (any other) into a directory
+    /// of this user's and points `TERMINFO` at it; returns the entry's name, or nil when it
+    /// cannot be written.
+    static func builtInEntry(for term: String) -> String? {
+        let (name, base64) = term.hasPrefix("vt") ? ("vt100", BuiltInTerminfo.vt100) : ("xterm-256color", BuiltInTerminfo.xterm256color)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        let root = NSTemporaryDirectory() + "hypertop-terminfo-\(getuid())"
+        let dir = root + "/" + String(name.prefix(1))
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try data.write(to: URL(fileURLWithPath: dir + "/" + name), options: .atomic)
+        } catch {
+            return nil
+        }
+        setenv("TERMINFO", root, 1)
+        return name
+    }
+}
+
 /// The curses screen. The only place that calls curses, and not thread-safe (curses is not):
 /// create, use and close it on one thread.
 public final class Terminal {
@@ -53,8 +75,11 @@ public final class Terminal {
             fclose(out)
             throw TerminalError.cannotOpen(term: term)
         }
-        // newterm, unlike initscr, returns NULL on an unknown terminal instead of exiting.
-        guard let screen = newterm(term, out, inp) else {
+        // newterm, unlike initscr, returns NULL on an unknown terminal instead of exiting. A
+        // terminal the database lacks gets a built-in entry (see `Terminal.builtInEntry`).
+        var opened = newterm(term, out, inp)
+        if opened == nil, let fallback = Terminal.builtInEntry(for: term) { opened = newterm(fallback, out, inp) }
+        guard let screen = opened else {
             fclose(out)
             fclose(inp)
             throw TerminalError.cannotOpen(term: term)

@@ -13,7 +13,12 @@ struct HyperTop: AsyncParsableCommand {
           hypertop run --detach conf/performance/Reach/sac-opti.yaml   # then: hypertop attach
         Delete the file `delete_me_to_stop_hyperopt` (created where hypertop runs) to stop launching trials; running trials finish. Re-create it to cancel the stop.
         """,
-        subcommands: [RunCommand.self, CheckCommand.self, AttachCommand.self, WatchCommand.self, StudiesCommand.self, BestCommand.self, ReportCommand.self, TestCommand.self],
+        version: HyperTop.version,
+        subcommands: [RunCommand.self, DemoCommand.self, CheckCommand.self, AttachCommand.self, WatchCommand.self, StudiesCommand.self, BestCommand.self, ReportCommand.self, TestCommand.self,
+                      WheelFilesCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// The release, as `--version` and the wheel's metadata say it (`scripts/wheel.sh` reads it here).
+    static let version = "0.29.0"
 }

@@ -18,6 +18,19 @@ final class CLITests: XCTestCase {
 
     /// `--new` and `--resume` never move or take over a study another engine is running: they
     /// are refused with who runs it, and the running study goes on untouched.
+    /// `hypertop demo` writes the repository's demo config (its built-in copy is that file) into
+    /// the directory and becomes `hypertop run` there, with the words that follow.
+    func testTheDemoWritesTheRepositorysConfigAndRunsThere() throws {
+        let dir = project.path("demo-here")
+        let r = try project.run(["demo", "--dir", dir, "--", "--help"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("Demo in \(dir)\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("USAGE: hypertop run"), "the words after -- went to run:\n\(r.stdout)")
+        let written = try String(contentsOfFile: dir + "/conf/performance/Reach/sac-opti.yaml", encoding: .utf8)
+        let repository = try String(contentsOf: SweepProject.packageRoot.appendingPathComponent("conf/performance/Reach/sac-opti.yaml"), encoding: .utf8)
+        XCTAssertEqual(written, repository)
+    }
+
     func testALiveStudyIsNeverMovedOrTakenOver() throws {
         try project.write("live-opti.yaml", config(maxTrials: 2, space: ["++sleep: {type: categorical, choices: [3]}", "++x: {type: float, low: 0, high: 1}"]))
         let first = try project.start(["run", "--headless", "live-opti.yaml"])

@@ -13,11 +13,18 @@ public enum HydraCallback {
     public static let moduleName = TrialArguments.callbackModule
     public static let className = TrialArguments.callbackClass
     /// Writes the module into `directory` (once per study), for the jobs' `PYTHONPATH`, and the
-    /// sweeper stand-in beside it (see `standInSource`).
-    public static func install(in directory: String) throws {
+    /// sweeper stand-in beside it (see `standInSource`). `asPackage`: as the package
+    /// `hypertop_hydra/__init__.py`, as the wheel installs it (`scripts/wheel.sh`).
+    public static func install(in directory: String, asPackage: Bool = false) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try source.write(toFile: (directory as NSString).appendingPathComponent(moduleName + ".py"), atomically: true, encoding: .utf8)
+        if asPackage {
+            let package = (directory as NSString).appendingPathComponent(moduleName)
+            try fm.createDirectory(atPath: package, withIntermediateDirectories: true)
+            try source.write(toFile: package + "/__init__.py", atomically: true, encoding: .utf8)
+        } else {
+            try source.write(toFile: (directory as NSString).appendingPathComponent(moduleName + ".py"), atomically: true, encoding: .utf8)
+        }
         // `hydra_plugins` stays a namespace package (no __init__.py): installed plugins still load.
         let plugin = (directory as NSString).appendingPathComponent("hydra_plugins/\(standInModule)")
         let samplers = plugin + "/conf/hydra/sweeper/sampler"
@@ -40,6 +47,26 @@ public enum HydraCallback {
     }
 
     public static let standInModule = "hypertop_sweeper_stand_in"
+
+    /// Where the wheel installed the callback (`<env>/lib/pythonX.Y/site-packages`), when the job
+    /// runs the Python of the environment hypertop itself was installed into (`python` found in
+    /// the same `bin` directory as the running `hypertop`): that Python imports `hypertop_hydra`
+    /// as it is, so nothing is written for the study and nothing is added to `PYTHONPATH`. nil for
+    /// any other job (a source build, another environment's Python): the study gets its own copy.
+    public static func installedPackage(jobCommand: [String], environment: [String: String],
+                                        executableDirectory: String = JobLocator.executableDirectory) -> String? {
+        guard let program = jobCommand.first, (program as NSString).lastPathComponent.hasPrefix("python") else { return nil }
+        let found = program.contains("/") ? program : JobLocator.findInPath(program, environment)
+        guard let found else { return nil }
+        let canonical = { (dir: String) in URL(fileURLWithPath: dir).resolvingSymlinksInPath().path }
+        guard canonical((found as NSString).deletingLastPathComponent) == canonical(executableDirectory) else { return nil }
+        let lib = ((executableDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("lib")
+        for python in ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).sorted() where python.hasPrefix("python") {
+            let site = "\(lib)/\(python)/site-packages"
+            if FileManager.default.fileExists(atPath: "\(site)/\(moduleName)/__init__.py") { return site }
+        }
+        return nil
+    }
 
     /// The upstream plugin's sampler groups (`override hydra/sweeper/sampler: <group>`).
     static let standInSamplers = [("tpe", "TPESampler"), ("random", "RandomSampler"), ("cmaes", "CmaEsSampler"),

@@ -57,7 +57,7 @@ extension Scheduler {
         env[TrialEnvironment.study] = spec.studyName
         env[TrialEnvironment.engine] = OrphanJobs.engineToken
         if let root = setup.configRoot { env[TrialEnvironment.configRoot] = root }
-        if spec.passing == .overrides {
+        if spec.passing == .overrides, setup.installedCallback == nil {
             // The callback that captures the returned objective.
             env["PYTHONPATH"] = [setup.callbackDirectory, env["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
         }

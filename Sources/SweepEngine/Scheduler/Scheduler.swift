@@ -119,7 +119,13 @@ public actor Scheduler {
             try setup.controls.claim()
             try setup.controls.armStop()
             try setup.controls.setPaused(false)
-            if setup.spec.passing == .overrides { try HydraCallback.install(in: setup.callbackDirectory) }
+            if setup.spec.passing == .overrides {
+                if let site = setup.installedCallback {
+                    note("The Hydra callback is the installed hypertop_hydra (\(site))")
+                } else {
+                    try HydraCallback.install(in: setup.callbackDirectory)
+                }
+            }
         } catch {
             note("cannot prepare \(setup.sweepDirectory) or the stop file: \(FileErrorText.describe(error))")
             _ = stops.stop("the sweep directory could not be prepared")

@@ -49,6 +49,9 @@ public struct SweepSetup: Sendable {
     public var environment: [String: String]
     /// What of the machine each trial gets; by default the engine's CPUs shared among the slots.
     public var resources: ResourcePool
+    /// The site-packages holding the wheel's `hypertop_hydra`, when the job's Python imports it
+    /// there (see `HydraCallback.installedPackage`); nil: the study writes its own copy.
+    public var installedCallback: String?
 
     public init(spec: StudySpec, jobCommand: [String], projectDirectory: String, sweepDirectory: String,
                 configRoot: String?, seed: UInt64, jobDirectory: String? = nil, pollInterval: Duration = .milliseconds(100),
@@ -64,6 +67,7 @@ public struct SweepSetup: Sendable {
         controls = ControlFiles.choose(directory: projectDirectory, study: spec.studyName)
         self.environment = environment
         resources = MachineResources.pool(for: spec, slots: spec.nJobs, environment: environment)
+        installedCallback = spec.passing == .overrides ? HydraCallback.installedPackage(jobCommand: jobCommand, environment: environment) : nil
     }
 
     /// Threads each trial is told to use (0: none).

@@ -177,3 +177,17 @@ enum SessionStartWait {
     /// Opening waits up to 30 s for a locked store; the engine then claims the study.
     static let seconds: Double = StudySession.lockWait + 30
 }
+
+extension EngineProcess {
+    /// Replaces this process with the running executable given `args` (as `hypertop ARGS`), in
+    /// `directory`: `hypertop demo` becomes `hypertop run` there, so every later step (the
+    /// dashboard's child, a detached engine) sees an ordinary `run`. Returns only on failure.
+    public static func replace(with args: [String], in directory: String) throws -> Never {
+        guard chdir(directory) == 0 else { throw EngineProcessError("cannot enter \(directory): \(String(cString: strerror(errno)))") }
+        let exe = JobLocator.executable
+        // What was printed but not yet written would be lost with this process's image.
+        fflush(nil)
+        _ = withCStrings([exe] + args) { argv in execv(exe, argv) }
+        throw EngineProcessError("cannot run \(exe): \(String(cString: strerror(errno)))")
+    }
+}
