@@ -99,7 +99,8 @@ public struct UsageSampler {
         let byDir = Dictionary(jobs.map { ($0.runDir, $0.number) }, uniquingKeysWith: { a, _ in a })
         var stats: [Int32: ProcessStat] = [:]
         var owner: [Int32: Int] = [:]
-        let pids = ProcReader.pids()
+        // With no trial running, only the machine is measured: no process is read.
+        let pids = jobs.isEmpty ? [] : ProcReader.pids()
         stats.reserveCapacity(pids.count)
         for pid in pids where pid != engine {
             guard let s = reader.stat(pid) else { continue }
