@@ -30,6 +30,7 @@ public enum StudyExport {
         let space = study.info?.spec.space ?? SearchSpace([])
         let trials = study.trials.map { t -> String in
             let o = t.outcome
+            let used = usage(t)
             let metrics = t.metrics.map { row in
                 JSONText.object([("step", row.step.map(String.init) ?? "null"),
                                  ("values", JSONText.object(row.values.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number($0.value)) }))])
@@ -47,9 +48,9 @@ public enum StudyExport {
                 ("signal", o?.signal.map { String($0) } ?? "null"),
                 ("reason", o?.reason.map(JSONText.quote) ?? "null"),
                 ("note", notes.trials[t.number].map(JSONText.quote) ?? "null"),
-                ("cpu_seconds", usage(t).cpuSeconds.map(JSONText.number) ?? "null"),
-                ("peak_rss_mb", usage(t).peakRSS.map(JSONText.number) ?? "null"),
-                ("gpu_peak_mb", usage(t).peakGPU.map(JSONText.number) ?? "null"),
+                ("cpu_seconds", used.cpuSeconds.map(JSONText.number) ?? "null"),
+                ("peak_rss_mb", used.peakRSS.map(JSONText.number) ?? "null"),
+                ("gpu_peak_mb", used.peakGPU.map(JSONText.number) ?? "null"),
                 ("metrics", "[" + metrics.joined(separator: ", ") + "]"),
             ])
         }

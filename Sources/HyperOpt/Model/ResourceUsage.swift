@@ -68,19 +68,24 @@ public struct ResourceTotals: Sendable, Hashable, Codable {
     }
 }
 
-/// One GPU as the header shows it.
+/// One GPU as NVML reports it now, and as the header shows it.
 public struct GPUUse: Sendable, Hashable, Codable {
     /// NVML's index (PCI bus order).
     public var index: Int
+    /// The product name, such as "NVIDIA H100 80GB HBM3".
     public var name: String
+    /// The device's UUID as NVML spells it ("GPU-" and 32 hex digits in groups); nil where unknown.
+    public var uuid: String?
     /// Percent of the time a kernel ran; nil where the driver does not say.
     public var utilization: Double?
+    /// Device memory in use by anyone, and in all, in bytes.
     public var memoryUsed: UInt64
     public var memoryTotal: UInt64
 
-    public init(index: Int, name: String, utilization: Double?, memoryUsed: UInt64, memoryTotal: UInt64) {
+    public init(index: Int, name: String, uuid: String? = nil, utilization: Double?, memoryUsed: UInt64, memoryTotal: UInt64) {
         self.index = index
         self.name = name
+        self.uuid = uuid
         self.utilization = utilization
         self.memoryUsed = memoryUsed
         self.memoryTotal = memoryTotal

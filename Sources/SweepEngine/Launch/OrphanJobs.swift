@@ -48,7 +48,9 @@ public enum OrphanJobs {
     /// for good, and waits only for its parent (init, for a dead engine's job) to reap it.
     static func groupRuns(_ group: Int32) -> Bool {
         guard kill(-group, 0) == 0 else { return false }
-        return ProcStat.pids().contains { pid in ProcStat(pid: pid).map { $0.group == group && $0.runs } ?? false }
+        var reader = ProcReader()
+        for pid in ProcReader.pids() where reader.stat(pid).map({ $0.group == group && $0.runs }) ?? false { return true }
+        return false
     }
 
     /// This engine, as its jobs carry it in `HYPERTOP_ENGINE`.
@@ -59,7 +61,7 @@ public enum OrphanJobs {
     /// processes are never reached, even in a directory of the same name.
     static func processes(ofTrialDirectories runDirs: Set<String>, ownOnly: Bool = false) -> [Int32] {
         let me = getpid()
-        return ProcStat.pids().filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs, engine: ownOnly ? engineToken : nil) }
+        return ProcReader.pids().filter { $0 != me && belongsToTrial(pid: $0, runDirs: runDirs, engine: ownOnly ? engineToken : nil) }
     }
 
     /// The process's environment names one of these trial directories (and, given `engine`, no

@@ -31,7 +31,7 @@ public enum ProcessLimits {
     public static func userTasks() -> Int {
         let uid = getuid()
         var count = 0
-        for pid in ProcStat.pids() {
+        for pid in ProcReader.pids() {
             var st = stat()
             guard stat("/proc/\(pid)", &st) == 0, st.st_uid == uid else { continue }
             count += ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"))?.count) ?? 1

@@ -101,9 +101,9 @@ extension Scheduler {
         lastUsageAt = now
         let local = !launcher.queuesJobs
         let jobs = running.compactMap { number, t -> UsageSampler.Job? in
-            guard let launch = study.trial(number)?.launch else { return nil }
-            return UsageSampler.Job(number: number, group: local ? t.job.id : nil, runDir: launch.runDir,
-                                    startedAt: study.trial(number)?.runningSince ?? launch.startedAt)
+            guard let trial = study.trial(number) else { return nil }
+            return UsageSampler.Job(number: number, group: local ? t.job.id : nil, runDir: trial.launch.runDir,
+                                    startedAt: trial.runningSince ?? trial.launch.startedAt)
         }
         let sample = usage!.sample(jobs, now: now)
         emit(.usage(sample))

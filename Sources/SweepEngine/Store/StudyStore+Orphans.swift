@@ -27,7 +27,8 @@ public struct EngineOwner: Sendable, Hashable {
         guard host == ProcessInfo.processInfo.hostName else { return nil }
         guard kill(pid, 0) == 0 || errno == EPERM else { return false }
         // A killed engine may linger as a zombie nobody reaps (a container's init): that is not alive.
-        return ProcStat(pid: pid)?.runs ?? true
+        var reader = ProcReader()
+        return reader.stat(pid)?.runs ?? true
     }
 
     var json: String {

@@ -77,7 +77,7 @@ final class RunFileFinder {
         let byDirectory = Dictionary(jobs.map { ($0.runDir, $0.number) }, uniquingKeysWith: { a, _ in a })
         for job in jobs { if let pid = job.pid { pidsSeen[job.number, default: []].insert(pid) } }
         let me = getpid()
-        for pid in ProcStat.pids() where pid != me {
+        for pid in ProcReader.pids() where pid != me {
             guard let (runDir, engine) = OrphanJobs.trialDirectory(ofProcess: pid), let trial = byDirectory[runDir],
                   engine == nil || engine == OrphanJobs.engineToken else { continue }
             pidsSeen[trial, default: []].insert(pid)

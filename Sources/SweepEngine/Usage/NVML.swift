@@ -1,33 +1,8 @@
 import Foundation
+import HyperOpt
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// One GPU as NVML reports it now.
-public struct GPUDevice: Sendable, Hashable, Codable {
-    /// NVML's index, which is PCI bus order (CUDA's own order may differ: see `NVMLRecords.visibleDevices`).
-    public var index: Int
-    /// The product name, such as "NVIDIA H100 80GB HBM3".
-    public var name: String
-    /// The device's UUID as NVML spells it, "GPU-" and 32 hex digits in groups.
-    public var uuid: String
-    /// The percentage of the last sample period (0 to 100) in which a kernel ran; nil where the
-    /// device does not report it.
-    public var utilization: Double?
-    /// Device memory in use by anyone, in bytes.
-    public var memoryUsed: UInt64
-    /// Device memory in all, in bytes.
-    public var memoryTotal: UInt64
-
-    public init(index: Int, name: String, uuid: String, utilization: Double?, memoryUsed: UInt64, memoryTotal: UInt64) {
-        self.index = index
-        self.name = name
-        self.uuid = uuid
-        self.utilization = utilization
-        self.memoryUsed = memoryUsed
-        self.memoryTotal = memoryTotal
-    }
-}
 
 /// One process's use of one GPU.
 public struct GPUProcessUse: Sendable, Hashable {
@@ -52,10 +27,10 @@ public struct GPUProcessUse: Sendable, Hashable {
 
 /// Every device, and every compute process on each, at one moment.
 public struct GPUReading: Sendable {
-    public var devices: [GPUDevice]
+    public var devices: [GPUUse]
     public var processes: [GPUProcessUse]
 
-    public init(devices: [GPUDevice], processes: [GPUProcessUse]) {
+    public init(devices: [GPUUse], processes: [GPUProcessUse]) {
         self.devices = devices
         self.processes = processes
     }
@@ -219,9 +194,9 @@ public final class NVML: @unchecked Sendable {
             let memoryKnown = memoryInfo.map { read in memory.withUnsafeMutableBytes { read(handle, $0.baseAddress!) } == Code.success } ?? false
             var rates = [UInt32](repeating: 0, count: 2)  // nvmlUtilization_t: gpu, memory
             let ratesKnown = utilizationRates.map { read in rates.withUnsafeMutableBytes { read(handle, $0.baseAddress!) } == Code.success } ?? false
-            reading.devices.append(GPUDevice(index: index, name: text(name, handle), uuid: text(uuid, handle),
-                                             utilization: ratesKnown ? Double(rates[0]) : nil,
-                                             memoryUsed: memoryKnown ? memory[2] : 0, memoryTotal: memoryKnown ? memory[0] : 0))
+            reading.devices.append(GPUUse(index: index, name: text(name, handle), uuid: text(uuid, handle),
+                                          utilization: ratesKnown ? Double(rates[0]) : nil,
+                                          memoryUsed: memoryKnown ? memory[2] : 0, memoryTotal: memoryKnown ? memory[0] : 0))
 
             let processes = runningProcesses(handle) ?? []
             guard !processes.isEmpty else { continue }

@@ -1,6 +1,5 @@
 import Foundation
 import HyperOpt
-import JobContract
 
 #if canImport(Glibc)
 import Glibc
@@ -131,7 +130,7 @@ public struct UsageSampler {
         var gpus: [GPUUse] = []
         if let gpu {
             let reading = gpu.read()
-            gpus = reading.devices.map { GPUUse(index: $0.index, name: $0.name, utilization: $0.utilization, memoryUsed: $0.memoryUsed, memoryTotal: $0.memoryTotal) }
+            gpus = reading.devices
             for p in reading.processes {
                 if let m = p.memory { gpuBytes[p.pid, default: 0] += m }
                 if let u = p.smUtilization { gpuPercent[p.pid, default: 0] += u }
@@ -161,7 +160,7 @@ public struct UsageSampler {
 
     private mutating func trialDirectory(of s: ProcessStat) -> String? {
         if let known = environments[s.pid], known.start == s.startTicks { return known.runDir }
-        let dir = reader.trialDirectory(s.pid, variable: TrialEnvironment.trialDirectory)
+        let dir = OrphanJobs.trialDirectory(ofProcess: s.pid)?.runDir
         environments[s.pid] = (s.startTicks, dir)
         return dir
     }

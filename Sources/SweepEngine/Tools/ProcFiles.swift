@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// One process as `/proc/<pid>/stat` says it: what the usage sampler needs.
+/// One process as `/proc/<pid>/stat` says it: the one reader of that file, for the engine-liveness
+/// check, the end of a dead engine's jobs and the usage sampler.
 struct ProcessStat: Sendable, Hashable {
     var pid: Int32
     var parent: Int32
@@ -18,6 +19,10 @@ struct ProcessStat: Sendable, Hashable {
     var startTicks: UInt64
     /// Resident pages.
     var rssPages: UInt64
+
+    /// Whether it still runs: a zombie or a dead process is gone for good, waiting only for its
+    /// parent (init, in a container perhaps nobody) to reap it.
+    var runs: Bool { state != UInt8(ascii: "Z") && state != UInt8(ascii: "X") }
 
     /// Parses a `stat` line: "pid (comm) state ppid pgrp ...". The name may hold spaces and
     /// parentheses, so the fields count from the last ')'.
@@ -109,16 +114,6 @@ struct ProcReader {
     mutating func stat(_ pid: Int32) -> ProcessStat? {
         guard let bytes = read("/proc/\(pid)/stat") else { return nil }
         return ProcessStat(line: bytes, pid: pid)
-    }
-
-    /// The trial directory a process's environment names (`HYPERTOP_TRIAL_DIR`), if it names one.
-    mutating func trialDirectory(_ pid: Int32, variable: String) -> String? {
-        guard let bytes = read("/proc/\(pid)/environ") else { return nil }
-        let prefix = Array((variable + "=").utf8)
-        for entry in bytes.split(separator: 0) where entry.starts(with: prefix) {
-            return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
-        }
-        return nil
     }
 
     /// Busy and total time of all CPUs (`/proc/stat`'s first line), in clock ticks.
