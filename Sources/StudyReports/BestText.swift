@@ -45,6 +45,55 @@ public enum BestText {
 
     static func number(_ v: Double) -> String { JSONText.number(v) }
 
+    /// The front of a study of several objectives (`Study.front`), sorted by the first objective:
+    /// per set, a `#` line with its values (a comment to a shell, so each line can still be given
+    /// to `eval`) and its override line; YAML documents; or a JSON list.
+    public static func renderFront(_ front: [ParamSetStats], spec: StudySpec, study: String, format: BestFormat,
+                                   launch: (ParamSetStats) -> TrialLaunch?) -> String {
+        let names = spec.objectiveNames
+        let directions = spec.objectiveDirections
+        func said(_ set: ParamSetStats) -> String {
+            let values = zip(names, set.means ?? []).map { "\($0)=\(HeadlessLog.format($1))" }.joined(separator: ", ")
+            let constraints = set.constraintMeans.map { c in ", constraints " + c.map(HeadlessLog.format).joined(separator: ", ") } ?? ""
+            return "# set \(set.paramSet): \(values) (\(set.count) run\(set.count == 1 ? "" : "s")\(constraints))"
+        }
+        switch format {
+        case .overrides, .args0:
+            return front.map { said($0) + "\n" + ProcessText.commandLine(overrides($0, spec: spec, launch: launch($0))) }.joined(separator: "\n")
+        case .yaml:
+            return front.map { set in
+                let params = spec.space.parameters.compactMap { p in set.params[p.name].map { (p.name, $0) } }
+                return said(set) + "\n" + yaml(params)
+            }.joined(separator: "\n---\n")
+        case .json:
+            let items = front.map { set -> String in
+                let params = spec.space.parameters.compactMap { p in set.params[p.name].map { (p.name, $0) } }
+                var fields: [(String, String)] = [("set", String(set.paramSet)),
+                                                  ("values", "[" + (set.means ?? []).map(number).joined(separator: ", ") + "]"),
+                                                  ("runs", String(set.count)), ("first_trial", String(set.firstTrial))]
+                fields.append(("interval95", set.intervals95.map { "[" + $0.map { $0.map(number) ?? "null" }.joined(separator: ", ") + "]" } ?? "null"))
+                fields.append(("constraints", set.constraintMeans.map { "[" + $0.map(number).joined(separator: ", ") + "]" } ?? "null"))
+                fields.append(("params", JSONText.object(params.map { ($0.0, $0.1.jsonText) })))
+                fields.append(("overrides", "[" + overrides(set, spec: spec, launch: launch(set)).map(JSONText.quote).joined(separator: ", ") + "]"))
+                return JSONText.object(fields)
+            }
+            let head: [(String, String)] = [("study", JSONText.quote(study)),
+                                            ("directions", "[" + directions.map { JSONText.quote($0.rawValue) }.joined(separator: ", ") + "]"),
+                                            ("objectives", "[" + names.map(JSONText.quote).joined(separator: ", ") + "]"),
+                                            ("front", "[" + items.joined(separator: ", ") + "]")]
+            return JSONText.object(head)
+        }
+    }
+
+    /// The front sorted for printing: by the first objective, best first, then the set number.
+    public static func sortedFront(_ study: Study) -> [ParamSetStats] {
+        let d = study.directions[0]
+        return study.front.sorted { a, b in
+            let (x, y) = (a.means?[0] ?? .nan, b.means?[0] ?? .nan)
+            return x == y ? a.paramSet < b.paramSet : d.isBetter(x, than: y)
+        }
+    }
+
     /// Dotted names as nested mappings, Hydra's prefixes (`+`, `++`, `~`) dropped; values in
     /// JSON's spelling, which YAML reads as the same values.
     static func yaml(_ params: [(String, ParamValue)]) -> String {

@@ -108,11 +108,11 @@ public struct HeadlessLog {
             (values[o.number], epochsOf[o.number], lastProgress[o.number]) = (nil, nil, nil)
             queued.remove(o.number)
             finished += 1
-            if o.state == .complete, let score = o.score, !score.isNaN,
+            if o.state == .complete, o.isFeasible, o.values == nil, let score = o.score, !score.isNaN,
                best.map({ direction.isBetter(score, than: $0.score) }) ?? true {
                 best = (o.number, score)
             }
-            return [stamp(Self.trialText(number: o.number, state: o.state, score: o.score, reason: o.reason) + took, at: o.endedAt)]
+            return [stamp(Self.trialText(o) + took, at: o.endedAt)]
         case .phase(let phase, _):
             defer { lastPhase = phase }
             if phase == .paused && lastPhase != .paused {
@@ -141,6 +141,17 @@ public struct HeadlessLog {
     /// A trial as the log states it: `Trial #3 COMPLETE: score 0.5` (with a reason, when its score
     /// comes with one), `Trial #4 FAIL: <reason>`,
     /// `Trial #5 RUNNING`.
+    /// A finished trial's line; several objectives' values are listed (`values 1.5, 0.2`), and an
+    /// infeasible trial says so.
+    public static func trialText(_ o: TrialOutcome) -> String {
+        guard o.state == .complete, o.values != nil || o.constraints != nil, let values = o.objectiveValues else {
+            return trialText(number: o.number, state: o.state, score: o.score, reason: o.reason)
+        }
+        var text = "Trial #\(o.number) COMPLETE: " + (values.count > 1 ? "values " + values.map(format).joined(separator: ", ") : "score \(format(values[0]))")
+        if let c = o.constraints { text += o.isFeasible ? " (feasible)" : " (infeasible: constraints " + c.map(format).joined(separator: ", ") + ")" }
+        return text + (o.reason.map { " (\($0))" } ?? "")
+    }
+
     public static func trialText(number: Int, state: TrialState, score: Double?, reason: String?) -> String {
         if state == .complete, let score { return "Trial #\(number) COMPLETE: score \(format(score))" + (reason.map { " (\($0))" } ?? "") }
         guard state.isFinished else { return "Trial #\(number) \(state.rawValue)" }
@@ -182,6 +193,20 @@ public enum StudyResults {
             return n > 0 ? "\(n) \(s.rawValue)" : nil
         }
         out.append("Trials: \(study.trials.count) (\(counts.joined(separator: ", ")))")
+        if study.isMultiObjective {
+            let front = BestText.sortedFront(study)
+            guard !front.isEmpty else {
+                out.append("No feasible trial produced every objective; see the trials' outcome.json and stderr.log under the sweep directory.")
+                return out
+            }
+            let names = study.info?.spec.objectiveNames ?? []
+            out.append("Pareto front: \(front.count) set\(front.count == 1 ? "" : "s") (" + zip(names, study.directions).map { "\($0) \($1.rawValue)" }.joined(separator: ", ") + ")")
+            for set in front {
+                let values = (set.means ?? []).map { String(format: "%.6g", $0) }.joined(separator: ", ")
+                out.append(ProcessText.printable("  [\(values)] \(pythonDict(set.params, space: space)) (\(set.count) run\(set.count == 1 ? "" : "s"), first trial #\(set.firstTrial))"))
+            }
+            return out
+        }
         guard let best = study.best, let mean = best.mean else {
             out.append("No trial produced a score; see the trials' outcome.json and stderr.log under the sweep directory.")
             return out
@@ -200,6 +225,22 @@ public enum StudyResults {
     /// `optimization_results.yaml`: name, best_params, best_value (the original's keys) plus ours.
     public static func resultsYAML(_ study: Study, spec: StudySpec) -> String {
         var text = "name: \(JSONText.quote(spec.studyName))\n"
+        if study.isMultiObjective {
+            // The upstream plugin's file for several objectives: `solutions`, each set's params and values.
+            let front = BestText.sortedFront(study)
+            if front.isEmpty { return text + "solutions: []\n" }
+            text += "solutions:\n"
+            for set in front {
+                text += "- params:\n"
+                for p in spec.space.parameters {
+                    if let v = set.params[p.name] { text += "    \(JSONText.quote(p.name)): \(YAMLText.scalar(v))\n" }
+                }
+                text += "  values: [" + (set.means ?? []).map { YAMLText.scalar(.float($0)) }.joined(separator: ", ") + "]\n"
+                text += "  runs: \(set.count)\n"
+            }
+            text += "trials: \(study.trials.count)\n"
+            return text
+        }
         guard let best = study.best, let mean = best.mean else {
             return text + "best_params: {}\nbest_value: null\n"
         }

@@ -76,6 +76,45 @@ public struct StudyCharts {
         return svg("Best so far (\(Format.number(h.record ?? .nan, width: 9))) and every trial's score", body)
     }
 
+    /// A study of several objectives: every complete feasible set's means on the first two
+    /// objectives (circles), infeasible sets as grey crosses, the front's sets filled and joined
+    /// by its step line (the region they dominate lies beyond it).
+    public func front() -> String {
+        let names = study.info?.spec.objectiveNames ?? ["values[0]", "values[1]"]
+        let directions = study.directions
+        guard directions.count > 1 else { return svg("Pareto front: the study has one objective", []) }
+        let sets = study.paramSets.filter { $0.means.map { $0.count >= 2 && $0[0].isFinite && $0[1].isFinite } ?? false }
+        guard !sets.isEmpty else { return svg("Pareto front: no complete trial yet", []) }
+        let xs = sets.map { $0.means![0] }, ys = sets.map { $0.means![1] }
+        let (x0, x1, y0, y1) = (xs.min()!, xs.max()!, ys.min()!, ys.max()!)
+        let px = x1 > x0 ? 0 : max(1e-9, abs(x1) * 0.05), py = y1 > y0 ? 0 : max(1e-9, abs(y1) * 0.05)
+        var body: [String] = []
+        let arrow = { (d: Direction) in d == .minimize ? " ↓" : " ↑" }
+        let (sx, sy) = axes(&body, x: (x0 - px, x1 + px), y: (y0 - py, y1 + py), xLabel: names[0] + arrow(directions[0]))
+        body.append("<text x=\"14\" y=\"\(f(Self.height / 2))\" transform=\"rotate(-90 14 \(f(Self.height / 2)))\" text-anchor=\"middle\" fill=\"#444\">\(escape(names[1] + arrow(directions[1])))</text>")
+        let front = study.front.filter { $0.means.map { $0.count >= 2 } ?? false }
+        let onFront = Set(front.map(\.paramSet))
+        // The step line, from the best in the first objective along the front.
+        let ordered = front.sorted { a, b in directions[0].isBetter(a.means![0], than: b.means![0]) }
+        var path = ""
+        for (i, set) in ordered.enumerated() {
+            let x = f(sx(set.means![0])), y = f(sy(set.means![1]))
+            path += i == 0 ? "M\(x),\(y)" : " L\(x),\(f(sy(ordered[i - 1].means![1]))) L\(x),\(y)"
+        }
+        if !path.isEmpty { body.append("<path class=\"front\" d=\"\(path)\" fill=\"none\" stroke=\"#e6a700\" stroke-width=\"2\"/>") }
+        for set in sets {
+            let (cx, cy) = (f(sx(set.means![0])), f(sy(set.means![1])))
+            if !set.isFeasible {
+                body.append("<text class=\"infeasible\" data-set=\"\(set.paramSet)\" x=\"\(cx)\" y=\"\(f(sy(set.means![1]) + 4))\" text-anchor=\"middle\" fill=\"#999\">x</text>")
+            } else if onFront.contains(set.paramSet) {
+                body.append("<circle class=\"front\" data-set=\"\(set.paramSet)\" cx=\"\(cx)\" cy=\"\(cy)\" r=\"4\" fill=\"#e6a700\"/>")
+            } else {
+                body.append("<circle class=\"set\" data-set=\"\(set.paramSet)\" cx=\"\(cx)\" cy=\"\(cy)\" r=\"3\" fill=\"none\" stroke=\"#4a90d9\"/>")
+            }
+        }
+        return svg("Pareto front: \(front.count) of \(sets.count) sets (\(names[0]) and \(names[1]))", body)
+    }
+
     /// Each parameter's importance as a horizontal bar, the largest first.
     public func importance() -> String {
         let items = study.importances

@@ -6,13 +6,20 @@ import HyperOpt
 public enum StudyExport {
     public static func csv(_ study: Study) -> String {
         let space = study.info?.spec.space.parameters ?? []
-        var header = ["number", "state", "value", "param_set", "repeat", "datetime_start", "datetime_complete", "duration_s"]
+        // Several objectives get Optuna's `values_<k>` columns beside `value` (the first); constraints one list column.
+        let objectives = study.isMultiObjective ? study.directions.count : 0
+        let constrained = study.info?.spec.constraints != nil
+        var header = ["number", "state", "value"] + (0..<objectives).map { "values_\($0)" } + (constrained ? ["constraints"] : [])
+        header += ["param_set", "repeat", "datetime_start", "datetime_complete", "duration_s"]
         header += space.map { "params_\($0.name)" }
         header += ["run_dir", "exit_status", "signal", "reason", "cpu_seconds", "peak_rss_mb", "gpu_peak_mb"]
         var lines = [header.map(field).joined(separator: ",")]
         for t in study.trials {
             let o = t.outcome
-            var cells = [String(t.number), t.state.rawValue, o?.score.map(number) ?? "", String(t.launch.paramSet),
+            var cells = [String(t.number), t.state.rawValue, o?.score.map(number) ?? ""]
+            cells += (0..<objectives).map { k in o?.values.flatMap { k < $0.count ? number($0[k]) : nil } ?? "" }
+            if constrained { cells.append(o?.constraints.map { "[" + $0.map(number).joined(separator: ", ") + "]" } ?? "") }
+            cells += [String(t.launch.paramSet),
                          String(t.launch.repeatIndex), OptunaFormat.datetime(t.launch.startedAt),
                          o.map { OptunaFormat.datetime($0.endedAt) } ?? "",
                          o.map { String(format: "%.3f", $0.endedAt.timeIntervalSince(t.launch.startedAt)) } ?? ""]
@@ -35,9 +42,13 @@ public enum StudyExport {
                 JSONText.object([("step", row.step.map(String.init) ?? "null"),
                                  ("values", JSONText.object(row.values.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number($0.value)) }))])
             }
+            // A study of several objectives has `values` (Optuna's `trial.values`); one with constraints `constraints`.
+            var objectives: [(String, String)] = []
+            if study.isMultiObjective { objectives.append(("values", o?.values.map(list) ?? "null")) }
+            if study.info?.spec.constraints != nil { objectives.append(("constraints", o?.constraints.map(list) ?? "null")) }
             return JSONText.object([
                 ("number", String(t.number)), ("state", JSONText.quote(t.state.rawValue)),
-                ("value", o?.score.map(JSONText.number) ?? "null"),
+                ("value", o?.score.map(JSONText.number) ?? "null")] + objectives + [
                 ("param_set", String(t.launch.paramSet)), ("repeat", String(t.launch.repeatIndex)),
                 ("params", JSONText.params(t.launch.params, order: space)),
                 ("datetime_start", JSONText.quote(OptunaFormat.datetime(t.launch.startedAt))),
@@ -83,6 +94,9 @@ public enum StudyExport {
     /// Full precision; ±inf and NaN as `inf`, `-inf`, `nan` (what Python's `float()` and
     /// `pandas.read_csv` read back).
     private static func number(_ v: Double) -> String { "\(v)" }
+
+    /// `[1.5, -2.0]` in JSON's spelling.
+    private static func list(_ values: [Double]) -> String { "[" + values.map(JSONText.number).joined(separator: ", ") + "]" }
 
     private static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

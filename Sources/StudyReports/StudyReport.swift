@@ -32,6 +32,23 @@ public enum StudyReport {
         md += ["", "Search space:", "", "| parameter | values |", "| --- | --- |"]
         for p in spec.space.parameters { md.append("| `\(p.name)` | \(cell(rangeText(p.distribution))) |") }
 
+        if study.isMultiObjective {
+            let names = spec.objectiveNames
+            let front = BestText.sortedFront(study)
+            md += ["", "## Pareto front", "",
+                   "The sets no other feasible set beats in every objective, by the means of their complete runs, sorted by \(names[0]).", ""]
+            if front.isEmpty {
+                md.append("No feasible set has a complete run with every objective yet.")
+            } else {
+                md += table(["set"] + zip(names, study.directions).map { "\($0) (\($1.rawValue))" } + ["runs", "first trial"]
+                                + spec.space.parameters.map { "`\(Format.shortName($0.name))`" },
+                            front.map { s in
+                                ["\(s.paramSet)"] + (s.means ?? []).map { n($0) } + ["\(s.count)", "#\(s.firstTrial)"]
+                                    + spec.space.parameters.map { cell(s.params[$0.name]?.description ?? "-") }
+                            })
+            }
+            if images.count > 3 { md += ["", "![front](\(images[3]))"] }
+        }
         md += ["", "## Best parameter sets", "", "By the mean of their complete runs; ± the half-width of the 95% interval (Student's t).", ""]
         let ranked = study.paramSets.filter { $0.mean.map { !$0.isNaN } ?? false }.sorted { a, b in spec.direction.isBetter(a.mean!, than: b.mean!) }
         if ranked.isEmpty {

@@ -27,6 +27,8 @@ struct BestCommand: AsyncParsableCommand {
         --format yaml prints the parameters as the nested block of a config file (`++algorithm.learning_rate` becomes `algorithm: {learning_rate: ...}`).
         --format json prints the set, its mean, runs, 95% interval and the trial's overrides, for scripts.
 
+        A study of several objectives has no one best set but a front: the sets no other set beats in every objective (by their means; infeasible sets left out). `best` prints each, sorted by the first objective: in the overrides format a `# set N: objective=value, ...` line, then its override line; in yaml one document per set; in json {"study", "directions", "objectives", "front": [...]}. --set N picks one set of the front (for args0 and --exec, which need one).
+
         Example: hypertop best sac_her_Reach3D --exec -- python src/main.py
         """
     )
@@ -40,6 +42,9 @@ struct BestCommand: AsyncParsableCommand {
     @Option(help: "overrides, args0, yaml or json.")
     var format: BestFormat = .overrides
 
+    @Option(name: .customLong("set"), help: "With several objectives: the front's set N (its number in `best`'s list) rather than the whole front.")
+    var set: Int?
+
     @Option(parsing: .remaining, help: ArgumentHelp("Run this command with the best trial's overrides appended (put it last, after --).",
                                                     valueName: "command"))
     var exec: [String] = []
@@ -50,7 +55,27 @@ struct BestCommand: AsyncParsableCommand {
             let stored = try StoredStudy.open(storePath: storage, named: study)
             let (name, loaded) = (stored.name, try stored.load())
             guard let spec = loaded.info?.spec else { throw CLIError("study \"\(name)\" in \(storage) has no settings recorded.") }
-            guard let best = loaded.best, let mean = best.mean else {
+            var chosen: ParamSetStats?
+            if loaded.isMultiObjective {
+                let front = BestText.sortedFront(loaded)
+                if front.isEmpty {
+                    throw CLIError("study \"\(name)\" has no complete feasible trial with every objective yet, so it has no front.")
+                }
+                if let set {
+                    guard let pick = front.first(where: { $0.paramSet == set }) else {
+                        throw CLIError("set \(set) is not on the front of study \"\(name)\"; the front's sets are \(front.map { String($0.paramSet) }.joined(separator: ", ")).")
+                    }
+                    chosen = pick
+                } else if command.isEmpty && format != .args0 {
+                    print(BestText.renderFront(front, spec: spec, study: name, format: format) { loaded.trial($0.firstTrial)?.launch })
+                    return
+                } else {
+                    throw CLIError("study \"\(name)\" has \(spec.objectiveDirections.count) objectives and a front of \(front.count) sets; pick one with --set N (one of \(front.map { String($0.paramSet) }.joined(separator: ", "))).")
+                }
+            } else if set != nil {
+                throw CLIError("--set picks a set of a front; study \"\(name)\" has one objective and one best set.")
+            }
+            guard let best = chosen ?? loaded.best, let mean = best.mean else {
                 throw CLIError("study \"\(name)\" has no complete trial with a score yet, so it has no best set.")
             }
             let launch = loaded.trial(best.firstTrial)?.launch

@@ -41,7 +41,9 @@ struct ReportCommand: AsyncParsableCommand {
             let notes = stored.notes() ?? StudyNotes()
             let charts = StudyCharts(loaded)
             var written: [String] = []
-            for (file, svg) in [("history.svg", charts.history()), ("importance.svg", charts.importance()), ("slices.svg", charts.slices())] {
+            var charted = [("history.svg", charts.history()), ("importance.svg", charts.importance()), ("slices.svg", charts.slices())]
+            if loaded.isMultiObjective { charted.append(("front.svg", charts.front())) }
+            for (file, svg) in charted {
                 try write(svg, to: dir + "/" + file)
                 written.append(file)
             }

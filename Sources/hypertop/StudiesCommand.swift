@@ -100,9 +100,10 @@ enum StudyTable {
         var table = [(showDB ? ["store"] : []) + ["study", "direction", "trials"] + states.map(\.rawValue) + ["best", "started", "engine"]]
         for ((db, s), engine) in zip(rows, engines) {
             var cells = showDB ? [ProcessText.printable(db)] : []
-            cells += [ProcessText.printable(s.name), s.direction.rawValue, String(s.total)]
+            // A study of several objectives lists each direction; its first objective's best is no best of it.
+            cells += [ProcessText.printable(s.name), s.directions.map(\.rawValue).joined(separator: ","), String(s.total)]
             cells += states.map { String(s.count($0)) }
-            cells += [s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-", ProcessText.printable(engine.text)]
+            cells += [s.directions.count > 1 ? "front" : s.bestValue.map { String(format: "%.6g", $0) } ?? "-", s.started.map(f.string(from:)) ?? "-", ProcessText.printable(engine.text)]
             table.append(cells)
         }
         // Columns line up in terminal cells: `研究β` takes five.

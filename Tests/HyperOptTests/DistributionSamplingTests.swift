@@ -68,6 +68,19 @@ final class DistributionSamplingTests: XCTestCase {
         }
     }
 
+    /// A stepped float whose range is a whole number of steps counts its top value, however the
+    /// division rounds: 0…0.3 by 0.1 is 4 values, and random search reaches 0.3.
+    func testASteppedFloatCountsItsTopValue() {
+        let d = Distribution.float(low: 0, high: 0.3, log: false, step: 0.1)
+        XCTAssertEqual(d.cardinality, 4)
+        XCTAssertEqual(Distribution.float(low: 0, high: 0.35, log: false, step: 0.1).cardinality, 4, "a partial step adds no value")
+        XCTAssertEqual(Distribution.float(low: 0.5, high: 5, log: false, step: 0.5).cardinality, 10)
+        var g = SeededGenerator(seed: 3)
+        var seen = Set<Double>()
+        for _ in 0..<400 { if case .float(let v) = d.sampleUniform(using: &g) { seen.insert((v * 10).rounded()) } }
+        XCTAssertEqual(seen, [0, 1, 2, 3])
+    }
+
     func testTrialsDrawIndependentStreams() {
         // Neighbouring trials (and attempts) must not replay each other's numbers shifted by one.
         for seed in [0, 1, 42] as [UInt64] {

@@ -91,7 +91,7 @@ final class KeyTableTests: XCTestCase {
             "max_duration_minutes": "30", "min_trials_per_param": "2", "max_trials_per_param": "4", "command": "[python, main.py]",
             "seed": "7", "sampler": "gp", "score": "last", "workdir": "runs", "storage": "sqlite:///x.db", "retries": "2",
             "kill_grace_seconds": "3", "deadline_grace_minutes": "1", "pruner": "asha", "launcher": "{type: slurm, partition: gpu}",
-            "cpus_per_trial": "2", "gpus_per_trial": "0.5", "repeats": "adaptive", "stop_when_stagnant": "10", "idle_after_seconds": "5",
+            "cpus_per_trial": "2", "gpus_per_trial": "0.5", "repeats": "adaptive", "stop_when_stagnant": "10", "idle_after_seconds": "5", "constraints": "[cost]",
             "max_initial_failures": "0", "max_failure_rate": "0.5", "pass_config": "none", "seed_key": "seed", "epoch_cap": "scilab",
             "_target_": "hydra_plugins.hydra_optuna_sweeper.optuna_sweeper.OptunaSweeper",
         ]
@@ -138,6 +138,37 @@ final class KeyTableTests: XCTestCase {
             try block("sampler", [("type", "gp")], key, value)
         }
         assertUnknownKeyListsTable(gp.names, place: "for the gp sampler") { try self.block("sampler", [("type", "gp")], "bogus_key", "1") }
+
+        let cmaes = ConfigLoader.cmaesKeys
+        assertEveryKeyAccepted(cmaes.names, samples: [
+            "type": "cmaes", "_target_": "optuna.samplers.CmaEsSampler", "seed": "3", "sigma0": "0.3", "n_startup_trials": "4",
+            "popsize": "6", "use_separable_cma": "true", "x0": "{x: 0.5}", "restart_strategy": "null", "with_margin": "false",
+            "lr_adapt": "false", "consider_pruned_trials": "true", "independent_sampler": "x", "warn_independent_sampling": "false",
+        ], noEffect: ["type", "_target_", "restart_strategy", "with_margin", "lr_adapt", "consider_pruned_trials", "independent_sampler",
+                      "warn_independent_sampling"]) { key, value in
+            try block("sampler", [("type", "cmaes")], key, value)
+        }
+        assertUnknownKeyListsTable(cmaes.names, place: "for the cmaes sampler") { try self.block("sampler", [("type", "cmaes")], "bogus_key", "1") }
+
+        let qmc = ConfigLoader.qmcKeys
+        assertEveryKeyAccepted(qmc.names, samples: [
+            "type": "qmc", "_target_": "optuna.samplers.QMCSampler", "seed": "3", "qmc_type": "halton", "scramble": "true",
+            "independent_sampler": "x", "warn_asynchronous_seeding": "false", "warn_independent_sampling": "false",
+        ], noEffect: ["type", "_target_", "independent_sampler", "warn_asynchronous_seeding", "warn_independent_sampling"]) { key, value in
+            try block("sampler", [("type", "qmc")], key, value)
+        }
+        assertUnknownKeyListsTable(qmc.names, place: "for the qmc sampler") { try self.block("sampler", [("type", "qmc")], "bogus_key", "1") }
+
+        let nsgaii = ConfigLoader.nsgaiiKeys
+        assertEveryKeyAccepted(nsgaii.names, samples: [
+            "type": "nsgaii", "_target_": "optuna.samplers.NSGAIISampler", "seed": "3", "population_size": "20", "mutation_prob": "0.2",
+            "crossover_prob": "0.8", "swapping_prob": "0.4", "crossover": "uniform", "constraints_func": "x",
+            "elite_population_selection_strategy": "x", "child_generation_strategy": "x", "after_trial_strategy": "x",
+        ], noEffect: ["type", "_target_", "crossover", "constraints_func", "elite_population_selection_strategy", "child_generation_strategy",
+                      "after_trial_strategy"]) { key, value in
+            try block("sampler", [("type", "nsgaii")], key, value)
+        }
+        assertUnknownKeyListsTable(nsgaii.names, place: "for the nsgaii sampler") { try self.block("sampler", [("type", "nsgaii")], "bogus_key", "1") }
 
         let plain = ConfigLoader.plainSamplerKeys
         for type in ["random", "grid"] {

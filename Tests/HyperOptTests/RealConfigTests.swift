@@ -213,9 +213,9 @@ final class RealConfigTests: XCTestCase {
         let head = "hydra:\n  sweeper:\n"
         let space = "    params:\n      x: interval(0, 1.5)\n"
         for (body, text, line) in [
-            ("    direction: [minimize, maximize]\n", "hypertop optimizes one objective", 3),
+            ("    direction: [minimize, maximize]\n    pruner: median\n", "cannot be pruned", 4),
             ("    custom_search_space: my.module.space\n", "custom_search_space", 3),
-            ("    sampler: {_target_: optuna.samplers.CmaEsSampler}\n", "not available in hypertop", 3),
+            ("    sampler: {_target_: optuna.samplers.NSGAIIISampler}\n", "not available in hypertop", 3),
             ("    storage: mysql://host/db\n", "SQLite file", 3),
             ("    max_failure_rate: 1.5\n", "between 0 and 1", 3),
         ] {

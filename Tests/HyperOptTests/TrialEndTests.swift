@@ -21,11 +21,11 @@ final class TrialEndTests: XCTestCase {
         XCTAssertEqual(fromLog.scoreSource, .criterion)
         XCTAssertEqual(fromLog.exitStatus, 0)
 
-        let returned = classify(.exited(0), facts: JobEndFacts(returned: .success((0.125, 3))))
+        let returned = classify(.exited(0), facts: JobEndFacts(returned: .success(ReturnedValue(value: 0.125, epochs: 3))))
         XCTAssertEqual(returned.score, 0.125)
         XCTAssertEqual(returned.scoreSource, .returned)
 
-        let nan = classify(.exited(0), facts: JobEndFacts(returned: .success((.nan, nil))))
+        let nan = classify(.exited(0), facts: JobEndFacts(returned: .success(ReturnedValue(value: .nan))))
         XCTAssertEqual(nan.state, .failed)
         XCTAssertEqual(nan.reason, "score is not a finite number (nan)")
 
@@ -48,7 +48,7 @@ final class TrialEndTests: XCTestCase {
         XCTAssertEqual(reported.state, .failed, "a hyperopt_score may have been in what was passed over")
 
         // The app's returned value does not come from the metrics: kept, and the gap said with it.
-        let returned = classify(.exited(0), facts: JobEndFacts(returned: .success((0.125, nil)), metricsGap: gap))
+        let returned = classify(.exited(0), facts: JobEndFacts(returned: .success(ReturnedValue(value: 0.125)), metricsGap: gap))
         XCTAssertEqual(returned.state, .complete)
         XCTAssertEqual(returned.score, 0.125)
         XCTAssertEqual(returned.reason, gap + "; the score is the app's returned value")

@@ -366,6 +366,66 @@ final class HydraAppTests: XCTestCase {
         }
     }
 
+    /// Issue 31: the upstream plugin's multi-objective example (an app returning a tuple, its
+    /// config with `direction: [minimize, minimize]` and the nsgaii sampler group) runs unchanged.
+    /// Python optuna opens the store as a two-objective study whose `best_trials` are hypertop's
+    /// front, and optuna-dashboard serves it with the same front.
+    func testTheUpstreamMultiObjectiveExampleRunsUnchanged() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "optuna_dashboard", install: "scripts/install-deps.sh --python")
+        try copyApp("upstream_multi_objective")
+        let r = try hypertop(["run", "--headless", "multi-objective-conf/config.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Trials: 20 (20 COMPLETE)"), r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Pareto front: "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("COMPLETE: values "), "each trial's line lists both values: \(r.stdout)")
+        for dir in try trialDirs("multi-objective") {
+            let p = try XCTUnwrap(try json(dir + "/params.json")["params"] as? [String: Any])
+            let (x, y) = (try XCTUnwrap(p["x"] as? Double), try XCTUnwrap(p["y"] as? Double))
+            let values = try XCTUnwrap(try json(dir + "/returned.json")["values"] as? [Double], dir)
+            XCTAssertEqual(values, [4 * x * x + 4 * y * y, (x - 5) * (x - 5) + (y - 5) * (y - 5)], dir)
+        }
+        // hypertop's front, as `best` prints it for scripts.
+        let best = try hypertop(["best", "multi-objective", "--format", "json"], python: python)
+        XCTAssertEqual(best.status, 0, best.stderr)
+        let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(best.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(parsed["directions"] as? [String], ["minimize", "minimize"])
+        let front = try XCTUnwrap(parsed["front"] as? [[String: Any]])
+        XCTAssertFalse(front.isEmpty)
+        func key(_ params: [String: Any]) -> String {
+            ["x", "y"].map { String(format: "%.3f", (params[$0] as? Double) ?? .nan) }.joined(separator: ",")
+        }
+        let ours = Set(front.map { key($0["params"] as? [String: Any] ?? [:]) })
+        // Optuna's own reading of the store, and optuna-dashboard's (its study API, through WSGI).
+        let script = """
+            import io, json, sys, optuna
+            from optuna_dashboard import wsgi
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            s = optuna.load_study(study_name="multi-objective", storage="sqlite:///data/hypertop.db")
+            print(",".join(d.name for d in s.directions))
+            print(all(len(t.values) == 2 for t in s.trials if t.state.name == "COMPLETE"))
+            print(";".join(sorted({"%.3f,%.3f" % (t.params["x"], t.params["y"]) for t in s.best_trials})))
+            app = wsgi("sqlite:///data/hypertop.db")
+            status = []
+            env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/studies/%d" % s._study_id, "QUERY_STRING": "",
+                   "SERVER_NAME": "x", "SERVER_PORT": "80", "wsgi.input": io.BytesIO(b""), "wsgi.url_scheme": "http",
+                   "wsgi.errors": sys.stderr}
+            body = b"".join(app(env, lambda st, headers, exc=None: status.append(st)))
+            detail = json.loads(body)
+            print(status[0])
+            print(";".join(sorted({"%.3f,%.3f" % tuple(float(next(q["param_external_value"] for q in t["params"] if q["name"] == n)) for n in ("x", "y")) for t in detail["best_trials"]})))
+            """
+        let out = try runProgram(python, ["-c", script], in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 5, out.stdout)
+        guard lines.count == 5 else { return }
+        XCTAssertEqual(lines[0], "MINIMIZE,MINIMIZE")
+        XCTAssertEqual(lines[1], "True", "every complete trial has both values")
+        XCTAssertEqual(Set(lines[2].split(separator: ";").map(String.init)), ours, "Optuna's best_trials are hypertop's front")
+        XCTAssertEqual(lines[3], "200 OK")
+        XCTAssertEqual(Set(lines[4].split(separator: ";").map(String.init)), ours, "optuna-dashboard's front is hypertop's")
+    }
+
     func testBrokenAppStopsFastWithTheExceptionLine() throws {
         let python = try toyProject(replacing: [("env: 'Toy-v0'", "env: 'Toy-v0'\ncrash: true")])
         let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)

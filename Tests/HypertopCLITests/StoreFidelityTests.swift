@@ -26,8 +26,8 @@ final class StoreFidelityTests: XCTestCase {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// M2: resuming into a same-named multi-objective Optuna study is refused before anything
-    /// runs, naming the study and its directions; the study stays as Optuna wrote it.
+    /// M2: resuming a same-named multi-objective Optuna study with a config of one objective is
+    /// refused before anything runs, naming the study and both directions; the study stays as Optuna wrote it.
     func testResumingIntoAMultiObjectiveOptunaStudyIsRefused() throws {
         try python("""
             s = optuna.create_study(study_name="mo", storage="sqlite:///p.db", directions=["minimize", "maximize"])
@@ -37,9 +37,9 @@ final class StoreFidelityTests: XCTestCase {
         let r = try project.run(["run", "--headless", "--resume", "--storage", "p.db", "mo.yaml"])
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
         let store = project.path("p.db")
-        XCTAssertEqual(r.stderr, "hypertop: error: study \"mo\" in \(store) has 2 objectives (directions minimize, maximize); "
-                       + "hypertop runs single-objective studies only and would corrupt it with single-value trials. "
-                       + "Give the sweep another study_name, or pass --new to keep that study under another name and start a new one.\n")
+        XCTAssertEqual(r.stderr, "hypertop: error: study \"mo\" in \(store) has 2 objectives (direction: [minimize, maximize]), "
+                       + "but the config gives 1 (direction: maximize); nothing was run: its trials would get the wrong number of values. "
+                       + "Set direction: [minimize, maximize] to resume it, or pass --new to keep it under another name and start a new study.\n")
         XCTAssertFalse(r.stdout.contains("Launching"), r.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: project.path("data/mo/0")), "no trial was started")
         // As Optuna wrote it: one trial of two values, and best_trials works.
@@ -60,7 +60,7 @@ final class StoreFidelityTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
         XCTAssertEqual(r.stderr, "hypertop: error: study \"dir\" in \(project.path("data/hypertop.db")) was run to maximize, "
                        + "but the config says direction: minimize; nothing was run. Set direction: maximize in the config to resume it, "
-                       + "or pass --new to keep it under another name and start a new study that minimizes.\n")
+                       + "or pass --new to keep it under another name and start a new study.\n")
         XCTAssertEqual(try python("""
             s = optuna.load_study(study_name="dir", storage="sqlite:///data/hypertop.db")
             print(s.direction.name, len(s.trials))
@@ -149,7 +149,7 @@ final class StoreFidelityTests: XCTestCase {
         XCTAssertEqual(settings(try report("ext")), [
             "| setting | value |", "| --- | --- |", "| direction | minimize value |", "| sampler | unknown |", "| pruner | unknown |",
             "| max_trials, n_jobs | unknown |", "| runs per set | unknown |", "| trials | 3 complete |", "| config | unknown |"])
-        XCTAssertEqual(settings(try report("mo"))[2], "| direction | 2 objectives (minimize, maximize), the first shown |")
+        XCTAssertEqual(settings(try report("mo"))[2], "| direction | 2 objectives: minimize values[0], maximize values[1] |")
 
         let empty = try report("empty")
         XCTAssertTrue(settings(empty).contains("| trials | none |"), empty.joined(separator: "\n"))

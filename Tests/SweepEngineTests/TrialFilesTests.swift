@@ -17,7 +17,7 @@ final class TrialFilesTests: XCTestCase {
         for v in values {
             try "{\"value\": \(v), \"epochs\": 4}".write(toFile: files.returned, atomically: true, encoding: .utf8)
             guard case .success(let r)? = files.readReturned() else { return XCTFail("\(v) not read") }
-            XCTAssertEqual(r.value.bitPattern, v.bitPattern, "\(v) read as \(r.value)")
+            XCTAssertEqual(r.value?.bitPattern, v.bitPattern, "\(v) read as \(String(describing: r.value))")
             XCTAssertEqual(r.epochs, 4)
         }
         try #"{"value": "nan", "epochs": null}"#.write(toFile: files.returned, atomically: true, encoding: .utf8)
@@ -28,5 +28,15 @@ final class TrialFilesTests: XCTestCase {
                        "the app returned a dict, not a number or a (score, epochs, ...) tuple")
         try "not json".write(toFile: files.returned, atomically: true, encoding: .utf8)
         XCTAssertNil(files.readReturned())
+        // Several objectives: a tuple's leading numbers (Python's spelling of a non-finite one kept),
+        // and a dict's numbers by key.
+        try #"{"value": 4.5, "epochs": null, "values": [4.5, 25.25, "inf"]}"#.write(toFile: files.returned, atomically: true, encoding: .utf8)
+        guard case .success(let tuple)? = files.readReturned() else { return XCTFail("tuple") }
+        XCTAssertEqual(tuple.values.prefix(2), [4.5, 25.25])
+        XCTAssertEqual(tuple.values.last, .infinity)
+        try #"{"named": {"reward": 0.5, "cost": 3}}"#.write(toFile: files.returned, atomically: true, encoding: .utf8)
+        guard case .success(let dict)? = files.readReturned() else { return XCTFail("dict") }
+        XCTAssertNil(dict.value)
+        XCTAssertEqual(dict.named, ["reward": 0.5, "cost": 3])
     }
 }

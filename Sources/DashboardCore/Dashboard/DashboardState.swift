@@ -28,6 +28,8 @@ public enum DashboardScreen: Sendable, Hashable {
 /// The analysis views, one key each from any screen.
 public enum AnalysisView: String, Sendable, Hashable, CaseIterable {
     case importance, history, timeline, parallel, slices
+    /// The Pareto front of a study of several objectives (offered only there).
+    case pareto
 
     public var key: Character {
         switch self {
@@ -36,6 +38,7 @@ public enum AnalysisView: String, Sendable, Hashable, CaseIterable {
         case .timeline: return "t"
         case .parallel: return "c"
         case .slices: return "l"
+        case .pareto: return "P"
         }
     }
 
@@ -46,6 +49,7 @@ public enum AnalysisView: String, Sendable, Hashable, CaseIterable {
         case .timeline: return "timeline"
         case .parallel: return "parallel coordinates"
         case .slices: return "slices"
+        case .pareto: return "pareto front"
         }
     }
 }
@@ -67,6 +71,10 @@ public enum DashboardOverlay: Sendable, Hashable {
 /// Columns the trial table can be sorted by.
 public enum SortColumn: Sendable, Hashable {
     case number, state, param(String), repeatIndex, progress, latest, score, duration, cpu, memory, gpu
+    /// One objective of a study of several (0-based, in the study's order).
+    case objective(Int)
+    /// Whether the trial met its constraints (by how much it missed them).
+    case feasibility
 }
 
 /// One line a trial wrote, remembered for the detail view.
@@ -121,6 +129,18 @@ public struct DashboardState: Sendable {
     public internal(set) var timeline = SlotTimeline()
     /// Complete trials by rank, for the parallel coordinates and the slices.
     public internal(set) var ranked = RankedTrials()
+    /// For several objectives: the Pareto front of the sets' means (`Study.front`) and its
+    /// hypervolume after each trial, remade with the summaries; empty for one objective.
+    public internal(set) var front: [ParamSetStats] = []
+    public internal(set) var frontHistory = FrontHistory()
+    /// Which objective the importance view ranks the parameters by (Tab), and its importances
+    /// (`importances` is the first objective's, as for one objective).
+    public internal(set) var importanceObjective = 0
+    public internal(set) var objectiveImportances: [ParamImportance] = []
+    /// The Pareto view's pair of objectives (an index into `paretoPairs`, Tab) and its selected
+    /// set by number, kept while the front changes (rendering falls back to the first).
+    public internal(set) var paretoPair = 0
+    public internal(set) var paretoSet: Int?
     /// Feedback to the last key or the engine's last message, shown above the key line.
     public var status: String?
     public var streamEnded = false
@@ -178,6 +198,7 @@ public struct DashboardState: Sendable {
         importances = study.importances
         history = StudyHistory(study)
         ranked = RankedTrials(study)
+        resummarizeObjectives()
     }
 
     public var spec: StudySpec? { study.info?.spec }

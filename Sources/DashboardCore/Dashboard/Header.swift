@@ -86,8 +86,12 @@ struct HeaderPanel: Widget {
             buf.put(viewText, x: area.right - Format.width(viewText), y: y3, style: .fg(.muted))
         }
 
-        // Row 4: the best parameter set by the mean of its repeats.
+        // Row 4: the best parameter set by the mean of its repeats; for several objectives, the front.
         let y4 = area.y + 3
+        if study.isMultiObjective {
+            buf.put(frontSpans(), x: area.x, y: y4, maxWidth: area.width)
+            return
+        }
         guard let best = state.best, let mean = best.mean else {
             buf.put(" best  no complete trial yet", x: area.x, y: y4, maxWidth: area.width, style: .fg(.muted))
             return
@@ -113,6 +117,31 @@ struct HeaderPanel: Widget {
             bestSpans.append(Span(Format.param(v, width: 9), .fg(.best)))
         }
         buf.put(bestSpans, x: area.x, y: y4, maxWidth: area.width)
+    }
+}
+
+extension HeaderPanel {
+    /// "front 7 sets  hv 12.3 (+0.4 at #41)": the front's size and its hypervolume, with the
+    /// last trial that grew it; then the first-objective best's parameters where there is room.
+    func frontSpans() -> [Span] {
+        let front = state.front
+        guard !front.isEmpty else {
+            let infeasible = state.study.paramSets.contains { $0.count > 0 && !$0.isFeasible }
+            return [Span(infeasible ? " front  no feasible set yet" : " front  no complete trial yet", .fg(.muted))]
+        }
+        let history = state.frontHistory
+        var spans = [Span(" front ", .fg(.muted)), Span("\(front.count)", Style(fg: .best, bold: true)),
+                     Span(front.count == 1 ? " set" : " sets", .fg(.muted)),
+                     Span("  hv ", .fg(.muted)), Span(Format.number(history.hypervolume, width: 7), Style(fg: .best, bold: true))]
+        if let gain = history.lastGain {
+            spans.append(Span(" (+\(Format.number(gain.gain, width: 6)) at #\(gain.trial))", .fg(.muted)))
+        }
+        let since = history.points.reversed().prefix { !$0.gained }.count
+        if history.lastGain != nil {
+            spans.append(Span(since == 0 ? "  grew with the last trial " : "  no gain \(since) trial\(since == 1 ? "" : "s") ",
+                              .fg(since == 0 ? .best : .warning)))
+        }
+        return spans
     }
 }
 

@@ -45,10 +45,12 @@ extension DashboardState {
                 hints: { _ in [KeyHint("f", "state", rank: Rank.table)] }) { s, _ in s.cycleStateFilter(); return [] },
         Binding([.tab], sharesRow: true, when: { $0.screen == .trials }) { s, _ in s.cycleStateFilter(); return [] },
     ] + AnalysisView.allCases.map { view in
-        Binding([.char(view.key)], help: view.help, sharesRow: view == .slices, hints: { s in
+        // The Pareto view is offered only for several objectives (its key says why it is empty otherwise).
+        Binding([.char(view.key)], helpText: { view.help(severalObjectives: $0.study.isMultiObjective) }, sharesRow: view == .slices,
+                offered: { view != .pareto || $0.study.isMultiObjective }, hints: { s in
             switch s.screen {
             case .trials: return [KeyHint(String(view.key), "views", rank: Rank.views)]
-            case .view(let shown) where shown != view: return [KeyHint(String(view.key), view == .parallel ? "coords" : view.title, rank: Rank.views)]
+            case .view(let shown) where shown != view: return [KeyHint(String(view.key), view.shortTitle, rank: Rank.views)]
             default: return []
             }
         }) { s, _ in
@@ -62,6 +64,15 @@ extension DashboardState {
             s.screen = s.screen == .view(.parallel) ? .view(.slices) : .view(.parallel)
             return []
         },
+        // Several objectives: the Pareto view's selection walks the front, Tab the pairs of
+        // objectives; the importance view's Tab the objectives.
+        Binding([], quiet: [.down, .char("j"), .up, .char("k"), .home, .char("g"), .end, .char("G")],
+                when: { $0.screen == .view(.pareto) && $0.study.isMultiObjective },
+                hints: { _ in [KeyHint("j/k", "select", rank: Rank.screenMore)] }) { s, key in s.moveParetoSelection(key); return [] },
+        Binding([], quiet: [.tab], when: { $0.screen == .view(.pareto) && $0.paretoPairs.count > 1 },
+                hints: { _ in [KeyHint("Tab", "next pair", rank: Rank.screenMore)] }) { s, _ in s.nextParetoPair(); return [] },
+        Binding([], quiet: [.tab], when: { $0.screen == .view(.importance) && $0.study.isMultiObjective },
+                hints: { _ in [KeyHint("Tab", "objective", rank: Rank.screenMore)] }) { s, _ in s.nextImportanceObjective(); return [] },
         Binding([.char("n")], help: "add a line to the trial's note") { s, _ in
             // A note on the trial in focus; N: on the study.
             guard let n = s.focusedTrial, s.study.trial(n) != nil else {
@@ -353,13 +364,25 @@ extension DashboardState {
 
 private extension AnalysisView {
     /// Its line in `?`.
-    var help: String {
+    func help(severalObjectives: Bool) -> String {
         switch self {
+        case .importance where severalObjectives: return "importance: what drives each objective (Tab: next)"
         case .importance: return "importance: what drives the score, which way"
+        case .history where severalObjectives: return "history: hypervolume of the front, trials and time"
         case .history: return "history: best so far by trial and by time"
         case .timeline: return "timeline: one lane per slot, idle share"
         case .parallel: return "parallel coordinates"
         case .slices: return "slices (Tab switches)"
+        case .pareto: return "pareto front of the objectives (Tab: next pair)"
+        }
+    }
+
+    /// Its name on the key line of another view.
+    var shortTitle: String {
+        switch self {
+        case .parallel: return "coords"
+        case .pareto: return "pareto"
+        default: return title
         }
     }
 }

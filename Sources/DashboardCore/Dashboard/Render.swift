@@ -31,6 +31,7 @@ public func render(_ state: DashboardState, size: Size) -> Buffer {
         case .timeline: TimelineView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
         case .parallel: ParallelCoordinatesView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
         case .slices: SlicesView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
+        case .pareto: ParetoView(state: state).render(layout.body, &buf, glyphs: state.glyphs)
         }
         StatusLine(state: state).render(layout.status, &buf, glyphs: state.glyphs)
         KeyLine(hints: DashboardState.keyMap.hints(state)).render(layout.keys, &buf, glyphs: state.glyphs)

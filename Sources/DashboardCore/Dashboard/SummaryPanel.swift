@@ -10,7 +10,9 @@ struct SummaryPanel: Widget {
         guard area.height >= 2, area.width >= 20 else { return }
         let g = state.glyphs
         buf.fill(area)
-        buf.put("score by parameter (mean\(g.plusMinus)std, n)", x: area.x, y: area.y, maxWidth: area.width,
+        // Several objectives: the first one's, by its name.
+        let scoreName = state.study.isMultiObjective ? state.objectiveNames.first ?? "score" : "score"
+        buf.put("\(scoreName) by parameter (mean\(g.plusMinus)std, n)", x: area.x, y: area.y, maxWidth: area.width,
                 style: .fg(.title, bold: true))
         var body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
         let summaries = state.summaries

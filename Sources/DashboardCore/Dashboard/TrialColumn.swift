@@ -36,7 +36,12 @@ struct TrialColumn: Sendable {
         var columns = [number(state), TrialColumn.state]
         columns += spec?.space.parameters.map { param($0.name, numeric: $0.distribution.isNumeric) } ?? []
         if (spec?.maxTrialsPerParam ?? 1) > 1 { columns.append(repeatIndex) }
-        columns += [progress(state), latest, score, duration]
+        columns += [progress(state), latest]
+        // Several objectives: one column each where one objective has its score.
+        let objectives = state.study.directions.count
+        columns += objectives > 1 ? (0..<objectives).map { objective($0, state) } : [score]
+        if spec?.constraints != nil { columns.append(feasibility) }
+        columns.append(duration)
         // What each trial costs the machine, where the engine measured it (as `top` shows it).
         if state.showsUsage { columns += [cpu, memory] }
         if state.showsGPU { columns.append(gpu) }
@@ -58,12 +63,15 @@ struct TrialColumn: Sendable {
         case .cpu: return cpu
         case .memory: return memory
         case .gpu: return gpu
+        case .objective(let k): return objective(k, state)
+        case .feasibility: return feasibility
         }
     }
 
-    /// Trials of the best set stand out in the number and score columns.
+    /// Trials of the best set (of a set on the front, for several objectives) stand out in the
+    /// number and score columns.
     private static func bestStyle(_ t: TrialRecord, _ s: DashboardState) -> Style {
-        t.launch.paramSet == s.best?.paramSet ? .fg(.best, bold: true) : .plain
+        s.isOnFront(t.launch.paramSet) ? .fg(.best, bold: true) : .plain
     }
 
     static func number(_ state: DashboardState) -> TrialColumn {
@@ -112,6 +120,34 @@ struct TrialColumn: Sendable {
 
     static let score = TrialColumn("score", width: .length(6), sort: .score, key: { t, _, _ in t.score.map(SortKey.number) ?? .missing }) { t, s, _ in
         .text(t.score.map { Format.number($0, width: 6) } ?? "-", bestStyle(t, s))
+    }
+
+    /// Objective `k`'s value, for a study of several (named as the study names it); an
+    /// infeasible trial's values are dimmed (the feas column says why).
+    static func objective(_ k: Int, _ state: DashboardState) -> TrialColumn {
+        let names = state.objectiveNames
+        let name = k < names.count ? names[k] : "values[\(k)]"
+        let title = Format.shortName(name)
+        @Sendable func value(_ t: TrialRecord) -> Double? {
+            guard t.state == .complete, let values = t.outcome?.objectiveValues, k < values.count else { return nil }
+            return values[k]
+        }
+        return TrialColumn(title, name: name, width: .length(min(10, max(6, Format.width(title)))), sort: .objective(k),
+                           key: { t, _, _ in value(t).map(SortKey.number) ?? .missing }) { t, s, width in
+            guard let v = value(t) else { return .text("-") }
+            let feasible = t.outcome?.isFeasible ?? true
+            return .text(Format.number(v, width: width), feasible ? bestStyle(t, s) : .fg(.muted))
+        }
+    }
+
+    /// Whether a trial met the study's constraints (each <= 0): `ok`, or `no` for one that did
+    /// not (its set can never be best nor on the front); sorted by how far it missed them.
+    static let feasibility = TrialColumn("feas", name: "feasibility", width: .length(4), sort: .feasibility, key: { t, _, _ in
+        guard let c = t.outcome?.constraints else { return .missing }
+        return .number(c.reduce(0) { $0 + ($1.isNaN ? .infinity : max(0, $1)) })
+    }) { t, _, _ in
+        guard let o = t.outcome, o.constraints != nil else { return .text("-", .fg(.muted)) }
+        return o.isFeasible ? .text("ok", .fg(.muted)) : .text("no", .fg(.failed, bold: true))
     }
 
     static let duration = TrialColumn("time", width: .length(6), sort: .duration, key: { t, _, now in .number(t.duration(now: now)) }) { t, s, _ in

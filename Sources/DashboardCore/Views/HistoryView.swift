@@ -64,6 +64,10 @@ struct HistoryView: Widget {
     let state: DashboardState
 
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        if state.study.isMultiObjective {
+            HypervolumeHistoryView(state: state).render(area, &buf, glyphs: glyphs)
+            return
+        }
         let h = state.history
         guard !h.points.isEmpty else {
             buf.put(" no trial has finished yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
@@ -100,6 +104,54 @@ struct HistoryView: Widget {
         ScoreChart(title: [Span(" by wall time", .fg(.muted))], points: points.compactMap { p in p.score.map { (x: t(p), y: $0) } },
                    best: points.compactMap { p in p.best.map { (x: t(p), y: $0) } },
                    marks: points.filter { $0.state == .failed || $0.state == .pruned }.map { (x: t($0), state: $0.state) },
+                   xRange: (0, max(1, end.timeIntervalSince(start))), xLabels: ("0", Format.duration(end.timeIntervalSince(start))))
+            .render(charts[1], &buf, glyphs: glyphs)
+    }
+}
+
+/// For several objectives: the hypervolume of the front after each trial, by trial and by wall
+/// time, against a reference point said on screen (per objective, the worst mean of a feasible
+/// set plus 10% of the range; the whole curve is measured from it, see `FrontHistory`).
+struct HypervolumeHistoryView: Widget {
+    let state: DashboardState
+
+    func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
+        let h = state.frontHistory
+        guard let lastPoint = h.points.last else {
+            buf.put(" no trial has finished yet", x: area.x, y: area.y, maxWidth: area.width, style: .fg(.muted))
+            return
+        }
+        var head: [Span] = [Span(" hypervolume of the front ", Style(fg: .title, bold: true)),
+                            Span(Format.number(h.hypervolume, width: 7), Style(fg: .best, bold: true))]
+        if let gain = h.lastGain, let start = h.startedAt, let at = h.points.first(where: { $0.trial == gain.trial })?.endedAt {
+            head.append(Span(" last grew +\(Format.number(gain.gain, width: 6)) by trial #\(gain.trial) at \(Format.duration(at.timeIntervalSince(start)))",
+                             .fg(.muted)))
+        }
+        head += [Span("   "), Span(glyphs.isUnicode ? "⠤" : ".", .fg(.best)), Span(" hv  ", .fg(.muted)),
+                 Span("p", .fg(.pruned, bold: true)), Span(" pruned  ", .fg(.muted)), Span("x", .fg(.failed, bold: true)), Span(" failed", .fg(.muted))]
+        buf.put(head, x: area.x, y: area.y, maxWidth: area.width)
+        let names = state.objectiveNames
+        if let reference = h.reference {
+            let coordinates = reference.enumerated().map { k, v in (k < names.count ? names[k] : "values[\(k)]") + " " + Format.number(v, width: 7) }
+            buf.put([Span(" reference (\(coordinates.joined(separator: ", ")))", .plain),
+                     Span(" = worst feasible mean + 10% of range", .fg(.muted))],
+                    x: area.x, y: area.y + 1, maxWidth: area.width)
+        } else {
+            buf.put(" no feasible set yet: no reference point, no hypervolume", x: area.x, y: area.y + 1, maxWidth: area.width, style: .fg(.muted))
+        }
+        let charts = Rect(x: area.x, y: area.y + 2, width: area.width, height: area.height - 2)
+            .split(.vertical, [.fill(1), .fill(1)], spacing: 1)
+        let points = h.points
+        let marks = points.filter { $0.state == .failed || $0.state == .pruned }
+        ScoreChart(title: [Span(" by trial, in the order they ended", .fg(.muted))], points: [],
+                   best: points.map { (x: Double($0.index), y: $0.hypervolume) }, marks: marks.map { (x: Double($0.index), state: $0.state) },
+                   xRange: (1, Double(max(points.count, 2))), xLabels: ("1", "\(points.count)"))
+            .render(charts[0], &buf, glyphs: glyphs)
+        let start = h.startedAt ?? points[0].endedAt
+        let end = max(state.endedAt ?? state.now, lastPoint.endedAt)
+        func t(_ p: FrontPoint) -> Double { p.endedAt.timeIntervalSince(start) }
+        ScoreChart(title: [Span(" by wall time", .fg(.muted))], points: [], best: points.map { (x: t($0), y: $0.hypervolume) },
+                   marks: marks.map { (x: t($0), state: $0.state) },
                    xRange: (0, max(1, end.timeIntervalSince(start))), xLabels: ("0", Format.duration(end.timeIntervalSince(start))))
             .render(charts[1], &buf, glyphs: glyphs)
     }

@@ -8,12 +8,24 @@ struct ImportanceView: Widget {
 
     func render(_ area: Rect, _ buf: inout Buffer, glyphs: Glyphs) {
         guard area.height >= 2, area.width >= 20 else { return }
-        let items = state.importances
+        let items = state.shownImportances
         let n = items.map(\.n).max() ?? 0
-        buf.put(" what the top 10% of \(n) complete trials have in common (PED-ANOVA, as optuna.importance)",
-                x: area.x, y: area.y, maxWidth: area.width, style: .fg(.title, bold: true))
+        if state.study.isMultiObjective {
+            // Several objectives: which one ranks the trials, and Tab for the next.
+            let k = state.importanceObjective, names = state.objectiveNames
+            let name = k < names.count ? names[k] : "values[\(k)]"
+            let directions = state.study.directions
+            buf.put([Span(" objective \(k + 1) of \(directions.count): ", Style(fg: .title, bold: true)),
+                     Span("\(name) \(directions[k].arrow(glyphs))", Style(fg: .best, bold: true)),
+                     Span("  the top 10% of \(n) complete trials by it (PED-ANOVA)  Tab: next objective", .fg(.muted))],
+                    x: area.x, y: area.y, maxWidth: area.width)
+        } else {
+            buf.put(" what the top 10% of \(n) complete trials have in common (PED-ANOVA, as optuna.importance)",
+                    x: area.x, y: area.y, maxWidth: area.width, style: .fg(.title, bold: true))
+        }
         guard n >= 2, items.contains(where: { $0.share > 0 }) else {
-            buf.put(" needs at least 2 complete trials with different scores", x: area.x, y: area.y + 2, maxWidth: area.width,
+            buf.put(state.study.isMultiObjective ? " needs at least 2 complete trials with different values"
+                                                 : " needs at least 2 complete trials with different scores", x: area.x, y: area.y + 2, maxWidth: area.width,
                     style: .fg(.muted))
             return
         }

@@ -22,7 +22,9 @@ struct ViewLayout {
 }
 
 /// "no gain for 14 trials, 6m10s (best 0.88 from #37)": how long the best has stood still.
+/// For several objectives, the front's size and when its hypervolume last grew.
 func stagnationSpans(_ state: DashboardState) -> [Span] {
+    if state.study.isMultiObjective { return HeaderPanel(state: state).frontSpans() }
     let h = state.history
     guard let trial = h.recordTrial, let record = h.record,
           let since = h.timeSinceRecord(now: state.endedAt ?? state.now) else { return [] }

@@ -59,6 +59,12 @@ public struct DotCanvas: Sendable {
         }
     }
 
+    /// Whether nothing is drawn yet in the cell at (cx, cy), cells from the top left.
+    public func isEmpty(cellX cx: Int, cellY cy: Int) -> Bool {
+        guard cx >= 0, cy >= 0, cx < area.width, cy < area.height else { return false }
+        return bits[cy * area.width + cx] == 0
+    }
+
     /// Maps v in lo...hi to a dot row, hi at the top.
     public func row(_ v: Double, _ lo: Double, _ hi: Double) -> Int {
         guard hi > lo else { return height / 2 }

@@ -103,6 +103,7 @@ public enum ConfigLoader {
         }
         try readJobSettings(job, yaml: yaml, into: &spec)
         try settleLaunchRules(settings, top: top, project: project, job: job, yaml: yaml, into: &spec)
+        try settleObjectives(sweeper: sweeper, yaml: yaml, spec: spec)
         if let command = spec.command {
             try settleMacros(command, settings: settings, sweeper: sweeper, forJob: forJob, yaml: yaml, into: &spec)
         }
@@ -116,6 +117,30 @@ public enum ConfigLoader {
             spec.sweeperStudyNameKey = true
         }
         return (spec, warnings.items)
+    }
+
+    /// Samplers that model one objective only.
+    static let singleObjectiveSamplers: Set<String> = ["gp", "cmaes"]
+
+    /// What a study of several objectives cannot have, refused at the key's line: a pruner (Optuna
+    /// prunes none: a trial's intermediate values have one objective), a sampler of one objective,
+    /// racing repeats and the stagnation stop (both need one best).
+    static func settleObjectives(sweeper: Node.Mapping, yaml: YAMLReader, spec: StudySpec) throws {
+        guard spec.isMultiObjective else { return }
+        let n = spec.objectiveDirections.count
+        let at = { (key: String) in sweeper.value(key) ?? sweeper.value("direction") ?? Node("") }
+        if spec.pruner != .none {
+            throw yaml.error(at("pruner"), "a study of \(n) objectives cannot be pruned: a trial's intermediate values score one objective, and Optuna prunes none of several (its pruners raise). Drop `pruner`.")
+        }
+        if singleObjectiveSamplers.contains(spec.sampler.name) {
+            throw yaml.error(at("sampler"), "sampler `\(spec.sampler.name)` optimizes one objective; this study has \(n). Use tpe (the default), nsgaii, qmc, random or grid.")
+        }
+        if spec.repeats == .adaptive {
+            throw yaml.error(at("repeats"), "repeats: adaptive races sets against one best; a study of \(n) objectives has a front. Use repeats: fixed.")
+        }
+        if spec.stopWhenStagnant != nil {
+            throw yaml.error(at("stop_when_stagnant"), "stop_when_stagnant counts trials since the best improved; a study of \(n) objectives has a front, not one best. Drop the key.")
+        }
     }
 
     /// The `hydra.sweeper` mapping, and its `sweeper:` key, where messages about the block as a whole point.
@@ -164,7 +189,19 @@ public enum ConfigLoader {
             }
             return try read(YAMLReader(path: s.file, warnings: yaml.warnings), s.node)
         }
-        spec.criterion = try value("hyperopt_criterion") { try $0.string($1, "hyperopt_criterion") }
+        // A list names one criterion per objective; the first is the criterion of the rest of hypertop.
+        let criteria = try value("hyperopt_criterion") { yaml, node in
+            node.sequence != nil ? try yaml.nameList(node, "hyperopt_criterion") : [try yaml.string(node, "hyperopt_criterion")]
+        }
+        if let criteria, criteria.count > 1 {
+            if criteria.count != spec.objectiveDirections.count {
+                let place = job["hyperopt_criterion"]
+                throw ConfigError(file: place?.file ?? yaml.path, line: place?.node.mark?.line,
+                                  "`hyperopt_criterion` lists \(criteria.count) metrics but `direction` gives \(spec.objectiveDirections.count) objective(s); list one metric per objective.")
+            }
+            spec.criteria = criteria
+        }
+        spec.criterion = try criteria?.first
             ?? value("early_stop_data_column") { try $0.string($1, "early_stop_data_column") } ?? spec.criterion
         spec.earlyStopLastN = try value("early_stop_last_n") { try $0.int($1, "early_stop_last_n", min: 1) } ?? spec.earlyStopLastN
         spec.nEpochs = try value("n_epochs") { try $0.int($1, "n_epochs", min: 1) }

@@ -17,7 +17,7 @@ public struct HydraProject: Sendable, Equatable {
     /// The project of the config at `configPath`, or nil when it lies under no `conf/` directory.
     public static func find(configPath: String) -> HydraProject? {
         let parts = URL(fileURLWithPath: configPath).standardizedFileURL.pathComponents
-        guard let i = parts.lastIndex(of: "conf"), i > 0, i < parts.count - 1 else { return nil }
+        guard let i = parts.lastIndex(of: "conf"), i > 0, i < parts.count - 1 else { return namedByItsApp(configPath: configPath) }
         let root = NSString.path(withComponents: Array(parts[..<i]))
         let confDir = NSString.path(withComponents: Array(parts[...i]))
         var project = HydraProject(root: root, confDir: confDir, app: nil, candidates: [], primaryConfig: nil)
@@ -29,6 +29,24 @@ public struct HydraProject: Sendable, Equatable {
             let apps = scripts.filter { (try? String(contentsOfFile: root + "/" + $0, encoding: .utf8))?.contains("@hydra.main") == true }
             if apps.count == 1 { project.app = apps[0] } else { project.candidates = apps }
         }
+        project.primaryConfig = project.primaryConfigPath()
+        return project
+    }
+
+    /// A config directory of another name (the upstream plugin's `multi-objective-conf/`): the
+    /// project whose one app beside the directory names it in `@hydra.main(config_path=...)`.
+    static func namedByItsApp(configPath: String) -> HydraProject? {
+        let dir = URL(fileURLWithPath: configPath).standardizedFileURL.deletingLastPathComponent()
+        let root = dir.deletingLastPathComponent().path, name = dir.lastPathComponent
+        let fm = FileManager.default
+        let scripts = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { $0.hasSuffix(".py") }.sorted()
+        let apps = scripts.filter { script in
+            guard let source = try? String(contentsOfFile: root + "/" + script, encoding: .utf8),
+                  let path = decoratorArgument("config_path", in: source) else { return false }
+            return path == name || path == "./" + name || path == name + "/"
+        }
+        guard apps.count == 1 else { return nil }
+        var project = HydraProject(root: root, confDir: dir.path, app: apps[0], candidates: [], primaryConfig: nil)
         project.primaryConfig = project.primaryConfigPath()
         return project
     }

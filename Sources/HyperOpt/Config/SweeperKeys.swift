@@ -77,10 +77,20 @@ extension ConfigLoader {
         .init("n_jobs", "trials at once, up to \(maxJobs) (default 1; 2 with params:)") { yaml, v, s in
             s.spec.nJobs = try yaml.int(v, "n_jobs", min: 1, max: maxJobs)
         },
-        .init("direction", "minimize or maximize (or a list of one); default minimize, with a warning", absent: { yaml, block, _ in
+        .init("direction", "minimize or maximize, or a list with one per objective ([maximize, minimize]); default minimize, with a warning", absent: { yaml, block, _ in
             yaml.warn(block, "hydra.sweeper has no `direction`; minimizing, as Scilab-RL's sweeper does (add `direction: maximize` for a success rate).")
         }) { yaml, v, s in
-            s.spec.direction = try direction(v, yaml: yaml)
+            let directions = try directions(v, yaml: yaml)
+            s.spec.direction = directions[0]
+            s.spec.directions = directions.count > 1 ? directions : nil
+        },
+        .init("constraints", "metrics or returned keys that must be <= 0 for a trial to be feasible, as Optuna 5's constraints (default none)") { yaml, v, s in
+            let names = v.scalar != nil ? [try yaml.string(v, "constraints")] : try yaml.nameList(v, "constraints")
+            if names.isEmpty { throw yaml.error(v, "`constraints` is empty; name the metrics that must be <= 0, or leave the key out.") }
+            if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+                throw yaml.error(v, "`constraints` names `\(twice)` twice; keep one.")
+            }
+            s.spec.constraints = names
         },
         .init("max_duration_minutes", "the study's time limit; null: none (default 1440; none with params:)", readsNull: true) { yaml, v, s in
             s.spec.maxDurationMinutes = v.null != nil ? nil : try yaml.double(v, "max_duration_minutes", positive: true)
@@ -236,19 +246,23 @@ extension ConfigLoader {
         return name
     }
 
-    static func direction(_ node: Node, yaml: YAMLReader) throws -> Direction {
-        var d = node
-        if let seq = d.sequence {
-            guard seq.count == 1 else {
-                throw yaml.error(d, "`direction` lists \(seq.count) objectives; hypertop optimizes one objective, so give one direction (minimize or maximize).")
+    /// Most objectives a study may have (Optuna sets no limit; a front of more is hard to read).
+    static let maxObjectives = 8
+
+    /// `direction: maximize`, or one per objective: `direction: [maximize, minimize]`.
+    static func directions(_ node: Node, yaml: YAMLReader) throws -> [Direction] {
+        let items = node.sequence ?? [node]
+        if items.isEmpty { throw yaml.error(node, "`direction` is an empty list; give minimize or maximize, or one per objective.") }
+        if items.count > maxObjectives {
+            throw yaml.error(node, "`direction` lists \(items.count) objectives; hypertop takes at most \(maxObjectives).")
+        }
+        return try items.map { d in
+            let s = try yaml.string(d, "direction").lowercased()
+            guard let direction = Direction(rawValue: s) else {
+                throw yaml.error(d, "direction `\(s)` is not `minimize` or `maximize`.")
             }
-            d = seq[0]
+            return direction
         }
-        let s = try yaml.string(d, "direction").lowercased()
-        guard let direction = Direction(rawValue: s) else {
-            throw yaml.error(d, "direction `\(s)` is not `minimize` or `maximize`.")
-        }
-        return direction
     }
 
     static func passConfig(_ v: Node, yaml: YAMLReader) throws -> PassConfig {

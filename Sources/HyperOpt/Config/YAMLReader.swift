@@ -38,6 +38,18 @@ struct YAMLReader {
         return try seq.map { try string($0, key) }
     }
 
+    /// A list of names (metrics, keys): non-empty strings.
+    func nameList(_ node: Node, _ key: String) throws -> [String] {
+        guard let seq = node.sequence else {
+            throw error(node, "`\(key)` must be a name or a list of names, e.g. [cost, violation].")
+        }
+        return try seq.map { item in
+            let name = try string(item, key)
+            if name.isEmpty { throw error(item, "`\(key)` has an empty name.") }
+            return name
+        }
+    }
+
     func int(_ node: Node, _ key: String, min: Int? = nil, max: Int? = nil) throws -> Int {
         guard node.scalar != nil, let v = node.int else {
             throw error(node, "`\(key)` must be a whole number, got `\(node.scalar?.string ?? "a list or mapping")`.")
@@ -52,6 +64,13 @@ struct YAMLReader {
             throw error(node, "`\(key)` must be a finite number, got `\(node.scalar?.string ?? "a list or mapping")`.")
         }
         if positive && v <= 0 { throw error(node, "`\(key)` must be greater than 0, got \(v).") }
+        return v
+    }
+
+    /// A number from 0 to 1.
+    func probability(_ node: Node, _ key: String) throws -> Double {
+        let v = try double(node, key, positive: false)
+        if v < 0 || v > 1 { throw error(node, "`\(key)` must be between 0 and 1, got \(v).") }
         return v
     }
 

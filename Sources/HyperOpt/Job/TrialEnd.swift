@@ -42,13 +42,13 @@ public struct JobEnd: Sendable, Hashable {
 /// What a trial's files said when its job ended, gathered by its tailer: the value the app
 /// returned (Hydra's callback writes it), and the stderr line that says why it failed.
 public struct JobEndFacts: Sendable {
-    public var returned: Result<(value: Double, epochs: Int?), ScoreFailure>?
+    public var returned: Result<ReturnedValue, ScoreFailure>?
     public var errorLine: String?
     /// Why its metrics are not whole, when output that may carry them was passed over unread (a
     /// flood the tailer skipped, a file too large to read to its end).
     public var metricsGap: String?
 
-    public init(returned: Result<(value: Double, epochs: Int?), ScoreFailure>? = nil, errorLine: String? = nil, metricsGap: String? = nil) {
+    public init(returned: Result<ReturnedValue, ScoreFailure>? = nil, errorLine: String? = nil, metricsGap: String? = nil) {
         self.returned = returned
         self.errorLine = errorLine
         self.metricsGap = metricsGap
@@ -99,6 +99,8 @@ extension TrialOutcome {
                                            reason: facts.metricsGap.map { "\($0); the score is the app's returned value" }, exitStatus: code,
                                            signal: nil, endedAt: now)
                 outcome.scoreSource = scored.source
+                if scorer.objectives > 1 { outcome.values = scored.values }
+                outcome.constraints = scored.constraints
                 return outcome
             case .failure(let why):
                 return failed(why.description + (facts.metricsGap.map { "; \($0)" } ?? ""), exit: code)

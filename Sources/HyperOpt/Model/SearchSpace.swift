@@ -75,7 +75,8 @@ public enum Distribution: Sendable, Hashable, Codable {
         switch self {
         case .float(let low, let high, _, let step):
             guard let step else { return nil }
-            return Int(((high - low) / step).rounded(.down) + 1e-9) + 1
+            // The tolerance goes in before rounding down: (0.3 - 0) / 0.1 is 2.9999999999999996, 4 values.
+            return Int(((high - low) / step + 1e-9).rounded(.down)) + 1
         case .int(let low, let high, _, let step):
             return (high - low) / step + 1
         case .categorical(let choices):

@@ -108,6 +108,16 @@ public struct TrialOutcome: Sendable, Hashable, Codable {
     public var cause: EndCause?
     /// Where its score came from; nil without a score (and in outcomes recorded before it was kept).
     public var scoreSource: ScoreSource?
+    /// Every objective's value, in the study's order, for a study of several objectives (`score`
+    /// is then the first); nil for one objective.
+    public var values: [Double]?
+    /// The constraints' values (feasible when all <= 0), for a study with constraints; nil otherwise.
+    public var constraints: [Double]?
+
+    /// The objectives' values: `values`, or the score alone; nil without a score.
+    public var objectiveValues: [Double]? { values ?? score.map { [$0] } }
+    /// Feasible: no constraints, or every one <= 0.
+    public var isFeasible: Bool { constraints?.allSatisfy { $0 <= 0 } ?? true }
 
     public init(number: Int, state: TrialState, score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, endedAt: Date,
                 cause: EndCause? = nil) {
@@ -184,6 +194,11 @@ extension StudyInfo {
     /// eval/success_rate`; for a study another program ran, `minimize value`, or each objective's
     /// direction where it has several.
     public func goal(evidence trial: TrialRecord?) -> String {
+        if spec.isMultiObjective {
+            let each = zip(spec.objectiveNames, spec.objectiveDirections).map { "\($1.rawValue) \($0)" }.joined(separator: ", ")
+            let source = external == nil ? ", " + spec.objectiveLabel(evidence: trial) : ""
+            return "\(spec.objectiveDirections.count) objectives: \(each)\(source)"
+        }
         guard let external, external.directions.count > 1 else { return "\(spec.direction.rawValue) \(objectiveLabel(evidence: trial))" }
         return "\(external.directions.count) objectives (\(external.directions.map(\.rawValue).joined(separator: ", "))), the first shown"
     }
@@ -307,6 +322,28 @@ public struct ParamSetStats: Sendable, Hashable {
     public var interval95: Double? { Sample.interval95(scores) }
     /// Trials of the set the pruner stopped.
     public var pruned = 0
+    /// Each complete run's objectives, in the study's order (`[score]` for one objective).
+    public var runObjectives: [[Double]] = []
+    /// Each complete run's constraints, where the study has constraints.
+    public var runConstraints: [[Double]] = []
+
+    /// The mean of each objective over the complete runs; nil before the first.
+    public var means: [Double]? {
+        guard let first = runObjectives.first else { return nil }
+        return first.indices.map { k in runObjectives.reduce(0) { $0 + $1[k] } / Double(runObjectives.count) }
+    }
+    /// Half-width of each objective's 95% interval; nil below 2 runs.
+    public var intervals95: [Double?]? {
+        guard let first = runObjectives.first, runObjectives.count >= 2 else { return nil }
+        return first.indices.map { k in Sample.interval95(runObjectives.map { $0[k] }) }
+    }
+    /// The mean of each constraint over the complete runs; nil without constraints.
+    public var constraintMeans: [Double]? {
+        guard let first = runConstraints.first else { return nil }
+        return first.indices.map { k in runConstraints.reduce(0) { $0 + $1[k] } / Double(runConstraints.count) }
+    }
+    /// Feasible: no constraints, or each constraint's mean <= 0 (a set's value is its runs' mean).
+    public var isFeasible: Bool { constraintMeans?.allSatisfy { $0 <= 0 } ?? true }
 
     public init(paramSet: Int, params: Params, firstTrial: Int) {
         self.paramSet = paramSet
@@ -359,6 +396,9 @@ public struct Study: Sendable {
     public init(info: StudyInfo? = nil) { self.info = info }
 
     public var direction: Direction { info?.spec.direction ?? .maximize }
+    /// Each objective's direction; one for a single-objective study.
+    public var directions: [Direction] { info?.spec.objectiveDirections ?? [direction] }
+    public var isMultiObjective: Bool { directions.count > 1 }
 
     public func trial(_ number: Int) -> TrialRecord? {
         trialIndex[number].map { trials[$0] }
@@ -389,6 +429,8 @@ public struct Study: Sendable {
             // ±inf counts, as in Optuna's best trial (a minimized -inf is the best there is); NaN never does.
             if outcome.state == .complete, let s = outcome.score, !s.isNaN {
                 paramSets[g].scores.append(s)
+                paramSets[g].runObjectives.append(outcome.values ?? [s])
+                if let c = outcome.constraints { paramSets[g].runConstraints.append(c) }
             } else if outcome.state == .failed {
                 paramSets[g].failed += 1
             } else if outcome.state == .pruned {
@@ -445,10 +487,12 @@ public struct Study: Sendable {
 
     /// The best parameter set by the mean of its scored repeats, as Optuna orders values: -inf
     /// below every finite value, +inf above (a set with both has no mean and never leads).
+    /// An infeasible set (a constraint's mean above 0) is never best. With several objectives it
+    /// is the front's best in the first objective (`front` is the whole answer).
     public var best: ParamSetStats? {
         var best: ParamSetStats?
         for s in paramSets {
-            guard let m = s.mean, !m.isNaN else { continue }
+            guard let m = s.mean, !m.isNaN, s.isFeasible else { continue }
             if let b = best, let bm = b.mean, !direction.isBetter(m, than: bm) { continue }
             best = s
         }
@@ -456,10 +500,26 @@ public struct Study: Sendable {
     }
 
     /// One observation per scored parameter set, oldest first: what samplers learn from (finite
-    /// means only: a model of the score has no place for ±inf).
+    /// means only: a model of the score has no place for ±inf). Each carries every objective's
+    /// mean and, where the study has constraints, their means.
     public var observations: [Observation] {
-        paramSets.compactMap { s in
-            s.mean.flatMap { $0.isFinite ? Observation(values: s.values, value: $0, number: s.firstTrial) : nil }
+        let plain = directions.count == 1 && info?.spec.constraints == nil
+        return paramSets.compactMap { s in
+            guard let m = s.mean, m.isFinite else { return nil }
+            if plain { return Observation(values: s.values, value: m, number: s.firstTrial) }
+            guard let means = s.means, means.count == directions.count, means.allSatisfy(\.isFinite) else { return nil }
+            return Observation(values: s.values, objectives: means, constraints: s.constraintMeans, number: s.firstTrial)
         }
+    }
+
+    /// The Pareto front of the sets' means: the feasible scored sets no other feasible set
+    /// dominates, in set order. For one objective, the best set alone (or nothing).
+    public var front: [ParamSetStats] {
+        guard directions.count > 1 else { return best.map { [$0] } ?? [] }
+        let candidates = paramSets.filter { s in
+            s.isFeasible && (s.means.map { $0.count == directions.count && !$0.contains(where: \.isNaN) } ?? false)
+        }
+        let losses = candidates.map { Pareto.losses($0.means!, directions: directions) }
+        return Pareto.front(losses).map { candidates[$0] }
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 public struct TPEOptions: Sendable, Hashable, Codable {
     public var nStartupTrials = 10
     public var nEICandidates = 24
-    public var multivariate = true
+    /// Model the parameters jointly; nil: Optuna 5's default, jointly for one objective and one
+    /// by one for several.
+    public var multivariate: Bool?
     public var constantLiar = true
     public var priorWeight = 1.0
     public var considerMagicClip = true
@@ -18,6 +20,9 @@ public enum SamplerSpec: Sendable, Hashable, Codable {
     case grid
     case tpe(TPEOptions)
     case gp(GPOptions)
+    case cmaes(CMAESOptions)
+    case qmc(QMCOptions)
+    case nsgaii(NSGAIIOptions)
 
     public var name: String {
         switch self {
@@ -25,6 +30,9 @@ public enum SamplerSpec: Sendable, Hashable, Codable {
         case .grid: return "grid"
         case .tpe: return "tpe"
         case .gp: return "gp"
+        case .cmaes: return "cmaes"
+        case .qmc: return "qmc"
+        case .nsgaii: return "nsgaii"
         }
     }
 }
@@ -161,6 +169,28 @@ public struct StudySpec: Sendable, Codable {
     /// [optimizer, lr]): the macros pass it inside its top-level key's value, as W&B does
     /// (`--optimizer={'lr': 0.1}`). A name without an entry is one argument, dots and all.
     public var argumentPaths: [String: [String]]?
+
+    /// Each objective's direction when the study has several (`direction: [maximize, minimize]`);
+    /// nil for one objective (`direction` alone). `direction` is always the first.
+    public var directions: [Direction]?
+    /// Each objective's criterion when `hyperopt_criterion` lists one per objective; nil: the one
+    /// `criterion` (for several objectives, each value then comes from what the app returns).
+    public var criteria: [String]?
+    /// Metrics or returned keys whose values must be <= 0 for a trial to be feasible (Optuna 5's
+    /// `trial.set_constraint`); nil: none.
+    public var constraints: [String]?
+
+    /// Every objective's direction, in order; one for a single-objective study.
+    public var objectiveDirections: [Direction] { directions ?? [direction] }
+    public var isMultiObjective: Bool { objectiveDirections.count > 1 }
+    /// Each objective's short name, for columns and axes: its criterion when `hyperopt_criterion`
+    /// lists them, else `values[i]` (Optuna's own name); `score` for a single objective.
+    public var objectiveNames: [String] {
+        let n = objectiveDirections.count
+        if n == 1 { return ["score"] }
+        if let criteria, criteria.count == n { return criteria }
+        return (0..<n).map { "values[\($0)]" }
+    }
 
     public var isWandbSweep: Bool { wandbMethod != nil }
     public var passing: PassConfig { passConfig ?? .performance }

@@ -24,16 +24,43 @@ public final class ParamSetValues: Sendable, Hashable {
 /// One scored parameter set as the sampler sees it: the mean of its finished repeats.
 public struct Observation: Sendable, Hashable {
     public let values: ParamSetValues
+    /// The first objective's value (the only one in a single-objective study).
     public let value: Double
     /// Trial number of the set's first run; orders observations from oldest to newest.
     public let number: Int
+    /// Every objective's value, in the study's order (`directions`); `[value]` for one objective.
+    public let objectives: [Double]
+    /// The constraints' values, feasible when every one is <= 0 (Optuna's rule); nil when the
+    /// study has no constraints.
+    public let constraints: [Double]?
 
     public var params: Params { values.params }
+
+    /// Feasible: no constraints, or every constraint <= 0.
+    public var isFeasible: Bool { constraints?.allSatisfy { $0 <= 0 } ?? true }
+    /// How far from feasible: the sum of the constraints above 0 (0 when feasible).
+    public var violation: Double { constraints?.reduce(0) { $0 + max(0, $1) } ?? 0 }
 
     public init(values: ParamSetValues, value: Double, number: Int) {
         self.values = values
         self.value = value
         self.number = number
+        objectives = [value]
+        constraints = nil
+    }
+
+    /// An observation of several objectives (and constraints); `objectives` is never empty.
+    public init(values: ParamSetValues, objectives: [Double], constraints: [Double]?, number: Int) {
+        precondition(!objectives.isEmpty, "an observation has at least one objective")
+        self.values = values
+        value = objectives[0]
+        self.objectives = objectives
+        self.constraints = constraints
+        self.number = number
+    }
+
+    public init(params: Params, objectives: [Double], constraints: [Double]? = nil, number: Int) {
+        self.init(values: ParamSetValues(params), objectives: objectives, constraints: constraints, number: number)
     }
 
     public init(params: Params, value: Double, number: Int) {
@@ -53,7 +80,11 @@ public struct ParamKey: Sendable, Hashable {
 /// Everything a sampler may look at when asked for the next parameter set.
 public struct SamplingContext: Sendable {
     public var space: SearchSpace
-    public var direction: Direction
+    /// Each objective's direction, in order; one for a single-objective study.
+    public var directions: [Direction]
+    /// The first (for one objective, the only) objective's direction.
+    public var direction: Direction { directions[0] }
+    public var isMultiObjective: Bool { directions.count > 1 }
     /// Number of the trial being sampled; with `seed` it fixes the random stream.
     public var trialNumber: Int
     public var seed: UInt64
@@ -71,8 +102,16 @@ public struct SamplingContext: Sendable {
 
     public init(space: SearchSpace, direction: Direction, trialNumber: Int, seed: UInt64, attempt: Int = 0,
                 completed: [Observation] = [], running: [Params] = [], excluded: Set<ParamKey> = []) {
+        self.init(space: space, directions: [direction], trialNumber: trialNumber, seed: seed, attempt: attempt,
+                  completed: completed, running: running, excluded: excluded)
+    }
+
+    /// A context for several objectives: each observation's `objectives` follow `directions`.
+    public init(space: SearchSpace, directions: [Direction], trialNumber: Int, seed: UInt64, attempt: Int = 0,
+                completed: [Observation] = [], running: [Params] = [], excluded: Set<ParamKey> = []) {
+        precondition(!directions.isEmpty, "a study has at least one objective")
         self.space = space
-        self.direction = direction
+        self.directions = directions
         self.trialNumber = trialNumber
         self.seed = seed
         self.attempt = attempt

@@ -151,8 +151,9 @@ public struct TrialPlanner: Sendable {
             }
             return .exhausted("every one of the \(total) parameter sets ran \(maxPerParamSet) time(s) (max_trials_per_param)")
         }
+        // The study's directions (several objectives) where it knows them; the planner's own otherwise.
         var context = SamplingContext(
-            space: space, direction: direction, trialNumber: trialNumber, seed: seed,
+            space: space, directions: study.info == nil ? [direction] : study.directions, trialNumber: trialNumber, seed: seed,
             completed: study.observations,
             running: study.trials.filter { !$0.state.isFinished }.map(\.launch.params),
             excluded: excluded)

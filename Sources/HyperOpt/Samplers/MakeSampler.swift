@@ -34,5 +34,8 @@ public func makeSampler(_ spec: SamplerSpec, space: SearchSpace) throws -> any S
     case .grid: return try GridSampler(space: space)
     case .tpe(let options): return TPESampler(options: options)
     case .gp(let options): return GPSampler(options: options)
+    case .cmaes(let options): return CMAESSampler(options: options)
+    case .qmc(let options): return QMCSampler(options: options)
+    case .nsgaii(let options): return NSGAIISampler(options: options)
     }
 }

@@ -7,8 +7,9 @@ import HyperOpt
 /// overrides; Hydra then calls `on_job_end` after the decorated function, in single-run mode too,
 /// and the app stays unchanged. The callback writes `$HYPERTOP_TRIAL_DIR/returned.json`:
 /// `{"value": <float or "nan"/"inf"/"-inf">, "epochs": <int or null>}` for a number or a
-/// `(score, epochs, ...)` tuple, `{"unsupported": "<type>"}` for another value, nothing for `None`
-/// or a failed job.
+/// `(score, epochs, ...)` tuple (with `"values"`: the tuple's leading numbers, when there are
+/// several: a study of several objectives takes them), `{"named": {key: number}}` for a dict,
+/// `{"unsupported": "<type>"}` for another value, nothing for `None` or a failed job.
 public enum HydraCallback {
     public static let moduleName = TrialArguments.callbackModule
     public static let className = TrialArguments.callbackClass
@@ -133,6 +134,12 @@ public enum HydraCallback {
         return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+    def _spell(x):
+        # Strict JSON has no NaN or infinity: spell them as strings.
+        v = float(x)
+        return v if math.isfinite(v) else str(v)
+
+
     class ReturnValue(Callback):
         def __init__(self, **kwargs):
             # Resolved now: Hydra makes callbacks before the job and, for apps without
@@ -152,19 +159,30 @@ public enum HydraCallback {
             ret = job_return.return_value
             if ret is None:
                 return
-            value, epochs = None, None
+            value, epochs, values, named = None, None, None, None
             if _is_number(ret):
                 value = ret
             elif isinstance(ret, (tuple, list)) and ret and _is_number(ret[0]):
                 value = ret[0]  # Scilab-RL returns (score, epochs, run_id)
                 if len(ret) > 1 and isinstance(ret[1], numbers.Integral) and not isinstance(ret[1], bool):
                     epochs = int(ret[1])
-            if value is None:
+                # A study of several objectives takes its values from the leading numbers.
+                values = []
+                for x in ret:
+                    if not _is_number(x):
+                        break
+                    values.append(_spell(x))
+            elif isinstance(ret, dict):
+                # Objectives and constraints by name (hyperopt_criterion, constraints).
+                named = {str(k): _spell(x) for k, x in ret.items() if _is_number(x)}
+            if value is None and not named:
                 out = {"unsupported": type(ret).__name__}
+            elif value is None:
+                out = {"named": named}
             else:
-                v = float(value)
-                # Strict JSON has no NaN or infinity: spell them as strings.
-                out = {"value": v if math.isfinite(v) else str(v), "epochs": epochs}
+                out = {"value": _spell(value), "epochs": epochs}
+                if values is not None and len(values) > 1:
+                    out["values"] = values
             tmp = "%s.%d.tmp" % (self.path, os.getpid())
             with open(tmp, "w") as f:
                 json.dump(out, f, allow_nan=False)

@@ -156,21 +156,23 @@ public struct StudySession {
     }
 
     /// Why the stored study cannot be continued with `spec`, in one sentence with the way on; nil
-    /// when it can. Optuna's `study_directions` is what the study is: a multi-objective study would
-    /// get single-value trials (Optuna's `best_trials` then raises), and a changed direction would
-    /// make the run and `best` rank the other way from `studies`, the store and Optuna.
+    /// when it can. Optuna's `study_directions` is what the study is: trials with another number of
+    /// values would break Optuna's `best_trials`, and a changed direction would make the run and
+    /// `best` rank the other way from `studies`, the store and Optuna.
     static func refusal(toResume summary: StoredStudySummary?, spec: StudySpec, storePath: String) -> String? {
         guard let stored = summary?.directions, !stored.isEmpty else { return nil }
         let name = ProcessText.printable(spec.studyName)
-        if stored.count > 1 {
-            return "study \"\(name)\" in \(storePath) has \(stored.count) objectives (directions \(stored.map(\.rawValue).joined(separator: ", "))); "
-                + "hypertop runs single-objective studies only and would corrupt it with single-value trials. "
-                + "Give the sweep another study_name, or pass --new to keep that study under another name and start a new one."
+        let wanted = spec.objectiveDirections
+        let said = { (ds: [Direction]) in ds.count == 1 ? ds[0].rawValue : "[" + ds.map(\.rawValue).joined(separator: ", ") + "]" }
+        if stored.count != wanted.count {
+            return "study \"\(name)\" in \(storePath) has \(stored.count) objective\(stored.count == 1 ? "" : "s") (direction: \(said(stored))), "
+                + "but the config gives \(wanted.count) (direction: \(said(wanted))); nothing was run: its trials would get the wrong number of values. "
+                + "Set direction: \(said(stored)) to resume it, or pass --new to keep it under another name and start a new study."
         }
-        if stored[0] != spec.direction {
-            return "study \"\(name)\" in \(storePath) was run to \(stored[0].rawValue), but the config says direction: \(spec.direction.rawValue); "
-                + "nothing was run. Set direction: \(stored[0].rawValue) in the config to resume it, "
-                + "or pass --new to keep it under another name and start a new study that \(spec.direction.rawValue)s."
+        if stored != wanted {
+            return "study \"\(name)\" in \(storePath) was run to \(said(stored)), but the config says direction: \(said(wanted)); "
+                + "nothing was run. Set direction: \(said(stored)) in the config to resume it, "
+                + "or pass --new to keep it under another name and start a new study."
         }
         return nil
     }

@@ -91,6 +91,7 @@ enum EventFastPath {
     private static func outcome(_ r: inout JSONBytes) -> TrialOutcome? {
         var number: Int?, state: TrialState?, ended: Double?
         var score: Double?, reason: String?, exitStatus: Int32?, signal: Int32?, cause: EndCause?, source: ScoreSource?
+        var values: [Double]?, constraints: [Double]?
         guard r.take("{") else { return nil }
         while let key = r.key() {
             switch key {
@@ -103,6 +104,8 @@ enum EventFastPath {
             case "signal": guard let v = r.int().flatMap({ Int32(exactly: $0) }) else { return nil }; signal = v
             case "cause": guard let v = r.string().flatMap(EndCause.init(rawValue:)) else { return nil }; cause = v
             case "scoreSource": guard let v = r.string().flatMap(ScoreSource.init(rawValue:)) else { return nil }; source = v
+            case "values": guard let v = r.doubles() else { return nil }; values = v
+            case "constraints": guard let v = r.doubles() else { return nil }; constraints = v
             default: return nil
             }
             guard r.endOfMember() else { return nil }
@@ -111,6 +114,8 @@ enum EventFastPath {
         var outcome = TrialOutcome(number: number, state: state, score: score, reason: reason, exitStatus: exitStatus, signal: signal,
                                    endedAt: Date(timeIntervalSinceReferenceDate: ended), cause: cause)
         outcome.scoreSource = source
+        outcome.values = values
+        outcome.constraints = constraints
         return outcome
     }
 }
@@ -227,6 +232,8 @@ struct JSONBytes {
     mutating func ints() -> [Int]? { array { $0.int() } }
 
     mutating func strings() -> [String]? { array { $0.string() } }
+
+    mutating func doubles() -> [Double]? { array { $0.double() } }
 
     /// A JSON array whose every element `element` reads.
     private mutating func array<T>(_ element: (inout JSONBytes) -> T?) -> [T]? {

@@ -21,6 +21,9 @@ enum OptunaImport {
         var complete: Date?
         var params = Params()
         var value: Double?
+        /// One value per objective, where the study has several (nil where one is missing).
+        var values: [Double?] = []
+        var constraints: [Double]?
         var intermediate: [MetricRow] = []
         var attributes: [String: JSONValue] = [:]
     }
@@ -78,11 +81,28 @@ enum OptunaImport {
             }
         }
 
+        let objectives = max(1, directions.count)
         for row in try Row.fetchAll(db, sql: """
-            SELECT v.trial_id, v.value, v.value_type FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id
-            WHERE t.study_id = ? AND v.objective = 0
+            SELECT v.trial_id, v.objective, v.value, v.value_type FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id
+            WHERE t.study_id = ?
             """, arguments: [studyID]) {
-            if let i = index[row[0]] { trials[i].value = OptunaFormat.decode(row[1], type: row[2]) }
+            let objective: Int = row[1]
+            guard let i = index[row[0]], objective >= 0, objective < objectives else { continue }
+            let value = OptunaFormat.decode(row[2], type: row[3])
+            if objective == 0 { trials[i].value = value }
+            if objectives > 1 {
+                if trials[i].values.isEmpty { trials[i].values = Array(repeating: nil, count: objectives) }
+                trials[i].values[objective] = value
+            }
+        }
+        // Optuna 5 keeps `trial.constraints` as the system attribute `constraints`, a JSON list.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT a.trial_id, a.value_json FROM trial_system_attributes a JOIN trials t ON t.trial_id = a.trial_id
+            WHERE t.study_id = ? AND a."key" = ?
+            """, arguments: [studyID, StoreKey.constraints]) {
+            guard let i = index[row[0]], case .array(let items)? = (row[1] as String?).flatMap(JSONValue.parse) else { continue }
+            let numbers = items.compactMap(\.number)
+            if numbers.count == items.count { trials[i].constraints = numbers }
         }
         for row in try Row.fetchAll(db, sql: """
             SELECT v.trial_id, v.step, v.intermediate_value, v.intermediate_value_type FROM trial_intermediate_values v
@@ -102,10 +122,11 @@ enum OptunaImport {
         let startedAt = trials.compactMap(\.start).min() ?? Date(timeIntervalSince1970: 0)
         // Only the name, the directions and the space are recorded; the rest of the spec is a
         // placeholder, and `external` says so.
-        let spec = StudySpec(studyName: name, maxTrials: trials.count, nJobs: 1,
+        var spec = StudySpec(studyName: name, maxTrials: trials.count, nJobs: 1,
                              direction: directions.first ?? .minimize,
                              space: SearchSpace(space), criterion: criterion,
                              configPath: studyAttributes[StoreKey.configPath]?.string ?? "")
+        if directions.count > 1 { spec.directions = directions }
         let info = StudyInfo(spec: spec, sweepDir: studyAttributes[StoreKey.sweepDir]?.string ?? "",
                              stopFile: studyAttributes[StoreKey.stopFile]?.string ?? "",
                              pauseFile: studyAttributes[StoreKey.pauseFile]?.string ?? "", startedAt: startedAt,
@@ -132,11 +153,18 @@ enum OptunaImport {
                                                 startedAt: started)))
             if !t.intermediate.isEmpty { events.append(.metrics(trial: t.number, rows: t.intermediate)) }
             if state.isFinished {
-                events.append(.finished(TrialOutcome(
+                var outcome = TrialOutcome(
                     number: t.number, state: state, score: t.value, reason: t.attributes[StoreKey.failReason]?.string,
                     exitStatus: t.attributes[StoreKey.exitStatus]?.int.map { Int32(clamping: $0) },
                     signal: t.attributes[StoreKey.signal]?.int.map { Int32(clamping: $0) }, endedAt: t.complete ?? started,
-                    cause: t.attributes[StoreKey.endCause]?.string.flatMap(EndCause.init(rawValue:)))))
+                    cause: t.attributes[StoreKey.endCause]?.string.flatMap(EndCause.init(rawValue:)))
+                if objectives > 1, t.values.count == objectives, t.values.allSatisfy({ $0 != nil }) {
+                    outcome.values = t.values.compactMap { $0 }
+                } else if objectives > 1 {
+                    outcome.score = nil  // a complete trial missing an objective has no point on the front
+                }
+                outcome.constraints = t.constraints
+                events.append(.finished(outcome))
             }
         }
         return Result(info: info, events: [.started(info)] + events)

@@ -68,4 +68,6 @@ public enum StoreKey {
     public static let cpuSeconds = "hypertop:cpu_seconds"
     public static let peakRSSMegabytes = "hypertop:peak_rss_mb"
     public static let peakGPUMegabytes = "hypertop:gpu_peak_mb"
+    /// Optuna 5's own key for `trial.constraints` (a JSON list, feasible when every value <= 0).
+    public static let constraints = "constraints"
 }

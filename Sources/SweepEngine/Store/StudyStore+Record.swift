@@ -159,18 +159,29 @@ extension StudyStore {
             }
             try db.cachedStatement(sql: "UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ?")
                 .execute(arguments: [state.rawValue, OptunaFormat.datetime(outcome.endedAt), trialID])
-            if state != .failed, let score, !score.isNaN {
-                let (v, type) = OptunaFormat.encode(score)
-                try db.cachedStatement(sql: """
-                    INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, ?)
-                    ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
-                    """).execute(arguments: [trialID, v, type])
+            // One value per objective (Optuna's `trial.values`); a pruned trial of one objective gets its last
+            // intermediate value. Optuna never prunes a study of several, so its pruned trials have none.
+            let values = outcome.values ?? score.map { [$0] } ?? []
+            if state != .failed, !values.isEmpty, !values.contains(where: \.isNaN) {
+                for (objective, value) in values.enumerated() {
+                    let (v, type) = OptunaFormat.encode(value)
+                    try db.cachedStatement(sql: """
+                        INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
+                        """).execute(arguments: [trialID, objective, v, type])
+                }
             }
             var attributes: [(String, String)] = []
             if let reason { attributes.append((StoreKey.failReason, JSONText.quote(reason))) }
             if let status = outcome.exitStatus { attributes.append((StoreKey.exitStatus, String(status))) }
             if let signal = outcome.signal { attributes.append((StoreKey.signal, String(signal))) }
             if let cause = outcome.cause { attributes.append((StoreKey.endCause, JSONText.quote(cause.rawValue))) }
+            if let constraints = outcome.constraints {
+                // Where Optuna 5 keeps `trial.constraints`: its samplers and `best_trials` read them there.
+                // Python's json writes an infinite value as the bare word, and reads it back so.
+                let items = constraints.map { $0.isFinite ? "\($0)" : $0 > 0 ? "Infinity" : "-Infinity" }
+                attributes.append((StoreKey.constraints, "[" + items.joined(separator: ", ") + "]"))
+            }
             for (key, json) in attributes {
                 try setAttribute(db, table: "trial_system_attributes", owner: "trial_id", id: trialID, key: key, json: json)
             }

@@ -246,8 +246,10 @@ public final class StudyStore: Sendable {
             }
             try db.execute(sql: "INSERT INTO studies (study_name) VALUES (?)", arguments: [name])
             let id = Int(db.lastInsertedRowID)
-            try db.execute(sql: "INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, 0)",
-                           arguments: [OptunaFormat.direction(info.spec.direction), id])
+            for (objective, direction) in info.spec.objectiveDirections.enumerated() {
+                try db.execute(sql: "INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)",
+                               arguments: [OptunaFormat.direction(direction), id, objective])
+            }
             return id
         }
         try record([.started(info)], studyID: id)

@@ -53,18 +53,28 @@ public struct TrialFiles: Sendable {
         try (json + "\n").write(toFile: self.params, atomically: true, encoding: .utf8)
     }
 
-    /// The value the app returned: `.success(value, epochs)`, or why it cannot be a score; nil when
-    /// nothing was returned.
-    func readReturned() -> Result<(value: Double, epochs: Int?), ScoreFailure>? {
+    /// The value the app returned (with a tuple's leading numbers and a dict's numbers), or why
+    /// it cannot be a score; nil when nothing was returned.
+    func readReturned() -> Result<ReturnedValue, ScoreFailure>? {
         // JSONDecoder, not JSONSerialization: the latter rounds a third of all doubles wrongly
         // here (0.00651592972722763 became 0.006515929727227629), and the value is stored as is.
         guard let data = Self.readHead(returned, maxBytes: 64 * 1024),
               let file = try? JSONDecoder().decode(ReturnedFile.self, from: data) else { return nil }
         if let type = file.unsupported { return .failure(.unsupportedReturn(type: type)) }
+        let named = (file.named ?? [:]).compactMapValues(\.number)
         switch file.value {
-        case .number(let v): return .success((v, file.epochs))
-        case .text(let text): return Double(text).map { .failure(.nonFinite($0)) }
-        case nil: return nil
+        case .number(let v):
+            let values = file.values.map { $0.compactMap(\.number) }
+            return .success(ReturnedValue(value: v, epochs: file.epochs, values: values?.count == file.values?.count ? values : nil))
+        case .text(let text):
+            guard let v = Double(text) else { return nil }
+            // A study of several objectives names which one was not finite.
+            if let values = file.values, values.count > 1 {
+                return .success(ReturnedValue(value: v, epochs: file.epochs, values: values.compactMap(\.number)))
+            }
+            return .failure(.nonFinite(v))
+        case nil:
+            return named.isEmpty ? nil : .success(ReturnedValue(value: nil, named: named))
         }
     }
 
@@ -77,9 +87,18 @@ public struct TrialFiles: Sendable {
                 let c = try decoder.singleValueContainer()
                 if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
             }
+            /// The number, with Python's spelling of a non-finite one ("nan", "inf", "-inf") read too.
+            var number: Double? {
+                switch self {
+                case .number(let v): return v
+                case .text(let t): return Double(t)
+                }
+            }
         }
         var value: Value?
         var epochs: Int?
+        var values: [Value]?
+        var named: [String: Value]?
         var unsupported: String?
     }
 

@@ -15,6 +15,9 @@ struct ObservationRows {
     /// Set when the completed rows are the memo's (one per completed set, in order): rows
     /// below some count are then unchanged for as long as this number stays the same.
     private(set) var generation: Int?
+    /// Per completed row, its objectives and constraints, when the study has several objectives
+    /// or constraints (the split then ranks rows by them, `rankedSplit`); nil otherwise.
+    private(set) var outcomes: Outcomes?
 
     /// `memo` is the sampler's: this ask converts only the sets it has not seen.
     init(_ context: SamplingContext, domains: [ParameterDomain], memo: inout HistoryMemo) {
@@ -26,24 +29,23 @@ struct ObservationRows {
         do {
             memo.update(completed, converter: converter)
             let valid = memo.validity
-            // A set counts when it fits the space and has a finite score.
-            scores = [Double](unsafeUninitializedCapacity: completed.count) { out, count in
-                completed.withUnsafeBufferPointer { observations in
-                    valid.withUnsafeBufferPointer { valid in
-                        var kept = 0
-                        for i in 0..<observations.count {
-                            let value = observations[i].value
-                            out[kept] = value
-                            kept &+= valid[i] && value.isFinite ? 1 : 0
-                        }
-                        count = kept
-                    }
-                }
+            // With several objectives or constraints: the sets that fit the space and have a
+            // finite value for every objective.
+            let kept: [Int]? = context.isMultiObjective || completed.contains(where: { $0.constraints != nil })
+                ? completed.indices.filter { valid[$0] && Outcomes.counts(completed[$0], objectives: context.directions.count) }
+                : nil
+            if let kept {
+                scores = kept.map { completed[$0].value }
+                outcomes = Outcomes(kept.map { completed[$0] }, directions: context.directions)
+            } else {
+                scores = ObservationRows.finiteScores(completed, valid: valid)
             }
             // Every set counts: the memo's rows and orders are the history's as they are.
             let whole = scores.count == completed.count
             if whole {
                 rows = memo.allRows
+            } else if let kept {
+                for i in kept { rows.append(contentsOf: memo.row(i)) }
             } else {
                 for i in completed.indices where valid[i] && completed[i].value.isFinite {
                     rows.append(contentsOf: memo.row(i))
@@ -59,6 +61,24 @@ struct ObservationRows {
             running += 1
         }
         runningCount = running
+    }
+
+    /// The scores of the sets that count, in order: a set counts when it fits the space and has a
+    /// finite score.
+    private static func finiteScores(_ completed: [Observation], valid: [Bool]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: completed.count) { out, count in
+            completed.withUnsafeBufferPointer { observations in
+                valid.withUnsafeBufferPointer { valid in
+                    var kept = 0
+                    for i in 0..<observations.count {
+                        let value = observations[i].value
+                        out[kept] = value
+                        kept &+= valid[i] && value.isFinite ? 1 : 0
+                    }
+                    count = kept
+                }
+            }
+        }
     }
 
     /// Row indices of the below and above sides, each in age order (running sets last).

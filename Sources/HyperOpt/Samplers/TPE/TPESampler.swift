@@ -4,6 +4,10 @@ import Foundation
 /// `nStartupTrials` random sets, split the observations into the best `gamma(n)` (below) and the
 /// rest (above), model each with a Parzen estimator, draw `nEICandidates` sets from the one below
 /// and propose the one maximising log below(x) - log above(x).
+///
+/// With several objectives or constraints the split ranks the sets as Optuna's does: feasible
+/// ones first, by non-domination rank and hypervolume when there are several objectives
+/// (`OutcomeSplit`, `MultiObjectiveSplit`, `HypervolumeSubset`); the estimators are the same.
 public struct TPESampler: Sampler {
     public let options: TPEOptions
     /// The build of the mixture loops this sampler runs (the same proposals either way).
@@ -28,6 +32,12 @@ public struct TPESampler: Sampler {
         min((n + 9) / 10, 25)
     }
 
+    /// With several objectives, ceil(0.1 n) without the cap: the below side must hold enough of
+    /// the front to spread along it (Optuna's `default_gamma_multiobjective`).
+    static func gammaMultiObjective(_ n: Int) -> Int {
+        (n + 9) / 10
+    }
+
     /// Observation weights, oldest first: flat when n < 25, otherwise the newest 25 get 1 and
     /// older ones ramp linearly from 1/n up to 1.
     static func weights(_ n: Int) -> [Double] {
@@ -44,6 +54,23 @@ public struct TPESampler: Sampler {
         return w
     }
 
+    /// The below side's weights: with several objectives every set weighs the same (Optuna 5
+    /// passes ones, and the below side is not capped at 25 there); with one, `weights`.
+    static func belowWeights(_ n: Int, multiObjective: Bool) -> [Double] {
+        multiObjective ? [Double](repeating: 1, count: n) : weights(n)
+    }
+
+    /// The below and above sides: by the one objective, or when the study has several objectives
+    /// or constraints, by feasibility, then rank (`rankedSplit`).
+    static func split(_ history: ObservationRows, context: SamplingContext, constantLiar: Bool) -> ObservationRows.Split {
+        let n = history.completedCount
+        guard let outcomes = history.outcomes else {
+            return history.split(below: gamma(n), direction: context.direction, constantLiar: constantLiar)
+        }
+        let count = context.isMultiObjective ? gammaMultiObjective(n) : gamma(n)
+        return history.rankedSplit(below: count, outcomes: outcomes, constantLiar: constantLiar)
+    }
+
     public mutating func sample(_ context: SamplingContext) -> Params? {
         let parameters = context.space.parameters
         let domains = parameters.map { ParameterDomain($0.distribution) }
@@ -52,14 +79,14 @@ public struct TPESampler: Sampler {
             return RandomSampler().sample(context)
         }
         var g = context.makeGenerator()
-        let split = history.split(below: TPESampler.gamma(history.completedCount), direction: context.direction,
-                                  constantLiar: options.constantLiar)
+        let split = TPESampler.split(history, context: context, constantLiar: options.constantLiar)
+        let belowWeights = TPESampler.belowWeights(split.below.count, multiObjective: context.isMultiObjective)
         let parzen = ParzenEstimator.Options(priorWeight: options.priorWeight, considerMagicClip: options.considerMagicClip,
                                              considerEndpoints: options.considerEndpoints)
         var out = Params()
-        if options.multivariate {
-            let chosen = bestCandidate(domains: domains, columns: Array(0..<domains.count), split: split, history: history,
-                                       parzen: parzen, using: &g) { values in
+        if options.multivariate ?? !context.isMultiObjective {
+            let chosen = bestCandidate(domains: domains, columns: Array(0..<domains.count), split: split,
+                                       belowWeights: belowWeights, history: history, parzen: parzen, using: &g) { values in
                 guard !context.excluded.isEmpty else { return true }
                 var params = Params()
                 for (p, v) in zip(parameters, values) { params[p.name] = v }
@@ -69,8 +96,8 @@ public struct TPESampler: Sampler {
         } else {
             // Independent TPE: one estimator pair and one choice per parameter.
             for (j, p) in parameters.enumerated() {
-                let chosen = bestCandidate(domains: [domains[j]], columns: [j], split: split, history: history,
-                                           parzen: parzen, using: &g) { _ in true }
+                let chosen = bestCandidate(domains: [domains[j]], columns: [j], split: split, belowWeights: belowWeights,
+                                           history: history, parzen: parzen, using: &g) { _ in true }
                 out[p.name] = chosen[0]
             }
         }
@@ -79,11 +106,12 @@ public struct TPESampler: Sampler {
 
     /// The candidate drawn below with the highest log below - log above among those `allowed`, or the best
     /// one outright when none is allowed (the caller then retries or falls back).
-    private mutating func bestCandidate(domains: [ParameterDomain], columns: [Int], split: ObservationRows.Split, history: ObservationRows,
+    private mutating func bestCandidate(domains: [ParameterDomain], columns: [Int], split: ObservationRows.Split,
+                               belowWeights: [Double], history: ObservationRows,
                                parzen: ParzenEstimator.Options, using g: inout SeededGenerator,
                                allowed: ([ParamValue]) -> Bool) -> [ParamValue] {
         let below = ParzenEstimator(domains: domains, observations: history.table(split.below, columns: columns),
-                                    weights: TPESampler.weights(split.below.count), options: parzen)
+                                    weights: belowWeights, options: parzen)
         let aboveTable = history.table(split.above, columns: columns)
         let aboveWeights = TPESampler.weights(split.above.count)
         let above = cache.kernels.above(domains: domains, table: aboveTable, completedRows: history.completedCount,
