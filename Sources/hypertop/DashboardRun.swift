@@ -165,6 +165,7 @@ enum StudiesBrowser {
             var row = StudyListRow(name: s.name, direction: s.direction, counts: s.counts, best: s.bestValue, startedAt: s.started,
                                    duration: s.started.flatMap { start in s.lastActivity.map { $0.timeIntervalSince(start) } },
                                    engine: (try? store.engineState(studyID: s.studyID))?.status)
+            if s.directions.count > 1 { row.directions = s.directions }
             // The best so far and the best set, for the sparkline and the compare view.
             if let study = try? store.loadStudy(id: s.studyID) {
                 row.history = StudyHistory(study).points.compactMap(\.record)

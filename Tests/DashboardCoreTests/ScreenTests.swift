@@ -225,4 +225,20 @@ final class ScreenTests: XCTestCase {
         XCTAssertTrue(text.allSatisfy { $0.count <= 80 })
         assertGolden(narrow, "studies-80x24")
     }
+
+    /// Issue 31: a study of several objectives lists each direction, and a front rather than a best value.
+    func testStudiesBrowserListsEachObjectivesDirection() {
+        var mo = StudyListRow(name: "mo", direction: .minimize, counts: [.complete: 20], best: 1, startedAt: Fixture.t0, duration: 60, engine: .done)
+        mo.directions = [.minimize, .maximize]
+        let one = StudyListRow(name: "one", direction: .maximize, counts: [.complete: 3], best: 0.5, startedAt: Fixture.t0, duration: 60, engine: .done)
+        let wide = render(StudiesBrowserState(rows: [mo, one], source: "s.db", now: Fixture.t0), size: Size(width: 120, height: 40)).plainText()
+        let moLine = wide.first { $0.contains(" mo ") } ?? ""
+        XCTAssertTrue(moLine.contains("min,max") && moLine.contains("front"), moLine)
+        XCTAssertFalse(moLine.contains("1.000"), "no first-objective value posing as the best: \(moLine)")
+        let oneLine = wide.first { $0.contains(" one ") } ?? ""
+        XCTAssertTrue(oneLine.contains("maximize") && oneLine.contains("0.5"), oneLine)
+        let narrow = render(StudiesBrowserState(rows: [mo], source: "s.db", now: Fixture.t0, size: Size(width: 80, height: 24)),
+                            size: Size(width: 80, height: 24)).plainText()
+        XCTAssertTrue(narrow.contains { $0.contains(" mo ") && $0.contains("2ob") }, narrow.joined(separator: "\n"))
+    }
 }

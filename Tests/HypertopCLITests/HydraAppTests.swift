@@ -426,6 +426,76 @@ final class HydraAppTests: XCTestCase {
         XCTAssertEqual(Set(lines[4].split(separator: ";").map(String.init)), ours, "optuna-dashboard's front is hypertop's")
     }
 
+    /// Issue 31: constraints. An app returns a dict; `hyperopt_criterion` names the two objectives
+    /// in it and `constraints` the value that must be <= 0. The store keeps each trial's
+    /// constraints where Optuna 5 keeps `trial.constraints`; Optuna's `best_trials` (which leaves
+    /// infeasible trials out) are hypertop's front, and no infeasible set is on it.
+    func testConstraintsFromAReturnedDictReachOptunaAndKeepInfeasibleSetsOffTheFront() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        _ = try project.write("app.py", """
+            import hydra
+            from omegaconf import DictConfig
+
+            @hydra.main(version_base=None, config_path="conf", config_name="config")
+            def main(cfg: DictConfig):
+                x, y = float(cfg.x), float(cfg.y)
+                return {"f1": x, "f2": (x - 2) ** 2 + y, "over": x - 1.5, "note": "text is passed over"}
+
+            if __name__ == "__main__":
+                main()
+            """)
+        _ = try project.write("conf/config.yaml", """
+            defaults:
+              - override hydra/sweeper: optuna
+            hyperopt_criterion: [f1, f2]
+            x: 0
+            y: 0
+            hydra:
+              sweeper:
+                direction: [minimize, minimize]
+                constraints: [over]
+                study_name: constrained
+                max_trials: 14
+                n_jobs: 2
+                seed: 4
+                sampler: {type: nsgaii, population_size: 6}
+                params:
+                  x: interval(0, 3)
+                  y: interval(0, 1)
+            """)
+        let r = try hypertop(["run", "--headless", "conf/config.yaml"], python: python)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("Trials: 14 (14 COMPLETE)"), r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("(infeasible: constraints "), "some trials land past x = 1.5: \(r.stdout)")
+        let best = try hypertop(["best", "constrained", "--format", "json"], python: python)
+        XCTAssertEqual(best.status, 0, best.stderr)
+        let front = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(best.stdout.utf8)) as? [String: Any])?["front"] as? [[String: Any]])
+        XCTAssertFalse(front.isEmpty)
+        var ours = Set<String>()
+        for set in front {
+            let c = try XCTUnwrap(set["constraints"] as? [Double])
+            XCTAssertLessThanOrEqual(c[0], 0, "an infeasible set is never on the front")
+            let p = try XCTUnwrap(set["params"] as? [String: Any])
+            ours.insert(String(format: "%.6f,%.6f", try XCTUnwrap(p["x"] as? Double), try XCTUnwrap(p["y"] as? Double)))
+        }
+        let out = try runProgram(python, ["-c", """
+            import optuna
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            s = optuna.load_study(study_name="constrained", storage="sqlite:///data/hypertop.db")
+            done = [t for t in s.trials if t.state.name == "COMPLETE"]
+            print(all(abs(t.system_attrs["constraints"][0] - (t.params["x"] - 1.5)) < 1e-12 for t in done))
+            print(any(t.system_attrs["constraints"][0] > 0 for t in done))
+            print(";".join(sorted("%.6f,%.6f" % (t.params["x"], t.params["y"]) for t in s.best_trials)))
+            """], in: URL(fileURLWithPath: project.root))
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, out.stdout)
+        guard lines.count == 3 else { return }
+        XCTAssertEqual(lines[0], "True", "each trial's constraint is where Optuna reads it")
+        XCTAssertEqual(lines[1], "True", "the study has infeasible trials")
+        XCTAssertEqual(Set(lines[2].split(separator: ";").map(String.init)), ours, "Optuna's feasible front is hypertop's")
+    }
+
     func testBrokenAppStopsFastWithTheExceptionLine() throws {
         let python = try toyProject(replacing: [("env: 'Toy-v0'", "env: 'Toy-v0'\ncrash: true")])
         let r = try hypertop(["run", "--headless", "conf/performance/Toy/sac-opti.yaml"], python: python)

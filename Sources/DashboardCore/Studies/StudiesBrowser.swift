@@ -5,6 +5,8 @@ import HyperOpt
 public struct StudyListRow: Sendable, Hashable {
     public var name: String
     public var direction: Direction
+    /// Each objective's direction when the study has several; nil for one.
+    public var directions: [Direction]?
     public var counts: [TrialState: Int]
     public var best: Double?
     public var startedAt: Date?
@@ -18,7 +20,7 @@ public struct StudyListRow: Sendable, Hashable {
     public var bestParams: [(name: String, value: ParamValue)] = []
 
     public static func == (a: StudyListRow, b: StudyListRow) -> Bool {
-        a.name == b.name && a.direction == b.direction && a.counts == b.counts && a.best == b.best && a.startedAt == b.startedAt
+        a.name == b.name && a.direction == b.direction && a.directions == b.directions && a.counts == b.counts && a.best == b.best && a.startedAt == b.startedAt
             && a.duration == b.duration && a.engine == b.engine && a.history == b.history
             && a.bestParams.map(\.name) == b.bestParams.map(\.name) && a.bestParams.map(\.value) == b.bestParams.map(\.value)
     }

@@ -36,8 +36,12 @@ struct StudyColumn: Sendable {
             .text(s.marked.contains(r.name) ? String(s.glyphs.bestMark) : " ", .fg(.best, bold: true))
         },
         StudyColumn(study: "study"),
+        // Several objectives: `min,max` (each direction's first three letters), `2 obj` where narrow.
         StudyColumn(wide: ("direction", 9), narrow: ("dir", 3)) { r, _, narrow in
-            .text(narrow ? String(r.direction.rawValue.prefix(3)) : r.direction.rawValue, .fg(.muted))
+            if let ds = r.directions, ds.count > 1 {
+                return .text(narrow ? "\(ds.count)ob" : ds.map { String($0.rawValue.prefix(3)) }.joined(separator: ","), .fg(.muted))
+            }
+            return .text(narrow ? String(r.direction.rawValue.prefix(3)) : r.direction.rawValue, .fg(.muted))
         },
         StudyColumn(wide: ("run", 4), narrow: ("run", 3), alignRight: true) { r, _, _ in count(r, .running) },
         StudyColumn(wide: ("done", 5), narrow: ("done", 4), alignRight: true) { r, _, _ in count(r, .complete) },
@@ -47,8 +51,10 @@ struct StudyColumn: Sendable {
             let (pruned, failed) = (r.counts[.pruned] ?? 0, r.counts[.failed] ?? 0)
             return .text("\(pruned)/\(failed)", failed > 0 ? .fg(.failed) : pruned > 0 ? .fg(.pruned) : .fg(.muted))
         },
+        // A study of several objectives has a front, not one best value.
         StudyColumn(wide: ("best", 9), narrow: ("best", 9), alignRight: true) { r, _, _ in
-            .text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best))
+            r.directions.map { $0.count > 1 } == true ? .text("front", .fg(.muted))
+                : .text(r.best.map { Format.number($0, width: 9) } ?? "-", .fg(.best))
         },
         // Narrow: the start without its year.
         StudyColumn(wide: ("started (UTC)", 16), narrow: ("started", 11)) { r, _, narrow in
