@@ -116,6 +116,29 @@ final class DashboardEndToEndTests: XCTestCase {
 
     /// The analysis views in the real binary: each key opens its view over a real sweep, and
     /// `stop_when_stagnant` ends it with its reason.
+    /// Issue 31: the upstream-style multi-objective app under the live dashboard: the header
+    /// counts the front, the table has a column per objective, and `P` (the Pareto view) and `H`
+    /// (the hypervolume's history, its reference point said) draw from the real run.
+    func testTheParetoViewOnARealMultiObjectiveSweep() throws {
+        let python = try TestSupport.python(in: ".venv", importing: "hydra", install: "scripts/install-deps.sh --python")
+        try project.copy(contentsOf: HydraAppTests.apps.appendingPathComponent("upstream_multi_objective").path)
+        let bin = (python as NSString).deletingLastPathComponent
+        try pane.start("cd \(project.root) && env PATH=\(bin):$PATH LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \(binary) run multi-objective-conf/config.yaml; echo EXITED=$?; sleep 60")
+        let main = try expect("study done", seconds: 90)
+        XCTAssertTrue(main.contains("front ") && main.contains(" sets  hv "), main)
+        XCTAssertTrue(main.contains("values[0]") && main.contains("values[1]"), "a column per objective: \(main)")
+        try pane.keys("P")
+        let pareto = try expect("feasible sets", seconds: 3)
+        XCTAssertTrue(pareto.contains("values[0] ↓") && pareto.contains("values[1] ↓"), pareto)
+        try pane.keys("j")
+        try pane.keys("H")
+        _ = try expect("reference", seconds: 3)
+        try pane.keys("i")
+        _ = try expect("values[0]", seconds: 3)
+        try pane.keys("q")
+        _ = try expect("EXITED=0", seconds: 10)
+    }
+
     func testAnalysisViewsOnARealSweep() throws {
         try startRun("views", maxTrials: 40, nJobs: 2, seed: 7, sleep: 0.2, epochs: 3, extra: ["stop_when_stagnant: 6"])
         _ = try expect("study done", seconds: 60)
