@@ -12,7 +12,8 @@ public struct PerformanceConfig: Sendable {
         public var line: Int?
     }
 
-    static let skippedKeys: Set<String> = ["hydra", "defaults", "performance_testing_conditions"]
+    /// The sweep's keys, not the job's: `hyperopt_criterion` may list one metric per objective.
+    static let skippedKeys: Set<String> = ["hydra", "defaults", "performance_testing_conditions", "hyperopt_criterion"]
 
     public let path: String
     /// Nested mappings flattened to dotted keys (`algorithm: {use_her: True}` is `algorithm.use_her`).

@@ -67,16 +67,29 @@ struct CheckCommand: ParsableCommand {
         } else {
             let names = spec.space.parameters.map(\.name).joined(separator: ", ")
             out.append("ok \(path): study \(spec.studyName), \(spec.space.parameters.count) parameter\(spec.space.parameters.count == 1 ? "" : "s") (\(names)), "
-                       + "\(spec.direction.rawValue), \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(spec.sampler.name)")
+                       + "\(directionText(spec)), \(spec.maxTrials) trials, \(spec.nJobs) at a time, sampler \(spec.sampler.name)")
             if let method = spec.wandbMethod { out += wandbLines(spec, method: method) }
             out += sweep.warnings
         }
         out.append("  first trial (seed \(sweep.seed)), in \(sweep.job.directory):")
         out.append("    " + ProcessText.commandLine(try sweep.firstTrialArgv()))
         // In the order `Scorer.scored` takes them.
-        let rule = ScoreSource.criterion.label(spec) + " (in the job's metrics)"
-        out.append("  score: " + (spec.passing == .overrides ? ScoreSource.returned.label(spec) + " when its main function returns a number; else " : "")
-                   + ScoreSource.reported.label(spec) + " when it logs one; else " + rule)
+        if spec.isMultiObjective {
+            let n = spec.objectiveDirections.count
+            let returned = spec.passing == .overrides ? "the first \(n) values its main function returns (a tuple or list)"
+                + (spec.criteria != nil ? ", or its dict's values under those names" : "") + "; else " : ""
+            let ruled = spec.criteria.map { "rule \(spec.score.rawValue) over each: " + $0.joined(separator: ", ") + " (in the job's metrics)" }
+                ?? "nothing: list one metric per objective in hyperopt_criterion, or have the app return them"
+            out.append("  \(n) objectives: " + returned + ruled)
+        } else {
+            let rule = ScoreSource.criterion.label(spec) + " (in the job's metrics)"
+            out.append("  score: " + (spec.passing == .overrides ? ScoreSource.returned.label(spec) + " when its main function returns a number; else " : "")
+                       + ScoreSource.reported.label(spec) + " when it logs one; else " + rule)
+        }
+        if let constraints = spec.constraints {
+            out.append("  constraints (feasible when each is <= 0): " + constraints.joined(separator: ", ")
+                       + (spec.passing == .overrides ? ", from a returned dict, else the last logged value" : ", the last logged value"))
+        }
         // What each trial gets of this machine (or of the cluster's nodes).
         let setup = try sweep.setup()
         out += MachineResources.summary(setup.resources, spec: spec, slots: spec.nJobs).map { "  " + $0 }
@@ -87,6 +100,13 @@ struct CheckCommand: ParsableCommand {
                        + (o.maxNumTimeout > 0 ? ", resubmitted up to \(o.maxNumTimeout) time\(o.maxNumTimeout == 1 ? "" : "s") after a timeout" : ""))
         }
         return out
+    }
+
+    /// `maximize`, or each objective's direction and name: `2 objectives (maximize eval/success_rate, minimize time/total_timesteps)`.
+    private func directionText(_ spec: StudySpec) -> String {
+        guard spec.isMultiObjective else { return spec.direction.rawValue }
+        let each = zip(spec.objectiveDirections, spec.objectiveNames).map { "\($0.rawValue) \($1)" }
+        return "\(each.count) objectives (" + each.joined(separator: ", ") + ")"
     }
 
     /// What a W&B sweep file's keys became: the sampler (and why), the pruner, the target, the

@@ -22,6 +22,23 @@ final class CheckCommandTests: XCTestCase {
         return found.filter { $0.hasSuffix(suffix) }.sorted().map { dir + "/" + $0 }
     }
 
+    /// Issue 31: a study of several objectives says each objective's direction and name, where
+    /// its values come from, and its constraints.
+    func testAStudyOfSeveralObjectivesSaysEachObjectiveAndItsConstraints() throws {
+        let r = try runProgram(SweepProject.binary, ["check", "conf/performance/Reach/sac_tradeoff-opti.yaml", "hydra.sweeper.constraints=[train/critic_loss]"],
+                               in: SweepProject.packageRoot)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].contains(", 2 objectives (maximize eval/success_rate, minimize time/total_timesteps), 16 trials, "), lines[0])
+        XCTAssertTrue(lines.contains("  2 objectives: rule last over each: eval/success_rate, time/total_timesteps (in the job's metrics)"), r.stdout)
+        XCTAssertTrue(lines.contains("  constraints (feasible when each is <= 0): train/critic_loss, the last logged value"), r.stdout)
+        // A pruner cannot judge several objectives: refused at its line.
+        let pruned = try runProgram(SweepProject.binary, ["check", "conf/performance/Reach/sac_tradeoff-opti.yaml", "hydra.sweeper.pruner=median"],
+                                    in: SweepProject.packageRoot)
+        XCTAssertEqual(pruned.status, 2)
+        XCTAssertTrue(pruned.stdout.contains("cannot be pruned"), pruned.stdout + pruned.stderr)
+    }
+
     func testEveryRealShapeIsAccepted() throws {
         let valid = try files("conf/performance")
         XCTAssertGreaterThanOrEqual(valid.count, 20)

@@ -42,11 +42,19 @@ final class PerformanceConfigTests: XCTestCase {
     func testJobKeysAreReadAndTheSweepBlockIgnored() throws {
         let path = try write("sac-opti", opti)
         let settings = try PerformanceConfig(path: path).settings
-        XCTAssertEqual(settings.map(\.key), ["n_epochs", "early_stop_data_column", "hyperopt_criterion", "env",
-                                             "algorithm.use_her", "algorithm.gamma"])
+        XCTAssertEqual(settings.map(\.key), ["n_epochs", "early_stop_data_column", "env",
+                                             "algorithm.use_her", "algorithm.gamma"], "hyperopt_criterion is the sweep's")
         XCTAssertEqual(settings.first { $0.key == "algorithm.use_her" }?.value, .bool(true))
         XCTAssertEqual(settings.first { $0.key == "algorithm.gamma" }?.line, 10)
         XCTAssertEqual(settings.first { $0.key == "early_stop_data_column" }?.value, .string("eval/success_rate", quoted: true))
+    }
+
+    /// A study of several objectives lists one criterion per objective: the job passes over the list.
+    func testACriterionListIsTheSweepsAndPassedOver() throws {
+        let path = try write("mo-opti", opti.replacingOccurrences(of: "hyperopt_criterion: 'train/rollout_rewards_mean'",
+                                                                   with: "hyperopt_criterion: ['eval/success_rate', 'time/total_timesteps']"))
+        XCTAssertEqual(try PerformanceConfig(path: path).settings.map(\.key), ["n_epochs", "early_stop_data_column", "env",
+                                                                                 "algorithm.use_her", "algorithm.gamma"])
     }
 
     func testTheCommandLineWinsOverTheFileWhateverItsPosition() throws {
