@@ -10,7 +10,9 @@
 # Environment: CONFIG (default conf/performance/Reach/sac-opti.yaml), WAIT (seconds before the
 # main screen, default 25), VIEWS_WAIT (seconds more before the analysis views, default 40),
 # COMPARE_SEEDS (the two compared demo studies' seeds, default 3,4), COMPARE_ONLY=1 (only the
-# compare view), SKIP_COMPARE=1, OUT (default screenshots). Needs tmux, python3 and rsvg-convert
+# compare view), SKIP_COMPARE=1, PARETO_ONLY=1 (only the Pareto view, of a run of
+# conf/performance/Reach/sac_tradeoff-opti.yaml, PARETO_WAIT seconds in, default 150), SKIP_PARETO=1,
+# OUT (default screenshots). Needs tmux, python3 and rsvg-convert
 # (Debian: apt-get install tmux librsvg2-bin fonts-dejavu-core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +52,8 @@ trap cleanup EXIT
 mkdir -p "$WORK/run"
 cp -r conf "$WORK/run/"
 printf -v quoted '%q ' "${COMMAND[@]}"
+# Only the Pareto view: the first window waits rather than running the demo beside it.
+[ -n "${PARETO_ONLY:-}" ] && quoted="true"
 tmux new-session -d -s "$SESSION" -x "$COLS" -y "$ROWS" -c "$WORK/run" \
     "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $quoted; sleep 3600"
 
@@ -61,6 +65,7 @@ shot() {
     echo "wrote $OUT/$name.png"
 }
 
+if [ -n "${PARETO_ONLY:-}" ]; then COMPARE_ONLY=1 SKIP_COMPARE=1; fi
 if [ -z "${COMPARE_ONLY:-}" ]; then
 sleep "$WAIT"
 shot dashboard
@@ -97,6 +102,24 @@ if [ -z "${SKIP_COMPARE:-}" ] && [ "${COMMAND[1]:-}" != "" ] && [ -z "${CUSTOM_C
     tmux send-keys -t "$SESSION" Space Space c
     sleep 1
     shot compare
+    tmux kill-window -t "$SESSION"
+fi
+if [ -z "${SKIP_PARETO:-}" ] && [ -z "${CUSTOM_COMMAND:-}" ]; then
+    # The Pareto view: the demo of two objectives (success rate against environment steps).
+    BIN=$(dirname "${COMMAND[2]}")
+    mkdir -p "$WORK/mo"
+    cp -r conf "$WORK/mo/"
+    tmux new-window -t "$SESSION" -c "$WORK/mo" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 PATH=$BIN:$PATH $BIN/hypertop run conf/performance/Reach/sac_tradeoff-opti.yaml; sleep 600"
+    sleep "${PARETO_WAIT:-150}"
+    tmux send-keys -t "$SESSION" P
+    sleep 1.2
+    tmux send-keys -t "$SESSION" j
+    sleep 1
+    shot pareto
+    tmux send-keys -t "$SESSION" q
+    sleep 0.5
+    tmux send-keys -t "$SESSION" k
+    sleep 1
     tmux kill-window -t "$SESSION"
 fi
 # Leave the sweep the way a user would: q, then k to kill what still runs.

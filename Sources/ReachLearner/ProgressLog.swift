@@ -3,7 +3,7 @@ import Foundation
 /// The metric keys of every evaluation record.
 public enum TrainingMetrics {
     public static let keys = [
-        "eval/mean_reward", "eval/success_rate",
+        "eval/mean_reward", "eval/success_rate", "model/parameters",
         "time/episodes", "time/total_timesteps",
         "train/actor_loss", "train/critic_loss", "train/ent_coef", "train/learning_rate", "train/n_updates",
         "train/rollout_rewards_mean", "train/rollout_success_rate",

@@ -69,6 +69,8 @@ public struct Trainer {
                 values["train/ent_coef"] = .float(agent.entropyCoefficient)
                 values["train/learning_rate"] = .float(config.agent.learningRate)
                 values["train/n_updates"] = .int(updates)
+                // The networks' size (actor and critics' weights and biases): a cost to trade against success.
+                values["model/parameters"] = .int(agent.actor.parameters.count + agent.critics.reduce(0) { $0 + $1.parameters.count })
                 let record = MetricRecord(values)
                 try log(record)
                 history.append(record)

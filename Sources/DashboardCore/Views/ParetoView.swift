@@ -138,7 +138,9 @@ struct ParetoPanel: Widget {
         let details = detailLines(selected, glyphs: glyphs)
         // The list takes what the details leave, at least three rows, scrolled to the selection.
         let listRows = max(1, min(order.count, inner.height - details.count - 2, max(3, inner.height / 3)))
-        buf.put("front, best \(name(axes.x)) first", x: inner.x, y: inner.y, maxWidth: inner.width, style: .fg(.muted))
+        // The long form where it fits; the order alone where the objective's name is long.
+        let title = "front, best \(name(axes.x)) first"
+        buf.put(Format.width(title) <= inner.width ? title : "front, best first", x: inner.x, y: inner.y, maxWidth: inner.width, style: .fg(.muted))
         let at = order.firstIndex { $0.paramSet == selected.paramSet } ?? 0
         let first = min(max(0, at - listRows / 2), max(0, order.count - listRows))
         // A marker, the set's first trial and two values, a space before each.
