@@ -7,6 +7,7 @@ import HyperOpt
 //   hypertop-bench gp-quality [--seeds 8] [--trials 64] [--gp-startup sobol|random]   (gp and tpe at 8, 16, 32, 64 trials)
 //   hypertop-bench gp-cost [--sizes 16,32,64,128] [--asks 20]
 //   hypertop-bench check      (problem values at fixed points, to compare with the Python side)
+//   hypertop-bench mo-quality|mo-cost|so-quality|mo-check   (MultiObjective.swift)
 //   hypertop-bench pruning [--seeds 24] [--trials 40]   (pruners and repeat rules on simulated curves)
 // Benchmarks/sampler.sh runs it next to Optuna and prints the combined table.
 
@@ -206,6 +207,8 @@ case "gp-cost":
     printJSON(["cost": costs])
 case "check":
     printJSON(["check": check()])
+case "mo-quality", "mo-cost", "so-quality", "mo-check":
+    printJSON(multiObjectiveCommand(command))
 case "pruning":
     printJSON(pruningBench())
 case "usage-cost":

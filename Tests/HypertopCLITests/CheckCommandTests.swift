@@ -29,8 +29,8 @@ final class CheckCommandTests: XCTestCase {
                                in: SweepProject.packageRoot)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertTrue(lines[0].contains(", 2 objectives (maximize eval/success_rate, minimize time/total_timesteps), 16 trials, "), lines[0])
-        XCTAssertTrue(lines.contains("  2 objectives: rule last over each: eval/success_rate, time/total_timesteps (in the job's metrics)"), r.stdout)
+        XCTAssertTrue(lines[0].contains(", 2 objectives (maximize eval/success_rate, minimize model/parameters), 30 trials, "), lines[0])
+        XCTAssertTrue(lines.contains("  2 objectives: rule mean over each: eval/success_rate, model/parameters (in the job's metrics)"), r.stdout)
         XCTAssertTrue(lines.contains("  constraints (feasible when each is <= 0): train/critic_loss, the last logged value"), r.stdout)
         // A pruner cannot judge several objectives: refused at its line.
         let pruned = try runProgram(SweepProject.binary, ["check", "conf/performance/Reach/sac_tradeoff-opti.yaml", "hydra.sweeper.pruner=median"],
