@@ -106,6 +106,22 @@ final class MultiObjectiveTests: XCTestCase {
         XCTAssertEqual(cma, .cmaes(CMAESOptions(sigma0: 0.2, popsize: 8)))
     }
 
+    /// A primary config that sets hydra.sweeper without naming a sweeper in its defaults list:
+    /// Hydra itself refuses to compose it for every trial, so `check` and `run` say so first.
+    func testAPrimaryConfigWithoutASweeperOverrideIsWarnedAbout() throws {
+        let root = NSTemporaryDirectory() + "mo-primary-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/conf", withIntermediateDirectories: true)
+        try "import hydra\n@hydra.main(version_base=None, config_path=\"conf\", config_name=\"config\")\ndef main(cfg):\n    return 1.0\n"
+            .write(toFile: root + "/app.py", atomically: true, encoding: .utf8)
+        let body = "x: 0\nhydra:\n  sweeper:\n    direction: [minimize, maximize]\n    params:\n      x: interval(0, 1)\n"
+        try body.write(toFile: root + "/conf/config.yaml", atomically: true, encoding: .utf8)
+        let warned = try ConfigLoader.check(path: root + "/conf/config.yaml").warnings
+        XCTAssertEqual(warned.filter { $0.message.contains("no `override hydra/sweeper: optuna`") }.map(\.line), [3], "\(warned)")
+        try ("defaults:\n  - override hydra/sweeper: optuna\n" + body).write(toFile: root + "/conf/config.yaml", atomically: true, encoding: .utf8)
+        XCTAssertFalse(try ConfigLoader.check(path: root + "/conf/config.yaml").warnings.contains { $0.message.contains("hydra/sweeper") })
+    }
+
     // MARK: scoring
 
     func scorer(objectives: Int, criteria: [String]? = nil, constraints: [String]? = nil) -> Scorer {

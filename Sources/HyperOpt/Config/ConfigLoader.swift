@@ -111,6 +111,13 @@ public enum ConfigLoader {
             spec.commandLineOverrides = overrides.map(\.text)
             spec.commandLineJobOverrides = forJob.map(\.text)
         }
+        if spec.configName != nil, job.sweeperOption == nil, spec.passing == .overrides {
+            // The app composes this very file: its `hydra.sweeper` keys need a sweeper config that
+            // has them, else Hydra stops every trial with "Key 'direction' not in 'BasicSweeperConf'".
+            yaml.warn(sweeperKey, "this file is the app's primary config and sets hydra.sweeper, but its defaults list has no "
+                      + "`override hydra/sweeper: optuna`: Hydra will refuse to compose it (Key '...' not in 'BasicSweeperConf'). "
+                      + "Add `- override hydra/sweeper: optuna` under `defaults:` (hypertop supplies that sweeper's config where the plugin is not installed).")
+        }
         if job.sweeperOption == "optuna", spec.passing == .overrides {
             // Scilab-RL's and the upstream plugin's sweeper configs have the key; apps read it
             // (Scilab-RL names its MLflow experiment after it).
