@@ -52,6 +52,32 @@ final class StoreFidelityTests: XCTestCase {
     /// M3: a changed `direction` on resume is refused with the stored direction and the config's,
     /// and the ways on; `--new` then starts a study of the new direction beside the kept one, and
     /// `run`, `best`, `studies --list` and Optuna say the same direction of each.
+    /// Issue 31: a study of several objectives Python optuna ran, with constraints: hypertop reads
+    /// every objective and `trial.constraints`, and its front is Optuna's `best_trials`.
+    func testAnOptunaStudyOfSeveralObjectivesOpensWithOptunasFront() throws {
+        let optunaFront = try python("""
+            import random
+            random.seed(3)
+            def constraints(t):
+                return [t.params["x"] - 0.8]
+            s = optuna.create_study(study_name="pmo", storage="sqlite:///p.db", directions=["minimize", "maximize"],
+                                    sampler=optuna.samplers.NSGAIISampler(seed=3, population_size=6, constraints_func=constraints))
+            s.optimize(lambda t: (t.suggest_float("x", 0, 1), (t.params["x"] - 0.4) ** 2 + t.suggest_float("y", 0, 1)), n_trials=24)
+            print(";".join(sorted({"%.9f,%.9f" % (t.params["x"], t.params["y"]) for t in s.best_trials})))
+            """)
+        let r = try project.run(["best", "pmo", "--storage", "p.db", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(parsed["directions"] as? [String], ["minimize", "maximize"])
+        let front = try XCTUnwrap(parsed["front"] as? [[String: Any]])
+        // By parameters: a set NSGA-II proposed twice is one set of two runs here, two trials in Optuna.
+        let ours = front.compactMap { $0["params"] as? [String: Double] }.map { String(format: "%.9f,%.9f", $0["x"] ?? .nan, $0["y"] ?? .nan) }
+        XCTAssertEqual(Set(ours).sorted().joined(separator: ";"), optunaFront)
+        for set in front { XCTAssertLessThanOrEqual(try XCTUnwrap((set["constraints"] as? [Double])?.first), 0) }
+        let list = try project.run(["studies", "p.db", "--list"])
+        XCTAssertTrue(list.stdout.contains("minimize,maximize"), list.stdout)
+    }
+
     func testResumingWithAnotherDirectionIsRefused() throws {
         try project.write("d.yaml", sweep("dir", direction: "maximize"))
         XCTAssertEqual(try project.run(["run", "--headless", "d.yaml"]).status, 0)
