@@ -11,18 +11,24 @@ enum Crossover {
     /// Optuna's binary tournament: two sets drawn at random (possibly the same one); the first
     /// wins only if it dominates the second (constrained domination), otherwise the second does.
     static func tournament(_ pool: [Individual], using g: inout SeededGenerator) -> Int {
-        let a = pick(pool.count, using: &g), b = pick(pool.count, using: &g)
-        return pool[a].dominates(pool[b]) ? a : b
+        tournament(count: pool.count, using: &g) { pool[$0] }
+    }
+
+    /// The tournament among `count` sets, the k-th being `individual(k)`.
+    private static func tournament(count: Int, using g: inout SeededGenerator, _ individual: (Int) -> Individual) -> Int {
+        let a = pick(count, using: &g), b = pick(count, using: &g)
+        return individual(a).dominates(individual(b)) ? a : b
     }
 
     /// Two parents: the first from the whole population, the second from the others (the same
     /// set twice only when the population has one set).
     static func parents(_ population: [Individual], using g: inout SeededGenerator) -> (Individual, Individual) {
         let first = tournament(population, using: &g)
-        var rest = population
-        rest.remove(at: first)
-        guard !rest.isEmpty else { return (population[first], population[first]) }
-        return (population[first], rest[tournament(rest, using: &g)])
+        guard population.count > 1 else { return (population[first], population[first]) }
+        // The others, without copying them: the k-th is population[k], or population[k + 1] from `first` on.
+        let other = { (k: Int) in k < first ? k : k + 1 }
+        let second = tournament(count: population.count - 1, using: &g) { population[other($0)] }
+        return (population[first], population[other(second)])
     }
 
     /// Uniform crossover: each parameter of the space from the first parent with probability
@@ -31,7 +37,7 @@ enum Crossover {
     /// afresh by `Mutation`).
     static func uniform(_ first: Params, _ second: Params, space: SearchSpace, swappingProb: Double,
                         using g: inout SeededGenerator) -> Params {
-        var child = Params()
+        var child = Params(minimumCapacity: space.parameters.count)
         for p in space.parameters {
             child[p.name] = g.unit() < swappingProb ? first[p.name] : second[p.name]
         }
@@ -40,7 +46,7 @@ enum Crossover {
 
     /// A copy of one parent's values of the space's parameters (the child when no crossover happens).
     static func copy(_ parent: Params, space: SearchSpace) -> Params {
-        var child = Params()
+        var child = Params(minimumCapacity: space.parameters.count)
         for p in space.parameters { child[p.name] = parent[p.name] }
         return child
     }

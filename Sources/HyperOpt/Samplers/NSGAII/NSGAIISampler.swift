@@ -27,10 +27,10 @@ public struct NSGAIISampler: Sampler {
     public mutating func sample(_ context: SamplingContext) -> Params? {
         var g = context.makeGenerator(salt: 0x4E53_4741_4949)
         let space = context.space
-        let isFree = { (params: Params) in !context.excluded.contains(ParamKey(params, space: space)) }
+        let excluded = context.excluded
+        let isFree = { (params: Params) in excluded.isEmpty || !excluded.contains(ParamKey(params, space: space)) }
         let generation = generations.generation(ofTrial: context.trialNumber)
-        let parents = generations.parents(of: generation, completed: context.completed, directions: context.directions)
-        let population = parents.map { Individual($0, directions: context.directions) }
+        let population = generations.population(of: generation, completed: context.completed, directions: context.directions)
         if !population.isEmpty {
             let mutation = Mutation.probability(options.mutationProb, space: space)
             for _ in 0..<Self.childAttempts {
