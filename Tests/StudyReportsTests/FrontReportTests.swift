@@ -41,7 +41,7 @@ final class FrontReportTests: XCTestCase {
         XCTAssertEqual(rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) }, ["0", "1", "4"],
                        "sorted by cost; set 2 is dominated and set 3 infeasible: \(md)")
         XCTAssertTrue(lines.contains("![front](front.svg)"), md)
-        XCTAssertTrue(lines.contains("| direction | 2 objectives: minimize cost, maximize accuracy, rule wiki over cost |"), md)
+        XCTAssertTrue(lines.contains("| direction | 2 objectives: minimize cost, maximize accuracy, rule wiki over each |"), md)
 
         let svg = StudyCharts(s).front()
         XCTAssertEqual(svg.components(separatedBy: "<circle class=\"front\"").count - 1, 3, svg)

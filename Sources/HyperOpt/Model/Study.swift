@@ -196,7 +196,10 @@ extension StudyInfo {
     public func goal(evidence trial: TrialRecord?) -> String {
         if spec.isMultiObjective {
             let each = zip(spec.objectiveNames, spec.objectiveDirections).map { "\($1.rawValue) \($0)" }.joined(separator: ", ")
-            let source = external == nil ? ", " + spec.objectiveLabel(evidence: trial) : ""
+            // Each objective's own criterion, or what the app returned.
+            let from = spec.scoreSource(evidence: trial)
+            let label = from == .criterion && spec.criteria != nil ? "rule \(spec.score.rawValue) over each" : from.label(spec)
+            let source = external == nil ? ", " + label : ""
             return "\(spec.objectiveDirections.count) objectives: \(each)\(source)"
         }
         guard let external, external.directions.count > 1 else { return "\(spec.direction.rawValue) \(objectiveLabel(evidence: trial))" }
